@@ -1,0 +1,3 @@
+//! api: the Rust surface of the engine, used by the wasm bindings and by native tests.
+
+pub mod selftest;

@@ -1,0 +1,1 @@
+//! codegen: IR -> bytecode, with register allocation of block temporaries and superinstructions.

@@ -1,0 +1,35 @@
+//! numwasm: numexpr- and Numba-style array computing for the browser.
+//!
+//! A program (an array expression such as `x + (y**2 + (z*x + 1)*3)`, later a Numba-style
+//! kernel) goes through one pipeline, a folder per stage:
+//!
+//! ```text
+//! source ──syntax──▶ AST with spans ──types──▶ typed, shaped AST
+//!        ──ir──▶ dataflow IR (arena, hash-consed, folded) ──opt──▶ optimized IR
+//!        ──codegen──▶ bytecode ──vm──▶ values, block by block over SIMD lanes
+//!                                 └─par─▶ the same, chunked over a thread pool
+//! ```
+//!
+//! [`api`] is the Rust surface used by native tests and by the thin wasm bindings
+//! (`wasm.rs`). The same engine code runs natively under `cargo test` and in wasm: SIMD
+//! code is written once over `std::simd` lanes (`f64x2`, `f32x4`, ...), which lower to
+//! simd128 in the browser and to SSE natively.
+//!
+//! Parallel work goes through [`par`], whose chunk boundaries depend only on the problem
+//! size, so reductions give bit-identical results for any thread count.
+#![feature(portable_simd)]
+
+pub mod api;
+pub mod codegen;
+pub mod ir;
+pub mod opt;
+pub mod par;
+pub mod syntax;
+pub mod types;
+pub mod vm;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+/// The crate version, as shown by the playground's status line.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,1 @@
+//! syntax: source text -> AST with spans (lexer, Pratt parser; expression and kernel entry points).

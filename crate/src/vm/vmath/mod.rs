@@ -1,0 +1,1 @@
+//! vmath: SIMD128 vector math (exp, log, sin, ...) over `std::simd` lanes, float64 and float32.
