@@ -31,7 +31,7 @@ const EXP_P: [f64; 5] = [0.5, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0];
 
 /// 2^(j/64) e^r as (T_hi, T_hi p + T_lo) for j = ki mod 64.
 #[inline(always)]
-fn exp_tail64(ki: i64x2, r: f64x2) -> (f64x2, f64x2) {
+pub(super) fn exp_tail64(ki: i64x2, r: f64x2) -> (f64x2, f64x2) {
     let idx = (ki & i64x2::splat(63)).to_array();
     let (t0, l0) = EXP2_64[idx[0] as usize];
     let (t1, l1) = EXP2_64[idx[1] as usize];
@@ -50,7 +50,7 @@ fn add_exponent64(y: f64x2, ki: i64x2) -> f64x2 {
 /// Shared finish of exp and exp2: fast exponent add, exact two-step scaling for lanes that
 /// may overflow or underflow, NaN passed through.
 #[inline(always)]
-fn finish64(x: f64x2, y: f64x2, ki: i64x2, safe: f64) -> f64x2 {
+pub(super) fn finish64(x: f64x2, y: f64x2, ki: i64x2, safe: f64) -> f64x2 {
     let res = add_exponent64(y, ki);
     let slow = !x.abs().simd_le(f64s(safe));
     if slow.any() {
@@ -126,7 +126,7 @@ pub fn expm1_f64x2(x: f64x2) -> f64x2 {
 
 /// 1 + r + q as a float32 pair (s, lo) with the r head and tail kept apart.
 #[inline(always)]
-fn exp_poly32(r: f32x4, rl: f32x4) -> (f32x4, f32x4) {
+pub(super) fn exp_poly32(r: f32x4, rl: f32x4) -> (f32x4, f32x4) {
     const P: [f32; 6] = [0.5, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0];
     let q = r * r * super::util::poly32(r, &P);
     let (s1, e1) = fast_two_sum32(f32s(1.0), r);
@@ -134,7 +134,7 @@ fn exp_poly32(r: f32x4, rl: f32x4) -> (f32x4, f32x4) {
 }
 
 #[inline(always)]
-fn finish32(x: f32x4, y: f32x4, ki: i32x4, safe: f32) -> f32x4 {
+pub(super) fn finish32(x: f32x4, y: f32x4, ki: i32x4, safe: f32) -> f32x4 {
     let res = f32x4::from_bits((y.to_bits().cast::<i32>() + (ki << 23)).cast::<u32>());
     let slow = !x.abs().simd_le(f32s(safe));
     if slow.any() {

@@ -80,6 +80,27 @@ split_pair("LN2_F32", ln2, 14, "f32")
 split_pair("IVLN2_F32", 1 / ln2, 12, "f32")
 split_pair("IVLN10_F32", 1 / log(10), 12, "f32")
 split_pair("LOG10_2_F32", log(2) / log(10), 14, "f32")
+import struct
+def f32(v):
+    return struct.unpack("f", struct.pack("f", float(v)))[0]
+w("/// log(j/64) as a double-double, j = 45..=91 (pow's table for m in [sqrt(1/2), sqrt(2))).")
+w("pub const LOG_J64: [(f64, f64); 47] = [")
+for j in range(45, 92):
+    v = log(mpf(j) / 64)
+    h = d(v)
+    w(f"    ({h!r}, {d(v - h)!r}),")
+w("];")
+w("/// log(j/32) as a float-float, j = 22..=46 (float32 pow).")
+w("pub const LOG_J32: [(f32, f32); 25] = [")
+for j in range(22, 47):
+    v = log(mpf(j) / 32)
+    h = f32(v)
+    w(f"    ({h!r}, {f32(v - mpf(h))!r}),")
+w("];")
+h1 = f32(trunc_bits(ln2, 14)); r = ln2 - mpf(h1)
+h2 = f32(trunc_bits(r, 14)); r = r - mpf(h2)
+w("/// ln2 in three float32 pieces (14, 14, 24 bits): k times the first two is exact.")
+w(f"pub const LN2_F32_3: [f32; 3] = [{h1!r}, {h2!r}, {f32(r)!r}];")
 # 2/pi bits for Payne-Hanek: 20 words of 64 bits (1280 bits after the binary point).
 mp.prec = 1600
 n = int(floor(ldexp(2 / pi, 64 * 20)))
