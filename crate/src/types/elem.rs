@@ -1,0 +1,851 @@
+//! Element semantics: what every operation does to one element of each dtype, exactly as
+//! NumPy 2's loops do it (wrapping integer arithmetic, flooring `//` and `%`, division by
+//! zero giving 0, NaN-propagating `maximum`, half-to-even `rint`, ...).
+//!
+//! One implementation, shared by constant folding, the reference evaluator and the VM's
+//! kernels (which monomorphize these small `#[inline]` functions into their loops), so
+//! the three cannot drift apart; the conformance tests check it against NumPy itself.
+
+use super::{BinaryOp, DType, Scalar, UnaryOp};
+
+/// A Rust type that stores one dtype's elements.
+pub trait Elem: Copy + Send + Sync + PartialOrd + PartialEq + Default + 'static {
+    const DTYPE: DType;
+    fn to_scalar(self) -> Scalar;
+    fn from_scalar(s: Scalar) -> Self;
+    /// Integer value (bools 0/1); floats truncate (only used for integer sources).
+    fn to_i128(self) -> i128;
+    fn to_f64(self) -> f64;
+    /// NumPy's `astype` from an integer value: wraps; to bool: nonzero.
+    fn from_i128(v: i128) -> Self;
+    /// NumPy's `astype` from a float: to bool: nonzero (NaN is true).
+    fn from_f64(v: f64) -> Self;
+    fn is_float() -> bool {
+        Self::DTYPE.is_float()
+    }
+    fn zero() -> Self {
+        Self::default()
+    }
+    fn one() -> Self {
+        Self::from_i128(1)
+    }
+    fn to_bool(self) -> bool {
+        self != Self::zero()
+    }
+
+    fn add(a: Self, b: Self) -> Self;
+    fn sub(a: Self, b: Self) -> Self;
+    fn mul(a: Self, b: Self) -> Self;
+    fn truediv(a: Self, b: Self) -> Self;
+    fn floordiv(a: Self, b: Self) -> Self;
+    fn rem(a: Self, b: Self) -> Self;
+    fn pow(a: Self, b: Self) -> Self;
+    /// True where NumPy raises "Integers to negative integer powers are not allowed".
+    fn pow_invalid(_b: Self) -> bool {
+        false
+    }
+    fn shl(a: Self, b: Self) -> Self;
+    fn shr(a: Self, b: Self) -> Self;
+    fn and(a: Self, b: Self) -> Self;
+    fn or(a: Self, b: Self) -> Self;
+    fn xor(a: Self, b: Self) -> Self;
+    fn maximum(a: Self, b: Self) -> Self;
+    fn minimum(a: Self, b: Self) -> Self;
+    fn fmax(a: Self, b: Self) -> Self;
+    fn fmin(a: Self, b: Self) -> Self;
+    fn fmod(a: Self, b: Self) -> Self;
+
+    fn neg(a: Self) -> Self;
+    fn invert(a: Self) -> Self;
+    fn abs(a: Self) -> Self;
+    fn sign(a: Self) -> Self;
+    fn rint(a: Self) -> Self;
+    fn floor(a: Self) -> Self;
+    fn ceil(a: Self) -> Self;
+    fn trunc(a: Self) -> Self;
+    fn reciprocal(a: Self) -> Self;
+    fn isnan(_a: Self) -> bool {
+        false
+    }
+    fn isinf(_a: Self) -> bool {
+        false
+    }
+    fn signbit(a: Self) -> bool;
+}
+
+/// Float-only element functions. Transcendentals go through `vm::math`, which calls these
+/// for scalar lanes.
+pub trait FloatElem: Elem {
+    fn math(op: UnaryOp, a: Self) -> Self;
+    fn math2(op: BinaryOp, a: Self, b: Self) -> Self;
+}
+
+macro_rules! int_common {
+    ($t:ty, $d:ident) => {
+        const DTYPE: DType = DType::$d;
+        fn to_scalar(self) -> Scalar {
+            Scalar::$d(self)
+        }
+        fn from_scalar(s: Scalar) -> Self {
+            s.cast_to::<$t>()
+        }
+        fn to_i128(self) -> i128 {
+            self as i128
+        }
+        fn to_f64(self) -> f64 {
+            self as f64
+        }
+        fn from_i128(v: i128) -> Self {
+            v as $t
+        }
+        fn from_f64(v: f64) -> Self {
+            v as $t
+        }
+        #[inline]
+        fn add(a: Self, b: Self) -> Self {
+            a.wrapping_add(b)
+        }
+        #[inline]
+        fn sub(a: Self, b: Self) -> Self {
+            a.wrapping_sub(b)
+        }
+        #[inline]
+        fn mul(a: Self, b: Self) -> Self {
+            a.wrapping_mul(b)
+        }
+        #[inline]
+        fn truediv(a: Self, b: Self) -> Self {
+            // Never produced by type resolution (integer `/` computes in float64).
+            if b == 0 { 0 } else { a.wrapping_div(b) }
+        }
+        #[inline]
+        fn floordiv(a: Self, b: Self) -> Self {
+            if b == 0 {
+                return 0;
+            }
+            let q = a.wrapping_div(b);
+            #[allow(unused_comparisons)]
+            let adjust = a.wrapping_rem(b) != 0 && ((a < 0) != (b < 0));
+            if adjust { q.wrapping_sub(1) } else { q }
+        }
+        #[inline]
+        fn rem(a: Self, b: Self) -> Self {
+            if b == 0 {
+                return 0;
+            }
+            let r = a.wrapping_rem(b);
+            #[allow(unused_comparisons)]
+            let adjust = r != 0 && ((r < 0) != (b < 0));
+            if adjust { r.wrapping_add(b) } else { r }
+        }
+        #[inline]
+        fn pow(a: Self, b: Self) -> Self {
+            #[allow(unused_comparisons)]
+            if b < 0 {
+                return 0;
+            }
+            let mut e = b as u64;
+            let mut base = a;
+            let mut acc: $t = 1;
+            while e > 0 {
+                if e & 1 == 1 {
+                    acc = acc.wrapping_mul(base);
+                }
+                base = base.wrapping_mul(base);
+                e >>= 1;
+            }
+            acc
+        }
+        #[inline]
+        fn pow_invalid(b: Self) -> bool {
+            #[allow(unused_comparisons)]
+            let neg = b < 0;
+            neg
+        }
+        #[inline]
+        fn shl(a: Self, b: Self) -> Self {
+            let bits = <$t>::BITS as u64;
+            #[allow(unused_comparisons)]
+            let ok = b >= 0 && (b as u64) < bits;
+            if ok { a.wrapping_shl(b as u32) } else { 0 }
+        }
+        #[inline]
+        fn shr(a: Self, b: Self) -> Self {
+            let bits = <$t>::BITS as u64;
+            #[allow(unused_comparisons)]
+            let ok = b >= 0 && (b as u64) < bits;
+            #[allow(unused_comparisons)]
+            if ok {
+                a.wrapping_shr(b as u32)
+            } else if a < 0 {
+                (0 as $t).wrapping_sub(1)
+            } else {
+                0
+            }
+        }
+        #[inline]
+        fn and(a: Self, b: Self) -> Self {
+            a & b
+        }
+        #[inline]
+        fn or(a: Self, b: Self) -> Self {
+            a | b
+        }
+        #[inline]
+        fn xor(a: Self, b: Self) -> Self {
+            a ^ b
+        }
+        #[inline]
+        fn maximum(a: Self, b: Self) -> Self {
+            if a > b { a } else { b }
+        }
+        #[inline]
+        fn minimum(a: Self, b: Self) -> Self {
+            if a < b { a } else { b }
+        }
+        #[inline]
+        fn fmax(a: Self, b: Self) -> Self {
+            if a > b { a } else { b }
+        }
+        #[inline]
+        fn fmin(a: Self, b: Self) -> Self {
+            if a < b { a } else { b }
+        }
+        #[inline]
+        fn fmod(a: Self, b: Self) -> Self {
+            if b == 0 { 0 } else { a.wrapping_rem(b) }
+        }
+        #[inline]
+        fn invert(a: Self) -> Self {
+            !a
+        }
+        #[inline]
+        fn rint(a: Self) -> Self {
+            a
+        }
+        #[inline]
+        fn floor(a: Self) -> Self {
+            a
+        }
+        #[inline]
+        fn ceil(a: Self) -> Self {
+            a
+        }
+        #[inline]
+        fn trunc(a: Self) -> Self {
+            a
+        }
+    };
+}
+
+macro_rules! signed {
+    ($t:ty, $d:ident) => {
+        impl Elem for $t {
+            int_common!($t, $d);
+            #[inline]
+            fn neg(a: Self) -> Self {
+                a.wrapping_neg()
+            }
+            #[inline]
+            fn abs(a: Self) -> Self {
+                a.wrapping_abs()
+            }
+            #[inline]
+            fn sign(a: Self) -> Self {
+                a.signum()
+            }
+            #[inline]
+            fn reciprocal(a: Self) -> Self {
+                // NumPy computes 1/a in C; its result for 0 is the x86 one, INT_MIN.
+                if a == 0 { <$t>::MIN } else { (1 as $t).wrapping_div(a) }
+            }
+            #[inline]
+            fn signbit(a: Self) -> bool {
+                a < 0
+            }
+        }
+    };
+}
+
+macro_rules! unsigned {
+    ($t:ty, $d:ident) => {
+        impl Elem for $t {
+            int_common!($t, $d);
+            #[inline]
+            fn neg(a: Self) -> Self {
+                a.wrapping_neg()
+            }
+            #[inline]
+            fn abs(a: Self) -> Self {
+                a
+            }
+            #[inline]
+            fn sign(a: Self) -> Self {
+                (a > 0) as $t
+            }
+            #[inline]
+            fn reciprocal(a: Self) -> Self {
+                if a == 0 { 0 } else { 1 / a }
+            }
+            #[inline]
+            fn signbit(_a: Self) -> bool {
+                false
+            }
+        }
+    };
+}
+
+signed!(i8, I8);
+signed!(i16, I16);
+signed!(i32, I32);
+signed!(i64, I64);
+unsigned!(u8, U8);
+unsigned!(u16, U16);
+unsigned!(u32, U32);
+unsigned!(u64, U64);
+
+impl Elem for bool {
+    const DTYPE: DType = DType::Bool;
+    fn to_scalar(self) -> Scalar {
+        Scalar::Bool(self)
+    }
+    fn from_scalar(s: Scalar) -> Self {
+        s.cast_to::<bool>()
+    }
+    fn to_i128(self) -> i128 {
+        self as i128
+    }
+    fn to_f64(self) -> f64 {
+        if self { 1.0 } else { 0.0 }
+    }
+    fn from_i128(v: i128) -> Self {
+        v != 0
+    }
+    fn from_f64(v: f64) -> Self {
+        v != 0.0
+    }
+    fn add(a: Self, b: Self) -> Self {
+        a | b
+    }
+    fn sub(a: Self, b: Self) -> Self {
+        a ^ b
+    }
+    fn mul(a: Self, b: Self) -> Self {
+        a & b
+    }
+    fn truediv(a: Self, _b: Self) -> Self {
+        a
+    }
+    fn floordiv(a: Self, _b: Self) -> Self {
+        a
+    }
+    fn rem(_a: Self, _b: Self) -> Self {
+        false
+    }
+    fn pow(_a: Self, _b: Self) -> Self {
+        true
+    }
+    fn shl(a: Self, _b: Self) -> Self {
+        a
+    }
+    fn shr(a: Self, _b: Self) -> Self {
+        a
+    }
+    fn and(a: Self, b: Self) -> Self {
+        a & b
+    }
+    fn or(a: Self, b: Self) -> Self {
+        a | b
+    }
+    fn xor(a: Self, b: Self) -> Self {
+        a ^ b
+    }
+    fn maximum(a: Self, b: Self) -> Self {
+        a | b
+    }
+    fn minimum(a: Self, b: Self) -> Self {
+        a & b
+    }
+    fn fmax(a: Self, b: Self) -> Self {
+        a | b
+    }
+    fn fmin(a: Self, b: Self) -> Self {
+        a & b
+    }
+    fn fmod(a: Self, _b: Self) -> Self {
+        a
+    }
+    fn neg(a: Self) -> Self {
+        a
+    }
+    fn invert(a: Self) -> Self {
+        !a
+    }
+    fn abs(a: Self) -> Self {
+        a
+    }
+    fn sign(a: Self) -> Self {
+        a
+    }
+    fn rint(a: Self) -> Self {
+        a
+    }
+    fn floor(a: Self) -> Self {
+        a
+    }
+    fn ceil(a: Self) -> Self {
+        a
+    }
+    fn trunc(a: Self) -> Self {
+        a
+    }
+    fn reciprocal(a: Self) -> Self {
+        a
+    }
+    fn signbit(_a: Self) -> bool {
+        false
+    }
+}
+
+macro_rules! float {
+    ($t:ty, $d:ident) => {
+        impl Elem for $t {
+            const DTYPE: DType = DType::$d;
+            fn to_scalar(self) -> Scalar {
+                Scalar::$d(self)
+            }
+            fn from_scalar(s: Scalar) -> Self {
+                s.cast_to::<$t>()
+            }
+            fn to_i128(self) -> i128 {
+                self as i128
+            }
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            fn from_i128(v: i128) -> Self {
+                v as $t
+            }
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+            #[inline]
+            fn add(a: Self, b: Self) -> Self {
+                a + b
+            }
+            #[inline]
+            fn sub(a: Self, b: Self) -> Self {
+                a - b
+            }
+            #[inline]
+            fn mul(a: Self, b: Self) -> Self {
+                a * b
+            }
+            #[inline]
+            fn truediv(a: Self, b: Self) -> Self {
+                a / b
+            }
+            #[inline]
+            fn floordiv(a: Self, b: Self) -> Self {
+                if b == 0.0 {
+                    return a / b;
+                }
+                divmod(a, b).0
+            }
+            #[inline]
+            fn rem(a: Self, b: Self) -> Self {
+                if b == 0.0 {
+                    return a % b;
+                }
+                divmod(a, b).1
+            }
+            #[inline]
+            fn pow(a: Self, b: Self) -> Self {
+                a.powf(b)
+            }
+            fn shl(a: Self, _b: Self) -> Self {
+                a
+            }
+            fn shr(a: Self, _b: Self) -> Self {
+                a
+            }
+            fn and(a: Self, _b: Self) -> Self {
+                a
+            }
+            fn or(a: Self, _b: Self) -> Self {
+                a
+            }
+            fn xor(a: Self, _b: Self) -> Self {
+                a
+            }
+            #[inline]
+            fn maximum(a: Self, b: Self) -> Self {
+                if a.is_nan() {
+                    a
+                } else if b.is_nan() {
+                    b
+                } else if a > b {
+                    a
+                } else {
+                    b
+                }
+            }
+            #[inline]
+            fn minimum(a: Self, b: Self) -> Self {
+                if a.is_nan() {
+                    a
+                } else if b.is_nan() {
+                    b
+                } else if a < b {
+                    a
+                } else {
+                    b
+                }
+            }
+            #[inline]
+            fn fmax(a: Self, b: Self) -> Self {
+                if b.is_nan() {
+                    a
+                } else if a.is_nan() {
+                    b
+                } else if a > b {
+                    a
+                } else {
+                    b
+                }
+            }
+            #[inline]
+            fn fmin(a: Self, b: Self) -> Self {
+                if b.is_nan() {
+                    a
+                } else if a.is_nan() {
+                    b
+                } else if a < b {
+                    a
+                } else {
+                    b
+                }
+            }
+            #[inline]
+            fn fmod(a: Self, b: Self) -> Self {
+                a % b
+            }
+            #[inline]
+            fn neg(a: Self) -> Self {
+                -a
+            }
+            fn invert(a: Self) -> Self {
+                a
+            }
+            #[inline]
+            fn abs(a: Self) -> Self {
+                a.abs()
+            }
+            #[inline]
+            fn sign(a: Self) -> Self {
+                if a > 0.0 {
+                    1.0
+                } else if a < 0.0 {
+                    -1.0
+                } else if a == 0.0 {
+                    0.0
+                } else {
+                    a
+                }
+            }
+            #[inline]
+            fn rint(a: Self) -> Self {
+                a.round_ties_even()
+            }
+            #[inline]
+            fn floor(a: Self) -> Self {
+                a.floor()
+            }
+            #[inline]
+            fn ceil(a: Self) -> Self {
+                a.ceil()
+            }
+            #[inline]
+            fn trunc(a: Self) -> Self {
+                a.trunc()
+            }
+            #[inline]
+            fn reciprocal(a: Self) -> Self {
+                1.0 / a
+            }
+            #[inline]
+            fn isnan(a: Self) -> bool {
+                a.is_nan()
+            }
+            #[inline]
+            fn isinf(a: Self) -> bool {
+                a.is_infinite()
+            }
+            #[inline]
+            fn signbit(a: Self) -> bool {
+                a.is_sign_negative()
+            }
+        }
+
+        impl FloatElem for $t {
+            fn math(op: UnaryOp, a: Self) -> Self {
+                match op {
+                    UnaryOp::Sqrt => a.sqrt(),
+                    UnaryOp::Sin => a.sin(),
+                    UnaryOp::Cos => a.cos(),
+                    UnaryOp::Tan => a.tan(),
+                    UnaryOp::Arcsin => a.asin(),
+                    UnaryOp::Arccos => a.acos(),
+                    UnaryOp::Arctan => a.atan(),
+                    UnaryOp::Sinh => a.sinh(),
+                    UnaryOp::Cosh => a.cosh(),
+                    UnaryOp::Tanh => a.tanh(),
+                    UnaryOp::Arcsinh => a.asinh(),
+                    UnaryOp::Arccosh => a.acosh(),
+                    UnaryOp::Arctanh => a.atanh(),
+                    UnaryOp::Log => a.ln(),
+                    UnaryOp::Log1p => a.ln_1p(),
+                    UnaryOp::Log10 => a.log10(),
+                    UnaryOp::Log2 => a.log2(),
+                    UnaryOp::Exp => a.exp(),
+                    UnaryOp::Expm1 => a.exp_m1(),
+                    _ => <$t>::NAN,
+                }
+            }
+            fn math2(op: BinaryOp, a: Self, b: Self) -> Self {
+                match op {
+                    BinaryOp::Arctan2 => a.atan2(b),
+                    BinaryOp::Hypot => a.hypot(b),
+                    BinaryOp::Copysign => a.copysign(b),
+                    BinaryOp::Nextafter => nextafter(a, b),
+                    BinaryOp::Pow => a.powf(b),
+                    _ => <$t>::NAN,
+                }
+            }
+        }
+    };
+}
+
+float!(f32, F32);
+float!(f64, F64);
+
+/// NumPy's `npy_divmod` (also CPython's float divmod): floor quotient and modulus with
+/// the sign of the divisor. `b` is nonzero.
+#[inline]
+fn divmod<T: num_like::Float>(a: T, b: T) -> (T, T) {
+    let zero = T::ZERO;
+    let mut m = a % b;
+    let mut div = (a - m) / b;
+    if m != zero {
+        if (b < zero) != (m < zero) {
+            m = m + b;
+            div = div - T::ONE;
+        }
+    } else {
+        m = zero.copysign(b);
+    }
+    let floordiv = if div != zero {
+        let mut f = div.floor();
+        if div - f > T::HALF {
+            f = f + T::ONE;
+        }
+        f
+    } else {
+        zero.copysign(a / b)
+    };
+    (floordiv, m)
+}
+
+/// The next representable value after `a` towards `b` (C `nextafter`).
+fn nextafter<T: num_like::Float>(a: T, b: T) -> T {
+    if a.is_nan() || b.is_nan() {
+        return a + b;
+    }
+    if a == b {
+        return b;
+    }
+    if a == T::ZERO {
+        let tiny = T::from_bits_u64(1);
+        return if b > T::ZERO { tiny } else { -tiny };
+    }
+    let bits = a.to_bits_u64();
+    let up = (b > a) == (a > T::ZERO);
+    T::from_bits_u64(if up { bits + 1 } else { bits - 1 })
+}
+
+mod num_like {
+    //! The few float operations the generic helpers above need.
+    use std::ops::{Add, Div, Neg, Rem, Sub};
+
+    pub trait Float:
+        Copy + PartialOrd + Add<Output = Self> + Sub<Output = Self> + Div<Output = Self> + Rem<Output = Self> + Neg<Output = Self>
+    {
+        const ZERO: Self;
+        const ONE: Self;
+        const HALF: Self;
+        fn floor(self) -> Self;
+        fn copysign(self, s: Self) -> Self;
+        fn is_nan(self) -> bool;
+        fn to_bits_u64(self) -> u64;
+        fn from_bits_u64(b: u64) -> Self;
+    }
+
+    macro_rules! imp {
+        ($t:ty, $u:ty) => {
+            impl Float for $t {
+                const ZERO: Self = 0.0;
+                const ONE: Self = 1.0;
+                const HALF: Self = 0.5;
+                fn floor(self) -> Self {
+                    <$t>::floor(self)
+                }
+                fn copysign(self, s: Self) -> Self {
+                    <$t>::copysign(self, s)
+                }
+                fn is_nan(self) -> bool {
+                    <$t>::is_nan(self)
+                }
+                fn to_bits_u64(self) -> u64 {
+                    self.to_bits() as u64
+                }
+                fn from_bits_u64(b: u64) -> Self {
+                    <$t>::from_bits(b as $u)
+                }
+            }
+        };
+    }
+    imp!(f32, u32);
+    imp!(f64, u64);
+}
+
+/// Applies a binary op to two elements of one dtype whose result has that dtype (the
+/// non-comparison ops). Used by constant folding and the reference evaluator.
+#[must_use]
+pub fn binary<T: Elem>(op: BinaryOp, a: T, b: T) -> T {
+    match op {
+        BinaryOp::Add => T::add(a, b),
+        BinaryOp::Sub => T::sub(a, b),
+        BinaryOp::Mul => T::mul(a, b),
+        BinaryOp::TrueDiv => T::truediv(a, b),
+        BinaryOp::FloorDiv => T::floordiv(a, b),
+        BinaryOp::Mod => T::rem(a, b),
+        BinaryOp::Pow => T::pow(a, b),
+        BinaryOp::Shl => T::shl(a, b),
+        BinaryOp::Shr => T::shr(a, b),
+        BinaryOp::And => T::and(a, b),
+        BinaryOp::Or => T::or(a, b),
+        BinaryOp::Xor => T::xor(a, b),
+        BinaryOp::Maximum => T::maximum(a, b),
+        BinaryOp::Minimum => T::minimum(a, b),
+        BinaryOp::Fmax => T::fmax(a, b),
+        BinaryOp::Fmin => T::fmin(a, b),
+        BinaryOp::Fmod => T::fmod(a, b),
+        BinaryOp::Arctan2 | BinaryOp::Hypot | BinaryOp::Nextafter | BinaryOp::Copysign => {
+            T::from_scalar(float_binary(op, a.to_scalar(), b.to_scalar()))
+        }
+        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Ge | BinaryOp::Gt => {
+            T::from_i128(compare(op, a, b) as i128)
+        }
+    }
+}
+
+/// A comparison of two elements of one dtype.
+#[inline]
+#[must_use]
+pub fn compare<T: Elem>(op: BinaryOp, a: T, b: T) -> bool {
+    match op {
+        BinaryOp::Lt => a < b,
+        BinaryOp::Le => a <= b,
+        BinaryOp::Eq => a == b,
+        BinaryOp::Ne => a != b,
+        BinaryOp::Ge => a >= b,
+        _ => a > b,
+    }
+}
+
+fn float_binary(op: BinaryOp, a: Scalar, b: Scalar) -> Scalar {
+    match (a, b) {
+        (Scalar::F32(x), Scalar::F32(y)) => Scalar::F32(f32::math2(op, x, y)),
+        (Scalar::F64(x), Scalar::F64(y)) => Scalar::F64(f64::math2(op, x, y)),
+        _ => a,
+    }
+}
+
+/// Applies a unary op whose result has the operand's dtype (not the predicates).
+#[must_use]
+pub fn unary<T: Elem>(op: UnaryOp, a: T) -> T {
+    match op {
+        UnaryOp::Neg => T::neg(a),
+        UnaryOp::Invert => T::invert(a),
+        UnaryOp::Abs => T::abs(a),
+        UnaryOp::Ceil => T::ceil(a),
+        UnaryOp::Floor => T::floor(a),
+        UnaryOp::Trunc => T::trunc(a),
+        UnaryOp::Rint => T::rint(a),
+        UnaryOp::Sign => T::sign(a),
+        UnaryOp::Square => T::mul(a, a),
+        UnaryOp::Reciprocal => T::reciprocal(a),
+        UnaryOp::One => T::one(),
+        UnaryOp::Zero => T::zero(),
+        UnaryOp::IsNan | UnaryOp::IsFinite | UnaryOp::IsInf | UnaryOp::Signbit => {
+            T::from_i128(predicate(op, a) as i128)
+        }
+        _ => match a.to_scalar() {
+            Scalar::F32(x) => T::from_scalar(Scalar::F32(f32::math(op, x))),
+            Scalar::F64(x) => T::from_scalar(Scalar::F64(f64::math(op, x))),
+            _ => a,
+        },
+    }
+}
+
+/// A unary predicate (`isnan`, `isfinite`, `isinf`, `signbit`).
+#[inline]
+#[must_use]
+pub fn predicate<T: Elem>(op: UnaryOp, a: T) -> bool {
+    match op {
+        UnaryOp::IsNan => T::isnan(a),
+        UnaryOp::IsInf => T::isinf(a),
+        UnaryOp::IsFinite => !T::isnan(a) && !T::isinf(a),
+        _ => T::signbit(a),
+    }
+}
+
+/// NumPy's cast between element types (`astype` with unsafe casting).
+#[inline]
+#[must_use]
+pub fn cast<S: Elem, D: Elem>(x: S) -> D {
+    if S::is_float() { D::from_f64(x.to_f64()) } else { D::from_i128(x.to_i128()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_semantics_match_numpy() {
+        assert_eq!(i8::floordiv(-7, 2), -4);
+        assert_eq!(i8::rem(-5, 3), 1);
+        assert_eq!(i8::floordiv(-128, -1), -128);
+        assert_eq!(i8::floordiv(5, 0), 0);
+        assert_eq!(i32::shl(1, 40), 0);
+        assert_eq!(i32::shr(-5, 40), -1);
+        assert_eq!(i8::shl(-7, 7), -128);
+        assert_eq!(<i32 as Elem>::pow(2, 40), 0);
+        assert_eq!(<i8 as Elem>::abs(-128), -128);
+        assert_eq!(i32::reciprocal(0), i32::MIN);
+    }
+
+    #[test]
+    fn float_semantics_match_numpy() {
+        assert_eq!(f64::floordiv(-7.0, 2.0), -4.0);
+        assert!(f64::rem(5.0, -0.0).is_nan());
+        assert!(f64::rem(-0.0, 5.0).to_bits() == 0.0f64.to_bits());
+        assert!(f64::rem(0.0, -5.0).to_bits() == (-0.0f64).to_bits());
+        assert_eq!(f64::rem(-1.0, f64::INFINITY), f64::INFINITY);
+        assert_eq!(<f64 as Elem>::floordiv(1.0, 0.0), f64::INFINITY);
+        assert!(f64::maximum(f64::NAN, 1.0).is_nan());
+        assert_eq!(f64::fmax(f64::NAN, 1.0), 1.0);
+        assert_eq!(f64::rint(2.5), 2.0);
+        assert_eq!(f64::math2(BinaryOp::Nextafter, 1.0, 2.0), 1.0 + f64::EPSILON);
+    }
+}

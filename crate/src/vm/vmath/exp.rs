@@ -1,0 +1,201 @@
+//! exp, exp2, expm1 for float64 and float32.
+//!
+//! Method, float64: x = (64k + j) ln2/64 + r with |r| <= ln2/128 (Cody-Waite reduction
+//! with a 36-bit head of ln2/64, so k ln2/64 is exact), then e^x = 2^k 2^(j/64) e^r where
+//! 2^(j/64) comes from a 64-entry table of double-double values (`tables.rs`) and e^r - 1
+//! is its degree-6 Taylor polynomial (truncation below 2^-64 on that interval). The
+//! result T + (T p + T_lo) rounds once, so the error stays near 0.5 ULP. The power of two
+//! is added to the exponent bits; lanes whose result may overflow or be subnormal take a
+//! scaling in two normal factors (one rounding).
+//!
+//! Float32 uses no table: x = k ln2 + r with |r| <= ln2/2 (16-bit head of ln2), a degree-7
+//! Taylor polynomial, and 1 + r + (r_lo + q) summed with an error-free two-sum so that
+//! only the final addition rounds.
+//!
+//! expm1 evaluates x + x^2/2 + x^3 P(x) (Taylor to x^15/15!, x^2/2 exact by Dekker's
+//! product) for |x| < ln2/2, where cancellation would ruin e^x - 1; elsewhere it computes
+//! e^x as a double-double and subtracts 1 with a two-sum.
+
+use std::simd::prelude::*;
+
+use super::tables::{EXP2_64, INV_LN2_64, LN2_64_HI, LN2_64_LO, LN2_HI_F32, LN2_LO_F32};
+use super::util::{
+    f32s, f64s, fast_two_sum, fast_two_sum32, pow2i_f32, pow2i_f64, round_int_f32, round_int_f64,
+    scale_f32, scale_f64, two_prod, two_prod32, two_sum, two_sum32,
+};
+
+const LN2: f64 = std::f64::consts::LN_2;
+
+/// Taylor coefficients of (e^r - 1 - r) / r^2.
+const EXP_P: [f64; 5] = [0.5, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0];
+
+/// 2^(j/64) e^r as (T_hi, T_hi p + T_lo) for j = ki mod 64.
+#[inline(always)]
+fn exp_tail64(ki: i64x2, r: f64x2) -> (f64x2, f64x2) {
+    let idx = (ki & i64x2::splat(63)).to_array();
+    let (t0, l0) = EXP2_64[idx[0] as usize];
+    let (t1, l1) = EXP2_64[idx[1] as usize];
+    let (th, tl) = (f64x2::from_array([t0, t1]), f64x2::from_array([l0, l1]));
+    let p = r + r * r * super::util::poly64(r, &EXP_P);
+    (th, th * p + tl)
+}
+
+/// y * 2^(ki div 64) by adding to the exponent field (valid while the result is normal).
+#[inline(always)]
+fn add_exponent64(y: f64x2, ki: i64x2) -> f64x2 {
+    let e = (ki & i64x2::splat(!63)) << 46;
+    f64x2::from_bits((y.to_bits().cast::<i64>() + e).cast::<u64>())
+}
+
+/// Shared finish of exp and exp2: fast exponent add, exact two-step scaling for lanes that
+/// may overflow or underflow, NaN passed through.
+#[inline(always)]
+fn finish64(x: f64x2, y: f64x2, ki: i64x2, safe: f64) -> f64x2 {
+    let res = add_exponent64(y, ki);
+    let slow = !x.abs().simd_le(f64s(safe));
+    if slow.any() {
+        let scaled = scale_f64(y, (ki & i64x2::splat(!63)) >> 6);
+        let res = slow.select(scaled, res);
+        x.is_nan().select(x, res)
+    } else {
+        res
+    }
+}
+
+/// e^x.
+#[must_use]
+pub fn exp_f64x2(x: f64x2) -> f64x2 {
+    let xc = x.simd_max(f64s(-746.0)).simd_min(f64s(710.0));
+    let (kd, ki) = round_int_f64(xc * f64s(INV_LN2_64));
+    let r = (xc - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
+    let (th, tl) = exp_tail64(ki, r);
+    finish64(x, th + tl, ki, 708.0)
+}
+
+/// 2^x.
+#[must_use]
+pub fn exp2_f64x2(x: f64x2) -> f64x2 {
+    let xc = x.simd_max(f64s(-1080.0)).simd_min(f64s(1025.0));
+    let (kd, ki) = round_int_f64(xc * f64s(64.0));
+    let r = (xc - kd * f64s(1.0 / 64.0)) * f64s(LN2);
+    let (th, tl) = exp_tail64(ki, r);
+    finish64(x, th + tl, ki, 1020.0)
+}
+
+/// Taylor coefficients of (e^x - 1 - x - x^2/2) / x^3 up to x^15/15!.
+const EXPM1_P: [f64; 13] = {
+    let mut c = [0.0; 13];
+    let mut f = 6.0;
+    let mut i = 0;
+    while i < 13 {
+        c[i] = 1.0 / f;
+        f *= (i + 4) as f64;
+        i += 1;
+    }
+    c
+};
+
+/// e^x - 1, accurate near 0.
+#[must_use]
+pub fn expm1_f64x2(x: f64x2) -> f64x2 {
+    let small = x.abs().simd_lt(f64s(0.346_5));
+    let mut res = f64s(0.0);
+    if small.any() {
+        let (hh, hl) = two_prod(x, x * f64s(0.5));
+        let (s, es) = fast_two_sum(x, hh);
+        let x3p = x * x * x * super::util::poly64(x, &EXPM1_P);
+        res = s + (es + (hl + x3p));
+        res = x.simd_eq(f64s(0.0)).select(x, res);
+    }
+    if !small.all() {
+        let xc = x.simd_max(f64s(-40.0)).simd_min(f64s(700.0));
+        let (kd, ki) = round_int_f64(xc * f64s(INV_LN2_64));
+        let r = (xc - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
+        let (th, tl) = exp_tail64(ki, r);
+        let scale = pow2i_f64((ki & i64x2::splat(!63)) >> 6);
+        let (s, err) = two_sum(f64s(-1.0), th * scale);
+        let mut big = s + (err + tl * scale);
+        let huge = !x.simd_le(f64s(700.0));
+        if huge.any() {
+            big = huge.select(exp_f64x2(x), big);
+        }
+        res = small.select(res, big);
+    }
+    res
+}
+
+/// 1 + r + q as a float32 pair (s, lo) with the r head and tail kept apart.
+#[inline(always)]
+fn exp_poly32(r: f32x4, rl: f32x4) -> (f32x4, f32x4) {
+    const P: [f32; 6] = [0.5, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0];
+    let q = r * r * super::util::poly32(r, &P);
+    let (s1, e1) = fast_two_sum32(f32s(1.0), r);
+    (s1, e1 + (rl + q))
+}
+
+#[inline(always)]
+fn finish32(x: f32x4, y: f32x4, ki: i32x4, safe: f32) -> f32x4 {
+    let res = f32x4::from_bits((y.to_bits().cast::<i32>() + (ki << 23)).cast::<u32>());
+    let slow = !x.abs().simd_le(f32s(safe));
+    if slow.any() {
+        let res = slow.select(scale_f32(y, ki), res);
+        x.is_nan().select(x, res)
+    } else {
+        res
+    }
+}
+
+/// e^x for float32 lanes.
+#[must_use]
+pub fn exp_f32x4(x: f32x4) -> f32x4 {
+    let xc = x.simd_max(f32s(-104.0)).simd_min(f32s(89.0));
+    let (kd, ki) = round_int_f32(xc * f32s(std::f32::consts::LOG2_E));
+    let rh = xc - kd * f32s(LN2_HI_F32);
+    let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
+    let (s, lo) = exp_poly32(r, rl);
+    finish32(x, s + lo, ki, 87.0)
+}
+
+/// 2^x for float32 lanes.
+#[must_use]
+pub fn exp2_f32x4(x: f32x4) -> f32x4 {
+    let xc = x.simd_max(f32s(-152.0)).simd_min(f32s(129.0));
+    let (kd, ki) = round_int_f32(xc);
+    let t = xc - kd;
+    let (r, rl) = two_prod32(t, f32s(std::f32::consts::LN_2));
+    let rl = rl + t * f32s((LN2 - std::f32::consts::LN_2 as f64) as f32);
+    let (s, lo) = exp_poly32(r, rl);
+    finish32(x, s + lo, ki, 125.0)
+}
+
+/// e^x - 1 for float32 lanes.
+#[must_use]
+pub fn expm1_f32x4(x: f32x4) -> f32x4 {
+    const P: [f32; 7] =
+        [1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0, 1.0 / 40320.0, 1.0 / 362_880.0];
+    let small = x.abs().simd_lt(f32s(0.346_5));
+    let mut res = f32s(0.0);
+    if small.any() {
+        let (hh, hl) = two_prod32(x, x * f32s(0.5));
+        let (s, es) = fast_two_sum32(x, hh);
+        let x3p = x * x * x * super::util::poly32(x, &P);
+        res = s + (es + (hl + x3p));
+        res = x.simd_eq(f32s(0.0)).select(x, res);
+    }
+    if !small.all() {
+        let xc = x.simd_max(f32s(-20.0)).simd_min(f32s(80.0));
+        let (kd, ki) = round_int_f32(xc * f32s(std::f32::consts::LOG2_E));
+        let rh = xc - kd * f32s(LN2_HI_F32);
+        let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
+        let (s, lo) = exp_poly32(r, rl);
+        let scale = pow2i_f32(ki);
+        let (h, err) = two_sum32(f32s(-1.0), s * scale);
+        let mut big = h + (err + lo * scale);
+        let huge = !x.simd_le(f32s(80.0));
+        if huge.any() {
+            big = huge.select(exp_f32x4(x), big);
+        }
+        res = small.select(res, big);
+    }
+    res
+}

@@ -1,0 +1,240 @@
+//! Lane helpers shared by the vmath families: error-free transformations (two-sum,
+//! Dekker's split and product, since simd128 has no fused multiply-add), integer tricks
+//! that avoid float<->i64 conversions (neither SSE2 nor simd128 has them for 64-bit
+//! lanes), exact scaling by powers of two, and the per-lane scalar escape used by the
+//! rare-lane slow paths.
+
+use std::simd::prelude::*;
+
+/// `0x1.8p52`: adding it to |v| < 2^51 rounds v to an integer (ties to even) and leaves
+/// that integer in the low mantissa bits.
+pub const SHIFT64: f64 = 6_755_399_441_055_744.0;
+/// `0x1.8p23`, the float32 counterpart of [`SHIFT64`].
+pub const SHIFT32: f32 = 12_582_912.0;
+
+#[inline(always)]
+pub fn f64s(v: f64) -> f64x2 {
+    f64x2::splat(v)
+}
+
+#[inline(always)]
+pub fn f32s(v: f32) -> f32x4 {
+    f32x4::splat(v)
+}
+
+/// Round to the nearest integer (ties to even) for |x| < 2^51, returning the rounded
+/// value and the integer in the low bits of the returned bit pattern.
+#[inline(always)]
+pub fn round_int_f64(x: f64x2) -> (f64x2, i64x2) {
+    let kd = x + f64s(SHIFT64);
+    let ki = kd.to_bits().cast::<i64>() - i64x2::splat(SHIFT64.to_bits() as i64);
+    (kd - f64s(SHIFT64), ki)
+}
+
+/// Float32 version of [`round_int_f64`], valid for |x| < 2^22.
+#[inline(always)]
+pub fn round_int_f32(x: f32x4) -> (f32x4, i32x4) {
+    let kd = x + f32s(SHIFT32);
+    let ki = kd.to_bits().cast::<i32>() - i32x4::splat(SHIFT32.to_bits() as i32);
+    (kd - f32s(SHIFT32), ki)
+}
+
+/// Small integers (|k| < 2^51) to float without a 64-bit int conversion instruction.
+#[inline(always)]
+pub fn i64_to_f64(k: i64x2) -> f64x2 {
+    f64x2::from_bits((k + i64x2::splat(SHIFT64.to_bits() as i64)).cast::<u64>()) - f64s(SHIFT64)
+}
+
+/// 2^k for -1022 <= k <= 1023.
+#[inline(always)]
+pub fn pow2i_f64(k: i64x2) -> f64x2 {
+    f64x2::from_bits(((k + i64x2::splat(1023)) << 52).cast::<u64>())
+}
+
+/// 2^k for -126 <= k <= 127.
+#[inline(always)]
+pub fn pow2i_f32(k: i32x4) -> f32x4 {
+    f32x4::from_bits(((k + i32x4::splat(127)) << 23).cast::<u32>())
+}
+
+/// y * 2^k rounded once, for y in [2^-3, 2^3] and -1150 < k < 1150: the scale is split in
+/// two normal factors so that the only rounding happens in the final product (which is
+/// what gives correct subnormal results).
+#[inline(always)]
+pub fn scale_f64(y: f64x2, k: i64x2) -> f64x2 {
+    let k1 = k >> 1;
+    let k2 = k - k1;
+    y * pow2i_f64(k1) * pow2i_f64(k2)
+}
+
+/// Float32 version of [`scale_f64`] for -300 < k < 300.
+#[inline(always)]
+pub fn scale_f32(y: f32x4, k: i32x4) -> f32x4 {
+    let k1 = k >> 1;
+    let k2 = k - k1;
+    y * pow2i_f32(k1) * pow2i_f32(k2)
+}
+
+/// Error-free sum: a + b = s + e exactly.
+#[inline(always)]
+pub fn two_sum(a: f64x2, b: f64x2) -> (f64x2, f64x2) {
+    let s = a + b;
+    let bb = s - a;
+    let e = (a - (s - bb)) + (b - bb);
+    (s, e)
+}
+
+/// Error-free sum when |a| >= |b| (or a == 0).
+#[inline(always)]
+pub fn fast_two_sum(a: f64x2, b: f64x2) -> (f64x2, f64x2) {
+    let s = a + b;
+    (s, b - (s - a))
+}
+
+/// Dekker split of a double into a 26-bit high part and the rest (|a| < 2^996).
+#[inline(always)]
+pub fn split(a: f64x2) -> (f64x2, f64x2) {
+    let c = a * f64s(134_217_729.0); // 2^27 + 1
+    let hi = c - (c - a);
+    (hi, a - hi)
+}
+
+/// Error-free product (Dekker): a * b = p + e exactly, barring overflow/underflow.
+#[inline(always)]
+pub fn two_prod(a: f64x2, b: f64x2) -> (f64x2, f64x2) {
+    let p = a * b;
+    let (ah, al) = split(a);
+    let (bh, bl) = split(b);
+    let e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+    (p, e)
+}
+
+/// Float32 error-free sum.
+#[inline(always)]
+pub fn two_sum32(a: f32x4, b: f32x4) -> (f32x4, f32x4) {
+    let s = a + b;
+    let bb = s - a;
+    let e = (a - (s - bb)) + (b - bb);
+    (s, e)
+}
+
+/// Float32 error-free sum when |a| >= |b|.
+#[inline(always)]
+pub fn fast_two_sum32(a: f32x4, b: f32x4) -> (f32x4, f32x4) {
+    let s = a + b;
+    (s, b - (s - a))
+}
+
+/// Float32 Dekker split into a 12-bit high part and the rest.
+#[inline(always)]
+pub fn split32(a: f32x4) -> (f32x4, f32x4) {
+    let c = a * f32s(4097.0); // 2^12 + 1
+    let hi = c - (c - a);
+    (hi, a - hi)
+}
+
+/// Float32 error-free product.
+#[inline(always)]
+pub fn two_prod32(a: f32x4, b: f32x4) -> (f32x4, f32x4) {
+    let p = a * b;
+    let (ah, al) = split32(a);
+    let (bh, bl) = split32(b);
+    let e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+    (p, e)
+}
+
+/// Horner evaluation of c[0] + c[1] x + c[2] x^2 + ...
+#[inline(always)]
+pub fn poly64(x: f64x2, c: &[f64]) -> f64x2 {
+    let mut acc = f64s(c[c.len() - 1]);
+    for &ci in c[..c.len() - 1].iter().rev() {
+        acc = acc * x + f64s(ci);
+    }
+    acc
+}
+
+/// Float32 Horner evaluation.
+#[inline(always)]
+pub fn poly32(x: f32x4, c: &[f32]) -> f32x4 {
+    let mut acc = f32s(c[c.len() - 1]);
+    for &ci in c[..c.len() - 1].iter().rev() {
+        acc = acc * x + f32s(ci);
+    }
+    acc
+}
+
+/// Apply a scalar function to the lanes selected by `m` (the rare-lane slow path).
+#[inline(never)]
+pub fn patch_f64(m: mask64x2, x: f64x2, y: f64x2, f: impl Fn(f64) -> f64) -> f64x2 {
+    let mut out = y.to_array();
+    let xs = x.to_array();
+    for i in 0..2 {
+        if m.test(i) {
+            out[i] = f(xs[i]);
+        }
+    }
+    f64x2::from_array(out)
+}
+
+/// Float32 version of [`patch_f64`].
+#[inline(never)]
+pub fn patch_f32(m: mask32x4, x: f32x4, y: f32x4, f: impl Fn(f32) -> f32) -> f32x4 {
+    let mut out = y.to_array();
+    let xs = x.to_array();
+    for i in 0..4 {
+        if m.test(i) {
+            out[i] = f(xs[i]);
+        }
+    }
+    f32x4::from_array(out)
+}
+
+/// Lane-wise scalar evaluation (used only where no vector kernel exists yet).
+#[inline(always)]
+pub fn lanes_f64(x: f64x2, f: impl Fn(f64) -> f64) -> f64x2 {
+    let a = x.to_array();
+    f64x2::from_array([f(a[0]), f(a[1])])
+}
+
+/// Lane-wise scalar evaluation of a two-argument function.
+#[inline(always)]
+pub fn lanes2_f64(x: f64x2, y: f64x2, f: impl Fn(f64, f64) -> f64) -> f64x2 {
+    let a = x.to_array();
+    let b = y.to_array();
+    f64x2::from_array([f(a[0], b[0]), f(a[1], b[1])])
+}
+
+/// Lane-wise scalar evaluation for float32.
+#[inline(always)]
+pub fn lanes_f32(x: f32x4, f: impl Fn(f32) -> f32) -> f32x4 {
+    let a = x.to_array();
+    f32x4::from_array([f(a[0]), f(a[1]), f(a[2]), f(a[3])])
+}
+
+/// Lane-wise scalar evaluation of a two-argument float32 function.
+#[inline(always)]
+pub fn lanes2_f32(x: f32x4, y: f32x4, f: impl Fn(f32, f32) -> f32) -> f32x4 {
+    let a = x.to_array();
+    let b = y.to_array();
+    f32x4::from_array([f(a[0], b[0]), f(a[1], b[1]), f(a[2], b[2]), f(a[3], b[3])])
+}
+
+/// Define the float64 and float32 lane functions of a unary operation as lane-wise calls
+/// of a scalar routine; used only for functions whose vector kernel is not written yet.
+#[allow(unused_macros)]
+macro_rules! scalar_unary {
+    ($doc:literal, $f64name:ident, $f32name:ident, $s64:expr, $s32:expr) => {
+        #[doc = $doc]
+        #[must_use]
+        pub fn $f64name(x: f64x2) -> f64x2 {
+            super::util::lanes_f64(x, $s64)
+        }
+        #[doc = $doc]
+        #[must_use]
+        pub fn $f32name(x: f32x4) -> f32x4 {
+            super::util::lanes_f32(x, $s32)
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use scalar_unary;
