@@ -122,14 +122,14 @@ mod pool {
     }
 
     /// The compiled module, to send to pool workers.
-    #[wasm_bindgen(js_name = wasmModule)]
+    #[wasm_bindgen(js_name = poolModule)]
     #[must_use]
     pub fn wasm_module() -> JsValue {
         wasm_bindgen::module()
     }
 
     /// The shared memory, to send to pool workers.
-    #[wasm_bindgen(js_name = wasmMemory)]
+    #[wasm_bindgen(js_name = poolMemory)]
     #[must_use]
     pub fn wasm_memory() -> JsValue {
         wasm_bindgen::memory()

@@ -1,0 +1,54 @@
+// Shared setup for the browser tests: Debian's Chromium through playwright-core (never a
+// browser download), with the flags this sandbox needs, and the repository served by
+// scripts/serve.mjs with or without cross-origin isolation.
+
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+import { startServer } from '../../scripts/serve.mjs';
+
+export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const artifacts = join(repo, 'tests', 'artifacts');
+
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+export async function launch() {
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Serves the repository root (isolated unless told otherwise). */
+export function serveRepo({ isolation = true, root = repo } = {}) {
+  return startServer({ root, port: 0, isolation, home: '/www/' });
+}
+
+/** Opens `path` in a new page; browser console errors are collected on `page.errors`. */
+export async function open(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.errors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.errors.push(m.text());
+  });
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  await page.goto(url);
+  return page;
+}
+
+export async function screenshot(page, name) {
+  await mkdir(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,197 @@
+// Inputs and results. Every value a caller passes is normalised here, on the caller's side,
+// into one of two shapes that cross to the engine:
+//   { array: true, dtype, shape, data }   data: a typed array of exactly prod(shape) elements
+//   { array: false, kind, value }         a weak Python scalar: kind "int" | "float" | "bool"
+// Results come back as NDArray-like objects { data, shape, dtype } with NumPy dtype names.
+
+import { NumwasmError } from './errors.js';
+
+/** NumPy dtype name -> the typed array that holds it. */
+export const DTYPES = {
+  bool: Uint8Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  uint64: BigUint64Array,
+  float32: Float32Array,
+  float64: Float64Array,
+};
+
+/** Typed array constructor name -> its default NumPy dtype. */
+const DEFAULT_DTYPE = {
+  Int8Array: 'int8',
+  Int16Array: 'int16',
+  Int32Array: 'int32',
+  BigInt64Array: 'int64',
+  Uint8Array: 'uint8',
+  Uint8ClampedArray: 'uint8',
+  Uint16Array: 'uint16',
+  Uint32Array: 'uint32',
+  BigUint64Array: 'uint64',
+  Float32Array: 'float32',
+  Float64Array: 'float64',
+};
+
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+function typeError(message) {
+  return new NumwasmError('TypeError', message);
+}
+
+function valueError(message) {
+  return new NumwasmError('ValueError', message);
+}
+
+function isTypedArray(x) {
+  return ArrayBuffer.isView(x) && !(x instanceof DataView);
+}
+
+function isDetached(buffer) {
+  if (typeof buffer.detached === 'boolean') return buffer.detached;
+  try {
+    // Older engines: a detached ArrayBuffer reports byteLength 0 and cannot be sliced.
+    buffer.slice(0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function checkBuffer(name, data) {
+  if (typeof SharedArrayBuffer === 'function' && data.buffer instanceof SharedArrayBuffer) {
+    throw typeError(
+      `input '${name}' is backed by a SharedArrayBuffer, which another thread may change during ` +
+        'the call; copy it into an ordinary typed array first (e.g. arr.slice())',
+    );
+  }
+  if (isDetached(data.buffer)) {
+    throw typeError(`input '${name}' is a typed array whose buffer was detached (transferred away)`);
+  }
+}
+
+function checkShape(name, shape) {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw typeError(`input '${name}': shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function dtypeOf(name, data, dtype) {
+  const fallback = DEFAULT_DTYPE[data.constructor.name];
+  if (dtype === undefined) {
+    if (!fallback) throw typeError(`input '${name}': unsupported typed array ${data.constructor.name}`);
+    return fallback;
+  }
+  const ctor = DTYPES[dtype];
+  if (!ctor) {
+    throw typeError(`input '${name}': unknown dtype '${dtype}' (expected one of: ${Object.keys(DTYPES).join(', ')})`);
+  }
+  if (!(data instanceof ctor) && !(dtype === 'uint8' && data instanceof Uint8ClampedArray)) {
+    throw typeError(`input '${name}': dtype '${dtype}' needs a ${ctor.name}, got a ${data.constructor.name}`);
+  }
+  return dtype;
+}
+
+/** Copies a strided view (scijs ndarray: data, shape, stride, offset) into C order. */
+function gather(data, shape, stride, offset) {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new data.constructor(n);
+  const idx = new Array(shape.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    let at = offset;
+    for (let d = 0; d < shape.length; d++) at += idx[d] * stride[d];
+    out[i] = data[at];
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+function isCContiguous(shape, stride) {
+  let expect = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && stride[d] !== expect) return false;
+    expect *= shape[d];
+  }
+  return true;
+}
+
+function scalarInput(name, value) {
+  if (typeof value === 'boolean') return { array: false, kind: 'bool', value };
+  if (typeof value === 'number') {
+    return { array: false, kind: Number.isInteger(value) ? 'int' : 'float', value };
+  }
+  if (typeof value === 'bigint') {
+    if (value < INT64_MIN || value > UINT64_MAX) {
+      throw new NumwasmError('OverflowError', `input '${name}': integer ${value} does not fit in 64 bits`);
+    }
+    return { array: false, kind: 'int', value };
+  }
+  return null;
+}
+
+/**
+ * Normalises one input. `value` may be a typed array, a plain array of numbers (float64), an
+ * NDArray-like { data, shape, dtype? } (scijs's { data, shape, stride, offset } too), a
+ * number, boolean or bigint (weak Python scalars), or a resident array handle.
+ */
+export function normalizeInput(name, value) {
+  const scalar = scalarInput(name, value);
+  if (scalar) return scalar;
+  if (value === null || value === undefined) {
+    throw typeError(`input '${name}' is ${value}`);
+  }
+  if (isTypedArray(value)) {
+    checkBuffer(name, value);
+    return { array: true, dtype: dtypeOf(name, value, undefined), shape: [value.length], data: value };
+  }
+  if (Array.isArray(value)) {
+    if (!value.every((v) => typeof v === 'number')) {
+      throw typeError(`input '${name}': a plain array must hold numbers only (it becomes float64)`);
+    }
+    return { array: true, dtype: 'float64', shape: [value.length], data: Float64Array.from(value) };
+  }
+  if (typeof value === 'object' && 'data' in value) {
+    let { data, shape, dtype } = value;
+    if (Array.isArray(data)) data = Float64Array.from(data);
+    if (!isTypedArray(data)) throw typeError(`input '${name}': data must be a typed array or an array of numbers`);
+    checkBuffer(name, data);
+    shape ??= [data.length];
+    const n = checkShape(name, shape);
+    dtype = dtypeOf(name, data, dtype);
+    if (value.stride !== undefined || value.offset !== undefined) {
+      const stride = value.stride ?? shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+      const offset = value.offset ?? 0;
+      if (!isCContiguous(shape, stride) || offset !== 0 || data.length !== n) {
+        data = gather(data, shape, stride, offset);
+      }
+    }
+    if (data.length !== n) {
+      throw valueError(`input '${name}': shape ${JSON.stringify(shape)} needs ${n} elements, but data has ${data.length}`);
+    }
+    if (dtype === 'bool') data = toBool(data);
+    return { array: true, dtype, shape: [...shape], data };
+  }
+  throw typeError(`input '${name}' has an unsupported type (${Object.prototype.toString.call(value)})`);
+}
+
+/** bool data must hold 0 or 1; any other byte means true, as NumPy's astype(bool). */
+function toBool(data) {
+  if (data.every((v) => v <= 1)) return data;
+  return Uint8Array.from(data, (v) => (v ? 1 : 0));
+}
+
+/** Normalises an inputs object { name: value }. */
+export function normalizeInputs(inputs) {
+  if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) {
+    throw typeError('inputs must be an object mapping names to arrays or scalars');
+  }
+  return Object.entries(inputs).map(([name, value]) => ({ name, ...normalizeInput(name, value) }));
+}
