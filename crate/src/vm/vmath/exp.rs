@@ -95,17 +95,17 @@ const EXPM1_P: [f64; 13] = {
     c
 };
 
-/// e^x - 1, accurate near 0.
-#[must_use]
-pub fn expm1_f64x2(x: f64x2) -> f64x2 {
+/// e^x - 1 as a double-double (head, tail) for -40 <= x <= 700 (also used by the
+/// hyperbolic functions).
+#[inline(always)]
+pub(super) fn expm1_dd64(x: f64x2) -> (f64x2, f64x2) {
     let small = x.abs().simd_lt(f64s(0.346_5));
-    let mut res = f64s(0.0);
+    let (mut h, mut l) = (f64s(0.0), f64s(0.0));
     if small.any() {
         let (hh, hl) = two_prod(x, x * f64s(0.5));
         let (s, es) = fast_two_sum(x, hh);
         let x3p = x * x * x * super::util::poly64(x, &EXPM1_P);
-        res = s + (es + (hl + x3p));
-        res = x.simd_eq(f64s(0.0)).select(x, res);
+        (h, l) = (s, es + (hl + x3p));
     }
     if !small.all() {
         let xc = x.simd_max(f64s(-40.0)).simd_min(f64s(700.0));
@@ -114,14 +114,34 @@ pub fn expm1_f64x2(x: f64x2) -> f64x2 {
         let (th, tl) = exp_tail64(ki, r);
         let scale = pow2i_f64((ki & i64x2::splat(!63)) >> 6);
         let (s, err) = two_sum(f64s(-1.0), th * scale);
-        let mut big = s + (err + tl * scale);
-        let huge = !x.simd_le(f64s(700.0));
-        if huge.any() {
-            big = huge.select(exp_f64x2(x), big);
-        }
-        res = small.select(res, big);
+        h = small.select(h, s);
+        l = small.select(l, err + tl * scale);
     }
-    res
+    // Normalize: the small path leaves x^3 terms in the tail.
+    let s = h + l;
+    (s, l - (s - h))
+}
+
+/// e^x 2^extra rounded once, for any x (overflow gives inf, underflow 0), extra in
+/// [-2, 2]; the kernel of sinh/cosh for large arguments.
+#[inline(always)]
+pub(super) fn exp_scaled64(x: f64x2, extra: i64) -> f64x2 {
+    let xc = x.simd_max(f64s(-746.0)).simd_min(f64s(712.0));
+    let (kd, ki) = round_int_f64(xc * f64s(INV_LN2_64));
+    let r = (xc - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
+    let (th, tl) = exp_tail64(ki, r);
+    let res = scale_f64(th + tl, ((ki & i64x2::splat(!63)) >> 6) + i64x2::splat(extra));
+    x.is_nan().select(x, res)
+}
+
+/// e^x - 1, accurate near 0.
+#[must_use]
+pub fn expm1_f64x2(x: f64x2) -> f64x2 {
+    let (h, l) = expm1_dd64(x);
+    let res = h + l;
+    let res = x.simd_eq(f64s(0.0)).select(x, res);
+    let huge = !x.simd_le(f64s(700.0));
+    if huge.any() { huge.select(exp_f64x2(x), res) } else { res }
 }
 
 /// 1 + r + q as a float32 pair (s, lo) with the r head and tail kept apart.
@@ -168,19 +188,18 @@ pub fn exp2_f32x4(x: f32x4) -> f32x4 {
     finish32(x, s + lo, ki, 125.0)
 }
 
-/// e^x - 1 for float32 lanes.
-#[must_use]
-pub fn expm1_f32x4(x: f32x4) -> f32x4 {
+/// e^x - 1 as a float-float for -20 <= x <= 80.
+#[inline(always)]
+pub(super) fn expm1_ff32(x: f32x4) -> (f32x4, f32x4) {
     const P: [f32; 7] =
         [1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0, 1.0 / 40320.0, 1.0 / 362_880.0];
     let small = x.abs().simd_lt(f32s(0.346_5));
-    let mut res = f32s(0.0);
+    let (mut h, mut l) = (f32s(0.0), f32s(0.0));
     if small.any() {
         let (hh, hl) = two_prod32(x, x * f32s(0.5));
         let (s, es) = fast_two_sum32(x, hh);
         let x3p = x * x * x * super::util::poly32(x, &P);
-        res = s + (es + (hl + x3p));
-        res = x.simd_eq(f32s(0.0)).select(x, res);
+        (h, l) = (s, es + (hl + x3p));
     }
     if !small.all() {
         let xc = x.simd_max(f32s(-20.0)).simd_min(f32s(80.0));
@@ -189,13 +208,32 @@ pub fn expm1_f32x4(x: f32x4) -> f32x4 {
         let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
         let (s, lo) = exp_poly32(r, rl);
         let scale = pow2i_f32(ki);
-        let (h, err) = two_sum32(f32s(-1.0), s * scale);
-        let mut big = h + (err + lo * scale);
-        let huge = !x.simd_le(f32s(80.0));
-        if huge.any() {
-            big = huge.select(exp_f32x4(x), big);
-        }
-        res = small.select(res, big);
+        let (hh, err) = two_sum32(f32s(-1.0), s * scale);
+        h = small.select(h, hh);
+        l = small.select(l, err + lo * scale);
     }
-    res
+    let s = h + l;
+    (s, l - (s - h))
+}
+
+/// e^x 2^extra rounded once for float32 lanes, extra in [-2, 2].
+#[inline(always)]
+pub(super) fn exp_scaled32(x: f32x4, extra: i32) -> f32x4 {
+    let xc = x.simd_max(f32s(-104.0)).simd_min(f32s(90.0));
+    let (kd, ki) = round_int_f32(xc * f32s(std::f32::consts::LOG2_E));
+    let rh = xc - kd * f32s(LN2_HI_F32);
+    let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
+    let (s, lo) = exp_poly32(r, rl);
+    let res = scale_f32(s + lo, ki + i32x4::splat(extra));
+    x.is_nan().select(x, res)
+}
+
+/// e^x - 1 for float32 lanes.
+#[must_use]
+pub fn expm1_f32x4(x: f32x4) -> f32x4 {
+    let (h, l) = expm1_ff32(x);
+    let res = h + l;
+    let res = x.simd_eq(f32s(0.0)).select(x, res);
+    let huge = !x.simd_le(f32s(80.0));
+    if huge.any() { huge.select(exp_f32x4(x), res) } else { res }
 }

@@ -1,11 +1,281 @@
-//! sinh, cosh, tanh, arcsinh, arccosh, arctanh.
+//! sinh, cosh, tanh, arcsinh, arccosh, arctanh for float64 and float32.
+//!
+//! Method: everything is built on the exp and log kernels with double-double
+//! (float-float) intermediates so that each result is rounded once:
+//! * sinh |x| = (m + m/(m+1))/2 with m = expm1|x| as a double-double, the quotient with a
+//!   Dekker remainder; cosh |x| = 1 + m^2/(2(1+m)) below 1/2 and e^|x|/2 + 1/(2e^|x|)
+//!   above; tanh |x| = m/(m+2) with m = expm1(2|x|). Above 22 (float32: 9) the small
+//!   exponential no longer matters: sinh, cosh = e^|x|/2 rounded once (no spurious
+//!   overflow below the true threshold), tanh = 1.
+//! * arcsinh |x| = log1p(|x| + (sqrt(x^2+1) - 1)) with x^2 + 1 and its square root as
+//!   double-doubles; arccosh x = log1p((x-1) + sqrt((x-1)(x+1))) likewise; beyond 2^28
+//!   (float32: 2^12) both are log(x) + ln2. arctanh |x| = log1p(2|x|/(1-|x|))/2 with the
+//!   quotient as a double-double. The log1p kernel accepts the double-double argument.
+//!
+//! Special values as NumPy: odd functions keep the sign of zero, arccosh(x < 1) and
+//! arctanh(|x| > 1) are NaN, arctanh(±1) = ±inf, tanh(±inf) = ±1.
+
 use std::simd::prelude::*;
 
-use super::util::scalar_unary;
+use super::exp::{exp_scaled32, exp_scaled64, exp_tail64, expm1_dd64, expm1_ff32};
+use super::log::{log_k32, log_k64, log1p_dd64, log1p_ff32};
+use super::tables::{INV_LN2_64, LN2_64_HI, LN2_64_LO};
+use super::util::{f32s, f64s, pow2i_f64, round_int_f64, two_prod, two_prod32, two_sum, two_sum32};
 
-scalar_unary!("Hyperbolic sine.", sinh_f64x2, sinh_f32x4, f64::sinh, f32::sinh);
-scalar_unary!("Hyperbolic cosine.", cosh_f64x2, cosh_f32x4, f64::cosh, f32::cosh);
-scalar_unary!("Hyperbolic tangent.", tanh_f64x2, tanh_f32x4, f64::tanh, f32::tanh);
-scalar_unary!("Inverse hyperbolic sine.", arcsinh_f64x2, arcsinh_f32x4, f64::asinh, f32::asinh);
-scalar_unary!("Inverse hyperbolic cosine.", arccosh_f64x2, arccosh_f32x4, f64::acosh, f32::acosh);
-scalar_unary!("Inverse hyperbolic tangent.", arctanh_f64x2, arctanh_f32x4, f64::atanh, f32::atanh);
+/// (ah + al) / (bh + bl) as a double-double.
+#[inline(always)]
+fn dd_div(ah: f64x2, al: f64x2, bh: f64x2, bl: f64x2) -> (f64x2, f64x2) {
+    let q = ah / bh;
+    let (p, pe) = two_prod(q, bh);
+    (q, ((((ah - p) - pe) + al) - q * bl) / bh)
+}
+
+/// Float32 version of [`dd_div`].
+#[inline(always)]
+fn ff_div(ah: f32x4, al: f32x4, bh: f32x4, bl: f32x4) -> (f32x4, f32x4) {
+    let q = ah / bh;
+    let (p, pe) = two_prod32(q, bh);
+    (q, ((((ah - p) - pe) + al) - q * bl) / bh)
+}
+
+/// sqrt(ah + al) as a double-double (ah >= 1).
+#[inline(always)]
+fn sqrt_dd(ah: f64x2, al: f64x2) -> (f64x2, f64x2) {
+    let sh = std::simd::StdFloat::sqrt(ah);
+    let (q, qe) = two_prod(sh, sh);
+    (sh, (((ah - q) - qe) + al) / (sh + sh))
+}
+
+#[inline(always)]
+fn sqrt_ff(ah: f32x4, al: f32x4) -> (f32x4, f32x4) {
+    let sh = std::simd::StdFloat::sqrt(ah);
+    let (q, qe) = two_prod32(sh, sh);
+    (sh, (((ah - q) - qe) + al) / (sh + sh))
+}
+
+/// Hyperbolic sine.
+#[must_use]
+pub fn sinh_f64x2(x: f64x2) -> f64x2 {
+    let a = x.abs();
+    let small = a.simd_lt(f64s(22.0));
+    let mut res = f64s(0.0);
+    if small.any() {
+        let (eh, el) = expm1_dd64(a.simd_min(f64s(22.0)));
+        let (dh, dl) = two_sum(eh, f64s(1.0));
+        let (qh, ql) = dd_div(eh, el, dh, dl + el);
+        let (sh, se) = two_sum(eh, qh);
+        res = f64s(0.5) * (sh + (se + (el + ql)));
+    }
+    if !small.all() {
+        res = small.select(res, exp_scaled64(a, -1));
+    }
+    let res = res.copysign(x);
+    x.is_nan().select(x, res)
+}
+
+/// Hyperbolic cosine.
+#[must_use]
+pub fn cosh_f64x2(x: f64x2) -> f64x2 {
+    let a = x.abs();
+    let tiny = a.simd_lt(f64s(0.5));
+    let mid = !tiny & a.simd_lt(f64s(22.0));
+    let mut res = exp_scaled64(a, -1);
+    if tiny.any() {
+        let (eh, _) = expm1_dd64(a.simd_min(f64s(0.5)));
+        res = tiny.select(f64s(1.0) + eh * eh / (f64s(2.0) * (f64s(1.0) + eh)), res);
+    }
+    if mid.any() {
+        let ac = a.simd_min(f64s(22.0));
+        let (kd, ki) = round_int_f64(ac * f64s(INV_LN2_64));
+        let r = (ac - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
+        let (th, tl) = exp_tail64(ki, r);
+        let scale = pow2i_f64(((ki & i64x2::splat(!63)) >> 6) - i64x2::splat(1));
+        // e^a / 2, normalized (the table tail carries the polynomial, up to 2^-7.5).
+        let eh = th * scale + tl * scale;
+        let el = tl * scale - (eh - th * scale);
+        res = mid.select(eh + (el + f64s(0.25) / eh), res);
+    }
+    res
+}
+
+/// Hyperbolic tangent.
+#[must_use]
+pub fn tanh_f64x2(x: f64x2) -> f64x2 {
+    let a = x.abs();
+    let (eh, el) = expm1_dd64((a + a).simd_min(f64s(44.0)));
+    let (dh, dl) = two_sum(eh, f64s(2.0));
+    let (qh, ql) = dd_div(eh, el, dh, dl + el);
+    let res = qh + ql;
+    let res = a.simd_ge(f64s(22.0)).select(f64s(1.0), res);
+    let res = x.simd_eq(f64s(0.0)).select(f64s(0.0), res).copysign(x);
+    x.is_nan().select(x, res)
+}
+
+/// Inverse hyperbolic sine.
+#[must_use]
+pub fn arcsinh_f64x2(x: f64x2) -> f64x2 {
+    let a = x.abs();
+    let big = a.simd_gt(f64s(268_435_456.0)); // 2^28
+    let mut res = f64s(0.0);
+    if !big.all() {
+        let ac = a.simd_min(f64s(268_435_456.0));
+        let (p, pe) = two_prod(ac, ac);
+        let (s1, s1e) = two_sum(p, f64s(1.0));
+        let (sh, sl) = sqrt_dd(s1, s1e + pe);
+        let (th, tl) = two_sum(ac, sh - f64s(1.0));
+        res = log1p_dd64(th, tl + sl);
+    }
+    if big.any() {
+        res = big.select(log_k64(a, 1.0), res);
+    }
+    let res = x.simd_eq(f64s(0.0)).select(f64s(0.0), res).copysign(x);
+    x.is_nan().select(x, res)
+}
+
+/// Inverse hyperbolic cosine.
+#[must_use]
+pub fn arccosh_f64x2(x: f64x2) -> f64x2 {
+    let big = x.simd_gt(f64s(268_435_456.0));
+    let mut res = f64s(0.0);
+    if !big.all() {
+        let xc = x.simd_max(f64s(1.0)).simd_min(f64s(268_435_456.0));
+        let (dh, dl) = two_sum(xc, f64s(-1.0));
+        let (ph, pl) = two_sum(xc, f64s(1.0));
+        let (m, me) = two_prod(dh, ph);
+        let (sh, sl) = sqrt_dd(m, me + (dh * pl + dl * ph));
+        let sl = sh.simd_gt(f64s(0.0)).select(sl, f64s(0.0));
+        let (th, tl) = two_sum(dh, sh);
+        res = log1p_dd64(th, tl + (dl + sl));
+    }
+    if big.any() {
+        res = big.select(log_k64(x, 1.0), res);
+    }
+    (x.simd_lt(f64s(1.0)) | x.is_nan()).select(f64s(f64::NAN), res)
+}
+
+/// Inverse hyperbolic tangent.
+#[must_use]
+pub fn arctanh_f64x2(x: f64x2) -> f64x2 {
+    let a = x.abs();
+    let ac = a.simd_min(f64s(1.0 - f64::EPSILON / 2.0));
+    let (dh, dl) = two_sum(f64s(1.0), -ac);
+    let (qh, ql) = dd_div(ac + ac, f64s(0.0), dh, dl);
+    let res = f64s(0.5) * log1p_dd64(qh, ql);
+    let res = a.simd_eq(f64s(1.0)).select(f64s(f64::INFINITY), res);
+    let res = a.simd_gt(f64s(1.0)).select(f64s(f64::NAN), res);
+    let res = x.simd_eq(f64s(0.0)).select(f64s(0.0), res).copysign(x);
+    x.is_nan().select(x, res)
+}
+
+// ---------------------------------------------------------------------------------------
+// float32
+
+/// Hyperbolic sine for float32 lanes.
+#[must_use]
+pub fn sinh_f32x4(x: f32x4) -> f32x4 {
+    let a = x.abs();
+    let small = a.simd_lt(f32s(9.0));
+    let mut res = f32s(0.0);
+    if small.any() {
+        let (eh, el) = expm1_ff32(a.simd_min(f32s(9.0)));
+        let (dh, dl) = two_sum32(eh, f32s(1.0));
+        let (qh, ql) = ff_div(eh, el, dh, dl + el);
+        let (sh, se) = two_sum32(eh, qh);
+        res = f32s(0.5) * (sh + (se + (el + ql)));
+    }
+    if !small.all() {
+        res = small.select(res, exp_scaled32(a, -1));
+    }
+    let res = res.copysign(x);
+    x.is_nan().select(x, res)
+}
+
+/// Hyperbolic cosine for float32 lanes.
+#[must_use]
+pub fn cosh_f32x4(x: f32x4) -> f32x4 {
+    let a = x.abs();
+    let tiny = a.simd_lt(f32s(0.5));
+    let mid = !tiny & a.simd_lt(f32s(9.0));
+    let mut res = exp_scaled32(a, -1);
+    if tiny.any() {
+        let (eh, _) = expm1_ff32(a.simd_min(f32s(0.5)));
+        res = tiny.select(f32s(1.0) + eh * eh / (f32s(2.0) * (f32s(1.0) + eh)), res);
+    }
+    if mid.any() {
+        // e^a = 1 + expm1(a) as a float-float, halved.
+        let (eh, el) = expm1_ff32(a.simd_min(f32s(9.0)));
+        let (h, l) = two_sum32(eh, f32s(1.0));
+        let (h, l) = (h * f32s(0.5), (l + el) * f32s(0.5));
+        res = mid.select(h + (l + f32s(0.25) / h), res);
+    }
+    res
+}
+
+/// Hyperbolic tangent for float32 lanes.
+#[must_use]
+pub fn tanh_f32x4(x: f32x4) -> f32x4 {
+    let a = x.abs();
+    let (eh, el) = expm1_ff32((a + a).simd_min(f32s(20.0)));
+    let (dh, dl) = two_sum32(eh, f32s(2.0));
+    let (qh, ql) = ff_div(eh, el, dh, dl + el);
+    let res = qh + ql;
+    let res = a.simd_ge(f32s(10.0)).select(f32s(1.0), res);
+    let res = x.simd_eq(f32s(0.0)).select(f32s(0.0), res).copysign(x);
+    x.is_nan().select(x, res)
+}
+
+/// Inverse hyperbolic sine for float32 lanes.
+#[must_use]
+pub fn arcsinh_f32x4(x: f32x4) -> f32x4 {
+    let a = x.abs();
+    let big = a.simd_gt(f32s(4096.0));
+    let mut res = f32s(0.0);
+    if !big.all() {
+        let ac = a.simd_min(f32s(4096.0));
+        let (p, pe) = two_prod32(ac, ac);
+        let (s1, s1e) = two_sum32(p, f32s(1.0));
+        let (sh, sl) = sqrt_ff(s1, s1e + pe);
+        let (th, tl) = two_sum32(ac, sh - f32s(1.0));
+        res = log1p_ff32(th, tl + sl);
+    }
+    if big.any() {
+        res = big.select(log_k32(a, 1.0), res);
+    }
+    let res = x.simd_eq(f32s(0.0)).select(f32s(0.0), res).copysign(x);
+    x.is_nan().select(x, res)
+}
+
+/// Inverse hyperbolic cosine for float32 lanes.
+#[must_use]
+pub fn arccosh_f32x4(x: f32x4) -> f32x4 {
+    let big = x.simd_gt(f32s(4096.0));
+    let mut res = f32s(0.0);
+    if !big.all() {
+        let xc = x.simd_max(f32s(1.0)).simd_min(f32s(4096.0));
+        let (dh, dl) = two_sum32(xc, f32s(-1.0));
+        let (ph, pl) = two_sum32(xc, f32s(1.0));
+        let (m, me) = two_prod32(dh, ph);
+        let (sh, sl) = sqrt_ff(m, me + (dh * pl + dl * ph));
+        let sl = sh.simd_gt(f32s(0.0)).select(sl, f32s(0.0));
+        let (th, tl) = two_sum32(dh, sh);
+        res = log1p_ff32(th, tl + (dl + sl));
+    }
+    if big.any() {
+        res = big.select(log_k32(x, 1.0), res);
+    }
+    (x.simd_lt(f32s(1.0)) | x.is_nan()).select(f32s(f32::NAN), res)
+}
+
+/// Inverse hyperbolic tangent for float32 lanes.
+#[must_use]
+pub fn arctanh_f32x4(x: f32x4) -> f32x4 {
+    let a = x.abs();
+    let ac = a.simd_min(f32s(1.0 - f32::EPSILON / 2.0));
+    let (dh, dl) = two_sum32(f32s(1.0), -ac);
+    let (qh, ql) = ff_div(ac + ac, f32s(0.0), dh, dl);
+    let res = f32s(0.5) * log1p_ff32(qh, ql);
+    let res = a.simd_eq(f32s(1.0)).select(f32s(f32::INFINITY), res);
+    let res = a.simd_gt(f32s(1.0)).select(f32s(f32::NAN), res);
+    let res = x.simd_eq(f32s(0.0)).select(f32s(0.0), res).copysign(x);
+    x.is_nan().select(x, res)
+}

@@ -114,14 +114,31 @@ pub fn log10_f64x2(x: f64x2) -> f64x2 {
     specials64(x, val_lo + w, 0.0)
 }
 
+/// log(1 + xh + xl) for a double-double argument > -1 (finite); the kernel of log1p,
+/// arcsinh, arccosh and arctanh.
+#[inline(always)]
+pub(super) fn log1p_dd64(xh: f64x2, xl: f64x2) -> f64x2 {
+    let (u, c) = two_sum(f64s(1.0), xh);
+    let (k, f) = reduce64(u);
+    let (hfsq, r) = kernel64(f);
+    let corr = (c + xl) / u;
+    k * f64s(LN2_HI) - ((hfsq - (r + (k * f64s(LN2_LO) + corr))) - f)
+}
+
+/// log(x) + extra ln2 for positive x (the large-argument form of arcsinh/arccosh).
+#[inline(always)]
+pub(super) fn log_k64(x: f64x2, extra: f64) -> f64x2 {
+    let (k, f) = reduce64(x);
+    let k = k + f64s(extra);
+    let (hfsq, r) = kernel64(f);
+    let res = k * f64s(LN2_HI) - ((hfsq - (r + k * f64s(LN2_LO))) - f);
+    x.simd_eq(f64s(f64::INFINITY)).select(x, res)
+}
+
 /// log(1 + x), accurate near 0.
 #[must_use]
 pub fn log1p_f64x2(x: f64x2) -> f64x2 {
-    let (u, c) = two_sum(f64s(1.0), x);
-    let (k, f) = reduce64(u);
-    let (hfsq, r) = kernel64(f);
-    let corr = c / u;
-    let res = k * f64s(LN2_HI) - ((hfsq - (r + (k * f64s(LN2_LO) + corr))) - f);
+    let res = log1p_dd64(x, f64s(0.0));
     let res = x.simd_eq(f64s(0.0)).select(x, res);
     specials64(x, res, -1.0)
 }
@@ -198,14 +215,30 @@ pub fn log10_f32x4(x: f32x4) -> f32x4 {
     specials32(x, val_lo + w, 0.0)
 }
 
+/// log(1 + xh + xl) for a float-float argument > -1.
+#[inline(always)]
+pub(super) fn log1p_ff32(xh: f32x4, xl: f32x4) -> f32x4 {
+    let (u, c) = two_sum32(f32s(1.0), xh);
+    let (k, f) = reduce32(u);
+    let (hfsq, r) = kernel32(f);
+    let corr = (c + xl) / u;
+    k * f32s(LN2_F32_HI) - ((hfsq - (r + (k * f32s(LN2_F32_LO) + corr))) - f)
+}
+
+/// log(x) + extra ln2 for positive float32 x.
+#[inline(always)]
+pub(super) fn log_k32(x: f32x4, extra: f32) -> f32x4 {
+    let (k, f) = reduce32(x);
+    let k = k + f32s(extra);
+    let (hfsq, r) = kernel32(f);
+    let res = k * f32s(LN2_F32_HI) - ((hfsq - (r + k * f32s(LN2_F32_LO))) - f);
+    x.simd_eq(f32s(f32::INFINITY)).select(x, res)
+}
+
 /// log(1 + x) for float32 lanes.
 #[must_use]
 pub fn log1p_f32x4(x: f32x4) -> f32x4 {
-    let (u, c) = two_sum32(f32s(1.0), x);
-    let (k, f) = reduce32(u);
-    let (hfsq, r) = kernel32(f);
-    let corr = c / u;
-    let res = k * f32s(LN2_F32_HI) - ((hfsq - (r + (k * f32s(LN2_F32_LO) + corr))) - f);
+    let res = log1p_ff32(x, f32s(0.0));
     let res = x.simd_eq(f32s(0.0)).select(x, res);
     specials32(x, res, -1.0)
 }
