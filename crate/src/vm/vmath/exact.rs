@@ -9,8 +9,11 @@
 //! the native baseline lacks while staying branch-free; simd128 builds could use its
 //! native `f64x2.floor`, but one code path keeps native tests meaningful.
 //!
-//! `fmod` is exact by definition; its kernel runs per lane on the scalar `%` (itself an
-//! exact bit-level fmod), since no cheap exact vector method exists for wide quotients.
+//! `fmod` is exact by definition. Lanes whose quotient |x/y| is below 2^52 (float32:
+//! 2^23) compute q = trunc(|x|/|y|) and |x| - q|y| exactly with a Dekker product (one
+//! correction step when the rounded quotient was one too large); other lanes (huge
+//! quotients, zeros, infinities, NaN, extreme exponents) use the scalar `%`, itself an
+//! exact bit-level fmod.
 //! `sign` follows NumPy: -1, +1, 0 for ±0, and NaN for NaN.
 
 use std::simd::prelude::*;
@@ -199,10 +202,34 @@ pub fn nextafter_f32x4(x: f32x4, y: f32x4) -> f32x4 {
 /// C `fmod`: x - trunc(x/y)*y computed exactly, sign of x (NumPy `fmod`).
 #[must_use]
 pub fn fmod_f64x2(x: f64x2, y: f64x2) -> f64x2 {
-    lanes2_f64(x, y, |a, b| a % b)
+    let (a, b) = (x.abs(), y.abs());
+    // Fast lanes: quotient below 2^52 and magnitudes where Dekker's product is exact.
+    let fast = a.simd_lt(f64s(2f64.powi(900)))
+        & b.simd_gt(f64s(2f64.powi(-900)))
+        & b.simd_lt(f64s(2f64.powi(900)))
+        & (a / b).simd_lt(f64s(2f64.powi(52)));
+    // With q = trunc(a/b) (possibly one too large after rounding), a - q b is exact:
+    // a - p is exact by Sterbenz and the true remainder is representable.
+    let q = trunc_f64x2(a / b);
+    let (p, pe) = super::util::two_prod(q, b);
+    let r = (a - p) - pe;
+    let r = r.simd_lt(f64s(0.0)).select(r + b, r);
+    let res = r.copysign(x);
+    if fast.all() { res } else { fast.select(res, lanes2_f64(x, y, |u, v| u % v)) }
 }
+
 /// C `fmodf`.
 #[must_use]
 pub fn fmod_f32x4(x: f32x4, y: f32x4) -> f32x4 {
-    lanes2_f32(x, y, |a, b| a % b)
+    let (a, b) = (x.abs(), y.abs());
+    let fast = a.simd_lt(f32s(2f32.powi(100)))
+        & b.simd_gt(f32s(2f32.powi(-90)))
+        & b.simd_lt(f32s(2f32.powi(100)))
+        & (a / b).simd_lt(f32s(2f32.powi(23)));
+    let q = trunc_f32x4(a / b);
+    let (p, pe) = super::util::two_prod32(q, b);
+    let r = (a - p) - pe;
+    let r = r.simd_lt(f32s(0.0)).select(r + b, r);
+    let res = r.copysign(x);
+    if fast.all() { res } else { fast.select(res, lanes2_f32(x, y, |u, v| u % v)) }
 }
