@@ -256,8 +256,13 @@ macro_rules! signed {
             }
             #[inline]
             fn reciprocal(a: Self) -> Self {
-                // NumPy computes 1/a in C; its result for 0 is the x86 one, INT_MIN.
-                if a == 0 { <$t>::MIN } else { (1 as $t).wrapping_div(a) }
+                // NumPy computes 1/a in C: for 0, int8 and int16 (computed as int) give 0,
+                // int32 and int64 give what x86 gives, INT_MIN.
+                if a == 0 {
+                    if <$t>::BITS >= 32 { <$t>::MIN } else { 0 }
+                } else {
+                    (1 as $t).wrapping_div(a)
+                }
             }
             #[inline]
             fn signbit(a: Self) -> bool {
@@ -833,6 +838,7 @@ mod tests {
         assert_eq!(<i32 as Elem>::pow(2, 40), 0);
         assert_eq!(<i8 as Elem>::abs(-128), -128);
         assert_eq!(i32::reciprocal(0), i32::MIN);
+        assert_eq!(i8::reciprocal(0), 0);
     }
 
     #[test]

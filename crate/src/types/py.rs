@@ -6,12 +6,24 @@
 use super::{DType, Scalar, TypeErr};
 use crate::syntax::{BinOp, CmpOp, UnaryOp};
 
-/// A Python `bool`, `int` (held in 128 bits) or `float`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A Python `bool`, `int` (held in 128 bits) or `float`. Equality is by value and, for
+/// floats, by bits (a NaN scalar input equals itself, so signatures with it match).
+#[derive(Debug, Clone, Copy)]
 pub enum PyScalar {
     Bool(bool),
     Int(i128),
     Float(f64),
+}
+
+impl PartialEq for PyScalar {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (PyScalar::Bool(a), PyScalar::Bool(b)) => a == b,
+            (PyScalar::Int(a), PyScalar::Int(b)) => a == b,
+            (PyScalar::Float(a), PyScalar::Float(b)) => a.to_bits() == b.to_bits(),
+            _ => false,
+        }
+    }
 }
 
 impl PyScalar {
