@@ -53,7 +53,12 @@ fn reduce64(x: f64x2) -> (f64x2, f64x2) {
 /// (f^2/2, s (f^2/2 + R)) for the fdlibm kernel.
 #[inline(always)]
 fn kernel64(f: f64x2) -> (f64x2, f64x2) {
-    let s = f / (f64s(2.0) + f);
+    kernel64_s(f, f / (f64s(2.0) + f))
+}
+
+/// The fdlibm kernel with s = f/(2+f) given.
+#[inline(always)]
+fn kernel64_s(f: f64x2, s: f64x2) -> (f64x2, f64x2) {
     let z = s * s;
     let w = z * z;
     let t1 = w * (f64s(LG64[1]) + w * (f64s(LG64[3]) + w * f64s(LG64[5])));
@@ -120,8 +125,15 @@ pub fn log10_f64x2(x: f64x2) -> f64x2 {
 pub(super) fn log1p_dd64(xh: f64x2, xl: f64x2) -> f64x2 {
     let (u, c) = two_sum(f64s(1.0), xh);
     let (k, f) = reduce64(u);
-    let (hfsq, r) = kernel64(f);
-    let corr = (c + xl) / u;
+    // One division serves both s = f/(2+f) and the correction (c + xl)/u; s only feeds
+    // the small term s (f^2/2 + R), so its extra rounding is harmless.
+    // u is capped so that d u cannot overflow; beyond 2^600 the correction is far below
+    // an ULP of the result and is dropped.
+    let d = f64s(2.0) + f;
+    let uc = u.simd_min(f64s(2f64.powi(600)));
+    let inv = (d * uc).recip();
+    let (hfsq, r) = kernel64_s(f, f * uc * inv);
+    let corr = u.simd_lt(f64s(2f64.powi(600))).select((c + xl) * d * inv, f64s(0.0));
     k * f64s(LN2_HI) - ((hfsq - (r + (k * f64s(LN2_LO) + corr))) - f)
 }
 
@@ -156,7 +168,11 @@ fn reduce32(x: f32x4) -> (f32x4, f32x4) {
 
 #[inline(always)]
 fn kernel32(f: f32x4) -> (f32x4, f32x4) {
-    let s = f / (f32s(2.0) + f);
+    kernel32_s(f, f / (f32s(2.0) + f))
+}
+
+#[inline(always)]
+fn kernel32_s(f: f32x4, s: f32x4) -> (f32x4, f32x4) {
     let z = s * s;
     let w = z * z;
     let t1 = w * (f32s(LG32[1]) + w * f32s(LG32[3]));
@@ -220,8 +236,11 @@ pub fn log10_f32x4(x: f32x4) -> f32x4 {
 pub(super) fn log1p_ff32(xh: f32x4, xl: f32x4) -> f32x4 {
     let (u, c) = two_sum32(f32s(1.0), xh);
     let (k, f) = reduce32(u);
-    let (hfsq, r) = kernel32(f);
-    let corr = (c + xl) / u;
+    let d = f32s(2.0) + f;
+    let uc = u.simd_min(f32s(2f32.powi(60)));
+    let inv = (d * uc).recip();
+    let (hfsq, r) = kernel32_s(f, f * uc * inv);
+    let corr = u.simd_lt(f32s(2f32.powi(60))).select((c + xl) * d * inv, f32s(0.0));
     k * f32s(LN2_F32_HI) - ((hfsq - (r + (k * f32s(LN2_F32_LO) + corr))) - f)
 }
 

@@ -55,6 +55,7 @@ pub use trig::*;
 /// map_f64(exp_f64x2, &x, &mut out);
 /// assert_eq!(out[0], 1.0);
 /// ```
+#[inline]
 pub fn map_f64(f: fn(f64x2) -> f64x2, x: &[f64], out: &mut [f64]) {
     assert_eq!(x.len(), out.len(), "map_f64: input and output lengths differ");
     let mut xc = x.chunks_exact(2);
@@ -70,6 +71,7 @@ pub fn map_f64(f: fn(f64x2) -> f64x2, x: &[f64], out: &mut [f64]) {
 }
 
 /// Apply a two-argument float64 lane function element by element.
+#[inline]
 pub fn map2_f64(f: fn(f64x2, f64x2) -> f64x2, x: &[f64], y: &[f64], out: &mut [f64]) {
     assert!(x.len() == out.len() && y.len() == out.len(), "map2_f64: lengths differ");
     let n = out.len() / 2 * 2;
@@ -84,6 +86,7 @@ pub fn map2_f64(f: fn(f64x2, f64x2) -> f64x2, x: &[f64], y: &[f64], out: &mut [f
 }
 
 /// Apply a float32 lane function to every element of `x`, writing `out`.
+#[inline]
 pub fn map_f32(f: fn(f32x4) -> f32x4, x: &[f32], out: &mut [f32]) {
     assert_eq!(x.len(), out.len(), "map_f32: input and output lengths differ");
     let mut xc = x.chunks_exact(4);
@@ -99,6 +102,7 @@ pub fn map_f32(f: fn(f32x4) -> f32x4, x: &[f32], out: &mut [f32]) {
 }
 
 /// Apply a two-argument float32 lane function element by element.
+#[inline]
 pub fn map2_f32(f: fn(f32x4, f32x4) -> f32x4, x: &[f32], y: &[f32], out: &mut [f32]) {
     assert!(x.len() == out.len() && y.len() == out.len(), "map2_f32: lengths differ");
     let n = out.len() / 4 * 4;

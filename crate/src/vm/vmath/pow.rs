@@ -45,9 +45,10 @@ fn log_dd64(x: f64x2) -> (f64x2, f64x2) {
     // s = (m - c) / (m + c) as a double-double.
     let a = m - c;
     let (bh, bl) = two_sum(m, c);
-    let sh = a / bh;
+    let inv = bh.recip();
+    let sh = a * inv;
     let (p, pe) = two_prod(sh, bh);
-    let sl = (((a - p) - pe) - sh * bl) / bh;
+    let sl = (((a - p) - pe) - sh * bl) * inv;
     let z = sh * sh;
     let tail = f64s(2.0) * sh * z * super::util::poly64(z, &[1.0 / 3.0, 1.0 / 5.0, 1.0 / 7.0, 1.0 / 9.0, 1.0 / 11.0]);
     // k ln2_hi + ln c_hi + 2 s_hi, then all the small terms.
@@ -83,8 +84,20 @@ pub fn pow_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     let (kd, ki) = round_int_f64(phc * f64s(INV_LN2_64));
     let r = ((phc - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO)) + pl;
     let (th, tl) = exp_tail64(ki, r);
-    let mut res = finish64(phc, th + tl, ki, 708.0);
+    let res = finish64(phc, th + tl, ki, 708.0);
+    // Common case: positive finite x, finite y; the fix-ups below are skipped.
+    if (x.simd_gt(f64s(0.0)) & finite_x & y.is_finite()).all() {
+        return x.simd_eq(f64s(1.0)).select(f64s(1.0), res);
+    }
+    specials64(x, y, res)
+}
 
+/// Signs of negative bases and the C99 special cases of pow.
+#[inline(never)]
+fn specials64(x: f64x2, y: f64x2, res: f64x2) -> f64x2 {
+    let ax = x.abs();
+    let finite_x = ax.simd_gt(f64s(0.0)) & ax.simd_lt(f64s(f64::INFINITY));
+    let mut res = res;
     // Sign and domain of negative bases.
     let yint = super::exact::floor_f64x2(y).simd_eq(y);
     let odd = is_odd64(y);
@@ -133,9 +146,10 @@ fn log_ff32(x: f32x4) -> (f32x4, f32x4) {
     let (lch, lcl) = (f32x4::from_array(lh), f32x4::from_array(ll));
     let a = m - c;
     let (bh, bl) = two_sum32(m, c);
-    let sh = a / bh;
+    let inv = bh.recip();
+    let sh = a * inv;
     let (p, pe) = two_prod32(sh, bh);
-    let sl = (((a - p) - pe) - sh * bl) / bh;
+    let sl = (((a - p) - pe) - sh * bl) * inv;
     let z = sh * sh;
     let tail = f32s(2.0) * sh * z * (f32s(1.0 / 3.0) + z * (f32s(1.0 / 5.0) + z * f32s(1.0 / 7.0)));
     let (h0, e0) = two_sum32(k * f32s(LN2_F32_3[0]), k * f32s(LN2_F32_3[1]));
@@ -171,8 +185,19 @@ pub fn pow_f32x4(x: f32x4, y: f32x4) -> f32x4 {
     let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
     let (r, rl2) = two_sum32(r, pl);
     let (s, lo) = exp_poly32(r, rl + rl2);
-    let mut res = finish32(phc, s + lo, ki, 87.0);
+    let res = finish32(phc, s + lo, ki, 87.0);
+    if (x.simd_gt(f32s(0.0)) & finite_x & y.is_finite()).all() {
+        return x.simd_eq(f32s(1.0)).select(f32s(1.0), res);
+    }
+    specials32(x, y, res)
+}
 
+/// Signs of negative bases and the C99 special cases of pow (float32).
+#[inline(never)]
+fn specials32(x: f32x4, y: f32x4, res: f32x4) -> f32x4 {
+    let ax = x.abs();
+    let finite_x = ax.simd_gt(f32s(0.0)) & ax.simd_lt(f32s(f32::INFINITY));
+    let mut res = res;
     let yint = super::exact::floor_f32x4(y).simd_eq(y);
     let odd = is_odd32(y);
     let xneg = x.simd_lt(f32s(0.0));
