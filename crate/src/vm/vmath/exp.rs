@@ -64,6 +64,7 @@ pub(super) fn finish64(x: f64x2, y: f64x2, ki: i64x2, safe: f64) -> f64x2 {
 
 /// e^x.
 #[must_use]
+#[inline]
 pub fn exp_f64x2(x: f64x2) -> f64x2 {
     let xc = x.simd_max(f64s(-746.0)).simd_min(f64s(710.0));
     let (kd, ki) = round_int_f64(xc * f64s(INV_LN2_64));
@@ -74,6 +75,7 @@ pub fn exp_f64x2(x: f64x2) -> f64x2 {
 
 /// 2^x.
 #[must_use]
+#[inline]
 pub fn exp2_f64x2(x: f64x2) -> f64x2 {
     let xc = x.simd_max(f64s(-1080.0)).simd_min(f64s(1025.0));
     let (kd, ki) = round_int_f64(xc * f64s(64.0));
@@ -136,6 +138,7 @@ pub(super) fn exp_scaled64(x: f64x2, extra: i64) -> f64x2 {
 
 /// e^x - 1, accurate near 0.
 #[must_use]
+#[inline]
 pub fn expm1_f64x2(x: f64x2) -> f64x2 {
     let (h, l) = expm1_dd64(x);
     let res = h + l;
@@ -167,6 +170,7 @@ pub(super) fn finish32(x: f32x4, y: f32x4, ki: i32x4, safe: f32) -> f32x4 {
 
 /// e^x for float32 lanes.
 #[must_use]
+#[inline]
 pub fn exp_f32x4(x: f32x4) -> f32x4 {
     let xc = x.simd_max(f32s(-104.0)).simd_min(f32s(89.0));
     let (kd, ki) = round_int_f32(xc * f32s(std::f32::consts::LOG2_E));
@@ -178,6 +182,7 @@ pub fn exp_f32x4(x: f32x4) -> f32x4 {
 
 /// 2^x for float32 lanes.
 #[must_use]
+#[inline]
 pub fn exp2_f32x4(x: f32x4) -> f32x4 {
     let xc = x.simd_max(f32s(-152.0)).simd_min(f32s(129.0));
     let (kd, ki) = round_int_f32(xc);
@@ -230,6 +235,7 @@ pub(super) fn exp_scaled32(x: f32x4, extra: i32) -> f32x4 {
 
 /// e^x - 1 for float32 lanes.
 #[must_use]
+#[inline]
 pub fn expm1_f32x4(x: f32x4) -> f32x4 {
     let (h, l) = expm1_ff32(x);
     let res = h + l;

@@ -55,6 +55,7 @@ fn sqrt_ff(ah: f32x4, al: f32x4) -> (f32x4, f32x4) {
 
 /// Hyperbolic sine.
 #[must_use]
+#[inline]
 pub fn sinh_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
     let small = a.simd_lt(f64s(22.0));
@@ -75,6 +76,7 @@ pub fn sinh_f64x2(x: f64x2) -> f64x2 {
 
 /// Hyperbolic cosine.
 #[must_use]
+#[inline]
 pub fn cosh_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
     let tiny = a.simd_lt(f64s(0.5));
@@ -104,6 +106,7 @@ pub fn cosh_f64x2(x: f64x2) -> f64x2 {
 
 /// Hyperbolic tangent.
 #[must_use]
+#[inline]
 pub fn tanh_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
     let (eh, el) = expm1_dd64((a + a).simd_min(f64s(44.0)));
@@ -117,6 +120,7 @@ pub fn tanh_f64x2(x: f64x2) -> f64x2 {
 
 /// Inverse hyperbolic sine.
 #[must_use]
+#[inline]
 pub fn arcsinh_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
     let big = a.simd_gt(f64s(268_435_456.0)); // 2^28
@@ -138,6 +142,7 @@ pub fn arcsinh_f64x2(x: f64x2) -> f64x2 {
 
 /// Inverse hyperbolic cosine.
 #[must_use]
+#[inline]
 pub fn arccosh_f64x2(x: f64x2) -> f64x2 {
     let big = x.simd_gt(f64s(268_435_456.0));
     let mut res = f64s(0.0);
@@ -159,6 +164,7 @@ pub fn arccosh_f64x2(x: f64x2) -> f64x2 {
 
 /// Inverse hyperbolic tangent.
 #[must_use]
+#[inline]
 pub fn arctanh_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
     let ac = a.simd_min(f64s(1.0 - f64::EPSILON / 2.0));
@@ -176,6 +182,7 @@ pub fn arctanh_f64x2(x: f64x2) -> f64x2 {
 
 /// Hyperbolic sine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn sinh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
     let small = a.simd_lt(f32s(9.0));
@@ -196,6 +203,7 @@ pub fn sinh_f32x4(x: f32x4) -> f32x4 {
 
 /// Hyperbolic cosine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn cosh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
     let tiny = a.simd_lt(f32s(0.5));
@@ -221,6 +229,7 @@ pub fn cosh_f32x4(x: f32x4) -> f32x4 {
 
 /// Hyperbolic tangent for float32 lanes.
 #[must_use]
+#[inline]
 pub fn tanh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
     let (eh, el) = expm1_ff32((a + a).simd_min(f32s(20.0)));
@@ -234,6 +243,7 @@ pub fn tanh_f32x4(x: f32x4) -> f32x4 {
 
 /// Inverse hyperbolic sine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn arcsinh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
     let big = a.simd_gt(f32s(4096.0));
@@ -255,6 +265,7 @@ pub fn arcsinh_f32x4(x: f32x4) -> f32x4 {
 
 /// Inverse hyperbolic cosine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn arccosh_f32x4(x: f32x4) -> f32x4 {
     let big = x.simd_gt(f32s(4096.0));
     let mut res = f32s(0.0);
@@ -275,6 +286,7 @@ pub fn arccosh_f32x4(x: f32x4) -> f32x4 {
 
 /// Inverse hyperbolic tangent for float32 lanes.
 #[must_use]
+#[inline]
 pub fn arctanh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
     let ac = a.simd_min(f32s(1.0 - f32::EPSILON / 2.0));

@@ -58,6 +58,7 @@ fn sqrt_dd(z: f64x2) -> (f64x2, f64x2) {
 
 /// Inverse sine.
 #[must_use]
+#[inline]
 pub fn arcsin_f64x2(x: f64x2) -> f64x2 {
     let ax = x.abs();
     let small = ax.simd_le(f64s(0.5));
@@ -78,6 +79,7 @@ pub fn arcsin_f64x2(x: f64x2) -> f64x2 {
 
 /// Inverse cosine.
 #[must_use]
+#[inline]
 pub fn arccos_f64x2(x: f64x2) -> f64x2 {
     let ax = x.abs();
     let small = ax.simd_le(f64s(0.5));
@@ -153,6 +155,7 @@ fn atan_core64(t: f64x2, tl: f64x2) -> (f64x2, f64x2) {
 
 /// Inverse tangent.
 #[must_use]
+#[inline]
 pub fn arctan_f64x2(x: f64x2) -> f64x2 {
     let (h, t) = atan_core64(x.abs(), f64s(0.0));
     let res = (h + t).copysign(x);
@@ -161,6 +164,7 @@ pub fn arctan_f64x2(x: f64x2) -> f64x2 {
 
 /// Angle of the point (x, y) in (-pi, pi], C99 special cases.
 #[must_use]
+#[inline]
 pub fn arctan2_f64x2(y: f64x2, x: f64x2) -> f64x2 {
     let (ay, ax) = (y.abs(), x.abs());
     // Bring both operands near 1 (when their ratio is moderate) so that the Dekker
@@ -225,6 +229,7 @@ fn sqrt_ff(z: f32x4) -> (f32x4, f32x4) {
 
 /// Inverse sine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn arcsin_f32x4(x: f32x4) -> f32x4 {
     let ax = x.abs();
     let small = ax.simd_le(f32s(0.5));
@@ -245,6 +250,7 @@ pub fn arcsin_f32x4(x: f32x4) -> f32x4 {
 
 /// Inverse cosine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn arccos_f32x4(x: f32x4) -> f32x4 {
     let ax = x.abs();
     let small = ax.simd_le(f32s(0.5));
@@ -309,6 +315,7 @@ fn atan_core32(t: f32x4, tl: f32x4) -> (f32x4, f32x4) {
 
 /// Inverse tangent for float32 lanes.
 #[must_use]
+#[inline]
 pub fn arctan_f32x4(x: f32x4) -> f32x4 {
     let (h, t) = atan_core32(x.abs(), f32s(0.0));
     let res = (h + t).copysign(x);
@@ -317,6 +324,7 @@ pub fn arctan_f32x4(x: f32x4) -> f32x4 {
 
 /// Angle of the point (x, y) for float32 lanes.
 #[must_use]
+#[inline]
 pub fn arctan2_f32x4(y: f32x4, x: f32x4) -> f32x4 {
     let (ay, ax) = (y.abs(), x.abs());
     let (mx, mn) = (ay.simd_max(ax), ay.simd_min(ax));

@@ -77,6 +77,7 @@ fn specials64(x: f64x2, res: f64x2, zero_at: f64) -> f64x2 {
 
 /// Natural logarithm.
 #[must_use]
+#[inline]
 pub fn log_f64x2(x: f64x2) -> f64x2 {
     let (k, f) = reduce64(x);
     let (hfsq, r) = kernel64(f);
@@ -94,6 +95,7 @@ fn head_tail64(f: f64x2, hfsq: f64x2, r: f64x2) -> (f64x2, f64x2) {
 
 /// Base-2 logarithm.
 #[must_use]
+#[inline]
 pub fn log2_f64x2(x: f64x2) -> f64x2 {
     let (k, f) = reduce64(x);
     let (hfsq, r) = kernel64(f);
@@ -107,6 +109,7 @@ pub fn log2_f64x2(x: f64x2) -> f64x2 {
 
 /// Base-10 logarithm.
 #[must_use]
+#[inline]
 pub fn log10_f64x2(x: f64x2) -> f64x2 {
     let (k, f) = reduce64(x);
     let (hfsq, r) = kernel64(f);
@@ -149,6 +152,7 @@ pub(super) fn log_k64(x: f64x2, extra: f64) -> f64x2 {
 
 /// log(1 + x), accurate near 0.
 #[must_use]
+#[inline]
 pub fn log1p_f64x2(x: f64x2) -> f64x2 {
     let res = log1p_dd64(x, f64s(0.0));
     let res = x.simd_eq(f64s(0.0)).select(x, res);
@@ -197,6 +201,7 @@ fn head_tail32(f: f32x4, hfsq: f32x4, r: f32x4) -> (f32x4, f32x4) {
 
 /// Natural logarithm for float32 lanes.
 #[must_use]
+#[inline]
 pub fn log_f32x4(x: f32x4) -> f32x4 {
     let (k, f) = reduce32(x);
     let (hfsq, r) = kernel32(f);
@@ -206,6 +211,7 @@ pub fn log_f32x4(x: f32x4) -> f32x4 {
 
 /// Base-2 logarithm for float32 lanes.
 #[must_use]
+#[inline]
 pub fn log2_f32x4(x: f32x4) -> f32x4 {
     let (k, f) = reduce32(x);
     let (hfsq, r) = kernel32(f);
@@ -219,6 +225,7 @@ pub fn log2_f32x4(x: f32x4) -> f32x4 {
 
 /// Base-10 logarithm for float32 lanes.
 #[must_use]
+#[inline]
 pub fn log10_f32x4(x: f32x4) -> f32x4 {
     let (k, f) = reduce32(x);
     let (hfsq, r) = kernel32(f);
@@ -256,6 +263,7 @@ pub(super) fn log_k32(x: f32x4, extra: f32) -> f32x4 {
 
 /// log(1 + x) for float32 lanes.
 #[must_use]
+#[inline]
 pub fn log1p_f32x4(x: f32x4) -> f32x4 {
     let res = log1p_ff32(x, f32s(0.0));
     let res = x.simd_eq(f32s(0.0)).select(x, res);

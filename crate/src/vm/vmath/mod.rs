@@ -22,6 +22,16 @@
 //!
 //! The slice helpers [`map_f64`], [`map2_f64`], [`map_f32`] and [`map2_f32`] run a lane
 //! function over whole arrays, padding the tail into one last vector.
+//!
+//! Checked on the wasm32 + simd128 assembly (`cargo rustc --release --target
+//! wasm32-unknown-unknown -- --emit=asm`): every lane function is straight f64x2/f32x4
+//! code with no libm calls; scalar code is left only in the rare-lane paths (Payne-Hanek
+//! reduction, float32 trig lanes that fall back to the float64 kernel, fmod lanes with
+//! huge quotients) and in the two-lane table lookups of exp and pow.
+//!
+//! Accuracy is measured in `crate/tests/vmath_accuracy.rs` against correctly rounded
+//! references (table in `docs/accuracy.md`); speed in `crate/benches/vmath.rs`
+//! (`docs/vmath-speed.md`).
 
 use std::simd::prelude::*;
 

@@ -68,6 +68,7 @@ fn is_odd64(y: f64x2) -> mask64x2 {
 
 /// x^y.
 #[must_use]
+#[inline]
 pub fn pow_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     let ax = x.abs();
     let finite_x = ax.simd_gt(f64s(0.0)) & ax.simd_lt(f64s(f64::INFINITY));
@@ -168,6 +169,7 @@ fn is_odd32(y: f32x4) -> mask32x4 {
 
 /// x^y for float32 lanes.
 #[must_use]
+#[inline]
 pub fn pow_f32x4(x: f32x4, y: f32x4) -> f32x4 {
     let ax = x.abs();
     let finite_x = ax.simd_gt(f32s(0.0)) & ax.simd_lt(f32s(f32::INFINITY));

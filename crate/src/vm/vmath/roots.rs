@@ -20,12 +20,14 @@ use super::util::{f32s, f64s, two_prod, two_prod32, two_sum, two_sum32};
 
 /// Square root.
 #[must_use]
+#[inline]
 pub fn sqrt_f64x2(x: f64x2) -> f64x2 {
     std::simd::StdFloat::sqrt(x)
 }
 
 /// Square root for float32 lanes.
 #[must_use]
+#[inline]
 pub fn sqrt_f32x4(x: f32x4) -> f32x4 {
     std::simd::StdFloat::sqrt(x)
 }
@@ -39,6 +41,7 @@ fn halley64(t: f64x2, a: f64x2) -> f64x2 {
 
 /// Cube root.
 #[must_use]
+#[inline]
 pub fn cbrt_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
     // Subnormals are scaled up by 2^54 and huge values down by 2^-600 (powers of 8, so
@@ -73,6 +76,7 @@ fn halley32(t: f32x4, a: f32x4) -> f32x4 {
 
 /// Cube root for float32 lanes.
 #[must_use]
+#[inline]
 pub fn cbrt_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
     let sub = a.simd_lt(f32s(f32::MIN_POSITIVE));
@@ -96,6 +100,7 @@ pub fn cbrt_f32x4(x: f32x4) -> f32x4 {
 
 /// sqrt(x^2 + y^2) without undue overflow or underflow.
 #[must_use]
+#[inline]
 pub fn hypot_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     let (a, b) = (x.abs(), y.abs());
     let mx = a.simd_max(b);
@@ -118,6 +123,7 @@ pub fn hypot_f64x2(x: f64x2, y: f64x2) -> f64x2 {
 
 /// sqrt(x^2 + y^2) for float32 lanes.
 #[must_use]
+#[inline]
 pub fn hypot_f32x4(x: f32x4, y: f32x4) -> f32x4 {
     let (a, b) = (x.abs(), y.abs());
     let mx = a.simd_max(b);

@@ -86,6 +86,7 @@ fn sincos64(x: f64x2, shift: i64) -> f64x2 {
 
 /// Sine.
 #[must_use]
+#[inline]
 pub fn sin_f64x2(x: f64x2) -> f64x2 {
     let v = sincos64(x, 0);
     x.simd_eq(f64s(0.0)).select(x, v)
@@ -93,6 +94,7 @@ pub fn sin_f64x2(x: f64x2) -> f64x2 {
 
 /// Cosine.
 #[must_use]
+#[inline]
 pub fn cos_f64x2(x: f64x2) -> f64x2 {
     sincos64(x, 1)
 }
@@ -108,6 +110,7 @@ fn dd_div(ah: f64x2, al: f64x2, bh: f64x2, bl: f64x2) -> f64x2 {
 
 /// Tangent.
 #[must_use]
+#[inline]
 pub fn tan_f64x2(x: f64x2) -> f64x2 {
     let (n, rh, rl) = rem_pio2_f64x2(x);
     let (sh, sl) = ksin(rh, rl);
@@ -182,6 +185,7 @@ fn sincos32(x: f32x4, shift: i32) -> f32x4 {
 
 /// Sine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn sin_f32x4(x: f32x4) -> f32x4 {
     let v = sincos32(x, 0);
     x.simd_eq(f32s(0.0)).select(x, v)
@@ -189,12 +193,14 @@ pub fn sin_f32x4(x: f32x4) -> f32x4 {
 
 /// Cosine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn cos_f32x4(x: f32x4) -> f32x4 {
     sincos32(x, 1)
 }
 
 /// Tangent for float32 lanes.
 #[must_use]
+#[inline]
 pub fn tan_f32x4(x: f32x4) -> f32x4 {
     let (n, rh, rl, slow) = rem_pio2_f32x4(x);
     let (sh, sl) = ksin32(rh, rl);
