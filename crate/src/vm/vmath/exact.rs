@@ -240,7 +240,11 @@ pub fn fmod_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     let r = (a - p) - pe;
     let r = r.simd_lt(f64s(0.0)).select(r + b, r);
     let res = r.copysign(x);
-    if fast.all() { res } else { fast.select(res, lanes2_f64(x, y, |u, v| u % v)) }
+    if fast.all() {
+        res
+    } else {
+        fast.select(res, lanes2_f64(x, y, |u, v| u % v))
+    }
 }
 
 /// C `fmodf`.
@@ -257,5 +261,9 @@ pub fn fmod_f32x4(x: f32x4, y: f32x4) -> f32x4 {
     let r = (a - p) - pe;
     let r = r.simd_lt(f32s(0.0)).select(r + b, r);
     let res = r.copysign(x);
-    if fast.all() { res } else { fast.select(res, lanes2_f32(x, y, |u, v| u % v)) }
+    if fast.all() {
+        res
+    } else {
+        fast.select(res, lanes2_f32(x, y, |u, v| u % v))
+    }
 }

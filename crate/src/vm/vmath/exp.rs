@@ -132,7 +132,10 @@ pub(super) fn exp_scaled64(x: f64x2, extra: i64) -> f64x2 {
     let (kd, ki) = round_int_f64(xc * f64s(INV_LN2_64));
     let r = (xc - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
     let (th, tl) = exp_tail64(ki, r);
-    let res = scale_f64(th + tl, ((ki & i64x2::splat(!63)) >> 6) + i64x2::splat(extra));
+    let res = scale_f64(
+        th + tl,
+        ((ki & i64x2::splat(!63)) >> 6) + i64x2::splat(extra),
+    );
     x.is_nan().select(x, res)
 }
 
@@ -144,13 +147,24 @@ pub fn expm1_f64x2(x: f64x2) -> f64x2 {
     let res = h + l;
     let res = x.simd_eq(f64s(0.0)).select(x, res);
     let huge = !x.simd_le(f64s(700.0));
-    if huge.any() { huge.select(exp_f64x2(x), res) } else { res }
+    if huge.any() {
+        huge.select(exp_f64x2(x), res)
+    } else {
+        res
+    }
 }
 
 /// 1 + r + q as a float32 pair (s, lo) with the r head and tail kept apart.
 #[inline(always)]
 pub(super) fn exp_poly32(r: f32x4, rl: f32x4) -> (f32x4, f32x4) {
-    const P: [f32; 6] = [0.5, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0];
+    const P: [f32; 6] = [
+        0.5,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5040.0,
+    ];
     let q = r * r * super::util::poly32(r, &P);
     let (s1, e1) = fast_two_sum32(f32s(1.0), r);
     (s1, e1 + (rl + q))
@@ -196,8 +210,15 @@ pub fn exp2_f32x4(x: f32x4) -> f32x4 {
 /// e^x - 1 as a float-float for -20 <= x <= 80.
 #[inline(always)]
 pub(super) fn expm1_ff32(x: f32x4) -> (f32x4, f32x4) {
-    const P: [f32; 7] =
-        [1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0, 1.0 / 40320.0, 1.0 / 362_880.0];
+    const P: [f32; 7] = [
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5040.0,
+        1.0 / 40320.0,
+        1.0 / 362_880.0,
+    ];
     let small = x.abs().simd_lt(f32s(0.346_5));
     let (mut h, mut l) = (f32s(0.0), f32s(0.0));
     if small.any() {
@@ -241,5 +262,9 @@ pub fn expm1_f32x4(x: f32x4) -> f32x4 {
     let res = h + l;
     let res = x.simd_eq(f32s(0.0)).select(x, res);
     let huge = !x.simd_le(f32s(80.0));
-    if huge.any() { huge.select(exp_f32x4(x), res) } else { res }
+    if huge.any() {
+        huge.select(exp_f32x4(x), res)
+    } else {
+        res
+    }
 }

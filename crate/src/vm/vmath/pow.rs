@@ -35,7 +35,9 @@ fn log_dd64(x: f64x2) -> (f64x2, f64x2) {
     let kb = (ix >> 52) | u64x2::splat(0x4330_0000_0000_0000);
     let k = f64x2::from_bits(kb) - f64s(4_503_599_627_370_496.0 + 1023.0);
     let k = sub.select(k - f64s(54.0), k);
-    let m = f64x2::from_bits((ix & u64x2::splat(0x000f_ffff_ffff_ffff)) + u64x2::splat(0x3fe6_a09e_0000_0000));
+    let m = f64x2::from_bits(
+        (ix & u64x2::splat(0x000f_ffff_ffff_ffff)) + u64x2::splat(0x3fe6_a09e_0000_0000),
+    );
     let (cd, ci) = round_int_f64(m * f64s(64.0));
     let c = cd * f64s(1.0 / 64.0);
     let idx = ci.to_array();
@@ -50,7 +52,10 @@ fn log_dd64(x: f64x2) -> (f64x2, f64x2) {
     let (p, pe) = two_prod(sh, bh);
     let sl = (((a - p) - pe) - sh * bl) * inv;
     let z = sh * sh;
-    let tail = f64s(2.0) * sh * z * super::util::poly64(z, &[1.0 / 3.0, 1.0 / 5.0, 1.0 / 7.0, 1.0 / 9.0, 1.0 / 11.0]);
+    let tail = f64s(2.0)
+        * sh
+        * z
+        * super::util::poly64(z, &[1.0 / 3.0, 1.0 / 5.0, 1.0 / 7.0, 1.0 / 9.0, 1.0 / 11.0]);
     // k ln2_hi + ln c_hi + 2 s_hi, then all the small terms.
     let (h1, e1) = two_sum(k * f64s(LN2_HI), lch);
     let (h2, e2) = two_sum(h1, f64s(2.0) * sh);
@@ -108,7 +113,8 @@ fn specials64(x: f64x2, y: f64x2, res: f64x2) -> f64x2 {
 
     // x = ±0 or ±inf: 0 or inf, with x's sign when y is an odd integer.
     let zero_or_inf = ax.simd_eq(f64s(0.0)) | ax.simd_eq(f64s(f64::INFINITY));
-    let big = (ax.simd_eq(f64s(0.0)) & y.simd_lt(f64s(0.0))) | (ax.simd_eq(f64s(f64::INFINITY)) & y.simd_gt(f64s(0.0)));
+    let big = (ax.simd_eq(f64s(0.0)) & y.simd_lt(f64s(0.0)))
+        | (ax.simd_eq(f64s(f64::INFINITY)) & y.simd_gt(f64s(0.0)));
     let zi = big.select(f64s(f64::INFINITY), f64s(0.0));
     let zi = (odd & x.is_sign_negative()).select(-zi, zi);
     res = zero_or_inf.select(zi, res);
@@ -206,7 +212,8 @@ fn specials32(x: f32x4, y: f32x4, res: f32x4) -> f32x4 {
     res = (xneg & odd).select(-res, res);
     res = (xneg & !yint & finite_x).select(f32s(f32::NAN), res);
     let zero_or_inf = ax.simd_eq(f32s(0.0)) | ax.simd_eq(f32s(f32::INFINITY));
-    let big = (ax.simd_eq(f32s(0.0)) & y.simd_lt(f32s(0.0))) | (ax.simd_eq(f32s(f32::INFINITY)) & y.simd_gt(f32s(0.0)));
+    let big = (ax.simd_eq(f32s(0.0)) & y.simd_lt(f32s(0.0)))
+        | (ax.simd_eq(f32s(f32::INFINITY)) & y.simd_gt(f32s(0.0)));
     let zi = big.select(f32s(f32::INFINITY), f32s(0.0));
     let zi = (odd & x.is_sign_negative()).select(-zi, zi);
     res = zero_or_inf.select(zi, res);

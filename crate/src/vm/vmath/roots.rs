@@ -57,7 +57,8 @@ pub fn cbrt_f64x2(x: f64x2) -> f64x2 {
     let t = f64x2::from_bits((g.to_bits() & u64x2::splat(0xffff_ffff)) << 32);
     let t = halley64(halley64(t, a), a);
     // Cut to 26 bits (t^2 exact), then a Halley step with the exact residual a - t^3.
-    let t = f64x2::from_bits((t.to_bits() + u64x2::splat(1 << 26)) & u64x2::splat(!((1 << 27) - 1)));
+    let t =
+        f64x2::from_bits((t.to_bits() + u64x2::splat(1 << 26)) & u64x2::splat(!((1 << 27) - 1)));
     let s = t * t;
     let (c, ce) = two_prod(s, t);
     let d = (a - c) - ce;
@@ -87,7 +88,8 @@ pub fn cbrt_f32x4(x: f32x4) -> f32x4 {
     let g = (bits * f32s(1.0 / 3.0)).cast::<i32>() + i32x4::splat(709_958_130);
     let t = f32x4::from_bits(g.cast::<u32>());
     let t = halley32(halley32(t, a), a);
-    let t = f32x4::from_bits((t.to_bits() + u32x4::splat(1 << 11)) & u32x4::splat(!((1 << 12) - 1)));
+    let t =
+        f32x4::from_bits((t.to_bits() + u32x4::splat(1 << 11)) & u32x4::splat(!((1 << 12) - 1)));
     let s = t * t;
     let (c, ce) = two_prod32(s, t);
     let d = (a - c) - ce;

@@ -185,4 +185,3 @@ pub fn lanes2_f32(x: f32x4, y: f32x4, f: impl Fn(f32, f32) -> f32) -> f32x4 {
     let b = y.to_array();
     f32x4::from_array([f(a[0], b[0]), f(a[1], b[1]), f(a[2], b[2]), f(a[3], b[3])])
 }
-
