@@ -40,14 +40,14 @@ fn signature_of(inputs: &[(&str, Input<'_>)]) -> Result<Signature, Diagnostic> {
         if inputs[..i].iter().any(|(n, _)| n == name) {
             return Err(Diagnostic::new(ErrorKind::ValueError, format!("input '{name}' given twice"), Span::default()));
         }
-        if let Input::Array { data, shape } = v {
-            if size_of(shape) != data.len() {
-                return Err(Diagnostic::new(
-                    ErrorKind::ValueError,
-                    format!("input '{name}' has {} elements but shape {} needs {}", data.len(), shape_str(shape), size_of(shape)),
-                    Span::default(),
-                ));
-            }
+        if let Input::Array { data, shape } = v
+            && size_of(shape) != data.len()
+        {
+            return Err(Diagnostic::new(
+                ErrorKind::ValueError,
+                format!("input '{name}' has {} elements but shape {} needs {}", data.len(), shape_str(shape), size_of(shape)),
+                Span::default(),
+            ));
         }
         sig.inputs.push(((*name).to_string(), v.kind()));
     }

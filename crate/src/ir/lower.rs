@@ -315,26 +315,22 @@ impl Lower<'_> {
     }
 
     fn binary(&mut self, op: BinaryOp, a: Val, b: Val, span: Span) -> Result<Val> {
-        if op.is_comparison() {
-            if let Some(v) = self.compare_special(op, a, b, span)? {
-                return Ok(v);
-            }
+        if op.is_comparison()
+            && let Some(v) = self.compare_special(op, a, b, span)?
+        {
+            return Ok(v);
         }
         let d = self.result_type(&[a, b], span)?;
         let (od, _) = binary_signature(op, d).map_err(|e| LowerError::from_type(e, span))?;
         let hs = self.operands(&[a, b], od, OutOfRange::Error, span)?;
         let (x, y) = (hs[0], hs[1]);
         self.check_broadcast(&[x, y], span)?;
-        if op == BinaryOp::Pow && od.is_int() {
-            if let Some(c) = self.f.as_const(y) {
-                if c.to_i128() < 0 {
-                    return Err(LowerError::new(
-                        LowerErrorKind::Value,
-                        "Integers to negative integer powers are not allowed.",
-                        span,
-                    ));
-                }
-            }
+        if op == BinaryOp::Pow
+            && od.is_int()
+            && let Some(c) = self.f.as_const(y)
+            && c.to_i128() < 0
+        {
+            return Err(LowerError::new(LowerErrorKind::Value, "Integers to negative integer powers are not allowed.", span));
         }
         Ok(Val::Strong(self.f.fetch_or_append(Node::Binary(op, x, y), span)))
     }
@@ -590,13 +586,6 @@ impl Lower<'_> {
             return Ok(Val::Strong(self.f.fetch_or_append(Node::Binary(BinaryOp::TrueDiv, r, n), span)));
         }
         Ok(Val::Strong(r))
-    }
-}
-
-fn w_int(w: PyScalar) -> i128 {
-    match w {
-        PyScalar::Int(v) => v,
-        _ => 0,
     }
 }
 

@@ -11,9 +11,12 @@ use super::{BinaryOp, DType, Scalar, UnaryOp};
 /// A Rust type that stores one dtype's elements.
 pub trait Elem: Copy + Send + Sync + PartialOrd + PartialEq + Default + 'static {
     const DTYPE: DType;
+    #[must_use]
     fn to_scalar(self) -> Scalar;
+    #[must_use]
     fn from_scalar(s: Scalar) -> Self;
     /// Integer value (bools 0/1); floats truncate (only used for integer sources).
+    #[must_use]
     fn to_i128(self) -> i128;
     fn to_f64(self) -> f64;
     /// NumPy's `astype` from an integer value: wraps; to bool: nonzero.
@@ -641,14 +644,15 @@ fn divmod<T: num_like::Float>(a: T, b: T) -> (T, T) {
     let zero = T::ZERO;
     let mut m = a % b;
     let mut div = (a - m) / b;
-    if m != zero {
-        if (b < zero) != (m < zero) {
-            m = m + b;
-            div = div - T::ONE;
-        }
-    } else {
+    // `m != 0` is true for NaN too, which the C code relies on (`if (mod)`).
+    #[allow(clippy::float_cmp)]
+    if m == zero {
         m = zero.copysign(b);
+    } else if (b < zero) != (m < zero) {
+        m = m + b;
+        div = div - T::ONE;
     }
+    #[allow(clippy::if_not_else)]
     let floordiv = if div != zero {
         let mut f = div.floor();
         if div - f > T::HALF {
@@ -845,8 +849,8 @@ mod tests {
     fn float_semantics_match_numpy() {
         assert_eq!(f64::floordiv(-7.0, 2.0), -4.0);
         assert!(f64::rem(5.0, -0.0).is_nan());
-        assert!(f64::rem(-0.0, 5.0).to_bits() == 0.0f64.to_bits());
-        assert!(f64::rem(0.0, -5.0).to_bits() == (-0.0f64).to_bits());
+        assert_eq!(f64::rem(-0.0, 5.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(f64::rem(0.0, -5.0).to_bits(), (-0.0f64).to_bits());
         assert_eq!(f64::rem(-1.0, f64::INFINITY), f64::INFINITY);
         assert_eq!(<f64 as Elem>::floordiv(1.0, 0.0), f64::INFINITY);
         assert!(f64::maximum(f64::NAN, 1.0).is_nan());

@@ -3,6 +3,8 @@
 //! OverflowError in NumPy 2 because Python computes 300 first), so it is folded here with
 //! Python's rules, including its ZeroDivisionError.
 
+use std::cmp::Ordering::{Equal, Greater, Less};
+
 use super::{DType, Scalar, TypeErr};
 use crate::syntax::{BinOp, CmpOp, UnaryOp};
 
@@ -102,7 +104,6 @@ impl PyScalar {
             (Some(x), Some(y)) => x.partial_cmp(&y),
             _ => a.as_float().partial_cmp(&b.as_float()),
         };
-        use std::cmp::Ordering::{Equal, Greater, Less};
         let r = match op {
             CmpOp::Lt => ord == Some(Less),
             CmpOp::Le => matches!(ord, Some(Less | Equal)),

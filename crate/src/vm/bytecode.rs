@@ -152,7 +152,7 @@ impl fmt::Display for Insn {
                 write!(f, "r{dst} = gather.{} m{src} strides=[{}]", d(*dt), s.join(","))
             }
             Insn::Copy { dt, dst, a } => write!(f, "{dst} = copy.{} {a}", d(*dt)),
-            Insn::Cast { from, to, dst, a } => write!(f, "{dst} = cast.{}.{} {a}", d(*from), d(*to), ),
+            Insn::Cast { from, to, dst, a } => write!(f, "{dst} = cast.{}.{} {a}", d(*from), d(*to)),
             Insn::Unary { op, dt, dst, a } => write!(f, "{dst} = {}.{} {a}", op.name(), d(*dt)),
             Insn::Binary { op, dt, dst, a, b, .. } => write!(f, "{dst} = {}.{} {a}, {b}", op.name(), d(*dt)),
             Insn::BinaryK { op, dt, dst, a, k } => write!(f, "{dst} = {}k.{} {a}, {k}", op.name(), d(*dt)),

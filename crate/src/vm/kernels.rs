@@ -6,6 +6,10 @@
 //! # Safety
 //! Every function here is `unsafe`: pointers must be valid for `n` elements, and a
 //! destination may not overlap a source unless it is the very same pointer.
+//!
+//! The small loop helpers are `#[inline(always)]` on purpose: each is instantiated with
+//! an operation's closure, and only inlining makes that one tight vectorized loop.
+#![allow(clippy::inline_always)]
 
 use std::ptr;
 use std::simd::prelude::*;
@@ -80,7 +84,7 @@ macro_rules! with_cmp {
 
 /// Generic element loops, used by every dtype (and by floats for the rarer ops).
 pub mod generic {
-    use super::*;
+    use super::{BinaryOp, Elem, UnaryOp, elem, fill, map1, map2};
 
     pub unsafe fn unary<T: Elem>(op: UnaryOp, a: *const T, o: *mut T, n: usize) {
         // SAFETY: forwarded from the caller.
@@ -309,7 +313,6 @@ macro_rules! float_kern {
             }
 
             unsafe fn muladd(a: *const Self, b: *const Self, c: *const Self, o: *mut Self, n: usize) {
-                type V = Simd<$t, $l>;
                 let mut i = 0;
                 // SAFETY: forwarded from the caller.
                 unsafe {
