@@ -68,7 +68,10 @@ fn unary(
     s32: fn(f32) -> f32,
     lo: f64,
     hi: f64,
-) -> Row {
+) -> Option<Row> {
+    if !wanted(name) {
+        return None;
+    }
     let x = data(lo, hi, name.len() as u64 * 7919);
     let xf: Vec<f32> = x.iter().map(|&v| v as f32).collect();
     let mut out = vec![0.0; N];
@@ -104,7 +107,10 @@ fn binary(
     s32: fn(f32, f32) -> f32,
     x: (f64, f64),
     y: (f64, f64),
-) -> Row {
+) -> Option<Row> {
+    if !wanted(name) {
+        return None;
+    }
     let a = data(x.0, x.1, 17);
     let b = data(y.0, y.1, 31);
     let (af, bf): (Vec<f32>, Vec<f32>) = (
@@ -135,6 +141,11 @@ fn binary(
     }
 }
 
+/// `VMATH_BENCH_ONLY=pow` times one function and leaves the docs alone.
+fn wanted(name: &str) -> bool {
+    std::env::var("VMATH_BENCH_ONLY").map_or(true, |o| o == name)
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -151,7 +162,7 @@ fn machine() -> String {
 }
 
 fn main() {
-    let rows = vec![
+    let rows: Vec<Row> = [
         unary("exp", exp_f64x2, f64::exp, exp_f32x4, f32::exp, -50.0, 50.0),
         unary(
             "exp2",
@@ -397,7 +408,19 @@ fn main() {
             (-1e3, 1e3),
             (0.5, 10.0),
         ),
-    ];
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if std::env::var("VMATH_BENCH_ONLY").is_ok() {
+        for r in &rows {
+            println!(
+                "{} f64 {:.2} vs {:.2} ns, f32 {:.2} vs {:.2} ns",
+                r.name, r.ours64, r.libm64, r.ours32, r.libm32
+            );
+        }
+        return;
+    }
     let mut md = String::new();
     let _ = writeln!(md, "# vmath native speed\n");
     let _ = writeln!(
