@@ -69,14 +69,7 @@ impl Builder {
 
     /// A constant as a register operand (pinned, filled once per task).
     fn const_reg(&mut self, c: Scalar) -> Opd {
-        if let Some(&r) = self.pinned.get(&c) {
-            return Opd::Reg(r);
-        }
-        self.n_regs += 1;
-        let r = (self.n_regs - 1) as Reg;
-        self.consts.push((r, c));
-        self.pinned.insert(c, r);
-        Opd::Reg(r)
+        b_const(&mut self.consts, &mut self.pinned, &mut self.n_regs, c)
     }
 
     fn opd(&mut self, l: Loc) -> Opd {
@@ -189,6 +182,12 @@ pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink)
     }
     let root_loc = loc.get(&root).copied().unwrap_or(Loc::Const(Scalar::zero(f.dtype(root))));
     let out_dtype = f.dtype(root);
+    let sink_reads = match (&sink, root_loc) {
+        (Sink::Reduce(..), Loc::Opd(o)) => Some(o),
+        _ => None,
+    };
+    let code = std::mem::take(&mut b.code);
+    b.code = super::chain::fuse(code, sink_reads, &mut |c| b_const(&mut b.consts, &mut b.pinned, &mut b.n_regs, c));
     let vm_sink = match sink {
         Sink::Store(d) => {
             if !matches!(root_loc, Loc::Opd(Opd::Out)) {
@@ -212,6 +211,18 @@ pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink)
         sink: vm_sink,
         out_dtype,
     }
+}
+
+/// The pinned register of constant `c`, allocated on first use.
+fn b_const(consts: &mut Vec<(Reg, Scalar)>, pinned: &mut HashMap<Scalar, Reg>, n_regs: &mut usize, c: Scalar) -> Opd {
+    if let Some(&r) = pinned.get(&c) {
+        return Opd::Reg(r);
+    }
+    *n_regs += 1;
+    let r = (*n_regs - 1) as Reg;
+    consts.push((r, c));
+    pinned.insert(c, r);
+    Opd::Reg(r)
 }
 
 fn select_insn(b: &mut Builder, loc: &HashMap<Value, Loc>, node: Node, h: Value, dt: DType, dst: Opd, f: &Function) -> Insn {

@@ -7,7 +7,8 @@
 
 use std::ops::Range;
 
-use super::bytecode::{BLOCK, CHUNK, Dest, Insn, Kernel, Opd, Program, Sink, Src, Step};
+use super::bytecode::{BLOCK, CHUNK, Dest, Insn, Kernel, MAX_CHAIN, Opd, Program, Sink, Src, Step, StepOp};
+use super::chain;
 use super::kernels::{Kern, generic};
 use super::reduce;
 use crate::par;
@@ -252,6 +253,22 @@ impl Ctx<'_> {
                         let (x, y, a, b, o) = (p(*x, *dt), p(*y, *dt), p(*a, *dt), p(*b, *dt), p(*dst, *dt));
                         with_dtype!(*dt, T => T::cmp_select(*cmp, x.cast(), y.cast(), a.cast(), b.cast(), o.cast(), n));
                     }
+                    Insn::Chain { dt, dst, first, steps } => {
+                        let mut resolved = [chain::Resolved { op: StepOp::Neg, x: std::ptr::null::<u8>(), y: std::ptr::null() }; MAX_CHAIN];
+                        for (r, s) in resolved.iter_mut().zip(steps) {
+                            let arity = s.op.arity();
+                            let x = if arity >= 1 { p(s.x, *dt).cast_const() } else { std::ptr::null() };
+                            let y = if arity >= 2 { p(s.y, *dt).cast_const() } else { std::ptr::null() };
+                            *r = chain::Resolved { op: s.op, x, y };
+                        }
+                        let k = steps.len().min(MAX_CHAIN);
+                        let (a, o) = (p(*first, *dt), p(*dst, *dt));
+                        if *dt == DType::F64 {
+                            chain::chain_f64(a.cast(), &cast_steps(&resolved[..k])[..k], o.cast(), n);
+                        } else {
+                            chain::chain_f32(a.cast(), &cast_steps(&resolved[..k])[..k], o.cast(), n);
+                        }
+                    }
                 }
             }
         }
@@ -317,7 +334,20 @@ fn mem_dtype_of(i: &Insn, m: u16) -> Option<DType> {
             if is(c) { Some(DType::Bool) } else { (is(a) || is(b)).then_some(*dt) }
         }
         Insn::CmpSelect { dt, x, y, a, b, .. } => (is(x) || is(y) || is(a) || is(b)).then_some(*dt),
+        Insn::Chain { dt, first, steps, .. } => {
+            (is(first) || steps.iter().any(|s| (s.op.arity() >= 1 && is(&s.x)) || (s.op.arity() >= 2 && is(&s.y)))).then_some(*dt)
+        }
     }
+}
+
+/// Steps with byte pointers as steps with element pointers (at most `MAX_CHAIN`, on the
+/// stack: no allocation per block).
+fn cast_steps<T>(r: &[chain::Resolved<u8>]) -> [chain::Resolved<T>; MAX_CHAIN] {
+    let mut out = [chain::Resolved { op: StepOp::Neg, x: std::ptr::null::<T>(), y: std::ptr::null() }; MAX_CHAIN];
+    for (o, s) in out.iter_mut().zip(r) {
+        *o = chain::Resolved { op: s.op, x: s.x.cast(), y: s.y.cast() };
+    }
+    out
 }
 
 unsafe fn cast_loop<S: Elem, D: Elem>(a: *const S, o: *mut D, n: usize) {

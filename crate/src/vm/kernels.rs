@@ -393,13 +393,13 @@ unsafe fn generic_cmp_select<T: Elem>(cmp: BinaryOp, x: *const T, y: *const T, a
 }
 
 #[inline(always)]
-unsafe fn load<T: SimdElement, const L: usize>(p: *const T, i: usize) -> Simd<T, L> {
+pub(super) unsafe fn load<T: SimdElement, const L: usize>(p: *const T, i: usize) -> Simd<T, L> {
     // SAFETY: the caller guarantees `L` valid elements at `p + i`.
     unsafe { Simd::from_array(ptr::read_unaligned(p.add(i).cast::<[T; L]>())) }
 }
 
 #[inline(always)]
-unsafe fn store<T: SimdElement, const L: usize>(p: *mut T, i: usize, v: Simd<T, L>) {
+pub(super) unsafe fn store<T: SimdElement, const L: usize>(p: *mut T, i: usize, v: Simd<T, L>) {
     // SAFETY: the caller guarantees `L` valid elements at `p + i`.
     unsafe { ptr::write_unaligned(p.add(i).cast::<[T; L]>(), v.to_array()) }
 }
@@ -495,14 +495,14 @@ macro_rules! float_minmax {
     ($t:ty, $l:literal, $max:ident, $min:ident) => {
         /// NumPy's `maximum` over lanes: NaN wins (the first operand's NaN first).
         #[inline(always)]
-        fn $max(a: Simd<$t, $l>, b: Simd<$t, $l>) -> Simd<$t, $l> {
+        pub(super) fn $max(a: Simd<$t, $l>, b: Simd<$t, $l>) -> Simd<$t, $l> {
             let r = a.simd_gt(b).select(a, b);
             let r = b.is_nan().select(b, r);
             a.is_nan().select(a, r)
         }
         /// NumPy's `minimum` over lanes.
         #[inline(always)]
-        fn $min(a: Simd<$t, $l>, b: Simd<$t, $l>) -> Simd<$t, $l> {
+        pub(super) fn $min(a: Simd<$t, $l>, b: Simd<$t, $l>) -> Simd<$t, $l> {
             let r = a.simd_lt(b).select(a, b);
             let r = b.is_nan().select(b, r);
             a.is_nan().select(a, r)
