@@ -89,13 +89,13 @@ fn unary(
         }
     });
     black_box((&out, &outf));
-    Row {
+    Some(Row {
         name,
         ours64,
         libm64,
         ours32,
         libm32,
-    }
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -132,13 +132,13 @@ fn binary(
         }
     });
     black_box((&out, &outf));
-    Row {
+    Some(Row {
         name,
         ours64,
         libm64,
         ours32,
         libm32,
-    }
+    })
 }
 
 /// `VMATH_BENCH_ONLY=pow` times one function and leaves the docs alone.
