@@ -145,4 +145,19 @@ fn reductions_are_bit_identical_across_thread_counts() {
         let reference = c.run_reference(&inputs).unwrap();
         close(&one.data, &reference.data, 1e-8).unwrap_or_else(|m| panic!("{src}: {m}"));
     }
+    // Axis reductions are split over output positions; each is reduced in NumPy's order.
+    let (rows, cols) = (700, 1003);
+    let m: Vec<f64> = (0..rows * cols).map(|_| rng.float() - 0.5).collect();
+    let sh = [rows, cols];
+    for src in ["sum(m, axis=0)", "sum(m, axis=1)", "mean(m, axis=-1)", "max(m, axis=0) * 2", "prod(m + 1, axis=0)", "m - mean(m, axis=0)"] {
+        let inputs = [("m", Input::array(&m[..], &sh))];
+        let Ok(c) = engine.compile(src, &inputs) else { continue };
+        let one = c.run(&inputs, None, Some(1)).unwrap().unwrap();
+        for t in [2, 3] {
+            let other = c.run(&inputs, None, Some(t)).unwrap().unwrap();
+            assert!(same_bits(&one, &other), "{src}: {t} threads differ from 1");
+        }
+        let reference = c.run_reference(&inputs).unwrap();
+        close(&one.data, &reference.data, 0.0).unwrap_or_else(|m| panic!("{src}: {m}"));
+    }
 }

@@ -50,12 +50,22 @@ pub fn generate(f: &Function) -> Program {
                 let t = temps.len() as u32;
                 temps.push((dt, f.shape(h).to_vec()));
                 temp_values.push(h);
-                steps.push(Step::ReduceAxis { op, dt, src, shape: f.shape(a).to_vec(), axis: ax, dst: t });
+                steps.push(Step::ReduceAxis { op, dt, src, shape: f.shape(a).to_vec(), axis: ax, dst: Dest::Temp(t) });
             }
         }
         temp_of.insert(h, temps.len() as u32 - 1);
     }
     let root = f.root();
-    steps.push(Step::Kernel(kernel::build(f, root, &temp_of, kernel::Sink::Store(Dest::Output))));
+    // A reduction at the root writes the output itself (no copy kernel).
+    let last_writes_root = temp_of.get(&root).is_some_and(|&t| t as usize + 1 == temps.len());
+    match steps.last_mut() {
+        Some(Step::Kernel(k)) if last_writes_root => {
+            if let crate::vm::Sink::ReduceAll { dst, .. } = &mut k.sink {
+                *dst = Dest::Output;
+            }
+        }
+        Some(Step::ReduceAxis { dst, .. }) if last_writes_root => *dst = Dest::Output,
+        _ => steps.push(Step::Kernel(kernel::build(f, root, &temp_of, kernel::Sink::Store(Dest::Output)))),
+    }
     Program { temps, steps, out_dtype: f.dtype(root), out_shape: f.shape(root).to_vec(), temp_values }
 }

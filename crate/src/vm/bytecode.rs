@@ -167,7 +167,7 @@ pub struct Kernel {
 pub enum Step {
     Kernel(Kernel),
     /// Reduce `src` (dtype `dt`, shape `shape`) along `axis` into temp `dst`.
-    ReduceAxis { op: ReduceOp, dt: DType, src: Src, shape: Shape, axis: u32, dst: u32 },
+    ReduceAxis { op: ReduceOp, dt: DType, src: Src, shape: Shape, axis: u32, dst: Dest },
 }
 
 /// A compiled expression: temps (dtype, shape) and steps.
@@ -260,7 +260,7 @@ impl fmt::Display for Program {
                 Step::ReduceAxis { op, dt, src, shape, axis, dst } => {
                     let _ = writeln!(
                         s,
-                        "step{i}: t{dst} = reduce.{}.{} {src} {} axis={axis}",
+                        "step{i}: {dst} = reduce.{}.{} {src} {} axis={axis}",
                         op.name(),
                         d(*dt),
                         crate::ir::print_ty(*dt, shape)

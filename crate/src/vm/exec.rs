@@ -74,9 +74,9 @@ pub fn run(p: &Program, inputs: &[BufferRef<'_>], out: &mut BufferMut<'_>, threa
                 run_kernel(&ctx, threads)?;
             }
             Step::ReduceAxis { op, dt, src, shape, axis, dst } => {
-                let (s, d) = (src_ptr(src), temp_ptrs[*dst as usize]);
-                // SAFETY: codegen sized the temps for these shapes.
-                with_dtype!(*dt, T => unsafe { reduce::along_axis::<T>(*op, s.cast(), shape, *axis as usize, d.cast()) });
+                let (s, d) = (src_ptr(src), dest_ptr(dst));
+                let ctx = AxisCtx { src: s, dst: d };
+                with_dtype!(*dt, T => reduce_axis::<T>(&ctx, *op, shape, *axis as usize, threads));
             }
         }
     }
@@ -115,6 +115,38 @@ fn reduce_all<T: Elem>(ctx: &Ctx<'_>, op: ReduceOp, n: usize, t: usize) -> Resul
     // SAFETY: the destination temp holds one element of T.
     unsafe { ctx.dst.cast::<T>().write(total) };
     Ok(())
+}
+
+/// The buffers of an axis reduction, shared by its tasks (each writes its own outputs).
+struct AxisCtx {
+    src: *const u8,
+    dst: *mut u8,
+}
+
+// SAFETY: the source is only read; tasks write disjoint output ranges.
+unsafe impl Sync for AxisCtx {}
+
+/// An axis reduction, split over output positions: every output element is reduced by
+/// one task in NumPy's order, so any thread count gives the same bits.
+fn reduce_axis<T: Elem>(ctx: &AxisCtx, op: ReduceOp, shape: &[usize], axis: usize, threads: Option<usize>) {
+    let outer: usize = shape[..axis].iter().product();
+    let len = shape[axis];
+    let inner: usize = shape[axis + 1..].iter().product();
+    // Tasks own whole outer rows when inner == 1, else runs of `inner` positions.
+    let (units, per_unit) = if inner == 1 { (outer, len.max(1)) } else { (outer * inner, len.max(1)) };
+    let unit_chunk = (CHUNK / per_unit).max(1);
+    let t = par::effective_threads(threads, units * per_unit, par::n_chunks(units, unit_chunk));
+    par::map_chunks(units, unit_chunk, t, |_, r| {
+        // SAFETY: codegen sized source and destination for these shapes; the ranges of
+        // different tasks are disjoint.
+        unsafe {
+            if inner == 1 {
+                reduce::rows::<T>(op, ctx.src.cast(), len, r, ctx.dst.cast());
+            } else {
+                reduce::columns::<T>(op, ctx.src.cast(), len, inner, r, ctx.dst.cast());
+            }
+        }
+    });
 }
 
 /// Block registers of one task, 8-byte aligned.

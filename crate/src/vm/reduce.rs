@@ -72,42 +72,44 @@ pub fn finish<T: Elem>(op: ReduceOp, total: T) -> T {
     if op == ReduceOp::Sum { T::add(T::zero(), total) } else { total }
 }
 
-/// Reduces `src` (C-contiguous, `shape`) along `axis` into `dst`: along the last axis
-/// each row is reduced like a whole array (pairwise sums); along other axes rows are
-/// combined one after another, which is NumPy's order.
+/// Reduces rows `rows` of a `[rows, len]` array along its last axis, like a whole array
+/// each (pairwise sums), into `dst[row]`.
 ///
 /// # Safety
-/// `src` must hold `shape`'s elements and `dst` the reduced shape's.
-pub unsafe fn along_axis<T: Elem>(op: ReduceOp, src: *const T, shape: &[usize], axis: usize, dst: *mut T) {
-    let outer: usize = shape[..axis].iter().product();
-    let len = shape[axis];
-    let inner: usize = shape[axis + 1..].iter().product();
-    let total = outer * len * inner;
-    // SAFETY: the caller guarantees the sizes.
-    let src = unsafe { std::slice::from_raw_parts(src, total) };
-    let dst = unsafe { std::slice::from_raw_parts_mut(dst, outer * inner) };
-    for o in 0..outer {
-        let out = &mut dst[o * inner..(o + 1) * inner];
-        if len == 0 {
-            out.fill(identity(op));
-            continue;
+/// `src` must hold every row of the range and `dst` an element per row.
+pub unsafe fn rows<T: Elem>(op: ReduceOp, src: *const T, len: usize, rows: std::ops::Range<usize>, dst: *mut T) {
+    for r in rows {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let row = std::slice::from_raw_parts(src.add(r * len), len);
+            let v = if len == 0 { identity(op) } else { finish(op, combine(op, row)) };
+            dst.add(r).write(v);
         }
-        if inner == 1 {
-            out[0] = finish(op, combine(op, &src[o * len..(o + 1) * len]));
-            continue;
-        }
-        let base = o * len * inner;
-        out.copy_from_slice(&src[base..base + inner]);
-        if op == ReduceOp::Sum {
-            for v in out.iter_mut() {
-                *v = T::add(T::zero(), *v);
-            }
-        }
-        for k in 1..len {
-            let row = &src[base + k * inner..base + (k + 1) * inner];
-            for (acc, &x) in out.iter_mut().zip(row) {
-                *acc = combine(op, &[*acc, x]);
-            }
+    }
+}
+
+/// Reduces along a middle axis: for each output position `p` in `positions` (an index
+/// into `[outer, inner]`), combines `src[o, k, i]` for k = 0, 1, ... in order, which is
+/// NumPy's order for a non-last axis.
+///
+/// # Safety
+/// `src` must hold `[outer, len, inner]` and `dst` `[outer, inner]` covering `positions`.
+pub unsafe fn columns<T: Elem>(op: ReduceOp, src: *const T, len: usize, inner: usize, positions: std::ops::Range<usize>, dst: *mut T) {
+    for p in positions {
+        let (o, i) = (p / inner, p % inner);
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let at = |k: usize| src.add((o * len + k) * inner + i).read();
+            let v = if len == 0 {
+                identity(op)
+            } else {
+                let mut acc = finish(op, at(0));
+                for k in 1..len {
+                    acc = combine(op, &[acc, at(k)]);
+                }
+                acc
+            };
+            dst.add(p).write(v);
         }
     }
 }
