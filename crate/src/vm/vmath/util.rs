@@ -137,7 +137,7 @@ pub fn two_prod32(a: f32x4, b: f32x4) -> (f32x4, f32x4) {
     (p, e)
 }
 
-/// Horner evaluation of c[0] + c[1] x + c[2] x^2 + ...
+/// Horner evaluation of `c[0] + c[1] x + c[2] x^2 + ...`.
 #[inline(always)]
 pub fn poly64(x: f64x2, c: &[f64]) -> f64x2 {
     let mut acc = f64s(c[c.len() - 1]);
