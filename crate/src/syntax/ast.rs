@@ -85,6 +85,8 @@ pub enum ExprKind {
     Int(Option<u128>),
     Float(f64),
     Bool(bool),
+    /// `None`, only meaningful as `axis=None`.
+    NoneLit,
     Name(String),
     Unary(UnaryOp, ExprId),
     Binary(BinOp, ExprId, ExprId),
@@ -136,6 +138,7 @@ impl Ast {
             ExprKind::Int(None) => s.push_str("<huge int>"),
             ExprKind::Float(v) => { let _ = write!(s, "{v:?}"); }
             ExprKind::Bool(v) => s.push_str(if *v { "True" } else { "False" }),
+            ExprKind::NoneLit => s.push_str("None"),
             ExprKind::Name(n) => s.push_str(n),
             ExprKind::Unary(op, a) => {
                 s.push_str(match op { UnaryOp::Neg => "(neg ", UnaryOp::Pos => "(pos ", UnaryOp::Invert => "(~ " });

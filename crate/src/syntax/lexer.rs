@@ -46,7 +46,7 @@ pub struct Token {
     pub span: Span,
 }
 
-const KEYWORDS: &[&str] = &["and", "or", "not", "is", "in", "lambda", "if", "else", "None"];
+const KEYWORDS: &[&str] = &["and", "or", "not", "is", "in", "lambda", "if", "else"];
 
 /// Splits `src` into tokens, ending with `Eof`.
 pub fn lex(src: &str) -> Result<Vec<Token>, SyntaxError> {

@@ -245,6 +245,7 @@ impl Parser {
             Tok::Float(v) => ExprKind::Float(v),
             Tok::Name(n) if n == "True" => ExprKind::Bool(true),
             Tok::Name(n) if n == "False" => ExprKind::Bool(false),
+            Tok::Name(n) if n == "None" => ExprKind::NoneLit,
             Tok::Name(n) => {
                 if self.peek() == &Tok::LParen {
                     return self.call(n, t.span);

@@ -6,6 +6,7 @@
 //! does with NaN) live in [`elem`], shared by constant folding, the reference evaluator and
 //! the VM's kernels; Python's own semantics for literal arithmetic live in [`py`].
 
+mod buffer;
 mod dtype;
 pub mod elem;
 mod ops;
@@ -14,6 +15,7 @@ pub mod py;
 mod scalar;
 mod shape;
 
+pub use buffer::{Buffer, BufferMut, BufferRef};
 pub use dtype::DType;
 pub use ops::{BinaryOp, ReduceOp, UnaryOp};
 pub use promote::{binary_signature, float_of, promote, reduce_signature, unary_signature};

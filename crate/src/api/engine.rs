@@ -1,0 +1,209 @@
+//! Compilation, the compile cache and running.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::{Array, Diagnostic, ErrorKind, Input};
+use crate::ir::{self, Function, Signature};
+use crate::syntax::{self, Span};
+use crate::types::{Buffer, BufferMut, BufferRef, shape_str, size_of};
+use crate::{codegen, opt, vm};
+
+/// The most inputs an expression may have.
+pub const MAX_INPUTS: usize = 256;
+
+/// Most compiled expressions kept by an [`Engine`]; beyond, the cache starts over.
+const CACHE_CAPACITY: usize = 256;
+
+/// An expression compiled for one signature: run it many times.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    source: String,
+    signature: Signature,
+    lowered: Function,
+    optimized: Function,
+    program: vm::Program,
+}
+
+/// Builds the signature of named inputs, checking the limits.
+fn signature_of(inputs: &[(&str, Input<'_>)]) -> Result<Signature, Diagnostic> {
+    if inputs.len() > MAX_INPUTS {
+        return Err(Diagnostic::new(
+            ErrorKind::ValueError,
+            format!("too many inputs ({}, the limit is {MAX_INPUTS})", inputs.len()),
+            Span::default(),
+        ));
+    }
+    let mut sig = Signature::default();
+    for (i, (name, v)) in inputs.iter().enumerate() {
+        if inputs[..i].iter().any(|(n, _)| n == name) {
+            return Err(Diagnostic::new(ErrorKind::ValueError, format!("input '{name}' given twice"), Span::default()));
+        }
+        if let Input::Array { data, shape } = v {
+            if size_of(shape) != data.len() {
+                return Err(Diagnostic::new(
+                    ErrorKind::ValueError,
+                    format!("input '{name}' has {} elements but shape {} needs {}", data.len(), shape_str(shape), size_of(shape)),
+                    Span::default(),
+                ));
+            }
+        }
+        sig.inputs.push(((*name).to_string(), v.kind()));
+    }
+    Ok(sig)
+}
+
+/// Compiles `source` for the names, dtypes and shapes of `signature`.
+pub fn compile(source: &str, signature: &Signature) -> Result<Compiled, Diagnostic> {
+    let ast = syntax::parse(source)?;
+    let lowered = ir::lower(&ast, signature)?;
+    let optimized = opt::optimize(&lowered).map_err(|e| {
+        Diagnostic::new(ErrorKind::InternalError, format!("IR verifier failed after pass '{}': {}", e.pass, e.message), Span::default())
+    })?;
+    let program = codegen::generate(&optimized);
+    Ok(Compiled { source: source.to_string(), signature: signature.clone(), lowered, optimized, program })
+}
+
+impl Compiled {
+    #[must_use]
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    #[must_use]
+    pub fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    /// The result's dtype and shape.
+    #[must_use]
+    pub fn output(&self) -> (crate::types::DType, &[usize]) {
+        (self.program.out_dtype, &self.program.out_shape)
+    }
+
+    /// The optimized IR and the bytecode, in a stable text form.
+    #[must_use]
+    pub fn disassemble(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "; source: {}", self.source);
+        let passes: Vec<&str> = opt::PASSES.iter().map(|(n, _)| *n).collect();
+        let _ = writeln!(s, "; ir after {}", passes.join(", "));
+        let _ = writeln!(s, "{}", self.optimized);
+        let _ = writeln!(s, "; bytecode");
+        let _ = writeln!(s, "{}", self.program);
+        s
+    }
+
+    /// The IR as lowered, before optimization.
+    #[must_use]
+    pub fn lowered_ir(&self) -> String {
+        self.lowered.to_string()
+    }
+
+    fn check_inputs<'a>(&self, inputs: &[(&str, Input<'a>)]) -> Result<Vec<BufferRef<'a>>, Diagnostic> {
+        let sig = signature_of(inputs)?;
+        if sig != self.signature {
+            return Err(Diagnostic::new(
+                ErrorKind::ValueError,
+                "inputs do not match the signature this expression was compiled for (names, dtypes, shapes and Python scalar values)",
+                Span::default(),
+            ));
+        }
+        Ok(inputs
+            .iter()
+            .filter_map(|(_, v)| match v {
+                Input::Array { data, .. } => Some(*data),
+                Input::Scalar(_) => None,
+            })
+            .collect())
+    }
+
+    /// Runs on `inputs` (which must match the signature). With `out`, writes the result
+    /// there (its dtype and length must match) and returns `None`; without, returns a new
+    /// array. `threads`: at most this many threads (`None`: the `set_num_threads` limit).
+    pub fn run(&self, inputs: &[(&str, Input<'_>)], out: Option<&mut BufferMut<'_>>, threads: Option<usize>) -> Result<Option<Array>, Diagnostic> {
+        let bufs = self.check_inputs(inputs)?;
+        let (dtype, shape) = (self.program.out_dtype, self.program.out_shape.clone());
+        let runtime = |e: vm::RuntimeError| Diagnostic::new(ErrorKind::ValueError, e.message, e.span);
+        match out {
+            Some(o) => {
+                if o.dtype() != dtype || o.len() != size_of(&shape) {
+                    return Err(Diagnostic::new(
+                        ErrorKind::ValueError,
+                        format!(
+                            "output buffer is {} with {} elements, the result is {dtype} with shape {}",
+                            o.dtype(),
+                            o.len(),
+                            shape_str(&shape)
+                        ),
+                        Span::default(),
+                    ));
+                }
+                vm::run(&self.program, &bufs, o, threads).map_err(runtime)?;
+                Ok(None)
+            }
+            None => {
+                let mut data = Buffer::zeros(dtype, size_of(&shape));
+                vm::run(&self.program, &bufs, &mut data.as_mut(), threads).map_err(runtime)?;
+                Ok(Some(Array { dtype, shape, data }))
+            }
+        }
+    }
+
+    /// Evaluates the unoptimized IR with the reference evaluator (for differential tests).
+    pub fn run_reference(&self, inputs: &[(&str, Input<'_>)]) -> Result<Array, Diagnostic> {
+        let bufs = self.check_inputs(inputs)?;
+        let r = ir::reference::evaluate(&self.lowered, &bufs)
+            .map_err(|e| Diagnostic::new(ErrorKind::ValueError, e.message, e.span))?;
+        Ok(Array { dtype: r.dtype, shape: r.shape.clone(), data: r.to_buffer() })
+    }
+}
+
+/// Compiles and caches expressions by source and signature.
+#[derive(Debug, Default)]
+pub struct Engine {
+    cache: Mutex<HashMap<String, Arc<Compiled>>>,
+}
+
+impl Engine {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Compiles `source` for these inputs, or returns the cached compilation.
+    pub fn compile(&self, source: &str, inputs: &[(&str, Input<'_>)]) -> Result<Arc<Compiled>, Diagnostic> {
+        let sig = signature_of(inputs)?;
+        let key = format!("{source}\u{0}{sig:?}");
+        let mut cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(c) = cache.get(&key) {
+            return Ok(Arc::clone(c));
+        }
+        let c = Arc::new(compile(source, &sig)?);
+        if cache.len() >= CACHE_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(key, Arc::clone(&c));
+        Ok(c)
+    }
+
+    /// Compiles (cached) and runs.
+    pub fn evaluate(&self, source: &str, inputs: &[(&str, Input<'_>)], threads: Option<usize>) -> Result<Array, Diagnostic> {
+        let c = self.compile(source, inputs)?;
+        let r = c.run(inputs, None, threads)?;
+        r.ok_or_else(|| Diagnostic::new(ErrorKind::InternalError, "no result", Span::default()))
+    }
+
+    /// How many compilations are cached.
+    #[must_use]
+    pub fn cached(&self) -> usize {
+        self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
+    }
+}
+
+/// Evaluates with a process-wide engine (and its cache).
+pub fn evaluate(source: &str, inputs: &[(&str, Input<'_>)]) -> Result<Array, Diagnostic> {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(Engine::new).evaluate(source, inputs, None)
+}

@@ -1,0 +1,647 @@
+//! AST + signature -> typed IR. This is where NumPy 2's typing happens: NEP 50 weak
+//! Python scalars, promotion, each operation's signature, broadcasting, reductions.
+
+use super::{Function, Node, Param, Value};
+use crate::syntax::{self, Ast, ExprId, ExprKind, Span};
+use crate::types::{
+    BinaryOp, DType, PyScalar, ReduceOp, Scalar, Shape, TypeErr, UnaryOp, binary_signature, broadcast, promote,
+    reduce_signature, shape_str, size_of, unary_signature,
+};
+
+/// What an input name is bound to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputKind {
+    /// A C-contiguous array (0-d included) of this dtype and shape.
+    Array { dtype: DType, shape: Shape },
+    /// A Python scalar: weak in the sense of NEP 50, and folded into the program.
+    Scalar(PyScalar),
+}
+
+/// The names an expression may use, with their kinds. A compiled expression is valid for
+/// exactly one signature.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Signature {
+    pub inputs: Vec<(String, InputKind)>,
+}
+
+/// The kind of a lowering error (Python's exception names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LowerErrorKind {
+    Name,
+    Type,
+    Value,
+    Overflow,
+    ZeroDivision,
+}
+
+/// A typing error with the span of the expression that caused it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LowerError {
+    pub kind: LowerErrorKind,
+    pub message: String,
+    pub span: Span,
+    pub notes: Vec<String>,
+}
+
+impl LowerError {
+    fn new(kind: LowerErrorKind, message: impl Into<String>, span: Span) -> Self {
+        Self { kind, message: message.into(), span, notes: Vec::new() }
+    }
+
+    fn from_type(e: TypeErr, span: Span) -> Self {
+        match e {
+            TypeErr::Type(m) => Self::new(LowerErrorKind::Type, m, span),
+            TypeErr::Overflow(m) => Self::new(LowerErrorKind::Overflow, m, span),
+            TypeErr::Value(m) => Self::new(LowerErrorKind::Value, m, span),
+            TypeErr::ZeroDivision(m) => Self::new(LowerErrorKind::ZeroDivision, m, span),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, LowerError>;
+
+/// A lowered expression: a Python scalar not yet given a dtype, or an IR value.
+#[derive(Debug, Clone, Copy)]
+enum Val {
+    Weak(PyScalar),
+    Strong(Value),
+}
+
+/// How a weak integer that does not fit the array dtype is treated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OutOfRange {
+    /// OverflowError (ufuncs and operators).
+    Error,
+    /// Wrap around (`where`).
+    Wrap,
+    /// Clamp to the dtype's range (`clip`).
+    Saturate,
+}
+
+/// The names of the functions, for "did you mean" suggestions.
+pub const FUNCTIONS: &[&str] = &[
+    "copy", "ones_like", "sqrt", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh",
+    "arccosh", "arctanh", "fmod", "arctan2", "hypot", "nextafter", "copysign", "maximum", "minimum", "log", "log1p",
+    "log10", "log2", "exp", "expm1", "abs", "absolute", "ceil", "floor", "round", "rint", "trunc", "sign", "where",
+    "isnan", "isfinite", "isinf", "signbit", "real", "imag", "conj", "conjugate", "clip", "square", "reciprocal",
+    "fmax", "fmin", "sum", "prod", "min", "max", "mean", "any", "all",
+];
+
+/// Lowers a parsed expression for a signature.
+pub fn lower(ast: &Ast, sig: &Signature) -> Result<Function> {
+    let mut params = Vec::new();
+    let mut names = Vec::new();
+    for (name, kind) in &sig.inputs {
+        match kind {
+            InputKind::Array { dtype, shape } => {
+                names.push((name.clone(), Some(params.len() as u32), None));
+                params.push(Param { name: name.clone(), dtype: *dtype, shape: shape.clone() });
+            }
+            InputKind::Scalar(v) => names.push((name.clone(), None, Some(*v))),
+        }
+    }
+    let mut lw = Lower { ast, f: Function::new(params), names, memo: vec![None; ast.exprs.len()] };
+    let root = ast.root.ok_or_else(|| LowerError::new(LowerErrorKind::Value, "empty expression", Span::default()))?;
+    let v = lw.expr(root)?;
+    let span = ast.get(root).span;
+    let h = lw.strong(v, span)?;
+    lw.f.root = Some(h);
+    lw.f.compact();
+    Ok(lw.f)
+}
+
+struct Lower<'a> {
+    ast: &'a Ast,
+    f: Function,
+    names: Vec<(String, Option<u32>, Option<PyScalar>)>,
+    memo: Vec<Option<Val>>,
+}
+
+impl Lower<'_> {
+    fn expr(&mut self, id: ExprId) -> Result<Val> {
+        if let Some(v) = self.memo[id.0 as usize] {
+            return Ok(v);
+        }
+        let v = self.expr_uncached(id)?;
+        self.memo[id.0 as usize] = Some(v);
+        Ok(v)
+    }
+
+    fn expr_uncached(&mut self, id: ExprId) -> Result<Val> {
+        let e = self.ast.get(id);
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Int(Some(v)) if *v <= i128::MAX as u128 => Ok(Val::Weak(PyScalar::Int(*v as i128))),
+            ExprKind::Int(_) => Err(LowerError::new(
+                LowerErrorKind::Overflow,
+                "integer literal too large (the engine holds Python integers in 128 bits)",
+                span,
+            )),
+            ExprKind::Float(v) => Ok(Val::Weak(PyScalar::Float(*v))),
+            ExprKind::Bool(b) => Ok(Val::Weak(PyScalar::Bool(*b))),
+            ExprKind::NoneLit => Err(LowerError::new(LowerErrorKind::Type, "None is only allowed as axis=None", span)),
+            ExprKind::Name(n) => self.name(n, span),
+            ExprKind::Unary(op, a) => {
+                let a = self.expr(*a)?;
+                self.unary_operator(*op, a, span)
+            }
+            ExprKind::Binary(op, a, b) => {
+                let (a, b) = (self.expr(*a)?, self.expr(*b)?);
+                if let (Val::Weak(x), Val::Weak(y)) = (a, b) {
+                    return PyScalar::binary(*op, x, y).map(Val::Weak).map_err(|e| LowerError::from_type(e, span));
+                }
+                self.binary(binary_op(*op), a, b, span)
+            }
+            ExprKind::Compare(op, a, b) => {
+                let (a, b) = (self.expr(*a)?, self.expr(*b)?);
+                if let (Val::Weak(x), Val::Weak(y)) = (a, b) {
+                    return Ok(Val::Weak(PyScalar::compare(*op, x, y)));
+                }
+                self.binary(compare_op(*op), a, b, span)
+            }
+            ExprKind::Attr { base, name, name_span } => {
+                let b = self.expr(*base)?;
+                match (name.as_str(), b) {
+                    ("real", v) => Ok(v),
+                    ("imag", Val::Weak(PyScalar::Float(_))) => Ok(Val::Weak(PyScalar::Float(0.0))),
+                    ("imag", Val::Weak(_)) => Ok(Val::Weak(PyScalar::Int(0))),
+                    ("imag", Val::Strong(h)) => Ok(Val::Strong(self.f.fetch_or_append(Node::Unary(UnaryOp::Zero, h), span))),
+                    _ => Err(LowerError::new(LowerErrorKind::Name, format!("unknown attribute '{name}'"), *name_span)
+                        .with_note("only .real and .imag are supported")),
+                }
+            }
+            ExprKind::Call { func, func_span, args, kwargs } => self.call(func, *func_span, args, kwargs, span),
+        }
+    }
+
+    fn name(&mut self, n: &str, span: Span) -> Result<Val> {
+        if let Some((_, slot, scalar)) = self.names.iter().find(|(name, _, _)| name == n) {
+            if let Some(v) = scalar {
+                return Ok(Val::Weak(*v));
+            }
+            let slot = slot.unwrap_or(0);
+            return Ok(Val::Strong(self.f.fetch_or_append(Node::Input(slot), span)));
+        }
+        let mut err = LowerError::new(LowerErrorKind::Name, format!("name '{n}' is not defined"), span);
+        let candidates: Vec<&str> = self.names.iter().map(|(name, _, _)| name.as_str()).collect();
+        if FUNCTIONS.contains(&n) {
+            err = err.with_note(format!("'{n}' is a function: call it as {n}(...)"));
+        } else if let Some(s) = did_you_mean(n, candidates.iter().copied()) {
+            err = err.with_note(format!("did you mean '{s}'?"));
+        }
+        Err(err)
+    }
+
+    /// A strongly typed value: Python scalars get NumPy's default dtype.
+    fn strong(&mut self, v: Val, span: Span) -> Result<Value> {
+        match v {
+            Val::Strong(h) => Ok(h),
+            Val::Weak(w) => {
+                let d = w.default_dtype().map_err(|e| LowerError::from_type(e, span))?;
+                Ok(self.f.constant(w.to_scalar(d), span))
+            }
+        }
+    }
+
+    fn unary_operator(&mut self, op: syntax::UnaryOp, a: Val, span: Span) -> Result<Val> {
+        match (op, a) {
+            (_, Val::Weak(w)) => PyScalar::unary(op, w).map(Val::Weak).map_err(|e| LowerError::from_type(e, span)),
+            (syntax::UnaryOp::Pos, Val::Strong(h)) => {
+                if self.f.dtype(h) == DType::Bool {
+                    return Err(LowerError::new(
+                        LowerErrorKind::Type,
+                        "ufunc 'positive' did not contain a loop with signature matching types <class 'numpy.dtypes.BoolDType'> -> None",
+                        span,
+                    ));
+                }
+                Ok(a)
+            }
+            (syntax::UnaryOp::Neg, Val::Strong(h)) => self.unary(UnaryOp::Neg, h, span),
+            (syntax::UnaryOp::Invert, Val::Strong(h)) => self.unary(UnaryOp::Invert, h, span),
+        }
+    }
+
+    fn unary(&mut self, op: UnaryOp, h: Value, span: Span) -> Result<Val> {
+        let (od, _) = unary_signature(op, self.f.dtype(h)).map_err(|e| LowerError::from_type(e, span))?;
+        let h = self.f.cast(h, od, span);
+        Ok(Val::Strong(self.f.fetch_or_append(Node::Unary(op, h), span)))
+    }
+
+    /// NEP 50 result type of operands, and the operands as IR values of that dtype. `None`
+    /// when a weak integer is out of range in `Compare` mode (the caller folds).
+    fn resolve(&mut self, vals: &[Val], mode: OutOfRange, span: Span) -> Result<(DType, Vec<Value>)> {
+        let strong: Vec<DType> = vals
+            .iter()
+            .filter_map(|v| match v {
+                Val::Strong(h) => Some(self.f.dtype(*h)),
+                Val::Weak(_) => None,
+            })
+            .collect();
+        let Some(ds) = strong.iter().copied().reduce(promote) else {
+            let mut out = Vec::new();
+            for v in vals {
+                out.push(self.strong(*v, span)?);
+            }
+            let d = out.iter().map(|h| self.f.dtype(*h)).reduce(promote).unwrap_or(DType::F64);
+            let out = out.into_iter().map(|h| self.f.cast(h, d, span)).collect();
+            return Ok((d, out));
+        };
+        let mut d = ds;
+        for v in vals {
+            if let Val::Weak(w) = v {
+                let dw = match w {
+                    PyScalar::Bool(_) => DType::Bool,
+                    PyScalar::Int(_) if ds == DType::Bool => {
+                        if !w.fits(DType::I64) {
+                            return Err(LowerError::new(LowerErrorKind::Overflow, "Python int too large to convert to C long", span));
+                        }
+                        DType::I64
+                    }
+                    PyScalar::Int(_) if ds.is_int() => {
+                        if !w.fits(ds) && mode == OutOfRange::Error {
+                            return Err(LowerError::new(
+                                LowerErrorKind::Overflow,
+                                format!("Python integer {} out of bounds for {ds}", w_int(*w)),
+                                span,
+                            ));
+                        }
+                        ds
+                    }
+                    PyScalar::Int(_) => ds,
+                    PyScalar::Float(_) => {
+                        if ds.is_float() { ds } else { DType::F64 }
+                    }
+                };
+                d = promote(d, dw);
+            }
+        }
+        let mut out = Vec::new();
+        for v in vals {
+            out.push(match *v {
+                Val::Strong(h) => self.f.cast(h, d, span),
+                Val::Weak(w) => {
+                    let w = match (mode, w, d.int_range()) {
+                        (OutOfRange::Saturate, PyScalar::Int(x), Some((lo, hi))) => PyScalar::Int(x.clamp(lo, hi)),
+                        _ => w,
+                    };
+                    self.f.constant(w.to_scalar(d), span)
+                }
+            });
+        }
+        Ok((d, out))
+    }
+
+    fn check_broadcast(&self, hs: &[Value], span: Span) -> Result<Shape> {
+        let mut shape: Shape = vec![];
+        for h in hs {
+            shape = broadcast(&shape, self.f.shape(*h)).map_err(|m| {
+                let shapes: Vec<String> = hs.iter().map(|h| shape_str(self.f.shape(*h))).collect();
+                let m = if hs.len() == 2 { m } else { format!("operands could not be broadcast together with shapes {}", shapes.join(" ")) };
+                LowerError::new(LowerErrorKind::Value, m, span)
+            })?;
+        }
+        Ok(shape)
+    }
+
+    fn binary(&mut self, op: BinaryOp, a: Val, b: Val, span: Span) -> Result<Val> {
+        if op.is_comparison() {
+            if let Some(v) = self.compare_special(op, a, b, span)? {
+                return Ok(v);
+            }
+        }
+        let (d, hs) = self.resolve(&[a, b], OutOfRange::Error, span)?;
+        let (od, _) = binary_signature(op, d).map_err(|e| LowerError::from_type(e, span))?;
+        let (x, y) = (self.f.cast(hs[0], od, span), self.f.cast(hs[1], od, span));
+        self.check_broadcast(&[x, y], span)?;
+        if op == BinaryOp::Pow && od.is_int() {
+            if let Some(c) = self.f.as_const(y) {
+                if c.to_i128() < 0 {
+                    return Err(LowerError::new(
+                        LowerErrorKind::Value,
+                        "Integers to negative integer powers are not allowed.",
+                        span,
+                    ));
+                }
+            }
+        }
+        Ok(Val::Strong(self.f.fetch_or_append(Node::Binary(op, x, y), span)))
+    }
+
+    /// Comparisons NumPy 2 answers exactly where promotion would not: a weak integer
+    /// outside the array's range, and signed integers against uint64.
+    fn compare_special(&mut self, op: BinaryOp, a: Val, b: Val, span: Span) -> Result<Option<Val>> {
+        // Put the strong operand first.
+        let (op, s, o) = match (a, b) {
+            (Val::Strong(h), o) => (op, h, o),
+            (o, Val::Strong(h)) => (op.swapped(), h, o),
+            _ => return Ok(None),
+        };
+        let ds = self.f.dtype(s);
+        match o {
+            Val::Weak(w @ PyScalar::Int(v)) if ds.is_int() && !w.fits(ds) => {
+                let (lo, _) = ds.int_range().unwrap_or((0, 0));
+                // Every element is below v (v too big) or above it (v too small).
+                let below = v > lo;
+                let r = match op {
+                    BinaryOp::Lt | BinaryOp::Le => below,
+                    BinaryOp::Gt | BinaryOp::Ge => !below,
+                    BinaryOp::Eq => false,
+                    _ => true,
+                };
+                let fill = self.f.fetch_or_append(Node::Unary(if r { UnaryOp::One } else { UnaryOp::Zero }, s), span);
+                Ok(Some(Val::Strong(self.f.cast(fill, DType::Bool, span))))
+            }
+            Val::Strong(t) => {
+                let dt = self.f.dtype(t);
+                let (signed, unsigned, op) = if ds.is_signed_int() && dt == DType::U64 {
+                    (s, t, op)
+                } else if dt.is_signed_int() && ds == DType::U64 {
+                    (t, s, op.swapped())
+                } else {
+                    return Ok(None);
+                };
+                self.check_broadcast(&[signed, unsigned], span)?;
+                let zero = self.f.constant(Scalar::zero(self.f.dtype(signed)), span);
+                let neg = self.f.fetch_or_append(Node::Binary(BinaryOp::Lt, signed, zero), span);
+                let as_u = self.f.cast(signed, DType::U64, span);
+                let cmp = self.f.fetch_or_append(Node::Binary(op, as_u, unsigned), span);
+                let r = if matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Ne) {
+                    Node::Binary(BinaryOp::Or, neg, cmp)
+                } else {
+                    let not_neg = self.f.fetch_or_append(Node::Unary(UnaryOp::Invert, neg), span);
+                    Node::Binary(BinaryOp::And, not_neg, cmp)
+                };
+                Ok(Some(Val::Strong(self.f.fetch_or_append(r, span))))
+            }
+            Val::Weak(_) => Ok(None),
+        }
+    }
+
+    fn call(
+        &mut self,
+        func: &str,
+        func_span: Span,
+        args: &[ExprId],
+        kwargs: &[(String, Span, ExprId)],
+        span: Span,
+    ) -> Result<Val> {
+        let is_reduction = matches!(func, "sum" | "prod" | "min" | "max" | "mean" | "any" | "all");
+        if !FUNCTIONS.contains(&func) {
+            let mut err = LowerError::new(LowerErrorKind::Name, format!("function '{func}' is not defined"), func_span);
+            if let Some(s) = did_you_mean(func, FUNCTIONS.iter().copied()) {
+                err = err.with_note(format!("did you mean '{s}'?"));
+            }
+            return Err(err);
+        }
+        if let Some((k, kspan, _)) = kwargs.iter().find(|(k, _, _)| !(is_reduction && k == "axis")) {
+            return Err(LowerError::new(
+                LowerErrorKind::Type,
+                format!("{func}() got an unexpected keyword argument '{k}'"),
+                *kspan,
+            ));
+        }
+        let arity = match func {
+            "fmod" | "arctan2" | "hypot" | "nextafter" | "copysign" | "maximum" | "minimum" | "fmax" | "fmin" => 2..=2,
+            "where" | "clip" => 3..=3,
+            _ if is_reduction => 1..=(if kwargs.is_empty() { 2 } else { 1 }),
+            _ => 1..=1,
+        };
+        if !arity.contains(&args.len()) {
+            let want = if arity.start() == arity.end() { format!("{}", arity.start()) } else { format!("{} to {}", arity.start(), arity.end()) };
+            return Err(LowerError::new(
+                LowerErrorKind::Type,
+                format!("{func}() takes {want} positional argument{} but {} were given", if *arity.end() == 1 { "" } else { "s" }, args.len()),
+                span,
+            ));
+        }
+        if is_reduction {
+            let axis_expr = args.get(1).copied().or_else(|| kwargs.first().map(|k| k.2));
+            let axis = match axis_expr {
+                None => None,
+                Some(ax) => self.axis(ax)?,
+            };
+            let a = self.expr(args[0])?;
+            return self.reduce(func, a, axis, span);
+        }
+        let mut vals = Vec::new();
+        for a in args {
+            vals.push(self.expr(*a)?);
+        }
+        let unary = |op| Some(op);
+        let uop = match func {
+            "sqrt" => unary(UnaryOp::Sqrt),
+            "sin" => unary(UnaryOp::Sin),
+            "cos" => unary(UnaryOp::Cos),
+            "tan" => unary(UnaryOp::Tan),
+            "arcsin" => unary(UnaryOp::Arcsin),
+            "arccos" => unary(UnaryOp::Arccos),
+            "arctan" => unary(UnaryOp::Arctan),
+            "sinh" => unary(UnaryOp::Sinh),
+            "cosh" => unary(UnaryOp::Cosh),
+            "tanh" => unary(UnaryOp::Tanh),
+            "arcsinh" => unary(UnaryOp::Arcsinh),
+            "arccosh" => unary(UnaryOp::Arccosh),
+            "arctanh" => unary(UnaryOp::Arctanh),
+            "log" => unary(UnaryOp::Log),
+            "log1p" => unary(UnaryOp::Log1p),
+            "log10" => unary(UnaryOp::Log10),
+            "log2" => unary(UnaryOp::Log2),
+            "exp" => unary(UnaryOp::Exp),
+            "expm1" => unary(UnaryOp::Expm1),
+            "abs" | "absolute" => unary(UnaryOp::Abs),
+            "ceil" => unary(UnaryOp::Ceil),
+            "floor" => unary(UnaryOp::Floor),
+            "trunc" => unary(UnaryOp::Trunc),
+            "round" | "rint" => unary(UnaryOp::Rint),
+            "sign" => unary(UnaryOp::Sign),
+            "isnan" => unary(UnaryOp::IsNan),
+            "isfinite" => unary(UnaryOp::IsFinite),
+            "isinf" => unary(UnaryOp::IsInf),
+            "signbit" => unary(UnaryOp::Signbit),
+            "square" => unary(UnaryOp::Square),
+            "reciprocal" => unary(UnaryOp::Reciprocal),
+            "ones_like" => unary(UnaryOp::One),
+            "imag" => unary(UnaryOp::Zero),
+            _ => None,
+        };
+        if let Some(op) = uop {
+            let h = self.strong(vals[0], span)?;
+            return self.unary(op, h, span);
+        }
+        let bop = match func {
+            "fmod" => Some(BinaryOp::Fmod),
+            "arctan2" => Some(BinaryOp::Arctan2),
+            "hypot" => Some(BinaryOp::Hypot),
+            "nextafter" => Some(BinaryOp::Nextafter),
+            "copysign" => Some(BinaryOp::Copysign),
+            "maximum" => Some(BinaryOp::Maximum),
+            "minimum" => Some(BinaryOp::Minimum),
+            "fmax" => Some(BinaryOp::Fmax),
+            "fmin" => Some(BinaryOp::Fmin),
+            _ => None,
+        };
+        if let Some(op) = bop {
+            // Ufuncs see Python scalars as weak too, but two Python scalars get default
+            // dtypes (np.maximum(1, 2.5) is a float64), not Python arithmetic.
+            return self.binary(op, vals[0], vals[1], span);
+        }
+        match func {
+            "copy" | "real" => Ok(Val::Strong(self.strong(vals[0], span)?)),
+            "conj" | "conjugate" => {
+                let h = self.strong(vals[0], span)?;
+                let d = if self.f.dtype(h) == DType::Bool { DType::I8 } else { self.f.dtype(h) };
+                Ok(Val::Strong(self.f.cast(h, d, span)))
+            }
+            "where" => {
+                let c = match vals[0] {
+                    Val::Weak(w) => self.f.constant(Scalar::Bool(w.to_scalar(DType::F64).is_truthy()), span),
+                    Val::Strong(h) => self.f.cast(h, DType::Bool, span),
+                };
+                let (_, hs) = self.resolve(&vals[1..], OutOfRange::Wrap, span)?;
+                self.check_broadcast(&[c, hs[0], hs[1]], span)?;
+                Ok(Val::Strong(self.f.fetch_or_append(Node::Select(c, hs[0], hs[1]), span)))
+            }
+            "clip" => {
+                let (_, hs) = self.resolve(&vals, OutOfRange::Saturate, span)?;
+                self.check_broadcast(&hs, span)?;
+                let lo = self.f.fetch_or_append(Node::Binary(BinaryOp::Maximum, hs[0], hs[1]), span);
+                Ok(Val::Strong(self.f.fetch_or_append(Node::Binary(BinaryOp::Minimum, lo, hs[2]), span)))
+            }
+            _ => Err(LowerError::new(LowerErrorKind::Name, format!("function '{func}' is not defined"), func_span)),
+        }
+    }
+
+    /// An `axis=` argument: None or an integer known at compile time.
+    fn axis(&mut self, ax: ExprId) -> Result<Option<i128>> {
+        let span = self.ast.get(ax).span;
+        if matches!(self.ast.get(ax).kind, ExprKind::NoneLit) {
+            return Ok(None);
+        }
+        match self.expr(ax)? {
+            Val::Weak(PyScalar::Int(v)) => Ok(Some(v)),
+            _ => Err(LowerError::new(LowerErrorKind::Type, "axis must be None or an integer literal", span)),
+        }
+    }
+
+    fn reduce(&mut self, func: &str, a: Val, axis: Option<i128>, span: Span) -> Result<Val> {
+        let h = self.strong(a, span)?;
+        let shape = self.f.shape(h).to_vec();
+        let ndim = shape.len() as i128;
+        let axis = match axis {
+            None => None,
+            Some(ax) if ax < -ndim || ax >= ndim => {
+                return Err(LowerError::new(
+                    LowerErrorKind::Value,
+                    format!("axis {ax} is out of bounds for array of dimension {ndim}"),
+                    span,
+                ));
+            }
+            Some(ax) => {
+                let ax = if ax < 0 { ax + ndim } else { ax } as u32;
+                // Reducing the only axis is reducing everything.
+                if ndim == 1 { None } else { Some(ax) }
+            }
+        };
+        let count = axis.map_or_else(|| size_of(&shape), |ax| shape[ax as usize]);
+        let d = self.f.dtype(h);
+        let op = match func {
+            "sum" | "mean" => ReduceOp::Sum,
+            "prod" => ReduceOp::Prod,
+            "min" => ReduceOp::Min,
+            "max" => ReduceOp::Max,
+            "any" => ReduceOp::Any,
+            _ => ReduceOp::All,
+        };
+        if count == 0 && matches!(op, ReduceOp::Min | ReduceOp::Max) {
+            return Err(LowerError::new(
+                LowerErrorKind::Value,
+                format!(
+                    "zero-size array to reduction operation {} which has no identity",
+                    if op == ReduceOp::Min { "minimum" } else { "maximum" }
+                ),
+                span,
+            ));
+        }
+        let acc = if func == "mean" {
+            if d.is_float() { d } else { DType::F64 }
+        } else {
+            reduce_signature(op, d)
+        };
+        let arg = self.f.cast(h, acc, span);
+        let r = self.f.fetch_or_append(Node::Reduce(op, arg, axis), span);
+        if func == "mean" {
+            let n = self.f.constant(Scalar::from_f64(count as f64, acc), span);
+            return Ok(Val::Strong(self.f.fetch_or_append(Node::Binary(BinaryOp::TrueDiv, r, n), span)));
+        }
+        Ok(Val::Strong(r))
+    }
+}
+
+fn w_int(w: PyScalar) -> i128 {
+    match w {
+        PyScalar::Int(v) => v,
+        _ => 0,
+    }
+}
+
+impl LowerError {
+    fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+}
+
+fn binary_op(op: syntax::BinOp) -> BinaryOp {
+    use syntax::BinOp as B;
+    match op {
+        B::Add => BinaryOp::Add,
+        B::Sub => BinaryOp::Sub,
+        B::Mul => BinaryOp::Mul,
+        B::Div => BinaryOp::TrueDiv,
+        B::FloorDiv => BinaryOp::FloorDiv,
+        B::Mod => BinaryOp::Mod,
+        B::Pow => BinaryOp::Pow,
+        B::Shl => BinaryOp::Shl,
+        B::Shr => BinaryOp::Shr,
+        B::BitAnd => BinaryOp::And,
+        B::BitOr => BinaryOp::Or,
+        B::BitXor => BinaryOp::Xor,
+    }
+}
+
+fn compare_op(op: syntax::CmpOp) -> BinaryOp {
+    use syntax::CmpOp as C;
+    match op {
+        C::Lt => BinaryOp::Lt,
+        C::Le => BinaryOp::Le,
+        C::Eq => BinaryOp::Eq,
+        C::Ne => BinaryOp::Ne,
+        C::Ge => BinaryOp::Ge,
+        C::Gt => BinaryOp::Gt,
+    }
+}
+
+/// The closest candidate within a small edit distance.
+#[must_use]
+pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.len() / 3).max(1);
+    candidates
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, c)| (d, !c.starts_with(name.get(..1).unwrap_or_default()), c.len()))
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

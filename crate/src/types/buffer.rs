@@ -1,0 +1,86 @@
+//! Typed element buffers: owned (`Buffer`), borrowed (`BufferRef`) and mutable
+//! (`BufferMut`), one variant per dtype.
+
+use super::DType;
+use super::Scalar;
+use super::elem::Elem;
+
+macro_rules! buffers {
+    ($($v:ident: $t:ty),*) => {
+        /// An owned vector of elements of one dtype.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Buffer { $($v(Vec<$t>)),* }
+
+        /// Borrowed elements of one dtype.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub enum BufferRef<'a> { $($v(&'a [$t])),* }
+
+        /// Mutably borrowed elements of one dtype (a caller-provided output).
+        #[derive(Debug, PartialEq)]
+        pub enum BufferMut<'a> { $($v(&'a mut [$t])),* }
+
+        $(impl From<Vec<$t>> for Buffer {
+            fn from(v: Vec<$t>) -> Self { Buffer::$v(v) }
+        }
+        impl<'a> From<&'a [$t]> for BufferRef<'a> {
+            fn from(v: &'a [$t]) -> Self { BufferRef::$v(v) }
+        }
+        impl<'a> From<&'a mut [$t]> for BufferMut<'a> {
+            fn from(v: &'a mut [$t]) -> Self { BufferMut::$v(v) }
+        })*
+
+        impl Buffer {
+            #[must_use]
+            pub fn dtype(&self) -> DType { match self { $(Buffer::$v(_) => DType::$v),* } }
+            #[must_use]
+            pub fn len(&self) -> usize { match self { $(Buffer::$v(x) => x.len()),* } }
+            #[must_use]
+            pub fn is_empty(&self) -> bool { self.len() == 0 }
+            #[must_use]
+            pub fn as_ref(&self) -> BufferRef<'_> { match self { $(Buffer::$v(x) => BufferRef::$v(x)),* } }
+            pub fn as_mut(&mut self) -> BufferMut<'_> { match self { $(Buffer::$v(x) => BufferMut::$v(x)),* } }
+            /// `n` zeros of dtype `d`.
+            #[must_use]
+            pub fn zeros(d: DType, n: usize) -> Buffer {
+                match d { $(DType::$v => Buffer::$v(vec![<$t>::default(); n])),* }
+            }
+            /// Element `i` as a scalar.
+            #[must_use]
+            pub fn get(&self, i: usize) -> Scalar { self.as_ref().get(i) }
+            /// Collects scalars (cast to `d`) into a buffer.
+            #[must_use]
+            pub fn from_scalars(d: DType, it: impl IntoIterator<Item = Scalar>) -> Buffer {
+                match d { $(DType::$v => Buffer::$v(it.into_iter().map(|s| s.cast_to::<$t>()).collect())),* }
+            }
+        }
+
+        impl BufferRef<'_> {
+            #[must_use]
+            pub fn dtype(&self) -> DType { match self { $(BufferRef::$v(_) => DType::$v),* } }
+            #[must_use]
+            pub fn len(&self) -> usize { match self { $(BufferRef::$v(x) => x.len()),* } }
+            #[must_use]
+            pub fn is_empty(&self) -> bool { self.len() == 0 }
+            #[must_use]
+            pub fn get(&self, i: usize) -> Scalar { match self { $(BufferRef::$v(x) => x[i].to_scalar()),* } }
+            #[must_use]
+            pub fn to_owned(&self) -> Buffer { match self { $(BufferRef::$v(x) => Buffer::$v(x.to_vec())),* } }
+            /// The start of the elements, for the VM's kernels.
+            #[must_use]
+            pub fn as_ptr(&self) -> *const u8 { match self { $(BufferRef::$v(x) => x.as_ptr().cast()),* } }
+        }
+
+        impl BufferMut<'_> {
+            #[must_use]
+            pub fn dtype(&self) -> DType { match self { $(BufferMut::$v(_) => DType::$v),* } }
+            #[must_use]
+            pub fn len(&self) -> usize { match self { $(BufferMut::$v(x) => x.len()),* } }
+            #[must_use]
+            pub fn is_empty(&self) -> bool { self.len() == 0 }
+            /// The start of the elements, for the VM's kernels.
+            pub fn as_mut_ptr(&mut self) -> *mut u8 { match self { $(BufferMut::$v(x) => x.as_mut_ptr().cast()),* } }
+        }
+    };
+}
+
+buffers!(Bool: bool, I8: i8, I16: i16, I32: i32, I64: i64, U8: u8, U16: u16, U32: u32, U64: u64, F32: f32, F64: f64);

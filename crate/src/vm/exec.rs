@@ -1,0 +1,306 @@
+//! The interpreter: runs a program's steps; runs a kernel chunk by chunk on the scheduler
+//! and block by block within a chunk.
+
+use std::ops::Range;
+
+use super::bytecode::{BLOCK, CHUNK, Dest, Insn, Kernel, Opd, Program, Sink, Src, Step};
+use super::kernels::{Kern, generic};
+use super::reduce;
+use crate::par;
+use crate::syntax::Span;
+use crate::types::elem::{Elem, cast};
+use crate::types::{Buffer, BufferMut, BufferRef, DType, ReduceOp, size_of};
+use crate::with_dtype;
+
+/// An error found while running: NumPy's "Integers to negative integer powers are not
+/// allowed." with the span of the power.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuntimeError {
+    pub message: String,
+    pub span: Span,
+}
+
+fn neg_power(span: Span) -> RuntimeError {
+    RuntimeError { message: "Integers to negative integer powers are not allowed.".into(), span }
+}
+
+/// Pointers shared by the tasks of one kernel. The kernel writes disjoint ranges of
+/// `dst` (one per chunk) and only reads the sources.
+struct Ctx<'a> {
+    k: &'a Kernel,
+    srcs: Vec<*const u8>,
+    splats: Vec<*const u8>,
+    dst: *mut u8,
+}
+
+// SAFETY: the sources are read-only for the duration of the kernel, and every chunk
+// writes its own range of `dst`.
+unsafe impl Sync for Ctx<'_> {}
+
+/// Runs `p` on `inputs` (one per array parameter, in order), writing `out`, on up to
+/// `threads` threads (`None`: the `set_num_threads` limit). The caller has checked
+/// dtypes and lengths.
+pub fn run(p: &Program, inputs: &[BufferRef<'_>], out: &mut BufferMut<'_>, threads: Option<usize>) -> Result<(), RuntimeError> {
+    let mut temps: Vec<Buffer> = p.temps.iter().map(|(d, s)| Buffer::zeros(*d, size_of(s))).collect();
+    let temp_ptrs: Vec<*mut u8> = temps.iter_mut().map(|b| b.as_mut().as_mut_ptr()).collect();
+    let out_ptr = out.as_mut_ptr();
+    let src_ptr = |s: &Src| -> *const u8 {
+        match *s {
+            Src::Input(i) => inputs[i as usize].as_ptr(),
+            Src::Temp(t) => temp_ptrs[t as usize].cast_const(),
+        }
+    };
+    let dest_ptr = |d: &Dest| match *d {
+        Dest::Output => out_ptr,
+        Dest::Temp(t) => temp_ptrs[t as usize],
+    };
+    for step in &p.steps {
+        match step {
+            Step::Kernel(k) => {
+                let dst = match &k.sink {
+                    Sink::Store(d) | Sink::ReduceAll { dst: d, .. } => dest_ptr(d),
+                };
+                let ctx = Ctx {
+                    k,
+                    srcs: k.srcs.iter().map(src_ptr).collect(),
+                    splats: k.splats.iter().map(|(_, _, s)| src_ptr(s)).collect(),
+                    dst,
+                };
+                run_kernel(&ctx, threads)?;
+            }
+            Step::ReduceAxis { op, dt, src, shape, axis, dst } => {
+                let (s, d) = (src_ptr(src), temp_ptrs[*dst as usize]);
+                // SAFETY: codegen sized the temps for these shapes.
+                with_dtype!(*dt, T => unsafe { reduce::along_axis::<T>(*op, s.cast(), shape, *axis as usize, d.cast()) });
+            }
+        }
+    }
+    drop(temps);
+    Ok(())
+}
+
+fn run_kernel(ctx: &Ctx<'_>, threads: Option<usize>) -> Result<(), RuntimeError> {
+    let k = ctx.k;
+    let n = size_of(&k.shape);
+    let t = par::effective_threads(threads, n, par::n_chunks(n, CHUNK));
+    match k.sink {
+        Sink::Store(_) => {
+            let results = par::map_chunks(n, CHUNK, t, |_, r| ctx.run_range(r, None));
+            results.into_iter().collect::<Result<Vec<()>, _>>().map(|_| ())
+        }
+        Sink::ReduceAll { op, dt, .. } => {
+            with_dtype!(dt, T => reduce_all::<T>(ctx, op, n, t))
+        }
+    }
+}
+
+fn reduce_all<T: Elem>(ctx: &Ctx<'_>, op: ReduceOp, n: usize, t: usize) -> Result<(), RuntimeError> {
+    let parts = par::map_chunks(n, CHUNK, t, |_, r| -> Result<T, RuntimeError> {
+        let mut blocks: Vec<T> = Vec::with_capacity(CHUNK / BLOCK);
+        let mut sink = |p: *const u8, len: usize| {
+            // SAFETY: `p` is valid for `len` elements of T.
+            let vals = unsafe { std::slice::from_raw_parts(p.cast::<T>(), len) };
+            blocks.push(reduce::combine(op, vals));
+        };
+        ctx.run_range(r, Some(&mut sink))?;
+        Ok(reduce::combine(op, &blocks))
+    });
+    let parts: Vec<T> = parts.into_iter().collect::<Result<_, _>>()?;
+    let total = if parts.is_empty() { reduce::identity(op) } else { reduce::finish(op, reduce::combine(op, &parts)) };
+    // SAFETY: the destination temp holds one element of T.
+    unsafe { ctx.dst.cast::<T>().write(total) };
+    Ok(())
+}
+
+/// Block registers of one task, 8-byte aligned.
+struct Regs(Vec<u64>);
+
+impl Regs {
+    fn ptr(&mut self, r: u16) -> *mut u8 {
+        // SAFETY: codegen numbered registers below `n_regs`.
+        unsafe { self.0.as_mut_ptr().add(r as usize * BLOCK).cast() }
+    }
+}
+
+impl Ctx<'_> {
+    /// Runs the kernel's code over the blocks of `r`; when reducing, calls `sink(values,
+    /// len)` after each block with the block's values (in a register or read in place).
+    fn run_range(&self, r: Range<usize>, mut sink: Option<&mut dyn FnMut(*const u8, usize)>) -> Result<(), RuntimeError> {
+        let k = self.k;
+        let mut regs = Regs(vec![0u64; k.n_regs.max(1) * BLOCK]);
+        for (reg, c) in &k.consts {
+            let p = regs.ptr(*reg);
+            with_dtype!(c.dtype(), T => {
+                let v: T = c.cast_to();
+                // SAFETY: a register holds BLOCK elements of any dtype.
+                for i in 0..BLOCK { unsafe { p.cast::<T>().add(i).write(v) } }
+            });
+        }
+        for ((reg, dt, _), src) in k.splats.iter().zip(&self.splats) {
+            let p = regs.ptr(*reg);
+            with_dtype!(*dt, T => {
+                // SAFETY: a size-1 source holds one element; a register holds BLOCK.
+                let v: T = unsafe { src.cast::<T>().read() };
+                for i in 0..BLOCK { unsafe { p.cast::<T>().add(i).write(v) } }
+            });
+        }
+        let mut start = r.start;
+        while start < r.end {
+            let len = BLOCK.min(r.end - start);
+            self.run_block(&mut regs, start, len)?;
+            if let (Some(s), Sink::ReduceAll { src, dt, .. }) = (sink.as_mut(), &k.sink) {
+                let values = match *src {
+                    Opd::Reg(reg) => regs.ptr(reg).cast_const(),
+                    // SAFETY: `start` is inside the source, which has the kernel's shape.
+                    Opd::Mem(m) => unsafe { self.srcs[m as usize].add(start * dt.size()) },
+                    Opd::Out => unreachable!("a reduction does not write the output"),
+                };
+                s(values, len);
+            }
+            start += len;
+        }
+        Ok(())
+    }
+
+    fn run_block(&self, regs: &mut Regs, start: usize, n: usize) -> Result<(), RuntimeError> {
+        let k = self.k;
+        let mut p = |o: Opd, d: DType| -> *mut u8 {
+            match o {
+                Opd::Reg(r) => regs.ptr(r),
+                // SAFETY: `start` is inside the source, which has the kernel's shape.
+                Opd::Mem(m) => unsafe { self.srcs[m as usize].add(start * d.size()).cast_mut() },
+                // SAFETY: `start` is inside the output.
+                Opd::Out => unsafe { self.dst.add(start * d.size()) },
+            }
+        };
+        for insn in &k.code {
+            // SAFETY: every pointer is valid for `n` elements of its dtype: registers hold
+            // BLOCK >= n, sources and the output hold the kernel's shape.
+            unsafe {
+                match insn {
+                    Insn::Gather { dt, dst, src, strides } => {
+                        gather(dt.size(), self.srcs[*src as usize], strides, &k.shape, start, n, p(Opd::Reg(*dst), *dt));
+                    }
+                    Insn::Copy { dt, dst, a } => {
+                        std::ptr::copy_nonoverlapping(p(*a, *dt), p(*dst, *dt), n * dt.size());
+                    }
+                    Insn::Cast { from, to, dst, a } => {
+                        let (a, o) = (p(*a, *from), p(*dst, *to));
+                        with_dtype!(*from, S => with_dtype!(*to, D => cast_loop::<S, D>(a.cast(), o.cast(), n)));
+                    }
+                    Insn::Unary { op, dt, dst, a } => {
+                        if op.is_predicate() {
+                            let (a, o) = (p(*a, *dt), p(*dst, DType::Bool));
+                            with_dtype!(*dt, T => generic::predicate::<T>(*op, a.cast(), o.cast(), n));
+                        } else {
+                            let (a, o) = (p(*a, *dt), p(*dst, *dt));
+                            with_dtype!(*dt, T => T::unary(*op, a.cast(), o.cast(), n));
+                        }
+                    }
+                    Insn::Binary { op, dt, dst, a, b, span } => {
+                        let (a, b) = (p(*a, *dt), p(*b, *dt));
+                        if op.is_comparison() {
+                            let o = p(*dst, DType::Bool);
+                            with_dtype!(*dt, T => T::compare(*op, a.cast(), b.cast(), o.cast(), n));
+                        } else {
+                            let o = p(*dst, *dt);
+                            let ok = with_dtype!(*dt, T => T::binary(*op, a.cast(), b.cast(), o.cast(), n));
+                            if !ok {
+                                return Err(neg_power(*span));
+                            }
+                        }
+                    }
+                    Insn::BinaryK { op, dt, dst, a, k } => {
+                        let a = p(*a, *dt);
+                        if op.is_comparison() {
+                            let o = p(*dst, DType::Bool);
+                            with_dtype!(*dt, T => T::compare_k(*op, a.cast(), k.cast_to::<T>(), o.cast(), n));
+                        } else {
+                            let o = p(*dst, *dt);
+                            with_dtype!(*dt, T => T::binary_k(*op, a.cast(), k.cast_to::<T>(), o.cast(), n));
+                        }
+                    }
+                    Insn::KBinary { op, dt, dst, k, a, span } => {
+                        let (a, o) = (p(*a, *dt), p(*dst, *dt));
+                        let ok = with_dtype!(*dt, T => generic::k_binary::<T>(*op, k.cast_to::<T>(), a.cast(), o.cast(), n));
+                        if !ok {
+                            return Err(neg_power(*span));
+                        }
+                    }
+                    Insn::MulAdd { dt, dst, a, b, c } => {
+                        let (a, b, c, o) = (p(*a, *dt), p(*b, *dt), p(*c, *dt), p(*dst, *dt));
+                        with_dtype!(*dt, T => T::muladd(a.cast(), b.cast(), c.cast(), o.cast(), n));
+                    }
+                    Insn::MulAddK { dt, dst, a, k, c } => {
+                        let (a, c, o) = (p(*a, *dt), p(*c, *dt), p(*dst, *dt));
+                        with_dtype!(*dt, T => T::muladd_k(a.cast(), k.cast_to::<T>(), c.cast(), o.cast(), n));
+                    }
+                    Insn::MulAddC { dt, dst, a, b, k } => {
+                        let (a, b, o) = (p(*a, *dt), p(*b, *dt), p(*dst, *dt));
+                        with_dtype!(*dt, T => T::muladd_c(a.cast(), b.cast(), k.cast_to::<T>(), o.cast(), n));
+                    }
+                    Insn::Select { dt, dst, c, a, b } => {
+                        let (c, a, b, o) = (p(*c, DType::Bool), p(*a, *dt), p(*b, *dt), p(*dst, *dt));
+                        with_dtype!(*dt, T => T::select(c.cast(), a.cast(), b.cast(), o.cast(), n));
+                    }
+                    Insn::CmpSelect { cmp, dt, dst, x, y, a, b, .. } => {
+                        let (x, y, a, b, o) = (p(*x, *dt), p(*y, *dt), p(*a, *dt), p(*b, *dt), p(*dst, *dt));
+                        with_dtype!(*dt, T => T::cmp_select(*cmp, x.cast(), y.cast(), a.cast(), b.cast(), o.cast(), n));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+unsafe fn cast_loop<S: Elem, D: Elem>(a: *const S, o: *mut D, n: usize) {
+    for i in 0..n {
+        // SAFETY: forwarded from the caller.
+        unsafe { o.add(i).write(cast::<S, D>(a.add(i).read())) };
+    }
+}
+
+/// Copies elements `start..start+n` of a source broadcast to `shape` (element strides)
+/// into `out`.
+unsafe fn gather(size: usize, src: *const u8, strides: &[usize], shape: &[usize], start: usize, n: usize, out: *mut u8) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match size {
+            1 => gather_t::<u8>(src.cast(), strides, shape, start, n, out.cast()),
+            2 => gather_t::<u16>(src.cast(), strides, shape, start, n, out.cast()),
+            4 => gather_t::<u32>(src.cast(), strides, shape, start, n, out.cast()),
+            _ => gather_t::<u64>(src.cast(), strides, shape, start, n, out.cast()),
+        }
+    }
+}
+
+unsafe fn gather_t<T: Copy>(src: *const T, strides: &[usize], shape: &[usize], start: usize, n: usize, out: *mut T) {
+    let nd = shape.len();
+    let mut idx = vec![0usize; nd];
+    let mut rem = start;
+    let mut off = 0;
+    for d in (0..nd).rev() {
+        idx[d] = rem % shape[d];
+        rem /= shape[d];
+        off += idx[d] * strides[d];
+    }
+    // The innermost dimension as a run: contiguous (stride 1) or repeated (stride 0).
+    let mut i = 0;
+    while i < n {
+        // SAFETY: `off` indexes the source (strides come from its shape).
+        unsafe { out.add(i).write(src.add(off).read()) };
+        i += 1;
+        let mut d = nd;
+        while d > 0 {
+            d -= 1;
+            idx[d] += 1;
+            off += strides[d];
+            if idx[d] < shape[d] {
+                break;
+            }
+            off -= strides[d] * shape[d];
+            idx[d] = 0;
+        }
+    }
+}
