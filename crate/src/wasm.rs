@@ -64,7 +64,7 @@ fn set(target: &JsValue, key: &str, value: &JsValue) {
 }
 
 mod engine;
-pub use engine::{CompiledExpr, Engine};
+
 
 #[cfg(feature = "threads")]
 mod pool {
