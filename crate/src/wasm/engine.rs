@@ -278,49 +278,51 @@ fn shape_to_js(shape: &[usize]) -> JsValue {
     shape.iter().map(|&d| JsValue::from(d as f64)).collect::<JsArray>().into()
 }
 
-/// Allocates `len` elements without trapping when wasm memory is exhausted.
-fn alloc<T: Clone + Default>(len: usize, name: &str) -> Result<Vec<T>, JsValue> {
+/// Room for `len` elements, reserved without trapping when wasm memory is exhausted.
+fn reserve<T>(len: usize, name: &str) -> Result<Vec<T>, JsValue> {
     let mut v = Vec::new();
     v.try_reserve_exact(len).map_err(|_| {
         memory_error(&format!("input '{name}' ({len} elements) does not fit in wasm memory (at most 4 GiB in all)"))
     })?;
-    v.resize(len, T::default());
     Ok(v)
 }
 
 macro_rules! copy_in {
-    ($data:expr, $name:expr, $js:ty, $t:ty, $variant:ident) => {{
+    ($data:expr, $name:expr, $js:ty, $t:ty) => {{
         let arr: &$js = $data
             .dyn_ref()
             .ok_or_else(|| error("TypeError", &format!("input '{}': data does not match its dtype", $name)))?;
-        let mut v: Vec<$t> = alloc(arr.length() as usize, $name)?;
-        arr.copy_to(&mut v);
-        Buffer::$variant(v)
+        let len = arr.length() as usize;
+        let mut v: Vec<$t> = reserve(len, $name)?;
+        // One pass: the elements are copied straight into the reserved, uninitialised room.
+        // SAFETY: `v` has capacity for `len` elements, `raw_copy_to_ptr` writes exactly
+        // `len` of them, and every bit pattern is a valid value of `$t`.
+        unsafe {
+            arr.raw_copy_to_ptr(v.as_mut_ptr());
+            v.set_len(len);
+        }
+        v
     }};
 }
 
 fn buffer_from_js(dtype: DType, data: &JsValue, name: &str) -> Result<Buffer, JsValue> {
     Ok(match dtype {
         DType::Bool => {
-            let arr: &js_sys::Uint8Array =
-                data.dyn_ref().ok_or_else(|| error("TypeError", &format!("input '{name}': bool data must be a Uint8Array")))?;
-            let mut bytes: Vec<u8> = alloc(arr.length() as usize, name)?;
-            arr.copy_to(&mut bytes);
-            let mut v: Vec<bool> = alloc(0, name)?;
-            v.try_reserve_exact(bytes.len()).map_err(|_| memory_error(&format!("input '{name}' does not fit in wasm memory")))?;
+            let bytes = copy_in!(data, name, js_sys::Uint8Array, u8);
+            let mut v: Vec<bool> = reserve(bytes.len(), name)?;
             v.extend(bytes.iter().map(|&b| b != 0));
             Buffer::Bool(v)
         }
-        DType::I8 => copy_in!(data, name, js_sys::Int8Array, i8, I8),
-        DType::I16 => copy_in!(data, name, js_sys::Int16Array, i16, I16),
-        DType::I32 => copy_in!(data, name, js_sys::Int32Array, i32, I32),
-        DType::I64 => copy_in!(data, name, js_sys::BigInt64Array, i64, I64),
-        DType::U8 => copy_in!(data, name, js_sys::Uint8Array, u8, U8),
-        DType::U16 => copy_in!(data, name, js_sys::Uint16Array, u16, U16),
-        DType::U32 => copy_in!(data, name, js_sys::Uint32Array, u32, U32),
-        DType::U64 => copy_in!(data, name, js_sys::BigUint64Array, u64, U64),
-        DType::F32 => copy_in!(data, name, js_sys::Float32Array, f32, F32),
-        DType::F64 => copy_in!(data, name, js_sys::Float64Array, f64, F64),
+        DType::I8 => Buffer::I8(copy_in!(data, name, js_sys::Int8Array, i8)),
+        DType::I16 => Buffer::I16(copy_in!(data, name, js_sys::Int16Array, i16)),
+        DType::I32 => Buffer::I32(copy_in!(data, name, js_sys::Int32Array, i32)),
+        DType::I64 => Buffer::I64(copy_in!(data, name, js_sys::BigInt64Array, i64)),
+        DType::U8 => Buffer::U8(copy_in!(data, name, js_sys::Uint8Array, u8)),
+        DType::U16 => Buffer::U16(copy_in!(data, name, js_sys::Uint16Array, u16)),
+        DType::U32 => Buffer::U32(copy_in!(data, name, js_sys::Uint32Array, u32)),
+        DType::U64 => Buffer::U64(copy_in!(data, name, js_sys::BigUint64Array, u64)),
+        DType::F32 => Buffer::F32(copy_in!(data, name, js_sys::Float32Array, f32)),
+        DType::F64 => Buffer::F64(copy_in!(data, name, js_sys::Float64Array, f64)),
     })
 }
 
