@@ -1,6 +1,6 @@
 //! The one error type at the boundary, and its code-frame rendering.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use crate::ir::{LowerError, LowerErrorKind};
 use crate::syntax::{Span, SyntaxError};
@@ -72,12 +72,12 @@ impl Diagnostic {
         let text = &source[line_start..line_end];
         let width = source[start..end.min(line_end)].chars().count().max(1);
         let gutter = " ".repeat(line_no.to_string().len());
-        out.push_str(&format!("{gutter}--> {line_no}:{col}\n"));
-        out.push_str(&format!("{gutter} |\n"));
-        out.push_str(&format!("{line_no} | {text}\n"));
-        out.push_str(&format!("{gutter} | {}{}\n", " ".repeat(col - 1), "^".repeat(width)));
+        let _ = writeln!(out, "{gutter}--> {line_no}:{col}");
+        let _ = writeln!(out, "{gutter} |");
+        let _ = writeln!(out, "{line_no} | {text}");
+        let _ = writeln!(out, "{gutter} | {}{}", " ".repeat(col - 1), "^".repeat(width));
         for n in &self.notes {
-            out.push_str(&format!("{gutter} = note: {n}\n"));
+            let _ = writeln!(out, "{gutter} = note: {n}");
         }
         out
     }

@@ -40,14 +40,14 @@ fn signature_of(inputs: &[(&str, Input<'_>)]) -> Result<Signature, Diagnostic> {
         if inputs[..i].iter().any(|(n, _)| n == name) {
             return Err(Diagnostic::new(ErrorKind::ValueError, format!("input '{name}' given twice"), Span::default()));
         }
-        if let Input::Array { data, shape } = v {
-            if size_of(shape) != data.len() {
-                return Err(Diagnostic::new(
-                    ErrorKind::ValueError,
-                    format!("input '{name}' has {} elements but shape {} needs {}", data.len(), shape_str(shape), size_of(shape)),
-                    Span::default(),
-                ));
-            }
+        if let Input::Array { data, shape } = v
+            && size_of(shape) != data.len()
+        {
+            return Err(Diagnostic::new(
+                ErrorKind::ValueError,
+                format!("input '{name}' has {} elements but shape {} needs {}", data.len(), shape_str(shape), size_of(shape)),
+                Span::default(),
+            ));
         }
         sig.inputs.push(((*name).to_string(), v.kind()));
     }
@@ -151,10 +151,21 @@ impl Compiled {
         }
     }
 
-    /// Evaluates the unoptimized IR with the reference evaluator (for differential tests).
+    /// Evaluates the IR as lowered (before optimization) with the reference evaluator,
+    /// for differential tests.
     pub fn run_reference(&self, inputs: &[(&str, Input<'_>)]) -> Result<Array, Diagnostic> {
+        self.reference(&self.lowered, inputs)
+    }
+
+    /// Evaluates the optimized IR with the reference evaluator: the VM must match it to
+    /// the bit, except for float sums over more than one block (summed in another tree).
+    pub fn run_reference_optimized(&self, inputs: &[(&str, Input<'_>)]) -> Result<Array, Diagnostic> {
+        self.reference(&self.optimized, inputs)
+    }
+
+    fn reference(&self, f: &Function, inputs: &[(&str, Input<'_>)]) -> Result<Array, Diagnostic> {
         let bufs = self.check_inputs(inputs)?;
-        let r = ir::reference::evaluate(&self.lowered, &bufs)
+        let r = ir::reference::evaluate(f, &bufs)
             .map_err(|e| Diagnostic::new(ErrorKind::ValueError, e.message, e.span))?;
         Ok(Array { dtype: r.dtype, shape: r.shape.clone(), data: r.to_buffer() })
     }

@@ -19,8 +19,7 @@ enum Loc {
     Const(Scalar),
 }
 
-struct Builder<'f> {
-    f: &'f Function,
+struct Builder {
     shape: Vec<usize>,
     srcs: Vec<Src>,
     consts: Vec<(Reg, Scalar)>,
@@ -31,7 +30,7 @@ struct Builder<'f> {
     pinned: HashMap<Scalar, Reg>,
 }
 
-impl Builder<'_> {
+impl Builder {
     fn alloc(&mut self) -> Reg {
         if let Some(r) = self.free.pop() {
             return r;
@@ -70,14 +69,7 @@ impl Builder<'_> {
 
     /// A constant as a register operand (pinned, filled once per task).
     fn const_reg(&mut self, c: Scalar) -> Opd {
-        if let Some(&r) = self.pinned.get(&c) {
-            return Opd::Reg(r);
-        }
-        self.n_regs += 1;
-        let r = (self.n_regs - 1) as Reg;
-        self.consts.push((r, c));
-        self.pinned.insert(c, r);
-        Opd::Reg(r)
+        b_const(&mut self.consts, &mut self.pinned, &mut self.n_regs, c)
     }
 
     fn opd(&mut self, l: Loc) -> Opd {
@@ -135,7 +127,6 @@ pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink)
         }
     }
     let mut b = Builder {
-        f,
         shape: shape.clone(),
         srcs: Vec::new(),
         consts: Vec::new(),
@@ -178,18 +169,25 @@ pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink)
         let insn = select_insn(&mut b, &loc, node, h, dt, dst, f);
         b.code.push(insn);
         for op in reads(h) {
-            if last_use[op.index()] == i {
-                if let Some(Loc::Opd(Opd::Reg(r))) = loc.get(&op) {
-                    if !b.consts.iter().any(|(c, _)| c == r) && !b.splats.iter().any(|(s, _, _)| s == r) && !b.free.contains(r) {
-                        b.free.push(*r);
-                    }
-                }
+            if last_use[op.index()] == i
+                && let Some(Loc::Opd(Opd::Reg(r))) = loc.get(&op)
+                && !b.consts.iter().any(|(c, _)| c == r)
+                && !b.splats.iter().any(|(s, _, _)| s == r)
+                && !b.free.contains(r)
+            {
+                b.free.push(*r);
             }
         }
         loc.insert(h, Loc::Opd(dst));
     }
     let root_loc = loc.get(&root).copied().unwrap_or(Loc::Const(Scalar::zero(f.dtype(root))));
     let out_dtype = f.dtype(root);
+    let sink_reads = match (&sink, root_loc) {
+        (Sink::Reduce(..), Loc::Opd(o)) => Some(o),
+        _ => None,
+    };
+    let code = std::mem::take(&mut b.code);
+    b.code = super::chain::fuse(code, sink_reads, &mut |c| b_const(&mut b.consts, &mut b.pinned, &mut b.n_regs, c));
     let vm_sink = match sink {
         Sink::Store(d) => {
             if !matches!(root_loc, Loc::Opd(Opd::Out)) {
@@ -215,7 +213,19 @@ pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink)
     }
 }
 
-fn select_insn(b: &mut Builder<'_>, loc: &HashMap<Value, Loc>, node: Node, h: Value, dt: DType, dst: Opd, f: &Function) -> Insn {
+/// The pinned register of constant `c`, allocated on first use.
+fn b_const(consts: &mut Vec<(Reg, Scalar)>, pinned: &mut HashMap<Scalar, Reg>, n_regs: &mut usize, c: Scalar) -> Opd {
+    if let Some(&r) = pinned.get(&c) {
+        return Opd::Reg(r);
+    }
+    *n_regs += 1;
+    let r = (*n_regs - 1) as Reg;
+    consts.push((r, c));
+    pinned.insert(c, r);
+    Opd::Reg(r)
+}
+
+fn select_insn(b: &mut Builder, loc: &HashMap<Value, Loc>, node: Node, h: Value, dt: DType, dst: Opd, f: &Function) -> Insn {
     let l = |v: Value| loc.get(&v).copied().unwrap_or(Loc::Const(Scalar::zero(f.dtype(v))));
     match node {
         Node::Cast(a, to) => {
@@ -247,11 +257,12 @@ fn select_insn(b: &mut Builder<'_>, loc: &HashMap<Value, Loc>, node: Node, h: Va
         }
         Node::Select(c, x, y) => {
             let (xa, ya) = (b.opd(l(x)), b.opd(l(y)));
-            if let Node::Binary(cmp, p, q) = *f.node(c) {
-                if !loc.contains_key(&c) && f.dtype(p) == dt {
-                    let (pp, qq) = (b.opd(l(p)), b.opd(l(q)));
-                    return Insn::CmpSelect { cmp, cdt: f.dtype(p), dt, dst, x: pp, y: qq, a: xa, b: ya };
-                }
+            if let Node::Binary(cmp, p, q) = *f.node(c)
+                && !loc.contains_key(&c)
+                && f.dtype(p) == dt
+            {
+                let (pp, qq) = (b.opd(l(p)), b.opd(l(q)));
+                return Insn::CmpSelect { cmp, cdt: f.dtype(p), dt, dst, x: pp, y: qq, a: xa, b: ya };
             }
             let co = b.opd(l(c));
             Insn::Select { dt, dst, c: co, a: xa, b: ya }

@@ -10,6 +10,7 @@
 //! scalar-operand instructions, `a*b + c`, `a*k + c`, `x*x` and `where(x < y, a, b)` become
 //! one instruction each, and the result is written straight into the output.
 
+mod chain;
 mod kernel;
 
 use std::collections::HashMap;

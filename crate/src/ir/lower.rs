@@ -227,24 +227,22 @@ impl Lower<'_> {
         Ok(Val::Strong(self.f.fetch_or_append(Node::Unary(op, h), span)))
     }
 
-    /// NEP 50 result type of operands, and the operands as IR values of that dtype. `None`
-    /// when a weak integer is out of range in `Compare` mode (the caller folds).
-    fn resolve(&mut self, vals: &[Val], mode: OutOfRange, span: Span) -> Result<(DType, Vec<Value>)> {
-        let strong: Vec<DType> = vals
-            .iter()
-            .filter_map(|v| match v {
-                Val::Strong(h) => Some(self.f.dtype(*h)),
-                Val::Weak(_) => None,
-            })
-            .collect();
-        let Some(ds) = strong.iter().copied().reduce(promote) else {
-            let mut out = Vec::new();
+    /// NEP 50 result type of operands (strong dtypes promote; a weak Python scalar takes
+    /// the strong side's kind, or NumPy's default dtype when every operand is weak).
+    fn result_type(&self, vals: &[Val], span: Span) -> Result<DType> {
+        let strong = vals.iter().filter_map(|v| match v {
+            Val::Strong(h) => Some(self.f.dtype(*h)),
+            Val::Weak(_) => None,
+        });
+        let Some(ds) = strong.reduce(promote) else {
+            let mut d: Option<DType> = None;
             for v in vals {
-                out.push(self.strong(*v, span)?);
+                if let Val::Weak(w) = v {
+                    let dw = w.default_dtype().map_err(|e| LowerError::from_type(e, span))?;
+                    d = Some(d.map_or(dw, |x| promote(x, dw)));
+                }
             }
-            let d = out.iter().map(|h| self.f.dtype(*h)).reduce(promote).unwrap_or(DType::F64);
-            let out = out.into_iter().map(|h| self.f.cast(h, d, span)).collect();
-            return Ok((d, out));
+            return Ok(d.unwrap_or(DType::F64));
         };
         let mut d = ds;
         for v in vals {
@@ -257,16 +255,6 @@ impl Lower<'_> {
                         }
                         DType::I64
                     }
-                    PyScalar::Int(_) if ds.is_int() => {
-                        if !w.fits(ds) && mode == OutOfRange::Error {
-                            return Err(LowerError::new(
-                                LowerErrorKind::Overflow,
-                                format!("Python integer {} out of bounds for {ds}", w_int(*w)),
-                                span,
-                            ));
-                        }
-                        ds
-                    }
                     PyScalar::Int(_) => ds,
                     PyScalar::Float(_) => {
                         if ds.is_float() { ds } else { DType::F64 }
@@ -275,20 +263,43 @@ impl Lower<'_> {
                 d = promote(d, dw);
             }
         }
+        Ok(d)
+    }
+
+    /// The operands as IR values of dtype `od` (the dtype the operation computes in). A
+    /// weak integer must fit `od` when it is an integer dtype (`mode` says what happens
+    /// otherwise); operations that compute in float (true division, arctan2, ...) take
+    /// any Python integer, as NumPy does.
+    fn operands(&mut self, vals: &[Val], od: DType, mode: OutOfRange, span: Span) -> Result<Vec<Value>> {
+        let all_weak = vals.iter().all(|v| matches!(v, Val::Weak(_)));
         let mut out = Vec::new();
         for v in vals {
             out.push(match *v {
-                Val::Strong(h) => self.f.cast(h, d, span),
+                Val::Strong(h) => self.f.cast(h, od, span),
+                Val::Weak(w) if all_weak => {
+                    let h = self.strong(Val::Weak(w), span)?;
+                    self.f.cast(h, od, span)
+                }
                 Val::Weak(w) => {
-                    let w = match (mode, w, d.int_range()) {
-                        (OutOfRange::Saturate, PyScalar::Int(x), Some((lo, hi))) => PyScalar::Int(x.clamp(lo, hi)),
+                    let w = match (w, od.int_range()) {
+                        (PyScalar::Int(x), Some((lo, hi))) if od != DType::Bool && !(lo..=hi).contains(&x) => match mode {
+                            OutOfRange::Error => {
+                                return Err(LowerError::new(
+                                    LowerErrorKind::Overflow,
+                                    format!("Python integer {x} out of bounds for {od}"),
+                                    span,
+                                ));
+                            }
+                            OutOfRange::Saturate => PyScalar::Int(x.clamp(lo, hi)),
+                            OutOfRange::Wrap => w,
+                        },
                         _ => w,
                     };
-                    self.f.constant(w.to_scalar(d), span)
+                    self.f.constant(w.to_scalar(od), span)
                 }
             });
         }
-        Ok((d, out))
+        Ok(out)
     }
 
     fn check_broadcast(&self, hs: &[Value], span: Span) -> Result<Shape> {
@@ -304,25 +315,22 @@ impl Lower<'_> {
     }
 
     fn binary(&mut self, op: BinaryOp, a: Val, b: Val, span: Span) -> Result<Val> {
-        if op.is_comparison() {
-            if let Some(v) = self.compare_special(op, a, b, span)? {
-                return Ok(v);
-            }
+        if op.is_comparison()
+            && let Some(v) = self.compare_special(op, a, b, span)?
+        {
+            return Ok(v);
         }
-        let (d, hs) = self.resolve(&[a, b], OutOfRange::Error, span)?;
+        let d = self.result_type(&[a, b], span)?;
         let (od, _) = binary_signature(op, d).map_err(|e| LowerError::from_type(e, span))?;
-        let (x, y) = (self.f.cast(hs[0], od, span), self.f.cast(hs[1], od, span));
+        let hs = self.operands(&[a, b], od, OutOfRange::Error, span)?;
+        let (x, y) = (hs[0], hs[1]);
         self.check_broadcast(&[x, y], span)?;
-        if op == BinaryOp::Pow && od.is_int() {
-            if let Some(c) = self.f.as_const(y) {
-                if c.to_i128() < 0 {
-                    return Err(LowerError::new(
-                        LowerErrorKind::Value,
-                        "Integers to negative integer powers are not allowed.",
-                        span,
-                    ));
-                }
-            }
+        if op == BinaryOp::Pow
+            && od.is_int()
+            && let Some(c) = self.f.as_const(y)
+            && c.to_i128() < 0
+        {
+            return Err(LowerError::new(LowerErrorKind::Value, "Integers to negative integer powers are not allowed.", span));
         }
         Ok(Val::Strong(self.f.fetch_or_append(Node::Binary(op, x, y), span)))
     }
@@ -497,12 +505,14 @@ impl Lower<'_> {
                     Val::Weak(w) => self.f.constant(Scalar::Bool(w.to_scalar(DType::F64).is_truthy()), span),
                     Val::Strong(h) => self.f.cast(h, DType::Bool, span),
                 };
-                let (_, hs) = self.resolve(&vals[1..], OutOfRange::Wrap, span)?;
+                let d = self.result_type(&vals[1..], span)?;
+                let hs = self.operands(&vals[1..], d, OutOfRange::Wrap, span)?;
                 self.check_broadcast(&[c, hs[0], hs[1]], span)?;
                 Ok(Val::Strong(self.f.fetch_or_append(Node::Select(c, hs[0], hs[1]), span)))
             }
             "clip" => {
-                let (_, hs) = self.resolve(&vals, OutOfRange::Saturate, span)?;
+                let d = self.result_type(&vals, span)?;
+                let hs = self.operands(&vals, d, OutOfRange::Saturate, span)?;
                 self.check_broadcast(&hs, span)?;
                 let lo = self.f.fetch_or_append(Node::Binary(BinaryOp::Maximum, hs[0], hs[1]), span);
                 Ok(Val::Strong(self.f.fetch_or_append(Node::Binary(BinaryOp::Minimum, lo, hs[2]), span)))
@@ -529,6 +539,8 @@ impl Lower<'_> {
         let ndim = shape.len() as i128;
         let axis = match axis {
             None => None,
+            // NumPy lets the reductions (not mean) of a 0-d array name axis 0 or -1.
+            Some(0 | -1) if ndim == 0 && func != "mean" => None,
             Some(ax) if ax < -ndim || ax >= ndim => {
                 return Err(LowerError::new(
                     LowerErrorKind::Value,
@@ -574,13 +586,6 @@ impl Lower<'_> {
             return Ok(Val::Strong(self.f.fetch_or_append(Node::Binary(BinaryOp::TrueDiv, r, n), span)));
         }
         Ok(Val::Strong(r))
-    }
-}
-
-fn w_int(w: PyScalar) -> i128 {
-    match w {
-        PyScalar::Int(v) => v,
-        _ => 0,
     }
 }
 

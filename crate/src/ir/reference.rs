@@ -4,7 +4,8 @@
 
 use super::{Function, Node, fold_binary, fold_unary};
 use crate::syntax::Span;
-use crate::types::{BinaryOp, Buffer, BufferRef, DType, ReduceOp, Scalar, Shape, broadcast_strides, size_of};
+use crate::types::{BinaryOp, Buffer, BufferRef, DType, ReduceOp, Scalar, Shape, broadcast_strides, elem, size_of};
+use crate::vm::pairwise_sum;
 
 /// A whole array of scalars.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,9 +87,26 @@ pub fn evaluate(f: &Function, inputs: &[BufferRef<'_>]) -> Result<Arr, EvalError
     Ok(vals.swap_remove(f.root().index()))
 }
 
-/// Sequential reduction in index order (over all axes, or along `axis`).
+/// NumPy's reduction order: float sums over all axes, or along the last axis, are
+/// pairwise (`pairwise_sum`, NumPy's algorithm) starting from 0; along other axes and for
+/// the other reductions, sequential in index order.
 fn reduce(op: ReduceOp, a: &Arr, axis: Option<u32>) -> Vec<Scalar> {
     let d = a.dtype;
+    let pairwise = |xs: &[Scalar]| -> Scalar {
+        crate::with_dtype!(d, T => {
+            let v: Vec<T> = xs.iter().map(|x| x.cast_to::<T>()).collect();
+            elem::Elem::to_scalar(<T as elem::Elem>::add(<T as elem::Elem>::zero(), pairwise_sum(&v)))
+        })
+    };
+    let last = axis.is_none_or(|ax| ax as usize + 1 == a.shape.len());
+    if op == ReduceOp::Sum && d.is_float() && last {
+        let len = axis.map_or(a.data.len(), |ax| a.shape[ax as usize]);
+        if len == 0 {
+            let rows = if axis.is_some() { size_of(&a.shape[..a.shape.len() - 1]) } else { 1 };
+            return vec![Scalar::zero(d); rows];
+        }
+        return a.data.chunks(len).map(pairwise).collect();
+    }
     let identity = match op {
         ReduceOp::Sum | ReduceOp::Any => Scalar::zero(d),
         ReduceOp::Prod | ReduceOp::All => Scalar::one(d),

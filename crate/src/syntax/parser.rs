@@ -87,6 +87,7 @@ impl Parser {
         Ok(())
     }
 
+    #[allow(clippy::unused_self)]
     fn unexpected(&self, t: &Token, wanted: &str) -> SyntaxError {
         match &t.tok {
             Tok::Eof => SyntaxError::new(format!("unexpected end of expression, expected {wanted}"), t.span),
@@ -388,7 +389,7 @@ mod tests {
     use super::parse;
 
     fn d(s: &str) -> String {
-        parse(s).map(|a| a.dump()).unwrap_or_else(|e| format!("error: {} @{}..{}", e.message, e.span.start, e.span.end))
+        parse(s).map_or_else(|e| format!("error: {} @{}..{}", e.message, e.span.start, e.span.end), |a| a.dump())
     }
 
     #[test]

@@ -11,9 +11,12 @@ use super::{BinaryOp, DType, Scalar, UnaryOp};
 /// A Rust type that stores one dtype's elements.
 pub trait Elem: Copy + Send + Sync + PartialOrd + PartialEq + Default + 'static {
     const DTYPE: DType;
+    #[must_use]
     fn to_scalar(self) -> Scalar;
+    #[must_use]
     fn from_scalar(s: Scalar) -> Self;
     /// Integer value (bools 0/1); floats truncate (only used for integer sources).
+    #[must_use]
     fn to_i128(self) -> i128;
     fn to_f64(self) -> f64;
     /// NumPy's `astype` from an integer value: wraps; to bool: nonzero.
@@ -256,8 +259,13 @@ macro_rules! signed {
             }
             #[inline]
             fn reciprocal(a: Self) -> Self {
-                // NumPy computes 1/a in C; its result for 0 is the x86 one, INT_MIN.
-                if a == 0 { <$t>::MIN } else { (1 as $t).wrapping_div(a) }
+                // NumPy computes 1/a in C: for 0, int8 and int16 (computed as int) give 0,
+                // int32 and int64 give what x86 gives, INT_MIN.
+                if a == 0 {
+                    if <$t>::BITS >= 32 { <$t>::MIN } else { 0 }
+                } else {
+                    (1 as $t).wrapping_div(a)
+                }
             }
             #[inline]
             fn signbit(a: Self) -> bool {
@@ -636,14 +644,15 @@ fn divmod<T: num_like::Float>(a: T, b: T) -> (T, T) {
     let zero = T::ZERO;
     let mut m = a % b;
     let mut div = (a - m) / b;
-    if m != zero {
-        if (b < zero) != (m < zero) {
-            m = m + b;
-            div = div - T::ONE;
-        }
-    } else {
+    // `m != 0` is true for NaN too, which the C code relies on (`if (mod)`).
+    #[allow(clippy::float_cmp)]
+    if m == zero {
         m = zero.copysign(b);
+    } else if (b < zero) != (m < zero) {
+        m = m + b;
+        div = div - T::ONE;
     }
+    #[allow(clippy::if_not_else)]
     let floordiv = if div != zero {
         let mut f = div.floor();
         if div - f > T::HALF {
@@ -833,14 +842,15 @@ mod tests {
         assert_eq!(<i32 as Elem>::pow(2, 40), 0);
         assert_eq!(<i8 as Elem>::abs(-128), -128);
         assert_eq!(i32::reciprocal(0), i32::MIN);
+        assert_eq!(i8::reciprocal(0), 0);
     }
 
     #[test]
     fn float_semantics_match_numpy() {
         assert_eq!(f64::floordiv(-7.0, 2.0), -4.0);
         assert!(f64::rem(5.0, -0.0).is_nan());
-        assert!(f64::rem(-0.0, 5.0).to_bits() == 0.0f64.to_bits());
-        assert!(f64::rem(0.0, -5.0).to_bits() == (-0.0f64).to_bits());
+        assert_eq!(f64::rem(-0.0, 5.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(f64::rem(0.0, -5.0).to_bits(), (-0.0f64).to_bits());
         assert_eq!(f64::rem(-1.0, f64::INFINITY), f64::INFINITY);
         assert_eq!(<f64 as Elem>::floordiv(1.0, 0.0), f64::INFINITY);
         assert!(f64::maximum(f64::NAN, 1.0).is_nan());

@@ -3,15 +3,29 @@
 //! OverflowError in NumPy 2 because Python computes 300 first), so it is folded here with
 //! Python's rules, including its ZeroDivisionError.
 
+use std::cmp::Ordering::{Equal, Greater, Less};
+
 use super::{DType, Scalar, TypeErr};
 use crate::syntax::{BinOp, CmpOp, UnaryOp};
 
-/// A Python `bool`, `int` (held in 128 bits) or `float`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A Python `bool`, `int` (held in 128 bits) or `float`. Equality is by value and, for
+/// floats, by bits (a NaN scalar input equals itself, so signatures with it match).
+#[derive(Debug, Clone, Copy)]
 pub enum PyScalar {
     Bool(bool),
     Int(i128),
     Float(f64),
+}
+
+impl PartialEq for PyScalar {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (PyScalar::Bool(a), PyScalar::Bool(b)) => a == b,
+            (PyScalar::Int(a), PyScalar::Int(b)) => a == b,
+            (PyScalar::Float(a), PyScalar::Float(b)) => a.to_bits() == b.to_bits(),
+            _ => false,
+        }
+    }
 }
 
 impl PyScalar {
@@ -90,7 +104,6 @@ impl PyScalar {
             (Some(x), Some(y)) => x.partial_cmp(&y),
             _ => a.as_float().partial_cmp(&b.as_float()),
         };
-        use std::cmp::Ordering::{Equal, Greater, Less};
         let r = match op {
             CmpOp::Lt => ord == Some(Less),
             CmpOp::Le => matches!(ord, Some(Less | Equal)),

@@ -58,6 +58,75 @@ pub enum Insn {
     Select { dt: DType, dst: Opd, c: Opd, a: Opd, b: Opd },
     /// `where(x cmp y, a, b)`; `cdt` is the dtype of `x` and `y`.
     CmpSelect { cmp: BinaryOp, cdt: DType, dt: DType, dst: Opd, x: Opd, y: Opd, a: Opd, b: Opd },
+    /// A chain of float operations on an accumulator, run in one pass with the accumulator
+    /// in SIMD registers: `acc = first; acc = acc op x; ...; dst = acc`.
+    Chain { dt: DType, dst: Opd, first: Opd, steps: Vec<ChainStep> },
+}
+
+/// The most steps one chain may have.
+pub const MAX_CHAIN: usize = 16;
+
+/// One step of a chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainStep {
+    pub op: StepOp,
+    /// The operand (unused by the unary steps).
+    pub x: Opd,
+    /// The second factor of `MulAddAcc` (else unused).
+    pub y: Opd,
+}
+
+/// What a chain step does to the accumulator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepOp {
+    Add,
+    Sub,
+    /// `acc = x - acc`
+    RSub,
+    Mul,
+    Div,
+    /// `acc = x / acc`
+    RDiv,
+    /// NumPy's `maximum(acc, x)`
+    Max,
+    Min,
+    /// `acc = x*y + acc`
+    MulAddAcc,
+    Square,
+    Neg,
+    Abs,
+    Sqrt,
+}
+
+impl StepOp {
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            StepOp::Add => "add",
+            StepOp::Sub => "sub",
+            StepOp::RSub => "rsub",
+            StepOp::Mul => "mul",
+            StepOp::Div => "div",
+            StepOp::RDiv => "rdiv",
+            StepOp::Max => "maximum",
+            StepOp::Min => "minimum",
+            StepOp::MulAddAcc => "muladd",
+            StepOp::Square => "square",
+            StepOp::Neg => "neg",
+            StepOp::Abs => "abs",
+            StepOp::Sqrt => "sqrt",
+        }
+    }
+
+    /// How many operands the step reads.
+    #[must_use]
+    pub fn arity(self) -> usize {
+        match self {
+            StepOp::MulAddAcc => 2,
+            StepOp::Square | StepOp::Neg | StepOp::Abs | StepOp::Sqrt => 0,
+            _ => 1,
+        }
+    }
 }
 
 /// What a kernel does with its final value.
@@ -152,7 +221,7 @@ impl fmt::Display for Insn {
                 write!(f, "r{dst} = gather.{} m{src} strides=[{}]", d(*dt), s.join(","))
             }
             Insn::Copy { dt, dst, a } => write!(f, "{dst} = copy.{} {a}", d(*dt)),
-            Insn::Cast { from, to, dst, a } => write!(f, "{dst} = cast.{}.{} {a}", d(*from), d(*to), ),
+            Insn::Cast { from, to, dst, a } => write!(f, "{dst} = cast.{}.{} {a}", d(*from), d(*to)),
             Insn::Unary { op, dt, dst, a } => write!(f, "{dst} = {}.{} {a}", op.name(), d(*dt)),
             Insn::Binary { op, dt, dst, a, b, .. } => write!(f, "{dst} = {}.{} {a}, {b}", op.name(), d(*dt)),
             Insn::BinaryK { op, dt, dst, a, k } => write!(f, "{dst} = {}k.{} {a}, {k}", op.name(), d(*dt)),
@@ -163,6 +232,17 @@ impl fmt::Display for Insn {
             Insn::Select { dt, dst, c, a, b } => write!(f, "{dst} = select.{} {c}, {a}, {b}", d(*dt)),
             Insn::CmpSelect { cmp, cdt, dt, dst, x, y, a, b } => {
                 write!(f, "{dst} = {}select.{}.{} {x}, {y}, {a}, {b}", cmp.name(), d(*cdt), d(*dt))
+            }
+            Insn::Chain { dt, dst, first, steps } => {
+                write!(f, "{dst} = chain.{} {first}", d(*dt))?;
+                for s in steps {
+                    match s.op.arity() {
+                        0 => write!(f, " |> {}", s.op.name())?,
+                        1 => write!(f, " |> {} {}", s.op.name(), s.x)?,
+                        _ => write!(f, " |> {} {}, {}", s.op.name(), s.x, s.y)?,
+                    }
+                }
+                Ok(())
             }
         }
     }

@@ -6,6 +6,10 @@
 //! # Safety
 //! Every function here is `unsafe`: pointers must be valid for `n` elements, and a
 //! destination may not overlap a source unless it is the very same pointer.
+//!
+//! The small loop helpers are `#[inline(always)]` on purpose: each is instantiated with
+//! an operation's closure, and only inlining makes that one tight vectorized loop.
+#![allow(clippy::inline_always)]
 
 use std::ptr;
 use std::simd::prelude::*;
@@ -80,7 +84,7 @@ macro_rules! with_cmp {
 
 /// Generic element loops, used by every dtype (and by floats for the rarer ops).
 pub mod generic {
-    use super::*;
+    use super::{BinaryOp, Elem, UnaryOp, elem, fill, map1, map2};
 
     pub unsafe fn unary<T: Elem>(op: UnaryOp, a: *const T, o: *mut T, n: usize) {
         // SAFETY: forwarded from the caller.
@@ -309,7 +313,6 @@ macro_rules! float_kern {
             }
 
             unsafe fn muladd(a: *const Self, b: *const Self, c: *const Self, o: *mut Self, n: usize) {
-                type V = Simd<$t, $l>;
                 let mut i = 0;
                 // SAFETY: forwarded from the caller.
                 unsafe {
@@ -390,13 +393,13 @@ unsafe fn generic_cmp_select<T: Elem>(cmp: BinaryOp, x: *const T, y: *const T, a
 }
 
 #[inline(always)]
-unsafe fn load<T: SimdElement, const L: usize>(p: *const T, i: usize) -> Simd<T, L> {
+pub(super) unsafe fn load<T: SimdElement, const L: usize>(p: *const T, i: usize) -> Simd<T, L> {
     // SAFETY: the caller guarantees `L` valid elements at `p + i`.
     unsafe { Simd::from_array(ptr::read_unaligned(p.add(i).cast::<[T; L]>())) }
 }
 
 #[inline(always)]
-unsafe fn store<T: SimdElement, const L: usize>(p: *mut T, i: usize, v: Simd<T, L>) {
+pub(super) unsafe fn store<T: SimdElement, const L: usize>(p: *mut T, i: usize, v: Simd<T, L>) {
     // SAFETY: the caller guarantees `L` valid elements at `p + i`.
     unsafe { ptr::write_unaligned(p.add(i).cast::<[T; L]>(), v.to_array()) }
 }
@@ -492,14 +495,14 @@ macro_rules! float_minmax {
     ($t:ty, $l:literal, $max:ident, $min:ident) => {
         /// NumPy's `maximum` over lanes: NaN wins (the first operand's NaN first).
         #[inline(always)]
-        fn $max(a: Simd<$t, $l>, b: Simd<$t, $l>) -> Simd<$t, $l> {
+        pub(super) fn $max(a: Simd<$t, $l>, b: Simd<$t, $l>) -> Simd<$t, $l> {
             let r = a.simd_gt(b).select(a, b);
             let r = b.is_nan().select(b, r);
             a.is_nan().select(a, r)
         }
         /// NumPy's `minimum` over lanes.
         #[inline(always)]
-        fn $min(a: Simd<$t, $l>, b: Simd<$t, $l>) -> Simd<$t, $l> {
+        pub(super) fn $min(a: Simd<$t, $l>, b: Simd<$t, $l>) -> Simd<$t, $l> {
             let r = a.simd_lt(b).select(a, b);
             let r = b.is_nan().select(b, r);
             a.is_nan().select(a, r)

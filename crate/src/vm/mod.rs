@@ -12,12 +12,13 @@
 //! is swapped for the SIMD functions of [`vmath`].
 
 mod bytecode;
+mod chain;
 mod exec;
 mod kernels;
 pub mod math;
 mod reduce;
 pub mod vmath;
 
-pub use bytecode::{BLOCK, CHUNK, Dest, Insn, Kernel, Opd, Program, Reg, Sink, Src, Step};
+pub use bytecode::{BLOCK, CHUNK, ChainStep, Dest, Insn, Kernel, MAX_CHAIN, Opd, Program, Reg, Sink, Src, Step, StepOp};
 pub use exec::{RuntimeError, run};
 pub use reduce::pairwise_sum;

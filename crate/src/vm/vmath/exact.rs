@@ -41,17 +41,20 @@ fn rint32(x: f32x4) -> (f32x4, mask32x4) {
 
 /// Round half to even (NumPy `round`/`rint`).
 #[must_use]
+#[inline]
 pub fn round_f64x2(x: f64x2) -> f64x2 {
     rint64(x).0
 }
 /// Round half to even (NumPy `round`/`rint`).
 #[must_use]
+#[inline]
 pub fn round_f32x4(x: f32x4) -> f32x4 {
     rint32(x).0
 }
 
 /// Largest integer not above x.
 #[must_use]
+#[inline]
 pub fn floor_f64x2(x: f64x2) -> f64x2 {
     let (r, small) = rint64(x);
     let down = (r - f64s(1.0)).copysign(x);
@@ -59,6 +62,7 @@ pub fn floor_f64x2(x: f64x2) -> f64x2 {
 }
 /// Largest integer not above x.
 #[must_use]
+#[inline]
 pub fn floor_f32x4(x: f32x4) -> f32x4 {
     let (r, small) = rint32(x);
     let down = (r - f32s(1.0)).copysign(x);
@@ -67,6 +71,7 @@ pub fn floor_f32x4(x: f32x4) -> f32x4 {
 
 /// Smallest integer not below x.
 #[must_use]
+#[inline]
 pub fn ceil_f64x2(x: f64x2) -> f64x2 {
     let (r, small) = rint64(x);
     let up = (r + f64s(1.0)).copysign(x);
@@ -74,6 +79,7 @@ pub fn ceil_f64x2(x: f64x2) -> f64x2 {
 }
 /// Smallest integer not below x.
 #[must_use]
+#[inline]
 pub fn ceil_f32x4(x: f32x4) -> f32x4 {
     let (r, small) = rint32(x);
     let up = (r + f32s(1.0)).copysign(x);
@@ -82,39 +88,46 @@ pub fn ceil_f32x4(x: f32x4) -> f32x4 {
 
 /// Round toward zero.
 #[must_use]
+#[inline]
 pub fn trunc_f64x2(x: f64x2) -> f64x2 {
     floor_f64x2(x.abs()).copysign(x)
 }
 /// Round toward zero.
 #[must_use]
+#[inline]
 pub fn trunc_f32x4(x: f32x4) -> f32x4 {
     floor_f32x4(x.abs()).copysign(x)
 }
 
 /// |x| with the sign of y.
 #[must_use]
+#[inline]
 pub fn copysign_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     x.copysign(y)
 }
 /// |x| with the sign of y.
 #[must_use]
+#[inline]
 pub fn copysign_f32x4(x: f32x4, y: f32x4) -> f32x4 {
     x.copysign(y)
 }
 
 /// Absolute value (clears the sign bit, NaN payloads kept).
 #[must_use]
+#[inline]
 pub fn abs_f64x2(x: f64x2) -> f64x2 {
     x.abs()
 }
 /// Absolute value.
 #[must_use]
+#[inline]
 pub fn abs_f32x4(x: f32x4) -> f32x4 {
     x.abs()
 }
 
 /// NumPy `sign`: -1, +1, +0 for ±0, NaN for NaN.
 #[must_use]
+#[inline]
 pub fn sign_f64x2(x: f64x2) -> f64x2 {
     let s = x.simd_gt(f64s(0.0)).select(f64s(1.0), f64s(0.0));
     let s = x.simd_lt(f64s(0.0)).select(f64s(-1.0), s);
@@ -122,6 +135,7 @@ pub fn sign_f64x2(x: f64x2) -> f64x2 {
 }
 /// NumPy `sign`: -1, +1, +0 for ±0, NaN for NaN.
 #[must_use]
+#[inline]
 pub fn sign_f32x4(x: f32x4) -> f32x4 {
     let s = x.simd_gt(f32s(0.0)).select(f32s(1.0), f32s(0.0));
     let s = x.simd_lt(f32s(0.0)).select(f32s(-1.0), s);
@@ -130,50 +144,59 @@ pub fn sign_f32x4(x: f32x4) -> f32x4 {
 
 /// Sign bit set (true for -0 and negative NaNs).
 #[must_use]
+#[inline]
 pub fn signbit_f64x2(x: f64x2) -> mask64x2 {
     x.is_sign_negative()
 }
 /// Sign bit set.
 #[must_use]
+#[inline]
 pub fn signbit_f32x4(x: f32x4) -> mask32x4 {
     x.is_sign_negative()
 }
 
 /// Lanes that are NaN.
 #[must_use]
+#[inline]
 pub fn isnan_f64x2(x: f64x2) -> mask64x2 {
     x.is_nan()
 }
 /// Lanes that are NaN.
 #[must_use]
+#[inline]
 pub fn isnan_f32x4(x: f32x4) -> mask32x4 {
     x.is_nan()
 }
 
 /// Lanes that are ±inf.
 #[must_use]
+#[inline]
 pub fn isinf_f64x2(x: f64x2) -> mask64x2 {
     x.is_infinite()
 }
 /// Lanes that are ±inf.
 #[must_use]
+#[inline]
 pub fn isinf_f32x4(x: f32x4) -> mask32x4 {
     x.is_infinite()
 }
 
 /// Lanes that are neither inf nor NaN.
 #[must_use]
+#[inline]
 pub fn isfinite_f64x2(x: f64x2) -> mask64x2 {
     x.is_finite()
 }
 /// Lanes that are neither inf nor NaN.
 #[must_use]
+#[inline]
 pub fn isfinite_f32x4(x: f32x4) -> mask32x4 {
     x.is_finite()
 }
 
 /// The next representable value after x in the direction of y (C `nextafter`).
 #[must_use]
+#[inline]
 pub fn nextafter_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     let bits = x.to_bits();
     // Moving away from zero adds one to the magnitude bits, toward zero subtracts one.
@@ -188,6 +211,7 @@ pub fn nextafter_f64x2(x: f64x2, y: f64x2) -> f64x2 {
 }
 /// The next representable value after x in the direction of y (C `nextafterf`).
 #[must_use]
+#[inline]
 pub fn nextafter_f32x4(x: f32x4, y: f32x4) -> f32x4 {
     let bits = x.to_bits();
     let away = !(y.simd_gt(x) ^ x.simd_gt(f32s(0.0)));
@@ -201,6 +225,7 @@ pub fn nextafter_f32x4(x: f32x4, y: f32x4) -> f32x4 {
 
 /// C `fmod`: x - trunc(x/y)*y computed exactly, sign of x (NumPy `fmod`).
 #[must_use]
+#[inline]
 pub fn fmod_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     let (a, b) = (x.abs(), y.abs());
     // Fast lanes: quotient below 2^52 and magnitudes where Dekker's product is exact.
@@ -215,11 +240,16 @@ pub fn fmod_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     let r = (a - p) - pe;
     let r = r.simd_lt(f64s(0.0)).select(r + b, r);
     let res = r.copysign(x);
-    if fast.all() { res } else { fast.select(res, lanes2_f64(x, y, |u, v| u % v)) }
+    if fast.all() {
+        res
+    } else {
+        fast.select(res, lanes2_f64(x, y, |u, v| u % v))
+    }
 }
 
 /// C `fmodf`.
 #[must_use]
+#[inline]
 pub fn fmod_f32x4(x: f32x4, y: f32x4) -> f32x4 {
     let (a, b) = (x.abs(), y.abs());
     let fast = a.simd_lt(f32s(2f32.powi(100)))
@@ -231,5 +261,9 @@ pub fn fmod_f32x4(x: f32x4, y: f32x4) -> f32x4 {
     let r = (a - p) - pe;
     let r = r.simd_lt(f32s(0.0)).select(r + b, r);
     let res = r.copysign(x);
-    if fast.all() { res } else { fast.select(res, lanes2_f32(x, y, |u, v| u % v)) }
+    if fast.all() {
+        res
+    } else {
+        fast.select(res, lanes2_f32(x, y, |u, v| u % v))
+    }
 }

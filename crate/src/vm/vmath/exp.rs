@@ -64,6 +64,7 @@ pub(super) fn finish64(x: f64x2, y: f64x2, ki: i64x2, safe: f64) -> f64x2 {
 
 /// e^x.
 #[must_use]
+#[inline]
 pub fn exp_f64x2(x: f64x2) -> f64x2 {
     let xc = x.simd_max(f64s(-746.0)).simd_min(f64s(710.0));
     let (kd, ki) = round_int_f64(xc * f64s(INV_LN2_64));
@@ -74,6 +75,7 @@ pub fn exp_f64x2(x: f64x2) -> f64x2 {
 
 /// 2^x.
 #[must_use]
+#[inline]
 pub fn exp2_f64x2(x: f64x2) -> f64x2 {
     let xc = x.simd_max(f64s(-1080.0)).simd_min(f64s(1025.0));
     let (kd, ki) = round_int_f64(xc * f64s(64.0));
@@ -130,24 +132,39 @@ pub(super) fn exp_scaled64(x: f64x2, extra: i64) -> f64x2 {
     let (kd, ki) = round_int_f64(xc * f64s(INV_LN2_64));
     let r = (xc - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
     let (th, tl) = exp_tail64(ki, r);
-    let res = scale_f64(th + tl, ((ki & i64x2::splat(!63)) >> 6) + i64x2::splat(extra));
+    let res = scale_f64(
+        th + tl,
+        ((ki & i64x2::splat(!63)) >> 6) + i64x2::splat(extra),
+    );
     x.is_nan().select(x, res)
 }
 
 /// e^x - 1, accurate near 0.
 #[must_use]
+#[inline]
 pub fn expm1_f64x2(x: f64x2) -> f64x2 {
     let (h, l) = expm1_dd64(x);
     let res = h + l;
     let res = x.simd_eq(f64s(0.0)).select(x, res);
     let huge = !x.simd_le(f64s(700.0));
-    if huge.any() { huge.select(exp_f64x2(x), res) } else { res }
+    if huge.any() {
+        huge.select(exp_f64x2(x), res)
+    } else {
+        res
+    }
 }
 
 /// 1 + r + q as a float32 pair (s, lo) with the r head and tail kept apart.
 #[inline(always)]
 pub(super) fn exp_poly32(r: f32x4, rl: f32x4) -> (f32x4, f32x4) {
-    const P: [f32; 6] = [0.5, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0];
+    const P: [f32; 6] = [
+        0.5,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5040.0,
+    ];
     let q = r * r * super::util::poly32(r, &P);
     let (s1, e1) = fast_two_sum32(f32s(1.0), r);
     (s1, e1 + (rl + q))
@@ -167,6 +184,7 @@ pub(super) fn finish32(x: f32x4, y: f32x4, ki: i32x4, safe: f32) -> f32x4 {
 
 /// e^x for float32 lanes.
 #[must_use]
+#[inline]
 pub fn exp_f32x4(x: f32x4) -> f32x4 {
     let xc = x.simd_max(f32s(-104.0)).simd_min(f32s(89.0));
     let (kd, ki) = round_int_f32(xc * f32s(std::f32::consts::LOG2_E));
@@ -178,6 +196,7 @@ pub fn exp_f32x4(x: f32x4) -> f32x4 {
 
 /// 2^x for float32 lanes.
 #[must_use]
+#[inline]
 pub fn exp2_f32x4(x: f32x4) -> f32x4 {
     let xc = x.simd_max(f32s(-152.0)).simd_min(f32s(129.0));
     let (kd, ki) = round_int_f32(xc);
@@ -191,8 +210,15 @@ pub fn exp2_f32x4(x: f32x4) -> f32x4 {
 /// e^x - 1 as a float-float for -20 <= x <= 80.
 #[inline(always)]
 pub(super) fn expm1_ff32(x: f32x4) -> (f32x4, f32x4) {
-    const P: [f32; 7] =
-        [1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0, 1.0 / 40320.0, 1.0 / 362_880.0];
+    const P: [f32; 7] = [
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5040.0,
+        1.0 / 40320.0,
+        1.0 / 362_880.0,
+    ];
     let small = x.abs().simd_lt(f32s(0.346_5));
     let (mut h, mut l) = (f32s(0.0), f32s(0.0));
     if small.any() {
@@ -230,10 +256,15 @@ pub(super) fn exp_scaled32(x: f32x4, extra: i32) -> f32x4 {
 
 /// e^x - 1 for float32 lanes.
 #[must_use]
+#[inline]
 pub fn expm1_f32x4(x: f32x4) -> f32x4 {
     let (h, l) = expm1_ff32(x);
     let res = h + l;
     let res = x.simd_eq(f32s(0.0)).select(x, res);
     let huge = !x.simd_le(f32s(80.0));
-    if huge.any() { huge.select(exp_f32x4(x), res) } else { res }
+    if huge.any() {
+        huge.select(exp_f32x4(x), res)
+    } else {
+        res
+    }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate tables.rs (constants of the vmath kernels) with mpmath at 400 bits.
 
-Run from this folder: python3 gen_tables.py > tables.rs
+Run from this folder: python3 gen_tables.py > tables.rs && rustfmt --edition 2024 tables.rs
 """
 from mpmath import mp, mpf, log, pi, floor, ldexp, frexp
 

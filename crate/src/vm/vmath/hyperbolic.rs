@@ -55,6 +55,7 @@ fn sqrt_ff(ah: f32x4, al: f32x4) -> (f32x4, f32x4) {
 
 /// Hyperbolic sine.
 #[must_use]
+#[inline]
 pub fn sinh_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
     let small = a.simd_lt(f64s(22.0));
@@ -75,11 +76,16 @@ pub fn sinh_f64x2(x: f64x2) -> f64x2 {
 
 /// Hyperbolic cosine.
 #[must_use]
+#[inline]
 pub fn cosh_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
     let tiny = a.simd_lt(f64s(0.5));
     let mid = !tiny & a.simd_lt(f64s(22.0));
-    let mut res = exp_scaled64(a, -1);
+    let large = !(tiny | mid);
+    let mut res = f64s(0.0);
+    if large.any() {
+        res = exp_scaled64(a, -1);
+    }
     if tiny.any() {
         let (eh, _) = expm1_dd64(a.simd_min(f64s(0.5)));
         res = tiny.select(f64s(1.0) + eh * eh / (f64s(2.0) * (f64s(1.0) + eh)), res);
@@ -100,6 +106,7 @@ pub fn cosh_f64x2(x: f64x2) -> f64x2 {
 
 /// Hyperbolic tangent.
 #[must_use]
+#[inline]
 pub fn tanh_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
     let (eh, el) = expm1_dd64((a + a).simd_min(f64s(44.0)));
@@ -113,6 +120,7 @@ pub fn tanh_f64x2(x: f64x2) -> f64x2 {
 
 /// Inverse hyperbolic sine.
 #[must_use]
+#[inline]
 pub fn arcsinh_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
     let big = a.simd_gt(f64s(268_435_456.0)); // 2^28
@@ -134,15 +142,16 @@ pub fn arcsinh_f64x2(x: f64x2) -> f64x2 {
 
 /// Inverse hyperbolic cosine.
 #[must_use]
+#[inline]
 pub fn arccosh_f64x2(x: f64x2) -> f64x2 {
     let big = x.simd_gt(f64s(268_435_456.0));
     let mut res = f64s(0.0);
     if !big.all() {
         let xc = x.simd_max(f64s(1.0)).simd_min(f64s(268_435_456.0));
         let (dh, dl) = two_sum(xc, f64s(-1.0));
-        let (ph, pl) = two_sum(xc, f64s(1.0));
-        let (m, me) = two_prod(dh, ph);
-        let (sh, sl) = sqrt_dd(m, me + (dh * pl + dl * ph));
+        // x^2 - 1 exactly: x^2 as a Dekker product, and p - 1 is exact for p >= 1.
+        let (p, pe) = two_prod(xc, xc);
+        let (sh, sl) = sqrt_dd(p - f64s(1.0), pe);
         let sl = sh.simd_gt(f64s(0.0)).select(sl, f64s(0.0));
         let (th, tl) = two_sum(dh, sh);
         res = log1p_dd64(th, tl + (dl + sl));
@@ -155,6 +164,7 @@ pub fn arccosh_f64x2(x: f64x2) -> f64x2 {
 
 /// Inverse hyperbolic tangent.
 #[must_use]
+#[inline]
 pub fn arctanh_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
     let ac = a.simd_min(f64s(1.0 - f64::EPSILON / 2.0));
@@ -172,6 +182,7 @@ pub fn arctanh_f64x2(x: f64x2) -> f64x2 {
 
 /// Hyperbolic sine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn sinh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
     let small = a.simd_lt(f32s(9.0));
@@ -192,11 +203,16 @@ pub fn sinh_f32x4(x: f32x4) -> f32x4 {
 
 /// Hyperbolic cosine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn cosh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
     let tiny = a.simd_lt(f32s(0.5));
     let mid = !tiny & a.simd_lt(f32s(9.0));
-    let mut res = exp_scaled32(a, -1);
+    let large = !(tiny | mid);
+    let mut res = f32s(0.0);
+    if large.any() {
+        res = exp_scaled32(a, -1);
+    }
     if tiny.any() {
         let (eh, _) = expm1_ff32(a.simd_min(f32s(0.5)));
         res = tiny.select(f32s(1.0) + eh * eh / (f32s(2.0) * (f32s(1.0) + eh)), res);
@@ -213,6 +229,7 @@ pub fn cosh_f32x4(x: f32x4) -> f32x4 {
 
 /// Hyperbolic tangent for float32 lanes.
 #[must_use]
+#[inline]
 pub fn tanh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
     let (eh, el) = expm1_ff32((a + a).simd_min(f32s(20.0)));
@@ -226,6 +243,7 @@ pub fn tanh_f32x4(x: f32x4) -> f32x4 {
 
 /// Inverse hyperbolic sine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn arcsinh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
     let big = a.simd_gt(f32s(4096.0));
@@ -247,15 +265,15 @@ pub fn arcsinh_f32x4(x: f32x4) -> f32x4 {
 
 /// Inverse hyperbolic cosine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn arccosh_f32x4(x: f32x4) -> f32x4 {
     let big = x.simd_gt(f32s(4096.0));
     let mut res = f32s(0.0);
     if !big.all() {
         let xc = x.simd_max(f32s(1.0)).simd_min(f32s(4096.0));
         let (dh, dl) = two_sum32(xc, f32s(-1.0));
-        let (ph, pl) = two_sum32(xc, f32s(1.0));
-        let (m, me) = two_prod32(dh, ph);
-        let (sh, sl) = sqrt_ff(m, me + (dh * pl + dl * ph));
+        let (p, pe) = two_prod32(xc, xc);
+        let (sh, sl) = sqrt_ff(p - f32s(1.0), pe);
         let sl = sh.simd_gt(f32s(0.0)).select(sl, f32s(0.0));
         let (th, tl) = two_sum32(dh, sh);
         res = log1p_ff32(th, tl + (dl + sl));
@@ -268,6 +286,7 @@ pub fn arccosh_f32x4(x: f32x4) -> f32x4 {
 
 /// Inverse hyperbolic tangent for float32 lanes.
 #[must_use]
+#[inline]
 pub fn arctanh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
     let ac = a.simd_min(f32s(1.0 - f32::EPSILON / 2.0));

@@ -58,6 +58,7 @@ fn sqrt_dd(z: f64x2) -> (f64x2, f64x2) {
 
 /// Inverse sine.
 #[must_use]
+#[inline]
 pub fn arcsin_f64x2(x: f64x2) -> f64x2 {
     let ax = x.abs();
     let small = ax.simd_le(f64s(0.5));
@@ -78,6 +79,7 @@ pub fn arcsin_f64x2(x: f64x2) -> f64x2 {
 
 /// Inverse cosine.
 #[must_use]
+#[inline]
 pub fn arccos_f64x2(x: f64x2) -> f64x2 {
     let ax = x.abs();
     let small = ax.simd_le(f64s(0.5));
@@ -112,8 +114,18 @@ const AT: [f64; 11] = [
     1.628_582_011_536_578_236_23e-02,
 ];
 /// atan of the breakpoints 1/2, 1, 3/2, inf as head and tail (mpmath).
-const ATAN_HI: [f64; 4] = [0.463_647_609_000_806_1, 0.785_398_163_397_448_3, 0.982_793_723_247_329, PIO2_HI];
-const ATAN_LO: [f64; 4] = [2.269_877_745_296_168_7e-17, 3.061_616_997_868_383e-17, 1.390_331_103_123_099_8e-17, PIO2_LO];
+const ATAN_HI: [f64; 4] = [
+    0.463_647_609_000_806_1,
+    0.785_398_163_397_448_3,
+    0.982_793_723_247_329,
+    PIO2_HI,
+];
+const ATAN_LO: [f64; 4] = [
+    2.269_877_745_296_168_7e-17,
+    3.061_616_997_868_383e-17,
+    1.390_331_103_123_099_8e-17,
+    PIO2_LO,
+];
 
 /// Pick per lane among five constants by the breakpoint masks.
 #[inline(always)]
@@ -144,8 +156,13 @@ fn atan_core64(t: f64x2, tl: f64x2) -> (f64x2, f64x2) {
     let xp = m[3].select(-(t.recip()), (a * t + b) / (c * t + d));
     let z = xp * xp;
     let w = z * z;
-    let s1 = z * (f64s(AT[0]) + w * (f64s(AT[2]) + w * (f64s(AT[4]) + w * (f64s(AT[6]) + w * (f64s(AT[8]) + w * f64s(AT[10]))))));
-    let s2 = w * (f64s(AT[1]) + w * (f64s(AT[3]) + w * (f64s(AT[5]) + w * (f64s(AT[7]) + w * f64s(AT[9])))));
+    let s1 = z
+        * (f64s(AT[0])
+            + w * (f64s(AT[2])
+                + w * (f64s(AT[4]) + w * (f64s(AT[6]) + w * (f64s(AT[8]) + w * f64s(AT[10]))))));
+    let s2 = w
+        * (f64s(AT[1])
+            + w * (f64s(AT[3]) + w * (f64s(AT[5]) + w * (f64s(AT[7]) + w * f64s(AT[9])))));
     let corr = tl / (f64s(1.0) + t * t);
     let lo = lo + corr;
     (hi, -((xp * (s1 + s2) - lo) - xp))
@@ -153,6 +170,7 @@ fn atan_core64(t: f64x2, tl: f64x2) -> (f64x2, f64x2) {
 
 /// Inverse tangent.
 #[must_use]
+#[inline]
 pub fn arctan_f64x2(x: f64x2) -> f64x2 {
     let (h, t) = atan_core64(x.abs(), f64s(0.0));
     let res = (h + t).copysign(x);
@@ -161,13 +179,18 @@ pub fn arctan_f64x2(x: f64x2) -> f64x2 {
 
 /// Angle of the point (x, y) in (-pi, pi], C99 special cases.
 #[must_use]
+#[inline]
 pub fn arctan2_f64x2(y: f64x2, x: f64x2) -> f64x2 {
     let (ay, ax) = (y.abs(), x.abs());
     // Bring both operands near 1 (when their ratio is moderate) so that the Dekker
     // product below neither overflows nor loses bits to underflow.
     let (mx, mn) = (ay.simd_max(ax), ay.simd_min(ax));
-    let scale = mx.simd_gt(f64s(2f64.powi(400))).select(f64s(2f64.powi(-400)), f64s(1.0));
-    let scale = mn.simd_lt(f64s(2f64.powi(-400))).select(f64s(2f64.powi(400)), scale);
+    let scale = mx
+        .simd_gt(f64s(2f64.powi(400)))
+        .select(f64s(2f64.powi(-400)), f64s(1.0));
+    let scale = mn
+        .simd_lt(f64s(2f64.powi(-400)))
+        .select(f64s(2f64.powi(400)), scale);
     let (sy, sx) = (ay * scale, ax * scale);
     // The quotient itself is taken unscaled (correctly rounded even when subnormal); the
     // scaled operands only serve the remainder, used when the ratio is moderate.
@@ -184,7 +207,13 @@ pub fn arctan2_f64x2(y: f64x2, x: f64x2) -> f64x2 {
     let both_zero = ay.simd_eq(f64s(0.0)) & ax.simd_eq(f64s(0.0));
     res = both_zero.select(xneg.select(f64s(PI_HI), f64s(0.0)), res);
     let both_inf = ay.simd_eq(f64s(f64::INFINITY)) & ax.simd_eq(f64s(f64::INFINITY));
-    res = both_inf.select(xneg.select(f64s(2.356_194_490_192_345), f64s(std::f64::consts::FRAC_PI_4)), res);
+    res = both_inf.select(
+        xneg.select(
+            f64s(2.356_194_490_192_345),
+            f64s(std::f64::consts::FRAC_PI_4),
+        ),
+        res,
+    );
     let res = res.copysign(y);
     (x.is_nan() | y.is_nan()).select(x + y, res)
 }
@@ -225,6 +254,7 @@ fn sqrt_ff(z: f32x4) -> (f32x4, f32x4) {
 
 /// Inverse sine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn arcsin_f32x4(x: f32x4) -> f32x4 {
     let ax = x.abs();
     let small = ax.simd_le(f32s(0.5));
@@ -245,6 +275,7 @@ pub fn arcsin_f32x4(x: f32x4) -> f32x4 {
 
 /// Inverse cosine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn arccos_f32x4(x: f32x4) -> f32x4 {
     let ax = x.abs();
     let small = ax.simd_le(f32s(0.5));
@@ -298,7 +329,16 @@ fn atan_core32(t: f32x4, tl: f32x4) -> (f32x4, f32x4) {
     let c = pick32(m, [0.0, 1.0, 1.0, 1.5, 1.0]);
     let d = pick32(m, [1.0, 2.0, 1.0, 1.0, 0.0]);
     let hi = pick32(m, [0.0, 0.463_647_6, 0.785_398_2, 0.982_793_75, PIO2_HI32]);
-    let lo = pick32(m, [0.0, 5.012_158_7e-9, -2.185_569_4e-8, -2.513_142_4e-8, PIO2_LO32]);
+    let lo = pick32(
+        m,
+        [
+            0.0,
+            5.012_158_7e-9,
+            -2.185_569_4e-8,
+            -2.513_142_4e-8,
+            PIO2_LO32,
+        ],
+    );
     // The last breakpoint is -1/t, written apart so that t = inf gives -0, not 0 * inf.
     let xp = m[3].select(-(t.recip()), (a * t + b) / (c * t + d));
     let z = xp * xp;
@@ -309,6 +349,7 @@ fn atan_core32(t: f32x4, tl: f32x4) -> (f32x4, f32x4) {
 
 /// Inverse tangent for float32 lanes.
 #[must_use]
+#[inline]
 pub fn arctan_f32x4(x: f32x4) -> f32x4 {
     let (h, t) = atan_core32(x.abs(), f32s(0.0));
     let res = (h + t).copysign(x);
@@ -317,11 +358,16 @@ pub fn arctan_f32x4(x: f32x4) -> f32x4 {
 
 /// Angle of the point (x, y) for float32 lanes.
 #[must_use]
+#[inline]
 pub fn arctan2_f32x4(y: f32x4, x: f32x4) -> f32x4 {
     let (ay, ax) = (y.abs(), x.abs());
     let (mx, mn) = (ay.simd_max(ax), ay.simd_min(ax));
-    let scale = mx.simd_gt(f32s(2f32.powi(40))).select(f32s(2f32.powi(-40)), f32s(1.0));
-    let scale = mn.simd_lt(f32s(2f32.powi(-40))).select(f32s(2f32.powi(40)), scale);
+    let scale = mx
+        .simd_gt(f32s(2f32.powi(40)))
+        .select(f32s(2f32.powi(-40)), f32s(1.0));
+    let scale = mn
+        .simd_lt(f32s(2f32.powi(-40)))
+        .select(f32s(2f32.powi(40)), scale);
     let (sy, sx) = (ay * scale, ax * scale);
     // The quotient itself is taken unscaled (correctly rounded even when subnormal); the
     // scaled operands only serve the remainder, used when the ratio is moderate.
@@ -338,7 +384,10 @@ pub fn arctan2_f32x4(y: f32x4, x: f32x4) -> f32x4 {
     let both_zero = ay.simd_eq(f32s(0.0)) & ax.simd_eq(f32s(0.0));
     res = both_zero.select(xneg.select(f32s(PI_HI32), f32s(0.0)), res);
     let both_inf = ay.simd_eq(f32s(f32::INFINITY)) & ax.simd_eq(f32s(f32::INFINITY));
-    res = both_inf.select(xneg.select(f32s(2.356_194_5), f32s(std::f32::consts::FRAC_PI_4)), res);
+    res = both_inf.select(
+        xneg.select(f32s(2.356_194_5), f32s(std::f32::consts::FRAC_PI_4)),
+        res,
+    );
     let res = res.copysign(y);
     (x.is_nan() | y.is_nan()).select(x + y, res)
 }

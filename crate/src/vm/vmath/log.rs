@@ -35,7 +35,12 @@ const LG64: [f64; 7] = [
     1.479_819_860_511_658_591e-01,
 ];
 /// fdlibm's float32 coefficients.
-const LG32: [f32; 4] = [0.666_666_626_93, 0.400_009_721_52, 0.284_987_866_88, 0.242_790_788_41];
+const LG32: [f32; 4] = [
+    0.666_666_626_93,
+    0.400_009_721_52,
+    0.284_987_866_88,
+    0.242_790_788_41,
+];
 
 /// x = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)), for positive finite x.
 #[inline(always)]
@@ -46,14 +51,21 @@ fn reduce64(x: f64x2) -> (f64x2, f64x2) {
     let kb = (ix >> 52) | u64x2::splat(0x4330_0000_0000_0000);
     let k = f64x2::from_bits(kb) - f64s(4_503_599_627_370_496.0 + 1023.0);
     let k = sub.select(k - f64s(54.0), k);
-    let m = f64x2::from_bits((ix & u64x2::splat(0x000f_ffff_ffff_ffff)) + u64x2::splat(0x3fe6_a09e_0000_0000));
+    let m = f64x2::from_bits(
+        (ix & u64x2::splat(0x000f_ffff_ffff_ffff)) + u64x2::splat(0x3fe6_a09e_0000_0000),
+    );
     (k, m - f64s(1.0))
 }
 
 /// (f^2/2, s (f^2/2 + R)) for the fdlibm kernel.
 #[inline(always)]
 fn kernel64(f: f64x2) -> (f64x2, f64x2) {
-    let s = f / (f64s(2.0) + f);
+    kernel64_s(f, f / (f64s(2.0) + f))
+}
+
+/// The fdlibm kernel with s = f/(2+f) given.
+#[inline(always)]
+fn kernel64_s(f: f64x2, s: f64x2) -> (f64x2, f64x2) {
     let z = s * s;
     let w = z * z;
     let t1 = w * (f64s(LG64[1]) + w * (f64s(LG64[3]) + w * f64s(LG64[5])));
@@ -65,13 +77,16 @@ fn kernel64(f: f64x2) -> (f64x2, f64x2) {
 /// NumPy's special values of the logarithms, for x outside (0, inf).
 #[inline(always)]
 fn specials64(x: f64x2, res: f64x2, zero_at: f64) -> f64x2 {
-    let res = x.simd_eq(f64s(zero_at)).select(f64s(f64::NEG_INFINITY), res);
+    let res = x
+        .simd_eq(f64s(zero_at))
+        .select(f64s(f64::NEG_INFINITY), res);
     let res = x.simd_eq(f64s(f64::INFINITY)).select(x, res);
     (x.simd_lt(f64s(zero_at)) | x.is_nan()).select(f64s(f64::NAN), res)
 }
 
 /// Natural logarithm.
 #[must_use]
+#[inline]
 pub fn log_f64x2(x: f64x2) -> f64x2 {
     let (k, f) = reduce64(x);
     let (hfsq, r) = kernel64(f);
@@ -89,6 +104,7 @@ fn head_tail64(f: f64x2, hfsq: f64x2, r: f64x2) -> (f64x2, f64x2) {
 
 /// Base-2 logarithm.
 #[must_use]
+#[inline]
 pub fn log2_f64x2(x: f64x2) -> f64x2 {
     let (k, f) = reduce64(x);
     let (hfsq, r) = kernel64(f);
@@ -102,6 +118,7 @@ pub fn log2_f64x2(x: f64x2) -> f64x2 {
 
 /// Base-10 logarithm.
 #[must_use]
+#[inline]
 pub fn log10_f64x2(x: f64x2) -> f64x2 {
     let (k, f) = reduce64(x);
     let (hfsq, r) = kernel64(f);
@@ -120,8 +137,17 @@ pub fn log10_f64x2(x: f64x2) -> f64x2 {
 pub(super) fn log1p_dd64(xh: f64x2, xl: f64x2) -> f64x2 {
     let (u, c) = two_sum(f64s(1.0), xh);
     let (k, f) = reduce64(u);
-    let (hfsq, r) = kernel64(f);
-    let corr = (c + xl) / u;
+    // One division serves both s = f/(2+f) and the correction (c + xl)/u; s only feeds
+    // the small term s (f^2/2 + R), so its extra rounding is harmless.
+    // u is capped so that d u cannot overflow; beyond 2^600 the correction is far below
+    // an ULP of the result and is dropped.
+    let d = f64s(2.0) + f;
+    let uc = u.simd_min(f64s(2f64.powi(600)));
+    let inv = (d * uc).recip();
+    let (hfsq, r) = kernel64_s(f, f * uc * inv);
+    let corr = u
+        .simd_lt(f64s(2f64.powi(600)))
+        .select((c + xl) * d * inv, f64s(0.0));
     k * f64s(LN2_HI) - ((hfsq - (r + (k * f64s(LN2_LO) + corr))) - f)
 }
 
@@ -137,6 +163,7 @@ pub(super) fn log_k64(x: f64x2, extra: f64) -> f64x2 {
 
 /// log(1 + x), accurate near 0.
 #[must_use]
+#[inline]
 pub fn log1p_f64x2(x: f64x2) -> f64x2 {
     let res = log1p_dd64(x, f64s(0.0));
     let res = x.simd_eq(f64s(0.0)).select(x, res);
@@ -156,7 +183,11 @@ fn reduce32(x: f32x4) -> (f32x4, f32x4) {
 
 #[inline(always)]
 fn kernel32(f: f32x4) -> (f32x4, f32x4) {
-    let s = f / (f32s(2.0) + f);
+    kernel32_s(f, f / (f32s(2.0) + f))
+}
+
+#[inline(always)]
+fn kernel32_s(f: f32x4, s: f32x4) -> (f32x4, f32x4) {
     let z = s * s;
     let w = z * z;
     let t1 = w * (f32s(LG32[1]) + w * f32s(LG32[3]));
@@ -167,7 +198,9 @@ fn kernel32(f: f32x4) -> (f32x4, f32x4) {
 
 #[inline(always)]
 fn specials32(x: f32x4, res: f32x4, zero_at: f32) -> f32x4 {
-    let res = x.simd_eq(f32s(zero_at)).select(f32s(f32::NEG_INFINITY), res);
+    let res = x
+        .simd_eq(f32s(zero_at))
+        .select(f32s(f32::NEG_INFINITY), res);
     let res = x.simd_eq(f32s(f32::INFINITY)).select(x, res);
     (x.simd_lt(f32s(zero_at)) | x.is_nan()).select(f32s(f32::NAN), res)
 }
@@ -181,6 +214,7 @@ fn head_tail32(f: f32x4, hfsq: f32x4, r: f32x4) -> (f32x4, f32x4) {
 
 /// Natural logarithm for float32 lanes.
 #[must_use]
+#[inline]
 pub fn log_f32x4(x: f32x4) -> f32x4 {
     let (k, f) = reduce32(x);
     let (hfsq, r) = kernel32(f);
@@ -190,6 +224,7 @@ pub fn log_f32x4(x: f32x4) -> f32x4 {
 
 /// Base-2 logarithm for float32 lanes.
 #[must_use]
+#[inline]
 pub fn log2_f32x4(x: f32x4) -> f32x4 {
     let (k, f) = reduce32(x);
     let (hfsq, r) = kernel32(f);
@@ -203,13 +238,15 @@ pub fn log2_f32x4(x: f32x4) -> f32x4 {
 
 /// Base-10 logarithm for float32 lanes.
 #[must_use]
+#[inline]
 pub fn log10_f32x4(x: f32x4) -> f32x4 {
     let (k, f) = reduce32(x);
     let (hfsq, r) = kernel32(f);
     let (hi, lo) = head_tail32(f, hfsq, r);
     let val_hi = hi * f32s(IVLN10_F32_HI);
     let y2 = k * f32s(LOG10_2_F32_HI);
-    let val_lo = k * f32s(LOG10_2_F32_LO) + (lo + hi) * f32s(IVLN10_F32_LO) + lo * f32s(IVLN10_F32_HI);
+    let val_lo =
+        k * f32s(LOG10_2_F32_LO) + (lo + hi) * f32s(IVLN10_F32_LO) + lo * f32s(IVLN10_F32_HI);
     let w = y2 + val_hi;
     let val_lo = val_lo + ((y2 - w) + val_hi);
     specials32(x, val_lo + w, 0.0)
@@ -220,8 +257,13 @@ pub fn log10_f32x4(x: f32x4) -> f32x4 {
 pub(super) fn log1p_ff32(xh: f32x4, xl: f32x4) -> f32x4 {
     let (u, c) = two_sum32(f32s(1.0), xh);
     let (k, f) = reduce32(u);
-    let (hfsq, r) = kernel32(f);
-    let corr = (c + xl) / u;
+    let d = f32s(2.0) + f;
+    let uc = u.simd_min(f32s(2f32.powi(60)));
+    let inv = (d * uc).recip();
+    let (hfsq, r) = kernel32_s(f, f * uc * inv);
+    let corr = u
+        .simd_lt(f32s(2f32.powi(60)))
+        .select((c + xl) * d * inv, f32s(0.0));
     k * f32s(LN2_F32_HI) - ((hfsq - (r + (k * f32s(LN2_F32_LO) + corr))) - f)
 }
 
@@ -237,6 +279,7 @@ pub(super) fn log_k32(x: f32x4, extra: f32) -> f32x4 {
 
 /// log(1 + x) for float32 lanes.
 #[must_use]
+#[inline]
 pub fn log1p_f32x4(x: f32x4) -> f32x4 {
     let res = log1p_ff32(x, f32s(0.0));
     let res = x.simd_eq(f32s(0.0)).select(x, res);

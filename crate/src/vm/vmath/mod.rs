@@ -22,6 +22,16 @@
 //!
 //! The slice helpers [`map_f64`], [`map2_f64`], [`map_f32`] and [`map2_f32`] run a lane
 //! function over whole arrays, padding the tail into one last vector.
+//!
+//! Checked on the wasm32 + simd128 assembly (`cargo rustc --release --target
+//! wasm32-unknown-unknown -- --emit=asm`): every lane function is straight f64x2/f32x4
+//! code with no libm calls; scalar code is left only in the rare-lane paths (Payne-Hanek
+//! reduction, float32 trig lanes that fall back to the float64 kernel, fmod lanes with
+//! huge quotients) and in the two-lane table lookups of exp and pow.
+//!
+//! Accuracy is measured in `crate/tests/vmath_accuracy.rs` against correctly rounded
+//! references (table in `docs/accuracy.md`); speed in `crate/benches/vmath.rs`
+//! (`docs/vmath-speed.md`).
 
 use std::simd::prelude::*;
 
@@ -33,8 +43,8 @@ pub mod log;
 pub mod pow;
 pub mod reduce;
 pub mod roots;
-pub mod trig;
 mod tables;
+pub mod trig;
 mod util;
 
 pub use exact::*;
@@ -55,8 +65,13 @@ pub use trig::*;
 /// map_f64(exp_f64x2, &x, &mut out);
 /// assert_eq!(out[0], 1.0);
 /// ```
+#[inline]
 pub fn map_f64(f: fn(f64x2) -> f64x2, x: &[f64], out: &mut [f64]) {
-    assert_eq!(x.len(), out.len(), "map_f64: input and output lengths differ");
+    assert_eq!(
+        x.len(),
+        out.len(),
+        "map_f64: input and output lengths differ"
+    );
     let mut xc = x.chunks_exact(2);
     let mut oc = out.chunks_exact_mut(2);
     for (xi, oi) in (&mut xc).zip(&mut oc) {
@@ -70,22 +85,39 @@ pub fn map_f64(f: fn(f64x2) -> f64x2, x: &[f64], out: &mut [f64]) {
 }
 
 /// Apply a two-argument float64 lane function element by element.
+#[inline]
 pub fn map2_f64(f: fn(f64x2, f64x2) -> f64x2, x: &[f64], y: &[f64], out: &mut [f64]) {
-    assert!(x.len() == out.len() && y.len() == out.len(), "map2_f64: lengths differ");
+    assert!(
+        x.len() == out.len() && y.len() == out.len(),
+        "map2_f64: lengths differ"
+    );
     let n = out.len() / 2 * 2;
     for i in (0..n).step_by(2) {
-        f(f64x2::from_slice(&x[i..i + 2]), f64x2::from_slice(&y[i..i + 2])).copy_to_slice(&mut out[i..i + 2]);
+        f(
+            f64x2::from_slice(&x[i..i + 2]),
+            f64x2::from_slice(&y[i..i + 2]),
+        )
+        .copy_to_slice(&mut out[i..i + 2]);
     }
     if n < out.len() {
-        let v = f(f64x2::load_or_default(&x[n..]), f64x2::load_or_default(&y[n..])).to_array();
+        let v = f(
+            f64x2::load_or_default(&x[n..]),
+            f64x2::load_or_default(&y[n..]),
+        )
+        .to_array();
         let rest = out.len() - n;
         out[n..].copy_from_slice(&v[..rest]);
     }
 }
 
 /// Apply a float32 lane function to every element of `x`, writing `out`.
+#[inline]
 pub fn map_f32(f: fn(f32x4) -> f32x4, x: &[f32], out: &mut [f32]) {
-    assert_eq!(x.len(), out.len(), "map_f32: input and output lengths differ");
+    assert_eq!(
+        x.len(),
+        out.len(),
+        "map_f32: input and output lengths differ"
+    );
     let mut xc = x.chunks_exact(4);
     let mut oc = out.chunks_exact_mut(4);
     for (xi, oi) in (&mut xc).zip(&mut oc) {
@@ -99,14 +131,26 @@ pub fn map_f32(f: fn(f32x4) -> f32x4, x: &[f32], out: &mut [f32]) {
 }
 
 /// Apply a two-argument float32 lane function element by element.
+#[inline]
 pub fn map2_f32(f: fn(f32x4, f32x4) -> f32x4, x: &[f32], y: &[f32], out: &mut [f32]) {
-    assert!(x.len() == out.len() && y.len() == out.len(), "map2_f32: lengths differ");
+    assert!(
+        x.len() == out.len() && y.len() == out.len(),
+        "map2_f32: lengths differ"
+    );
     let n = out.len() / 4 * 4;
     for i in (0..n).step_by(4) {
-        f(f32x4::from_slice(&x[i..i + 4]), f32x4::from_slice(&y[i..i + 4])).copy_to_slice(&mut out[i..i + 4]);
+        f(
+            f32x4::from_slice(&x[i..i + 4]),
+            f32x4::from_slice(&y[i..i + 4]),
+        )
+        .copy_to_slice(&mut out[i..i + 4]);
     }
     if n < out.len() {
-        let v = f(f32x4::load_or_default(&x[n..]), f32x4::load_or_default(&y[n..])).to_array();
+        let v = f(
+            f32x4::load_or_default(&x[n..]),
+            f32x4::load_or_default(&y[n..]),
+        )
+        .to_array();
         let rest = out.len() - n;
         out[n..].copy_from_slice(&v[..rest]);
     }

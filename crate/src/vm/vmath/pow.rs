@@ -35,7 +35,9 @@ fn log_dd64(x: f64x2) -> (f64x2, f64x2) {
     let kb = (ix >> 52) | u64x2::splat(0x4330_0000_0000_0000);
     let k = f64x2::from_bits(kb) - f64s(4_503_599_627_370_496.0 + 1023.0);
     let k = sub.select(k - f64s(54.0), k);
-    let m = f64x2::from_bits((ix & u64x2::splat(0x000f_ffff_ffff_ffff)) + u64x2::splat(0x3fe6_a09e_0000_0000));
+    let m = f64x2::from_bits(
+        (ix & u64x2::splat(0x000f_ffff_ffff_ffff)) + u64x2::splat(0x3fe6_a09e_0000_0000),
+    );
     let (cd, ci) = round_int_f64(m * f64s(64.0));
     let c = cd * f64s(1.0 / 64.0);
     let idx = ci.to_array();
@@ -45,11 +47,15 @@ fn log_dd64(x: f64x2) -> (f64x2, f64x2) {
     // s = (m - c) / (m + c) as a double-double.
     let a = m - c;
     let (bh, bl) = two_sum(m, c);
-    let sh = a / bh;
+    let inv = bh.recip();
+    let sh = a * inv;
     let (p, pe) = two_prod(sh, bh);
-    let sl = (((a - p) - pe) - sh * bl) / bh;
+    let sl = (((a - p) - pe) - sh * bl) * inv;
     let z = sh * sh;
-    let tail = f64s(2.0) * sh * z * super::util::poly64(z, &[1.0 / 3.0, 1.0 / 5.0, 1.0 / 7.0, 1.0 / 9.0, 1.0 / 11.0]);
+    let tail = f64s(2.0)
+        * sh
+        * z
+        * super::util::poly64(z, &[1.0 / 3.0, 1.0 / 5.0, 1.0 / 7.0, 1.0 / 9.0, 1.0 / 11.0]);
     // k ln2_hi + ln c_hi + 2 s_hi, then all the small terms.
     let (h1, e1) = two_sum(k * f64s(LN2_HI), lch);
     let (h2, e2) = two_sum(h1, f64s(2.0) * sh);
@@ -67,6 +73,7 @@ fn is_odd64(y: f64x2) -> mask64x2 {
 
 /// x^y.
 #[must_use]
+#[inline]
 pub fn pow_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     let ax = x.abs();
     let finite_x = ax.simd_gt(f64s(0.0)) & ax.simd_lt(f64s(f64::INFINITY));
@@ -83,8 +90,20 @@ pub fn pow_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     let (kd, ki) = round_int_f64(phc * f64s(INV_LN2_64));
     let r = ((phc - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO)) + pl;
     let (th, tl) = exp_tail64(ki, r);
-    let mut res = finish64(phc, th + tl, ki, 708.0);
+    let res = finish64(phc, th + tl, ki, 708.0);
+    // Common case: positive finite x, finite y; the fix-ups below are skipped.
+    if (x.simd_gt(f64s(0.0)) & finite_x & y.is_finite()).all() {
+        return x.simd_eq(f64s(1.0)).select(f64s(1.0), res);
+    }
+    specials64(x, y, res)
+}
 
+/// Signs of negative bases and the C99 special cases of pow.
+#[inline(never)]
+fn specials64(x: f64x2, y: f64x2, res: f64x2) -> f64x2 {
+    let ax = x.abs();
+    let finite_x = ax.simd_gt(f64s(0.0)) & ax.simd_lt(f64s(f64::INFINITY));
+    let mut res = res;
     // Sign and domain of negative bases.
     let yint = super::exact::floor_f64x2(y).simd_eq(y);
     let odd = is_odd64(y);
@@ -94,7 +113,8 @@ pub fn pow_f64x2(x: f64x2, y: f64x2) -> f64x2 {
 
     // x = ±0 or ±inf: 0 or inf, with x's sign when y is an odd integer.
     let zero_or_inf = ax.simd_eq(f64s(0.0)) | ax.simd_eq(f64s(f64::INFINITY));
-    let big = (ax.simd_eq(f64s(0.0)) & y.simd_lt(f64s(0.0))) | (ax.simd_eq(f64s(f64::INFINITY)) & y.simd_gt(f64s(0.0)));
+    let big = (ax.simd_eq(f64s(0.0)) & y.simd_lt(f64s(0.0)))
+        | (ax.simd_eq(f64s(f64::INFINITY)) & y.simd_gt(f64s(0.0)));
     let zi = big.select(f64s(f64::INFINITY), f64s(0.0));
     let zi = (odd & x.is_sign_negative()).select(-zi, zi);
     res = zero_or_inf.select(zi, res);
@@ -133,9 +153,10 @@ fn log_ff32(x: f32x4) -> (f32x4, f32x4) {
     let (lch, lcl) = (f32x4::from_array(lh), f32x4::from_array(ll));
     let a = m - c;
     let (bh, bl) = two_sum32(m, c);
-    let sh = a / bh;
+    let inv = bh.recip();
+    let sh = a * inv;
     let (p, pe) = two_prod32(sh, bh);
-    let sl = (((a - p) - pe) - sh * bl) / bh;
+    let sl = (((a - p) - pe) - sh * bl) * inv;
     let z = sh * sh;
     let tail = f32s(2.0) * sh * z * (f32s(1.0 / 3.0) + z * (f32s(1.0 / 5.0) + z * f32s(1.0 / 7.0)));
     let (h0, e0) = two_sum32(k * f32s(LN2_F32_3[0]), k * f32s(LN2_F32_3[1]));
@@ -154,6 +175,7 @@ fn is_odd32(y: f32x4) -> mask32x4 {
 
 /// x^y for float32 lanes.
 #[must_use]
+#[inline]
 pub fn pow_f32x4(x: f32x4, y: f32x4) -> f32x4 {
     let ax = x.abs();
     let finite_x = ax.simd_gt(f32s(0.0)) & ax.simd_lt(f32s(f32::INFINITY));
@@ -171,15 +193,27 @@ pub fn pow_f32x4(x: f32x4, y: f32x4) -> f32x4 {
     let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
     let (r, rl2) = two_sum32(r, pl);
     let (s, lo) = exp_poly32(r, rl + rl2);
-    let mut res = finish32(phc, s + lo, ki, 87.0);
+    let res = finish32(phc, s + lo, ki, 87.0);
+    if (x.simd_gt(f32s(0.0)) & finite_x & y.is_finite()).all() {
+        return x.simd_eq(f32s(1.0)).select(f32s(1.0), res);
+    }
+    specials32(x, y, res)
+}
 
+/// Signs of negative bases and the C99 special cases of pow (float32).
+#[inline(never)]
+fn specials32(x: f32x4, y: f32x4, res: f32x4) -> f32x4 {
+    let ax = x.abs();
+    let finite_x = ax.simd_gt(f32s(0.0)) & ax.simd_lt(f32s(f32::INFINITY));
+    let mut res = res;
     let yint = super::exact::floor_f32x4(y).simd_eq(y);
     let odd = is_odd32(y);
     let xneg = x.simd_lt(f32s(0.0));
     res = (xneg & odd).select(-res, res);
     res = (xneg & !yint & finite_x).select(f32s(f32::NAN), res);
     let zero_or_inf = ax.simd_eq(f32s(0.0)) | ax.simd_eq(f32s(f32::INFINITY));
-    let big = (ax.simd_eq(f32s(0.0)) & y.simd_lt(f32s(0.0))) | (ax.simd_eq(f32s(f32::INFINITY)) & y.simd_gt(f32s(0.0)));
+    let big = (ax.simd_eq(f32s(0.0)) & y.simd_lt(f32s(0.0)))
+        | (ax.simd_eq(f32s(f32::INFINITY)) & y.simd_gt(f32s(0.0)));
     let zi = big.select(f32s(f32::INFINITY), f32s(0.0));
     let zi = (odd & x.is_sign_negative()).select(-zi, zi);
     res = zero_or_inf.select(zi, res);

@@ -27,7 +27,11 @@ pub fn rem_pio2_f64x2(x: f64x2) -> (i64x2, f64x2, f64x2) {
     let (s2, e2) = two_sum(s, -(nd * f64s(PIO2_3)));
     let lo = (e1 + e2) - nd * f64s(PIO2_4);
     let (rh, rl) = fast_two_sum(s2, lo);
-    if big.any() { patch_large(big, x, ni, rh, rl) } else { (ni, rh, rl) }
+    if big.any() {
+        patch_large(big, x, ni, rh, rl)
+    } else {
+        (ni, rh, rl)
+    }
 }
 
 #[inline(never)]
@@ -42,7 +46,11 @@ fn patch_large(big: mask64x2, x: f64x2, n: i64x2, rh: f64x2, rl: f64x2) -> (i64x
             rl[i] = l;
         }
     }
-    (i64x2::from_array(n), f64x2::from_array(rh), f64x2::from_array(rl))
+    (
+        i64x2::from_array(n),
+        f64x2::from_array(rh),
+        f64x2::from_array(rl),
+    )
 }
 
 /// Scalar Dekker product (no fused multiply-add in simd128 or the native baseline).
@@ -62,7 +70,11 @@ fn two_prod_scalar(a: f64, b: f64) -> (f64, f64) {
 fn bits_at(pos: usize) -> u64 {
     let (w, b) = (pos / 64, pos % 64);
     let word = |i: usize| TWO_OVER_PI_BITS.get(i).copied().unwrap_or(0);
-    if b == 0 { word(w) } else { (word(w) << b) | (word(w + 1) >> (64 - b)) }
+    if b == 0 {
+        word(w)
+    } else {
+        (word(w) << b) | (word(w + 1) >> (64 - b))
+    }
 }
 
 /// Payne-Hanek reduction of a finite |x| >= 2^-1: returns (n mod 4 with the sign of x
@@ -95,12 +107,20 @@ pub fn rem_pio2_large(x: f64) -> (i64, f64, f64) {
         let (w, b) = ((sh / 64) as usize, sh % 64);
         let lo = limbs.get(w).copied().unwrap_or(0);
         let hi = limbs.get(w + 1).copied().unwrap_or(0);
-        if b == 0 { lo } else { (lo >> b) | (hi << (64 - b)) }
+        if b == 0 {
+            lo
+        } else {
+            (lo >> b) | (hi << (64 - b))
+        }
     };
     let int = get(pt) & 3;
     let frac = ((get(pt - 64) as u128) << 64) | get(pt - 128) as u128;
     // Round to the nearest quadrant: a fraction >= 1/2 counts as the next one, negative r.
-    let (mut n, f) = if frac >> 127 == 1 { (int as i64 + 1, frac as i128) } else { (int as i64, frac as i128) };
+    let (mut n, f) = if frac >> 127 == 1 {
+        (int as i64 + 1, frac as i128)
+    } else {
+        (int as i64, frac as i128)
+    };
     // f is the signed fraction times 2^128; as a double-double times 2^-128.
     let hi = f as f64;
     let lo = (f - hi as i128) as f64;
@@ -132,7 +152,11 @@ mod tests {
             let (n, h, l) = rem_pio2_large(x);
             let (nv, hv, lv) = rem_pio2_f64x2(f64x2::splat(x));
             assert_eq!(n, nv[0] & 3, "{x}");
-            assert!((h - hv[0]).abs() <= 1e-30 + hv[0].abs() * 1e-16, "{x}: {h} {}", hv[0]);
+            assert!(
+                (h - hv[0]).abs() <= 1e-30 + hv[0].abs() * 1e-16,
+                "{x}: {h} {}",
+                hv[0]
+            );
             assert!((h + l - (hv[0] + lv[0])).abs() <= 1e-25, "{x}");
         }
     }

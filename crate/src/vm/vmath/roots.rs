@@ -20,12 +20,14 @@ use super::util::{f32s, f64s, two_prod, two_prod32, two_sum, two_sum32};
 
 /// Square root.
 #[must_use]
+#[inline]
 pub fn sqrt_f64x2(x: f64x2) -> f64x2 {
     std::simd::StdFloat::sqrt(x)
 }
 
 /// Square root for float32 lanes.
 #[must_use]
+#[inline]
 pub fn sqrt_f32x4(x: f32x4) -> f32x4 {
     std::simd::StdFloat::sqrt(x)
 }
@@ -39,6 +41,7 @@ fn halley64(t: f64x2, a: f64x2) -> f64x2 {
 
 /// Cube root.
 #[must_use]
+#[inline]
 pub fn cbrt_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
     // Subnormals are scaled up by 2^54 and huge values down by 2^-600 (powers of 8, so
@@ -54,7 +57,8 @@ pub fn cbrt_f64x2(x: f64x2) -> f64x2 {
     let t = f64x2::from_bits((g.to_bits() & u64x2::splat(0xffff_ffff)) << 32);
     let t = halley64(halley64(t, a), a);
     // Cut to 26 bits (t^2 exact), then a Halley step with the exact residual a - t^3.
-    let t = f64x2::from_bits((t.to_bits() + u64x2::splat(1 << 26)) & u64x2::splat(!((1 << 27) - 1)));
+    let t =
+        f64x2::from_bits((t.to_bits() + u64x2::splat(1 << 26)) & u64x2::splat(!((1 << 27) - 1)));
     let s = t * t;
     let (c, ce) = two_prod(s, t);
     let d = (a - c) - ce;
@@ -73,6 +77,7 @@ fn halley32(t: f32x4, a: f32x4) -> f32x4 {
 
 /// Cube root for float32 lanes.
 #[must_use]
+#[inline]
 pub fn cbrt_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
     let sub = a.simd_lt(f32s(f32::MIN_POSITIVE));
@@ -83,7 +88,8 @@ pub fn cbrt_f32x4(x: f32x4) -> f32x4 {
     let g = (bits * f32s(1.0 / 3.0)).cast::<i32>() + i32x4::splat(709_958_130);
     let t = f32x4::from_bits(g.cast::<u32>());
     let t = halley32(halley32(t, a), a);
-    let t = f32x4::from_bits((t.to_bits() + u32x4::splat(1 << 11)) & u32x4::splat(!((1 << 12) - 1)));
+    let t =
+        f32x4::from_bits((t.to_bits() + u32x4::splat(1 << 11)) & u32x4::splat(!((1 << 12) - 1)));
     let s = t * t;
     let (c, ce) = two_prod32(s, t);
     let d = (a - c) - ce;
@@ -96,6 +102,7 @@ pub fn cbrt_f32x4(x: f32x4) -> f32x4 {
 
 /// sqrt(x^2 + y^2) without undue overflow or underflow.
 #[must_use]
+#[inline]
 pub fn hypot_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     let (a, b) = (x.abs(), y.abs());
     let mx = a.simd_max(b);
@@ -118,6 +125,7 @@ pub fn hypot_f64x2(x: f64x2, y: f64x2) -> f64x2 {
 
 /// sqrt(x^2 + y^2) for float32 lanes.
 #[must_use]
+#[inline]
 pub fn hypot_f32x4(x: f32x4, y: f32x4) -> f32x4 {
     let (a, b) = (x.abs(), y.abs());
     let mx = a.simd_max(b);

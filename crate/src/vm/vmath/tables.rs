@@ -184,7 +184,11 @@ pub const LOG_J32: [(f32, f32); 25] = [
     (0.36290550231933594, -8.629967851447873e-09),
 ];
 /// ln2 in three float32 pieces (14, 14, 24 bits): k times the first two is exact.
-pub const LN2_F32_3: [f32; 3] = [0.69317626953125, -2.9088929295539856e-05, -4.200914963115032e-11];
+pub const LN2_F32_3: [f32; 3] = [
+    0.69317626953125,
+    -2.9088929295539856e-05,
+    -4.200914963115032e-11,
+];
 /// Bits of 2/pi after the binary point, most significant first (64 per word).
 pub const TWO_OVER_PI_BITS: [u64; 20] = [
     0xa2f9836e4e441529,

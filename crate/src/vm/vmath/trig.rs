@@ -86,6 +86,7 @@ fn sincos64(x: f64x2, shift: i64) -> f64x2 {
 
 /// Sine.
 #[must_use]
+#[inline]
 pub fn sin_f64x2(x: f64x2) -> f64x2 {
     let v = sincos64(x, 0);
     x.simd_eq(f64s(0.0)).select(x, v)
@@ -93,6 +94,7 @@ pub fn sin_f64x2(x: f64x2) -> f64x2 {
 
 /// Cosine.
 #[must_use]
+#[inline]
 pub fn cos_f64x2(x: f64x2) -> f64x2 {
     sincos64(x, 1)
 }
@@ -108,6 +110,7 @@ fn dd_div(ah: f64x2, al: f64x2, bh: f64x2, bl: f64x2) -> f64x2 {
 
 /// Tangent.
 #[must_use]
+#[inline]
 pub fn tan_f64x2(x: f64x2) -> f64x2 {
     let (n, rh, rl) = rem_pio2_f64x2(x);
     let (sh, sl) = ksin(rh, rl);
@@ -144,7 +147,13 @@ fn rem_pio2_f32x4(x: f32x4) -> (i32x4, f32x4, f32x4, mask32x4) {
 /// sin(x + y), |x| <= pi/4, as (head, tail).
 #[inline(always)]
 fn ksin32(x: f32x4, y: f32x4) -> (f32x4, f32x4) {
-    const P: [f32; 5] = [-1.0 / 6.0, 1.0 / 120.0, -1.0 / 5040.0, 1.0 / 362_880.0, -1.0 / 39_916_800.0];
+    const P: [f32; 5] = [
+        -1.0 / 6.0,
+        1.0 / 120.0,
+        -1.0 / 5040.0,
+        1.0 / 362_880.0,
+        -1.0 / 39_916_800.0,
+    ];
     let z = x * x;
     let t = y + x * z * super::util::poly32(z, &P);
     fast_two_sum32(x, t)
@@ -153,11 +162,18 @@ fn ksin32(x: f32x4, y: f32x4) -> (f32x4, f32x4) {
 /// cos(x + y), |x| <= pi/4, as (head, tail).
 #[inline(always)]
 fn kcos32(x: f32x4, y: f32x4) -> (f32x4, f32x4) {
-    const P: [f32; 5] = [1.0 / 24.0, -1.0 / 720.0, 1.0 / 40320.0, -1.0 / 3_628_800.0, 1.0 / 479_001_600.0];
+    const P: [f32; 5] = [
+        1.0 / 24.0,
+        -1.0 / 720.0,
+        1.0 / 40320.0,
+        -1.0 / 3_628_800.0,
+        1.0 / 479_001_600.0,
+    ];
     let (z, zl) = two_prod32(x, x);
     let hz = f32s(0.5) * z;
     let w = f32s(1.0) - hz;
-    let t = ((f32s(1.0) - w) - hz) + (z * z * super::util::poly32(z, &P) - (x * y + f32s(0.5) * zl));
+    let t =
+        ((f32s(1.0) - w) - hz) + (z * z * super::util::poly32(z, &P) - (x * y + f32s(0.5) * zl));
     fast_two_sum32(w, t)
 }
 
@@ -177,11 +193,21 @@ fn sincos32(x: f32x4, shift: i32) -> f32x4 {
     let v = odd.select(ch + cl, sh + sl);
     let v = neg.select(-v, v);
     let v = x.is_finite().select(v, f32s(f32::NAN));
-    if slow.any() { patch_f32(slow, x, v, via_f64(if shift == 0 { sin_f64x2 } else { cos_f64x2 })) } else { v }
+    if slow.any() {
+        patch_f32(
+            slow,
+            x,
+            v,
+            via_f64(if shift == 0 { sin_f64x2 } else { cos_f64x2 }),
+        )
+    } else {
+        v
+    }
 }
 
 /// Sine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn sin_f32x4(x: f32x4) -> f32x4 {
     let v = sincos32(x, 0);
     x.simd_eq(f32s(0.0)).select(x, v)
@@ -189,12 +215,14 @@ pub fn sin_f32x4(x: f32x4) -> f32x4 {
 
 /// Cosine for float32 lanes.
 #[must_use]
+#[inline]
 pub fn cos_f32x4(x: f32x4) -> f32x4 {
     sincos32(x, 1)
 }
 
 /// Tangent for float32 lanes.
 #[must_use]
+#[inline]
 pub fn tan_f32x4(x: f32x4) -> f32x4 {
     let (n, rh, rl, slow) = rem_pio2_f32x4(x);
     let (sh, sl) = ksin32(rh, rl);
@@ -207,5 +235,9 @@ pub fn tan_f32x4(x: f32x4) -> f32x4 {
     let v = q + ((((ah - p) - pe) + al) - q * bl) / bh;
     let v = x.simd_eq(f32s(0.0)).select(x, v);
     let v = x.is_finite().select(v, f32s(f32::NAN));
-    if slow.any() { patch_f32(slow, x, v, via_f64(tan_f64x2)) } else { v }
+    if slow.any() {
+        patch_f32(slow, x, v, via_f64(tan_f64x2))
+    } else {
+        v
+    }
 }

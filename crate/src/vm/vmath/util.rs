@@ -39,12 +39,6 @@ pub fn round_int_f32(x: f32x4) -> (f32x4, i32x4) {
     (kd - f32s(SHIFT32), ki)
 }
 
-/// Small integers (|k| < 2^51) to float without a 64-bit int conversion instruction.
-#[inline(always)]
-pub fn i64_to_f64(k: i64x2) -> f64x2 {
-    f64x2::from_bits((k + i64x2::splat(SHIFT64.to_bits() as i64)).cast::<u64>()) - f64s(SHIFT64)
-}
-
 /// 2^k for -1022 <= k <= 1023.
 #[inline(always)]
 pub fn pow2i_f64(k: i64x2) -> f64x2 {
@@ -165,19 +159,6 @@ pub fn poly32(x: f32x4, c: &[f32]) -> f32x4 {
 
 /// Apply a scalar function to the lanes selected by `m` (the rare-lane slow path).
 #[inline(never)]
-pub fn patch_f64(m: mask64x2, x: f64x2, y: f64x2, f: impl Fn(f64) -> f64) -> f64x2 {
-    let mut out = y.to_array();
-    let xs = x.to_array();
-    for i in 0..2 {
-        if m.test(i) {
-            out[i] = f(xs[i]);
-        }
-    }
-    f64x2::from_array(out)
-}
-
-/// Float32 version of [`patch_f64`].
-#[inline(never)]
 pub fn patch_f32(m: mask32x4, x: f32x4, y: f32x4, f: impl Fn(f32) -> f32) -> f32x4 {
     let mut out = y.to_array();
     let xs = x.to_array();
@@ -189,26 +170,12 @@ pub fn patch_f32(m: mask32x4, x: f32x4, y: f32x4, f: impl Fn(f32) -> f32) -> f32
     f32x4::from_array(out)
 }
 
-/// Lane-wise scalar evaluation (used only where no vector kernel exists yet).
-#[inline(always)]
-pub fn lanes_f64(x: f64x2, f: impl Fn(f64) -> f64) -> f64x2 {
-    let a = x.to_array();
-    f64x2::from_array([f(a[0]), f(a[1])])
-}
-
-/// Lane-wise scalar evaluation of a two-argument function.
+/// Lane-wise scalar evaluation of a two-argument function (fmod's rare lanes).
 #[inline(always)]
 pub fn lanes2_f64(x: f64x2, y: f64x2, f: impl Fn(f64, f64) -> f64) -> f64x2 {
     let a = x.to_array();
     let b = y.to_array();
     f64x2::from_array([f(a[0], b[0]), f(a[1], b[1])])
-}
-
-/// Lane-wise scalar evaluation for float32.
-#[inline(always)]
-pub fn lanes_f32(x: f32x4, f: impl Fn(f32) -> f32) -> f32x4 {
-    let a = x.to_array();
-    f32x4::from_array([f(a[0]), f(a[1]), f(a[2]), f(a[3])])
 }
 
 /// Lane-wise scalar evaluation of a two-argument float32 function.
@@ -218,23 +185,3 @@ pub fn lanes2_f32(x: f32x4, y: f32x4, f: impl Fn(f32, f32) -> f32) -> f32x4 {
     let b = y.to_array();
     f32x4::from_array([f(a[0], b[0]), f(a[1], b[1]), f(a[2], b[2]), f(a[3], b[3])])
 }
-
-/// Define the float64 and float32 lane functions of a unary operation as lane-wise calls
-/// of a scalar routine; used only for functions whose vector kernel is not written yet.
-#[allow(unused_macros)]
-macro_rules! scalar_unary {
-    ($doc:literal, $f64name:ident, $f32name:ident, $s64:expr, $s32:expr) => {
-        #[doc = $doc]
-        #[must_use]
-        pub fn $f64name(x: f64x2) -> f64x2 {
-            super::util::lanes_f64(x, $s64)
-        }
-        #[doc = $doc]
-        #[must_use]
-        pub fn $f32name(x: f32x4) -> f32x4 {
-            super::util::lanes_f32(x, $s32)
-        }
-    };
-}
-#[allow(unused_imports)]
-pub(crate) use scalar_unary;

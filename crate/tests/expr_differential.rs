@@ -1,0 +1,148 @@
+//! Differential tests: random expressions from a small seeded generator run through the
+//! reference evaluator (unoptimized IR, element by element), the VM on one thread and the
+//! VM on 2 and 3 threads. The VM must agree with itself to the bit for every thread count
+//! (reductions included) and with the reference to within float rounding (the optimizer
+//! turns powers into multiplications and sums are pairwise).
+
+mod common;
+
+use common::{Rng, close};
+use numwasm::api::{Array, Engine, Input};
+use numwasm::types::Buffer;
+
+const ROWS: usize = 128;
+const COLS: usize = 300; // 38_400 elements: above the serial threshold, not a multiple of a block
+
+fn pool() {
+    // Three threads need a pool of at least three; the default pool has one per core.
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(4).build_global();
+}
+
+/// A random expression over the inputs below.
+fn random_expr(rng: &mut Rng, depth: u32) -> String {
+    let leaves = ["a", "b", "i", "u", "r", "c", "s", "2", "3.5", "0.5", "True"];
+    if depth == 0 || rng.below(10) < 2 {
+        return leaves[rng.below(leaves.len() as u64) as usize].to_string();
+    }
+    let x = random_expr(rng, depth - 1);
+    match rng.below(22) {
+        0 => format!("-{x}"),
+        1 => format!("sqrt(abs({x}))"),
+        2 => format!("sin({x})"),
+        3 => format!("exp({x} / 8)"),
+        4 => format!("({x})**2"),
+        5 => format!("({x})**3"),
+        6 => format!("abs({x})**1.5"),
+        7 => format!("where({x} > {}, {x}, {})", random_expr(rng, depth - 1), random_expr(rng, depth - 1)),
+        8 => format!("sum({x})"),
+        9 => format!("mean({x}, axis={})", rng.below(2)),
+        10 => format!("max({x})"),
+        11 => format!("floor({x})"),
+        12 => format!("({x}) // {}", random_expr(rng, depth - 1)),
+        13 => format!("({x}) % {}", random_expr(rng, depth - 1)),
+        14 => format!("maximum({x}, {})", random_expr(rng, depth - 1)),
+        15 => format!("({x}) / ({})", random_expr(rng, depth - 1)),
+        16 => format!("({x}) < ({})", random_expr(rng, depth - 1)),
+        17 => format!("sum({x}, axis=-1)"),
+        _ => {
+            let ops = ["+", "-", "*", "+", "*"];
+            format!("({x} {} {})", ops[rng.below(ops.len() as u64) as usize], random_expr(rng, depth - 1))
+        }
+    }
+}
+
+fn same_bits(a: &Array, b: &Array) -> bool {
+    a.dtype == b.dtype
+        && a.shape == b.shape
+        && match (&a.data, &b.data) {
+            (Buffer::F64(x), Buffer::F64(y)) => x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan())),
+            (Buffer::F32(x), Buffer::F32(y)) => x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan())),
+            (x, y) => x == y,
+        }
+}
+
+#[test]
+fn vm_matches_reference_and_itself_across_thread_counts() {
+    pool();
+    let mut rng = Rng::new(0x5eed_1234);
+    let n = ROWS * COLS;
+    let a: Vec<f64> = (0..n).map(|_| rng.float() * 6.0 - 3.0).collect();
+    let b: Vec<f32> = (0..n).map(|_| (rng.float() * 6.0 - 3.0) as f32).collect();
+    let i: Vec<i32> = (0..n).map(|_| rng.below(101) as i32 - 50).collect();
+    let u: Vec<u8> = (0..n).map(|_| rng.below(256) as u8).collect();
+    let r: Vec<f64> = (0..COLS).map(|_| rng.float()).collect();
+    let c: Vec<f64> = (0..ROWS).map(|_| rng.float() * 2.0).collect();
+    let (sh, row, col) = ([ROWS, COLS], [COLS], [ROWS, 1]);
+    let inputs = [
+        ("a", Input::array(&a[..], &sh)),
+        ("b", Input::array(&b[..], &sh)),
+        ("i", Input::array(&i[..], &sh)),
+        ("u", Input::array(&u[..], &sh)),
+        ("r", Input::array(&r[..], &row)),
+        ("c", Input::array(&c[..], &col)),
+        ("s", Input::float(0.25)),
+    ];
+    let engine = Engine::new();
+    let (mut compiled, mut rejected, mut runtime_errors) = (0, 0, 0);
+    for case in 0..160 {
+        let src = random_expr(&mut rng, 3);
+        let Ok(prog) = engine.compile(&src, &inputs) else {
+            rejected += 1;
+            continue;
+        };
+        compiled += 1;
+        let reference = prog.run_reference_optimized(&inputs);
+        let one = prog.run(&inputs, None, Some(1)).map(Option::unwrap);
+        let (one, reference) = match (one, reference) {
+            (Ok(x), Ok(y)) => (x, y),
+            (Err(e1), Err(e2)) => {
+                assert_eq!(e1.kind, e2.kind, "case {case}: {src}");
+                runtime_errors += 1;
+                continue;
+            }
+            (x, y) => panic!("case {case}: {src}: vm {x:?} vs reference {y:?}"),
+        };
+        for t in [2, 3] {
+            let par = prog.run(&inputs, None, Some(t)).unwrap().unwrap();
+            assert!(same_bits(&one, &par), "case {case}: {src}: {t} threads differ from 1");
+        }
+        assert_eq!(one.dtype, reference.dtype, "case {case}: {src}");
+        assert_eq!(one.shape, reference.shape, "case {case}: {src}");
+        // Bit for bit, unless a whole-array float sum (another summation tree) is involved.
+        let exact = !(src.contains("sum(") && !src.contains("axis") || src.contains("mean(") && !src.contains("axis"));
+        let tol = if exact { 0.0 } else { 1e-4 };
+        if let Err(m) = close(&one.data, &reference.data, tol) {
+            panic!("case {case}: {src}\n{}\n{m}", prog.disassemble());
+        }
+        // The optimizer against the IR as lowered: equal up to rounding (powers become
+        // multiplications).
+        let lowered = prog.run_reference(&inputs).unwrap();
+        if let Err(m) = close(&lowered.data, &reference.data, 1e-4) {
+            panic!("case {case}: {src}: optimized vs lowered IR\n{}\n{m}", prog.disassemble());
+        }
+    }
+    eprintln!("differential: {compiled} compiled, {rejected} rejected by typing, {runtime_errors} run-time errors");
+    assert!(compiled > 100);
+}
+
+#[test]
+fn reductions_are_bit_identical_across_thread_counts() {
+    pool();
+    let mut rng = Rng::new(7);
+    let n = 1_000_003;
+    let a: Vec<f64> = (0..n).map(|_| (rng.float() - 0.5) * 1e3).collect();
+    let f: Vec<f32> = a.iter().map(|&x| x as f32).collect();
+    let sh = [n];
+    let engine = Engine::new();
+    for src in ["sum(a)", "mean(a)", "prod(a / 400 + 1)", "max(a)", "sum(a * a) / sum(abs(a))", "a - mean(a)", "sum(f)", "mean(f * 2)"] {
+        let inputs = [("a", Input::array(&a[..], &sh)), ("f", Input::array(&f[..], &sh))];
+        let c = engine.compile(src, &inputs).unwrap();
+        let one = c.run(&inputs, None, Some(1)).unwrap().unwrap();
+        for t in [2, 3, 4] {
+            let other = c.run(&inputs, None, Some(t)).unwrap().unwrap();
+            assert!(same_bits(&one, &other), "{src}: {t} threads differ from 1");
+        }
+        let reference = c.run_reference(&inputs).unwrap();
+        close(&one.data, &reference.data, 1e-8).unwrap_or_else(|m| panic!("{src}: {m}"));
+    }
+}
