@@ -252,6 +252,15 @@ export class Compiled {
     return (await backend.call('disassemble', { id: this.#id })).ir;
   }
 
+  /**
+   * The lowered IR as data: { params: [{name, dtype, shape}], nodes: [{id, kind, op, args,
+   * dtype, shape, value?, axis?, to?}], root }, for tools that generate code from it.
+   */
+  async ir() {
+    requireStarted('ir');
+    return JSON.parse((await backend.call('disassemble', { id: this.#id })).json);
+  }
+
   /** Releases the compiled program in the engine. */
   free() {
     forgotten?.unregister(this);

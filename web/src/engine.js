@@ -76,7 +76,7 @@ export function makeEngine(glue) {
     disassemble({ id }) {
       const c = compiled.get(id);
       if (!c) throw new NumwasmError('ValueError', 'this compiled expression was freed');
-      return { ir: c.expr.loweredIr(), text: c.expr.disassemble() };
+      return { ir: c.expr.loweredIr(), text: c.expr.disassemble(), json: c.expr.irJson() };
     },
 
     freeCompiled({ id }) {

@@ -68,6 +68,30 @@ export interface CallOptions {
 /** A compile() signature entry: a dtype (1-d array), a dtype with a shape, or a weak scalar. */
 export type SignatureEntry = DType | { dtype: DType; shape?: number[] } | { scalar: 'int' | 'float' | 'bool' };
 
+export interface IrNode {
+  id: number;
+  kind: 'unary' | 'binary' | 'reduce' | 'other';
+  /** input, const, cast, where, muladd, or a NumPy ufunc / reduction name (add, sin, sum, ...). */
+  op: string;
+  args: number[];
+  dtype: DType;
+  shape: number[];
+  /** const: the exact value as text ("2.0", "-3", "True"). */
+  value?: string;
+  /** reduce: the axis (absent: all axes). */
+  axis?: number;
+  /** cast: the target dtype. */
+  to?: DType;
+  /** input: the parameter index. */
+  slot?: number;
+}
+
+export interface IrFunction {
+  params: { name: string; dtype: DType; shape: number[] }[];
+  nodes: IrNode[];
+  root: number | null;
+}
+
 /** An expression compiled for a signature. */
 export class Compiled {
   readonly source: string;
@@ -81,6 +105,8 @@ export class Compiled {
   disassemble(): Promise<string>;
   /** The IR as lowered, before optimization. */
   loweredIr(): Promise<string>;
+  /** The lowered IR as data, for tools that generate code from it. */
+  ir(): Promise<IrFunction>;
   free(): void;
 }
 

@@ -73,6 +73,10 @@ test('compile once, run many times; shapes may change, dtypes may not', async ()
   }
   const text = await c.disassemble();
   assert.match(text, /; bytecode/);
+  const ir = await c.ir();
+  assert.deepEqual(ir.params.map((p) => p.name), ['a', 'b']);
+  assert.equal(ir.nodes[ir.root].op, 'add');
+  assert.deepEqual(ir.nodes.filter((n) => n.op === 'const').map((n) => n.value).sort(), ['2.0', '3.0']);
   await assert.rejects(c.run({ a: new Float32Array(2), b: new Float64Array(2) }), kind('TypeError', /compiled as float64/));
   await assert.rejects(c.run({ a: new Float64Array(2) }), kind('NameError', /missing input 'b'/));
   await assert.rejects(c.run({ a: new Float64Array(2), b: new Float64Array(2), q: 1 }), kind('TypeError', /unexpected input/));
