@@ -3,7 +3,7 @@
 #   1. native `cargo test` of the workspace;
 #   2. `wasm-pack test --headless --chrome` of the crate, in Debian's Chromium;
 #   3. the wasm builds (threads + simd) that the package ships;
-#   4. Node tests of the npm package (web/test);
+#   4. Node tests of the npm package (web/test) and of its packed tarball (tests/node);
 #   5. Playwright end-to-end tests in Debian's Chromium (tests/e2e).
 # Tests assert results, never timings; speed lives in scripts/bench.sh.
 set -euo pipefail
@@ -33,8 +33,8 @@ step "wasm-pack test --headless --chrome (simd build)"
 step "wasm builds (threads + simd)"
 scripts/build-wasm.sh all
 
-step "node tests of the npm package"
-node --test web/test/
+step "node tests of the npm package (source and packed tarball)"
+node --test web/test/ tests/node/
 
 step "browser end-to-end tests (Playwright, Debian Chromium)"
 node --test --test-concurrency=1 tests/e2e/

@@ -55,9 +55,16 @@ pub fn self_test(n: usize, threads: usize) -> f64 {
 fn error(kind: &str, message: &str) -> JsValue {
     let e = js_sys::Error::new(message);
     e.set_name(kind);
-    let _ = js_sys::Reflect::set(&e, &"kind".into(), &kind.into());
+    set(&e, "kind", &kind.into());
     e.into()
 }
+
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(target, &key.into(), value);
+}
+
+mod engine;
+
 
 #[cfg(feature = "threads")]
 mod pool {

@@ -57,19 +57,24 @@ test('the packed tarball holds both wasm builds, the workers and the types', () 
   }
 });
 
-test('a Vite-built app starts a 2-thread pool from the tarball and computes', async () => {
+test('a Vite-built app starts a 2-thread pool from the tarball and evaluates expressions', async () => {
   const page = await open(browser, server.url);
   await page.waitForFunction(() => window.numwasmReady);
   const r = await page.evaluate(async () => {
     const nw = window.numwasm;
     const one = await nw.selfTest(4_000_000, { threads: 1 });
     const two = await nw.selfTest(4_000_000, { threads: 2 });
-    return { status: window.numwasmReady, one: one.value, two: two.value };
+    const x = Float64Array.from({ length: 200_000 }, (_, i) => i / 1000);
+    const e1 = await nw.evaluate('sum(sqrt(x) * 2 + 1)', { x }, { threads: 1 });
+    const e2 = await nw.evaluate('sum(sqrt(x) * 2 + 1)', { x }, { threads: 2 });
+    return { status: window.numwasmReady, one: one.value, two: two.value, e1: e1.data[0], e2: e2.data[0] };
   });
   assert.equal(r.status.error, undefined);
   assert.equal(r.status.build, 'threads');
   assert.equal(r.status.poolSize, 2);
   assert.equal(Object.is(r.one, r.two), true);
+  assert.equal(Object.is(r.e1, r.e2), true, 'a reduction is bit-identical on 1 and 2 threads');
+  assert.ok(Math.abs(r.e1 - 3_971_222.0110507) < 1e-6, String(r.e1));
   await screenshot(page, 'consumer-app');
   assert.deepEqual(page.errors, []);
   await page.close();

@@ -4,6 +4,7 @@
 // in-process. Argument checks happen here, before anything reaches the engine.
 
 import { NumwasmError } from './errors.js';
+import { DTYPES, RESIDENT, normalizeInputs } from './ndarray.js';
 import { checkOptions, checkSize, checkThreads, notInitialised } from './options.js';
 
 /** Logical cores of this machine. */
@@ -83,6 +84,252 @@ export async function selfTest(n, options) {
   const t0 = performance.now();
   const r = await backend.call('selfTest', { n, threads });
   return { ...r, totalMs: performance.now() - t0 };
+}
+
+
+function requireStarted(fn) {
+  if (!started) throw notInitialised(fn);
+}
+
+function checkSource(fn, source) {
+  if (typeof source !== 'string') {
+    throw new NumwasmError('TypeError', `${fn}(): the expression must be a string, got ${typeof source}`);
+  }
+  return source;
+}
+
+/** Resolves the per-call thread count: the option, else the setNumThreads limit. */
+function callThreads(fn, threads) {
+  return threads === undefined ? numThreads : checkThreads(fn, threads, poolSize);
+}
+
+/** Normalises inputs; resident arrays pass by id and never cross to the engine again. */
+function prepareInputs(inputs) {
+  return normalizeInputs(inputs ?? {});
+}
+
+/** Builds the NDArray result, copying into `out` when the caller gave one. */
+function finish(fn, reply, out, t0) {
+  const { result, computeMs } = reply;
+  let data = result.data;
+  if (out !== undefined) {
+    const want = DTYPES[result.dtype];
+    if (!(out instanceof want) || out.length !== data.length) {
+      throw new NumwasmError(
+        'ValueError',
+        `${fn}(): out must be a ${want.name} of ${data.length} elements for a ${result.dtype} result of shape ` +
+          `[${result.shape.join(', ')}], got ${out?.constructor?.name} of ${out?.length}`,
+      );
+    }
+    out.set(data);
+    data = out;
+  }
+  const array = { data, shape: result.shape, dtype: result.dtype };
+  Object.defineProperty(array, 'timing', { value: { computeMs, totalMs: performance.now() - t0 }, enumerable: false });
+  return array;
+}
+
+function checkOut(fn, out) {
+  if (out !== undefined && !(ArrayBuffer.isView(out) && !(out instanceof DataView))) {
+    throw new NumwasmError('TypeError', `${fn}(): out must be a typed array`);
+  }
+  return out;
+}
+
+/**
+ * Evaluates an expression on named inputs (typed arrays, arrays of numbers, NDArray-like
+ * objects, numbers, booleans, bigints or resident arrays). Resolves to an NDArray
+ * { data, shape, dtype } whose non-enumerable `timing` is { computeMs, totalMs }.
+ */
+export async function evaluate(source, inputs, options) {
+  requireStarted('evaluate');
+  const t0 = performance.now();
+  checkSource('evaluate', source);
+  const { out, threads } = checkOptions('evaluate', options, ['out', 'threads']);
+  checkOut('evaluate', out);
+  const prepared = prepareInputs(inputs);
+  const reply = await backend.call('evaluate', { source, inputs: prepared, threads: callThreads('evaluate', threads) });
+  return finish('evaluate', reply, out, t0);
+}
+
+const forgotten = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry(({ method, id }) => {
+      if (started) backend.call(method, { id }).catch(() => {});
+    })
+  : null;
+
+/** Parses a compile() signature entry: a dtype name, { dtype, shape }, or { scalar: kind }. */
+function signatureEntry(name, spec) {
+  if (typeof spec === 'string') spec = { dtype: spec };
+  if (spec && typeof spec === 'object' && spec.scalar !== undefined) {
+    if (!['int', 'float', 'bool'].includes(spec.scalar)) {
+      throw new NumwasmError('TypeError', `compile(): '${name}': scalar must be "int", "float" or "bool"`);
+    }
+    return { scalar: spec.scalar };
+  }
+  if (!DTYPES[spec?.dtype]) {
+    throw new NumwasmError(
+      'TypeError',
+      `compile(): '${name}': unknown dtype ${JSON.stringify(spec?.dtype)} (expected one of: ${Object.keys(DTYPES).join(', ')})`,
+    );
+  }
+  const shape = spec.shape ?? [1];
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new NumwasmError('TypeError', `compile(): '${name}': shape must be an array of non-negative integers`);
+  }
+  return { dtype: spec.dtype, shape };
+}
+
+/** An expression compiled for a signature; run it many times. */
+export class Compiled {
+  #id;
+  #source;
+  #signature;
+  #output;
+
+  constructor(id, source, signature, output) {
+    this.#id = id;
+    this.#source = source;
+    this.#signature = signature;
+    this.#output = output;
+    forgotten?.register(this, { method: 'freeCompiled', id }, this);
+  }
+
+  get source() {
+    return this.#source;
+  }
+
+  /** The input names, in signature order. */
+  get inputNames() {
+    return Object.keys(this.#signature);
+  }
+
+  /** { name: dtype | { scalar } } as given to compile(). */
+  get signature() {
+    return Object.fromEntries(
+      Object.entries(this.#signature).map(([k, v]) => [k, v.scalar ? { scalar: v.scalar } : v.dtype]),
+    );
+  }
+
+  /** The result's dtype (and shape for the compiled shapes). */
+  get output() {
+    return this.#output;
+  }
+
+  /** Runs on `inputs`, whose names and dtypes must match the signature (shapes may differ). */
+  async run(inputs, options) {
+    requireStarted('run');
+    const t0 = performance.now();
+    const { out, threads } = checkOptions('run', options, ['out', 'threads']);
+    checkOut('run', out);
+    const prepared = prepareInputs(inputs);
+    const given = new Map(prepared.map((i) => [i.name, i]));
+    for (const [name, spec] of Object.entries(this.#signature)) {
+      const i = given.get(name);
+      if (!i) throw new NumwasmError('NameError', `run(): missing input '${name}'`);
+      const got = i.array || i.resident ? i.dtype : `${i.kind} scalar`;
+      const want = spec.scalar ? `${spec.scalar} scalar` : spec.dtype;
+      if (got !== want) {
+        throw new NumwasmError('TypeError', `run(): input '${name}' was compiled as ${want}, got ${got}`);
+      }
+    }
+    for (const name of given.keys()) {
+      if (!(name in this.#signature)) throw new NumwasmError('TypeError', `run(): unexpected input '${name}'`);
+    }
+    const reply = await backend.call('run', { id: this.#id, inputs: prepared, threads: callThreads('run', threads) });
+    return finish('run', reply, out, t0);
+  }
+
+  /** The optimized IR and the bytecode as text (the playground's panels). */
+  async disassemble() {
+    requireStarted('disassemble');
+    return (await backend.call('disassemble', { id: this.#id })).text;
+  }
+
+  /** The IR as lowered, before optimization. */
+  async loweredIr() {
+    requireStarted('loweredIr');
+    return (await backend.call('disassemble', { id: this.#id })).ir;
+  }
+
+  /**
+   * The lowered IR as data: { params: [{name, dtype, shape}], nodes: [{id, kind, op, args,
+   * dtype, shape, value?, axis?, to?}], root }, for tools that generate code from it.
+   */
+  async ir() {
+    requireStarted('ir');
+    return JSON.parse((await backend.call('disassemble', { id: this.#id })).json);
+  }
+
+  /** Releases the compiled program in the engine. */
+  free() {
+    forgotten?.unregister(this);
+    if (started) backend.call('freeCompiled', { id: this.#id }).catch(() => {});
+  }
+}
+
+/**
+ * Compiles `source` for a signature { name: dtype | { dtype, shape } | { scalar: "int" |
+ * "float" | "bool" } }. Shapes default to 1-d; run() accepts any shape of the same dtype.
+ */
+export async function compile(source, signature) {
+  requireStarted('compile');
+  checkSource('compile', source);
+  if (!signature || typeof signature !== 'object' || Array.isArray(signature)) {
+    throw new NumwasmError('TypeError', 'compile(): the signature must be an object { name: dtype }');
+  }
+  const sig = Object.fromEntries(Object.entries(signature).map(([k, v]) => [k, signatureEntry(k, v)]));
+  const { id, output } = await backend.call('compile', { source, signature: sig });
+  return new Compiled(id, source, sig, output);
+}
+
+/** An array that lives in the engine's memory: pass it as an input without copying it again. */
+export class ResidentArray {
+  #id;
+
+  constructor(id, dtype, shape) {
+    this.#id = id;
+    this.dtype = dtype;
+    this.shape = shape;
+    forgotten?.register(this, { method: 'free', id }, this);
+  }
+
+  /** The engine's handle; null once freed. */
+  get [RESIDENT]() {
+    return this.#id;
+  }
+
+  /** A copy of the contents as an NDArray. */
+  async toArray() {
+    requireStarted('toArray');
+    if (this.#id === null) throw new NumwasmError('ValueError', 'this resident array was freed');
+    const r = await backend.call('toArray', { id: this.#id });
+    return { data: r.data, shape: r.shape, dtype: r.dtype };
+  }
+
+  /** Frees the engine's memory now (a FinalizationRegistry frees forgotten arrays later). */
+  free() {
+    if (this.#id === null) return;
+    forgotten?.unregister(this);
+    const id = this.#id;
+    this.#id = null;
+    if (started) backend.call('free', { id }).catch(() => {});
+  }
+}
+
+/** Copies an array into the engine's memory once; use the handle as an input many times. */
+export async function array(value) {
+  requireStarted('array');
+  const [input] = normalizeInputs({ array: value });
+  if (!input.array) throw new NumwasmError('TypeError', 'array() needs an array, not a scalar');
+  const id = await backend.call('array', { input });
+  return new ResidentArray(id, input.dtype, input.shape);
+}
+
+/** Resident arrays alive in the engine (for tests and leak checks). */
+export async function residentCount() {
+  requireStarted('residentCount');
+  return backend.call('residentCount', {});
 }
 
 export { NumwasmError };

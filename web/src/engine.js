@@ -1,8 +1,10 @@
 // The engine side of the API: plain functions over an initialised wasm-bindgen module.
 // It runs inside the compute worker (browsers) or in-process (Node), so both entry points
-// share one implementation and differ only in transport.
+// share one implementation and differ only in transport. Inputs arrive normalised by
+// ndarray.js; results leave as { dtype, shape, data } plus the compute time.
 
 import { NumwasmError } from './errors.js';
+import { DTYPES } from './ndarray.js';
 
 /** Wraps a wasm call so that errors thrown by the module become NumwasmErrors. */
 function guard(fn, source) {
@@ -13,21 +15,89 @@ function guard(fn, source) {
   }
 }
 
+/** Placeholder inputs that give the engine a signature to compile for (their values are not used). */
+function placeholders(signature) {
+  return Object.entries(signature).map(([name, spec]) => {
+    if (spec.scalar) {
+      const value = spec.scalar === 'bool' ? false : spec.scalar === 'int' ? 0 : 0.5;
+      return { name, array: false, kind: spec.scalar, value };
+    }
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    return { name, array: true, dtype: spec.dtype, shape: spec.shape, data: new DTYPES[spec.dtype](n) };
+  });
+}
+
+/** The resident array or the data of an input, as the wasm binding reads it. */
+function toWasm(inputs) {
+  return inputs.map((i) => (i.resident ? { name: i.name, resident: i.resident } : i));
+}
+
 export function makeEngine(glue) {
+  const engine = new glue.Engine();
+  const compiled = new Map();
+  let nextCompiled = 1;
+
+  function timed(fn) {
+    const t0 = performance.now();
+    const result = fn();
+    return { result, computeMs: performance.now() - t0 };
+  }
+
   return {
     info() {
-      return {
-        version: glue.version(),
-        build: glue.buildFlavor(),
-        poolSize: glue.poolSize(),
-      };
+      return { version: glue.version(), build: glue.buildFlavor(), poolSize: glue.poolSize() };
     },
 
     /** The pool self-test: a CPU-heavy deterministic sum of `n` terms on `threads` threads. */
     selfTest({ n, threads }) {
-      const t0 = performance.now();
-      const value = guard(() => glue.selfTest(n, threads));
-      return { value, computeMs: performance.now() - t0 };
+      const { result, computeMs } = timed(() => guard(() => glue.selfTest(n, threads)));
+      return { value: result, computeMs };
+    },
+
+    evaluate({ source, inputs, threads }) {
+      return timed(() => guard(() => engine.evaluate(source, toWasm(inputs), threads), source));
+    },
+
+    /** Compiles for a signature { name: { dtype, shape } | { scalar } }; returns an id. */
+    compile({ source, signature }) {
+      const expr = guard(() => engine.compile(source, placeholders(signature)), source);
+      const id = nextCompiled++;
+      compiled.set(id, { expr, source });
+      return { id, output: expr.output() };
+    },
+
+    /** Runs compiled expression `id` (inputs already checked against its signature). */
+    run({ id, inputs, threads }) {
+      const c = compiled.get(id);
+      if (!c) throw new NumwasmError('ValueError', 'this compiled expression was freed');
+      return timed(() => guard(() => engine.evaluate(c.source, toWasm(inputs), threads), c.source));
+    },
+
+    disassemble({ id }) {
+      const c = compiled.get(id);
+      if (!c) throw new NumwasmError('ValueError', 'this compiled expression was freed');
+      return { ir: c.expr.loweredIr(), text: c.expr.disassemble(), json: c.expr.irJson() };
+    },
+
+    freeCompiled({ id }) {
+      compiled.get(id)?.expr.free();
+      return compiled.delete(id);
+    },
+
+    array({ input }) {
+      return guard(() => engine.array({ name: 'array', ...input }));
+    },
+
+    toArray({ id }) {
+      return guard(() => engine.residentToArray(id));
+    },
+
+    free({ id }) {
+      return engine.freeResident(id);
+    },
+
+    residentCount() {
+      return engine.residentCount();
     },
   };
 }

@@ -12,15 +12,121 @@ export interface Span {
 
 /** Every error a caller can cause: a kind, a message and, where it has one, a source span. */
 export class NumwasmError extends Error {
-  constructor(kind: ErrorKind, message: string, span?: Span | null, source?: string);
+  constructor(kind: ErrorKind, message: string, span?: Span | null, source?: string, notes?: string[]);
   readonly name: 'NumwasmError';
   readonly kind: ErrorKind;
   readonly span: Span | null;
   readonly source?: string;
-  /** `kind: message`, then the source line with a caret under the span. */
+  /** Hints such as "did you mean 'sin'?". */
+  readonly notes: string[];
+  /** `kind: message`, then the source line with a caret under the span, then the notes. */
   format(): string;
-  toJSON(): { kind: ErrorKind; message: string; span: Span | null; source?: string };
+  toJSON(): { kind: ErrorKind; message: string; span: Span | null; source?: string; notes: string[] };
 }
+
+/** NumPy dtype names. */
+export type DType =
+  | 'bool' | 'int8' | 'int16' | 'int32' | 'int64'
+  | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'float32' | 'float64';
+
+/** The typed array that holds each dtype (bool: Uint8Array of 0 and 1). */
+export type TypedArray =
+  | Uint8Array | Uint8ClampedArray | Int8Array | Int16Array | Int32Array | BigInt64Array
+  | Uint16Array | Uint32Array | BigUint64Array | Float32Array | Float64Array;
+
+/** A result: C-order data, shape ([] for a reduction to a scalar) and dtype. */
+export interface NDArray {
+  data: TypedArray;
+  shape: number[];
+  dtype: DType;
+  /** Engine compute time and the whole round trip, in milliseconds (non-enumerable). */
+  readonly timing: { computeMs: number; totalMs: number };
+}
+
+/** NDArray-like input; scijs ndarray's { data, shape, stride, offset } is accepted too. */
+export interface NDArrayLike {
+  data: TypedArray | number[];
+  shape?: number[];
+  dtype?: DType;
+  stride?: number[];
+  offset?: number;
+}
+
+/**
+ * An input value. Numbers, booleans and bigints are weak Python scalars (NEP 50): integral
+ * numbers are Python ints, others floats. Plain arrays of numbers become float64.
+ */
+export type Input = TypedArray | number[] | NDArrayLike | number | boolean | bigint | ResidentArray;
+
+export interface CallOptions {
+  /** Write the result here: a typed array of the result's dtype and size. */
+  out?: TypedArray;
+  /** Use at most this many threads for this call (default: getNumThreads()). */
+  threads?: number;
+}
+
+/** A compile() signature entry: a dtype (1-d array), a dtype with a shape, or a weak scalar. */
+export type SignatureEntry = DType | { dtype: DType; shape?: number[] } | { scalar: 'int' | 'float' | 'bool' };
+
+export interface IrNode {
+  id: number;
+  kind: 'unary' | 'binary' | 'reduce' | 'other';
+  /** input, const, cast, where, muladd, or a NumPy ufunc / reduction name (add, sin, sum, ...). */
+  op: string;
+  args: number[];
+  dtype: DType;
+  shape: number[];
+  /** const: the exact value as text ("2.0", "-3", "True"). */
+  value?: string;
+  /** reduce: the axis (absent: all axes). */
+  axis?: number;
+  /** cast: the target dtype. */
+  to?: DType;
+  /** input: the parameter index. */
+  slot?: number;
+}
+
+export interface IrFunction {
+  params: { name: string; dtype: DType; shape: number[] }[];
+  nodes: IrNode[];
+  root: number | null;
+}
+
+/** An expression compiled for a signature. */
+export class Compiled {
+  readonly source: string;
+  readonly inputNames: string[];
+  readonly signature: Record<string, DType | { scalar: 'int' | 'float' | 'bool' }>;
+  /** The result's dtype and its shape for the compiled shapes. */
+  readonly output: { dtype: DType; shape: number[] };
+  /** Runs on inputs of the signature's names and dtypes (shapes may differ from compile time). */
+  run(inputs: Record<string, Input>, options?: CallOptions): Promise<NDArray>;
+  /** The optimized IR and the bytecode, in a stable text form. */
+  disassemble(): Promise<string>;
+  /** The IR as lowered, before optimization. */
+  loweredIr(): Promise<string>;
+  /** The lowered IR as data, for tools that generate code from it. */
+  ir(): Promise<IrFunction>;
+  free(): void;
+}
+
+/** An array living in the engine's memory: pass it as an input without copying it again. */
+export class ResidentArray {
+  readonly dtype: DType;
+  readonly shape: number[];
+  toArray(): Promise<Omit<NDArray, 'timing'>>;
+  /** Frees it now; forgotten arrays are freed by a FinalizationRegistry. */
+  free(): void;
+}
+
+/** Evaluates an expression on named inputs. */
+export function evaluate(source: string, inputs?: Record<string, Input>, options?: CallOptions): Promise<NDArray>;
+/** Compiles an expression for a signature such as { a: "float64", b: "float64" }. */
+export function compile(source: string, signature: Record<string, SignatureEntry>): Promise<Compiled>;
+/** Copies an array into the engine once. */
+export function array(value: TypedArray | number[] | NDArrayLike): Promise<ResidentArray>;
+/** Number of live resident arrays. */
+export function residentCount(): Promise<number>;
 
 export interface InitOptions {
   /** Pool size (browsers, cross-origin isolated pages only). Default: all logical cores. */

@@ -36,6 +36,9 @@ const DEFAULT_DTYPE = {
   Float64Array: 'float64',
 };
 
+/** The engine handle of a resident array (see ResidentArray in api.js); null once freed. */
+export const RESIDENT = Symbol('numwasm.resident');
+
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
 
@@ -147,6 +150,10 @@ export function normalizeInput(name, value) {
   if (scalar) return scalar;
   if (value === null || value === undefined) {
     throw typeError(`input '${name}' is ${value}`);
+  }
+  if (value[RESIDENT] !== undefined) {
+    if (value[RESIDENT] === null) throw valueError(`input '${name}' is a resident array that was freed`);
+    return { resident: value[RESIDENT], dtype: value.dtype, shape: value.shape };
   }
   if (isTypedArray(value)) {
     checkBuffer(name, value);

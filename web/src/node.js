@@ -24,12 +24,18 @@ useBackend({
 });
 
 export {
+  Compiled,
   NumwasmError,
+  ResidentArray,
+  array,
   build,
+  compile,
+  evaluate,
   getNumThreads,
   init,
   ncores,
   poolSize,
+  residentCount,
   selfTest,
   setNumThreads,
   status,

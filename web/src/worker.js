@@ -77,7 +77,10 @@ self.addEventListener('message', async ({ data }) => {
     const fn = methods[method] ?? (engine && engine[method]?.bind(engine));
     if (!fn) throw new NumwasmError('RuntimeError', `unknown engine method ${method}`);
     const result = await fn(args ?? {});
-    self.postMessage({ type: 'numwasm-reply', id, ok: true, result });
+    // Results leave without a copy: their buffers are transferred, not cloned.
+    const data = result?.result?.data ?? result?.data;
+    const transfer = data?.buffer instanceof ArrayBuffer ? [data.buffer] : [];
+    self.postMessage({ type: 'numwasm-reply', id, ok: true, result }, transfer);
   } catch (e) {
     self.postMessage({ type: 'numwasm-reply', id, ok: false, error: NumwasmError.from(e).toJSON() });
   }

@@ -101,6 +101,12 @@ impl Compiled {
         self.lowered.to_string()
     }
 
+    /// The function as lowered, before optimization, for tools that walk it.
+    #[must_use]
+    pub fn lowered(&self) -> &Function {
+        &self.lowered
+    }
+
     fn check_inputs<'a>(&self, inputs: &[(&str, Input<'a>)]) -> Result<Vec<BufferRef<'a>>, Diagnostic> {
         let sig = signature_of(inputs)?;
         if sig != self.signature {

@@ -1,0 +1,408 @@
+//! The engine's JS surface: `Engine` (evaluate, compile, resident arrays) and
+//! `CompiledExpr`. Inputs arrive as the plain objects `web/src/ndarray.js` builds:
+//!
+//! ```text
+//! { name, array: true,  dtype, shape, data }    data: a typed array, copied into wasm memory
+//! { name, array: false, kind, value }           a weak Python scalar (int | float | bool)
+//! { name, resident: id }                        an array that already lives in wasm memory
+//! ```
+//!
+//! Results go back as `{ dtype, shape, data }` with `data` a fresh JS typed array. Every
+//! error becomes a JS `Error` with `kind` (a Python exception name), `span` (UTF-16 offsets
+//! into the source) and `notes`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use js_sys::{Array as JsArray, Object};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use super::{error, set};
+use crate::api::{self, Buffer, DType, Diagnostic, Input, PyScalar};
+
+/// An array that lives in wasm memory between calls (`nw.array(x)`).
+struct Resident {
+    data: Buffer,
+    shape: Vec<usize>,
+}
+
+/// An input converted from JS: owned data, a resident array's id, or a scalar.
+enum Converted {
+    Owned { data: Buffer, shape: Vec<usize> },
+    Resident(u32),
+    Scalar(PyScalar),
+}
+
+/// The engine with its compile cache and its resident arrays.
+#[wasm_bindgen]
+pub struct Engine {
+    inner: api::Engine,
+    residents: HashMap<u32, Resident>,
+    next_id: u32,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen]
+impl Engine {
+    #[wasm_bindgen(constructor)]
+    #[must_use]
+    pub fn new() -> Engine {
+        Engine { inner: api::Engine::new(), residents: HashMap::new(), next_id: 1 }
+    }
+
+    /// Compiles (cached by source and signature) and runs `source` on `inputs` with at most
+    /// `threads` threads (0: the current limit). Returns `{ dtype, shape, data }`.
+    pub fn evaluate(&self, source: &str, inputs: JsArray, threads: usize) -> Result<JsValue, JsValue> {
+        let converted = convert_inputs(&inputs)?;
+        let named = self.as_inputs(&converted)?;
+        let compiled = self.inner.compile(source, &named).map_err(|d| diagnostic(&d, source))?;
+        check_output_fits(&compiled)?;
+        let result = compiled
+            .run(&named, None, threads_opt(threads))
+            .map_err(|d| diagnostic(&d, source))?
+            .ok_or_else(|| error("InternalError", "no result"))?;
+        Ok(array_to_js(&result.dtype, &result.shape, &result.data))
+    }
+
+    /// Compiles `source` for the names, dtypes and shapes of `inputs` (their data is not read).
+    pub fn compile(&self, source: &str, inputs: JsArray) -> Result<CompiledExpr, JsValue> {
+        let converted = convert_inputs(&inputs)?;
+        let named = self.as_inputs(&converted)?;
+        let compiled = self.inner.compile(source, &named).map_err(|d| diagnostic(&d, source))?;
+        Ok(CompiledExpr { compiled })
+    }
+
+    /// Copies one array input into wasm memory and returns its id.
+    pub fn array(&mut self, input: JsValue) -> Result<u32, JsValue> {
+        match convert_input(&input)? {
+            (_, Converted::Owned { data, shape }) => {
+                let id = self.next_id;
+                self.next_id = self.next_id.wrapping_add(1).max(1);
+                self.residents.insert(id, Resident { data, shape });
+                Ok(id)
+            }
+            _ => Err(error("TypeError", "array() needs an array, not a scalar")),
+        }
+    }
+
+    /// A resident array's contents as `{ dtype, shape, data }` (a copy).
+    #[wasm_bindgen(js_name = residentToArray)]
+    pub fn resident_to_array(&self, id: u32) -> Result<JsValue, JsValue> {
+        let r = self.resident(id)?;
+        Ok(array_to_js(&r.data.dtype(), &r.shape, &r.data))
+    }
+
+    /// Frees a resident array; freeing twice is harmless.
+    #[wasm_bindgen(js_name = freeResident)]
+    pub fn free_resident(&mut self, id: u32) -> bool {
+        self.residents.remove(&id).is_some()
+    }
+
+    /// Number of live resident arrays.
+    #[wasm_bindgen(js_name = residentCount)]
+    #[must_use]
+    pub fn resident_count(&self) -> usize {
+        self.residents.len()
+    }
+
+    fn resident(&self, id: u32) -> Result<&Resident, JsValue> {
+        self.residents
+            .get(&id)
+            .ok_or_else(|| error("ValueError", &format!("resident array #{id} was freed")))
+    }
+
+    fn as_inputs<'a>(&'a self, converted: &'a [(String, Converted)]) -> Result<Vec<(&'a str, Input<'a>)>, JsValue> {
+        converted
+            .iter()
+            .map(|(name, c)| {
+                let input = match c {
+                    Converted::Owned { data, shape } => Input::Array { data: data.as_ref(), shape },
+                    Converted::Resident(id) => {
+                        let r = self.resident(*id)?;
+                        Input::Array { data: r.data.as_ref(), shape: &r.shape }
+                    }
+                    Converted::Scalar(s) => Input::Scalar(*s),
+                };
+                Ok((name.as_str(), input))
+            })
+            .collect()
+    }
+}
+
+/// An expression compiled for one signature.
+#[wasm_bindgen]
+pub struct CompiledExpr {
+    compiled: Arc<api::Compiled>,
+}
+
+#[wasm_bindgen]
+impl CompiledExpr {
+    /// The optimized IR and the bytecode, in a stable text form.
+    #[must_use]
+    pub fn disassemble(&self) -> String {
+        self.compiled.disassemble()
+    }
+
+    /// The IR as lowered, before optimization.
+    #[wasm_bindgen(js_name = loweredIr)]
+    #[must_use]
+    pub fn lowered_ir(&self) -> String {
+        self.compiled.lowered_ir()
+    }
+
+    /// The lowered IR as JSON (see `ir_json`).
+    #[wasm_bindgen(js_name = irJson)]
+    #[must_use]
+    pub fn ir_json(&self) -> String {
+        ir_json(self.compiled.lowered())
+    }
+
+    /// The result's `{ dtype, shape }`.
+    #[must_use]
+    pub fn output(&self) -> JsValue {
+        let (dtype, shape) = self.compiled.output();
+        let o = Object::new();
+        set(&o, "dtype", &dtype.name().into());
+        set(&o, "shape", &shape_to_js(shape));
+        o.into()
+    }
+}
+
+fn threads_opt(threads: usize) -> Option<usize> {
+    (threads > 0).then_some(threads)
+}
+
+/// Refuses a result that cannot be allocated, instead of trapping on allocation failure.
+fn check_output_fits(compiled: &api::Compiled) -> Result<(), JsValue> {
+    let (dtype, shape) = compiled.output();
+    let n = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+    let bytes = n.and_then(|n| n.checked_mul(dtype.size()));
+    let fits = bytes.is_some_and(|b| {
+        let mut probe: Vec<u8> = Vec::new();
+        probe.try_reserve_exact(b).is_ok()
+    });
+    if fits {
+        Ok(())
+    } else {
+        Err(memory_error(&format!(
+            "the result ({dtype} with shape {shape:?}) does not fit in wasm memory (at most 4 GiB in all)"
+        )))
+    }
+}
+
+fn memory_error(message: &str) -> JsValue {
+    error("MemoryError", message)
+}
+
+/// A Diagnostic as a JS Error: kind, message, span in UTF-16 offsets, notes, rendered frame.
+fn diagnostic(d: &Diagnostic, source: &str) -> JsValue {
+    let e = error(d.kind.name(), &d.message);
+    let span = Object::new();
+    set(&span, "start", &utf16_offset(source, d.span.start as usize).into());
+    set(&span, "end", &utf16_offset(source, d.span.end as usize).into());
+    set(&e, "span", &span.into());
+    set(&e, "notes", &d.notes.iter().map(|n| JsValue::from_str(n)).collect::<JsArray>().into());
+    set(&e, "rendered", &d.render(source).into());
+    e
+}
+
+/// The UTF-16 offset of byte offset `byte` of `source` (spans are bytes in Rust).
+fn utf16_offset(source: &str, byte: usize) -> u32 {
+    let mut b = byte.min(source.len());
+    while !source.is_char_boundary(b) {
+        b -= 1;
+    }
+    source[..b].encode_utf16().count() as u32
+}
+
+fn convert_inputs(inputs: &JsArray) -> Result<Vec<(String, Converted)>, JsValue> {
+    if inputs.length() as usize > api::MAX_INPUTS {
+        return Err(error("ValueError", &format!("too many inputs ({}, the limit is {})", inputs.length(), api::MAX_INPUTS)));
+    }
+    inputs.iter().map(|v| convert_input(&v)).collect()
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn convert_input(v: &JsValue) -> Result<(String, Converted), JsValue> {
+    let name = get(v, "name").as_string().ok_or_else(|| error("TypeError", "input without a name"))?;
+    if let Some(id) = get(v, "resident").as_f64() {
+        return Ok((name, Converted::Resident(id as u32)));
+    }
+    if get(v, "array").is_truthy() {
+        let dtype_name = get(v, "dtype").as_string().unwrap_or_default();
+        let dtype = DType::from_name(&dtype_name)
+            .ok_or_else(|| error("TypeError", &format!("input '{name}': unknown dtype '{dtype_name}'")))?;
+        let shape = shape_from_js(&get(v, "shape"), &name)?;
+        let data = buffer_from_js(dtype, &get(v, "data"), &name)?;
+        return Ok((name, Converted::Owned { data, shape }));
+    }
+    let kind = get(v, "kind").as_string().unwrap_or_default();
+    let value = get(v, "value");
+    let scalar = match kind.as_str() {
+        "bool" => PyScalar::Bool(value.is_truthy()),
+        "float" => PyScalar::Float(value.as_f64().unwrap_or(f64::NAN)),
+        "int" => PyScalar::Int(int_from_js(&value, &name)?),
+        _ => return Err(error("TypeError", &format!("input '{name}': unsupported scalar kind '{kind}'"))),
+    };
+    Ok((name, Converted::Scalar(scalar)))
+}
+
+fn int_from_js(value: &JsValue, name: &str) -> Result<i128, JsValue> {
+    if let Some(f) = value.as_f64() {
+        // Integral numbers up to 2^127 convert exactly.
+        if f.fract() == 0.0 && f.abs() < 1.7e38 {
+            return Ok(f as i128);
+        }
+        return Err(error("OverflowError", &format!("input '{name}': integer {f} is too large")));
+    }
+    if value.is_bigint() {
+        let text = js_sys::BigInt::from(value.clone()).to_string(10).map(String::from).unwrap_or_default();
+        return text.parse::<i128>().map_err(|_| error("OverflowError", &format!("input '{name}': integer {text} is too large")));
+    }
+    Err(error("TypeError", &format!("input '{name}': expected an integer")))
+}
+
+fn shape_from_js(v: &JsValue, name: &str) -> Result<Vec<usize>, JsValue> {
+    let arr: &JsArray = v.dyn_ref().ok_or_else(|| error("TypeError", &format!("input '{name}': shape must be an array")))?;
+    arr.iter()
+        .map(|d| match d.as_f64() {
+            Some(x) if x >= 0.0 && x.fract() == 0.0 && x <= u32::MAX as f64 => Ok(x as usize),
+            _ => Err(error("TypeError", &format!("input '{name}': shape entries must be non-negative integers"))),
+        })
+        .collect()
+}
+
+fn shape_to_js(shape: &[usize]) -> JsValue {
+    shape.iter().map(|&d| JsValue::from(d as f64)).collect::<JsArray>().into()
+}
+
+/// Room for `len` elements, reserved without trapping when wasm memory is exhausted.
+fn reserve<T>(len: usize, name: &str) -> Result<Vec<T>, JsValue> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| {
+        memory_error(&format!("input '{name}' ({len} elements) does not fit in wasm memory (at most 4 GiB in all)"))
+    })?;
+    Ok(v)
+}
+
+macro_rules! copy_in {
+    ($data:expr, $name:expr, $js:ty, $t:ty) => {{
+        let arr: &$js = $data
+            .dyn_ref()
+            .ok_or_else(|| error("TypeError", &format!("input '{}': data does not match its dtype", $name)))?;
+        let len = arr.length() as usize;
+        let mut v: Vec<$t> = reserve(len, $name)?;
+        // One pass: the elements are copied straight into the reserved, uninitialised room.
+        // SAFETY: `v` has capacity for `len` elements, `raw_copy_to_ptr` writes exactly
+        // `len` of them, and every bit pattern is a valid value of `$t`.
+        unsafe {
+            arr.raw_copy_to_ptr(v.as_mut_ptr());
+            v.set_len(len);
+        }
+        v
+    }};
+}
+
+fn buffer_from_js(dtype: DType, data: &JsValue, name: &str) -> Result<Buffer, JsValue> {
+    Ok(match dtype {
+        DType::Bool => {
+            let bytes = copy_in!(data, name, js_sys::Uint8Array, u8);
+            let mut v: Vec<bool> = reserve(bytes.len(), name)?;
+            v.extend(bytes.iter().map(|&b| b != 0));
+            Buffer::Bool(v)
+        }
+        DType::I8 => Buffer::I8(copy_in!(data, name, js_sys::Int8Array, i8)),
+        DType::I16 => Buffer::I16(copy_in!(data, name, js_sys::Int16Array, i16)),
+        DType::I32 => Buffer::I32(copy_in!(data, name, js_sys::Int32Array, i32)),
+        DType::I64 => Buffer::I64(copy_in!(data, name, js_sys::BigInt64Array, i64)),
+        DType::U8 => Buffer::U8(copy_in!(data, name, js_sys::Uint8Array, u8)),
+        DType::U16 => Buffer::U16(copy_in!(data, name, js_sys::Uint16Array, u16)),
+        DType::U32 => Buffer::U32(copy_in!(data, name, js_sys::Uint32Array, u32)),
+        DType::U64 => Buffer::U64(copy_in!(data, name, js_sys::BigUint64Array, u64)),
+        DType::F32 => Buffer::F32(copy_in!(data, name, js_sys::Float32Array, f32)),
+        DType::F64 => Buffer::F64(copy_in!(data, name, js_sys::Float64Array, f64)),
+    })
+}
+
+/// `{ dtype, shape, data }` with `data` a new JS typed array (one copy out of wasm memory).
+fn array_to_js(dtype: &DType, shape: &[usize], data: &Buffer) -> JsValue {
+    let js: JsValue = match data {
+        Buffer::Bool(v) => {
+            let bytes: Vec<u8> = v.iter().map(|&b| u8::from(b)).collect();
+            js_sys::Uint8Array::from(&bytes[..]).into()
+        }
+        Buffer::I8(v) => js_sys::Int8Array::from(&v[..]).into(),
+        Buffer::I16(v) => js_sys::Int16Array::from(&v[..]).into(),
+        Buffer::I32(v) => js_sys::Int32Array::from(&v[..]).into(),
+        Buffer::I64(v) => js_sys::BigInt64Array::from(&v[..]).into(),
+        Buffer::U8(v) => js_sys::Uint8Array::from(&v[..]).into(),
+        Buffer::U16(v) => js_sys::Uint16Array::from(&v[..]).into(),
+        Buffer::U32(v) => js_sys::Uint32Array::from(&v[..]).into(),
+        Buffer::U64(v) => js_sys::BigUint64Array::from(&v[..]).into(),
+        Buffer::F32(v) => js_sys::Float32Array::from(&v[..]).into(),
+        Buffer::F64(v) => js_sys::Float64Array::from(&v[..]).into(),
+    };
+    let o = Object::new();
+    set(&o, "dtype", &dtype.name().into());
+    set(&o, "shape", &shape_to_js(shape));
+    set(&o, "data", &js);
+    o.into()
+}
+
+/// The lowered IR as JSON, for tools that generate code from it (the playground's JS
+/// baseline): `{ params: [{name, dtype, shape}], nodes: [{id, op, args, dtype, shape,
+/// value?, axis?, to?}], root }`. Constants are exact decimal text (`value`).
+fn ir_json(f: &crate::ir::Function) -> String {
+    use crate::ir::Node;
+    use std::fmt::Write as _;
+    let text = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let shape = |s: &[usize]| format!("[{}]", s.iter().map(ToString::to_string).collect::<Vec<_>>().join(","));
+    let mut out = String::from("{\"params\":[");
+    for (i, p) in f.params.iter().enumerate() {
+        let _ = write!(out, "{}{{\"name\":{},\"dtype\":\"{}\",\"shape\":{}}}", if i > 0 { "," } else { "" }, text(&p.name), p.dtype.name(), shape(&p.shape));
+    }
+    out.push_str("],\"nodes\":[");
+    for (i, h) in f.handles().enumerate() {
+        let node = f.node(h);
+        let args: Vec<String> = node.operands().iter().map(|a| a.index().to_string()).collect();
+        let (op, extra) = match *node {
+            Node::Input(slot) => ("input".to_owned(), format!(",\"slot\":{slot}")),
+            Node::Const(s) => ("const".to_owned(), format!(",\"value\":{}", text(&s.to_string()))),
+            Node::Cast(_, d) => ("cast".to_owned(), format!(",\"to\":\"{}\"", d.name())),
+            Node::Unary(u, _) => (u.name().to_owned(), String::new()),
+            Node::Binary(b, _, _) => (b.name().to_owned(), String::new()),
+            Node::Select(..) => ("where".to_owned(), String::new()),
+            Node::Reduce(r, _, axis) => (r.name().to_owned(), axis.map_or(String::new(), |a| format!(",\"axis\":{a}"))),
+            Node::MulAdd(..) => ("muladd".to_owned(), String::new()),
+        };
+        let kind = match node {
+            Node::Unary(..) => "unary",
+            Node::Binary(..) => "binary",
+            Node::Reduce(..) => "reduce",
+            _ => "other",
+        };
+        let info = f.info(h);
+        let _ = write!(
+            out,
+            "{}{{\"id\":{},\"kind\":\"{kind}\",\"op\":{},\"args\":[{}],\"dtype\":\"{}\",\"shape\":{}{extra}}}",
+            if i > 0 { "," } else { "" },
+            h.index(),
+            text(&op),
+            args.join(","),
+            info.dtype.name(),
+            shape(&info.shape)
+        );
+    }
+    let root = f.root.map_or("null".to_owned(), |r| r.index().to_string());
+    let _ = write!(out, "],\"root\":{root}}}");
+    out
+}
