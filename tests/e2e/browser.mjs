@@ -31,9 +31,9 @@ export async function launch() {
   });
 }
 
-/** Serves the repository root (isolated unless told otherwise). */
+/** Serves the repository root (isolated unless told otherwise); `/` is a blank test page. */
 export function serveRepo({ isolation = true, root = repo } = {}) {
-  return startServer({ root, port: 0, isolation, home: '/www/' });
+  return startServer({ root, port: 0, isolation, home: '/tests/e2e/blank.html' });
 }
 
 /** Opens `path` in a new page; browser console errors are collected on `page.errors`. */

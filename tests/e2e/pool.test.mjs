@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launch, open, screenshot, serveRepo } from './browser.mjs';
+import { launch, open, serveRepo } from './browser.mjs';
 
 let browser;
 let isolated;
@@ -53,8 +53,6 @@ test('isolated page: compute worker + pool of 2 threads, equal results for 1 and
   assert.equal(r.status.poolSize, 2);
   assert.ok(Number.isFinite(r.one.value) && r.one.value !== 0);
   assert.equal(Object.is(r.one.value, r.many.value), true, `${r.one.value} vs ${r.many.value}`);
-  await page.getByRole('button', { name: 'Run self-test' }).waitFor();
-  await screenshot(page, 'pool-isolated');
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -68,9 +66,6 @@ test('page without COOP/COEP: falls back to the simd build with 1 thread', async
   assert.equal(r.status.threadsAvailable, false);
   assert.equal(r.status.poolSize, 1);
   assert.equal(Object.is(r.one.value, r.many.value), true);
-  await page.locator('#isolation').waitFor();
-  assert.match(await page.locator('#isolation').textContent(), /not cross-origin isolated/);
-  await screenshot(page, 'pool-not-isolated');
   assert.deepEqual(page.errors, []);
   await page.close();
 });
