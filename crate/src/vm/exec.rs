@@ -309,10 +309,10 @@ impl Ctx<'_> {
 }
 
 impl Ctx<'_> {
-    /// Asks for the next block of every source read in place. A block of a source is one
-    /// 4 KiB page, and hardware prefetchers stop at page boundaries: without this, every
-    /// pass over a new block starts with cold misses (measured: poly 1.7x slower than a
-    /// fused loop without, see docs/benchmarks-native.md).
+    /// Touches the first lines of the next block of every source read in place, so that
+    /// the hardware stream prefetcher (which stops at 4 KiB page boundaries, one float64
+    /// block) starts on the next page early. Only two lines: prefetching a whole block at
+    /// once filled the line-fill buffers and stalled the pipeline (measured slower).
     #[inline]
     fn prefetch_next(&self, next: usize) {
         #[cfg(target_arch = "x86_64")]
@@ -329,7 +329,7 @@ impl Ctx<'_> {
                     continue;
                 }
                 let size = self.mem_dtype(m as u16).map_or(8, DType::size);
-                let bytes = len * size;
+                let bytes = (len * size).min(128);
                 let base = src.wrapping_add(next * size);
                 let mut off = 0;
                 while off < bytes {
