@@ -143,3 +143,20 @@ fn random_typed_expressions_never_panic() {
     }
     assert!(ran > 300, "only {ran} ran");
 }
+
+#[test]
+fn absurd_shapes_are_errors() {
+    let a = [1.0f64; 4];
+    let engine = Engine::new();
+    for shape in [&[usize::MAX, 4][..], &[1usize << 62, 1 << 3][..], &[5][..], &[2, 3][..]] {
+        let e = engine.evaluate("a + 1", &[("a", Input::array(&a[..], shape))], None).unwrap_err();
+        assert_eq!(e.kind, numwasm::api::ErrorKind::ValueError);
+    }
+    // Zero-size dimensions are fine, however large the others; a result too big to
+    // allocate is a MemoryError, not an abort.
+    let empty: [f64; 0] = [];
+    let r = engine.evaluate("sum(a * 2, axis=0)", &[("a", Input::array(&empty[..], &[0, 1usize << 20][..]))], None).unwrap();
+    assert_eq!(r.shape, vec![1usize << 20]);
+    let e = engine.evaluate("sum(a * 2, axis=1)", &[("a", Input::array(&empty[..], &[1usize << 50, 0][..]))], None).unwrap_err();
+    assert_eq!(e.kind, numwasm::api::ErrorKind::MemoryError);
+}

@@ -14,6 +14,8 @@ pub enum ErrorKind {
     ValueError,
     OverflowError,
     ZeroDivisionError,
+    /// A result or temporary that cannot be allocated.
+    MemoryError,
     /// An engine bug caught by a verifier; never expected.
     InternalError,
 }
@@ -28,6 +30,7 @@ impl ErrorKind {
             ErrorKind::ValueError => "ValueError",
             ErrorKind::OverflowError => "OverflowError",
             ErrorKind::ZeroDivisionError => "ZeroDivisionError",
+            ErrorKind::MemoryError => "MemoryError",
             ErrorKind::InternalError => "InternalError",
         }
     }

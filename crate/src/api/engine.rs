@@ -41,11 +41,16 @@ fn signature_of(inputs: &[(&str, Input<'_>)]) -> Result<Signature, Diagnostic> {
             return Err(Diagnostic::new(ErrorKind::ValueError, format!("input '{name}' given twice"), Span::default()));
         }
         if let Input::Array { data, shape } = v
-            && size_of(shape) != data.len()
+            && crate::types::checked_size(shape) != Some(data.len())
         {
             return Err(Diagnostic::new(
                 ErrorKind::ValueError,
-                format!("input '{name}' has {} elements but shape {} needs {}", data.len(), shape_str(shape), size_of(shape)),
+                format!(
+                    "input '{name}' has {} elements but shape {} needs {}",
+                    data.len(),
+                    shape_str(shape),
+                    crate::types::checked_size(shape).map_or_else(|| "more than fit in memory".to_string(), |n| n.to_string())
+                ),
                 Span::default(),
             ));
         }
@@ -131,7 +136,10 @@ impl Compiled {
     pub fn run(&self, inputs: &[(&str, Input<'_>)], out: Option<&mut BufferMut<'_>>, threads: Option<usize>) -> Result<Option<Array>, Diagnostic> {
         let bufs = self.check_inputs(inputs)?;
         let (dtype, shape) = (self.program.out_dtype, self.program.out_shape.clone());
-        let runtime = |e: vm::RuntimeError| Diagnostic::new(ErrorKind::ValueError, e.message, e.span);
+        let runtime = |e: vm::RuntimeError| {
+            let kind = if e.message.starts_with("cannot allocate") { ErrorKind::MemoryError } else { ErrorKind::ValueError };
+            Diagnostic::new(kind, e.message, e.span)
+        };
         match out {
             Some(o) => {
                 if o.dtype() != dtype || o.len() != size_of(&shape) {
@@ -150,7 +158,13 @@ impl Compiled {
                 Ok(None)
             }
             None => {
-                let mut data = Buffer::zeros(dtype, size_of(&shape));
+                let mut data = Buffer::try_zeros(dtype, size_of(&shape)).ok_or_else(|| {
+                    Diagnostic::new(
+                        ErrorKind::MemoryError,
+                        format!("cannot allocate the result: {} elements of {dtype}", size_of(&shape)),
+                        Span::default(),
+                    )
+                })?;
                 vm::run(&self.program, &bufs, &mut data.as_mut(), threads).map_err(runtime)?;
                 Ok(Some(Array { dtype, shape, data }))
             }

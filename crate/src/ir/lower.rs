@@ -311,6 +311,13 @@ impl Lower<'_> {
                 LowerError::new(LowerErrorKind::Value, m, span)
             })?;
         }
+        if crate::types::checked_size(&shape).is_none_or(|n| n > isize::MAX as usize / 8) {
+            return Err(LowerError::new(
+                LowerErrorKind::Value,
+                format!("array is too big: the broadcast shape {} has more elements than fit in memory", shape_str(&shape)),
+                span,
+            ));
+        }
         Ok(shape)
     }
 

@@ -44,6 +44,16 @@ macro_rules! buffers {
             pub fn zeros(d: DType, n: usize) -> Buffer {
                 match d { $(DType::$v => Buffer::$v(vec![<$t>::default(); n])),* }
             }
+            /// `n` zeros of dtype `d`, or `None` if the allocation fails.
+            #[must_use]
+            pub fn try_zeros(d: DType, n: usize) -> Option<Buffer> {
+                match d { $(DType::$v => {
+                    let mut v: Vec<$t> = Vec::new();
+                    v.try_reserve_exact(n).ok()?;
+                    v.resize(n, <$t>::default());
+                    Some(Buffer::$v(v))
+                }),* }
+            }
             /// Element `i` as a scalar.
             #[must_use]
             pub fn get(&self, i: usize) -> Scalar { self.as_ref().get(i) }

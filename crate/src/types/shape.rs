@@ -9,6 +9,13 @@ pub fn size_of(shape: &[usize]) -> usize {
     shape.iter().product()
 }
 
+/// The number of elements, or `None` if it does not fit `usize` (a shape no buffer can
+/// have; checked at the boundary so that `size_of` never overflows afterwards).
+#[must_use]
+pub fn checked_size(shape: &[usize]) -> Option<usize> {
+    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
+}
+
 /// NumPy's text for a shape: `(2,3)`, `(5,)`, `()`.
 #[must_use]
 pub fn shape_str(shape: &[usize]) -> String {

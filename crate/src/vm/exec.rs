@@ -46,7 +46,13 @@ unsafe impl Sync for Ctx<'_> {}
 /// `threads` threads (`None`: the `set_num_threads` limit). The caller has checked
 /// dtypes and lengths.
 pub fn run(p: &Program, inputs: &[BufferRef<'_>], out: &mut BufferMut<'_>, threads: Option<usize>) -> Result<(), RuntimeError> {
-    let mut temps: Vec<Buffer> = p.temps.iter().map(|(d, s)| Buffer::zeros(*d, size_of(s))).collect();
+    let mut temps: Vec<Buffer> = Vec::with_capacity(p.temps.len());
+    for (d, s) in &p.temps {
+        temps.push(Buffer::try_zeros(*d, size_of(s)).ok_or_else(|| RuntimeError {
+            message: format!("cannot allocate a temporary of {} elements", size_of(s)),
+            span: Span::default(),
+        })?);
+    }
     let temp_ptrs: Vec<*mut u8> = temps.iter_mut().map(|b| b.as_mut().as_mut_ptr()).collect();
     let out_ptr = out.as_mut_ptr();
     let src_ptr = |s: &Src| -> *const u8 {
