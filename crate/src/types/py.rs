@@ -91,7 +91,12 @@ impl PyScalar {
             (UnaryOp::Neg, PyScalar::Float(v)) => Ok(PyScalar::Float(-v)),
             (UnaryOp::Pos, PyScalar::Float(v)) => Ok(PyScalar::Float(v)),
             (UnaryOp::Invert, PyScalar::Float(_)) => Err(TypeErr::Type("bad operand type for unary ~: 'float'".into())),
-            (UnaryOp::Neg, _) => Ok(PyScalar::Int(-a.as_int().unwrap_or(0))),
+            (UnaryOp::Neg, _) => a
+                .as_int()
+                .unwrap_or(0)
+                .checked_neg()
+                .map(PyScalar::Int)
+                .ok_or_else(|| TypeErr::Overflow("Python integer too large (the engine holds Python integers in 128 bits)".into())),
             (UnaryOp::Pos, _) => Ok(PyScalar::Int(a.as_int().unwrap_or(0))),
             (UnaryOp::Invert, _) => Ok(PyScalar::Int(!a.as_int().unwrap_or(0))),
         }
@@ -248,5 +253,6 @@ mod tests {
         assert_eq!(PyScalar::binary(BinOp::BitAnd, PyScalar::Bool(true), PyScalar::Bool(false)), Ok(PyScalar::Bool(false)));
         assert!(matches!(PyScalar::binary(BinOp::Div, i(1), i(0)), Err(TypeErr::ZeroDivision(_))));
         assert_eq!(PyScalar::unary(UnaryOp::Invert, PyScalar::Bool(true)), Ok(i(-2)));
+        assert!(PyScalar::unary(UnaryOp::Neg, i(i128::MIN)).is_err());
     }
 }
