@@ -32,26 +32,40 @@ fn data(lo: f64, hi: f64, seed: u64) -> Vec<f64> {
     (0..N).map(|_| lo + (hi - lo) * r.unit()).collect()
 }
 
-/// Median wall time per element in nanoseconds.
-fn time(mut f: impl FnMut()) -> f64 {
-    f();
-    let mut t: Vec<f64> = (0..REPEATS)
-        .map(|_| {
-            let s = Instant::now();
-            f();
-            s.elapsed().as_secs_f64() * 1e9 / N as f64
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    t[REPEATS / 2]
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Time `ours` and `libm` alternately (so that load from other processes hits both alike):
+/// median nanoseconds per element of each, and the median of the per-pair ratios
+/// libm / ours.
+fn time_pair(mut ours: impl FnMut(), mut libm: impl FnMut()) -> (f64, f64, f64) {
+    let once = |f: &mut dyn FnMut()| {
+        let s = Instant::now();
+        f();
+        s.elapsed().as_secs_f64() * 1e9 / N as f64
+    };
+    once(&mut ours);
+    once(&mut libm);
+    let (mut a, mut b, mut r) = (vec![], vec![], vec![]);
+    for _ in 0..REPEATS {
+        let (x, y) = (once(&mut ours), once(&mut libm));
+        a.push(x);
+        b.push(y);
+        r.push(y / x);
+    }
+    (median(a), median(b), median(r))
 }
 
 struct Row {
     name: &'static str,
     ours64: f64,
     libm64: f64,
+    ratio64: f64,
     ours32: f64,
     libm32: f64,
+    ratio32: f64,
 }
 
 type U64 = fn(std::simd::f64x2) -> std::simd::f64x2;
@@ -74,27 +88,33 @@ fn unary(
     }
     let x = data(lo, hi, name.len() as u64 * 7919);
     let xf: Vec<f32> = x.iter().map(|&v| v as f32).collect();
-    let mut out = vec![0.0; N];
-    let mut outf = vec![0.0f32; N];
-    let ours64 = time(|| map_f64(v64, black_box(&x), black_box(&mut out)));
-    let libm64 = time(|| {
-        for (o, &v) in out.iter_mut().zip(black_box(&x)) {
-            *o = s64(v);
-        }
-    });
-    let ours32 = time(|| map_f32(v32, black_box(&xf), black_box(&mut outf)));
-    let libm32 = time(|| {
-        for (o, &v) in outf.iter_mut().zip(black_box(&xf)) {
-            *o = s32(v);
-        }
-    });
-    black_box((&out, &outf));
+    let (mut o1, mut o2) = (vec![0.0; N], vec![0.0; N]);
+    let (mut f1, mut f2) = (vec![0.0f32; N], vec![0.0f32; N]);
+    let (ours64, libm64, ratio64) = time_pair(
+        || map_f64(v64, black_box(&x), black_box(&mut o1)),
+        || {
+            for (o, &v) in o2.iter_mut().zip(black_box(&x)) {
+                *o = s64(v);
+            }
+        },
+    );
+    let (ours32, libm32, ratio32) = time_pair(
+        || map_f32(v32, black_box(&xf), black_box(&mut f1)),
+        || {
+            for (o, &v) in f2.iter_mut().zip(black_box(&xf)) {
+                *o = s32(v);
+            }
+        },
+    );
+    black_box((&o1, &o2, &f1, &f2));
     Some(Row {
         name,
         ours64,
         libm64,
+        ratio64,
         ours32,
         libm32,
+        ratio32,
     })
 }
 
@@ -113,31 +133,35 @@ fn binary(
     }
     let a = data(x.0, x.1, 17);
     let b = data(y.0, y.1, 31);
-    let (af, bf): (Vec<f32>, Vec<f32>) = (
-        a.iter().map(|&v| v as f32).collect(),
-        b.iter().map(|&v| v as f32).collect(),
+    let af: Vec<f32> = a.iter().map(|&v| v as f32).collect();
+    let bf: Vec<f32> = b.iter().map(|&v| v as f32).collect();
+    let (mut o1, mut o2) = (vec![0.0; N], vec![0.0; N]);
+    let (mut f1, mut f2) = (vec![0.0f32; N], vec![0.0f32; N]);
+    let (ours64, libm64, ratio64) = time_pair(
+        || map2_f64(v64, black_box(&a), black_box(&b), black_box(&mut o1)),
+        || {
+            for ((o, &u), &v) in o2.iter_mut().zip(black_box(&a)).zip(black_box(&b)) {
+                *o = s64(u, v);
+            }
+        },
     );
-    let mut out = vec![0.0; N];
-    let mut outf = vec![0.0f32; N];
-    let ours64 = time(|| map2_f64(v64, black_box(&a), black_box(&b), black_box(&mut out)));
-    let libm64 = time(|| {
-        for ((o, &u), &v) in out.iter_mut().zip(black_box(&a)).zip(black_box(&b)) {
-            *o = s64(u, v);
-        }
-    });
-    let ours32 = time(|| map2_f32(v32, black_box(&af), black_box(&bf), black_box(&mut outf)));
-    let libm32 = time(|| {
-        for ((o, &u), &v) in outf.iter_mut().zip(black_box(&af)).zip(black_box(&bf)) {
-            *o = s32(u, v);
-        }
-    });
-    black_box((&out, &outf));
+    let (ours32, libm32, ratio32) = time_pair(
+        || map2_f32(v32, black_box(&af), black_box(&bf), black_box(&mut f1)),
+        || {
+            for ((o, &u), &v) in f2.iter_mut().zip(black_box(&af)).zip(black_box(&bf)) {
+                *o = s32(u, v);
+            }
+        },
+    );
+    black_box((&o1, &o2, &f1, &f2));
     Some(Row {
         name,
         ours64,
         libm64,
+        ratio64,
         ours32,
         libm32,
+        ratio32,
     })
 }
 
@@ -156,12 +180,17 @@ fn machine() -> String {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into());
     format!(
-        "{cpu}, {cores} logical cores visible, x86_64 baseline target (SSE2, no FMA), release profile (opt-level 3, fat LTO), one thread"
+        "{cpu}, {cores} logical cores visible (1-minute load average {load} when the run began), x86_64 baseline target (SSE2, no FMA), release profile (opt-level 3, fat LTO), one thread"
     )
 }
 
 fn main() {
+    let machine = machine();
     let rows: Vec<Row> = [
         unary("exp", exp_f64x2, f64::exp, exp_f32x4, f32::exp, -50.0, 50.0),
         unary(
@@ -426,12 +455,14 @@ fn main() {
     let _ = writeln!(
         md,
         "Generated by `cargo bench --bench vmath` (crate/benches/vmath.rs): {N} elements per \
-         function, median of {REPEATS} runs, nanoseconds per element. \"vmath\" runs the lane \
+         function, median of {REPEATS} runs, nanoseconds per element; the two columns of a pair are \
+         timed alternately and the ratio is the median of the per-run ratios, which \
+         resists load from other processes better than the times do. \"vmath\" runs the lane \
          function through the public slice helper (`map_f64`/`map_f32`, two or four lanes \
          per call); \"libm\" is a scalar loop over Rust's `f64::exp` etc., which is glibc's \
          libm here. Ratio = libm time / vmath time (above 1: vmath is faster; the target is \
          0.5 or more, i.e. within 2x).\n\nMachine: {}.\n",
-        machine()
+        machine
     );
     let _ = writeln!(
         md,
@@ -441,13 +472,7 @@ fn main() {
     for r in &rows {
         let line = format!(
             "| {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
-            r.name,
-            r.ours64,
-            r.libm64,
-            r.libm64 / r.ours64,
-            r.ours32,
-            r.libm32,
-            r.libm32 / r.ours32
+            r.name, r.ours64, r.libm64, r.ratio64, r.ours32, r.libm32, r.ratio32
         );
         println!("{line}");
         let _ = writeln!(md, "{line}");
