@@ -34,7 +34,7 @@ step "wasm builds (threads + simd)"
 scripts/build-wasm.sh all
 
 step "node tests of the npm package (source and packed tarball)"
-node --test web/test/ tests/node/
+node --expose-gc --test web/test/ tests/node/
 
 step "browser end-to-end tests (Playwright, Debian Chromium)"
 node --test --test-concurrency=1 tests/e2e/

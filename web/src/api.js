@@ -111,6 +111,12 @@ function prepareInputs(inputs) {
 /** Builds the NDArray result, copying into `out` when the caller gave one. */
 function finish(fn, reply, out, t0) {
   const { result, computeMs } = reply;
+  const timing = { computeMs, totalMs: performance.now() - t0 };
+  if (out instanceof ResidentArray) {
+    // The result stayed in wasm memory; like NumPy's out=, the call returns `out`.
+    Object.defineProperty(out, 'timing', { value: timing, enumerable: false, configurable: true });
+    return out;
+  }
   let data = result.data;
   if (out !== undefined) {
     const want = DTYPES[result.dtype];
@@ -125,13 +131,20 @@ function finish(fn, reply, out, t0) {
     data = out;
   }
   const array = { data, shape: result.shape, dtype: result.dtype };
-  Object.defineProperty(array, 'timing', { value: { computeMs, totalMs: performance.now() - t0 }, enumerable: false });
+  Object.defineProperty(array, 'timing', { value: timing, enumerable: false });
   return array;
 }
 
+/** The resident id that `out` sends to the engine, if it is a resident array. */
+function outId(out) {
+  if (!(out instanceof ResidentArray)) return undefined;
+  if (out[RESIDENT] === null) throw new NumwasmError('ValueError', 'out is a resident array that was freed');
+  return out[RESIDENT];
+}
+
 function checkOut(fn, out) {
-  if (out !== undefined && !(ArrayBuffer.isView(out) && !(out instanceof DataView))) {
-    throw new NumwasmError('TypeError', `${fn}(): out must be a typed array`);
+  if (out !== undefined && !(out instanceof ResidentArray) && !(ArrayBuffer.isView(out) && !(out instanceof DataView))) {
+    throw new NumwasmError('TypeError', `${fn}(): out must be a typed array or a resident array`);
   }
   return out;
 }
@@ -148,7 +161,12 @@ export async function evaluate(source, inputs, options) {
   const { out, threads } = checkOptions('evaluate', options, ['out', 'threads']);
   checkOut('evaluate', out);
   const prepared = prepareInputs(inputs);
-  const reply = await backend.call('evaluate', { source, inputs: prepared, threads: callThreads('evaluate', threads) });
+  const reply = await backend.call('evaluate', {
+    source,
+    inputs: prepared,
+    threads: callThreads('evaluate', threads),
+    out: outId(out),
+  });
   return finish('evaluate', reply, out, t0);
 }
 
@@ -236,7 +254,12 @@ export class Compiled {
     for (const name of given.keys()) {
       if (!(name in this.#signature)) throw new NumwasmError('TypeError', `run(): unexpected input '${name}'`);
     }
-    const reply = await backend.call('run', { id: this.#id, inputs: prepared, threads: callThreads('run', threads) });
+    const reply = await backend.call('run', {
+      id: this.#id,
+      inputs: prepared,
+      threads: callThreads('run', threads),
+      out: outId(out),
+    });
     return finish('run', reply, out, t0);
   }
 

@@ -54,8 +54,8 @@ export function makeEngine(glue) {
       return { value: result, computeMs };
     },
 
-    evaluate({ source, inputs, threads }) {
-      return timed(() => guard(() => engine.evaluate(source, toWasm(inputs), threads), source));
+    evaluate({ source, inputs, threads, out }) {
+      return timed(() => guard(() => engine.evaluate(source, toWasm(inputs), threads, out), source));
     },
 
     /** Compiles for a signature { name: { dtype, shape } | { scalar } }; returns an id. */
@@ -67,10 +67,10 @@ export function makeEngine(glue) {
     },
 
     /** Runs compiled expression `id` (inputs already checked against its signature). */
-    run({ id, inputs, threads }) {
+    run({ id, inputs, threads, out }) {
       const c = compiled.get(id);
       if (!c) throw new NumwasmError('ValueError', 'this compiled expression was freed');
-      return timed(() => guard(() => engine.evaluate(c.source, toWasm(inputs), threads), c.source));
+      return timed(() => guard(() => engine.evaluate(c.source, toWasm(inputs), threads, out), c.source));
     },
 
     disassemble({ id }) {

@@ -59,8 +59,12 @@ export interface NDArrayLike {
 export type Input = TypedArray | number[] | NDArrayLike | number | boolean | bigint | ResidentArray;
 
 export interface CallOptions {
-  /** Write the result here: a typed array of the result's dtype and size. */
-  out?: TypedArray;
+  /**
+   * Write the result here: a typed array of the result's dtype and size (the result is
+   * copied into it), or a resident array of the result's dtype and shape (the result stays
+   * in wasm memory, and the call resolves to that resident array).
+   */
+  out?: TypedArray | ResidentArray;
   /** Use at most this many threads for this call (default: getNumThreads()). */
   threads?: number;
 }
@@ -100,6 +104,10 @@ export class Compiled {
   /** The result's dtype and its shape for the compiled shapes. */
   readonly output: { dtype: DType; shape: number[] };
   /** Runs on inputs of the signature's names and dtypes (shapes may differ from compile time). */
+  run(
+    inputs: Record<string, Input>,
+    options: CallOptions & { out: ResidentArray },
+  ): Promise<ResidentArray & { readonly timing: { computeMs: number; totalMs: number } }>;
   run(inputs: Record<string, Input>, options?: CallOptions): Promise<NDArray>;
   /** The optimized IR and the bytecode, in a stable text form. */
   disassemble(): Promise<string>;
@@ -120,6 +128,11 @@ export class ResidentArray {
 }
 
 /** Evaluates an expression on named inputs. */
+export function evaluate(
+  source: string,
+  inputs: Record<string, Input> | undefined,
+  options: CallOptions & { out: ResidentArray },
+): Promise<ResidentArray & { readonly timing: { computeMs: number; totalMs: number } }>;
 export function evaluate(source: string, inputs?: Record<string, Input>, options?: CallOptions): Promise<NDArray>;
 /** Compiles an expression for a signature such as { a: "float64", b: "float64" }. */
 export function compile(source: string, signature: Record<string, SignatureEntry>): Promise<Compiled>;

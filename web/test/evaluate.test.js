@@ -110,6 +110,26 @@ test('resident arrays are used without copying and can be freed', async () => {
   await assert.rejects(nw.array(3), kind('TypeError'));
 });
 
+test('out may be a resident array: the result stays in wasm memory', async () => {
+  const x = await nw.array(new Float64Array([1, 2, 3]));
+  const out = await nw.array(new Float64Array(3));
+  const r = await nw.evaluate('x * 10 + 1', { x }, { out });
+  assert.equal(r, out);
+  assert.ok(r.timing.computeMs >= 0);
+  assert.deepEqual([...(await out.toArray()).data], [11, 21, 31]);
+  const c = await nw.compile('x - 1', { x: 'float64' });
+  await c.run({ x }, { out });
+  assert.deepEqual([...(await out.toArray()).data], [0, 1, 2]);
+  await assert.rejects(nw.evaluate('x * 2', { x }, { out: x }), kind('ValueError', /also an input/));
+  const wrong = await nw.array(new Float32Array(3));
+  await assert.rejects(nw.evaluate('x * 2', { x }, { out: wrong }), kind('ValueError', /out is float32/));
+  assert.deepEqual([...(await wrong.toArray()).data], [0, 0, 0], 'a failed call leaves out as it was');
+  wrong.free();
+  out.free();
+  await assert.rejects(nw.evaluate('x * 2', { x }, { out }), kind('ValueError', /freed/));
+  x.free();
+});
+
 test('errors carry kind, span and notes; the engine stays usable after each', async () => {
   const x = new Float64Array([1, 2]);
   const cases = [

@@ -57,17 +57,48 @@ impl Engine {
     }
 
     /// Compiles (cached by source and signature) and runs `source` on `inputs` with at most
-    /// `threads` threads (0: the current limit). Returns `{ dtype, shape, data }`.
-    pub fn evaluate(&self, source: &str, inputs: JsArray, threads: usize) -> Result<JsValue, JsValue> {
+    /// `threads` threads (0: the current limit). Returns `{ dtype, shape, data }`, or, when
+    /// `out` names a resident array, writes the result there and returns `null`.
+    pub fn evaluate(&mut self, source: &str, inputs: JsArray, threads: usize, out: Option<u32>) -> Result<JsValue, JsValue> {
         let converted = convert_inputs(&inputs)?;
-        let named = self.as_inputs(&converted)?;
+        let Some(out_id) = out else {
+            let named = self.as_inputs(&converted)?;
+            let compiled = self.inner.compile(source, &named).map_err(|d| diagnostic(&d, source))?;
+            check_output_fits(&compiled)?;
+            let result = compiled
+                .run(&named, None, threads_opt(threads))
+                .map_err(|d| diagnostic(&d, source))?
+                .ok_or_else(|| error("InternalError", "no result"))?;
+            return Ok(array_to_js(&result.dtype, &result.shape, &result.data));
+        };
+        if converted.iter().any(|(_, c)| matches!(c, Converted::Resident(id) if *id == out_id)) {
+            return Err(error("ValueError", "out is also an input; write the result to another resident array"));
+        }
+        // The output leaves the table while the inputs borrow it, and always comes back.
+        let mut target = self.residents.remove(&out_id).ok_or_else(|| freed(out_id))?;
+        let result = self.run_into(source, &converted, threads, &mut target);
+        self.residents.insert(out_id, target);
+        result.map(|()| JsValue::NULL)
+    }
+
+    fn run_into(&self, source: &str, converted: &[(String, Converted)], threads: usize, target: &mut Resident) -> Result<(), JsValue> {
+        let named = self.as_inputs(converted)?;
         let compiled = self.inner.compile(source, &named).map_err(|d| diagnostic(&d, source))?;
-        check_output_fits(&compiled)?;
-        let result = compiled
-            .run(&named, None, threads_opt(threads))
-            .map_err(|d| diagnostic(&d, source))?
-            .ok_or_else(|| error("InternalError", "no result"))?;
-        Ok(array_to_js(&result.dtype, &result.shape, &result.data))
+        let (dtype, shape) = compiled.output();
+        if target.data.dtype() != dtype || target.shape != shape {
+            return Err(error(
+                "ValueError",
+                &format!(
+                    "out is {} with shape {:?}, the result is {dtype} with shape {shape:?}",
+                    target.data.dtype(),
+                    target.shape
+                ),
+            ));
+        }
+        compiled
+            .run(&named, Some(&mut target.data.as_mut()), threads_opt(threads))
+            .map_err(|d| diagnostic(&d, source))?;
+        Ok(())
     }
 
     /// Compiles `source` for the names, dtypes and shapes of `inputs` (their data is not read).
@@ -112,9 +143,7 @@ impl Engine {
     }
 
     fn resident(&self, id: u32) -> Result<&Resident, JsValue> {
-        self.residents
-            .get(&id)
-            .ok_or_else(|| error("ValueError", &format!("resident array #{id} was freed")))
+        self.residents.get(&id).ok_or_else(|| freed(id))
     }
 
     fn as_inputs<'a>(&'a self, converted: &'a [(String, Converted)]) -> Result<Vec<(&'a str, Input<'a>)>, JsValue> {
@@ -172,6 +201,10 @@ impl CompiledExpr {
         set(&o, "shape", &shape_to_js(shape));
         o.into()
     }
+}
+
+fn freed(id: u32) -> JsValue {
+    error("ValueError", &format!("resident array #{id} was freed"))
 }
 
 fn threads_opt(threads: usize) -> Option<usize> {
