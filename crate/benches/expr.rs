@@ -15,7 +15,10 @@ const BLOCK: usize = 1024;
 /// CPU time of the calling thread, in ms: unlike wall time, not inflated when other
 /// processes share the cores (the development machine has 2 cores and is shared).
 fn thread_cpu_ms() -> f64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a valid timespec to write.
     unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &raw mut ts) };
     ts.tv_sec as f64 * 1e3 + ts.tv_nsec as f64 * 1e-6
@@ -77,12 +80,17 @@ fn naive(ops: &[Op], inputs: &[&[f64]], n_regs: usize, out: &mut [f64]) {
     while start < out.len() {
         let len = BLOCK.min(out.len() - start);
         for (r, x) in inputs.iter().enumerate() {
-            unsafe { std::slice::from_raw_parts_mut(reg(r), len) }.copy_from_slice(&x[start..start + len]);
+            unsafe { std::slice::from_raw_parts_mut(reg(r), len) }
+                .copy_from_slice(&x[start..start + len]);
         }
         for op in ops {
             let (src, dst) = match *op {
                 Op::Add(a, b, d) | Op::Mul(a, b, d) | Op::Div(a, b, d) => ((a, b), d),
-                Op::AddK(a, _, d) | Op::MulK(a, _, d) | Op::Exp(a, d) | Op::Sin(a, d) | Op::Cos(a, d) => ((a, a), d),
+                Op::AddK(a, _, d)
+                | Op::MulK(a, _, d)
+                | Op::Exp(a, d)
+                | Op::Sin(a, d)
+                | Op::Cos(a, d) => ((a, a), d),
             };
             let (x, y, o) = (reg(src.0), reg(src.1), reg(dst));
             // SAFETY: see `reg`.
@@ -100,9 +108,17 @@ fn naive(ops: &[Op], inputs: &[&[f64]], n_regs: usize, out: &mut [f64]) {
             }
         }
         let last = match *ops.last().expect("ops") {
-            Op::Add(_, _, d) | Op::Mul(_, _, d) | Op::Div(_, _, d) | Op::AddK(_, _, d) | Op::MulK(_, _, d) | Op::Exp(_, d) | Op::Sin(_, d) | Op::Cos(_, d) => d,
+            Op::Add(_, _, d)
+            | Op::Mul(_, _, d)
+            | Op::Div(_, _, d)
+            | Op::AddK(_, _, d)
+            | Op::MulK(_, _, d)
+            | Op::Exp(_, d)
+            | Op::Sin(_, d)
+            | Op::Cos(_, d) => d,
         };
-        out[start..start + len].copy_from_slice(unsafe { std::slice::from_raw_parts(reg(last), len) });
+        out[start..start + len]
+            .copy_from_slice(unsafe { std::slice::from_raw_parts(reg(last), len) });
         start += len;
     }
 }
@@ -135,7 +151,14 @@ fn main() {
                     *o = x + (y * y + (z * x + 1.0) * 3.0);
                 }
             },
-            vec![Op::Mul(1, 1, 3), Op::Mul(2, 0, 4), Op::AddK(4, 1.0, 4), Op::MulK(4, 3.0, 4), Op::Add(3, 4, 3), Op::Add(0, 3, 3)],
+            vec![
+                Op::Mul(1, 1, 3),
+                Op::Mul(2, 0, 4),
+                Op::AddK(4, 1.0, 4),
+                Op::MulK(4, 3.0, 4),
+                Op::Add(3, 4, 3),
+                Op::Add(0, 3, 3),
+            ],
             3,
             5,
         ),
@@ -147,7 +170,12 @@ fn main() {
                     *o = (2.0 * a + 3.0 * b) / b;
                 }
             },
-            vec![Op::MulK(0, 2.0, 2), Op::MulK(1, 3.0, 3), Op::Add(2, 3, 2), Op::Div(2, 1, 2)],
+            vec![
+                Op::MulK(0, 2.0, 2),
+                Op::MulK(1, 3.0, 3),
+                Op::Add(2, 3, 2),
+                Op::Div(2, 1, 2),
+            ],
             2,
             4,
         ),
@@ -159,7 +187,12 @@ fn main() {
                     *o = (2.1 * a + 3.2 * b).exp();
                 }
             },
-            vec![Op::MulK(0, 2.1, 2), Op::MulK(1, 3.2, 3), Op::Add(2, 3, 2), Op::Exp(2, 2)],
+            vec![
+                Op::MulK(0, 2.1, 2),
+                Op::MulK(1, 3.2, 3),
+                Op::Add(2, 3, 2),
+                Op::Exp(2, 2),
+            ],
             2,
             4,
         ),
@@ -172,7 +205,13 @@ fn main() {
                     *o = s * s + c * c;
                 }
             },
-            vec![Op::Sin(0, 2), Op::Cos(1, 3), Op::Mul(2, 2, 2), Op::Mul(3, 3, 3), Op::Add(2, 3, 2)],
+            vec![
+                Op::Sin(0, 2),
+                Op::Cos(1, 3),
+                Op::Mul(2, 2, 2),
+                Op::Mul(3, 3, 3),
+                Op::Add(2, 3, 2),
+            ],
             2,
             4,
         ),
@@ -184,17 +223,41 @@ fn main() {
         }
         let names = ["x", "y", "z", "a", "b"];
         let inputs: Vec<(&str, Input<'_>)> = if n_in == 3 {
-            vec![(names[0], Input::array(&x[..], &sh)), (names[1], Input::array(&y[..], &sh)), (names[2], Input::array(&z[..], &sh))]
+            vec![
+                (names[0], Input::array(&x[..], &sh)),
+                (names[1], Input::array(&y[..], &sh)),
+                (names[2], Input::array(&z[..], &sh)),
+            ]
         } else {
-            vec![(names[3], Input::array(&x[..], &sh)), (names[4], Input::array(&z[..], &sh))]
+            vec![
+                (names[3], Input::array(&x[..], &sh)),
+                (names[4], Input::array(&z[..], &sh)),
+            ]
         };
-        let (p, q, r): (&[f64], &[f64], &[f64]) = if n_in == 3 { (&x, &y, &z) } else { (&x, &z, &z) };
+        let (p, q, r): (&[f64], &[f64], &[f64]) = if n_in == 3 {
+            (&x, &y, &z)
+        } else {
+            (&x, &z, &z)
+        };
         let c = engine.compile(expr, &inputs).expect("compiles");
-        let reps = if ops.iter().any(|o| matches!(o, Op::Exp(..) | Op::Sin(..) | Op::Cos(..))) { 15 } else { 41 };
+        let reps = if ops
+            .iter()
+            .any(|o| matches!(o, Op::Exp(..) | Op::Sin(..) | Op::Cos(..)))
+        {
+            15
+        } else {
+            41
+        };
         let mut out1 = vec![0.0f64; N];
-        c.run(&inputs, Some(&mut BufferMut::from(&mut out1[..])), Some(1)).expect("runs");
+        c.run(&inputs, Some(&mut BufferMut::from(&mut out1[..])), Some(1))
+            .expect("runs");
         fused(p, q, r, &mut out);
-        assert!(out1.iter().zip(&out).all(|(a, b)| a.to_bits() == b.to_bits()), "{id}: VM and fused loop differ");
+        assert!(
+            out1.iter()
+                .zip(&out)
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{id}: VM and fused loop differ"
+        );
         let ins: Vec<&[f64]> = if n_in == 3 { vec![p, q, r] } else { vec![p, q] };
         let mut out2 = vec![0.0f64; N];
         let mut out3 = vec![0.0f64; N];
@@ -203,7 +266,8 @@ fn main() {
             1,
             &mut [
                 &mut || {
-                    c.run(&inputs, Some(&mut BufferMut::from(&mut out1[..])), Some(1)).expect("runs");
+                    c.run(&inputs, Some(&mut BufferMut::from(&mut out1[..])), Some(1))
+                        .expect("runs");
                     black_box(&out1);
                 },
                 &mut || {
@@ -215,13 +279,21 @@ fn main() {
                     black_box(&out2);
                 },
                 &mut || {
-                    c.run(&inputs, Some(&mut BufferMut::from(&mut out3[..])), Some(2)).expect("runs");
+                    c.run(&inputs, Some(&mut BufferMut::from(&mut out3[..])), Some(2))
+                        .expect("runs");
                     black_box(&out3);
                 },
             ],
         );
         let (vm1, fused_ms, naive_ms, vm2) = (t[0], t[1], t[2], t[3]);
-        rows.push(Row { id, expr, vm1, vm2, fused: fused_ms, naive: naive_ms });
+        rows.push(Row {
+            id,
+            expr,
+            vm1,
+            vm2,
+            fused: fused_ms,
+            naive: naive_ms,
+        });
     }
     // sum: the VM's pairwise reduction against a plain sequential loop.
     let inputs = [("a", Input::array(&x[..], &sh))];
@@ -231,22 +303,43 @@ fn main() {
         41,
         1,
         &mut [
-            &mut || c.run(&inputs, Some(&mut BufferMut::from(&mut s1[..])), Some(1)).map(|_| ()).expect("runs"),
+            &mut || {
+                c.run(&inputs, Some(&mut BufferMut::from(&mut s1[..])), Some(1))
+                    .map(|_| ())
+                    .expect("runs")
+            },
             &mut || {
                 black_box(black_box(&x).iter().sum::<f64>());
             },
-            &mut || c.run(&inputs, Some(&mut BufferMut::from(&mut s2[..])), Some(2)).map(|_| ()).expect("runs"),
+            &mut || {
+                c.run(&inputs, Some(&mut BufferMut::from(&mut s2[..])), Some(2))
+                    .map(|_| ())
+                    .expect("runs")
+            },
         ],
     );
     let (vm1, fused, vm2) = (t[0], t[1], t[2]);
-    rows.push(Row { id: "sum", expr: "sum(a)", vm1, vm2, fused, naive: f64::NAN });
+    rows.push(Row {
+        id: "sum",
+        expr: "sum(a)",
+        vm1,
+        vm2,
+        fused,
+        naive: f64::NAN,
+    });
 
     // In cache: the same work on 8192 elements, run 100 times per sample: the VM's own
     // overhead (passes over L1, per-call checks) without memory bandwidth in the way.
     let m = 8192;
     let shm = [m];
-    let inputs = [("x", Input::array(&x[..m], &shm)), ("y", Input::array(&y[..m], &shm)), ("z", Input::array(&z[..m], &shm))];
-    let c = engine.compile("x + (y**2 + (z*x + 1)*3)", &inputs).expect("compiles");
+    let inputs = [
+        ("x", Input::array(&x[..m], &shm)),
+        ("y", Input::array(&y[..m], &shm)),
+        ("z", Input::array(&z[..m], &shm)),
+    ];
+    let c = engine
+        .compile("x + (y**2 + (z*x + 1)*3)", &inputs)
+        .expect("compiles");
     let mut o1 = vec![0.0f64; m];
     let mut o2 = vec![0.0f64; m];
     let t = race(
@@ -255,7 +348,8 @@ fn main() {
         &mut [
             &mut || {
                 for _ in 0..100 {
-                    c.run(&inputs, Some(&mut BufferMut::from(&mut o1[..])), Some(1)).expect("runs");
+                    c.run(&inputs, Some(&mut BufferMut::from(&mut o1[..])), Some(1))
+                        .expect("runs");
                 }
                 black_box(&o1);
             },
@@ -272,9 +366,13 @@ fn main() {
     );
     let in_cache = (t[0], t[1]);
 
-    println!("n = {N} float64 elements, medians in ms of thread CPU time (the 2-thread column: wall time)");
+    println!(
+        "n = {N} float64 elements, medians in ms of thread CPU time (the 2-thread column: wall time)"
+    );
     println!();
-    println!("| id | expression | VM 1 thread | hand-fused loop | naive one-pass-per-op | VM / fused | naive / fused | VM 2 threads |");
+    println!(
+        "| id | expression | VM 1 thread | hand-fused loop | naive one-pass-per-op | VM / fused | naive / fused | VM 2 threads |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for r in rows {
         println!(
@@ -283,9 +381,17 @@ fn main() {
             r.expr,
             r.vm1,
             r.fused,
-            if r.naive.is_nan() { "-".into() } else { format!("{:.3}", r.naive) },
+            if r.naive.is_nan() {
+                "-".into()
+            } else {
+                format!("{:.3}", r.naive)
+            },
             r.vm1 / r.fused,
-            if r.naive.is_nan() { "-".into() } else { format!("{:.2}x", r.naive / r.fused) },
+            if r.naive.is_nan() {
+                "-".into()
+            } else {
+                format!("{:.2}x", r.naive / r.fused)
+            },
             r.vm2
         );
     }

@@ -24,7 +24,11 @@ fn poly_matches_a_hand_loop() {
     let shape = [n];
     let r = eval(
         "x + (y**2 + (z*x + 1)*3)",
-        &[("x", Input::array(&x[..], &shape)), ("y", Input::array(&y[..], &shape)), ("z", Input::array(&z[..], &shape))],
+        &[
+            ("x", Input::array(&x[..], &shape)),
+            ("y", Input::array(&y[..], &shape)),
+            ("z", Input::array(&z[..], &shape)),
+        ],
     )
     .unwrap();
     assert_eq!(r.dtype, DType::F64);
@@ -51,7 +55,11 @@ fn weak_scalars_follow_nep50() {
     assert_eq!(r.dtype, DType::F64);
     let r = eval("(200 + 100) * 1.5 + a", &[("a", Input::array(&a[..], &sh))]).unwrap();
     assert_eq!(f64s(&r), vec![451.0, 452.0, 453.0]);
-    let r = eval("a * s", &[("a", Input::array(&a[..], &sh)), ("s", Input::int(2))]).unwrap();
+    let r = eval(
+        "a * s",
+        &[("a", Input::array(&a[..], &sh)), ("s", Input::int(2))],
+    )
+    .unwrap();
     assert_eq!(r.data, Buffer::I8(vec![2, 4, 6]));
     let r = eval("-2**2", &[]).unwrap();
     assert_eq!(r.data, Buffer::I64(vec![-4]));
@@ -72,7 +80,10 @@ fn reductions_anywhere() {
     assert_eq!(r.data, Buffer::I64(vec![6, 24]));
     let r = eval("max(m) + min(m, 1)", &[("m", Input::array(&m[..], &sh2))]).unwrap();
     assert_eq!(r.data, Buffer::I32(vec![5, 8]));
-    let r = eval("m - sum(m, axis=1) / 3", &[("m", Input::array(&m[..], &sh2))]);
+    let r = eval(
+        "m - sum(m, axis=1) / 3",
+        &[("m", Input::array(&m[..], &sh2))],
+    );
     let e = r.unwrap_err();
     assert_eq!(e.kind, ErrorKind::ValueError, "{e}");
 }
@@ -83,22 +94,57 @@ fn broadcasting_and_output_buffer() {
     let b: Vec<f32> = vec![10.0, 20.0];
     let (sa, sb) = ([1, 3], [2, 1]);
     let mut out = vec![0f32; 6];
-    let c = Engine::new().compile("a + b", &[("a", Input::array(&a[..], &sa)), ("b", Input::array(&b[..], &sb))]).unwrap();
-    let r = c.run(&[("a", Input::array(&a[..], &sa)), ("b", Input::array(&b[..], &sb))], Some(&mut BufferMut::from(&mut out[..])), None);
+    let c = Engine::new()
+        .compile(
+            "a + b",
+            &[
+                ("a", Input::array(&a[..], &sa)),
+                ("b", Input::array(&b[..], &sb)),
+            ],
+        )
+        .unwrap();
+    let r = c.run(
+        &[
+            ("a", Input::array(&a[..], &sa)),
+            ("b", Input::array(&b[..], &sb)),
+        ],
+        Some(&mut BufferMut::from(&mut out[..])),
+        None,
+    );
     assert!(r.unwrap().is_none());
     assert_eq!(out, vec![11.0, 12.0, 13.0, 21.0, 22.0, 23.0]);
     let bad = [4];
-    let e = eval("a + c", &[("a", Input::array(&a[..], &sa)), ("c", Input::array(&[1.0f32, 2.0, 3.0, 4.0][..], &bad))]).unwrap_err();
-    assert_eq!(e.message, "operands could not be broadcast together with shapes (1,3) (4,)");
+    let e = eval(
+        "a + c",
+        &[
+            ("a", Input::array(&a[..], &sa)),
+            ("c", Input::array(&[1.0f32, 2.0, 3.0, 4.0][..], &bad)),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "operands could not be broadcast together with shapes (1,3) (4,)"
+    );
 }
 
 #[test]
 fn errors_render_with_a_caret() {
     let x = [1.0f64];
     let sh = [1];
-    let e = eval("x + y", &[("x", Input::array(&x[..], &sh)), ("yy", Input::array(&x[..], &sh))]).unwrap_err();
+    let e = eval(
+        "x + y",
+        &[
+            ("x", Input::array(&x[..], &sh)),
+            ("yy", Input::array(&x[..], &sh)),
+        ],
+    )
+    .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NameError);
-    assert_eq!(e.render("x + y"), "NameError: name 'y' is not defined\n --> 1:5\n  |\n1 | x + y\n  |     ^\n  = note: did you mean 'yy'?\n");
+    assert_eq!(
+        e.render("x + y"),
+        "NameError: name 'y' is not defined\n --> 1:5\n  |\n1 | x + y\n  |     ^\n  = note: did you mean 'yy'?\n"
+    );
     let e = eval("sinn(x)", &[("x", Input::array(&x[..], &sh))]).unwrap_err();
     assert_eq!(e.notes, vec!["did you mean 'sin'?".to_string()]);
     let e = eval("x << 1", &[("x", Input::array(&x[..], &sh))]).unwrap_err();
@@ -109,7 +155,10 @@ fn errors_render_with_a_caret() {
     let sh2 = [2];
     let e = eval("i ** i", &[("i", Input::array(&i[..], &sh2))]).unwrap_err();
     assert_eq!(e.kind, ErrorKind::ValueError);
-    assert_eq!(e.message, "Integers to negative integer powers are not allowed.");
+    assert_eq!(
+        e.message,
+        "Integers to negative integer powers are not allowed."
+    );
 }
 
 #[test]
@@ -118,10 +167,16 @@ fn cache_is_keyed_by_source_and_signature() {
     let x = [1.0f64, 2.0];
     let y = [1.0f32, 2.0];
     let sh = [2];
-    engine.evaluate("x * 2", &[("x", Input::array(&x[..], &sh))], None).unwrap();
-    engine.evaluate("x * 2", &[("x", Input::array(&x[..], &sh))], None).unwrap();
+    engine
+        .evaluate("x * 2", &[("x", Input::array(&x[..], &sh))], None)
+        .unwrap();
+    engine
+        .evaluate("x * 2", &[("x", Input::array(&x[..], &sh))], None)
+        .unwrap();
     assert_eq!(engine.cached(), 1);
-    let r = engine.evaluate("x * 2", &[("x", Input::array(&y[..], &sh))], None).unwrap();
+    let r = engine
+        .evaluate("x * 2", &[("x", Input::array(&y[..], &sh))], None)
+        .unwrap();
     assert_eq!(r.dtype, DType::F32);
     assert_eq!(engine.cached(), 2);
 }

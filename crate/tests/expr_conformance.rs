@@ -32,7 +32,11 @@ fn float_of(v: &Value) -> Option<f64> {
 
 fn int_of(v: &Value) -> Option<i128> {
     match v {
-        Value::Number(n) => n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from)).or_else(|| n.as_f64().map(|f| f as i128)),
+        Value::Number(n) => n
+            .as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+            .or_else(|| n.as_f64().map(|f| f as i128)),
         Value::Bool(b) => Some(i128::from(*b)),
         _ => None,
     }
@@ -41,11 +45,19 @@ fn int_of(v: &Value) -> Option<i128> {
 fn buffer(dtype: DType, data: &[Value]) -> Option<Buffer> {
     Some(match dtype {
         DType::Bool => Buffer::Bool(data.iter().map(Value::as_bool).collect::<Option<_>>()?),
-        DType::F32 => Buffer::F32(data.iter().map(|v| float_of(v).map(|f| f as f32)).collect::<Option<_>>()?),
+        DType::F32 => Buffer::F32(
+            data.iter()
+                .map(|v| float_of(v).map(|f| f as f32))
+                .collect::<Option<_>>()?,
+        ),
         DType::F64 => Buffer::F64(data.iter().map(float_of).collect::<Option<_>>()?),
         d => {
             let ints: Vec<i128> = data.iter().map(int_of).collect::<Option<_>>()?;
-            Buffer::from_scalars(d, ints.iter().map(|&v| numwasm::types::Scalar::from_i128(v, d)))
+            Buffer::from_scalars(
+                d,
+                ints.iter()
+                    .map(|&v| numwasm::types::Scalar::from_i128(v, d)),
+            )
         }
     })
 }
@@ -60,8 +72,16 @@ fn parse_input(v: &Value) -> Option<Owned> {
         }));
     }
     let dtype = DType::from_name(v.get("dtype")?.as_str()?)?;
-    let shape: Vec<usize> = v.get("shape")?.as_array()?.iter().map(|x| x.as_u64().map(|n| n as usize)).collect::<Option<_>>()?;
-    Some(Owned::Array(buffer(dtype, v.get("data")?.as_array()?)?, shape))
+    let shape: Vec<usize> = v
+        .get("shape")?
+        .as_array()?
+        .iter()
+        .map(|x| x.as_u64().map(|n| n as usize))
+        .collect::<Option<_>>()?;
+    Some(Owned::Array(
+        buffer(dtype, v.get("data")?.as_array()?)?,
+        shape,
+    ))
 }
 
 /// Distance in units in the last place between two floats of the same width.
@@ -83,7 +103,15 @@ fn compare(id: &str, got: &Array, want: &Value) -> Result<(), String> {
     if got.dtype.name() != dtype {
         return Err(format!("dtype {} (want {dtype})", got.dtype));
     }
-    let shape: Vec<usize> = want["shape"].as_array().map(|a| a.iter().filter_map(Value::as_u64).map(|n| n as usize).collect()).unwrap_or_default();
+    let shape: Vec<usize> = want["shape"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_u64)
+                .map(|n| n as usize)
+                .collect()
+        })
+        .unwrap_or_default();
     if got.shape != shape {
         return Err(format!("shape {:?} (want {shape:?})", got.shape));
     }
@@ -91,7 +119,9 @@ fn compare(id: &str, got: &Array, want: &Value) -> Result<(), String> {
     if data.len() != got.data.len() {
         return Err(format!("{} elements (want {})", got.data.len(), data.len()));
     }
-    let zero_sign_free = ["maximum", "minimum", "fmax", "fmin", "clip", "max", "min"].iter().any(|p| id.starts_with(&format!("{p}/")));
+    let zero_sign_free = ["maximum", "minimum", "fmax", "fmin", "clip", "max", "min"]
+        .iter()
+        .any(|p| id.starts_with(&format!("{p}/")));
     let mut bad = Vec::new();
     for (k, w) in data.iter().enumerate() {
         let g = got.data.get(k);
@@ -126,7 +156,10 @@ fn compare(id: &str, got: &Array, want: &Value) -> Result<(), String> {
 fn numpy_conformance() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/conformance.jsonl");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("skipping: {} not found (run tests/conformance/gen.py)", path.display());
+        eprintln!(
+            "skipping: {} not found (run tests/conformance/gen.py)",
+            path.display()
+        );
         return;
     };
     let engine = Engine::new();
@@ -153,7 +186,10 @@ fn numpy_conformance() {
             .iter()
             .map(|(n, o)| {
                 let input = match o {
-                    Owned::Array(b, shape) => Input::Array { data: b.as_ref(), shape },
+                    Owned::Array(b, shape) => Input::Array {
+                        data: b.as_ref(),
+                        shape,
+                    },
                     Owned::Scalar(s) => *s,
                 };
                 (n.as_str(), input)
@@ -163,7 +199,11 @@ fn numpy_conformance() {
         let want = &case["expect"];
         let verdict = match (got, want.get("error").and_then(Value::as_str)) {
             (Err(e), Some(kind)) if e.kind.name() == kind => Ok(()),
-            (Err(e), Some(kind)) => Err(format!("error {}: {} (want {kind})", e.kind.name(), e.message)),
+            (Err(e), Some(kind)) => Err(format!(
+                "error {}: {} (want {kind})",
+                e.kind.name(),
+                e.message
+            )),
             (Err(e), None) => Err(format!("error {}: {}", e.kind.name(), e.message)),
             (Ok(a), Some(kind)) => Err(format!("got {} {:?} (want {kind})", a.dtype, a.shape)),
             (Ok(a), None) => compare(&id, &a, want),

@@ -15,7 +15,9 @@ const COLS: usize = 300; // 38_400 elements: above the serial threshold, not a m
 
 fn pool() {
     // Three threads need a pool of at least three; the default pool has one per core.
-    let _ = rayon::ThreadPoolBuilder::new().num_threads(4).build_global();
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build_global();
 }
 
 /// A random expression over the inputs below.
@@ -33,7 +35,11 @@ fn random_expr(rng: &mut Rng, depth: u32) -> String {
         4 => format!("({x})**2"),
         5 => format!("({x})**3"),
         6 => format!("abs({x})**1.5"),
-        7 => format!("where({x} > {}, {x}, {})", random_expr(rng, depth - 1), random_expr(rng, depth - 1)),
+        7 => format!(
+            "where({x} > {}, {x}, {})",
+            random_expr(rng, depth - 1),
+            random_expr(rng, depth - 1)
+        ),
         8 => format!("sum({x})"),
         9 => format!("mean({x}, axis={})", rng.below(2)),
         10 => format!("max({x})"),
@@ -46,7 +52,11 @@ fn random_expr(rng: &mut Rng, depth: u32) -> String {
         17 => format!("sum({x}, axis=-1)"),
         _ => {
             let ops = ["+", "-", "*", "+", "*"];
-            format!("({x} {} {})", ops[rng.below(ops.len() as u64) as usize], random_expr(rng, depth - 1))
+            format!(
+                "({x} {} {})",
+                ops[rng.below(ops.len() as u64) as usize],
+                random_expr(rng, depth - 1)
+            )
         }
     }
 }
@@ -55,8 +65,14 @@ fn same_bits(a: &Array, b: &Array) -> bool {
     a.dtype == b.dtype
         && a.shape == b.shape
         && match (&a.data, &b.data) {
-            (Buffer::F64(x), Buffer::F64(y)) => x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan())),
-            (Buffer::F32(x), Buffer::F32(y)) => x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan())),
+            (Buffer::F64(x), Buffer::F64(y)) => x
+                .iter()
+                .zip(y)
+                .all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan())),
+            (Buffer::F32(x), Buffer::F32(y)) => x
+                .iter()
+                .zip(y)
+                .all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan())),
             (x, y) => x == y,
         }
 }
@@ -104,12 +120,16 @@ fn vm_matches_reference_and_itself_across_thread_counts() {
         };
         for t in [2, 3] {
             let par = prog.run(&inputs, None, Some(t)).unwrap().unwrap();
-            assert!(same_bits(&one, &par), "case {case}: {src}: {t} threads differ from 1");
+            assert!(
+                same_bits(&one, &par),
+                "case {case}: {src}: {t} threads differ from 1"
+            );
         }
         assert_eq!(one.dtype, reference.dtype, "case {case}: {src}");
         assert_eq!(one.shape, reference.shape, "case {case}: {src}");
         // Bit for bit, unless a whole-array float sum (another summation tree) is involved.
-        let exact = !(src.contains("sum(") && !src.contains("axis") || src.contains("mean(") && !src.contains("axis"));
+        let exact = !(src.contains("sum(") && !src.contains("axis")
+            || src.contains("mean(") && !src.contains("axis"));
         let tol = if exact { 0.0 } else { 1e-4 };
         if let Err(m) = close(&one.data, &reference.data, tol) {
             panic!("case {case}: {src}\n{}\n{m}", prog.disassemble());
@@ -118,10 +138,15 @@ fn vm_matches_reference_and_itself_across_thread_counts() {
         // multiplications).
         let lowered = prog.run_reference(&inputs).unwrap();
         if let Err(m) = close(&lowered.data, &reference.data, 1e-4) {
-            panic!("case {case}: {src}: optimized vs lowered IR\n{}\n{m}", prog.disassemble());
+            panic!(
+                "case {case}: {src}: optimized vs lowered IR\n{}\n{m}",
+                prog.disassemble()
+            );
         }
     }
-    eprintln!("differential: {compiled} compiled, {rejected} rejected by typing, {runtime_errors} run-time errors");
+    eprintln!(
+        "differential: {compiled} compiled, {rejected} rejected by typing, {runtime_errors} run-time errors"
+    );
     assert!(compiled > 100);
 }
 
@@ -134,8 +159,20 @@ fn reductions_are_bit_identical_across_thread_counts() {
     let f: Vec<f32> = a.iter().map(|&x| x as f32).collect();
     let sh = [n];
     let engine = Engine::new();
-    for src in ["sum(a)", "mean(a)", "prod(a / 400 + 1)", "max(a)", "sum(a * a) / sum(abs(a))", "a - mean(a)", "sum(f)", "mean(f * 2)"] {
-        let inputs = [("a", Input::array(&a[..], &sh)), ("f", Input::array(&f[..], &sh))];
+    for src in [
+        "sum(a)",
+        "mean(a)",
+        "prod(a / 400 + 1)",
+        "max(a)",
+        "sum(a * a) / sum(abs(a))",
+        "a - mean(a)",
+        "sum(f)",
+        "mean(f * 2)",
+    ] {
+        let inputs = [
+            ("a", Input::array(&a[..], &sh)),
+            ("f", Input::array(&f[..], &sh)),
+        ];
         let c = engine.compile(src, &inputs).unwrap();
         let one = c.run(&inputs, None, Some(1)).unwrap().unwrap();
         for t in [2, 3, 4] {
@@ -149,9 +186,18 @@ fn reductions_are_bit_identical_across_thread_counts() {
     let (rows, cols) = (700, 1003);
     let m: Vec<f64> = (0..rows * cols).map(|_| rng.float() - 0.5).collect();
     let sh = [rows, cols];
-    for src in ["sum(m, axis=0)", "sum(m, axis=1)", "mean(m, axis=-1)", "max(m, axis=0) * 2", "prod(m + 1, axis=0)", "m - mean(m, axis=0)"] {
+    for src in [
+        "sum(m, axis=0)",
+        "sum(m, axis=1)",
+        "mean(m, axis=-1)",
+        "max(m, axis=0) * 2",
+        "prod(m + 1, axis=0)",
+        "m - mean(m, axis=0)",
+    ] {
         let inputs = [("m", Input::array(&m[..], &sh))];
-        let Ok(c) = engine.compile(src, &inputs) else { continue };
+        let Ok(c) = engine.compile(src, &inputs) else {
+            continue;
+        };
         let one = c.run(&inputs, None, Some(1)).unwrap().unwrap();
         for t in [2, 3] {
             let other = c.run(&inputs, None, Some(t)).unwrap().unwrap();

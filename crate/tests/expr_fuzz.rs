@@ -8,13 +8,85 @@ use common::Rng;
 use numwasm::api::{Engine, Input};
 
 const TOKENS: &[&str] = &[
-    "a", "b", "i", "s", "x", "(", ")", "(", ")", ",", ".", "=", "+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "~",
-    "<", "<=", "==", "!=", ">=", ">", "1", "0", "2.5", ".5", "1e308", "1e-320", "9999999999999999999999", "True", "False", "None",
-    "and", "or", "not", "sum", "mean", "max", "where", "sqrt", "axis", "axis=", "real", "imag", "clip", "arctan2", "1.", "0x1f",
-    "[", "$", "'", "é", "lambda", "if", "else", "sum(", "where(", "**-", "-1", "300", "nan",
+    "a",
+    "b",
+    "i",
+    "s",
+    "x",
+    "(",
+    ")",
+    "(",
+    ")",
+    ",",
+    ".",
+    "=",
+    "+",
+    "-",
+    "*",
+    "/",
+    "//",
+    "%",
+    "**",
+    "<<",
+    ">>",
+    "&",
+    "|",
+    "^",
+    "~",
+    "<",
+    "<=",
+    "==",
+    "!=",
+    ">=",
+    ">",
+    "1",
+    "0",
+    "2.5",
+    ".5",
+    "1e308",
+    "1e-320",
+    "9999999999999999999999",
+    "True",
+    "False",
+    "None",
+    "and",
+    "or",
+    "not",
+    "sum",
+    "mean",
+    "max",
+    "where",
+    "sqrt",
+    "axis",
+    "axis=",
+    "real",
+    "imag",
+    "clip",
+    "arctan2",
+    "1.",
+    "0x1f",
+    "[",
+    "$",
+    "'",
+    "é",
+    "lambda",
+    "if",
+    "else",
+    "sum(",
+    "where(",
+    "**-",
+    "-1",
+    "300",
+    "nan",
 ];
 
-fn inputs<'a>(a: &'a [f64], b: &'a [f32], i: &'a [i8], sh: &'a [usize], sh2: &'a [usize]) -> Vec<(&'static str, Input<'a>)> {
+fn inputs<'a>(
+    a: &'a [f64],
+    b: &'a [f32],
+    i: &'a [i8],
+    sh: &'a [usize],
+    sh2: &'a [usize],
+) -> Vec<(&'static str, Input<'a>)> {
     vec![
         ("a", Input::array(a, sh)),
         ("b", Input::array(b, sh2)),
@@ -35,7 +107,9 @@ fn random_token_streams_never_panic() {
     let (mut ok, mut err) = (0, 0);
     for _ in 0..3000 {
         let n = 1 + rng.below(12) as usize;
-        let src: Vec<&str> = (0..n).map(|_| TOKENS[rng.below(TOKENS.len() as u64) as usize]).collect();
+        let src: Vec<&str> = (0..n)
+            .map(|_| TOKENS[rng.below(TOKENS.len() as u64) as usize])
+            .collect();
         let sep = if rng.below(2) == 0 { " " } else { "" };
         let src = src.join(sep);
         match engine.evaluate(&src, &ins, None) {
@@ -61,7 +135,9 @@ fn random_bytes_never_panic() {
     let alphabet = b"ab is()+-*/%<>=!&|^~.,0123456789eE_xj \t\n[]\"'\\";
     for _ in 0..2000 {
         let n = rng.below(24) as usize;
-        let bytes: Vec<u8> = (0..n).map(|_| alphabet[rng.below(alphabet.len() as u64) as usize]).collect();
+        let bytes: Vec<u8> = (0..n)
+            .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize])
+            .collect();
         let src = String::from_utf8_lossy(&bytes).into_owned();
         if let Err(e) = engine.evaluate(&src, &ins, None) {
             let _ = e.render(&src);
@@ -91,7 +167,10 @@ fn deep_and_long_inputs_give_errors() {
     }
     // Many inputs: over the limit is an error, not a crash.
     let names: Vec<String> = (0..300).map(|k| format!("v{k}")).collect();
-    let many: Vec<(&str, Input<'_>)> = names.iter().map(|n| (n.as_str(), Input::float(1.0))).collect();
+    let many: Vec<(&str, Input<'_>)> = names
+        .iter()
+        .map(|n| (n.as_str(), Input::float(1.0)))
+        .collect();
     assert!(engine.evaluate("v0", &many, None).is_err());
 }
 
@@ -114,9 +193,54 @@ fn random_typed_expressions_never_panic() {
         ("w", Input::float(-0.5)),
         ("k", Input::int(-3)),
     ];
-    let leaves = ["f", "u", "i", "q", "w", "k", "0", "-1", "2", "1e300", "True", "2**63", "-2**63"];
-    let unary = ["-", "~", "sqrt", "abs", "sign", "round", "floor", "log", "exp", "square", "reciprocal", "isnan", "conj", "ones_like", "imag", "sum", "prod", "min", "any", "mean"];
-    let binary = ["+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "<", "==", "maximum", "fmin", "fmod", "arctan2", "copysign", "nextafter", "hypot"];
+    let leaves = [
+        "f", "u", "i", "q", "w", "k", "0", "-1", "2", "1e300", "True", "2**63", "-2**63",
+    ];
+    let unary = [
+        "-",
+        "~",
+        "sqrt",
+        "abs",
+        "sign",
+        "round",
+        "floor",
+        "log",
+        "exp",
+        "square",
+        "reciprocal",
+        "isnan",
+        "conj",
+        "ones_like",
+        "imag",
+        "sum",
+        "prod",
+        "min",
+        "any",
+        "mean",
+    ];
+    let binary = [
+        "+",
+        "-",
+        "*",
+        "/",
+        "//",
+        "%",
+        "**",
+        "<<",
+        ">>",
+        "&",
+        "|",
+        "^",
+        "<",
+        "==",
+        "maximum",
+        "fmin",
+        "fmod",
+        "arctan2",
+        "copysign",
+        "nextafter",
+        "hypot",
+    ];
     let engine = Engine::new();
     let mut ran = 0;
     for _ in 0..1500 {
@@ -124,7 +248,11 @@ fn random_typed_expressions_never_panic() {
         for _ in 0..rng.below(4) + 1 {
             if rng.below(2) == 0 {
                 let op = unary[rng.below(unary.len() as u64) as usize];
-                e = if op.len() <= 1 { format!("{op}({e})") } else { format!("{op}({e})") };
+                e = if op.len() <= 1 {
+                    format!("{op}({e})")
+                } else {
+                    format!("{op}({e})")
+                };
             } else {
                 let op = binary[rng.below(binary.len() as u64) as usize];
                 let other = leaves[rng.below(leaves.len() as u64) as usize];
@@ -148,15 +276,34 @@ fn random_typed_expressions_never_panic() {
 fn absurd_shapes_are_errors() {
     let a = [1.0f64; 4];
     let engine = Engine::new();
-    for shape in [&[usize::MAX, 4][..], &[1usize << 62, 1 << 3][..], &[5][..], &[2, 3][..]] {
-        let e = engine.evaluate("a + 1", &[("a", Input::array(&a[..], shape))], None).unwrap_err();
+    for shape in [
+        &[usize::MAX, 4][..],
+        &[1usize << 62, 1 << 3][..],
+        &[5][..],
+        &[2, 3][..],
+    ] {
+        let e = engine
+            .evaluate("a + 1", &[("a", Input::array(&a[..], shape))], None)
+            .unwrap_err();
         assert_eq!(e.kind, numwasm::api::ErrorKind::ValueError);
     }
     // Zero-size dimensions are fine, however large the others; a result too big to
     // allocate is a MemoryError, not an abort.
     let empty: [f64; 0] = [];
-    let r = engine.evaluate("sum(a * 2, axis=0)", &[("a", Input::array(&empty[..], &[0, 1usize << 20][..]))], None).unwrap();
+    let r = engine
+        .evaluate(
+            "sum(a * 2, axis=0)",
+            &[("a", Input::array(&empty[..], &[0, 1usize << 20][..]))],
+            None,
+        )
+        .unwrap();
     assert_eq!(r.shape, vec![1usize << 20]);
-    let e = engine.evaluate("sum(a * 2, axis=1)", &[("a", Input::array(&empty[..], &[1usize << 50, 0][..]))], None).unwrap_err();
+    let e = engine
+        .evaluate(
+            "sum(a * 2, axis=1)",
+            &[("a", Input::array(&empty[..], &[1usize << 50, 0][..]))],
+            None,
+        )
+        .unwrap_err();
     assert_eq!(e.kind, numwasm::api::ErrorKind::MemoryError);
 }

@@ -8,15 +8,22 @@ use numwasm::api::{Engine, Input};
 const N: usize = 1_000_000;
 
 fn check(name: &str, source: &str, inputs: &[(&str, Input<'_>)]) {
-    let c = Engine::new().compile(source, inputs).unwrap_or_else(|e| panic!("{name}: {}", e.render(source)));
+    let c = Engine::new()
+        .compile(source, inputs)
+        .unwrap_or_else(|e| panic!("{name}: {}", e.render(source)));
     let text = c.disassemble();
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(format!("{name}.txt"));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(format!("{name}.txt"));
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() || !path.exists() {
         std::fs::write(&path, &text).unwrap();
         return;
     }
     let want = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(text, want, "snapshot {name} changed; rerun with UPDATE_SNAPSHOTS=1 if intended");
+    assert_eq!(
+        text, want,
+        "snapshot {name} changed; rerun with UPDATE_SNAPSHOTS=1 if intended"
+    );
 }
 
 #[test]
@@ -25,11 +32,19 @@ fn workload_snapshots() {
     let i = vec![1i64; N];
     let sh = [N];
     let a = || Input::array(&f[..], &sh);
-    check("poly", "x + (y**2 + (z*x + 1)*3)", &[("x", a()), ("y", a()), ("z", a())]);
+    check(
+        "poly",
+        "x + (y**2 + (z*x + 1)*3)",
+        &[("x", a()), ("y", a()), ("z", a())],
+    );
     check("axpb", "(2*a + 3*b)/b", &[("a", a()), ("b", a())]);
     check("expab", "exp(2.1*a + 3.2*b)", &[("a", a()), ("b", a())]);
     check("asinexp", "exp(arcsin(a))", &[("a", a())]);
-    check("rc", "voltage * (1 - exp(1/time_constant))", &[("voltage", a()), ("time_constant", a())]);
+    check(
+        "rc",
+        "voltage * (1 - exp(1/time_constant))",
+        &[("voltage", a()), ("time_constant", a())],
+    );
     check("sincos", "sin(a)**2 + cos(b)**2", &[("a", a()), ("b", a())]);
     check("sum_f64", "sum(a)", &[("a", a())]);
     check("sum_i64", "sum(a)", &[("a", Input::array(&i[..], &sh))]);
@@ -39,6 +54,9 @@ fn workload_snapshots() {
     check(
         "broadcast_mix",
         "m / sum(m, axis=0) + where(m > r, m, r)**1.5",
-        &[("m", Input::array(&m[..], &ms)), ("r", Input::array(&m[..4], &row))],
+        &[
+            ("m", Input::array(&m[..], &ms)),
+            ("r", Input::array(&m[..4], &row)),
+        ],
     );
 }

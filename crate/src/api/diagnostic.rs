@@ -48,7 +48,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     #[must_use]
     pub fn new(kind: ErrorKind, message: impl Into<String>, span: Span) -> Self {
-        Self { kind, message: message.into(), span, notes: Vec::new() }
+        Self {
+            kind,
+            message: message.into(),
+            span,
+            notes: Vec::new(),
+        }
     }
 
     /// The diagnostic with a code frame of `source`:
@@ -69,7 +74,9 @@ impl Diagnostic {
         let start = floor_char(source, start);
         let end = floor_char(source, end);
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
         let line_no = source[..start].matches('\n').count() + 1;
         let col = source[line_start..start].chars().count() + 1;
         let text = &source[line_start..line_end];
@@ -78,7 +85,12 @@ impl Diagnostic {
         let _ = writeln!(out, "{gutter}--> {line_no}:{col}");
         let _ = writeln!(out, "{gutter} |");
         let _ = writeln!(out, "{line_no} | {text}");
-        let _ = writeln!(out, "{gutter} | {}{}", " ".repeat(col - 1), "^".repeat(width));
+        let _ = writeln!(
+            out,
+            "{gutter} | {}{}",
+            " ".repeat(col - 1),
+            "^".repeat(width)
+        );
         for n in &self.notes {
             let _ = writeln!(out, "{gutter} = note: {n}");
         }
@@ -103,7 +115,12 @@ impl std::error::Error for Diagnostic {}
 
 impl From<SyntaxError> for Diagnostic {
     fn from(e: SyntaxError) -> Self {
-        Diagnostic { kind: ErrorKind::SyntaxError, message: e.message, span: e.span, notes: e.notes }
+        Diagnostic {
+            kind: ErrorKind::SyntaxError,
+            message: e.message,
+            span: e.span,
+            notes: e.notes,
+        }
     }
 }
 
@@ -116,7 +133,12 @@ impl From<LowerError> for Diagnostic {
             LowerErrorKind::Overflow => ErrorKind::OverflowError,
             LowerErrorKind::ZeroDivision => ErrorKind::ZeroDivisionError,
         };
-        Diagnostic { kind, message: e.message, span: e.span, notes: e.notes }
+        Diagnostic {
+            kind,
+            message: e.message,
+            span: e.span,
+            notes: e.notes,
+        }
     }
 }
 

@@ -31,14 +31,21 @@ fn signature_of(inputs: &[(&str, Input<'_>)]) -> Result<Signature, Diagnostic> {
     if inputs.len() > MAX_INPUTS {
         return Err(Diagnostic::new(
             ErrorKind::ValueError,
-            format!("too many inputs ({}, the limit is {MAX_INPUTS})", inputs.len()),
+            format!(
+                "too many inputs ({}, the limit is {MAX_INPUTS})",
+                inputs.len()
+            ),
             Span::default(),
         ));
     }
     let mut sig = Signature::default();
     for (i, (name, v)) in inputs.iter().enumerate() {
         if inputs[..i].iter().any(|(n, _)| n == name) {
-            return Err(Diagnostic::new(ErrorKind::ValueError, format!("input '{name}' given twice"), Span::default()));
+            return Err(Diagnostic::new(
+                ErrorKind::ValueError,
+                format!("input '{name}' given twice"),
+                Span::default(),
+            ));
         }
         if let Input::Array { data, shape } = v
             && crate::types::checked_size(shape) != Some(data.len())
@@ -49,7 +56,8 @@ fn signature_of(inputs: &[(&str, Input<'_>)]) -> Result<Signature, Diagnostic> {
                     "input '{name}' has {} elements but shape {} needs {}",
                     data.len(),
                     shape_str(shape),
-                    crate::types::checked_size(shape).map_or_else(|| "more than fit in memory".to_string(), |n| n.to_string())
+                    crate::types::checked_size(shape)
+                        .map_or_else(|| "more than fit in memory".to_string(), |n| n.to_string())
                 ),
                 Span::default(),
             ));
@@ -64,10 +72,20 @@ pub fn compile(source: &str, signature: &Signature) -> Result<Compiled, Diagnost
     let ast = syntax::parse(source)?;
     let lowered = ir::lower(&ast, signature)?;
     let optimized = opt::optimize(&lowered).map_err(|e| {
-        Diagnostic::new(ErrorKind::InternalError, format!("IR verifier failed after pass '{}': {}", e.pass, e.message), Span::default())
+        Diagnostic::new(
+            ErrorKind::InternalError,
+            format!("IR verifier failed after pass '{}': {}", e.pass, e.message),
+            Span::default(),
+        )
     })?;
     let program = codegen::generate(&optimized);
-    Ok(Compiled { source: source.to_string(), signature: signature.clone(), lowered, optimized, program })
+    Ok(Compiled {
+        source: source.to_string(),
+        signature: signature.clone(),
+        lowered,
+        optimized,
+        program,
+    })
 }
 
 impl Compiled {
@@ -112,7 +130,10 @@ impl Compiled {
         &self.lowered
     }
 
-    fn check_inputs<'a>(&self, inputs: &[(&str, Input<'a>)]) -> Result<Vec<BufferRef<'a>>, Diagnostic> {
+    fn check_inputs<'a>(
+        &self,
+        inputs: &[(&str, Input<'a>)],
+    ) -> Result<Vec<BufferRef<'a>>, Diagnostic> {
         let sig = signature_of(inputs)?;
         if sig != self.signature {
             return Err(Diagnostic::new(
@@ -133,11 +154,20 @@ impl Compiled {
     /// Runs on `inputs` (which must match the signature). With `out`, writes the result
     /// there (its dtype and length must match) and returns `None`; without, returns a new
     /// array. `threads`: at most this many threads (`None`: the `set_num_threads` limit).
-    pub fn run(&self, inputs: &[(&str, Input<'_>)], out: Option<&mut BufferMut<'_>>, threads: Option<usize>) -> Result<Option<Array>, Diagnostic> {
+    pub fn run(
+        &self,
+        inputs: &[(&str, Input<'_>)],
+        out: Option<&mut BufferMut<'_>>,
+        threads: Option<usize>,
+    ) -> Result<Option<Array>, Diagnostic> {
         let bufs = self.check_inputs(inputs)?;
         let (dtype, shape) = (self.program.out_dtype, self.program.out_shape.clone());
         let runtime = |e: vm::RuntimeError| {
-            let kind = if e.message.starts_with("cannot allocate") { ErrorKind::MemoryError } else { ErrorKind::ValueError };
+            let kind = if e.message.starts_with("cannot allocate") {
+                ErrorKind::MemoryError
+            } else {
+                ErrorKind::ValueError
+            };
             Diagnostic::new(kind, e.message, e.span)
         };
         match out {
@@ -161,7 +191,10 @@ impl Compiled {
                 let mut data = Buffer::try_zeros(dtype, size_of(&shape)).ok_or_else(|| {
                     Diagnostic::new(
                         ErrorKind::MemoryError,
-                        format!("cannot allocate the result: {} elements of {dtype}", size_of(&shape)),
+                        format!(
+                            "cannot allocate the result: {} elements of {dtype}",
+                            size_of(&shape)
+                        ),
                         Span::default(),
                     )
                 })?;
@@ -179,7 +212,10 @@ impl Compiled {
 
     /// Evaluates the optimized IR with the reference evaluator: the VM must match it to
     /// the bit, except for float sums over more than one block (summed in another tree).
-    pub fn run_reference_optimized(&self, inputs: &[(&str, Input<'_>)]) -> Result<Array, Diagnostic> {
+    pub fn run_reference_optimized(
+        &self,
+        inputs: &[(&str, Input<'_>)],
+    ) -> Result<Array, Diagnostic> {
         self.reference(&self.optimized, inputs)
     }
 
@@ -187,7 +223,11 @@ impl Compiled {
         let bufs = self.check_inputs(inputs)?;
         let r = ir::reference::evaluate(f, &bufs)
             .map_err(|e| Diagnostic::new(ErrorKind::ValueError, e.message, e.span))?;
-        Ok(Array { dtype: r.dtype, shape: r.shape.clone(), data: r.to_buffer() })
+        Ok(Array {
+            dtype: r.dtype,
+            shape: r.shape.clone(),
+            data: r.to_buffer(),
+        })
     }
 }
 
@@ -204,10 +244,17 @@ impl Engine {
     }
 
     /// Compiles `source` for these inputs, or returns the cached compilation.
-    pub fn compile(&self, source: &str, inputs: &[(&str, Input<'_>)]) -> Result<Arc<Compiled>, Diagnostic> {
+    pub fn compile(
+        &self,
+        source: &str,
+        inputs: &[(&str, Input<'_>)],
+    ) -> Result<Arc<Compiled>, Diagnostic> {
         let sig = signature_of(inputs)?;
         let key = format!("{source}\u{0}{sig:?}");
-        let mut cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(c) = cache.get(&key) {
             return Ok(Arc::clone(c));
         }
@@ -220,7 +267,12 @@ impl Engine {
     }
 
     /// Compiles (cached) and runs.
-    pub fn evaluate(&self, source: &str, inputs: &[(&str, Input<'_>)], threads: Option<usize>) -> Result<Array, Diagnostic> {
+    pub fn evaluate(
+        &self,
+        source: &str,
+        inputs: &[(&str, Input<'_>)],
+        threads: Option<usize>,
+    ) -> Result<Array, Diagnostic> {
         let c = self.compile(source, inputs)?;
         let r = c.run(inputs, None, threads)?;
         r.ok_or_else(|| Diagnostic::new(ErrorKind::InternalError, "no result", Span::default()))
@@ -229,12 +281,17 @@ impl Engine {
     /// How many compilations are cached.
     #[must_use]
     pub fn cached(&self) -> usize {
-        self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
     }
 }
 
 /// Evaluates with a process-wide engine (and its cache).
 pub fn evaluate(source: &str, inputs: &[(&str, Input<'_>)]) -> Result<Array, Diagnostic> {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(Engine::new).evaluate(source, inputs, None)
+    ENGINE
+        .get_or_init(Engine::new)
+        .evaluate(source, inputs, None)
 }

@@ -12,7 +12,9 @@ const CHUNK: usize = 1 << 14;
 pub fn burn(n: usize, threads: usize) -> f64 {
     let threads = par::effective_threads(Some(threads.max(1)), n, par::n_chunks(n, CHUNK));
     par::map_chunks(n, CHUNK, threads, |_, range| {
-        range.map(|i| ((i + 1) as f64).sqrt() * (i as f64 * 1e-3).sin()).sum::<f64>()
+        range
+            .map(|i| ((i + 1) as f64).sqrt() * (i as f64 * 1e-3).sin())
+            .sum::<f64>()
     })
     .into_iter()
     .fold(0.0, |acc, part| acc + part)
@@ -25,7 +27,11 @@ mod tests {
         let one = super::burn(1_000_000, 1);
         assert!(one.is_finite() && one != 0.0);
         for k in 2..=4 {
-            assert_eq!(one.to_bits(), super::burn(1_000_000, k).to_bits(), "threads={k}");
+            assert_eq!(
+                one.to_bits(),
+                super::burn(1_000_000, k).to_bits(),
+                "threads={k}"
+            );
         }
     }
 }

@@ -7,14 +7,20 @@ use crate::types::{Buffer, BufferRef, DType, PyScalar, Shape};
 /// scalar, which NEP 50 treats as "weak" (`int8_array + 1` stays `int8`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Input<'a> {
-    Array { data: BufferRef<'a>, shape: &'a [usize] },
+    Array {
+        data: BufferRef<'a>,
+        shape: &'a [usize],
+    },
     Scalar(PyScalar),
 }
 
 impl<'a> Input<'a> {
     /// An array input of `shape` over `data` (C order).
     pub fn array(data: impl Into<BufferRef<'a>>, shape: &'a [usize]) -> Self {
-        Input::Array { data: data.into(), shape }
+        Input::Array {
+            data: data.into(),
+            shape,
+        }
     }
 
     /// A Python `int`.
@@ -37,7 +43,10 @@ impl<'a> Input<'a> {
 
     pub(crate) fn kind(&self) -> InputKind {
         match self {
-            Input::Array { data, shape } => InputKind::Array { dtype: data.dtype(), shape: shape.to_vec() },
+            Input::Array { data, shape } => InputKind::Array {
+                dtype: data.dtype(),
+                shape: shape.to_vec(),
+            },
             Input::Scalar(v) => InputKind::Scalar(*v),
         }
     }

@@ -55,71 +55,183 @@ fn unary_step(op: UnaryOp) -> Option<StepOp> {
 }
 
 /// An instruction as a chain on its own: (dtype, dst, first, steps).
-fn standalone(i: &Insn, k: &mut dyn FnMut(Scalar) -> Opd) -> Option<(DType, Opd, Opd, Vec<ChainStep>)> {
+fn standalone(
+    i: &Insn,
+    k: &mut dyn FnMut(Scalar) -> Opd,
+) -> Option<(DType, Opd, Opd, Vec<ChainStep>)> {
     let float = |dt: &DType| dt.is_float();
     Some(match i {
-        Insn::Binary { op, dt, dst, a, b, .. } if float(dt) => (*dt, *dst, *a, vec![step(step_op(*op)?, *b)]),
-        Insn::BinaryK { op, dt, dst, a, k: c } if float(dt) => {
+        Insn::Binary {
+            op, dt, dst, a, b, ..
+        } if float(dt) => (*dt, *dst, *a, vec![step(step_op(*op)?, *b)]),
+        Insn::BinaryK {
+            op,
+            dt,
+            dst,
+            a,
+            k: c,
+        } if float(dt) => {
             let s = step_op(*op)?;
             (*dt, *dst, *a, vec![step(s, k(*c))])
         }
-        Insn::KBinary { op, dt, dst, k: c, a, .. } if float(dt) => {
+        Insn::KBinary {
+            op,
+            dt,
+            dst,
+            k: c,
+            a,
+            ..
+        } if float(dt) => {
             let s = reversed(step_op(*op)?)?;
             (*dt, *dst, *a, vec![step(s, k(*c))])
         }
-        Insn::MulAdd { dt, dst, a, b, c } if float(dt) => (*dt, *dst, *a, vec![step(StepOp::Mul, *b), step(StepOp::Add, *c)]),
-        Insn::MulAddK { dt, dst, a, k: c, c: add } if float(dt) => {
-            (*dt, *dst, *a, vec![step(StepOp::Mul, k(*c)), step(StepOp::Add, *add)])
-        }
-        Insn::MulAddC { dt, dst, a, b, k: c } if float(dt) => {
-            (*dt, *dst, *a, vec![step(StepOp::Mul, *b), step(StepOp::Add, k(*c))])
-        }
-        Insn::Unary { op, dt, dst, a } if float(dt) => (*dt, *dst, *a, vec![ChainStep { op: unary_step(*op)?, x: *a, y: *a }]),
+        Insn::MulAdd { dt, dst, a, b, c } if float(dt) => (
+            *dt,
+            *dst,
+            *a,
+            vec![step(StepOp::Mul, *b), step(StepOp::Add, *c)],
+        ),
+        Insn::MulAddK {
+            dt,
+            dst,
+            a,
+            k: c,
+            c: add,
+        } if float(dt) => (
+            *dt,
+            *dst,
+            *a,
+            vec![step(StepOp::Mul, k(*c)), step(StepOp::Add, *add)],
+        ),
+        Insn::MulAddC {
+            dt,
+            dst,
+            a,
+            b,
+            k: c,
+        } if float(dt) => (
+            *dt,
+            *dst,
+            *a,
+            vec![step(StepOp::Mul, *b), step(StepOp::Add, k(*c))],
+        ),
+        Insn::Unary { op, dt, dst, a } if float(dt) => (
+            *dt,
+            *dst,
+            *a,
+            vec![ChainStep {
+                op: unary_step(*op)?,
+                x: *a,
+                y: *a,
+            }],
+        ),
         _ => return None,
     })
 }
 
 /// The steps that continue a chain whose value is in `acc`, if `i` reads `acc` exactly
 /// once and can take it as the running value.
-fn continuation(i: &Insn, acc: Opd, k: &mut dyn FnMut(Scalar) -> Opd) -> Option<(DType, Opd, Vec<ChainStep>)> {
+fn continuation(
+    i: &Insn,
+    acc: Opd,
+    k: &mut dyn FnMut(Scalar) -> Opd,
+) -> Option<(DType, Opd, Vec<ChainStep>)> {
     let reads = reads(i);
     if reads.iter().filter(|r| **r == acc).count() != 1 {
         return None;
     }
     Some(match i {
-        Insn::Binary { op, dt, dst, a, b, .. } if dt.is_float() => {
+        Insn::Binary {
+            op, dt, dst, a, b, ..
+        } if dt.is_float() => {
             let s = step_op(*op)?;
-            if *a == acc { (*dt, *dst, vec![step(s, *b)]) } else { (*dt, *dst, vec![step(reversed(s)?, *a)]) }
+            if *a == acc {
+                (*dt, *dst, vec![step(s, *b)])
+            } else {
+                (*dt, *dst, vec![step(reversed(s)?, *a)])
+            }
         }
-        Insn::BinaryK { op, dt, dst, k: c, .. } if dt.is_float() => {
+        Insn::BinaryK {
+            op, dt, dst, k: c, ..
+        } if dt.is_float() => {
             let s = step_op(*op)?;
             (*dt, *dst, vec![step(s, k(*c))])
         }
-        Insn::KBinary { op, dt, dst, k: c, .. } if dt.is_float() => {
+        Insn::KBinary {
+            op, dt, dst, k: c, ..
+        } if dt.is_float() => {
             let s = reversed(step_op(*op)?)?;
             (*dt, *dst, vec![step(s, k(*c))])
         }
         Insn::MulAdd { dt, dst, a, b, c } if dt.is_float() => {
             if *c == acc {
-                (*dt, *dst, vec![ChainStep { op: StepOp::MulAddAcc, x: *a, y: *b }])
+                (
+                    *dt,
+                    *dst,
+                    vec![ChainStep {
+                        op: StepOp::MulAddAcc,
+                        x: *a,
+                        y: *b,
+                    }],
+                )
             } else {
                 let other = if *a == acc { *b } else { *a };
-                (*dt, *dst, vec![step(StepOp::Mul, other), step(StepOp::Add, *c)])
+                (
+                    *dt,
+                    *dst,
+                    vec![step(StepOp::Mul, other), step(StepOp::Add, *c)],
+                )
             }
         }
-        Insn::MulAddK { dt, dst, a, k: c, c: add } if dt.is_float() => {
+        Insn::MulAddK {
+            dt,
+            dst,
+            a,
+            k: c,
+            c: add,
+        } if dt.is_float() => {
             let kc = k(*c);
             if *add == acc {
-                (*dt, *dst, vec![ChainStep { op: StepOp::MulAddAcc, x: *a, y: kc }])
+                (
+                    *dt,
+                    *dst,
+                    vec![ChainStep {
+                        op: StepOp::MulAddAcc,
+                        x: *a,
+                        y: kc,
+                    }],
+                )
             } else {
-                (*dt, *dst, vec![step(StepOp::Mul, kc), step(StepOp::Add, *add)])
+                (
+                    *dt,
+                    *dst,
+                    vec![step(StepOp::Mul, kc), step(StepOp::Add, *add)],
+                )
             }
         }
-        Insn::MulAddC { dt, dst, a, b, k: c } if dt.is_float() => {
+        Insn::MulAddC {
+            dt,
+            dst,
+            a,
+            b,
+            k: c,
+        } if dt.is_float() => {
             let other = if *a == acc { *b } else { *a };
-            (*dt, *dst, vec![step(StepOp::Mul, other), step(StepOp::Add, k(*c))])
+            (
+                *dt,
+                *dst,
+                vec![step(StepOp::Mul, other), step(StepOp::Add, k(*c))],
+            )
         }
-        Insn::Unary { op, dt, dst, .. } if dt.is_float() => (*dt, *dst, vec![ChainStep { op: unary_step(*op)?, x: acc, y: acc }]),
+        Insn::Unary { op, dt, dst, .. } if dt.is_float() => (
+            *dt,
+            *dst,
+            vec![ChainStep {
+                op: unary_step(*op)?,
+                x: acc,
+                y: acc,
+            }],
+        ),
         _ => return None,
     })
 }
@@ -128,10 +240,17 @@ fn continuation(i: &Insn, acc: Opd, k: &mut dyn FnMut(Scalar) -> Opd) -> Option<
 fn reads(i: &Insn) -> Vec<Opd> {
     match i {
         Insn::Gather { .. } => vec![],
-        Insn::Copy { a, .. } | Insn::Cast { a, .. } | Insn::Unary { a, .. } | Insn::BinaryK { a, .. } | Insn::KBinary { a, .. } => vec![*a],
+        Insn::Copy { a, .. }
+        | Insn::Cast { a, .. }
+        | Insn::Unary { a, .. }
+        | Insn::BinaryK { a, .. }
+        | Insn::KBinary { a, .. } => vec![*a],
         Insn::Binary { a, b, .. } | Insn::MulAddC { a, b, .. } => vec![*a, *b],
         Insn::MulAddK { a, c, .. } => vec![*a, *c],
-        Insn::MulAdd { a, b, c, .. } | Insn::Select { c: a, a: b, b: c, .. } => vec![*a, *b, *c],
+        Insn::MulAdd { a, b, c, .. }
+        | Insn::Select {
+            c: a, a: b, b: c, ..
+        } => vec![*a, *b, *c],
         Insn::CmpSelect { x, y, a, b, .. } => vec![*x, *y, *a, *b],
         Insn::Chain { first, steps, .. } => {
             let mut v = vec![*first];
@@ -180,12 +299,21 @@ fn live_after(r: Opd, rest: &[Insn], sink_reads: Option<Opd>) -> bool {
 }
 
 /// Merges chains of float instructions. `k` gives the register of a constant.
-pub fn fuse(code: Vec<Insn>, sink_reads: Option<Opd>, k: &mut dyn FnMut(Scalar) -> Opd) -> Vec<Insn> {
+pub fn fuse(
+    code: Vec<Insn>,
+    sink_reads: Option<Opd>,
+    k: &mut dyn FnMut(Scalar) -> Opd,
+) -> Vec<Insn> {
     let mut out: Vec<Insn> = Vec::with_capacity(code.len());
     let mut pending: Option<Pending> = None;
     let flush = |p: Pending, out: &mut Vec<Insn>| {
         if p.originals.len() >= 2 {
-            out.push(Insn::Chain { dt: p.dt, dst: p.dst, first: p.first, steps: p.steps });
+            out.push(Insn::Chain {
+                dt: p.dt,
+                dst: p.dst,
+                first: p.first,
+                steps: p.steps,
+            });
         } else {
             out.extend(p.originals);
         }
@@ -207,7 +335,15 @@ pub fn fuse(code: Vec<Insn>, sink_reads: Option<Opd>, k: &mut dyn FnMut(Scalar) 
             flush(p, &mut out);
         }
         match standalone(insn, k) {
-            Some((dt, dst, first, steps)) => pending = Some(Pending { dt, dst, first, steps, originals: vec![insn.clone()] }),
+            Some((dt, dst, first, steps)) => {
+                pending = Some(Pending {
+                    dt,
+                    dst,
+                    first,
+                    steps,
+                    originals: vec![insn.clone()],
+                })
+            }
             None => out.push(insn.clone()),
         }
     }

@@ -63,7 +63,12 @@ impl Builder {
         let i = self.src_index(s);
         let r = self.alloc();
         let strides = broadcast_strides(shape, &self.shape);
-        self.code.push(Insn::Gather { dt, dst: r, src: i, strides });
+        self.code.push(Insn::Gather {
+            dt,
+            dst: r,
+            src: i,
+            strides,
+        });
         Loc::Opd(Opd::Reg(r))
     }
 
@@ -84,7 +89,8 @@ impl Builder {
 pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink) -> Kernel {
     let shape = f.shape(root).to_vec();
     // The subgraph: nodes reachable from the root without crossing a materialized value.
-    let is_leaf = |h: Value| temps.contains_key(&h) || matches!(f.node(h), Node::Input(_) | Node::Const(_));
+    let is_leaf =
+        |h: Value| temps.contains_key(&h) || matches!(f.node(h), Node::Input(_) | Node::Const(_));
     let mut member = vec![false; f.len()];
     let mut stack = vec![root];
     while let Some(h) = stack.pop() {
@@ -103,7 +109,10 @@ pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink)
     for &h in &order {
         if let Node::Select(c, _, _) = *f.node(h) {
             let same_float = |x: Value| f.dtype(x) == f.dtype(h) && f.dtype(h).is_float();
-            if !is_leaf(c) && uses[c.index()] == 1 && matches!(*f.node(c), Node::Binary(op, x, _) if op.is_comparison() && same_float(x)) {
+            if !is_leaf(c)
+                && uses[c.index()] == 1
+                && matches!(*f.node(c), Node::Binary(op, x, _) if op.is_comparison() && same_float(x))
+            {
                 fused_cmp[c.index()] = true;
             }
         }
@@ -111,7 +120,9 @@ pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink)
     let reads = |h: Value| -> Vec<Value> {
         match *f.node(h) {
             Node::Select(c, a, b) if fused_cmp[c.index()] => {
-                let Node::Binary(_, x, y) = *f.node(c) else { unreachable!() };
+                let Node::Binary(_, x, y) = *f.node(c) else {
+                    unreachable!()
+                };
                 vec![x, y, a, b]
             }
             _ if is_leaf(h) => vec![],
@@ -180,25 +191,39 @@ pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink)
         }
         loc.insert(h, Loc::Opd(dst));
     }
-    let root_loc = loc.get(&root).copied().unwrap_or(Loc::Const(Scalar::zero(f.dtype(root))));
+    let root_loc = loc
+        .get(&root)
+        .copied()
+        .unwrap_or(Loc::Const(Scalar::zero(f.dtype(root))));
     let out_dtype = f.dtype(root);
     let sink_reads = match (&sink, root_loc) {
         (Sink::Reduce(..), Loc::Opd(o)) => Some(o),
         _ => None,
     };
     let code = std::mem::take(&mut b.code);
-    b.code = super::chain::fuse(code, sink_reads, &mut |c| b_const(&mut b.consts, &mut b.pinned, &mut b.n_regs, c));
+    b.code = super::chain::fuse(code, sink_reads, &mut |c| {
+        b_const(&mut b.consts, &mut b.pinned, &mut b.n_regs, c)
+    });
     let vm_sink = match sink {
         Sink::Store(d) => {
             if !matches!(root_loc, Loc::Opd(Opd::Out)) {
                 let a = b.opd(root_loc);
-                b.code.push(Insn::Copy { dt: out_dtype, dst: Opd::Out, a });
+                b.code.push(Insn::Copy {
+                    dt: out_dtype,
+                    dst: Opd::Out,
+                    a,
+                });
             }
             VmSink::Store(d)
         }
         Sink::Reduce(op, d) => {
             let src = b.opd(root_loc);
-            VmSink::ReduceAll { op, dt: out_dtype, src, dst: d }
+            VmSink::ReduceAll {
+                op,
+                dt: out_dtype,
+                src,
+                dst: d,
+            }
         }
     };
     Kernel {
@@ -214,7 +239,12 @@ pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink)
 }
 
 /// The pinned register of constant `c`, allocated on first use.
-fn b_const(consts: &mut Vec<(Reg, Scalar)>, pinned: &mut HashMap<Scalar, Reg>, n_regs: &mut usize, c: Scalar) -> Opd {
+fn b_const(
+    consts: &mut Vec<(Reg, Scalar)>,
+    pinned: &mut HashMap<Scalar, Reg>,
+    n_regs: &mut usize,
+    c: Scalar,
+) -> Opd {
     if let Some(&r) = pinned.get(&c) {
         return Opd::Reg(r);
     }
@@ -225,33 +255,90 @@ fn b_const(consts: &mut Vec<(Reg, Scalar)>, pinned: &mut HashMap<Scalar, Reg>, n
     Opd::Reg(r)
 }
 
-fn select_insn(b: &mut Builder, loc: &HashMap<Value, Loc>, node: Node, h: Value, dt: DType, dst: Opd, f: &Function) -> Insn {
-    let l = |v: Value| loc.get(&v).copied().unwrap_or(Loc::Const(Scalar::zero(f.dtype(v))));
+fn select_insn(
+    b: &mut Builder,
+    loc: &HashMap<Value, Loc>,
+    node: Node,
+    h: Value,
+    dt: DType,
+    dst: Opd,
+    f: &Function,
+) -> Insn {
+    let l = |v: Value| {
+        loc.get(&v)
+            .copied()
+            .unwrap_or(Loc::Const(Scalar::zero(f.dtype(v))))
+    };
     match node {
         Node::Cast(a, to) => {
             let a_opd = b.opd(l(a));
-            Insn::Cast { from: f.dtype(a), to, dst, a: a_opd }
+            Insn::Cast {
+                from: f.dtype(a),
+                to,
+                dst,
+                a: a_opd,
+            }
         }
         Node::Unary(op, a) => {
             let a_opd = b.opd(l(a));
-            Insn::Unary { op, dt: f.dtype(a), dst, a: a_opd }
+            Insn::Unary {
+                op,
+                dt: f.dtype(a),
+                dst,
+                a: a_opd,
+            }
         }
         Node::Binary(BinaryOp::Mul, a, c) if a == c => {
             let a_opd = b.opd(l(a));
-            Insn::Unary { op: UnaryOp::Square, dt, dst, a: a_opd }
+            Insn::Unary {
+                op: UnaryOp::Square,
+                dt,
+                dst,
+                a: a_opd,
+            }
         }
         Node::Binary(op, a, c) => {
             let odt = f.dtype(a);
             match (l(a), l(c)) {
-                (Loc::Opd(x), Loc::Const(k)) => Insn::BinaryK { op, dt: odt, dst, a: x, k },
-                (Loc::Const(k), Loc::Opd(x)) if op.is_commutative() => Insn::BinaryK { op, dt: odt, dst, a: x, k },
-                (Loc::Const(k), Loc::Opd(x)) if op.is_comparison() => {
-                    Insn::BinaryK { op: op.swapped(), dt: odt, dst, a: x, k }
-                }
-                (Loc::Const(k), Loc::Opd(x)) => Insn::KBinary { op, dt: odt, dst, k, a: x, span: f.span(h) },
+                (Loc::Opd(x), Loc::Const(k)) => Insn::BinaryK {
+                    op,
+                    dt: odt,
+                    dst,
+                    a: x,
+                    k,
+                },
+                (Loc::Const(k), Loc::Opd(x)) if op.is_commutative() => Insn::BinaryK {
+                    op,
+                    dt: odt,
+                    dst,
+                    a: x,
+                    k,
+                },
+                (Loc::Const(k), Loc::Opd(x)) if op.is_comparison() => Insn::BinaryK {
+                    op: op.swapped(),
+                    dt: odt,
+                    dst,
+                    a: x,
+                    k,
+                },
+                (Loc::Const(k), Loc::Opd(x)) => Insn::KBinary {
+                    op,
+                    dt: odt,
+                    dst,
+                    k,
+                    a: x,
+                    span: f.span(h),
+                },
                 (x, y) => {
                     let (x, y) = (b.opd(x), b.opd(y));
-                    Insn::Binary { op, dt: odt, dst, a: x, b: y, span: f.span(h) }
+                    Insn::Binary {
+                        op,
+                        dt: odt,
+                        dst,
+                        a: x,
+                        b: y,
+                        span: f.span(h),
+                    }
                 }
             }
         }
@@ -262,25 +349,60 @@ fn select_insn(b: &mut Builder, loc: &HashMap<Value, Loc>, node: Node, h: Value,
                 && f.dtype(p) == dt
             {
                 let (pp, qq) = (b.opd(l(p)), b.opd(l(q)));
-                return Insn::CmpSelect { cmp, cdt: f.dtype(p), dt, dst, x: pp, y: qq, a: xa, b: ya };
+                return Insn::CmpSelect {
+                    cmp,
+                    cdt: f.dtype(p),
+                    dt,
+                    dst,
+                    x: pp,
+                    y: qq,
+                    a: xa,
+                    b: ya,
+                };
             }
             let co = b.opd(l(c));
-            Insn::Select { dt, dst, c: co, a: xa, b: ya }
+            Insn::Select {
+                dt,
+                dst,
+                c: co,
+                a: xa,
+                b: ya,
+            }
         }
         Node::MulAdd(x, y, z) => match (l(x), l(y), l(z)) {
             (Loc::Opd(p), Loc::Const(k), zz) | (Loc::Const(k), Loc::Opd(p), zz) => {
                 let c = b.opd(zz);
-                Insn::MulAddK { dt, dst, a: p, k, c }
+                Insn::MulAddK {
+                    dt,
+                    dst,
+                    a: p,
+                    k,
+                    c,
+                }
             }
             (p, q, Loc::Const(k)) => {
                 let (p, q) = (b.opd(p), b.opd(q));
-                Insn::MulAddC { dt, dst, a: p, b: q, k }
+                Insn::MulAddC {
+                    dt,
+                    dst,
+                    a: p,
+                    b: q,
+                    k,
+                }
             }
             (p, q, r) => {
                 let (p, q, r) = (b.opd(p), b.opd(q), b.opd(r));
-                Insn::MulAdd { dt, dst, a: p, b: q, c: r }
+                Insn::MulAdd {
+                    dt,
+                    dst,
+                    a: p,
+                    b: q,
+                    c: r,
+                }
             }
         },
-        Node::Input(_) | Node::Const(_) | Node::Reduce(..) => unreachable!("leaves are not instructions"),
+        Node::Input(_) | Node::Const(_) | Node::Reduce(..) => {
+            unreachable!("leaves are not instructions")
+        }
     }
 }

@@ -26,14 +26,21 @@ pub fn generate(f: &Function) -> Program {
     let mut temp_of: HashMap<Value, u32> = HashMap::new();
     let mut steps = Vec::new();
     for h in f.handles() {
-        let Node::Reduce(op, a, axis) = *f.node(h) else { continue };
+        let Node::Reduce(op, a, axis) = *f.node(h) else {
+            continue;
+        };
         let t = temps.len() as u32;
         let dt = f.dtype(h);
         match axis {
             None => {
                 temps.push((dt, vec![]));
                 temp_values.push(h);
-                steps.push(Step::Kernel(kernel::build(f, a, &temp_of, kernel::Sink::Reduce(op, Dest::Temp(t)))));
+                steps.push(Step::Kernel(kernel::build(
+                    f,
+                    a,
+                    &temp_of,
+                    kernel::Sink::Reduce(op, Dest::Temp(t)),
+                )));
             }
             Some(ax) => {
                 let src = match *f.node(a) {
@@ -43,21 +50,35 @@ pub fn generate(f: &Function) -> Program {
                         let ta = temps.len() as u32;
                         temps.push((f.dtype(a), f.shape(a).to_vec()));
                         temp_values.push(a);
-                        steps.push(Step::Kernel(kernel::build(f, a, &temp_of, kernel::Sink::Store(Dest::Temp(ta)))));
+                        steps.push(Step::Kernel(kernel::build(
+                            f,
+                            a,
+                            &temp_of,
+                            kernel::Sink::Store(Dest::Temp(ta)),
+                        )));
                         Src::Temp(ta)
                     }
                 };
                 let t = temps.len() as u32;
                 temps.push((dt, f.shape(h).to_vec()));
                 temp_values.push(h);
-                steps.push(Step::ReduceAxis { op, dt, src, shape: f.shape(a).to_vec(), axis: ax, dst: Dest::Temp(t) });
+                steps.push(Step::ReduceAxis {
+                    op,
+                    dt,
+                    src,
+                    shape: f.shape(a).to_vec(),
+                    axis: ax,
+                    dst: Dest::Temp(t),
+                });
             }
         }
         temp_of.insert(h, temps.len() as u32 - 1);
     }
     let root = f.root();
     // A reduction at the root writes the output itself (no copy kernel).
-    let last_writes_root = temp_of.get(&root).is_some_and(|&t| t as usize + 1 == temps.len());
+    let last_writes_root = temp_of
+        .get(&root)
+        .is_some_and(|&t| t as usize + 1 == temps.len());
     match steps.last_mut() {
         Some(Step::Kernel(k)) if last_writes_root => {
             if let crate::vm::Sink::ReduceAll { dst, .. } = &mut k.sink {
@@ -65,7 +86,18 @@ pub fn generate(f: &Function) -> Program {
             }
         }
         Some(Step::ReduceAxis { dst, .. }) if last_writes_root => *dst = Dest::Output,
-        _ => steps.push(Step::Kernel(kernel::build(f, root, &temp_of, kernel::Sink::Store(Dest::Output)))),
+        _ => steps.push(Step::Kernel(kernel::build(
+            f,
+            root,
+            &temp_of,
+            kernel::Sink::Store(Dest::Output),
+        ))),
     }
-    Program { temps, steps, out_dtype: f.dtype(root), out_shape: f.shape(root).to_vec(), temp_values }
+    Program {
+        temps,
+        steps,
+        out_dtype: f.dtype(root),
+        out_shape: f.shape(root).to_vec(),
+        temp_values,
+    }
 }

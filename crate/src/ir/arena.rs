@@ -15,8 +15,12 @@ impl<T> Handle<T> {
     /// The handle of the element at zero-based `i`.
     #[must_use]
     pub fn from_index(i: usize) -> Self {
-        let index = NonZeroU32::new(u32::try_from(i + 1).expect("arena index fits u32")).expect("i + 1 > 0");
-        Self { index, marker: PhantomData }
+        let index = NonZeroU32::new(u32::try_from(i + 1).expect("arena index fits u32"))
+            .expect("i + 1 > 0");
+        Self {
+            index,
+            marker: PhantomData,
+        }
     }
 
     /// The zero-based index.

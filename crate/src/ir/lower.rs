@@ -4,8 +4,8 @@
 use super::{Function, Node, Param, Value};
 use crate::syntax::{self, Ast, ExprId, ExprKind, Span};
 use crate::types::{
-    BinaryOp, DType, PyScalar, ReduceOp, Scalar, Shape, TypeErr, UnaryOp, binary_signature, broadcast, promote,
-    reduce_signature, shape_str, size_of, unary_signature,
+    BinaryOp, DType, PyScalar, ReduceOp, Scalar, Shape, TypeErr, UnaryOp, binary_signature,
+    broadcast, promote, reduce_signature, shape_str, size_of, unary_signature,
 };
 
 /// What an input name is bound to.
@@ -45,7 +45,12 @@ pub struct LowerError {
 
 impl LowerError {
     fn new(kind: LowerErrorKind, message: impl Into<String>, span: Span) -> Self {
-        Self { kind, message: message.into(), span, notes: Vec::new() }
+        Self {
+            kind,
+            message: message.into(),
+            span,
+            notes: Vec::new(),
+        }
     }
 
     fn from_type(e: TypeErr, span: Span) -> Self {
@@ -80,11 +85,63 @@ enum OutOfRange {
 
 /// The names of the functions, for "did you mean" suggestions.
 pub const FUNCTIONS: &[&str] = &[
-    "copy", "ones_like", "sqrt", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh",
-    "arccosh", "arctanh", "fmod", "arctan2", "hypot", "nextafter", "copysign", "maximum", "minimum", "log", "log1p",
-    "log10", "log2", "exp", "expm1", "abs", "absolute", "ceil", "floor", "round", "rint", "trunc", "sign", "where",
-    "isnan", "isfinite", "isinf", "signbit", "real", "imag", "conj", "conjugate", "clip", "square", "reciprocal",
-    "fmax", "fmin", "sum", "prod", "min", "max", "mean", "any", "all",
+    "copy",
+    "ones_like",
+    "sqrt",
+    "sin",
+    "cos",
+    "tan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "fmod",
+    "arctan2",
+    "hypot",
+    "nextafter",
+    "copysign",
+    "maximum",
+    "minimum",
+    "log",
+    "log1p",
+    "log10",
+    "log2",
+    "exp",
+    "expm1",
+    "abs",
+    "absolute",
+    "ceil",
+    "floor",
+    "round",
+    "rint",
+    "trunc",
+    "sign",
+    "where",
+    "isnan",
+    "isfinite",
+    "isinf",
+    "signbit",
+    "real",
+    "imag",
+    "conj",
+    "conjugate",
+    "clip",
+    "square",
+    "reciprocal",
+    "fmax",
+    "fmin",
+    "sum",
+    "prod",
+    "min",
+    "max",
+    "mean",
+    "any",
+    "all",
 ];
 
 /// Lowers a parsed expression for a signature.
@@ -95,13 +152,24 @@ pub fn lower(ast: &Ast, sig: &Signature) -> Result<Function> {
         match kind {
             InputKind::Array { dtype, shape } => {
                 names.push((name.clone(), Some(params.len() as u32), None));
-                params.push(Param { name: name.clone(), dtype: *dtype, shape: shape.clone() });
+                params.push(Param {
+                    name: name.clone(),
+                    dtype: *dtype,
+                    shape: shape.clone(),
+                });
             }
             InputKind::Scalar(v) => names.push((name.clone(), None, Some(*v))),
         }
     }
-    let mut lw = Lower { ast, f: Function::new(params), names, memo: vec![None; ast.exprs.len()] };
-    let root = ast.root.ok_or_else(|| LowerError::new(LowerErrorKind::Value, "empty expression", Span::default()))?;
+    let mut lw = Lower {
+        ast,
+        f: Function::new(params),
+        names,
+        memo: vec![None; ast.exprs.len()],
+    };
+    let root = ast.root.ok_or_else(|| {
+        LowerError::new(LowerErrorKind::Value, "empty expression", Span::default())
+    })?;
     let v = lw.expr(root)?;
     let span = ast.get(root).span;
     let h = lw.strong(v, span)?;
@@ -131,7 +199,9 @@ impl Lower<'_> {
         let e = self.ast.get(id);
         let span = e.span;
         match &e.kind {
-            ExprKind::Int(Some(v)) if *v <= i128::MAX as u128 => Ok(Val::Weak(PyScalar::Int(*v as i128))),
+            ExprKind::Int(Some(v)) if *v <= i128::MAX as u128 => {
+                Ok(Val::Weak(PyScalar::Int(*v as i128)))
+            }
             ExprKind::Int(_) => Err(LowerError::new(
                 LowerErrorKind::Overflow,
                 "integer literal too large (the engine holds Python integers in 128 bits)",
@@ -139,7 +209,11 @@ impl Lower<'_> {
             )),
             ExprKind::Float(v) => Ok(Val::Weak(PyScalar::Float(*v))),
             ExprKind::Bool(b) => Ok(Val::Weak(PyScalar::Bool(*b))),
-            ExprKind::NoneLit => Err(LowerError::new(LowerErrorKind::Type, "None is only allowed as axis=None", span)),
+            ExprKind::NoneLit => Err(LowerError::new(
+                LowerErrorKind::Type,
+                "None is only allowed as axis=None",
+                span,
+            )),
             ExprKind::Name(n) => self.name(n, span),
             ExprKind::Unary(op, a) => {
                 let a = self.expr(*a)?;
@@ -148,7 +222,9 @@ impl Lower<'_> {
             ExprKind::Binary(op, a, b) => {
                 let (a, b) = (self.expr(*a)?, self.expr(*b)?);
                 if let (Val::Weak(x), Val::Weak(y)) = (a, b) {
-                    return PyScalar::binary(*op, x, y).map(Val::Weak).map_err(|e| LowerError::from_type(e, span));
+                    return PyScalar::binary(*op, x, y)
+                        .map(Val::Weak)
+                        .map_err(|e| LowerError::from_type(e, span));
                 }
                 self.binary(binary_op(*op), a, b, span)
             }
@@ -159,18 +235,33 @@ impl Lower<'_> {
                 }
                 self.binary(compare_op(*op), a, b, span)
             }
-            ExprKind::Attr { base, name, name_span } => {
+            ExprKind::Attr {
+                base,
+                name,
+                name_span,
+            } => {
                 let b = self.expr(*base)?;
                 match (name.as_str(), b) {
                     ("real", v) => Ok(v),
                     ("imag", Val::Weak(PyScalar::Float(_))) => Ok(Val::Weak(PyScalar::Float(0.0))),
                     ("imag", Val::Weak(_)) => Ok(Val::Weak(PyScalar::Int(0))),
-                    ("imag", Val::Strong(h)) => Ok(Val::Strong(self.f.fetch_or_append(Node::Unary(UnaryOp::Zero, h), span))),
-                    _ => Err(LowerError::new(LowerErrorKind::Name, format!("unknown attribute '{name}'"), *name_span)
-                        .with_note("only .real and .imag are supported")),
+                    ("imag", Val::Strong(h)) => Ok(Val::Strong(
+                        self.f.fetch_or_append(Node::Unary(UnaryOp::Zero, h), span),
+                    )),
+                    _ => Err(LowerError::new(
+                        LowerErrorKind::Name,
+                        format!("unknown attribute '{name}'"),
+                        *name_span,
+                    )
+                    .with_note("only .real and .imag are supported")),
                 }
             }
-            ExprKind::Call { func, func_span, args, kwargs } => self.call(func, *func_span, args, kwargs, span),
+            ExprKind::Call {
+                func,
+                func_span,
+                args,
+                kwargs,
+            } => self.call(func, *func_span, args, kwargs, span),
         }
     }
 
@@ -182,8 +273,16 @@ impl Lower<'_> {
             let slot = slot.unwrap_or(0);
             return Ok(Val::Strong(self.f.fetch_or_append(Node::Input(slot), span)));
         }
-        let mut err = LowerError::new(LowerErrorKind::Name, format!("name '{n}' is not defined"), span);
-        let candidates: Vec<&str> = self.names.iter().map(|(name, _, _)| name.as_str()).collect();
+        let mut err = LowerError::new(
+            LowerErrorKind::Name,
+            format!("name '{n}' is not defined"),
+            span,
+        );
+        let candidates: Vec<&str> = self
+            .names
+            .iter()
+            .map(|(name, _, _)| name.as_str())
+            .collect();
         if FUNCTIONS.contains(&n) {
             err = err.with_note(format!("'{n}' is a function: call it as {n}(...)"));
         } else if let Some(s) = did_you_mean(n, candidates.iter().copied()) {
@@ -197,7 +296,9 @@ impl Lower<'_> {
         match v {
             Val::Strong(h) => Ok(h),
             Val::Weak(w) => {
-                let d = w.default_dtype().map_err(|e| LowerError::from_type(e, span))?;
+                let d = w
+                    .default_dtype()
+                    .map_err(|e| LowerError::from_type(e, span))?;
                 Ok(self.f.constant(w.to_scalar(d), span))
             }
         }
@@ -205,7 +306,9 @@ impl Lower<'_> {
 
     fn unary_operator(&mut self, op: syntax::UnaryOp, a: Val, span: Span) -> Result<Val> {
         match (op, a) {
-            (_, Val::Weak(w)) => PyScalar::unary(op, w).map(Val::Weak).map_err(|e| LowerError::from_type(e, span)),
+            (_, Val::Weak(w)) => PyScalar::unary(op, w)
+                .map(Val::Weak)
+                .map_err(|e| LowerError::from_type(e, span)),
             (syntax::UnaryOp::Pos, Val::Strong(h)) => {
                 if self.f.dtype(h) == DType::Bool {
                     return Err(LowerError::new(
@@ -222,9 +325,12 @@ impl Lower<'_> {
     }
 
     fn unary(&mut self, op: UnaryOp, h: Value, span: Span) -> Result<Val> {
-        let (od, _) = unary_signature(op, self.f.dtype(h)).map_err(|e| LowerError::from_type(e, span))?;
+        let (od, _) =
+            unary_signature(op, self.f.dtype(h)).map_err(|e| LowerError::from_type(e, span))?;
         let h = self.f.cast(h, od, span);
-        Ok(Val::Strong(self.f.fetch_or_append(Node::Unary(op, h), span)))
+        Ok(Val::Strong(
+            self.f.fetch_or_append(Node::Unary(op, h), span),
+        ))
     }
 
     /// NEP 50 result type of operands (strong dtypes promote; a weak Python scalar takes
@@ -238,7 +344,9 @@ impl Lower<'_> {
             let mut d: Option<DType> = None;
             for v in vals {
                 if let Val::Weak(w) = v {
-                    let dw = w.default_dtype().map_err(|e| LowerError::from_type(e, span))?;
+                    let dw = w
+                        .default_dtype()
+                        .map_err(|e| LowerError::from_type(e, span))?;
                     d = Some(d.map_or(dw, |x| promote(x, dw)));
                 }
             }
@@ -251,13 +359,21 @@ impl Lower<'_> {
                     PyScalar::Bool(_) => DType::Bool,
                     PyScalar::Int(_) if ds == DType::Bool => {
                         if !w.fits(DType::I64) {
-                            return Err(LowerError::new(LowerErrorKind::Overflow, "Python int too large to convert to C long", span));
+                            return Err(LowerError::new(
+                                LowerErrorKind::Overflow,
+                                "Python int too large to convert to C long",
+                                span,
+                            ));
                         }
                         DType::I64
                     }
                     PyScalar::Int(_) => ds,
                     PyScalar::Float(_) => {
-                        if ds.is_float() { ds } else { DType::F64 }
+                        if ds.is_float() {
+                            ds
+                        } else {
+                            DType::F64
+                        }
                     }
                 };
                 d = promote(d, dw);
@@ -270,7 +386,13 @@ impl Lower<'_> {
     /// weak integer must fit `od` when it is an integer dtype (`mode` says what happens
     /// otherwise); operations that compute in float (true division, arctan2, ...) take
     /// any Python integer, as NumPy does.
-    fn operands(&mut self, vals: &[Val], od: DType, mode: OutOfRange, span: Span) -> Result<Vec<Value>> {
+    fn operands(
+        &mut self,
+        vals: &[Val],
+        od: DType,
+        mode: OutOfRange,
+        span: Span,
+    ) -> Result<Vec<Value>> {
         let all_weak = vals.iter().all(|v| matches!(v, Val::Weak(_)));
         let mut out = Vec::new();
         for v in vals {
@@ -282,17 +404,21 @@ impl Lower<'_> {
                 }
                 Val::Weak(w) => {
                     let w = match (w, od.int_range()) {
-                        (PyScalar::Int(x), Some((lo, hi))) if od != DType::Bool && !(lo..=hi).contains(&x) => match mode {
-                            OutOfRange::Error => {
-                                return Err(LowerError::new(
-                                    LowerErrorKind::Overflow,
-                                    format!("Python integer {x} out of bounds for {od}"),
-                                    span,
-                                ));
+                        (PyScalar::Int(x), Some((lo, hi)))
+                            if od != DType::Bool && !(lo..=hi).contains(&x) =>
+                        {
+                            match mode {
+                                OutOfRange::Error => {
+                                    return Err(LowerError::new(
+                                        LowerErrorKind::Overflow,
+                                        format!("Python integer {x} out of bounds for {od}"),
+                                        span,
+                                    ));
+                                }
+                                OutOfRange::Saturate => PyScalar::Int(x.clamp(lo, hi)),
+                                OutOfRange::Wrap => w,
                             }
-                            OutOfRange::Saturate => PyScalar::Int(x.clamp(lo, hi)),
-                            OutOfRange::Wrap => w,
-                        },
+                        }
                         _ => w,
                     };
                     self.f.constant(w.to_scalar(od), span)
@@ -307,14 +433,24 @@ impl Lower<'_> {
         for h in hs {
             shape = broadcast(&shape, self.f.shape(*h)).map_err(|m| {
                 let shapes: Vec<String> = hs.iter().map(|h| shape_str(self.f.shape(*h))).collect();
-                let m = if hs.len() == 2 { m } else { format!("operands could not be broadcast together with shapes {}", shapes.join(" ")) };
+                let m = if hs.len() == 2 {
+                    m
+                } else {
+                    format!(
+                        "operands could not be broadcast together with shapes {}",
+                        shapes.join(" ")
+                    )
+                };
                 LowerError::new(LowerErrorKind::Value, m, span)
             })?;
         }
         if crate::types::checked_size(&shape).is_none_or(|n| n > isize::MAX as usize / 8) {
             return Err(LowerError::new(
                 LowerErrorKind::Value,
-                format!("array is too big: the broadcast shape {} has more elements than fit in memory", shape_str(&shape)),
+                format!(
+                    "array is too big: the broadcast shape {} has more elements than fit in memory",
+                    shape_str(&shape)
+                ),
                 span,
             ));
         }
@@ -337,9 +473,15 @@ impl Lower<'_> {
             && let Some(c) = self.f.as_const(y)
             && c.to_i128() < 0
         {
-            return Err(LowerError::new(LowerErrorKind::Value, "Integers to negative integer powers are not allowed.", span));
+            return Err(LowerError::new(
+                LowerErrorKind::Value,
+                "Integers to negative integer powers are not allowed.",
+                span,
+            ));
         }
-        Ok(Val::Strong(self.f.fetch_or_append(Node::Binary(op, x, y), span)))
+        Ok(Val::Strong(
+            self.f.fetch_or_append(Node::Binary(op, x, y), span),
+        ))
     }
 
     /// Comparisons NumPy 2 answers exactly where promotion would not: a weak integer
@@ -363,7 +505,10 @@ impl Lower<'_> {
                     BinaryOp::Eq => false,
                     _ => true,
                 };
-                let fill = self.f.fetch_or_append(Node::Unary(if r { UnaryOp::One } else { UnaryOp::Zero }, s), span);
+                let fill = self.f.fetch_or_append(
+                    Node::Unary(if r { UnaryOp::One } else { UnaryOp::Zero }, s),
+                    span,
+                );
                 Ok(Some(Val::Strong(self.f.cast(fill, DType::Bool, span))))
             }
             Val::Strong(t) => {
@@ -377,13 +522,19 @@ impl Lower<'_> {
                 };
                 self.check_broadcast(&[signed, unsigned], span)?;
                 let zero = self.f.constant(Scalar::zero(self.f.dtype(signed)), span);
-                let neg = self.f.fetch_or_append(Node::Binary(BinaryOp::Lt, signed, zero), span);
+                let neg = self
+                    .f
+                    .fetch_or_append(Node::Binary(BinaryOp::Lt, signed, zero), span);
                 let as_u = self.f.cast(signed, DType::U64, span);
-                let cmp = self.f.fetch_or_append(Node::Binary(op, as_u, unsigned), span);
+                let cmp = self
+                    .f
+                    .fetch_or_append(Node::Binary(op, as_u, unsigned), span);
                 let r = if matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Ne) {
                     Node::Binary(BinaryOp::Or, neg, cmp)
                 } else {
-                    let not_neg = self.f.fetch_or_append(Node::Unary(UnaryOp::Invert, neg), span);
+                    let not_neg = self
+                        .f
+                        .fetch_or_append(Node::Unary(UnaryOp::Invert, neg), span);
                     Node::Binary(BinaryOp::And, not_neg, cmp)
                 };
                 Ok(Some(Val::Strong(self.f.fetch_or_append(r, span))))
@@ -400,15 +551,25 @@ impl Lower<'_> {
         kwargs: &[(String, Span, ExprId)],
         span: Span,
     ) -> Result<Val> {
-        let is_reduction = matches!(func, "sum" | "prod" | "min" | "max" | "mean" | "any" | "all");
+        let is_reduction = matches!(
+            func,
+            "sum" | "prod" | "min" | "max" | "mean" | "any" | "all"
+        );
         if !FUNCTIONS.contains(&func) {
-            let mut err = LowerError::new(LowerErrorKind::Name, format!("function '{func}' is not defined"), func_span);
+            let mut err = LowerError::new(
+                LowerErrorKind::Name,
+                format!("function '{func}' is not defined"),
+                func_span,
+            );
             if let Some(s) = did_you_mean(func, FUNCTIONS.iter().copied()) {
                 err = err.with_note(format!("did you mean '{s}'?"));
             }
             return Err(err);
         }
-        if let Some((k, kspan, _)) = kwargs.iter().find(|(k, _, _)| !(is_reduction && k == "axis")) {
+        if let Some((k, kspan, _)) = kwargs
+            .iter()
+            .find(|(k, _, _)| !(is_reduction && k == "axis"))
+        {
             return Err(LowerError::new(
                 LowerErrorKind::Type,
                 format!("{func}() got an unexpected keyword argument '{k}'"),
@@ -416,16 +577,25 @@ impl Lower<'_> {
             ));
         }
         let arity = match func {
-            "fmod" | "arctan2" | "hypot" | "nextafter" | "copysign" | "maximum" | "minimum" | "fmax" | "fmin" => 2..=2,
+            "fmod" | "arctan2" | "hypot" | "nextafter" | "copysign" | "maximum" | "minimum"
+            | "fmax" | "fmin" => 2..=2,
             "where" | "clip" => 3..=3,
             _ if is_reduction => 1..=(if kwargs.is_empty() { 2 } else { 1 }),
             _ => 1..=1,
         };
         if !arity.contains(&args.len()) {
-            let want = if arity.start() == arity.end() { format!("{}", arity.start()) } else { format!("{} to {}", arity.start(), arity.end()) };
+            let want = if arity.start() == arity.end() {
+                format!("{}", arity.start())
+            } else {
+                format!("{} to {}", arity.start(), arity.end())
+            };
             return Err(LowerError::new(
                 LowerErrorKind::Type,
-                format!("{func}() takes {want} positional argument{} but {} were given", if *arity.end() == 1 { "" } else { "s" }, args.len()),
+                format!(
+                    "{func}() takes {want} positional argument{} but {} were given",
+                    if *arity.end() == 1 { "" } else { "s" },
+                    args.len()
+                ),
                 span,
             ));
         }
@@ -504,27 +674,44 @@ impl Lower<'_> {
             "copy" | "real" => Ok(Val::Strong(self.strong(vals[0], span)?)),
             "conj" | "conjugate" => {
                 let h = self.strong(vals[0], span)?;
-                let d = if self.f.dtype(h) == DType::Bool { DType::I8 } else { self.f.dtype(h) };
+                let d = if self.f.dtype(h) == DType::Bool {
+                    DType::I8
+                } else {
+                    self.f.dtype(h)
+                };
                 Ok(Val::Strong(self.f.cast(h, d, span)))
             }
             "where" => {
                 let c = match vals[0] {
-                    Val::Weak(w) => self.f.constant(Scalar::Bool(w.to_scalar(DType::F64).is_truthy()), span),
+                    Val::Weak(w) => self
+                        .f
+                        .constant(Scalar::Bool(w.to_scalar(DType::F64).is_truthy()), span),
                     Val::Strong(h) => self.f.cast(h, DType::Bool, span),
                 };
                 let d = self.result_type(&vals[1..], span)?;
                 let hs = self.operands(&vals[1..], d, OutOfRange::Wrap, span)?;
                 self.check_broadcast(&[c, hs[0], hs[1]], span)?;
-                Ok(Val::Strong(self.f.fetch_or_append(Node::Select(c, hs[0], hs[1]), span)))
+                Ok(Val::Strong(
+                    self.f.fetch_or_append(Node::Select(c, hs[0], hs[1]), span),
+                ))
             }
             "clip" => {
                 let d = self.result_type(&vals, span)?;
                 let hs = self.operands(&vals, d, OutOfRange::Saturate, span)?;
                 self.check_broadcast(&hs, span)?;
-                let lo = self.f.fetch_or_append(Node::Binary(BinaryOp::Maximum, hs[0], hs[1]), span);
-                Ok(Val::Strong(self.f.fetch_or_append(Node::Binary(BinaryOp::Minimum, lo, hs[2]), span)))
+                let lo = self
+                    .f
+                    .fetch_or_append(Node::Binary(BinaryOp::Maximum, hs[0], hs[1]), span);
+                Ok(Val::Strong(self.f.fetch_or_append(
+                    Node::Binary(BinaryOp::Minimum, lo, hs[2]),
+                    span,
+                )))
             }
-            _ => Err(LowerError::new(LowerErrorKind::Name, format!("function '{func}' is not defined"), func_span)),
+            _ => Err(LowerError::new(
+                LowerErrorKind::Name,
+                format!("function '{func}' is not defined"),
+                func_span,
+            )),
         }
     }
 
@@ -536,7 +723,11 @@ impl Lower<'_> {
         }
         match self.expr(ax)? {
             Val::Weak(PyScalar::Int(v)) => Ok(Some(v)),
-            _ => Err(LowerError::new(LowerErrorKind::Type, "axis must be None or an integer literal", span)),
+            _ => Err(LowerError::new(
+                LowerErrorKind::Type,
+                "axis must be None or an integer literal",
+                span,
+            )),
         }
     }
 
@@ -576,7 +767,11 @@ impl Lower<'_> {
                 LowerErrorKind::Value,
                 format!(
                     "zero-size array to reduction operation {} which has no identity",
-                    if op == ReduceOp::Min { "minimum" } else { "maximum" }
+                    if op == ReduceOp::Min {
+                        "minimum"
+                    } else {
+                        "maximum"
+                    }
                 ),
                 span,
             ));
@@ -590,7 +785,10 @@ impl Lower<'_> {
         let r = self.f.fetch_or_append(Node::Reduce(op, arg, axis), span);
         if func == "mean" {
             let n = self.f.constant(Scalar::from_f64(count as f64, acc), span);
-            return Ok(Val::Strong(self.f.fetch_or_append(Node::Binary(BinaryOp::TrueDiv, r, n), span)));
+            return Ok(Val::Strong(
+                self.f
+                    .fetch_or_append(Node::Binary(BinaryOp::TrueDiv, r, n), span),
+            ));
         }
         Ok(Val::Strong(r))
     }
@@ -640,7 +838,13 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -
     candidates
         .map(|c| (edit_distance(name, c), c))
         .filter(|&(d, _)| d <= limit)
-        .min_by_key(|&(d, c)| (d, !c.starts_with(name.get(..1).unwrap_or_default()), c.len()))
+        .min_by_key(|&(d, c)| {
+            (
+                d,
+                !c.starts_with(name.get(..1).unwrap_or_default()),
+                c.len(),
+            )
+        })
         .map(|(_, c)| c)
 }
 

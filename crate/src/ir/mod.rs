@@ -19,8 +19,8 @@ mod print;
 pub mod reference;
 
 pub use arena::Handle;
-pub use print::{short as print_short, ty as print_ty};
 pub use lower::{FUNCTIONS, InputKind, LowerError, LowerErrorKind, Signature, did_you_mean, lower};
+pub use print::{short as print_short, ty as print_ty};
 
 use std::collections::HashMap;
 
@@ -106,7 +106,14 @@ pub struct Function {
 impl Function {
     #[must_use]
     pub fn new(params: Vec<Param>) -> Self {
-        Self { nodes: Vec::new(), info: Vec::new(), spans: Vec::new(), unique: HashMap::new(), params, root: None }
+        Self {
+            nodes: Vec::new(),
+            info: Vec::new(),
+            spans: Vec::new(),
+            unique: HashMap::new(),
+            params,
+            root: None,
+        }
     }
 
     #[must_use]
@@ -186,32 +193,62 @@ impl Function {
 
     /// `a` cast to `d`; no node if it already has that dtype.
     pub fn cast(&mut self, a: Value, d: DType, span: Span) -> Value {
-        if self.dtype(a) == d { a } else { self.fetch_or_append(Node::Cast(a, d), span) }
+        if self.dtype(a) == d {
+            a
+        } else {
+            self.fetch_or_append(Node::Cast(a, d), span)
+        }
     }
 
     fn infer(&self, node: &Node) -> Info {
         let sh = |h: Value| self.shape(h).to_vec();
-        let bc = |a: Value, b: Value| broadcast(self.shape(a), self.shape(b)).unwrap_or_else(|_| sh(a));
+        let bc =
+            |a: Value, b: Value| broadcast(self.shape(a), self.shape(b)).unwrap_or_else(|_| sh(a));
         match *node {
             Node::Input(slot) => {
                 let p = &self.params[slot as usize];
-                Info { dtype: p.dtype, shape: p.shape.clone() }
+                Info {
+                    dtype: p.dtype,
+                    shape: p.shape.clone(),
+                }
             }
-            Node::Const(s) => Info { dtype: s.dtype(), shape: vec![] },
-            Node::Cast(a, d) => Info { dtype: d, shape: sh(a) },
-            Node::Unary(op, a) => {
-                Info { dtype: if op.is_predicate() { DType::Bool } else { self.dtype(a) }, shape: sh(a) }
-            }
-            Node::Binary(op, a, b) => {
-                Info { dtype: if op.is_comparison() { DType::Bool } else { self.dtype(a) }, shape: bc(a, b) }
-            }
+            Node::Const(s) => Info {
+                dtype: s.dtype(),
+                shape: vec![],
+            },
+            Node::Cast(a, d) => Info {
+                dtype: d,
+                shape: sh(a),
+            },
+            Node::Unary(op, a) => Info {
+                dtype: if op.is_predicate() {
+                    DType::Bool
+                } else {
+                    self.dtype(a)
+                },
+                shape: sh(a),
+            },
+            Node::Binary(op, a, b) => Info {
+                dtype: if op.is_comparison() {
+                    DType::Bool
+                } else {
+                    self.dtype(a)
+                },
+                shape: bc(a, b),
+            },
             Node::Select(c, a, b) => {
                 let s = broadcast(&bc(a, b), self.shape(c)).unwrap_or_else(|_| sh(a));
-                Info { dtype: self.dtype(a), shape: s }
+                Info {
+                    dtype: self.dtype(a),
+                    shape: s,
+                }
             }
             Node::MulAdd(a, b, c) => {
                 let s = broadcast(&bc(a, b), self.shape(c)).unwrap_or_else(|_| sh(a));
-                Info { dtype: self.dtype(a), shape: s }
+                Info {
+                    dtype: self.dtype(a),
+                    shape: s,
+                }
             }
             Node::Reduce(_, a, axis) => {
                 let mut s = sh(a);
@@ -221,7 +258,10 @@ impl Function {
                         s.remove(ax as usize);
                     }
                 }
-                Info { dtype: self.dtype(a), shape: s }
+                Info {
+                    dtype: self.dtype(a),
+                    shape: s,
+                }
             }
         }
     }
@@ -234,7 +274,9 @@ impl Function {
             Node::Unary(op, a) => c(a).map_or(node, |s| Node::Const(fold_unary(op, s))),
             Node::Binary(op, a, b) => match (c(a), c(b)) {
                 // A negative integer power is an error the lowering reports; never fold it.
-                (Some(x), Some(y)) if !(op == BinaryOp::Pow && y.dtype().is_int() && y.to_i128() < 0) => {
+                (Some(x), Some(y))
+                    if !(op == BinaryOp::Pow && y.dtype().is_int() && y.to_i128() < 0) =>
+                {
                     Node::Const(fold_binary(op, x, y))
                 }
                 _ => node,
@@ -244,9 +286,11 @@ impl Function {
                 _ => node,
             },
             Node::MulAdd(a, b, d) => match (c(a), c(b), c(d)) {
-                (Some(x), Some(y), Some(z)) => {
-                    Node::Const(fold_binary(BinaryOp::Add, fold_binary(BinaryOp::Mul, x, y), z))
-                }
+                (Some(x), Some(y), Some(z)) => Node::Const(fold_binary(
+                    BinaryOp::Add,
+                    fold_binary(BinaryOp::Mul, x, y),
+                    z,
+                )),
                 _ => node,
             },
             // The reduction of a 0-d constant over all axes is the constant itself.

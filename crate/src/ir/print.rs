@@ -32,8 +32,11 @@ pub fn ty(d: DType, shape: &[usize]) -> String {
 
 impl fmt::Display for Function {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let params: Vec<String> =
-            self.params.iter().map(|p| format!("{}: {}", p.name, ty(p.dtype, &p.shape))).collect();
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|p| format!("{}: {}", p.name, ty(p.dtype, &p.shape)))
+            .collect();
         let mut s = String::new();
         let _ = write!(s, "fn({})", params.join(", "));
         if let Some(r) = self.root {
@@ -55,7 +58,12 @@ impl fmt::Display for Function {
                     Some(ax) => format!("reduce.{} {}, axis={ax}", op.name(), v(a)),
                 },
             };
-            let _ = writeln!(s, "  v{} = {rhs} : {}", h.index(), ty(self.dtype(h), self.shape(h)));
+            let _ = writeln!(
+                s,
+                "  v{} = {rhs} : {}",
+                h.index(),
+                ty(self.dtype(h), self.shape(h))
+            );
         }
         if let Some(r) = self.root {
             let _ = writeln!(s, "  return v{}", r.index());

@@ -4,7 +4,9 @@
 
 use super::{Function, Node, fold_binary, fold_unary};
 use crate::syntax::Span;
-use crate::types::{BinaryOp, Buffer, BufferRef, DType, ReduceOp, Scalar, Shape, broadcast_strides, elem, size_of};
+use crate::types::{
+    BinaryOp, Buffer, BufferRef, DType, ReduceOp, Scalar, Shape, broadcast_strides, elem, size_of,
+};
 use crate::vm::pairwise_sum;
 
 /// A whole array of scalars.
@@ -71,9 +73,15 @@ pub fn evaluate(f: &Function, inputs: &[BufferRef<'_>]) -> Result<Arr, EvalError
                 }
                 out
             }
-            Node::Select(c, a, b) => {
-                (0..n).map(|i| if at(v(c), i).is_truthy() { at(v(a), i) } else { at(v(b), i) }).collect()
-            }
+            Node::Select(c, a, b) => (0..n)
+                .map(|i| {
+                    if at(v(c), i).is_truthy() {
+                        at(v(a), i)
+                    } else {
+                        at(v(b), i)
+                    }
+                })
+                .collect(),
             Node::MulAdd(a, b, c) => (0..n)
                 .map(|i| {
                     let p = fold_binary(BinaryOp::Mul, at(v(a), i), at(v(b), i));
@@ -82,7 +90,11 @@ pub fn evaluate(f: &Function, inputs: &[BufferRef<'_>]) -> Result<Arr, EvalError
                 .collect(),
             Node::Reduce(op, a, axis) => reduce(op, v(a), axis),
         };
-        vals.push(Arr { dtype: info.dtype, shape, data });
+        vals.push(Arr {
+            dtype: info.dtype,
+            shape,
+            data,
+        });
     }
     Ok(vals.swap_remove(f.root().index()))
 }
@@ -102,7 +114,11 @@ fn reduce(op: ReduceOp, a: &Arr, axis: Option<u32>) -> Vec<Scalar> {
     if op == ReduceOp::Sum && d.is_float() && last {
         let len = axis.map_or(a.data.len(), |ax| a.shape[ax as usize]);
         if len == 0 {
-            let rows = if axis.is_some() { size_of(&a.shape[..a.shape.len() - 1]) } else { 1 };
+            let rows = if axis.is_some() {
+                size_of(&a.shape[..a.shape.len() - 1])
+            } else {
+                1
+            };
             return vec![Scalar::zero(d); rows];
         }
         return a.data.chunks(len).map(pairwise).collect();
@@ -115,7 +131,15 @@ fn reduce(op: ReduceOp, a: &Arr, axis: Option<u32>) -> Vec<Scalar> {
     let combine = |acc: Option<Scalar>, x: Scalar| -> Scalar {
         let Some(acc) = acc else {
             return match op {
-                ReduceOp::Sum | ReduceOp::Prod => fold_binary(if op == ReduceOp::Sum { BinaryOp::Add } else { BinaryOp::Mul }, identity, x),
+                ReduceOp::Sum | ReduceOp::Prod => fold_binary(
+                    if op == ReduceOp::Sum {
+                        BinaryOp::Add
+                    } else {
+                        BinaryOp::Mul
+                    },
+                    identity,
+                    x,
+                ),
                 _ => x,
             };
         };
@@ -130,7 +154,12 @@ fn reduce(op: ReduceOp, a: &Arr, axis: Option<u32>) -> Vec<Scalar> {
         fold_binary(bop, acc, x)
     };
     match axis {
-        None => vec![a.data.iter().fold(None, |acc, &x| Some(combine(acc, x))).unwrap_or(identity)],
+        None => vec![
+            a.data
+                .iter()
+                .fold(None, |acc, &x| Some(combine(acc, x)))
+                .unwrap_or(identity),
+        ],
         Some(ax) => {
             let ax = ax as usize;
             let outer: usize = a.shape[..ax].iter().product();

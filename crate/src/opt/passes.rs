@@ -7,7 +7,10 @@ use crate::types::{BinaryOp, DType, Scalar, UnaryOp};
 
 /// Rebuilds `f`, offering each node (operands already mapped) to `rule`, which may return
 /// a replacement built in the new function.
-fn rewrite(f: &Function, mut rule: impl FnMut(&mut Function, Node, Span, Value) -> Option<Value>) -> Function {
+fn rewrite(
+    f: &Function,
+    mut rule: impl FnMut(&mut Function, Node, Span, Value) -> Option<Value>,
+) -> Function {
     let mut out = Function::new(f.params.clone());
     let mut map: Vec<Value> = Vec::with_capacity(f.len());
     for h in f.handles() {
@@ -25,14 +28,20 @@ fn rewrite(f: &Function, mut rule: impl FnMut(&mut Function, Node, Span, Value) 
 }
 
 fn is_const(f: &Function, h: Value, v: f64) -> bool {
-    f.as_const(h).is_some_and(|c| c.to_f64() == v && !(v == 0.0 && c.dtype().is_float() && c.to_f64().is_sign_negative()))
+    f.as_const(h).is_some_and(|c| {
+        c.to_f64() == v && !(v == 0.0 && c.dtype().is_float() && c.to_f64().is_sign_negative())
+    })
 }
 
 /// Identities that hold bit for bit: `x*1`, `x/1`, `x-0`, integer `x+0`, `--x`, `~~b`.
 pub fn algebra(f: &Function) -> Function {
     rewrite(f, |g, node, _, _| match node {
-        Node::Binary(BinaryOp::Mul, a, b) if is_const(g, b, 1.0) && g.shape(b).is_empty() => Some(a),
-        Node::Binary(BinaryOp::Mul, a, b) if is_const(g, a, 1.0) && g.shape(a).is_empty() => Some(b),
+        Node::Binary(BinaryOp::Mul, a, b) if is_const(g, b, 1.0) && g.shape(b).is_empty() => {
+            Some(a)
+        }
+        Node::Binary(BinaryOp::Mul, a, b) if is_const(g, a, 1.0) && g.shape(a).is_empty() => {
+            Some(b)
+        }
         Node::Binary(BinaryOp::TrueDiv, a, b) if is_const(g, b, 1.0) => Some(a),
         Node::Binary(BinaryOp::Sub, a, b) if is_const(g, b, 0.0) && g.dtype(a).is_int() => Some(a),
         Node::Binary(BinaryOp::Add, a, b) if is_const(g, b, 0.0) && g.dtype(a).is_int() => Some(a),
@@ -54,7 +63,9 @@ pub fn algebra(f: &Function) -> Function {
 /// negative `n`.
 pub fn pow_strength_reduction(f: &Function) -> Function {
     rewrite(f, |g, node, span, _| {
-        let Node::Binary(BinaryOp::Pow, x, e) = node else { return None };
+        let Node::Binary(BinaryOp::Pow, x, e) = node else {
+            return None;
+        };
         let c = g.as_const(e)?;
         let d = g.dtype(x);
         let ev = c.to_f64();
@@ -104,7 +115,9 @@ pub fn pow_strength_reduction(f: &Function) -> Function {
 /// bits; other divisors stay divisions (run by a scalar-operand superinstruction).
 pub fn div_by_constant(f: &Function) -> Function {
     rewrite(f, |g, node, span, _| {
-        let Node::Binary(BinaryOp::TrueDiv, x, c) = node else { return None };
+        let Node::Binary(BinaryOp::TrueDiv, x, c) = node else {
+            return None;
+        };
         let k = g.as_const(c)?;
         let v = k.to_f64();
         if v == 0.0 || !v.is_finite() {
@@ -112,7 +125,10 @@ pub fn div_by_constant(f: &Function) -> Function {
         }
         let r = 1.0 / v;
         let (m, _) = frexp(v);
-        let exact = m.abs() == 0.5 && r.is_finite() && r != 0.0 && (k.dtype() == DType::F64 || (r as f32) as f64 == r && (r as f32).is_normal());
+        let exact = m.abs() == 0.5
+            && r.is_finite()
+            && r != 0.0
+            && (k.dtype() == DType::F64 || (r as f32) as f64 == r && (r as f32).is_normal());
         if !exact {
             return None;
         }
@@ -140,17 +156,26 @@ pub fn compare_select(f: &Function) -> Function {
     rewrite(f, |g, node, span, _| match node {
         // Only when the condition does not broadcast `a` to a larger shape.
         Node::Select(c, a, b)
-            if a == b && crate::types::broadcast(g.shape(c), g.shape(a)).ok().as_deref() == Some(g.shape(a)) =>
+            if a == b
+                && crate::types::broadcast(g.shape(c), g.shape(a))
+                    .ok()
+                    .as_deref()
+                    == Some(g.shape(a)) =>
         {
             Some(a)
         }
         Node::Select(c, a, b) => match *g.node(c) {
-            Node::Unary(UnaryOp::Invert, inner) => Some(g.fetch_or_append(Node::Select(inner, b, a), span)),
+            Node::Unary(UnaryOp::Invert, inner) => {
+                Some(g.fetch_or_append(Node::Select(inner, b, a), span))
+            }
             _ => None,
         },
         Node::Binary(op, a, b) if a == b && op.is_comparison() && g.dtype(a).is_int() => {
             let r = matches!(op, BinaryOp::Le | BinaryOp::Eq | BinaryOp::Ge);
-            let fill = g.fetch_or_append(Node::Unary(if r { UnaryOp::One } else { UnaryOp::Zero }, a), span);
+            let fill = g.fetch_or_append(
+                Node::Unary(if r { UnaryOp::One } else { UnaryOp::Zero }, a),
+                span,
+            );
             Some(g.cast(fill, DType::Bool, span))
         }
         _ => None,
@@ -161,9 +186,13 @@ pub fn compare_select(f: &Function) -> Function {
 /// node, which the code generator runs as one pass (two roundings, like NumPy).
 pub fn muladd_fusion(f: &Function) -> Function {
     let uses = f.use_counts();
-    let single_mul = |h: Value| matches!(f.node(h), Node::Binary(BinaryOp::Mul, _, _)) && uses[h.index()] == 1;
+    let single_mul =
+        |h: Value| matches!(f.node(h), Node::Binary(BinaryOp::Mul, _, _)) && uses[h.index()] == 1;
     rewrite(f, |g, node, span, old| {
-        let (Node::Binary(BinaryOp::Add, a, b), Node::Binary(_, oa, ob)) = (node, *f.node(old)) else { return None };
+        let (Node::Binary(BinaryOp::Add, a, b), Node::Binary(_, oa, ob)) = (node, *f.node(old))
+        else {
+            return None;
+        };
         if !g.dtype(a).is_float() {
             return None;
         }
@@ -174,7 +203,9 @@ pub fn muladd_fusion(f: &Function) -> Function {
         } else {
             return None;
         };
-        let Node::Binary(BinaryOp::Mul, x, y) = *g.node(prod) else { return None };
+        let Node::Binary(BinaryOp::Mul, x, y) = *g.node(prod) else {
+            return None;
+        };
         Some(g.fetch_or_append(Node::MulAdd(x, y, addend), span))
     })
 }

@@ -13,12 +13,23 @@ pub struct VerifyError {
 /// Checks that operands precede users, operand dtypes agree, shapes broadcast and
 /// reductions name a valid axis.
 pub fn verify(f: &Function, pass: &'static str) -> Result<(), VerifyError> {
-    let err = |h: crate::ir::Value, m: &str| Err(VerifyError { pass, message: format!("v{}: {m}", h.index()) });
+    let err = |h: crate::ir::Value, m: &str| {
+        Err(VerifyError {
+            pass,
+            message: format!("v{}: {m}", h.index()),
+        })
+    };
     let Some(root) = f.root else {
-        return Err(VerifyError { pass, message: "no root".into() });
+        return Err(VerifyError {
+            pass,
+            message: "no root".into(),
+        });
     };
     if root.index() >= f.len() {
-        return Err(VerifyError { pass, message: "root out of range".into() });
+        return Err(VerifyError {
+            pass,
+            message: "root out of range".into(),
+        });
     }
     for h in f.handles() {
         let node = f.node(h);
@@ -29,7 +40,9 @@ pub fn verify(f: &Function, pass: &'static str) -> Result<(), VerifyError> {
         }
         let dt = |x| f.dtype(x);
         match *node {
-            Node::Input(slot) if slot as usize >= f.params.len() => return err(h, "input slot out of range"),
+            Node::Input(slot) if slot as usize >= f.params.len() => {
+                return err(h, "input slot out of range");
+            }
             Node::Binary(op, a, b) => {
                 if dt(a) != dt(b) {
                     return err(h, "binary operands differ in dtype");
@@ -51,7 +64,9 @@ pub fn verify(f: &Function, pass: &'static str) -> Result<(), VerifyError> {
                     return err(h, "muladd operand dtypes");
                 }
             }
-            Node::Reduce(_, a, Some(ax)) if ax as usize >= f.shape(a).len() => return err(h, "reduction axis out of range"),
+            Node::Reduce(_, a, Some(ax)) if ax as usize >= f.shape(a).len() => {
+                return err(h, "reduction axis out of range");
+            }
             _ => {}
         }
     }

@@ -91,8 +91,17 @@ pub enum ExprKind {
     Unary(UnaryOp, ExprId),
     Binary(BinOp, ExprId, ExprId),
     Compare(CmpOp, ExprId, ExprId),
-    Call { func: String, func_span: Span, args: Vec<ExprId>, kwargs: Vec<(String, Span, ExprId)> },
-    Attr { base: ExprId, name: String, name_span: Span },
+    Call {
+        func: String,
+        func_span: Span,
+        args: Vec<ExprId>,
+        kwargs: Vec<(String, Span, ExprId)>,
+    },
+    Attr {
+        base: ExprId,
+        name: String,
+        name_span: Span,
+    },
 }
 
 /// One expression and its source span.
@@ -134,14 +143,22 @@ impl Ast {
 
     fn dump_into(&self, id: ExprId, s: &mut String) {
         match &self.get(id).kind {
-            ExprKind::Int(Some(v)) => { let _ = write!(s, "{v}"); }
+            ExprKind::Int(Some(v)) => {
+                let _ = write!(s, "{v}");
+            }
             ExprKind::Int(None) => s.push_str("<huge int>"),
-            ExprKind::Float(v) => { let _ = write!(s, "{v:?}"); }
+            ExprKind::Float(v) => {
+                let _ = write!(s, "{v:?}");
+            }
             ExprKind::Bool(v) => s.push_str(if *v { "True" } else { "False" }),
             ExprKind::NoneLit => s.push_str("None"),
             ExprKind::Name(n) => s.push_str(n),
             ExprKind::Unary(op, a) => {
-                s.push_str(match op { UnaryOp::Neg => "(neg ", UnaryOp::Pos => "(pos ", UnaryOp::Invert => "(~ " });
+                s.push_str(match op {
+                    UnaryOp::Neg => "(neg ",
+                    UnaryOp::Pos => "(pos ",
+                    UnaryOp::Invert => "(~ ",
+                });
                 self.dump_into(*a, s);
                 s.push(')');
             }
@@ -159,7 +176,9 @@ impl Ast {
                 self.dump_into(*b, s);
                 s.push(')');
             }
-            ExprKind::Call { func, args, kwargs, .. } => {
+            ExprKind::Call {
+                func, args, kwargs, ..
+            } => {
                 let _ = write!(s, "({func}");
                 for a in args {
                     s.push(' ');

@@ -60,61 +60,73 @@ pub fn lex(src: &str) -> Result<Vec<Token>, SyntaxError> {
             i += 1;
             continue;
         }
-        let tok = if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
-            let (tok, end) = lex_number(src, i)?;
-            i = end;
-            tok
-        } else if c.is_ascii_alphabetic() || c == b'_' {
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
-                i += 1;
-            }
-            let word = &src[start..i];
-            if KEYWORDS.contains(&word) { Tok::Keyword(word.to_string()) } else { Tok::Name(word.to_string()) }
-        } else {
-            let two = b.get(i + 1).copied().unwrap_or(0);
-            let (tok, len) = match (c, two) {
-                (b'*', b'*') => (Tok::StarStar, 2),
-                (b'/', b'/') => (Tok::SlashSlash, 2),
-                (b'<', b'<') => (Tok::Shl, 2),
-                (b'>', b'>') => (Tok::Shr, 2),
-                (b'<', b'=') => (Tok::Le, 2),
-                (b'>', b'=') => (Tok::Ge, 2),
-                (b'=', b'=') => (Tok::EqEq, 2),
-                (b'!', b'=') => (Tok::Ne, 2),
-                (b'(', _) => (Tok::LParen, 1),
-                (b')', _) => (Tok::RParen, 1),
-                (b',', _) => (Tok::Comma, 1),
-                (b'.', _) => (Tok::Dot, 1),
-                (b'=', _) => (Tok::Assign, 1),
-                (b'+', _) => (Tok::Plus, 1),
-                (b'-', _) => (Tok::Minus, 1),
-                (b'*', _) => (Tok::Star, 1),
-                (b'/', _) => (Tok::Slash, 1),
-                (b'%', _) => (Tok::Percent, 1),
-                (b'&', _) => (Tok::Amp, 1),
-                (b'|', _) => (Tok::Pipe, 1),
-                (b'^', _) => (Tok::Caret, 1),
-                (b'~', _) => (Tok::Tilde, 1),
-                (b'<', _) => (Tok::Lt, 1),
-                (b'>', _) => (Tok::Gt, 1),
-                _ => {
-                    let ch = src[i..].chars().next().unwrap_or('?');
-                    let span = Span::new(i, i + ch.len_utf8());
-                    let mut err = SyntaxError::new(format!("invalid character {ch:?}"), span);
-                    if ch == '[' || ch == ']' {
-                        err = err.note("indexing and lists are not part of the expression language");
-                    } else if ch == '\'' || ch == '"' {
-                        err = err.note("strings are not supported");
-                    }
-                    return Err(err);
+        let tok =
+            if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+                let (tok, end) = lex_number(src, i)?;
+                i = end;
+                tok
+            } else if c.is_ascii_alphabetic() || c == b'_' {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
                 }
+                let word = &src[start..i];
+                if KEYWORDS.contains(&word) {
+                    Tok::Keyword(word.to_string())
+                } else {
+                    Tok::Name(word.to_string())
+                }
+            } else {
+                let two = b.get(i + 1).copied().unwrap_or(0);
+                let (tok, len) = match (c, two) {
+                    (b'*', b'*') => (Tok::StarStar, 2),
+                    (b'/', b'/') => (Tok::SlashSlash, 2),
+                    (b'<', b'<') => (Tok::Shl, 2),
+                    (b'>', b'>') => (Tok::Shr, 2),
+                    (b'<', b'=') => (Tok::Le, 2),
+                    (b'>', b'=') => (Tok::Ge, 2),
+                    (b'=', b'=') => (Tok::EqEq, 2),
+                    (b'!', b'=') => (Tok::Ne, 2),
+                    (b'(', _) => (Tok::LParen, 1),
+                    (b')', _) => (Tok::RParen, 1),
+                    (b',', _) => (Tok::Comma, 1),
+                    (b'.', _) => (Tok::Dot, 1),
+                    (b'=', _) => (Tok::Assign, 1),
+                    (b'+', _) => (Tok::Plus, 1),
+                    (b'-', _) => (Tok::Minus, 1),
+                    (b'*', _) => (Tok::Star, 1),
+                    (b'/', _) => (Tok::Slash, 1),
+                    (b'%', _) => (Tok::Percent, 1),
+                    (b'&', _) => (Tok::Amp, 1),
+                    (b'|', _) => (Tok::Pipe, 1),
+                    (b'^', _) => (Tok::Caret, 1),
+                    (b'~', _) => (Tok::Tilde, 1),
+                    (b'<', _) => (Tok::Lt, 1),
+                    (b'>', _) => (Tok::Gt, 1),
+                    _ => {
+                        let ch = src[i..].chars().next().unwrap_or('?');
+                        let span = Span::new(i, i + ch.len_utf8());
+                        let mut err = SyntaxError::new(format!("invalid character {ch:?}"), span);
+                        if ch == '[' || ch == ']' {
+                            err = err
+                                .note("indexing and lists are not part of the expression language");
+                        } else if ch == '\'' || ch == '"' {
+                            err = err.note("strings are not supported");
+                        }
+                        return Err(err);
+                    }
+                };
+                i += len;
+                tok
             };
-            i += len;
-            tok
-        };
-        out.push(Token { tok, span: Span::new(start, i) });
+        out.push(Token {
+            tok,
+            span: Span::new(start, i),
+        });
     }
-    out.push(Token { tok: Tok::Eof, span: Span::new(b.len(), b.len()) });
+    out.push(Token {
+        tok: Tok::Eof,
+        span: Span::new(b.len(), b.len()),
+    });
     Ok(out)
 }
 
@@ -161,7 +173,10 @@ fn lex_number(src: &str, start: usize) -> Result<(Tok, usize), SyntaxError> {
         let ds = i;
         digits(&mut i);
         if i == ds {
-            return Err(SyntaxError::new("invalid float literal: missing exponent digits", Span::new(start, i.max(save + 1))));
+            return Err(SyntaxError::new(
+                "invalid float literal: missing exponent digits",
+                Span::new(start, i.max(save + 1)),
+            ));
         }
         is_float = true;
     }
@@ -172,15 +187,24 @@ fn lex_number(src: &str, start: usize) -> Result<(Tok, usize), SyntaxError> {
             end += 1;
         }
         let err = SyntaxError::new("invalid numeric literal", Span::new(start, end));
-        return Err(if b[i] == b'j' || b[i] == b'J' { err.note("complex literals are not supported yet") } else { err });
+        return Err(if b[i] == b'j' || b[i] == b'J' {
+            err.note("complex literals are not supported yet")
+        } else {
+            err
+        });
     }
     let text: String = src[start..i].chars().filter(|&c| c != '_').collect();
     if text.starts_with('0') && !is_float && text.len() > 1 && text.bytes().any(|c| c != b'0') {
-        return Err(SyntaxError::new("leading zeros in decimal integer literals are not permitted", span)
-            .note("use an 0o prefix for octal integers"));
+        return Err(SyntaxError::new(
+            "leading zeros in decimal integer literals are not permitted",
+            span,
+        )
+        .note("use an 0o prefix for octal integers"));
     }
     if is_float {
-        let v: f64 = text.parse().map_err(|_| SyntaxError::new("invalid float literal", span))?;
+        let v: f64 = text
+            .parse()
+            .map_err(|_| SyntaxError::new("invalid float literal", span))?;
         Ok((Tok::Float(v), i))
     } else {
         Ok((Tok::Int(text.parse::<u128>().ok()), i))

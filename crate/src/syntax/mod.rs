@@ -28,7 +28,11 @@ pub struct SyntaxError {
 
 impl SyntaxError {
     pub(crate) fn new(message: impl Into<String>, span: Span) -> Self {
-        Self { message: message.into(), span, notes: Vec::new() }
+        Self {
+            message: message.into(),
+            span,
+            notes: Vec::new(),
+        }
     }
 
     pub(crate) fn note(mut self, note: impl Into<String>) -> Self {

@@ -20,14 +20,26 @@ pub const MAX_DEPTH: usize = 200;
 pub fn parse(src: &str) -> Result<Ast, SyntaxError> {
     if src.len() > MAX_SOURCE_LEN {
         return Err(SyntaxError::new(
-            format!("expression is too long ({} bytes, the limit is {MAX_SOURCE_LEN})", src.len()),
+            format!(
+                "expression is too long ({} bytes, the limit is {MAX_SOURCE_LEN})",
+                src.len()
+            ),
             Span::new(0, 0),
         ));
     }
     let tokens = lex(src)?;
-    let mut p = Parser { tokens, pos: 0, ast: Ast::default(), heights: Vec::new(), depth: 0 };
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        ast: Ast::default(),
+        heights: Vec::new(),
+        depth: 0,
+    };
     if p.peek() == &Tok::Eof {
-        return Err(SyntaxError::new("empty expression", Span::new(0, src.len())));
+        return Err(SyntaxError::new(
+            "empty expression",
+            Span::new(0, src.len()),
+        ));
     }
     let root = p.expr()?;
     if p.peek() != &Tok::Eof {
@@ -66,10 +78,22 @@ impl Parser {
         t
     }
 
-    fn push(&mut self, kind: ExprKind, span: Span, children: &[ExprId]) -> Result<ExprId, SyntaxError> {
-        let h = 1 + children.iter().map(|c| self.heights[c.0 as usize]).max().unwrap_or(0);
+    fn push(
+        &mut self,
+        kind: ExprKind,
+        span: Span,
+        children: &[ExprId],
+    ) -> Result<ExprId, SyntaxError> {
+        let h = 1 + children
+            .iter()
+            .map(|c| self.heights[c.0 as usize])
+            .max()
+            .unwrap_or(0);
         if h > MAX_DEPTH {
-            return Err(SyntaxError::new(format!("expression is nested too deeply (the limit is {MAX_DEPTH})"), span));
+            return Err(SyntaxError::new(
+                format!("expression is nested too deeply (the limit is {MAX_DEPTH})"),
+                span,
+            ));
         }
         self.heights.push(h);
         Ok(self.ast.push(kind, span))
@@ -82,7 +106,10 @@ impl Parser {
     fn enter(&mut self) -> Result<(), SyntaxError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(SyntaxError::new(format!("expression is nested too deeply (the limit is {MAX_DEPTH})"), self.span()));
+            return Err(SyntaxError::new(
+                format!("expression is nested too deeply (the limit is {MAX_DEPTH})"),
+                self.span(),
+            ));
         }
         Ok(())
     }
@@ -90,11 +117,17 @@ impl Parser {
     #[allow(clippy::unused_self)]
     fn unexpected(&self, t: &Token, wanted: &str) -> SyntaxError {
         match &t.tok {
-            Tok::Eof => SyntaxError::new(format!("unexpected end of expression, expected {wanted}"), t.span),
+            Tok::Eof => SyntaxError::new(
+                format!("unexpected end of expression, expected {wanted}"),
+                t.span,
+            ),
             Tok::Keyword(k) => keyword_error(k, t.span),
             Tok::Assign => SyntaxError::new("unexpected '='", t.span)
                 .note("assignment is not an expression; use '==' to compare"),
-            other => SyntaxError::new(format!("unexpected {}, expected {wanted}", describe(other)), t.span),
+            other => SyntaxError::new(
+                format!("unexpected {}, expected {wanted}", describe(other)),
+                t.span,
+            ),
         }
     }
 
@@ -122,7 +155,11 @@ impl Parser {
                 None => cmp,
                 Some(prev) => {
                     let span = self.span_of(first).join(self.span_of(right));
-                    self.push(ExprKind::Binary(BinOp::BitAnd, prev, cmp), span, &[prev, cmp])?
+                    self.push(
+                        ExprKind::Binary(BinOp::BitAnd, prev, cmp),
+                        span,
+                        &[prev, cmp],
+                    )?
                 }
             });
             left = right;
@@ -150,7 +187,9 @@ impl Parser {
     }
 
     fn bitxor(&mut self) -> Result<ExprId, SyntaxError> {
-        self.binary_level(Self::bitand, |t| (t == &Tok::Caret).then_some(BinOp::BitXor))
+        self.binary_level(Self::bitand, |t| {
+            (t == &Tok::Caret).then_some(BinOp::BitXor)
+        })
     }
 
     fn bitand(&mut self) -> Result<ExprId, SyntaxError> {
@@ -228,11 +267,22 @@ impl Parser {
                         return Err(self.unexpected(&t, "an attribute name"));
                     };
                     let span = self.span_of(e).join(t.span);
-                    e = self.push(ExprKind::Attr { base: e, name, name_span: t.span }, span, &[e])?;
+                    e = self.push(
+                        ExprKind::Attr {
+                            base: e,
+                            name,
+                            name_span: t.span,
+                        },
+                        span,
+                        &[e],
+                    )?;
                 }
                 Tok::LParen => {
                     let t = self.tokens[self.pos].clone();
-                    return Err(SyntaxError::new("only function names can be called", t.span));
+                    return Err(SyntaxError::new(
+                        "only function names can be called",
+                        t.span,
+                    ));
                 }
                 _ => return Ok(e),
             }
@@ -260,10 +310,9 @@ impl Parser {
                     if close.tok == Tok::Comma {
                         return Err(SyntaxError::new("tuples are not supported", close.span));
                     }
-                    return Err(self.unexpected(&close, "')'").note(format!(
-                        "the '(' at byte {} is not closed",
-                        t.span.start
-                    )));
+                    return Err(self
+                        .unexpected(&close, "')'")
+                        .note(format!("the '(' at byte {} is not closed", t.span.start)));
                 }
                 // Keep the parentheses in the span, so diagnostics underline what the
                 // user wrote.
@@ -287,21 +336,33 @@ impl Parser {
                 break;
             }
             let before = self.pos;
-            let is_kw = matches!(self.peek(), Tok::Name(_)) && self.tokens.get(self.pos + 1).is_some_and(|t| t.tok == Tok::Assign);
+            let is_kw = matches!(self.peek(), Tok::Name(_))
+                && self
+                    .tokens
+                    .get(self.pos + 1)
+                    .is_some_and(|t| t.tok == Tok::Assign);
             if is_kw {
                 let name_tok = self.bump();
                 self.bump(); // '='
-                let Tok::Name(name) = name_tok.tok else { unreachable!() };
+                let Tok::Name(name) = name_tok.tok else {
+                    unreachable!()
+                };
                 let value = self.expr()?;
                 if kwargs.iter().any(|(k, _, _)| *k == name) {
-                    return Err(SyntaxError::new(format!("keyword argument repeated: {name}"), name_tok.span));
+                    return Err(SyntaxError::new(
+                        format!("keyword argument repeated: {name}"),
+                        name_tok.span,
+                    ));
                 }
                 kwargs.push((name, name_tok.span, value));
             } else {
                 let value = self.expr()?;
                 if let Some((_, span, _)) = kwargs.first() {
-                    return Err(SyntaxError::new("positional argument follows keyword argument", self.span_of(value))
-                        .note(format!("the keyword argument is at byte {}", span.start)));
+                    return Err(SyntaxError::new(
+                        "positional argument follows keyword argument",
+                        self.span_of(value),
+                    )
+                    .note(format!("the keyword argument is at byte {}", span.start)));
                 }
                 args.push(value);
             }
@@ -316,8 +377,21 @@ impl Parser {
                 _ => return Err(self.unexpected(&t, "',' or ')'")),
             }
         }
-        let children: Vec<ExprId> = args.iter().copied().chain(kwargs.iter().map(|k| k.2)).collect();
-        self.push(ExprKind::Call { func, func_span, args, kwargs }, func_span.join(end), &children)
+        let children: Vec<ExprId> = args
+            .iter()
+            .copied()
+            .chain(kwargs.iter().map(|k| k.2))
+            .collect();
+        self.push(
+            ExprKind::Call {
+                func,
+                func_span,
+                args,
+                kwargs,
+            },
+            func_span.join(end),
+            &children,
+        )
     }
 }
 
@@ -335,10 +409,22 @@ fn cmp_op(t: &Tok) -> Option<CmpOp> {
 
 fn keyword_error(k: &str, span: Span) -> SyntaxError {
     let (msg, note) = match k {
-        "and" => ("'and' is not supported", "use '&' for element-wise and, with parentheses around comparisons: (a < b) & (c < d)"),
-        "or" => ("'or' is not supported", "use '|' for element-wise or, with parentheses around comparisons: (a < b) | (c < d)"),
-        "not" => ("'not' is not supported", "use '~' for element-wise logical not"),
-        "if" | "else" => ("conditional expressions are not supported", "use where(condition, x, y)"),
+        "and" => (
+            "'and' is not supported",
+            "use '&' for element-wise and, with parentheses around comparisons: (a < b) & (c < d)",
+        ),
+        "or" => (
+            "'or' is not supported",
+            "use '|' for element-wise or, with parentheses around comparisons: (a < b) | (c < d)",
+        ),
+        "not" => (
+            "'not' is not supported",
+            "use '~' for element-wise logical not",
+        ),
+        "if" | "else" => (
+            "conditional expressions are not supported",
+            "use where(condition, x, y)",
+        ),
         _ => return SyntaxError::new(format!("'{k}' is not supported in expressions"), span),
     };
     SyntaxError::new(msg, span).note(note)
@@ -389,7 +475,10 @@ mod tests {
     use super::parse;
 
     fn d(s: &str) -> String {
-        parse(s).map_or_else(|e| format!("error: {} @{}..{}", e.message, e.span.start, e.span.end), |a| a.dump())
+        parse(s).map_or_else(
+            |e| format!("error: {} @{}..{}", e.message, e.span.start, e.span.end),
+            |a| a.dump(),
+        )
     }
 
     #[test]
@@ -397,8 +486,14 @@ mod tests {
         assert_eq!(d("-2**2"), "(neg (** 2 2))");
         assert_eq!(d("2**-1"), "(** 2 (neg 1))");
         assert_eq!(d("a**b**c"), "(** a (** b c))");
-        assert_eq!(d("x + (y**2 + (z*x + 1)*3)"), "(+ x (+ (** y 2) (* (+ (* z x) 1) 3)))");
-        assert_eq!(d("a | b ^ c & d << 1 + 2 * 3"), "(| a (^ b (& c (<< d (+ 1 (* 2 3))))))");
+        assert_eq!(
+            d("x + (y**2 + (z*x + 1)*3)"),
+            "(+ x (+ (** y 2) (* (+ (* z x) 1) 3)))"
+        );
+        assert_eq!(
+            d("a | b ^ c & d << 1 + 2 * 3"),
+            "(| a (^ b (& c (<< d (+ 1 (* 2 3))))))"
+        );
         assert_eq!(d("a - b - c"), "(- (- a b) c)");
         assert_eq!(d("~a < b"), "(< (~ a) b)");
     }
@@ -411,7 +506,10 @@ mod tests {
 
     #[test]
     fn literals() {
-        assert_eq!(d("1. + .5 + 4.0e-9 + 1e3 + 0x1f"), "(+ (+ (+ (+ 1.0 0.5) 4e-9) 1000.0) 31)");
+        assert_eq!(
+            d("1. + .5 + 4.0e-9 + 1e3 + 0x1f"),
+            "(+ (+ (+ (+ 1.0 0.5) 4e-9) 1000.0) 31)"
+        );
         assert_eq!(d("True & False"), "(& True False)");
     }
 
@@ -426,8 +524,14 @@ mod tests {
     fn errors_have_spans() {
         assert_eq!(d("a and b"), "error: 'and' is not supported @2..5");
         assert_eq!(d("not a"), "error: 'not' is not supported @0..3");
-        assert_eq!(d("a +"), "error: unexpected end of expression, expected an expression @3..3");
-        assert_eq!(d("(a + b"), "error: unexpected end of expression, expected ')' @6..6");
+        assert_eq!(
+            d("a +"),
+            "error: unexpected end of expression, expected an expression @3..3"
+        );
+        assert_eq!(
+            d("(a + b"),
+            "error: unexpected end of expression, expected ')' @6..6"
+        );
         assert_eq!(d("a $ b"), "error: invalid character '$' @2..3");
         assert_eq!(d(""), "error: empty expression @0..0");
         assert!(d("f(a=1, b)").starts_with("error: positional argument follows keyword"));

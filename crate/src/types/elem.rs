@@ -687,7 +687,13 @@ mod num_like {
     use std::ops::{Add, Div, Neg, Rem, Sub};
 
     pub trait Float:
-        Copy + PartialOrd + Add<Output = Self> + Sub<Output = Self> + Div<Output = Self> + Rem<Output = Self> + Neg<Output = Self>
+        Copy
+        + PartialOrd
+        + Add<Output = Self>
+        + Sub<Output = Self>
+        + Div<Output = Self>
+        + Rem<Output = Self>
+        + Neg<Output = Self>
     {
         const ZERO: Self;
         const ONE: Self;
@@ -823,7 +829,11 @@ pub fn predicate<T: Elem>(op: UnaryOp, a: T) -> bool {
 #[inline]
 #[must_use]
 pub fn cast<S: Elem, D: Elem>(x: S) -> D {
-    if S::is_float() { D::from_f64(x.to_f64()) } else { D::from_i128(x.to_i128()) }
+    if S::is_float() {
+        D::from_f64(x.to_f64())
+    } else {
+        D::from_i128(x.to_i128())
+    }
 }
 
 #[cfg(test)]
@@ -856,6 +866,9 @@ mod tests {
         assert!(f64::maximum(f64::NAN, 1.0).is_nan());
         assert_eq!(f64::fmax(f64::NAN, 1.0), 1.0);
         assert_eq!(f64::rint(2.5), 2.0);
-        assert_eq!(f64::math2(BinaryOp::Nextafter, 1.0, 2.0), 1.0 + f64::EPSILON);
+        assert_eq!(
+            f64::math2(BinaryOp::Nextafter, 1.0, 2.0),
+            1.0 + f64::EPSILON
+        );
     }
 }

@@ -21,7 +21,9 @@ pub use ops::{BinaryOp, ReduceOp, UnaryOp};
 pub use promote::{binary_signature, float_of, promote, reduce_signature, unary_signature};
 pub use py::PyScalar;
 pub use scalar::Scalar;
-pub use shape::{Shape, broadcast, broadcast_strides, checked_size, contiguous_strides, shape_str, size_of};
+pub use shape::{
+    Shape, broadcast, broadcast_strides, checked_size, contiguous_strides, shape_str, size_of,
+};
 
 /// Why an operation has no NumPy meaning for these operands: a cheap stage error that the
 /// API turns into a `Diagnostic` with a span.

@@ -123,7 +123,10 @@ impl BinaryOp {
 
     #[must_use]
     pub fn is_comparison(self) -> bool {
-        matches!(self, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Ge | BinaryOp::Gt)
+        matches!(
+            self,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Ge | BinaryOp::Gt
+        )
     }
 
     #[must_use]
@@ -226,7 +229,10 @@ impl UnaryOp {
     /// Returns `bool` whatever the operand.
     #[must_use]
     pub fn is_predicate(self) -> bool {
-        matches!(self, UnaryOp::IsNan | UnaryOp::IsFinite | UnaryOp::IsInf | UnaryOp::Signbit)
+        matches!(
+            self,
+            UnaryOp::IsNan | UnaryOp::IsFinite | UnaryOp::IsInf | UnaryOp::Signbit
+        )
     }
 }
 

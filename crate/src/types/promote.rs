@@ -15,10 +15,18 @@ pub fn promote(a: DType, b: DType) -> DType {
         (Bool, x) | (x, Bool) => x,
         (F64, _) | (_, F64) => F64,
         (F32, x) | (x, F32) => {
-            if x.size() <= 2 { F32 } else { F64 }
+            if x.size() <= 2 {
+                F32
+            } else {
+                F64
+            }
         }
         _ if a.is_signed_int() == b.is_signed_int() => {
-            if a.size() >= b.size() { a } else { b }
+            if a.size() >= b.size() {
+                a
+            } else {
+                b
+            }
         }
         _ => {
             let (s, u) = if a.is_signed_int() { (a, b) } else { (b, a) };

@@ -46,7 +46,9 @@ impl PyScalar {
             PyScalar::Float(_) => Ok(DType::F64),
             PyScalar::Int(v) if i64::try_from(v).is_ok() => Ok(DType::I64),
             PyScalar::Int(v) if u64::try_from(v).is_ok() => Ok(DType::U64),
-            PyScalar::Int(v) => Err(TypeErr::Overflow(format!("Python integer {v} out of bounds for int64"))),
+            PyScalar::Int(v) => Err(TypeErr::Overflow(format!(
+                "Python integer {v} out of bounds for int64"
+            ))),
         }
     }
 
@@ -90,13 +92,20 @@ impl PyScalar {
         match (op, a) {
             (UnaryOp::Neg, PyScalar::Float(v)) => Ok(PyScalar::Float(-v)),
             (UnaryOp::Pos, PyScalar::Float(v)) => Ok(PyScalar::Float(v)),
-            (UnaryOp::Invert, PyScalar::Float(_)) => Err(TypeErr::Type("bad operand type for unary ~: 'float'".into())),
+            (UnaryOp::Invert, PyScalar::Float(_)) => Err(TypeErr::Type(
+                "bad operand type for unary ~: 'float'".into(),
+            )),
             (UnaryOp::Neg, _) => a
                 .as_int()
                 .unwrap_or(0)
                 .checked_neg()
                 .map(PyScalar::Int)
-                .ok_or_else(|| TypeErr::Overflow("Python integer too large (the engine holds Python integers in 128 bits)".into())),
+                .ok_or_else(|| {
+                    TypeErr::Overflow(
+                        "Python integer too large (the engine holds Python integers in 128 bits)"
+                            .into(),
+                    )
+                }),
             (UnaryOp::Pos, _) => Ok(PyScalar::Int(a.as_int().unwrap_or(0))),
             (UnaryOp::Invert, _) => Ok(PyScalar::Int(!a.as_int().unwrap_or(0))),
         }
@@ -122,8 +131,15 @@ impl PyScalar {
 
     /// Python's binary operators.
     pub fn binary(op: BinOp, a: PyScalar, b: PyScalar) -> Result<PyScalar, TypeErr> {
-        let too_big = || TypeErr::Overflow("Python integer too large (the engine holds Python integers in 128 bits)".into());
-        if matches!(op, BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::Shl | BinOp::Shr) {
+        let too_big = || {
+            TypeErr::Overflow(
+                "Python integer too large (the engine holds Python integers in 128 bits)".into(),
+            )
+        };
+        if matches!(
+            op,
+            BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::Shl | BinOp::Shr
+        ) {
             let (Some(x), Some(y)) = (a.as_int(), b.as_int()) else {
                 return Err(TypeErr::Type(format!(
                     "unsupported operand type(s) for {}: '{}' and '{}'",
@@ -147,14 +163,22 @@ impl PyScalar {
                 _ if y < 0 => return Err(TypeErr::Value("negative shift count".into())),
                 BinOp::Shl if x == 0 => 0,
                 BinOp::Shl => {
-                    let r = if y < 127 { x.checked_shl(y as u32) } else { None };
+                    let r = if y < 127 {
+                        x.checked_shl(y as u32)
+                    } else {
+                        None
+                    };
                     match r {
                         Some(r) if r >> y == x => r,
                         _ => return Err(too_big()),
                     }
                 }
                 _ => {
-                    if y >= 127 { if x < 0 { -1 } else { 0 } } else { x >> y }
+                    if y >= 127 {
+                        if x < 0 { -1 } else { 0 }
+                    } else {
+                        x >> y
+                    }
                 }
             }));
         }
@@ -176,13 +200,19 @@ impl PyScalar {
                     }
                     // Python floors: the remainder takes the divisor's sign.
                     let (q, r) = (x.wrapping_div(y), x.wrapping_rem(y));
-                    let (q, r) = if r != 0 && ((r < 0) != (y < 0)) { (q - 1, r + y) } else { (q, r) };
+                    let (q, r) = if r != 0 && ((r < 0) != (y < 0)) {
+                        (q - 1, r + y)
+                    } else {
+                        (q, r)
+                    };
                     PyScalar::Int(if op == BinOp::FloorDiv { q } else { r })
                 }
                 BinOp::Pow => {
                     if y < 0 {
                         if x == 0 {
-                            return Err(TypeErr::ZeroDivision("0.0 cannot be raised to a negative power".into()));
+                            return Err(TypeErr::ZeroDivision(
+                                "0.0 cannot be raised to a negative power".into(),
+                            ));
                         }
                         PyScalar::Float((x as f64).powf(y as f64))
                     } else {
@@ -219,7 +249,9 @@ impl PyScalar {
             }
             BinOp::Pow => {
                 if x == 0.0 && y < 0.0 {
-                    return Err(TypeErr::ZeroDivision("0.0 cannot be raised to a negative power".into()));
+                    return Err(TypeErr::ZeroDivision(
+                        "0.0 cannot be raised to a negative power".into(),
+                    ));
                 }
                 if x < 0.0 && y.is_finite() && y.fract() != 0.0 {
                     return Err(TypeErr::Value(
@@ -228,7 +260,9 @@ impl PyScalar {
                 }
                 let r = x.powf(y);
                 if r.is_infinite() && x.is_finite() && y.is_finite() {
-                    return Err(TypeErr::Overflow("(34, 'Numerical result out of range')".into()));
+                    return Err(TypeErr::Overflow(
+                        "(34, 'Numerical result out of range')".into(),
+                    ));
                 }
                 r
             }
@@ -248,11 +282,26 @@ mod tests {
         assert_eq!(PyScalar::binary(BinOp::Mod, i(-7), i(2)), Ok(i(1)));
         assert_eq!(PyScalar::binary(BinOp::Mod, i(7), i(-2)), Ok(i(-1)));
         assert_eq!(PyScalar::binary(BinOp::FloorDiv, i(7), i(-2)), Ok(i(-4)));
-        assert_eq!(PyScalar::binary(BinOp::Pow, i(2), i(-1)), Ok(PyScalar::Float(0.5)));
-        assert_eq!(PyScalar::binary(BinOp::Add, PyScalar::Bool(true), PyScalar::Bool(true)), Ok(i(2)));
-        assert_eq!(PyScalar::binary(BinOp::BitAnd, PyScalar::Bool(true), PyScalar::Bool(false)), Ok(PyScalar::Bool(false)));
-        assert!(matches!(PyScalar::binary(BinOp::Div, i(1), i(0)), Err(TypeErr::ZeroDivision(_))));
-        assert_eq!(PyScalar::unary(UnaryOp::Invert, PyScalar::Bool(true)), Ok(i(-2)));
+        assert_eq!(
+            PyScalar::binary(BinOp::Pow, i(2), i(-1)),
+            Ok(PyScalar::Float(0.5))
+        );
+        assert_eq!(
+            PyScalar::binary(BinOp::Add, PyScalar::Bool(true), PyScalar::Bool(true)),
+            Ok(i(2))
+        );
+        assert_eq!(
+            PyScalar::binary(BinOp::BitAnd, PyScalar::Bool(true), PyScalar::Bool(false)),
+            Ok(PyScalar::Bool(false))
+        );
+        assert!(matches!(
+            PyScalar::binary(BinOp::Div, i(1), i(0)),
+            Err(TypeErr::ZeroDivision(_))
+        ));
+        assert_eq!(
+            PyScalar::unary(UnaryOp::Invert, PyScalar::Bool(true)),
+            Ok(i(-2))
+        );
         assert!(PyScalar::unary(UnaryOp::Neg, i(i128::MIN)).is_err());
     }
 }

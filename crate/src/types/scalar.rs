@@ -50,17 +50,50 @@ macro_rules! with_scalar {
 macro_rules! with_dtype {
     ($d:expr, $t:ident => $body:expr) => {
         match $d {
-            $crate::types::DType::Bool => { type $t = bool; $body }
-            $crate::types::DType::I8 => { type $t = i8; $body }
-            $crate::types::DType::I16 => { type $t = i16; $body }
-            $crate::types::DType::I32 => { type $t = i32; $body }
-            $crate::types::DType::I64 => { type $t = i64; $body }
-            $crate::types::DType::U8 => { type $t = u8; $body }
-            $crate::types::DType::U16 => { type $t = u16; $body }
-            $crate::types::DType::U32 => { type $t = u32; $body }
-            $crate::types::DType::U64 => { type $t = u64; $body }
-            $crate::types::DType::F32 => { type $t = f32; $body }
-            $crate::types::DType::F64 => { type $t = f64; $body }
+            $crate::types::DType::Bool => {
+                type $t = bool;
+                $body
+            }
+            $crate::types::DType::I8 => {
+                type $t = i8;
+                $body
+            }
+            $crate::types::DType::I16 => {
+                type $t = i16;
+                $body
+            }
+            $crate::types::DType::I32 => {
+                type $t = i32;
+                $body
+            }
+            $crate::types::DType::I64 => {
+                type $t = i64;
+                $body
+            }
+            $crate::types::DType::U8 => {
+                type $t = u8;
+                $body
+            }
+            $crate::types::DType::U16 => {
+                type $t = u16;
+                $body
+            }
+            $crate::types::DType::U32 => {
+                type $t = u32;
+                $body
+            }
+            $crate::types::DType::U64 => {
+                type $t = u64;
+                $body
+            }
+            $crate::types::DType::F32 => {
+                type $t = f32;
+                $body
+            }
+            $crate::types::DType::F64 => {
+                type $t = f64;
+                $body
+            }
         }
     };
 }

@@ -22,7 +22,14 @@ pub fn shape_str(shape: &[usize]) -> String {
     match shape {
         [] => "()".into(),
         [n] => format!("({n},)"),
-        _ => format!("({})", shape.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
     }
 }
 
@@ -31,8 +38,16 @@ pub fn broadcast(a: &[usize], b: &[usize]) -> Result<Shape, String> {
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {
-        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
-        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
         out[i] = if da == db || db == 1 {
             da
         } else if da == 1 {
@@ -65,7 +80,13 @@ pub fn broadcast_strides(src: &[usize], target: &[usize]) -> Vec<usize> {
     let cs = contiguous_strides(src);
     let off = target.len() - src.len();
     (0..target.len())
-        .map(|i| if i < off || src[i - off] == 1 { 0 } else { cs[i - off] })
+        .map(|i| {
+            if i < off || src[i - off] == 1 {
+                0
+            } else {
+                cs[i - off]
+            }
+        })
         .collect()
 }
 

@@ -40,27 +40,104 @@ pub enum Opd {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Insn {
     /// Reads a source broadcast to the kernel's shape (element strides, 0 where broadcast).
-    Gather { dt: DType, dst: Reg, src: u16, strides: Vec<usize> },
-    Copy { dt: DType, dst: Opd, a: Opd },
-    Cast { from: DType, to: DType, dst: Opd, a: Opd },
-    Unary { op: UnaryOp, dt: DType, dst: Opd, a: Opd },
-    Binary { op: BinaryOp, dt: DType, dst: Opd, a: Opd, b: Opd, span: Span },
+    Gather {
+        dt: DType,
+        dst: Reg,
+        src: u16,
+        strides: Vec<usize>,
+    },
+    Copy {
+        dt: DType,
+        dst: Opd,
+        a: Opd,
+    },
+    Cast {
+        from: DType,
+        to: DType,
+        dst: Opd,
+        a: Opd,
+    },
+    Unary {
+        op: UnaryOp,
+        dt: DType,
+        dst: Opd,
+        a: Opd,
+    },
+    Binary {
+        op: BinaryOp,
+        dt: DType,
+        dst: Opd,
+        a: Opd,
+        b: Opd,
+        span: Span,
+    },
     /// `a op k` with a constant `k` (superinstruction: no constant register traffic).
-    BinaryK { op: BinaryOp, dt: DType, dst: Opd, a: Opd, k: Scalar },
+    BinaryK {
+        op: BinaryOp,
+        dt: DType,
+        dst: Opd,
+        a: Opd,
+        k: Scalar,
+    },
     /// `k op a`.
-    KBinary { op: BinaryOp, dt: DType, dst: Opd, k: Scalar, a: Opd, span: Span },
+    KBinary {
+        op: BinaryOp,
+        dt: DType,
+        dst: Opd,
+        k: Scalar,
+        a: Opd,
+        span: Span,
+    },
     /// `a*b + c`, two roundings.
-    MulAdd { dt: DType, dst: Opd, a: Opd, b: Opd, c: Opd },
+    MulAdd {
+        dt: DType,
+        dst: Opd,
+        a: Opd,
+        b: Opd,
+        c: Opd,
+    },
     /// `a*k + c`.
-    MulAddK { dt: DType, dst: Opd, a: Opd, k: Scalar, c: Opd },
+    MulAddK {
+        dt: DType,
+        dst: Opd,
+        a: Opd,
+        k: Scalar,
+        c: Opd,
+    },
     /// `a*b + k`.
-    MulAddC { dt: DType, dst: Opd, a: Opd, b: Opd, k: Scalar },
-    Select { dt: DType, dst: Opd, c: Opd, a: Opd, b: Opd },
+    MulAddC {
+        dt: DType,
+        dst: Opd,
+        a: Opd,
+        b: Opd,
+        k: Scalar,
+    },
+    Select {
+        dt: DType,
+        dst: Opd,
+        c: Opd,
+        a: Opd,
+        b: Opd,
+    },
     /// `where(x cmp y, a, b)`; `cdt` is the dtype of `x` and `y`.
-    CmpSelect { cmp: BinaryOp, cdt: DType, dt: DType, dst: Opd, x: Opd, y: Opd, a: Opd, b: Opd },
+    CmpSelect {
+        cmp: BinaryOp,
+        cdt: DType,
+        dt: DType,
+        dst: Opd,
+        x: Opd,
+        y: Opd,
+        a: Opd,
+        b: Opd,
+    },
     /// A chain of float operations on an accumulator, run in one pass with the accumulator
     /// in SIMD registers: `acc = first; acc = acc op x; ...; dst = acc`.
-    Chain { dt: DType, dst: Opd, first: Opd, steps: Vec<ChainStep> },
+    Chain {
+        dt: DType,
+        dst: Opd,
+        first: Opd,
+        steps: Vec<ChainStep>,
+    },
 }
 
 /// The most steps one chain may have.
@@ -135,7 +212,12 @@ pub enum Sink {
     /// Nothing more: the last instruction wrote `Opd::Out`.
     Store(Dest),
     /// Reduce the value in `src` (of dtype `dt`) over the whole iteration space.
-    ReduceAll { op: ReduceOp, dt: DType, src: Opd, dst: Dest },
+    ReduceAll {
+        op: ReduceOp,
+        dt: DType,
+        src: Opd,
+        dst: Dest,
+    },
 }
 
 /// Where results go.
@@ -167,7 +249,14 @@ pub struct Kernel {
 pub enum Step {
     Kernel(Kernel),
     /// Reduce `src` (dtype `dt`, shape `shape`) along `axis` into temp `dst`.
-    ReduceAxis { op: ReduceOp, dt: DType, src: Src, shape: Shape, axis: u32, dst: Dest },
+    ReduceAxis {
+        op: ReduceOp,
+        dt: DType,
+        src: Src,
+        shape: Shape,
+        axis: u32,
+        dst: Dest,
+    },
 }
 
 /// A compiled expression: temps (dtype, shape) and steps.
@@ -216,24 +305,70 @@ impl fmt::Display for Dest {
 impl fmt::Display for Insn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Insn::Gather { dt, dst, src, strides } => {
+            Insn::Gather {
+                dt,
+                dst,
+                src,
+                strides,
+            } => {
                 let s: Vec<String> = strides.iter().map(ToString::to_string).collect();
-                write!(f, "r{dst} = gather.{} m{src} strides=[{}]", d(*dt), s.join(","))
+                write!(
+                    f,
+                    "r{dst} = gather.{} m{src} strides=[{}]",
+                    d(*dt),
+                    s.join(",")
+                )
             }
             Insn::Copy { dt, dst, a } => write!(f, "{dst} = copy.{} {a}", d(*dt)),
-            Insn::Cast { from, to, dst, a } => write!(f, "{dst} = cast.{}.{} {a}", d(*from), d(*to)),
-            Insn::Unary { op, dt, dst, a } => write!(f, "{dst} = {}.{} {a}", op.name(), d(*dt)),
-            Insn::Binary { op, dt, dst, a, b, .. } => write!(f, "{dst} = {}.{} {a}, {b}", op.name(), d(*dt)),
-            Insn::BinaryK { op, dt, dst, a, k } => write!(f, "{dst} = {}k.{} {a}, {k}", op.name(), d(*dt)),
-            Insn::KBinary { op, dt, dst, k, a, .. } => write!(f, "{dst} = k{}.{} {k}, {a}", op.name(), d(*dt)),
-            Insn::MulAdd { dt, dst, a, b, c } => write!(f, "{dst} = muladd.{} {a}, {b}, {c}", d(*dt)),
-            Insn::MulAddK { dt, dst, a, k, c } => write!(f, "{dst} = muladdk.{} {a}, {k}, {c}", d(*dt)),
-            Insn::MulAddC { dt, dst, a, b, k } => write!(f, "{dst} = muladdc.{} {a}, {b}, {k}", d(*dt)),
-            Insn::Select { dt, dst, c, a, b } => write!(f, "{dst} = select.{} {c}, {a}, {b}", d(*dt)),
-            Insn::CmpSelect { cmp, cdt, dt, dst, x, y, a, b } => {
-                write!(f, "{dst} = {}select.{}.{} {x}, {y}, {a}, {b}", cmp.name(), d(*cdt), d(*dt))
+            Insn::Cast { from, to, dst, a } => {
+                write!(f, "{dst} = cast.{}.{} {a}", d(*from), d(*to))
             }
-            Insn::Chain { dt, dst, first, steps } => {
+            Insn::Unary { op, dt, dst, a } => write!(f, "{dst} = {}.{} {a}", op.name(), d(*dt)),
+            Insn::Binary {
+                op, dt, dst, a, b, ..
+            } => write!(f, "{dst} = {}.{} {a}, {b}", op.name(), d(*dt)),
+            Insn::BinaryK { op, dt, dst, a, k } => {
+                write!(f, "{dst} = {}k.{} {a}, {k}", op.name(), d(*dt))
+            }
+            Insn::KBinary {
+                op, dt, dst, k, a, ..
+            } => write!(f, "{dst} = k{}.{} {k}, {a}", op.name(), d(*dt)),
+            Insn::MulAdd { dt, dst, a, b, c } => {
+                write!(f, "{dst} = muladd.{} {a}, {b}, {c}", d(*dt))
+            }
+            Insn::MulAddK { dt, dst, a, k, c } => {
+                write!(f, "{dst} = muladdk.{} {a}, {k}, {c}", d(*dt))
+            }
+            Insn::MulAddC { dt, dst, a, b, k } => {
+                write!(f, "{dst} = muladdc.{} {a}, {b}, {k}", d(*dt))
+            }
+            Insn::Select { dt, dst, c, a, b } => {
+                write!(f, "{dst} = select.{} {c}, {a}, {b}", d(*dt))
+            }
+            Insn::CmpSelect {
+                cmp,
+                cdt,
+                dt,
+                dst,
+                x,
+                y,
+                a,
+                b,
+            } => {
+                write!(
+                    f,
+                    "{dst} = {}select.{}.{} {x}, {y}, {a}, {b}",
+                    cmp.name(),
+                    d(*cdt),
+                    d(*dt)
+                )
+            }
+            Insn::Chain {
+                dt,
+                dst,
+                first,
+                steps,
+            } => {
                 write!(f, "{dst} = chain.{} {first}", d(*dt))?;
                 for s in steps {
                     match s.op.arity() {
@@ -253,11 +388,23 @@ impl fmt::Display for Program {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = String::new();
         for (i, (dt, shape)) in self.temps.iter().enumerate() {
-            let _ = writeln!(s, "temp t{i}: {} (v{})", crate::ir::print_ty(*dt, shape), self.temp_values[i].index());
+            let _ = writeln!(
+                s,
+                "temp t{i}: {} (v{})",
+                crate::ir::print_ty(*dt, shape),
+                self.temp_values[i].index()
+            );
         }
         for (i, step) in self.steps.iter().enumerate() {
             match step {
-                Step::ReduceAxis { op, dt, src, shape, axis, dst } => {
+                Step::ReduceAxis {
+                    op,
+                    dt,
+                    src,
+                    shape,
+                    axis,
+                    dst,
+                } => {
                     let _ = writeln!(
                         s,
                         "step{i}: {dst} = reduce.{}.{} {src} {} axis={axis}",
@@ -267,7 +414,12 @@ impl fmt::Display for Program {
                     );
                 }
                 Step::Kernel(k) => {
-                    let srcs: Vec<String> = k.srcs.iter().enumerate().map(|(i, x)| format!("m{i}={x}")).collect();
+                    let srcs: Vec<String> = k
+                        .srcs
+                        .iter()
+                        .enumerate()
+                        .map(|(i, x)| format!("m{i}={x}"))
+                        .collect();
                     let _ = writeln!(
                         s,
                         "step{i}: kernel over {} regs={} srcs=[{}]",
@@ -296,7 +448,11 @@ impl fmt::Display for Program {
                 }
             }
         }
-        let _ = write!(s, "output {}", crate::ir::print_ty(self.out_dtype, &self.out_shape));
+        let _ = write!(
+            s,
+            "output {}",
+            crate::ir::print_ty(self.out_dtype, &self.out_shape)
+        );
         f.write_str(&s)
     }
 }

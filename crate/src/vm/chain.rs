@@ -40,23 +40,80 @@ macro_rules! chain_impl {
             unsafe {
                 // Four vectors per strip: the step dispatch is paid once per 16 float64.
                 while i + 4 * $l <= n {
-                    let mut acc: [V; 4] = [load(first, i), load(first, i + $l), load(first, i + 2 * $l), load(first, i + 3 * $l)];
+                    let mut acc: [V; 4] = [
+                        load(first, i),
+                        load(first, i + $l),
+                        load(first, i + 2 * $l),
+                        load(first, i + 3 * $l),
+                    ];
                     for s in steps {
                         let x = |k: usize| load::<$t, $l>(s.x, i + k * $l);
                         match s.op {
-                            StepOp::Add => for k in 0..4 { acc[k] = acc[k] + x(k) },
-                            StepOp::Sub => for k in 0..4 { acc[k] = acc[k] - x(k) },
-                            StepOp::RSub => for k in 0..4 { acc[k] = x(k) - acc[k] },
-                            StepOp::Mul => for k in 0..4 { acc[k] = acc[k] * x(k) },
-                            StepOp::Div => for k in 0..4 { acc[k] = acc[k] / x(k) },
-                            StepOp::RDiv => for k in 0..4 { acc[k] = x(k) / acc[k] },
-                            StepOp::Max => for k in 0..4 { acc[k] = $vmax(acc[k], x(k)) },
-                            StepOp::Min => for k in 0..4 { acc[k] = $vmin(acc[k], x(k)) },
-                            StepOp::MulAddAcc => for k in 0..4 { acc[k] = x(k) * load::<$t, $l>(s.y, i + k * $l) + acc[k] },
-                            StepOp::Square => for k in 0..4 { acc[k] = acc[k] * acc[k] },
-                            StepOp::Neg => for k in 0..4 { acc[k] = -acc[k] },
-                            StepOp::Abs => for k in 0..4 { acc[k] = acc[k].abs() },
-                            StepOp::Sqrt => for k in 0..4 { acc[k] = acc[k].sqrt() },
+                            StepOp::Add => {
+                                for k in 0..4 {
+                                    acc[k] = acc[k] + x(k)
+                                }
+                            }
+                            StepOp::Sub => {
+                                for k in 0..4 {
+                                    acc[k] = acc[k] - x(k)
+                                }
+                            }
+                            StepOp::RSub => {
+                                for k in 0..4 {
+                                    acc[k] = x(k) - acc[k]
+                                }
+                            }
+                            StepOp::Mul => {
+                                for k in 0..4 {
+                                    acc[k] = acc[k] * x(k)
+                                }
+                            }
+                            StepOp::Div => {
+                                for k in 0..4 {
+                                    acc[k] = acc[k] / x(k)
+                                }
+                            }
+                            StepOp::RDiv => {
+                                for k in 0..4 {
+                                    acc[k] = x(k) / acc[k]
+                                }
+                            }
+                            StepOp::Max => {
+                                for k in 0..4 {
+                                    acc[k] = $vmax(acc[k], x(k))
+                                }
+                            }
+                            StepOp::Min => {
+                                for k in 0..4 {
+                                    acc[k] = $vmin(acc[k], x(k))
+                                }
+                            }
+                            StepOp::MulAddAcc => {
+                                for k in 0..4 {
+                                    acc[k] = x(k) * load::<$t, $l>(s.y, i + k * $l) + acc[k]
+                                }
+                            }
+                            StepOp::Square => {
+                                for k in 0..4 {
+                                    acc[k] = acc[k] * acc[k]
+                                }
+                            }
+                            StepOp::Neg => {
+                                for k in 0..4 {
+                                    acc[k] = -acc[k]
+                                }
+                            }
+                            StepOp::Abs => {
+                                for k in 0..4 {
+                                    acc[k] = acc[k].abs()
+                                }
+                            }
+                            StepOp::Sqrt => {
+                                for k in 0..4 {
+                                    acc[k] = acc[k].sqrt()
+                                }
+                            }
                         }
                     }
                     for k in 0..4 {

@@ -7,7 +7,9 @@
 
 use std::ops::Range;
 
-use super::bytecode::{BLOCK, CHUNK, Dest, Insn, Kernel, MAX_CHAIN, Opd, Program, Sink, Src, Step, StepOp};
+use super::bytecode::{
+    BLOCK, CHUNK, Dest, Insn, Kernel, MAX_CHAIN, Opd, Program, Sink, Src, Step, StepOp,
+};
 use super::chain;
 use super::kernels::{Kern, generic};
 use super::reduce;
@@ -26,7 +28,10 @@ pub struct RuntimeError {
 }
 
 fn neg_power(span: Span) -> RuntimeError {
-    RuntimeError { message: "Integers to negative integer powers are not allowed.".into(), span }
+    RuntimeError {
+        message: "Integers to negative integer powers are not allowed.".into(),
+        span,
+    }
 }
 
 /// Pointers shared by the tasks of one kernel. The kernel writes disjoint ranges of
@@ -45,13 +50,20 @@ unsafe impl Sync for Ctx<'_> {}
 /// Runs `p` on `inputs` (one per array parameter, in order), writing `out`, on up to
 /// `threads` threads (`None`: the `set_num_threads` limit). The caller has checked
 /// dtypes and lengths.
-pub fn run(p: &Program, inputs: &[BufferRef<'_>], out: &mut BufferMut<'_>, threads: Option<usize>) -> Result<(), RuntimeError> {
+pub fn run(
+    p: &Program,
+    inputs: &[BufferRef<'_>],
+    out: &mut BufferMut<'_>,
+    threads: Option<usize>,
+) -> Result<(), RuntimeError> {
     let mut temps: Vec<Buffer> = Vec::with_capacity(p.temps.len());
     for (d, s) in &p.temps {
-        temps.push(Buffer::try_zeros(*d, size_of(s)).ok_or_else(|| RuntimeError {
-            message: format!("cannot allocate a temporary of {} elements", size_of(s)),
-            span: Span::default(),
-        })?);
+        temps.push(
+            Buffer::try_zeros(*d, size_of(s)).ok_or_else(|| RuntimeError {
+                message: format!("cannot allocate a temporary of {} elements", size_of(s)),
+                span: Span::default(),
+            })?,
+        );
     }
     let temp_ptrs: Vec<*mut u8> = temps.iter_mut().map(|b| b.as_mut().as_mut_ptr()).collect();
     let out_ptr = out.as_mut_ptr();
@@ -79,7 +91,14 @@ pub fn run(p: &Program, inputs: &[BufferRef<'_>], out: &mut BufferMut<'_>, threa
                 };
                 run_kernel(&ctx, threads)?;
             }
-            Step::ReduceAxis { op, dt, src, shape, axis, dst } => {
+            Step::ReduceAxis {
+                op,
+                dt,
+                src,
+                shape,
+                axis,
+                dst,
+            } => {
                 let (s, d) = (src_ptr(src), dest_ptr(dst));
                 let ctx = AxisCtx { src: s, dst: d };
                 with_dtype!(*dt, T => reduce_axis::<T>(&ctx, *op, shape, *axis as usize, threads));
@@ -97,7 +116,10 @@ fn run_kernel(ctx: &Ctx<'_>, threads: Option<usize>) -> Result<(), RuntimeError>
     match k.sink {
         Sink::Store(_) => {
             let results = par::map_chunks(n, CHUNK, t, |_, r| ctx.run_range(r, None));
-            results.into_iter().collect::<Result<Vec<()>, _>>().map(|_| ())
+            results
+                .into_iter()
+                .collect::<Result<Vec<()>, _>>()
+                .map(|_| ())
         }
         Sink::ReduceAll { op, dt, .. } => {
             with_dtype!(dt, T => reduce_all::<T>(ctx, op, n, t))
@@ -105,7 +127,12 @@ fn run_kernel(ctx: &Ctx<'_>, threads: Option<usize>) -> Result<(), RuntimeError>
     }
 }
 
-fn reduce_all<T: Elem>(ctx: &Ctx<'_>, op: ReduceOp, n: usize, t: usize) -> Result<(), RuntimeError> {
+fn reduce_all<T: Elem>(
+    ctx: &Ctx<'_>,
+    op: ReduceOp,
+    n: usize,
+    t: usize,
+) -> Result<(), RuntimeError> {
     let parts = par::map_chunks(n, CHUNK, t, |_, r| -> Result<T, RuntimeError> {
         let mut blocks: Vec<T> = Vec::with_capacity(CHUNK / BLOCK);
         let mut sink = |p: *const u8, len: usize| {
@@ -117,7 +144,11 @@ fn reduce_all<T: Elem>(ctx: &Ctx<'_>, op: ReduceOp, n: usize, t: usize) -> Resul
         Ok(reduce::combine(op, &blocks))
     });
     let parts: Vec<T> = parts.into_iter().collect::<Result<_, _>>()?;
-    let total = if parts.is_empty() { reduce::identity(op) } else { reduce::finish(op, reduce::combine(op, &parts)) };
+    let total = if parts.is_empty() {
+        reduce::identity(op)
+    } else {
+        reduce::finish(op, reduce::combine(op, &parts))
+    };
     // SAFETY: the destination temp holds one element of T.
     unsafe { ctx.dst.cast::<T>().write(total) };
     Ok(())
@@ -134,12 +165,22 @@ unsafe impl Sync for AxisCtx {}
 
 /// An axis reduction, split over output positions: every output element is reduced by
 /// one task in NumPy's order, so any thread count gives the same bits.
-fn reduce_axis<T: Elem>(ctx: &AxisCtx, op: ReduceOp, shape: &[usize], axis: usize, threads: Option<usize>) {
+fn reduce_axis<T: Elem>(
+    ctx: &AxisCtx,
+    op: ReduceOp,
+    shape: &[usize],
+    axis: usize,
+    threads: Option<usize>,
+) {
     let outer: usize = shape[..axis].iter().product();
     let len = shape[axis];
     let inner: usize = shape[axis + 1..].iter().product();
     // Tasks own whole outer rows when inner == 1, else runs of `inner` positions.
-    let (units, per_unit) = if inner == 1 { (outer, len.max(1)) } else { (outer * inner, len.max(1)) };
+    let (units, per_unit) = if inner == 1 {
+        (outer, len.max(1))
+    } else {
+        (outer * inner, len.max(1))
+    };
     let unit_chunk = (CHUNK / per_unit).max(1);
     let t = par::effective_threads(threads, units * per_unit, par::n_chunks(units, unit_chunk));
     par::map_chunks(units, unit_chunk, t, |_, r| {
@@ -168,7 +209,11 @@ impl Regs {
 impl Ctx<'_> {
     /// Runs the kernel's code over the blocks of `r`; when reducing, calls `sink(values,
     /// len)` after each block with the block's values (in a register or read in place).
-    fn run_range(&self, r: Range<usize>, mut sink: Option<&mut dyn FnMut(*const u8, usize)>) -> Result<(), RuntimeError> {
+    fn run_range(
+        &self,
+        r: Range<usize>,
+        mut sink: Option<&mut dyn FnMut(*const u8, usize)>,
+    ) -> Result<(), RuntimeError> {
         let k = self.k;
         let mut regs = Regs(vec![0u64; k.n_regs.max(1) * BLOCK]);
         for (reg, c) in &k.consts {
@@ -222,8 +267,21 @@ impl Ctx<'_> {
             // BLOCK >= n, sources and the output hold the kernel's shape.
             unsafe {
                 match insn {
-                    Insn::Gather { dt, dst, src, strides } => {
-                        gather(dt.size(), self.srcs[*src as usize], strides, &k.shape, start, n, p(Opd::Reg(*dst), *dt));
+                    Insn::Gather {
+                        dt,
+                        dst,
+                        src,
+                        strides,
+                    } => {
+                        gather(
+                            dt.size(),
+                            self.srcs[*src as usize],
+                            strides,
+                            &k.shape,
+                            start,
+                            n,
+                            p(Opd::Reg(*dst), *dt),
+                        );
                     }
                     Insn::Copy { dt, dst, a } => {
                         std::ptr::copy_nonoverlapping(p(*a, *dt), p(*dst, *dt), n * dt.size());
@@ -241,7 +299,14 @@ impl Ctx<'_> {
                             with_dtype!(*dt, T => T::unary(*op, a.cast(), o.cast(), n));
                         }
                     }
-                    Insn::Binary { op, dt, dst, a, b, span } => {
+                    Insn::Binary {
+                        op,
+                        dt,
+                        dst,
+                        a,
+                        b,
+                        span,
+                    } => {
                         let (a, b) = (p(*a, *dt), p(*b, *dt));
                         if op.is_comparison() {
                             let o = p(*dst, DType::Bool);
@@ -264,7 +329,14 @@ impl Ctx<'_> {
                             with_dtype!(*dt, T => T::binary_k(*op, a.cast(), k.cast_to::<T>(), o.cast(), n));
                         }
                     }
-                    Insn::KBinary { op, dt, dst, k, a, span } => {
+                    Insn::KBinary {
+                        op,
+                        dt,
+                        dst,
+                        k,
+                        a,
+                        span,
+                    } => {
                         let (a, o) = (p(*a, *dt), p(*dst, *dt));
                         let ok = with_dtype!(*dt, T => generic::k_binary::<T>(*op, k.cast_to::<T>(), a.cast(), o.cast(), n));
                         if !ok {
@@ -284,27 +356,65 @@ impl Ctx<'_> {
                         with_dtype!(*dt, T => T::muladd_c(a.cast(), b.cast(), k.cast_to::<T>(), o.cast(), n));
                     }
                     Insn::Select { dt, dst, c, a, b } => {
-                        let (c, a, b, o) = (p(*c, DType::Bool), p(*a, *dt), p(*b, *dt), p(*dst, *dt));
+                        let (c, a, b, o) =
+                            (p(*c, DType::Bool), p(*a, *dt), p(*b, *dt), p(*dst, *dt));
                         with_dtype!(*dt, T => T::select(c.cast(), a.cast(), b.cast(), o.cast(), n));
                     }
-                    Insn::CmpSelect { cmp, dt, dst, x, y, a, b, .. } => {
-                        let (x, y, a, b, o) = (p(*x, *dt), p(*y, *dt), p(*a, *dt), p(*b, *dt), p(*dst, *dt));
+                    Insn::CmpSelect {
+                        cmp,
+                        dt,
+                        dst,
+                        x,
+                        y,
+                        a,
+                        b,
+                        ..
+                    } => {
+                        let (x, y, a, b, o) =
+                            (p(*x, *dt), p(*y, *dt), p(*a, *dt), p(*b, *dt), p(*dst, *dt));
                         with_dtype!(*dt, T => T::cmp_select(*cmp, x.cast(), y.cast(), a.cast(), b.cast(), o.cast(), n));
                     }
-                    Insn::Chain { dt, dst, first, steps } => {
-                        let mut resolved = [chain::Resolved { op: StepOp::Neg, x: std::ptr::null::<u8>(), y: std::ptr::null() }; MAX_CHAIN];
+                    Insn::Chain {
+                        dt,
+                        dst,
+                        first,
+                        steps,
+                    } => {
+                        let mut resolved = [chain::Resolved {
+                            op: StepOp::Neg,
+                            x: std::ptr::null::<u8>(),
+                            y: std::ptr::null(),
+                        }; MAX_CHAIN];
                         for (r, s) in resolved.iter_mut().zip(steps) {
                             let arity = s.op.arity();
-                            let x = if arity >= 1 { p(s.x, *dt).cast_const() } else { std::ptr::null() };
-                            let y = if arity >= 2 { p(s.y, *dt).cast_const() } else { std::ptr::null() };
+                            let x = if arity >= 1 {
+                                p(s.x, *dt).cast_const()
+                            } else {
+                                std::ptr::null()
+                            };
+                            let y = if arity >= 2 {
+                                p(s.y, *dt).cast_const()
+                            } else {
+                                std::ptr::null()
+                            };
                             *r = chain::Resolved { op: s.op, x, y };
                         }
                         let k = steps.len().min(MAX_CHAIN);
                         let (a, o) = (p(*first, *dt), p(*dst, *dt));
                         if *dt == DType::F64 {
-                            chain::chain_f64(a.cast(), &cast_steps(&resolved[..k])[..k], o.cast(), n);
+                            chain::chain_f64(
+                                a.cast(),
+                                &cast_steps(&resolved[..k])[..k],
+                                o.cast(),
+                                n,
+                            );
                         } else {
-                            chain::chain_f32(a.cast(), &cast_steps(&resolved[..k])[..k], o.cast(), n);
+                            chain::chain_f32(
+                                a.cast(),
+                                &cast_steps(&resolved[..k])[..k],
+                                o.cast(),
+                                n,
+                            );
                         }
                     }
                 }
@@ -363,27 +473,48 @@ fn mem_dtype_of(i: &Insn, m: u16) -> Option<DType> {
     let is = |o: &Opd| *o == Opd::Mem(m);
     match i {
         Insn::Gather { .. } => None,
-        Insn::Copy { dt, a, .. } | Insn::Unary { dt, a, .. } | Insn::BinaryK { dt, a, .. } | Insn::KBinary { dt, a, .. } => is(a).then_some(*dt),
+        Insn::Copy { dt, a, .. }
+        | Insn::Unary { dt, a, .. }
+        | Insn::BinaryK { dt, a, .. }
+        | Insn::KBinary { dt, a, .. } => is(a).then_some(*dt),
         Insn::Cast { from, a, .. } => is(a).then_some(*from),
-        Insn::Binary { dt, a, b, .. } | Insn::MulAddC { dt, a, b, .. } => (is(a) || is(b)).then_some(*dt),
+        Insn::Binary { dt, a, b, .. } | Insn::MulAddC { dt, a, b, .. } => {
+            (is(a) || is(b)).then_some(*dt)
+        }
         Insn::MulAdd { dt, a, b, c, .. } => (is(a) || is(b) || is(c)).then_some(*dt),
         Insn::MulAddK { dt, a, c, .. } => (is(a) || is(c)).then_some(*dt),
         Insn::Select { dt, c, a, b, .. } => {
-            if is(c) { Some(DType::Bool) } else { (is(a) || is(b)).then_some(*dt) }
+            if is(c) {
+                Some(DType::Bool)
+            } else {
+                (is(a) || is(b)).then_some(*dt)
+            }
         }
         Insn::CmpSelect { dt, x, y, a, b, .. } => (is(x) || is(y) || is(a) || is(b)).then_some(*dt),
-        Insn::Chain { dt, first, steps, .. } => {
-            (is(first) || steps.iter().any(|s| (s.op.arity() >= 1 && is(&s.x)) || (s.op.arity() >= 2 && is(&s.y)))).then_some(*dt)
-        }
+        Insn::Chain {
+            dt, first, steps, ..
+        } => (is(first)
+            || steps
+                .iter()
+                .any(|s| (s.op.arity() >= 1 && is(&s.x)) || (s.op.arity() >= 2 && is(&s.y))))
+        .then_some(*dt),
     }
 }
 
 /// Steps with byte pointers as steps with element pointers (at most `MAX_CHAIN`, on the
 /// stack: no allocation per block).
 fn cast_steps<T>(r: &[chain::Resolved<u8>]) -> [chain::Resolved<T>; MAX_CHAIN] {
-    let mut out = [chain::Resolved { op: StepOp::Neg, x: std::ptr::null::<T>(), y: std::ptr::null() }; MAX_CHAIN];
+    let mut out = [chain::Resolved {
+        op: StepOp::Neg,
+        x: std::ptr::null::<T>(),
+        y: std::ptr::null(),
+    }; MAX_CHAIN];
     for (o, s) in out.iter_mut().zip(r) {
-        *o = chain::Resolved { op: s.op, x: s.x.cast(), y: s.y.cast() };
+        *o = chain::Resolved {
+            op: s.op,
+            x: s.x.cast(),
+            y: s.y.cast(),
+        };
     }
     out
 }
@@ -397,7 +528,15 @@ unsafe fn cast_loop<S: Elem, D: Elem>(a: *const S, o: *mut D, n: usize) {
 
 /// Copies elements `start..start+n` of a source broadcast to `shape` (element strides)
 /// into `out`.
-unsafe fn gather(size: usize, src: *const u8, strides: &[usize], shape: &[usize], start: usize, n: usize, out: *mut u8) {
+unsafe fn gather(
+    size: usize,
+    src: *const u8,
+    strides: &[usize],
+    shape: &[usize],
+    start: usize,
+    n: usize,
+    out: *mut u8,
+) {
     // SAFETY: forwarded from the caller.
     unsafe {
         match size {
@@ -409,7 +548,14 @@ unsafe fn gather(size: usize, src: *const u8, strides: &[usize], shape: &[usize]
     }
 }
 
-unsafe fn gather_t<T: Copy>(src: *const T, strides: &[usize], shape: &[usize], start: usize, n: usize, out: *mut T) {
+unsafe fn gather_t<T: Copy>(
+    src: *const T,
+    strides: &[usize],
+    shape: &[usize],
+    start: usize,
+    n: usize,
+    out: *mut T,
+) {
     let nd = shape.len();
     let mut idx = vec![0usize; nd];
     let mut rem = start;

@@ -47,24 +47,78 @@ unsafe fn fill<T: Copy>(o: *mut T, n: usize, v: T) {
 macro_rules! with_binop {
     ($T:ty, $op:expr, $f:ident => $body:expr) => {
         match $op {
-            BinaryOp::Add => { let $f = <$T>::add; $body }
-            BinaryOp::Sub => { let $f = <$T>::sub; $body }
-            BinaryOp::Mul => { let $f = <$T>::mul; $body }
-            BinaryOp::TrueDiv => { let $f = <$T>::truediv; $body }
-            BinaryOp::FloorDiv => { let $f = <$T>::floordiv; $body }
-            BinaryOp::Mod => { let $f = <$T>::rem; $body }
-            BinaryOp::Pow => { let $f = <$T>::pow; $body }
-            BinaryOp::Shl => { let $f = <$T>::shl; $body }
-            BinaryOp::Shr => { let $f = <$T>::shr; $body }
-            BinaryOp::And => { let $f = <$T>::and; $body }
-            BinaryOp::Or => { let $f = <$T>::or; $body }
-            BinaryOp::Xor => { let $f = <$T>::xor; $body }
-            BinaryOp::Maximum => { let $f = <$T>::maximum; $body }
-            BinaryOp::Minimum => { let $f = <$T>::minimum; $body }
-            BinaryOp::Fmax => { let $f = <$T>::fmax; $body }
-            BinaryOp::Fmin => { let $f = <$T>::fmin; $body }
-            BinaryOp::Fmod => { let $f = <$T>::fmod; $body }
-            other => { let $f = move |x: $T, y: $T| elem::binary(other, x, y); $body }
+            BinaryOp::Add => {
+                let $f = <$T>::add;
+                $body
+            }
+            BinaryOp::Sub => {
+                let $f = <$T>::sub;
+                $body
+            }
+            BinaryOp::Mul => {
+                let $f = <$T>::mul;
+                $body
+            }
+            BinaryOp::TrueDiv => {
+                let $f = <$T>::truediv;
+                $body
+            }
+            BinaryOp::FloorDiv => {
+                let $f = <$T>::floordiv;
+                $body
+            }
+            BinaryOp::Mod => {
+                let $f = <$T>::rem;
+                $body
+            }
+            BinaryOp::Pow => {
+                let $f = <$T>::pow;
+                $body
+            }
+            BinaryOp::Shl => {
+                let $f = <$T>::shl;
+                $body
+            }
+            BinaryOp::Shr => {
+                let $f = <$T>::shr;
+                $body
+            }
+            BinaryOp::And => {
+                let $f = <$T>::and;
+                $body
+            }
+            BinaryOp::Or => {
+                let $f = <$T>::or;
+                $body
+            }
+            BinaryOp::Xor => {
+                let $f = <$T>::xor;
+                $body
+            }
+            BinaryOp::Maximum => {
+                let $f = <$T>::maximum;
+                $body
+            }
+            BinaryOp::Minimum => {
+                let $f = <$T>::minimum;
+                $body
+            }
+            BinaryOp::Fmax => {
+                let $f = <$T>::fmax;
+                $body
+            }
+            BinaryOp::Fmin => {
+                let $f = <$T>::fmin;
+                $body
+            }
+            BinaryOp::Fmod => {
+                let $f = <$T>::fmod;
+                $body
+            }
+            other => {
+                let $f = move |x: $T, y: $T| elem::binary(other, x, y);
+                $body
+            }
         }
     };
 }
@@ -72,12 +126,30 @@ macro_rules! with_binop {
 macro_rules! with_cmp {
     ($op:expr, $f:ident => $body:expr) => {
         match $op {
-            BinaryOp::Lt => { let $f = |x, y| x < y; $body }
-            BinaryOp::Le => { let $f = |x, y| x <= y; $body }
-            BinaryOp::Eq => { let $f = |x, y| x == y; $body }
-            BinaryOp::Ne => { let $f = |x, y| x != y; $body }
-            BinaryOp::Ge => { let $f = |x, y| x >= y; $body }
-            _ => { let $f = |x, y| x > y; $body }
+            BinaryOp::Lt => {
+                let $f = |x, y| x < y;
+                $body
+            }
+            BinaryOp::Le => {
+                let $f = |x, y| x <= y;
+                $body
+            }
+            BinaryOp::Eq => {
+                let $f = |x, y| x == y;
+                $body
+            }
+            BinaryOp::Ne => {
+                let $f = |x, y| x != y;
+                $body
+            }
+            BinaryOp::Ge => {
+                let $f = |x, y| x >= y;
+                $body
+            }
+            _ => {
+                let $f = |x, y| x > y;
+                $body
+            }
         }
     };
 }
@@ -120,7 +192,13 @@ pub mod generic {
     }
 
     /// Returns false (and computes nothing) if an integer power has a negative exponent.
-    pub unsafe fn binary<T: Elem>(op: BinaryOp, a: *const T, b: *const T, o: *mut T, n: usize) -> bool {
+    pub unsafe fn binary<T: Elem>(
+        op: BinaryOp,
+        a: *const T,
+        b: *const T,
+        o: *mut T,
+        n: usize,
+    ) -> bool {
         // SAFETY: forwarded from the caller.
         unsafe {
             if op == BinaryOp::Pow && (0..n).any(|i| T::pow_invalid(b.add(i).read())) {
@@ -160,14 +238,25 @@ pub mod generic {
     pub unsafe fn muladd<T: Elem>(a: *const T, b: *const T, c: *const T, o: *mut T, n: usize) {
         for i in 0..n {
             // SAFETY: forwarded from the caller.
-            unsafe { o.add(i).write(T::add(T::mul(a.add(i).read(), b.add(i).read()), c.add(i).read())) };
+            unsafe {
+                o.add(i).write(T::add(
+                    T::mul(a.add(i).read(), b.add(i).read()),
+                    c.add(i).read(),
+                ))
+            };
         }
     }
 
     pub unsafe fn select<T: Elem>(c: *const bool, a: *const T, b: *const T, o: *mut T, n: usize) {
         for i in 0..n {
             // SAFETY: forwarded from the caller.
-            unsafe { o.add(i).write(if c.add(i).read() { a.add(i).read() } else { b.add(i).read() }) };
+            unsafe {
+                o.add(i).write(if c.add(i).read() {
+                    a.add(i).read()
+                } else {
+                    b.add(i).read()
+                })
+            };
         }
     }
 }
@@ -201,13 +290,19 @@ pub trait Kern: Elem {
     unsafe fn muladd_k(a: *const Self, k: Self, c: *const Self, o: *mut Self, n: usize) {
         for i in 0..n {
             // SAFETY: forwarded from the caller.
-            unsafe { o.add(i).write(Self::add(Self::mul(a.add(i).read(), k), c.add(i).read())) };
+            unsafe {
+                o.add(i)
+                    .write(Self::add(Self::mul(a.add(i).read(), k), c.add(i).read()))
+            };
         }
     }
     unsafe fn muladd_c(a: *const Self, b: *const Self, k: Self, o: *mut Self, n: usize) {
         for i in 0..n {
             // SAFETY: forwarded from the caller.
-            unsafe { o.add(i).write(Self::add(Self::mul(a.add(i).read(), b.add(i).read()), k)) };
+            unsafe {
+                o.add(i)
+                    .write(Self::add(Self::mul(a.add(i).read(), b.add(i).read()), k))
+            };
         }
     }
     unsafe fn select(c: *const bool, a: *const Self, b: *const Self, o: *mut Self, n: usize) {
@@ -215,7 +310,15 @@ pub trait Kern: Elem {
         unsafe { generic::select(c, a, b, o, n) }
     }
     /// `where(x cmp y, a, b)` with `x, y, a, b` all of this dtype.
-    unsafe fn cmp_select(cmp: BinaryOp, x: *const Self, y: *const Self, a: *const Self, b: *const Self, o: *mut Self, n: usize) {
+    unsafe fn cmp_select(
+        cmp: BinaryOp,
+        x: *const Self,
+        y: *const Self,
+        a: *const Self,
+        b: *const Self,
+        o: *mut Self,
+        n: usize,
+    ) {
         // SAFETY: forwarded from the caller.
         unsafe {
             with_cmp!(cmp, f => {
@@ -253,27 +356,49 @@ macro_rules! float_kern {
                         UnaryOp::Ceil => lanes1::<$t, $l>(a, o, n, |x: V| x.ceil(), <$t>::ceil),
                         UnaryOp::Trunc => lanes1::<$t, $l>(a, o, n, |x: V| x.trunc(), <$t>::trunc),
                         UnaryOp::Square => lanes1::<$t, $l>(a, o, n, |x: V| x * x, |x| x * x),
-                        UnaryOp::Reciprocal => lanes1::<$t, $l>(a, o, n, |x: V| V::splat(1.0) / x, |x| 1.0 / x),
+                        UnaryOp::Reciprocal => {
+                            lanes1::<$t, $l>(a, o, n, |x: V| V::splat(1.0) / x, |x| 1.0 / x)
+                        }
                         op if op.is_transcendental() => $un(op, a, o, n),
                         op => generic::unary(op, a, o, n),
                     }
                 }
             }
 
-            unsafe fn binary(op: BinaryOp, a: *const Self, b: *const Self, o: *mut Self, n: usize) -> bool {
+            unsafe fn binary(
+                op: BinaryOp,
+                a: *const Self,
+                b: *const Self,
+                o: *mut Self,
+                n: usize,
+            ) -> bool {
                 type V = Simd<$t, $l>;
                 // SAFETY: forwarded from the caller.
                 unsafe {
                     match op {
-                        BinaryOp::Add => lanes2::<$t, $l>(a, b, o, n, |x: V, y| x + y, |x, y| x + y),
-                        BinaryOp::Sub => lanes2::<$t, $l>(a, b, o, n, |x: V, y| x - y, |x, y| x - y),
-                        BinaryOp::Mul => lanes2::<$t, $l>(a, b, o, n, |x: V, y| x * y, |x, y| x * y),
-                        BinaryOp::TrueDiv => lanes2::<$t, $l>(a, b, o, n, |x: V, y| x / y, |x, y| x / y),
-                        BinaryOp::Maximum => lanes2::<$t, $l>(a, b, o, n, $vmax, <$t as Elem>::maximum),
-                        BinaryOp::Minimum => lanes2::<$t, $l>(a, b, o, n, $vmin, <$t as Elem>::minimum),
-                        BinaryOp::Pow | BinaryOp::Arctan2 | BinaryOp::Hypot | BinaryOp::Nextafter | BinaryOp::Copysign => {
-                            $bin(op, a, b, o, n)
+                        BinaryOp::Add => {
+                            lanes2::<$t, $l>(a, b, o, n, |x: V, y| x + y, |x, y| x + y)
                         }
+                        BinaryOp::Sub => {
+                            lanes2::<$t, $l>(a, b, o, n, |x: V, y| x - y, |x, y| x - y)
+                        }
+                        BinaryOp::Mul => {
+                            lanes2::<$t, $l>(a, b, o, n, |x: V, y| x * y, |x, y| x * y)
+                        }
+                        BinaryOp::TrueDiv => {
+                            lanes2::<$t, $l>(a, b, o, n, |x: V, y| x / y, |x, y| x / y)
+                        }
+                        BinaryOp::Maximum => {
+                            lanes2::<$t, $l>(a, b, o, n, $vmax, <$t as Elem>::maximum)
+                        }
+                        BinaryOp::Minimum => {
+                            lanes2::<$t, $l>(a, b, o, n, $vmin, <$t as Elem>::minimum)
+                        }
+                        BinaryOp::Pow
+                        | BinaryOp::Arctan2
+                        | BinaryOp::Hypot
+                        | BinaryOp::Nextafter
+                        | BinaryOp::Copysign => $bin(op, a, b, o, n),
                         op => return generic::binary(op, a, b, o, n),
                     }
                 }
@@ -290,29 +415,63 @@ macro_rules! float_kern {
                         BinaryOp::Sub => lanes1::<$t, $l>(a, o, n, |x: V| x - kv, |x| x - k),
                         BinaryOp::Mul => lanes1::<$t, $l>(a, o, n, |x: V| x * kv, |x| x * k),
                         BinaryOp::TrueDiv => lanes1::<$t, $l>(a, o, n, |x: V| x / kv, |x| x / k),
-                        BinaryOp::Maximum => lanes1::<$t, $l>(a, o, n, |x: V| $vmax(x, kv), |x| <$t as Elem>::maximum(x, k)),
-                        BinaryOp::Minimum => lanes1::<$t, $l>(a, o, n, |x: V| $vmin(x, kv), |x| <$t as Elem>::minimum(x, k)),
+                        BinaryOp::Maximum => lanes1::<$t, $l>(
+                            a,
+                            o,
+                            n,
+                            |x: V| $vmax(x, kv),
+                            |x| <$t as Elem>::maximum(x, k),
+                        ),
+                        BinaryOp::Minimum => lanes1::<$t, $l>(
+                            a,
+                            o,
+                            n,
+                            |x: V| $vmin(x, kv),
+                            |x| <$t as Elem>::minimum(x, k),
+                        ),
                         op => generic::binary_k(op, a, k, o, n),
                     }
                 }
             }
 
-            unsafe fn compare(op: BinaryOp, a: *const Self, b: *const Self, o: *mut bool, n: usize) {
+            unsafe fn compare(
+                op: BinaryOp,
+                a: *const Self,
+                b: *const Self,
+                o: *mut bool,
+                n: usize,
+            ) {
                 type V = Simd<$t, $l>;
                 // SAFETY: forwarded from the caller.
                 unsafe {
                     match op {
-                        BinaryOp::Lt => cmp2::<$t, $l, _>(a, b, o, n, |x: V, y| x.simd_lt(y), |x, y| x < y),
-                        BinaryOp::Le => cmp2::<$t, $l, _>(a, b, o, n, |x: V, y| x.simd_le(y), |x, y| x <= y),
-                        BinaryOp::Gt => cmp2::<$t, $l, _>(a, b, o, n, |x: V, y| x.simd_gt(y), |x, y| x > y),
-                        BinaryOp::Ge => cmp2::<$t, $l, _>(a, b, o, n, |x: V, y| x.simd_ge(y), |x, y| x >= y),
-                        BinaryOp::Eq => cmp2::<$t, $l, _>(a, b, o, n, |x: V, y| x.simd_eq(y), |x, y| x == y),
+                        BinaryOp::Lt => {
+                            cmp2::<$t, $l, _>(a, b, o, n, |x: V, y| x.simd_lt(y), |x, y| x < y)
+                        }
+                        BinaryOp::Le => {
+                            cmp2::<$t, $l, _>(a, b, o, n, |x: V, y| x.simd_le(y), |x, y| x <= y)
+                        }
+                        BinaryOp::Gt => {
+                            cmp2::<$t, $l, _>(a, b, o, n, |x: V, y| x.simd_gt(y), |x, y| x > y)
+                        }
+                        BinaryOp::Ge => {
+                            cmp2::<$t, $l, _>(a, b, o, n, |x: V, y| x.simd_ge(y), |x, y| x >= y)
+                        }
+                        BinaryOp::Eq => {
+                            cmp2::<$t, $l, _>(a, b, o, n, |x: V, y| x.simd_eq(y), |x, y| x == y)
+                        }
                         _ => cmp2::<$t, $l, _>(a, b, o, n, |x: V, y| x.simd_ne(y), |x, y| x != y),
                     }
                 }
             }
 
-            unsafe fn muladd(a: *const Self, b: *const Self, c: *const Self, o: *mut Self, n: usize) {
+            unsafe fn muladd(
+                a: *const Self,
+                b: *const Self,
+                c: *const Self,
+                o: *mut Self,
+                n: usize,
+            ) {
                 let mut i = 0;
                 // SAFETY: forwarded from the caller.
                 unsafe {
@@ -322,7 +481,8 @@ macro_rules! float_kern {
                         i += $l;
                     }
                     while i < n {
-                        o.add(i).write(a.add(i).read() * b.add(i).read() + c.add(i).read());
+                        o.add(i)
+                            .write(a.add(i).read() * b.add(i).read() + c.add(i).read());
                         i += 1;
                     }
                 }
@@ -342,13 +502,21 @@ macro_rules! float_kern {
                 unsafe { lanes2::<$t, $l>(a, b, o, n, |x: V, y| x * y + kv, |x, y| x * y + k) }
             }
 
-            unsafe fn select(c: *const bool, a: *const Self, b: *const Self, o: *mut Self, n: usize) {
+            unsafe fn select(
+                c: *const bool,
+                a: *const Self,
+                b: *const Self,
+                o: *mut Self,
+                n: usize,
+            ) {
                 type V = Simd<$t, $l>;
                 let mut i = 0;
                 // SAFETY: forwarded from the caller.
                 unsafe {
                     while i + $l <= n {
-                        let m = <V as SimdPartialEq>::Mask::from_array(ptr::read_unaligned(c.add(i).cast::<[bool; $l]>()));
+                        let m = <V as SimdPartialEq>::Mask::from_array(ptr::read_unaligned(
+                            c.add(i).cast::<[bool; $l]>(),
+                        ));
                         store::<$t, $l>(o, i, m.select(load::<$t, $l>(a, i), load::<$t, $l>(b, i)));
                         i += $l;
                     }
@@ -356,7 +524,15 @@ macro_rules! float_kern {
                 }
             }
 
-            unsafe fn cmp_select(cmp: BinaryOp, x: *const Self, y: *const Self, a: *const Self, b: *const Self, o: *mut Self, n: usize) {
+            unsafe fn cmp_select(
+                cmp: BinaryOp,
+                x: *const Self,
+                y: *const Self,
+                a: *const Self,
+                b: *const Self,
+                o: *mut Self,
+                n: usize,
+            ) {
                 type V = Simd<$t, $l>;
                 let mut i = 0;
                 // SAFETY: forwarded from the caller.
@@ -375,19 +551,36 @@ macro_rules! float_kern {
                         store::<$t, $l>(o, i, r);
                         i += $l;
                     }
-                    generic_cmp_select(cmp, x.add(i), y.add(i), a.add(i), b.add(i), o.add(i), n - i);
+                    generic_cmp_select(
+                        cmp,
+                        x.add(i),
+                        y.add(i),
+                        a.add(i),
+                        b.add(i),
+                        o.add(i),
+                        n - i,
+                    );
                 }
             }
         }
     };
 }
 
-unsafe fn generic_cmp_select<T: Elem>(cmp: BinaryOp, x: *const T, y: *const T, a: *const T, b: *const T, o: *mut T, n: usize) {
+unsafe fn generic_cmp_select<T: Elem>(
+    cmp: BinaryOp,
+    x: *const T,
+    y: *const T,
+    a: *const T,
+    b: *const T,
+    o: *mut T,
+    n: usize,
+) {
     for i in 0..n {
         // SAFETY: forwarded from the caller.
         unsafe {
             let c = elem::compare(cmp, x.add(i).read(), y.add(i).read());
-            o.add(i).write(if c { a.add(i).read() } else { b.add(i).read() });
+            o.add(i)
+                .write(if c { a.add(i).read() } else { b.add(i).read() });
         }
     }
 }
@@ -462,7 +655,10 @@ unsafe fn cmp2<T: SimdElement, const L: usize, M: ToBools<L>>(
     // SAFETY: the caller guarantees `n` valid elements.
     unsafe {
         while i + L <= n {
-            ptr::write_unaligned(o.add(i).cast::<[bool; L]>(), fv(load(a, i), load(b, i)).bools());
+            ptr::write_unaligned(
+                o.add(i).cast::<[bool; L]>(),
+                fv(load(a, i), load(b, i)).bools(),
+            );
             i += L;
         }
         while i < n {
@@ -513,5 +709,19 @@ macro_rules! float_minmax {
 float_minmax!(f64, 4, vmaximum_f64, vminimum_f64);
 float_minmax!(f32, 8, vmaximum_f32, vminimum_f32);
 
-float_kern!(f64, 4, math::unary_f64, math::binary_f64, vmaximum_f64, vminimum_f64);
-float_kern!(f32, 8, math::unary_f32, math::binary_f32, vmaximum_f32, vminimum_f32);
+float_kern!(
+    f64,
+    4,
+    math::unary_f64,
+    math::binary_f64,
+    vmaximum_f64,
+    vminimum_f64
+);
+float_kern!(
+    f32,
+    8,
+    math::unary_f32,
+    math::binary_f32,
+    vmaximum_f32,
+    vminimum_f32
+);

@@ -38,7 +38,9 @@ macro_rules! unary_loops {
             other => {
                 for i in 0..n {
                     // SAFETY: the caller guarantees `n` valid elements.
-                    unsafe { *o.add(i) = <$t as crate::types::elem::FloatElem>::math(other, *a.add(i)) };
+                    unsafe {
+                        *o.add(i) = <$t as crate::types::elem::FloatElem>::math(other, *a.add(i))
+                    };
                 }
             }
         }
@@ -68,7 +70,9 @@ pub unsafe fn unary_f32(op: UnaryOp, a: *const f32, o: *mut f32, n: usize) {
 pub unsafe fn binary_f64(op: BinaryOp, a: *const f64, b: *const f64, o: *mut f64, n: usize) {
     for i in 0..n {
         // SAFETY: the caller guarantees `n` valid elements.
-        unsafe { *o.add(i) = <f64 as crate::types::elem::FloatElem>::math2(op, *a.add(i), *b.add(i)) };
+        unsafe {
+            *o.add(i) = <f64 as crate::types::elem::FloatElem>::math2(op, *a.add(i), *b.add(i))
+        };
     }
 }
 
@@ -79,6 +83,8 @@ pub unsafe fn binary_f64(op: BinaryOp, a: *const f64, b: *const f64, o: *mut f64
 pub unsafe fn binary_f32(op: BinaryOp, a: *const f32, b: *const f32, o: *mut f32, n: usize) {
     for i in 0..n {
         // SAFETY: the caller guarantees `n` valid elements.
-        unsafe { *o.add(i) = <f32 as crate::types::elem::FloatElem>::math2(op, *a.add(i), *b.add(i)) };
+        unsafe {
+            *o.add(i) = <f32 as crate::types::elem::FloatElem>::math2(op, *a.add(i), *b.add(i))
+        };
     }
 }

@@ -19,6 +19,9 @@ pub mod math;
 mod reduce;
 pub mod vmath;
 
-pub use bytecode::{BLOCK, CHUNK, ChainStep, Dest, Insn, Kernel, MAX_CHAIN, Opd, Program, Reg, Sink, Src, Step, StepOp};
+pub use bytecode::{
+    BLOCK, CHUNK, ChainStep, Dest, Insn, Kernel, MAX_CHAIN, Opd, Program, Reg, Sink, Src, Step,
+    StepOp,
+};
 pub use exec::{RuntimeError, run};
 pub use reduce::pairwise_sum;

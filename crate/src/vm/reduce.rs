@@ -30,7 +30,10 @@ pub fn pairwise_sum<T: Elem>(a: &[T]) -> T {
             }
             i += 8;
         }
-        let mut res = T::add(T::add(T::add(r[0], r[1]), T::add(r[2], r[3])), T::add(T::add(r[4], r[5]), T::add(r[6], r[7])));
+        let mut res = T::add(
+            T::add(T::add(r[0], r[1]), T::add(r[2], r[3])),
+            T::add(T::add(r[4], r[5]), T::add(r[6], r[7])),
+        );
         while i < n {
             res = T::add(res, a[i]);
             i += 1;
@@ -54,14 +57,20 @@ pub fn identity<T: Elem>(op: ReduceOp) -> T {
 /// Reduces a slice: pairwise for sums, in order otherwise. `parts` is not empty.
 #[must_use]
 pub fn combine<T: Elem>(op: ReduceOp, parts: &[T]) -> T {
-    let Some((&first, rest)) = parts.split_first() else { return identity(op) };
+    let Some((&first, rest)) = parts.split_first() else {
+        return identity(op);
+    };
     match op {
         ReduceOp::Sum => pairwise_sum(parts),
         ReduceOp::Prod => rest.iter().fold(first, |a, &x| T::mul(a, x)),
         ReduceOp::Min => rest.iter().fold(first, |a, &x| T::minimum(a, x)),
         ReduceOp::Max => rest.iter().fold(first, |a, &x| T::maximum(a, x)),
-        ReduceOp::Any => rest.iter().fold(first, |a, &x| T::from_i128((a.to_bool() || x.to_bool()).into())),
-        ReduceOp::All => rest.iter().fold(first, |a, &x| T::from_i128((a.to_bool() && x.to_bool()).into())),
+        ReduceOp::Any => rest.iter().fold(first, |a, &x| {
+            T::from_i128((a.to_bool() || x.to_bool()).into())
+        }),
+        ReduceOp::All => rest.iter().fold(first, |a, &x| {
+            T::from_i128((a.to_bool() && x.to_bool()).into())
+        }),
     }
 }
 
@@ -69,7 +78,11 @@ pub fn combine<T: Elem>(op: ReduceOp, parts: &[T]) -> T {
 /// input sums to `0.0`).
 #[must_use]
 pub fn finish<T: Elem>(op: ReduceOp, total: T) -> T {
-    if op == ReduceOp::Sum { T::add(T::zero(), total) } else { total }
+    if op == ReduceOp::Sum {
+        T::add(T::zero(), total)
+    } else {
+        total
+    }
 }
 
 /// Reduces rows `rows` of a `[rows, len]` array along its last axis, like a whole array
@@ -77,12 +90,22 @@ pub fn finish<T: Elem>(op: ReduceOp, total: T) -> T {
 ///
 /// # Safety
 /// `src` must hold every row of the range and `dst` an element per row.
-pub unsafe fn rows<T: Elem>(op: ReduceOp, src: *const T, len: usize, rows: std::ops::Range<usize>, dst: *mut T) {
+pub unsafe fn rows<T: Elem>(
+    op: ReduceOp,
+    src: *const T,
+    len: usize,
+    rows: std::ops::Range<usize>,
+    dst: *mut T,
+) {
     for r in rows {
         // SAFETY: forwarded from the caller.
         unsafe {
             let row = std::slice::from_raw_parts(src.add(r * len), len);
-            let v = if len == 0 { identity(op) } else { finish(op, combine(op, row)) };
+            let v = if len == 0 {
+                identity(op)
+            } else {
+                finish(op, combine(op, row))
+            };
             dst.add(r).write(v);
         }
     }
@@ -94,7 +117,14 @@ pub unsafe fn rows<T: Elem>(op: ReduceOp, src: *const T, len: usize, rows: std::
 ///
 /// # Safety
 /// `src` must hold `[outer, len, inner]` and `dst` `[outer, inner]` covering `positions`.
-pub unsafe fn columns<T: Elem>(op: ReduceOp, src: *const T, len: usize, inner: usize, positions: std::ops::Range<usize>, dst: *mut T) {
+pub unsafe fn columns<T: Elem>(
+    op: ReduceOp,
+    src: *const T,
+    len: usize,
+    inner: usize,
+    positions: std::ops::Range<usize>,
+    dst: *mut T,
+) {
     for p in positions {
         let (o, i) = (p / inner, p % inner);
         // SAFETY: forwarded from the caller.

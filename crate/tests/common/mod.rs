@@ -30,7 +30,10 @@ impl Rng {
 }
 
 fn close_f(x: f64, y: f64, rel: f64) -> bool {
-    x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()) || x == y || (x - y).abs() <= rel * (1.0 + x.abs().max(y.abs()))
+    x.to_bits() == y.to_bits()
+        || (x.is_nan() && y.is_nan())
+        || x == y
+        || (x - y).abs() <= rel * (1.0 + x.abs().max(y.abs()))
 }
 
 /// Equal dtypes and values: exact for integers and bools, within `rel` for floats
@@ -53,7 +56,9 @@ pub fn close(a: &Buffer, b: &Buffer, rel: f64) -> Result<(), String> {
                 }
             }
         }
-        (x, y) if x.dtype() != y.dtype() => return Err(format!("dtype {} vs {}", x.dtype(), y.dtype())),
+        (x, y) if x.dtype() != y.dtype() => {
+            return Err(format!("dtype {} vs {}", x.dtype(), y.dtype()));
+        }
         (x, y) => {
             if x != y {
                 for k in 0..x.len().min(y.len()) {
