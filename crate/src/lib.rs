@@ -17,6 +17,25 @@
 //!
 //! Parallel work goes through [`par`], whose chunk boundaries depend only on the problem
 //! size, so reductions give bit-identical results for any thread count.
+//!
+//! Semantics are NumPy 2's, NEP 50 weak Python scalars included: [`types`] holds the
+//! promotion table, every operation's signature and one implementation of each element
+//! operation, shared by constant folding, the reference evaluator (`ir::reference`) and
+//! the VM's kernels; the conformance tests hold all of it to NumPy itself. Errors carry
+//! spans from the parser to the [`api::Diagnostic`] at the boundary, which renders a code
+//! frame; no input may panic, and limits on source length, nesting depth, inputs and
+//! allocation sizes turn hostile inputs into errors. docs/expression-engine.md walks
+//! through the whole pipeline.
+//!
+//! ```
+//! use numwasm::api::{Engine, Input};
+//! let (x, y) = ([1.0f64, 2.0, 3.0], [0.5f64, 0.5, 0.5]);
+//! let engine = Engine::new();
+//! let c = engine.compile("sum(x * y) / sum(y)", &[("x", Input::array(&x[..], &[3])), ("y", Input::array(&y[..], &[3]))]).unwrap();
+//! println!("{}", c.disassemble());
+//! let r = c.run(&[("x", Input::array(&x[..], &[3])), ("y", Input::array(&y[..], &[3]))], None, Some(1)).unwrap().unwrap();
+//! assert_eq!(r.data, numwasm::types::Buffer::F64(vec![2.0]));
+//! ```
 #![feature(portable_simd)]
 
 pub mod api;

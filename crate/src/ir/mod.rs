@@ -10,7 +10,7 @@
 //! per reduction and one for the result. Every node is unique (`fetch_or_append`), so
 //! `x*y + sqrt(x*y)` computes `x*y` once. Types and shapes live in side tables indexed by
 //! handle, spans too (the span of the first source expression that made the node).
-//! [`reference`] evaluates a function element by element: the obviously-correct oracle
+//! [`reference`](mod@reference) evaluates a function element by element: the obviously-correct oracle
 //! of the differential tests.
 
 mod arena;
