@@ -595,40 +595,13 @@ macro_rules! float {
             }
         }
 
+        // The vector-math kernels of `vm::vmath`, one element at a time (see `vm::math`).
         impl FloatElem for $t {
             fn math(op: UnaryOp, a: Self) -> Self {
-                match op {
-                    UnaryOp::Sqrt => a.sqrt(),
-                    UnaryOp::Sin => a.sin(),
-                    UnaryOp::Cos => a.cos(),
-                    UnaryOp::Tan => a.tan(),
-                    UnaryOp::Arcsin => a.asin(),
-                    UnaryOp::Arccos => a.acos(),
-                    UnaryOp::Arctan => a.atan(),
-                    UnaryOp::Sinh => a.sinh(),
-                    UnaryOp::Cosh => a.cosh(),
-                    UnaryOp::Tanh => a.tanh(),
-                    UnaryOp::Arcsinh => a.asinh(),
-                    UnaryOp::Arccosh => a.acosh(),
-                    UnaryOp::Arctanh => a.atanh(),
-                    UnaryOp::Log => a.ln(),
-                    UnaryOp::Log1p => a.ln_1p(),
-                    UnaryOp::Log10 => a.log10(),
-                    UnaryOp::Log2 => a.log2(),
-                    UnaryOp::Exp => a.exp(),
-                    UnaryOp::Expm1 => a.exp_m1(),
-                    _ => <$t>::NAN,
-                }
+                <$t as crate::vm::math::OneLane>::unary_one(op, a)
             }
             fn math2(op: BinaryOp, a: Self, b: Self) -> Self {
-                match op {
-                    BinaryOp::Arctan2 => a.atan2(b),
-                    BinaryOp::Hypot => a.hypot(b),
-                    BinaryOp::Copysign => a.copysign(b),
-                    BinaryOp::Nextafter => nextafter(a, b),
-                    BinaryOp::Pow => a.powf(b),
-                    _ => <$t>::NAN,
-                }
+                <$t as crate::vm::math::OneLane>::binary_one(op, a, b)
             }
         }
     };
@@ -665,23 +638,6 @@ fn divmod<T: num_like::Float>(a: T, b: T) -> (T, T) {
     (floordiv, m)
 }
 
-/// The next representable value after `a` towards `b` (C `nextafter`).
-fn nextafter<T: num_like::Float>(a: T, b: T) -> T {
-    if a.is_nan() || b.is_nan() {
-        return a + b;
-    }
-    if a == b {
-        return b;
-    }
-    if a == T::ZERO {
-        let tiny = T::from_bits_u64(1);
-        return if b > T::ZERO { tiny } else { -tiny };
-    }
-    let bits = a.to_bits_u64();
-    let up = (b > a) == (a > T::ZERO);
-    T::from_bits_u64(if up { bits + 1 } else { bits - 1 })
-}
-
 mod num_like {
     //! The few float operations the generic helpers above need.
     use std::ops::{Add, Div, Neg, Rem, Sub};
@@ -700,13 +656,10 @@ mod num_like {
         const HALF: Self;
         fn floor(self) -> Self;
         fn copysign(self, s: Self) -> Self;
-        fn is_nan(self) -> bool;
-        fn to_bits_u64(self) -> u64;
-        fn from_bits_u64(b: u64) -> Self;
     }
 
     macro_rules! imp {
-        ($t:ty, $u:ty) => {
+        ($t:ty) => {
             impl Float for $t {
                 const ZERO: Self = 0.0;
                 const ONE: Self = 1.0;
@@ -717,20 +670,11 @@ mod num_like {
                 fn copysign(self, s: Self) -> Self {
                     <$t>::copysign(self, s)
                 }
-                fn is_nan(self) -> bool {
-                    <$t>::is_nan(self)
-                }
-                fn to_bits_u64(self) -> u64 {
-                    self.to_bits() as u64
-                }
-                fn from_bits_u64(b: u64) -> Self {
-                    <$t>::from_bits(b as $u)
-                }
             }
         };
     }
-    imp!(f32, u32);
-    imp!(f64, u64);
+    imp!(f32);
+    imp!(f64);
 }
 
 /// Applies a binary op to two elements of one dtype whose result has that dtype (the

@@ -1,90 +1,256 @@
 //! The single dispatch point for float math functions (sqrt and the transcendentals, and
-//! float `pow`, `arctan2`, `hypot`, `nextafter`, `copysign`). Today every lane calls the
-//! scalar function of `types::elem` (std/libm); the SIMD functions of `vmath` plug in here,
-//! per function and per width, without touching the interpreter.
+//! float `pow`, `arctan2`, `hypot`, `nextafter`, `copysign`). Each function runs the SIMD
+//! lane function of `vmath` (f64x2 / f32x4, at most 1 ULP from the correctly rounded
+//! result), one loop per function: the `match` on the function is outside the loop, and each
+//! loop is monomorphized over its lane function so that it inlines.
+//!
+//! The loops work on raw pointers because the interpreter may write a register in place
+//! (`o == a`): each lane group is read before it is written.
+
+use std::simd::{f32x4, f64x2};
 
 use crate::types::{BinaryOp, UnaryOp};
+use crate::vm::vmath;
 
-/// `o[i] = f(a[i])`, one loop per function (the `match` on the function is outside it).
-macro_rules! unary_loops {
-    ($t:ty, $op:expr, $a:expr, $o:expr, $n:expr) => {{
-        let (a, o, n) = ($a, $o, $n);
-        let run = |f: fn($t) -> $t| {
-            for i in 0..n {
-                // SAFETY: the caller guarantees `n` valid elements.
-                unsafe { *o.add(i) = f(*a.add(i)) };
+/// Defines `o[i] = f(a[i])` and `o[i] = f(a[i], b[i])` loops over one lane type; a partial
+/// last group is padded with zeros (harmless inputs for every function here).
+macro_rules! lane_loops {
+    ($unary:ident, $binary:ident, $t:ty, $v:ty, $lanes:expr) => {
+        /// # Safety
+        /// `a` and `o` must be valid for `n` elements; `o` may equal `a`.
+        #[inline(always)]
+        unsafe fn $unary(f: impl Fn($v) -> $v, a: *const $t, o: *mut $t, n: usize) {
+            let mut i = 0;
+            while i + $lanes <= n {
+                // SAFETY: elements i..i+lanes are in bounds; unaligned access is allowed.
+                unsafe {
+                    let x = <$v>::from_array(a.add(i).cast::<[$t; $lanes]>().read_unaligned());
+                    o.add(i)
+                        .cast::<[$t; $lanes]>()
+                        .write_unaligned(f(x).to_array());
+                }
+                i += $lanes;
             }
-        };
-        match $op {
-            UnaryOp::Sqrt => run(<$t>::sqrt),
-            UnaryOp::Sin => run(<$t>::sin),
-            UnaryOp::Cos => run(<$t>::cos),
-            UnaryOp::Tan => run(<$t>::tan),
-            UnaryOp::Arcsin => run(<$t>::asin),
-            UnaryOp::Arccos => run(<$t>::acos),
-            UnaryOp::Arctan => run(<$t>::atan),
-            UnaryOp::Sinh => run(<$t>::sinh),
-            UnaryOp::Cosh => run(<$t>::cosh),
-            UnaryOp::Tanh => run(<$t>::tanh),
-            UnaryOp::Arcsinh => run(<$t>::asinh),
-            UnaryOp::Arccosh => run(<$t>::acosh),
-            UnaryOp::Arctanh => run(<$t>::atanh),
-            UnaryOp::Log => run(<$t>::ln),
-            UnaryOp::Log1p => run(<$t>::ln_1p),
-            UnaryOp::Log10 => run(<$t>::log10),
-            UnaryOp::Log2 => run(<$t>::log2),
-            UnaryOp::Exp => run(<$t>::exp),
-            UnaryOp::Expm1 => run(<$t>::exp_m1),
-            other => {
-                for i in 0..n {
-                    // SAFETY: the caller guarantees `n` valid elements.
-                    unsafe {
-                        *o.add(i) = <$t as crate::types::elem::FloatElem>::math(other, *a.add(i))
-                    };
+            if i < n {
+                let mut x = [0.0; $lanes];
+                for (k, slot) in x.iter_mut().enumerate().take(n - i) {
+                    // SAFETY: i + k < n.
+                    *slot = unsafe { *a.add(i + k) };
+                }
+                let r = f(<$v>::from_array(x)).to_array();
+                for (k, &v) in r.iter().enumerate().take(n - i) {
+                    // SAFETY: i + k < n.
+                    unsafe { *o.add(i + k) = v };
                 }
             }
         }
-    }};
+
+        /// # Safety
+        /// `a`, `b` and `o` must be valid for `n` elements; `o` may equal `a` or `b`.
+        #[inline(always)]
+        unsafe fn $binary(
+            f: impl Fn($v, $v) -> $v,
+            a: *const $t,
+            b: *const $t,
+            o: *mut $t,
+            n: usize,
+        ) {
+            let mut i = 0;
+            while i + $lanes <= n {
+                // SAFETY: elements i..i+lanes are in bounds; unaligned access is allowed.
+                unsafe {
+                    let x = <$v>::from_array(a.add(i).cast::<[$t; $lanes]>().read_unaligned());
+                    let y = <$v>::from_array(b.add(i).cast::<[$t; $lanes]>().read_unaligned());
+                    o.add(i)
+                        .cast::<[$t; $lanes]>()
+                        .write_unaligned(f(x, y).to_array());
+                }
+                i += $lanes;
+            }
+            if i < n {
+                let (mut x, mut y) = ([0.0; $lanes], [0.0; $lanes]);
+                for k in 0..n - i {
+                    // SAFETY: i + k < n.
+                    unsafe {
+                        x[k] = *a.add(i + k);
+                        y[k] = *b.add(i + k);
+                    }
+                }
+                let r = f(<$v>::from_array(x), <$v>::from_array(y)).to_array();
+                for (k, &v) in r.iter().enumerate().take(n - i) {
+                    // SAFETY: i + k < n.
+                    unsafe { *o.add(i + k) = v };
+                }
+            }
+        }
+    };
 }
+
+lane_loops!(lanes_f64, lanes2_f64, f64, f64x2, 2);
+lane_loops!(lanes_f32, lanes2_f32, f32, f32x4, 4);
+
+/// The vmath lane functions of one vector type. Each arm calls the lane loop with the
+/// function item itself (not a pointer), so every loop is monomorphized and inlines it.
+trait Lanes {
+    type Elem;
+    /// Runs `op` if it has a lane kernel; false otherwise.
+    unsafe fn unary(op: UnaryOp, a: *const Self::Elem, o: *mut Self::Elem, n: usize) -> bool;
+    unsafe fn binary(
+        op: BinaryOp,
+        a: *const Self::Elem,
+        b: *const Self::Elem,
+        o: *mut Self::Elem,
+        n: usize,
+    ) -> bool;
+}
+
+macro_rules! lanes_impl {
+    ($v:ty, $t:ty, $l1:ident, $l2:ident; $($u:ident => $uf:ident),*; $($b:ident => $bf:ident),*) => {
+        impl Lanes for $v {
+            type Elem = $t;
+            unsafe fn unary(op: UnaryOp, a: *const $t, o: *mut $t, n: usize) -> bool {
+                // SAFETY: forwarded from the caller.
+                match op {
+                    $(UnaryOp::$u => unsafe { $l1(vmath::$uf, a, o, n) },)*
+                    _ => return false,
+                }
+                true
+            }
+            unsafe fn binary(op: BinaryOp, a: *const $t, b: *const $t, o: *mut $t, n: usize) -> bool {
+                // SAFETY: forwarded from the caller.
+                match op {
+                    $(BinaryOp::$b => unsafe { $l2(vmath::$bf, a, b, o, n) },)*
+                    _ => return false,
+                }
+                true
+            }
+        }
+    };
+}
+
+lanes_impl!(f64x2, f64, lanes_f64, lanes2_f64;
+    Sqrt => sqrt_f64x2, Sin => sin_f64x2, Cos => cos_f64x2, Tan => tan_f64x2,
+    Arcsin => arcsin_f64x2, Arccos => arccos_f64x2, Arctan => arctan_f64x2,
+    Sinh => sinh_f64x2, Cosh => cosh_f64x2, Tanh => tanh_f64x2,
+    Arcsinh => arcsinh_f64x2, Arccosh => arccosh_f64x2, Arctanh => arctanh_f64x2,
+    Log => log_f64x2, Log1p => log1p_f64x2, Log10 => log10_f64x2, Log2 => log2_f64x2,
+    Exp => exp_f64x2, Expm1 => expm1_f64x2;
+    Pow => pow_f64x2, Arctan2 => arctan2_f64x2, Hypot => hypot_f64x2,
+    Copysign => copysign_f64x2, Nextafter => nextafter_f64x2);
+lanes_impl!(f32x4, f32, lanes_f32, lanes2_f32;
+    Sqrt => sqrt_f32x4, Sin => sin_f32x4, Cos => cos_f32x4, Tan => tan_f32x4,
+    Arcsin => arcsin_f32x4, Arccos => arccos_f32x4, Arctan => arctan_f32x4,
+    Sinh => sinh_f32x4, Cosh => cosh_f32x4, Tanh => tanh_f32x4,
+    Arcsinh => arcsinh_f32x4, Arccosh => arccosh_f32x4, Arctanh => arctanh_f32x4,
+    Log => log_f32x4, Log1p => log1p_f32x4, Log10 => log10_f32x4, Log2 => log2_f32x4,
+    Exp => exp_f32x4, Expm1 => expm1_f32x4;
+    Pow => pow_f32x4, Arctan2 => arctan2_f32x4, Hypot => hypot_f32x4,
+    Copysign => copysign_f32x4, Nextafter => nextafter_f32x4);
 
 /// `o[i] = op(a[i])` for `n` float64 elements.
 ///
 /// # Safety
-/// `a` and `o` must be valid for `n` elements.
+/// `a` and `o` must be valid for `n` elements (`o` may equal `a`).
 pub unsafe fn unary_f64(op: UnaryOp, a: *const f64, o: *mut f64, n: usize) {
-    unary_loops!(f64, op, a, o, n);
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        if !f64x2::unary(op, a, o, n) {
+            scalar_unary(op, a, o, n);
+        }
+    }
 }
 
 /// `o[i] = op(a[i])` for `n` float32 elements.
 ///
 /// # Safety
-/// `a` and `o` must be valid for `n` elements.
+/// `a` and `o` must be valid for `n` elements (`o` may equal `a`).
 pub unsafe fn unary_f32(op: UnaryOp, a: *const f32, o: *mut f32, n: usize) {
-    unary_loops!(f32, op, a, o, n);
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        if !f32x4::unary(op, a, o, n) {
+            scalar_unary(op, a, o, n);
+        }
+    }
 }
 
 /// `o[i] = op(a[i], b[i])` for `n` float64 elements.
 ///
 /// # Safety
-/// `a`, `b` and `o` must be valid for `n` elements.
+/// `a`, `b` and `o` must be valid for `n` elements (`o` may equal `a` or `b`).
 pub unsafe fn binary_f64(op: BinaryOp, a: *const f64, b: *const f64, o: *mut f64, n: usize) {
-    for i in 0..n {
-        // SAFETY: the caller guarantees `n` valid elements.
-        unsafe {
-            *o.add(i) = <f64 as crate::types::elem::FloatElem>::math2(op, *a.add(i), *b.add(i))
-        };
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        if !f64x2::binary(op, a, b, o, n) {
+            scalar_binary(op, a, b, o, n);
+        }
     }
 }
 
 /// `o[i] = op(a[i], b[i])` for `n` float32 elements.
 ///
 /// # Safety
-/// `a`, `b` and `o` must be valid for `n` elements.
+/// `a`, `b` and `o` must be valid for `n` elements (`o` may equal `a` or `b`).
 pub unsafe fn binary_f32(op: BinaryOp, a: *const f32, b: *const f32, o: *mut f32, n: usize) {
-    for i in 0..n {
-        // SAFETY: the caller guarantees `n` valid elements.
-        unsafe {
-            *o.add(i) = <f32 as crate::types::elem::FloatElem>::math2(op, *a.add(i), *b.add(i))
-        };
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        if !f32x4::binary(op, a, b, o, n) {
+            scalar_binary(op, a, b, o, n);
+        }
     }
 }
+
+/// The functions without a lane kernel here, one element at a time.
+unsafe fn scalar_unary<T: crate::types::elem::FloatElem>(
+    op: UnaryOp,
+    a: *const T,
+    o: *mut T,
+    n: usize,
+) {
+    for i in 0..n {
+        // SAFETY: the caller guarantees `n` valid elements.
+        unsafe { *o.add(i) = T::math(op, *a.add(i)) };
+    }
+}
+
+unsafe fn scalar_binary<T: crate::types::elem::FloatElem>(
+    op: BinaryOp,
+    a: *const T,
+    b: *const T,
+    o: *mut T,
+    n: usize,
+) {
+    for i in 0..n {
+        // SAFETY: the caller guarantees `n` valid elements.
+        unsafe { *o.add(i) = T::math2(op, *a.add(i), *b.add(i)) };
+    }
+}
+
+/// One element through the same lane kernels, for the reference evaluator and constant
+/// folding: every path of the engine computes a function identically, so folded constants,
+/// the reference evaluator and the VM agree to the bit. NaN for functions without a kernel.
+pub trait OneLane: Sized {
+    fn unary_one(op: UnaryOp, a: Self) -> Self;
+    fn binary_one(op: BinaryOp, a: Self, b: Self) -> Self;
+}
+
+macro_rules! one_lane {
+    ($t:ty, $v:ty) => {
+        impl OneLane for $t {
+            fn unary_one(op: UnaryOp, a: $t) -> $t {
+                let mut o = <$t>::NAN;
+                // SAFETY: one valid element each.
+                unsafe { <$v>::unary(op, &a, &mut o, 1) };
+                o
+            }
+            fn binary_one(op: BinaryOp, a: $t, b: $t) -> $t {
+                let mut o = <$t>::NAN;
+                // SAFETY: one valid element each.
+                unsafe { <$v>::binary(op, &a, &b, &mut o, 1) };
+                o
+            }
+        }
+    };
+}
+
+one_lane!(f64, f64x2);
+one_lane!(f32, f32x4);
