@@ -51,12 +51,12 @@ macro_rules! chain_impl {
                         match s.op {
                             StepOp::Add => {
                                 for k in 0..4 {
-                                    acc[k] = acc[k] + x(k)
+                                    acc[k] += x(k)
                                 }
                             }
                             StepOp::Sub => {
                                 for k in 0..4 {
-                                    acc[k] = acc[k] - x(k)
+                                    acc[k] -= x(k)
                                 }
                             }
                             StepOp::RSub => {
@@ -66,12 +66,12 @@ macro_rules! chain_impl {
                             }
                             StepOp::Mul => {
                                 for k in 0..4 {
-                                    acc[k] = acc[k] * x(k)
+                                    acc[k] *= x(k)
                                 }
                             }
                             StepOp::Div => {
                                 for k in 0..4 {
-                                    acc[k] = acc[k] / x(k)
+                                    acc[k] /= x(k)
                                 }
                             }
                             StepOp::RDiv => {
