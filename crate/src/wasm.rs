@@ -21,7 +21,12 @@ pub fn version() -> String {
 #[wasm_bindgen(js_name = buildFlavor)]
 #[must_use]
 pub fn build_flavor() -> String {
-    if cfg!(feature = "threads") { "threads" } else { "simd" }.to_owned()
+    if cfg!(feature = "threads") {
+        "threads"
+    } else {
+        "simd"
+    }
+    .to_owned()
 }
 
 /// Threads in the pool (1 without a pool).
@@ -65,7 +70,6 @@ fn set(target: &JsValue, key: &str, value: &JsValue) {
 
 mod engine;
 
-
 #[cfg(feature = "threads")]
 mod pool {
     //! A rayon pool over web workers. JS creates `PoolBuilder(n)`, starts `n` workers that
@@ -89,7 +93,11 @@ mod pool {
         #[must_use]
         pub fn new(num_threads: usize) -> PoolBuilder {
             let (sender, receiver) = bounded(num_threads);
-            PoolBuilder { num_threads, sender, receiver }
+            PoolBuilder {
+                num_threads,
+                sender,
+                receiver,
+            }
         }
 
         /// The address of the channel the workers receive their rayon thread from. It stays
@@ -105,7 +113,9 @@ mod pool {
             ThreadPoolBuilder::new()
                 .num_threads(self.num_threads)
                 .spawn_handler(move |thread| {
-                    sender.send(thread).map_err(|e| std::io::Error::other(e.to_string()))
+                    sender
+                        .send(thread)
+                        .map_err(|e| std::io::Error::other(e.to_string()))
                 })
                 .build_global()
                 .map_err(|e| JsValue::from_str(&e.to_string()))?;
@@ -123,7 +133,9 @@ mod pool {
         // SAFETY: the caller passes the address returned by `PoolBuilder::receiver`, and the
         // builder (owned by the compute worker) outlives every pool worker.
         let receiver = unsafe { &*(receiver as *const Receiver<ThreadBuilder>) };
-        let thread = receiver.recv().map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let thread = receiver
+            .recv()
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
         thread.run();
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! End-to-end checks of the expression engine through its public API: values, dtypes,
 //! errors and their rendering, caller-provided outputs and the compile cache.
+#![cfg(not(target_arch = "wasm32"))]
 
 use numwasm::api::{Array, Diagnostic, Engine, ErrorKind, Input, evaluate};
 use numwasm::types::{Buffer, BufferMut, DType};

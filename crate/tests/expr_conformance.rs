@@ -3,6 +3,7 @@
 //! values (or error kind) compared. Integers and bools exactly, floats within 4 ULP with
 //! NaN equal to NaN and the sign of zero respected (except where NumPy's own choice of
 //! zero sign is platform-dependent: maximum/minimum/fmax/fmin/clip ties).
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::fmt::Write as _;
 use std::path::PathBuf;

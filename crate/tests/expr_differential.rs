@@ -3,6 +3,7 @@
 //! VM on 2 and 3 threads. The VM must agree with itself to the bit for every thread count
 //! (reductions included) and with the reference to within float rounding (the optimizer
 //! turns powers into multiplications and sums are pairwise).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

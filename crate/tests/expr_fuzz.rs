@@ -1,6 +1,7 @@
 //! Fuzz/property tests: random token streams, random bytes and random well-formed
 //! expressions must give a value or a `Diagnostic`, never a panic or a hang. Small and
 //! seeded, so it runs in CI in well under a second.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Snapshot tests: the IR and bytecode of the DESIGN.md workloads, checked in under
 //! `tests/snapshots/`. Set `UPDATE_SNAPSHOTS=1` to rewrite them after an intended change.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
 

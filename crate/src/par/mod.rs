@@ -68,10 +68,14 @@ where
             }
             mine.push((i, f(i, chunk_range(i, n, chunk))));
         }
-        done.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(mine);
+        done.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(mine);
     };
     run_tasks(threads, &work);
-    let mut done = done.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut done = done
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     done.sort_unstable_by_key(|&(i, _)| i);
     done.into_iter().map(|(_, t)| t).collect()
 }
@@ -99,7 +103,10 @@ where
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(slot) = slots.get(i) else { break };
-            let part = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+            let part = slot
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
             if let Some(part) = part {
                 f(i, chunk_range(i, n, chunk), part);
             }

@@ -53,17 +53,30 @@ impl Engine {
     #[wasm_bindgen(constructor)]
     #[must_use]
     pub fn new() -> Engine {
-        Engine { inner: api::Engine::new(), residents: HashMap::new(), next_id: 1 }
+        Engine {
+            inner: api::Engine::new(),
+            residents: HashMap::new(),
+            next_id: 1,
+        }
     }
 
     /// Compiles (cached by source and signature) and runs `source` on `inputs` with at most
     /// `threads` threads (0: the current limit). Returns `{ dtype, shape, data }`, or, when
     /// `out` names a resident array, writes the result there and returns `null`.
-    pub fn evaluate(&mut self, source: &str, inputs: JsArray, threads: usize, out: Option<u32>) -> Result<JsValue, JsValue> {
+    pub fn evaluate(
+        &mut self,
+        source: &str,
+        inputs: JsArray,
+        threads: usize,
+        out: Option<u32>,
+    ) -> Result<JsValue, JsValue> {
         let converted = convert_inputs(&inputs)?;
         let Some(out_id) = out else {
             let named = self.as_inputs(&converted)?;
-            let compiled = self.inner.compile(source, &named).map_err(|d| diagnostic(&d, source))?;
+            let compiled = self
+                .inner
+                .compile(source, &named)
+                .map_err(|d| diagnostic(&d, source))?;
             check_output_fits(&compiled)?;
             let result = compiled
                 .run(&named, None, threads_opt(threads))
@@ -71,19 +84,37 @@ impl Engine {
                 .ok_or_else(|| error("InternalError", "no result"))?;
             return Ok(array_to_js(&result.dtype, &result.shape, &result.data));
         };
-        if converted.iter().any(|(_, c)| matches!(c, Converted::Resident(id) if *id == out_id)) {
-            return Err(error("ValueError", "out is also an input; write the result to another resident array"));
+        if converted
+            .iter()
+            .any(|(_, c)| matches!(c, Converted::Resident(id) if *id == out_id))
+        {
+            return Err(error(
+                "ValueError",
+                "out is also an input; write the result to another resident array",
+            ));
         }
         // The output leaves the table while the inputs borrow it, and always comes back.
-        let mut target = self.residents.remove(&out_id).ok_or_else(|| freed(out_id))?;
+        let mut target = self
+            .residents
+            .remove(&out_id)
+            .ok_or_else(|| freed(out_id))?;
         let result = self.run_into(source, &converted, threads, &mut target);
         self.residents.insert(out_id, target);
         result.map(|()| JsValue::NULL)
     }
 
-    fn run_into(&self, source: &str, converted: &[(String, Converted)], threads: usize, target: &mut Resident) -> Result<(), JsValue> {
+    fn run_into(
+        &self,
+        source: &str,
+        converted: &[(String, Converted)],
+        threads: usize,
+        target: &mut Resident,
+    ) -> Result<(), JsValue> {
         let named = self.as_inputs(converted)?;
-        let compiled = self.inner.compile(source, &named).map_err(|d| diagnostic(&d, source))?;
+        let compiled = self
+            .inner
+            .compile(source, &named)
+            .map_err(|d| diagnostic(&d, source))?;
         let (dtype, shape) = compiled.output();
         if target.data.dtype() != dtype || target.shape != shape {
             return Err(error(
@@ -96,7 +127,11 @@ impl Engine {
             ));
         }
         compiled
-            .run(&named, Some(&mut target.data.as_mut()), threads_opt(threads))
+            .run(
+                &named,
+                Some(&mut target.data.as_mut()),
+                threads_opt(threads),
+            )
             .map_err(|d| diagnostic(&d, source))?;
         Ok(())
     }
@@ -105,7 +140,10 @@ impl Engine {
     pub fn compile(&self, source: &str, inputs: JsArray) -> Result<CompiledExpr, JsValue> {
         let converted = convert_inputs(&inputs)?;
         let named = self.as_inputs(&converted)?;
-        let compiled = self.inner.compile(source, &named).map_err(|d| diagnostic(&d, source))?;
+        let compiled = self
+            .inner
+            .compile(source, &named)
+            .map_err(|d| diagnostic(&d, source))?;
         Ok(CompiledExpr { compiled })
     }
 
@@ -146,15 +184,24 @@ impl Engine {
         self.residents.get(&id).ok_or_else(|| freed(id))
     }
 
-    fn as_inputs<'a>(&'a self, converted: &'a [(String, Converted)]) -> Result<Vec<(&'a str, Input<'a>)>, JsValue> {
+    fn as_inputs<'a>(
+        &'a self,
+        converted: &'a [(String, Converted)],
+    ) -> Result<Vec<(&'a str, Input<'a>)>, JsValue> {
         converted
             .iter()
             .map(|(name, c)| {
                 let input = match c {
-                    Converted::Owned { data, shape } => Input::Array { data: data.as_ref(), shape },
+                    Converted::Owned { data, shape } => Input::Array {
+                        data: data.as_ref(),
+                        shape,
+                    },
                     Converted::Resident(id) => {
                         let r = self.resident(*id)?;
-                        Input::Array { data: r.data.as_ref(), shape: &r.shape }
+                        Input::Array {
+                            data: r.data.as_ref(),
+                            shape: &r.shape,
+                        }
                     }
                     Converted::Scalar(s) => Input::Scalar(*s),
                 };
@@ -237,10 +284,26 @@ fn memory_error(message: &str) -> JsValue {
 fn diagnostic(d: &Diagnostic, source: &str) -> JsValue {
     let e = error(d.kind.name(), &d.message);
     let span = Object::new();
-    set(&span, "start", &utf16_offset(source, d.span.start as usize).into());
-    set(&span, "end", &utf16_offset(source, d.span.end as usize).into());
+    set(
+        &span,
+        "start",
+        &utf16_offset(source, d.span.start as usize).into(),
+    );
+    set(
+        &span,
+        "end",
+        &utf16_offset(source, d.span.end as usize).into(),
+    );
     set(&e, "span", &span.into());
-    set(&e, "notes", &d.notes.iter().map(|n| JsValue::from_str(n)).collect::<JsArray>().into());
+    set(
+        &e,
+        "notes",
+        &d.notes
+            .iter()
+            .map(|n| JsValue::from_str(n))
+            .collect::<JsArray>()
+            .into(),
+    );
     set(&e, "rendered", &d.render(source).into());
     e
 }
@@ -256,7 +319,14 @@ fn utf16_offset(source: &str, byte: usize) -> u32 {
 
 fn convert_inputs(inputs: &JsArray) -> Result<Vec<(String, Converted)>, JsValue> {
     if inputs.length() as usize > api::MAX_INPUTS {
-        return Err(error("ValueError", &format!("too many inputs ({}, the limit is {})", inputs.length(), api::MAX_INPUTS)));
+        return Err(error(
+            "ValueError",
+            &format!(
+                "too many inputs ({}, the limit is {})",
+                inputs.length(),
+                api::MAX_INPUTS
+            ),
+        ));
     }
     inputs.iter().map(|v| convert_input(&v)).collect()
 }
@@ -266,14 +336,20 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
 }
 
 fn convert_input(v: &JsValue) -> Result<(String, Converted), JsValue> {
-    let name = get(v, "name").as_string().ok_or_else(|| error("TypeError", "input without a name"))?;
+    let name = get(v, "name")
+        .as_string()
+        .ok_or_else(|| error("TypeError", "input without a name"))?;
     if let Some(id) = get(v, "resident").as_f64() {
         return Ok((name, Converted::Resident(id as u32)));
     }
     if get(v, "array").is_truthy() {
         let dtype_name = get(v, "dtype").as_string().unwrap_or_default();
-        let dtype = DType::from_name(&dtype_name)
-            .ok_or_else(|| error("TypeError", &format!("input '{name}': unknown dtype '{dtype_name}'")))?;
+        let dtype = DType::from_name(&dtype_name).ok_or_else(|| {
+            error(
+                "TypeError",
+                &format!("input '{name}': unknown dtype '{dtype_name}'"),
+            )
+        })?;
         let shape = shape_from_js(&get(v, "shape"), &name)?;
         let data = buffer_from_js(dtype, &get(v, "data"), &name)?;
         return Ok((name, Converted::Owned { data, shape }));
@@ -284,7 +360,12 @@ fn convert_input(v: &JsValue) -> Result<(String, Converted), JsValue> {
         "bool" => PyScalar::Bool(value.is_truthy()),
         "float" => PyScalar::Float(value.as_f64().unwrap_or(f64::NAN)),
         "int" => PyScalar::Int(int_from_js(&value, &name)?),
-        _ => return Err(error("TypeError", &format!("input '{name}': unsupported scalar kind '{kind}'"))),
+        _ => {
+            return Err(error(
+                "TypeError",
+                &format!("input '{name}': unsupported scalar kind '{kind}'"),
+            ));
+        }
     };
     Ok((name, Converted::Scalar(scalar)))
 }
@@ -295,43 +376,74 @@ fn int_from_js(value: &JsValue, name: &str) -> Result<i128, JsValue> {
         if f.fract() == 0.0 && f.abs() < 1.7e38 {
             return Ok(f as i128);
         }
-        return Err(error("OverflowError", &format!("input '{name}': integer {f} is too large")));
+        return Err(error(
+            "OverflowError",
+            &format!("input '{name}': integer {f} is too large"),
+        ));
     }
     if value.is_bigint() {
-        let text = js_sys::BigInt::from(value.clone()).to_string(10).map(String::from).unwrap_or_default();
-        return text.parse::<i128>().map_err(|_| error("OverflowError", &format!("input '{name}': integer {text} is too large")));
+        let text = js_sys::BigInt::from(value.clone())
+            .to_string(10)
+            .map(String::from)
+            .unwrap_or_default();
+        return text.parse::<i128>().map_err(|_| {
+            error(
+                "OverflowError",
+                &format!("input '{name}': integer {text} is too large"),
+            )
+        });
     }
-    Err(error("TypeError", &format!("input '{name}': expected an integer")))
+    Err(error(
+        "TypeError",
+        &format!("input '{name}': expected an integer"),
+    ))
 }
 
 fn shape_from_js(v: &JsValue, name: &str) -> Result<Vec<usize>, JsValue> {
-    let arr: &JsArray = v.dyn_ref().ok_or_else(|| error("TypeError", &format!("input '{name}': shape must be an array")))?;
+    let arr: &JsArray = v.dyn_ref().ok_or_else(|| {
+        error(
+            "TypeError",
+            &format!("input '{name}': shape must be an array"),
+        )
+    })?;
     arr.iter()
         .map(|d| match d.as_f64() {
             Some(x) if x >= 0.0 && x.fract() == 0.0 && x <= u32::MAX as f64 => Ok(x as usize),
-            _ => Err(error("TypeError", &format!("input '{name}': shape entries must be non-negative integers"))),
+            _ => Err(error(
+                "TypeError",
+                &format!("input '{name}': shape entries must be non-negative integers"),
+            )),
         })
         .collect()
 }
 
 fn shape_to_js(shape: &[usize]) -> JsValue {
-    shape.iter().map(|&d| JsValue::from(d as f64)).collect::<JsArray>().into()
+    shape
+        .iter()
+        .map(|&d| JsValue::from(d as f64))
+        .collect::<JsArray>()
+        .into()
 }
 
 /// Room for `len` elements, reserved without trapping when wasm memory is exhausted.
 fn reserve<T>(len: usize, name: &str) -> Result<Vec<T>, JsValue> {
     let mut v = Vec::new();
     v.try_reserve_exact(len).map_err(|_| {
-        memory_error(&format!("input '{name}' ({len} elements) does not fit in wasm memory (at most 4 GiB in all)"))
+        memory_error(&format!(
+            "input '{name}' ({len} elements) does not fit in wasm memory (at most 4 GiB in all)"
+        ))
     })?;
     Ok(v)
 }
 
 macro_rules! copy_in {
     ($data:expr, $name:expr, $js:ty, $t:ty) => {{
-        let arr: &$js = $data
-            .dyn_ref()
-            .ok_or_else(|| error("TypeError", &format!("input '{}': data does not match its dtype", $name)))?;
+        let arr: &$js = $data.dyn_ref().ok_or_else(|| {
+            error(
+                "TypeError",
+                &format!("input '{}': data does not match its dtype", $name),
+            )
+        })?;
         let len = arr.length() as usize;
         let mut v: Vec<$t> = reserve(len, $name)?;
         // One pass: the elements are copied straight into the reserved, uninitialised room.
@@ -398,23 +510,48 @@ fn ir_json(f: &crate::ir::Function) -> String {
     use crate::ir::Node;
     use std::fmt::Write as _;
     let text = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
-    let shape = |s: &[usize]| format!("[{}]", s.iter().map(ToString::to_string).collect::<Vec<_>>().join(","));
+    let shape = |s: &[usize]| {
+        format!(
+            "[{}]",
+            s.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+    };
     let mut out = String::from("{\"params\":[");
     for (i, p) in f.params.iter().enumerate() {
-        let _ = write!(out, "{}{{\"name\":{},\"dtype\":\"{}\",\"shape\":{}}}", if i > 0 { "," } else { "" }, text(&p.name), p.dtype.name(), shape(&p.shape));
+        let _ = write!(
+            out,
+            "{}{{\"name\":{},\"dtype\":\"{}\",\"shape\":{}}}",
+            if i > 0 { "," } else { "" },
+            text(&p.name),
+            p.dtype.name(),
+            shape(&p.shape)
+        );
     }
     out.push_str("],\"nodes\":[");
     for (i, h) in f.handles().enumerate() {
         let node = f.node(h);
-        let args: Vec<String> = node.operands().iter().map(|a| a.index().to_string()).collect();
+        let args: Vec<String> = node
+            .operands()
+            .iter()
+            .map(|a| a.index().to_string())
+            .collect();
         let (op, extra) = match *node {
             Node::Input(slot) => ("input".to_owned(), format!(",\"slot\":{slot}")),
-            Node::Const(s) => ("const".to_owned(), format!(",\"value\":{}", text(&s.to_string()))),
+            Node::Const(s) => (
+                "const".to_owned(),
+                format!(",\"value\":{}", text(&s.to_string())),
+            ),
             Node::Cast(_, d) => ("cast".to_owned(), format!(",\"to\":\"{}\"", d.name())),
             Node::Unary(u, _) => (u.name().to_owned(), String::new()),
             Node::Binary(b, _, _) => (b.name().to_owned(), String::new()),
             Node::Select(..) => ("where".to_owned(), String::new()),
-            Node::Reduce(r, _, axis) => (r.name().to_owned(), axis.map_or(String::new(), |a| format!(",\"axis\":{a}"))),
+            Node::Reduce(r, _, axis) => (
+                r.name().to_owned(),
+                axis.map_or(String::new(), |a| format!(",\"axis\":{a}")),
+            ),
             Node::MulAdd(..) => ("muladd".to_owned(), String::new()),
         };
         let kind = match node {
