@@ -115,6 +115,9 @@ $('examples').addEventListener('change', () => {
   state.example = e.id;
   state.inputs = { ...state.inputs, ...structuredClone(e.inputs) };
   editor.setText(e.source);
+  state.source = e.source;
+  persist();
+  scheduleCompile(0); // also when the source is unchanged and only the inputs differ
 });
 
 for (const n of SIZES) $('n').add(new Option(n.toExponential(0).replace('e+', 'e'), String(n)));
@@ -206,7 +209,12 @@ async function compileNow() {
     }
     compiled?.c.free();
     const ir = await c.ir();
-    compiled = { key, c, names, gen: generateBaseline(ir), ir };
+    // Scalar inputs are folded into the IR data as constants (their run-time value is not
+    // in it), so a loop generated from it would compute something else: refuse.
+    const gen = ir.params.length === names.length
+      ? generateBaseline(ir)
+      : { ok: false, reason: 'a scalar input appears in Compiled.ir() as a constant, not as a parameter' };
+    compiled = { key, c, names, gen, ir };
     editor.clearErrors();
     $('diag').textContent = `→ ${c.output.dtype}, shape (${c.output.shape.join(', ')})`;
     $('diag').className = 'diag hint';
@@ -277,7 +285,10 @@ async function makeInputs(names, n) {
   const engine = {};
   for (const name of names) {
     host[name] = generate(name, state.inputs[name], n);
-    engine[name] = typeof host[name] === 'number' ? host[name] : await nw.array(host[name]);
+    const value = host[name];
+    // A Uint8Array is uint8 to the package unless it is told the dtype is bool.
+    const array = state.inputs[name].dtype === 'bool' ? { data: value, dtype: 'bool' } : value;
+    engine[name] = typeof value === 'number' ? value : await nw.array(array);
     await new Promise((r) => setTimeout(r, 0)); // let the page breathe between inputs
   }
   return { host, engine, free: () => Object.values(engine).forEach((v) => v.free?.()) };

@@ -1,8 +1,9 @@
 // Renders the result preview (first values, shape, dtype, summary statistics) and the
 // timing table (median and spread per thread count, speedups, the JS baseline).
 
-const el = (tag, props = {}, ...children) => {
+const el = (tag, { dataset, ...props } = {}, ...children) => {
   const e = Object.assign(document.createElement(tag), props);
+  Object.assign(e.dataset, dataset ?? {});
   e.append(...children);
   return e;
 };
