@@ -3,17 +3,23 @@
 // parallel and JS.
 
 import {
-  CategoryScale, Chart, Filler, Legend, LineController, LineElement, LinearScale, LogarithmicScale, PointElement,
+  CategoryScale, Chart, Filler, Legend, LineController, Title, LineElement, LinearScale, LogarithmicScale, PointElement,
   Tooltip,
 } from 'chart.js';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip, Filler);
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip, Filler, Title);
 
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
 function palette() {
   return { fg: css('--fg'), muted: css('--muted'), line: css('--line'), accent: css('--accent'), warn: css('--warn'), good: css('--good') };
 }
+
+const oneTwoFive = (v) => {
+  const m = Math.round(v / 10 ** Math.floor(Math.log10(v)) * 1e6) / 1e6;
+  return [1, 2, 5].includes(m) ? String(Number(v.toPrecision(3))) : '';
+};
+const decades = (v) => (Number.isInteger(Math.log10(v)) ? (v >= 1000 ? `1e${Math.log10(v)}` : String(v)) : '');
 
 function base(p, title) {
   Chart.defaults.color = p.muted;
@@ -22,9 +28,8 @@ function base(p, title) {
     responsive: true,
     maintainAspectRatio: false,
     animation: false,
-    plugins: { title: { display: false }, legend: { labels: { boxWidth: 12, color: p.fg } }, tooltip: { mode: 'index', intersect: false } },
+    plugins: { title: { display: true, text: title, color: p.fg, font: { weight: '600' } }, legend: { labels: { boxWidth: 12, color: p.fg } }, tooltip: { mode: 'index', intersect: false } },
     interaction: { mode: 'nearest', intersect: false },
-    _title: title,
   };
 }
 
@@ -53,7 +58,7 @@ export class Charts {
       type: 'line',
       data: { datasets: [] },
       options: {
-        ...base(p),
+        ...base(p, 'Compute time and speedup vs threads (Run or Scaling)'),
         scales: {
           x: { type: 'linear', title: { display: true, text: 'threads' }, ticks: { stepSize: 1, precision: 0 } },
           y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'compute time (ms, median)' } },
@@ -65,10 +70,10 @@ export class Charts {
       type: 'line',
       data: { datasets: [] },
       options: {
-        ...base(p),
+        ...base(p, 'Compute time vs N, log–log (Sweep N)'),
         scales: {
-          x: { type: 'logarithmic', title: { display: true, text: 'N (elements)' } },
-          y: { type: 'logarithmic', title: { display: true, text: 'compute time (ms, median)' } },
+          x: { type: 'logarithmic', title: { display: true, text: 'N (elements)' }, ticks: { callback: decades, autoSkip: false, maxRotation: 0 } },
+          y: { type: 'logarithmic', title: { display: true, text: 'compute time (ms, median)' }, ticks: { callback: oneTwoFive, autoSkip: false } },
         },
       },
     });

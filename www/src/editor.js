@@ -1,13 +1,27 @@
 // The code editor: CodeMirror 6 with Python highlighting, numwasm's errors shown in place
 // (squiggle + message through @codemirror/lint), light or dark with the system.
 
-import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { python } from '@codemirror/lang-python';
-import { lintGutter, setDiagnostics } from '@codemirror/lint';
+import { HighlightStyle, bracketMatching, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { lintGutter, lintKeymap, setDiagnostics } from '@codemirror/lint';
 import { Compartment } from '@codemirror/state';
-import { keymap } from '@codemirror/view';
+import { drawSelection, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
 import { tags as t } from '@lezer/highlight';
-import { EditorView, basicSetup } from 'codemirror';
+import { EditorView } from 'codemirror';
+
+/** The functions numwasm's expression language accepts (Python's builtins are not offered). */
+const FUNCTIONS = `sqrt sin cos tan arcsin arccos arctan sinh cosh tanh arcsinh arccosh arctanh log log1p
+  log10 log2 exp expm1 ceil floor trunc rint sign isnan isfinite isinf signbit square reciprocal abs
+  absolute where sum prod min max mean any all maximum minimum fmax fmin fmod arctan2 hypot nextafter
+  copysign`.split(/\s+/);
+
+function numwasmCompletions(context) {
+  const word = context.matchBefore(/[A-Za-z_][A-Za-z0-9_]*/);
+  if (!word || (word.from === word.to && !context.explicit)) return null;
+  return { from: word.from, options: FUNCTIONS.map((f) => ({ label: f, type: 'function', apply: `${f}(` })), validFor: /^\w*$/ };
+}
 
 const dark = window.matchMedia('(prefers-color-scheme: dark)');
 
@@ -37,7 +51,7 @@ function themeFor(isDark) {
       },
       { dark: isDark },
     ),
-    isDark ? syntaxHighlighting(darkHighlight) : [],
+    syntaxHighlighting(isDark ? darkHighlight : defaultHighlightStyle, { fallback: true }),
   ];
 }
 
@@ -52,7 +66,15 @@ export function createEditor(parent, doc, { onChange, onRun }) {
     parent,
     extensions: [
       keymap.of([{ key: 'Mod-Enter', run: () => (onRun(), true) }]),
-      basicSetup,
+      lineNumbers(),
+      highlightActiveLineGutter(),
+      history(),
+      drawSelection(),
+      bracketMatching(),
+      closeBrackets(),
+      autocompletion({ override: [numwasmCompletions] }),
+      highlightActiveLine(),
+      keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
       python(),
       lintGutter(),
       theme.of(themeFor(dark.matches)),

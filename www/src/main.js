@@ -48,7 +48,10 @@ const timings = { key: '', rows: new Map(), js: null, sizes: [], firstResult: nu
 const editor = createEditor($('editor'), state.mode === 'kernel' ? state.kernel : state.source, {
   onChange: (text) => {
     if (state.mode === 'kernel') state.kernel = text;
-    else state.source = text;
+    else {
+      state.source = text;
+      if (example(state.example)?.source !== text) $('examples').value = '';
+    }
     persist();
     scheduleCompile();
   },
@@ -216,7 +219,7 @@ async function compileNow() {
       : { ok: false, reason: 'a scalar input appears in Compiled.ir() as a constant, not as a parameter' };
     compiled = { key, c, names, gen, ir };
     editor.clearErrors();
-    $('diag').textContent = `→ ${c.output.dtype}, shape (${c.output.shape.join(', ')})`;
+    $('diag').textContent = `→ ${c.output.shape.length ? 'an array' : 'a scalar'} of ${c.output.dtype}`;
     $('diag').className = 'diag hint';
     delete $('diag').dataset.kind;
     await showPanel($('panel'), currentPanel(), compiled);

@@ -16,7 +16,7 @@ export function fmt(x) {
   return a !== 0 && (a < 1e-4 || a >= 1e9) ? x.toExponential(6) : String(Number(x.toPrecision(10)));
 }
 
-export const ms = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+export const ms = (x) => (x === 0 ? '≈0' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 
 function stats(data, dtype) {
   const n = data.length;
@@ -75,15 +75,15 @@ export function renderTiming(root, rows, js, n) {
     el('th', { textContent: `${r.threads}` }),
     el('td', { textContent: ms(r.median) }),
     el('td', { textContent: `${ms(r.min)}–${ms(r.max)}` }),
-    el('td', { textContent: t1 ? `${(t1 / r.median).toFixed(2)}×` : '–' }),
-    el('td', { textContent: js ? `${(js.median / r.median).toFixed(2)}×` : '–' })));
+    el('td', { textContent: t1 && r.median ? `${(t1 / r.median).toFixed(2)}×` : '–' }),
+    el('td', { textContent: js && r.median ? `${(js.median / r.median).toFixed(2)}×` : '–' })));
   const jsRow = js
     ? [el('tr', { dataset: { threads: 'js' } }, el('th', { textContent: 'JS loop' }), el('td', { textContent: ms(js.median) }),
       el('td', { textContent: `${ms(js.min)}–${ms(js.max)}` }), el('td', { textContent: '' }), el('td', { textContent: '1.00×' }))]
     : [];
   const reps = rows[0]?.samples.length ?? js?.samples.length ?? 0;
   root.replaceChildren(el('table', {}, head, ...body, ...jsRow),
-    el('p', { className: 'hint', textContent: `N = ${n.toLocaleString('en-US')}; ${reps} timed repeats after one warm-up per row; speedup is against numwasm on 1 thread, "vs JS" is JS time / numwasm time.` }));
+    el('p', { className: 'hint', textContent: `N = ${n.toLocaleString('en-US')}; ${reps} timed repeats after one warm-up per row; speedup is against numwasm on 1 thread, "vs JS" is JS time / numwasm time. Times are only as fine as the browser's timer (5 µs isolated, 100 µs otherwise).` }));
 }
 
 /** The baseline's verdict line. */
@@ -104,7 +104,7 @@ export function renderBaseline(root, b) {
       : b.tolerance === 'sum'
         ? 'equal to numwasm within the summation error bound (numwasm sums pairwise, the loop in index order)'
         : `equal to numwasm within ${b.check.maxUlp} ULP (Math.* and numwasm's vector math may round differently)`;
-    root.textContent = `JS baseline checked: ${how} on all ${b.count.toLocaleString('en-US')} values.`;
+    root.textContent = `JS baseline checked: ${how} ${b.count === 1 ? 'for the result' : `on all ${b.count.toLocaleString('en-US')} values`}.`;
     root.classList.add('good');
   }
   root.dataset.state = !b ? '' : b.unsupported ? 'none' : b.check.ok ? 'ok' : 'mismatch';
