@@ -188,6 +188,42 @@ test('on a 390px-wide phone the page lays out in one column and still runs', asy
   await closePage(page);
 });
 
+test('every example runs and its generated JS loop agrees with numwasm, or says why there is none', async () => {
+  const page = await openPlayground(`${isolated.url}?pool=2`);
+  await page.selectOption('#n', '10000');
+  await page.selectOption('#repeats', '3');
+  const ids = await page.$$eval('#examples option', (o) => o.map((x) => x.value).filter(Boolean));
+  assert.ok(ids.length >= 8);
+  for (const want of ['poly', 'axpb', 'expab', 'asinexp', 'rc', 'sincos', 'sum float64', 'sum int64']) assert.ok(ids.includes(want), want);
+  for (const id of ids) {
+    await page.selectOption('#examples', id);
+    await page.waitForFunction(() => document.querySelector('#panel').textContent.length > 0 && !document.querySelector('#diag').dataset.kind);
+    await runAndWait(page);
+    const verdict = await page.getAttribute('#baseline', 'data-state');
+    const text = await page.textContent('#baseline');
+    if (id === 'centered') assert.equal(verdict, 'none', text);
+    else assert.equal(verdict, 'ok', `${id}: ${text}`);
+  }
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+test('a long run shows progress and can be cancelled between calls', async () => {
+  const page = await openPlayground(`${isolated.url}?pool=2`);
+  await page.selectOption('#examples', 'sincos');
+  await page.selectOption('#n', '10000000');
+  await page.selectOption('#repeats', '15');
+  await page.click('#sweep');
+  await page.waitForSelector('#cancel', { state: 'visible' });
+  assert.equal(await page.isDisabled('#run'), true);
+  await page.click('#cancel');
+  await page.waitForFunction(() => document.querySelector('[data-testid=progress]').textContent === 'cancelled', null, { timeout: 120_000 });
+  await page.waitForSelector('#cancel', { state: 'hidden' });
+  assert.equal(await page.isDisabled('#run'), false);
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
 test('kernel mode says kernels are coming and runs nothing', async () => {
   const page = await openPlayground(`${isolated.url}?pool=2`);
   await page.click('.modes button[data-mode=kernel]');

@@ -195,23 +195,40 @@ function scheduleCompile(delay = 250) {
   compileTimer = setTimeout(() => compileNow().catch(() => {}), delay);
 }
 
-/** Compiles the source for the current signature; shows errors at their span. */
+const STALE = Symbol('stale');
+let inflight = null; // { key, promise } of the compile under way
+
+/**
+ * Compiles the source for the current signature; shows errors at their span. Resolves to
+ * the compiled entry, null on an error, or STALE when a newer edit superseded it.
+ */
 async function compileNow() {
   await ready;
-  const seq = ++compileSeq;
   const source = state.source;
   const names = currentNames();
   const sig = signature(names);
   const key = JSON.stringify([source, sig]);
   if (compiled?.key === key) return compiled;
+  if (inflight?.key === key) return inflight.promise;
+  const promise = compileFor(key, source, names, sig);
+  inflight = { key, promise };
+  try {
+    return await promise;
+  } finally {
+    if (inflight?.promise === promise) inflight = null;
+  }
+}
+
+async function compileFor(key, source, names, sig) {
+  const seq = ++compileSeq;
   try {
     const c = await nw.compile(source, sig);
+    const ir = await c.ir();
     if (seq !== compileSeq) {
       c.free();
-      return null;
+      return STALE;
     }
     compiled?.c.free();
-    const ir = await c.ir();
     // Scalar inputs are folded into the IR data as constants (their run-time value is not
     // in it), so a loop generated from it would compute something else: refuse.
     const gen = ir.params.length === names.length
@@ -225,7 +242,7 @@ async function compileNow() {
     await showPanel($('panel'), currentPanel(), compiled);
     return compiled;
   } catch (e) {
-    if (seq !== compileSeq) return null;
+    if (seq !== compileSeq) return STALE;
     if (e instanceof nw.NumwasmError) {
       editor.showError(e);
       $('diag').textContent = e.format();
@@ -299,9 +316,18 @@ async function makeInputs(names, n) {
 
 async function run(kind) {
   if (running || state.mode !== 'expression') return;
+  const job = new Job(1, progress);
+  running = job; // taken at once, so a second click does not start a second run
+  progress(0, 'compiling…');
   const status = await ready;
-  const comp = await compileNow();
-  if (!comp) return;
+  let comp;
+  do comp = await compileNow();
+  while (comp === STALE);
+  if (!comp) {
+    running = null;
+    progress(0, 'failed: the expression does not compile');
+    return;
+  }
   const pool = status.poolSize;
   const n = state.n;
   const repeats = state.repeats;
@@ -312,8 +338,7 @@ async function run(kind) {
   const threadList = kind === 'scaling' ? Array.from({ length: pool }, (_, i) => i + 1) : [state.threads];
   const sizes = SIZES.filter((s) => s <= n);
   const calls = kind === 'sweep' ? sizes.length * (pool > 1 ? 3 : 2) * (repeats + 1) : (threadList.length + 1) * (repeats + 1);
-  const job = new Job(calls, progress);
-  running = job;
+  job.total = calls;
   setRunnable(false);
   $('cancel').hidden = false;
   progress(0, 'generating inputs…');
