@@ -29,8 +29,8 @@ after(async () => {
 });
 
 /** Opens the playground with a fresh localStorage (a new context per page). */
-async function openPlayground(url, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport });
+async function openPlayground(url, viewport = { width: 1280, height: 800 }, colorScheme = 'light') {
+  const context = await browser.newContext({ viewport, colorScheme });
   const page = await open(context, url);
   page.context_ = context;
   await page.waitForSelector('#status[data-build]');
@@ -224,13 +224,15 @@ test('a long run shows progress and can be cancelled between calls', async () =>
   await closePage(page);
 });
 
-test('kernel mode says kernels are coming and runs nothing', async () => {
-  const page = await openPlayground(`${isolated.url}?pool=2`);
+test('kernel mode says kernels are coming and runs nothing (dark theme)', async () => {
+  const page = await openPlayground(`${isolated.url}?pool=2`, { width: 1280, height: 800 }, 'dark');
   await page.click('.modes button[data-mode=kernel]');
   assert.equal(await page.isVisible('#kernel-note'), true);
   assert.match(await page.textContent('#kernel-note'), /coming/);
   assert.equal(await page.isDisabled('#run'), true);
   assert.equal(await page.isDisabled('#scale'), true);
+  assert.equal(await page.textContent('#result'), 'Run to see the result.', 'no result is shown for a kernel');
+  await screenshot(page, 'playground-kernel-dark');
   await page.click('.modes button[data-mode=expression]');
   assert.equal(await page.isDisabled('#run'), false);
   await closePage(page);

@@ -435,17 +435,28 @@ function generate(ir) {
   const body = [];
   cone(root.id, body, new Set());
   const elementwise = root.shape.length > 0;
-  lines.push(
+  const head = [...lines];
+  if (flags.floatReduce) head.splice(1, 0, 'let A = 0;');
+  const tail = flags.floatReduce ? 'return A;' : 'return 0;';
+  const loop = (withScale) => [
     `for (let i = 0; i < ${elementwise ? 'n' : '1'}; i++) {`,
-    ...body.map((l) => `  ${l}`),
+    ...(withScale ? ['  let S = 0;'] : []),
+    ...body.flatMap((l) => {
+      const id = Number(/^const v(\d+) =/.exec(l)?.[1]);
+      // For the check: the largest finite |intermediate| of this element, the scale of the
+      // rounding error that different Math.* and vector-math results can leave.
+      return withScale && FLOAT.has(byId.get(id)?.dtype)
+        ? [`  ${l}`, `  { const t = Math.abs(v${id}); if (t > S && t !== Infinity) S = t; }`]
+        : [`  ${l}`];
+    }),
     `  out[i] = v${root.id};`,
+    ...(withScale ? ['  if (scale) scale[i] = S;'] : []),
     '}',
-  );
-  if (flags.floatReduce) lines.splice(1, 0, 'let A = 0;');
-  lines.push(flags.floatReduce ? 'return A;' : 'return 0;');
+  ];
   return {
     ok: true,
-    code: lines.join('\n'),
+    code: [...head, ...loop(false), tail].join('\n'),
+    checkCode: [...head, ...loop(elementwise && flags.transcendental), tail].join('\n'),
     elementwise,
     outDtype: root.dtype,
     outLength: (n) => (elementwise ? n : 1),
@@ -454,8 +465,11 @@ function generate(ir) {
   };
 }
 
-/** Builds the callable: fn(P, n, out) -> sum of |terms| of float reductions (for the check). */
+/**
+ * Builds the callable fn(P, n, out, scale?) -> sum of |terms| of float reductions. With
+ * checkCode, `scale[i]` receives element i's largest finite |intermediate value|.
+ */
 export function instantiate(code) {
   // eslint-disable-next-line no-new-func
-  return new Function('H', 'P', 'n', 'out', code).bind(null, HELPERS);
+  return new Function('H', 'P', 'n', 'out', 'scale', code).bind(null, HELPERS);
 }

@@ -75,7 +75,7 @@ export class Baseline {
   }
 
   prepare(gen, inputs, n) {
-    return this.call({ type: 'prepare', code: gen.code, inputs, n, outDtype: gen.outDtype, outLength: gen.outLength(n), tolerance: gen.tolerance });
+    return this.call({ type: 'prepare', code: gen.code, checkCode: gen.checkCode, inputs, n, outDtype: gen.outDtype, outLength: gen.outLength(n), tolerance: gen.tolerance });
   }
 
   check(data) {
