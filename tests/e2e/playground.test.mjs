@@ -231,10 +231,13 @@ test('kernel mode says kernels are coming and runs nothing (dark theme)', async 
   assert.match(await page.textContent('#kernel-note'), /coming/);
   assert.equal(await page.isDisabled('#run'), true);
   assert.equal(await page.isDisabled('#scale'), true);
-  assert.equal(await page.textContent('#result'), 'Run to see the result.', 'no result is shown for a kernel');
+  for (const hidden of ['#run', '#result', '#timing', '#panel', '#chart-threads']) {
+    assert.equal(await page.isVisible(hidden), false, `${hidden} is not shown in kernel mode`);
+  }
   await screenshot(page, 'playground-kernel-dark');
   await page.click('.modes button[data-mode=expression]');
   assert.equal(await page.isDisabled('#run'), false);
+  assert.equal(await page.isVisible('#result'), true);
   await closePage(page);
 });
 

@@ -72,7 +72,7 @@ export class Charts {
       options: {
         ...base(p, 'Compute time vs N, log–log (Sweep N)'),
         scales: {
-          x: { type: 'logarithmic', title: { display: true, text: 'N (elements)' }, ticks: { callback: decades, autoSkip: false, maxRotation: 0 } },
+          x: { type: 'logarithmic', min: 1e3, max: 1e7, title: { display: true, text: 'N (elements)' }, ticks: { callback: decades, autoSkip: false, maxRotation: 0 } },
           y: { type: 'logarithmic', title: { display: true, text: 'compute time (ms, median)' }, ticks: { callback: oneTwoFive, autoSkip: false } },
         },
       },

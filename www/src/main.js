@@ -149,6 +149,8 @@ function setMode(mode) {
   state.mode = mode;
   for (const b of document.querySelectorAll('.modes button')) b.setAttribute('aria-selected', String(b.dataset.mode === mode));
   $('kernel-note').hidden = mode !== 'kernel';
+  // Nothing of an expression's results stays on screen where it could pass for a kernel's.
+  document.body.classList.toggle('kernel-mode', mode === 'kernel');
   $('inputs-box').hidden = mode === 'kernel';
   editor.clearErrors();
   $('diag').textContent = '';
