@@ -204,6 +204,12 @@ test('every example runs and its generated JS loop agrees with numwasm, or says 
     if (id === 'centered') assert.equal(verdict, 'none', text);
     else assert.equal(verdict, 'ok', `${id}: ${text}`);
   }
+  // A 2-D input: 1000 rows of N/1000.
+  await page.selectOption('#examples', 'sincos');
+  for (const name of ['a', 'b']) await page.locator(`select[aria-label="${name} shape"]`).selectOption('2-D');
+  await runAndWait(page);
+  assert.match(await page.textContent('#result'), /\(1000, 10\)/);
+  assert.equal(await page.getAttribute('#baseline', 'data-state'), 'ok', await page.textContent('#baseline'));
   assert.deepEqual(page.errors, []);
   await closePage(page);
 });

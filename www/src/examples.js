@@ -1,6 +1,7 @@
 // The DESIGN.md workloads the engine runs today, each with its inputs defined.
 // An input spec is { gen, a, b, dtype, shape }: gen is uniform (in [a, b)), arange
-// (a + i*b), linspace (a to b) or constant (a); shape is 'array' (N elements) or 'scalar'.
+// (a + i*b), linspace (a to b) or constant (a); shape is 'array' (N elements), '2-D'
+// (1000 rows of N/1000) or 'scalar' (a Python number).
 
 const u = (a, b, dtype = 'float64') => ({ gen: 'uniform', a, b, dtype, shape: 'array' });
 

@@ -4,6 +4,13 @@
 export const DTYPES = ['float64', 'float32', 'int64', 'int32', 'int16', 'int8', 'uint64', 'uint32', 'uint16', 'uint8', 'bool'];
 export const GENERATORS = { uniform: ['lo', 'hi'], arange: ['start', 'step'], linspace: ['from', 'to'], constant: ['value', ''] };
 export const SIZES = [1e3, 1e4, 1e5, 3e5, 1e6, 3e6, 1e7];
+/** A 2-D input has ROWS rows of N / ROWS elements (every N above is a multiple of it). */
+export const ROWS = 1000;
+
+/** The shape of an array input of N elements. */
+export function shapeOf(spec, n) {
+  return spec.shape === '2-D' ? [ROWS, n / ROWS] : [n];
+}
 
 const ARRAY = {
   float64: Float64Array, float32: Float32Array, int64: BigInt64Array, int32: Int32Array, int16: Int16Array,
@@ -70,6 +77,7 @@ export function generate(name, spec, n) {
 export function signatureOf(spec) {
   // The package reads an integral JS number as a Python int and any other as a float.
   if (spec.shape === 'scalar') return { scalar: Number.isInteger(Number(spec.a)) ? 'int' : 'float' };
+  if (spec.shape === '2-D') return { dtype: spec.dtype, shape: [ROWS, 1] };
   return spec.dtype;
 }
 
@@ -122,7 +130,8 @@ export function renderInputs(root, names, specs, onChange) {
       onChange();
       if (redrawToo) redraw();
     };
-    const shape = select(['array', 'scalar'], spec.shape, set('shape', true), `${name} shape`);
+    const shape = select(['array', '2-D', 'scalar'], spec.shape, set('shape', true), `${name} shape`);
+    shape.title = `array: N elements; 2-D: ${ROWS} rows of N/${ROWS}; scalar: a Python number`;
     row.append(title, shape);
     if (spec.shape === 'scalar') {
       row.append(field('value', spec.a, set('a'), `${name}-a`));

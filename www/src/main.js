@@ -10,7 +10,7 @@ import * as nw from 'numwasm';
 import { generateBaseline } from './baseline.js';
 import { Charts } from './charts.js';
 import { EXAMPLES, example } from './examples.js';
-import { SIZES, generate, renderInputs, signatureOf } from './inputs.js';
+import { SIZES, generate, renderInputs, shapeOf, signatureOf } from './inputs.js';
 import { Baseline, Cancelled, Job, timeEngine } from './measure.js';
 import { inputNames } from './names.js';
 import { PANELS, showPanel } from './panels.js';
@@ -309,7 +309,8 @@ async function makeInputs(names, n) {
     host[name] = generate(name, state.inputs[name], n);
     const value = host[name];
     // A Uint8Array is uint8 to the package unless it is told the dtype is bool.
-    const array = state.inputs[name].dtype === 'bool' ? { data: value, dtype: 'bool' } : value;
+    const spec = state.inputs[name];
+    const array = { data: value, dtype: spec.dtype, shape: shapeOf(spec, n) };
     engine[name] = typeof value === 'number' ? value : await nw.array(array);
     await new Promise((r) => setTimeout(r, 0)); // let the page breathe between inputs
   }
