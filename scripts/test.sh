@@ -4,7 +4,8 @@
 #   2. `wasm-pack test --headless --chrome` of the crate, in Debian's Chromium;
 #   3. the wasm builds (threads + simd) that the package ships;
 #   4. Node tests of the npm package (web/test) and of its packed tarball (tests/node);
-#   5. Playwright end-to-end tests in Debian's Chromium (tests/e2e).
+#   5. the playground's Vite build (www/dist);
+#   6. Playwright end-to-end tests in Debian's Chromium (tests/e2e), the playground's included.
 # Tests assert results, never timings; speed lives in scripts/bench.sh.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,6 +36,9 @@ scripts/build-wasm.sh all
 
 step "node tests of the npm package (source and packed tarball)"
 node --expose-gc --test web/test/ tests/node/
+
+step "playground build (www/dist)"
+scripts/build-www.sh
 
 step "browser end-to-end tests (Playwright, Debian Chromium)"
 node --test --test-concurrency=1 tests/e2e/

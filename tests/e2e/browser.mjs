@@ -6,6 +6,8 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { after, before } from 'node:test';
+
 import { chromium } from 'playwright-core';
 
 import { startServer } from '../../scripts/serve.mjs';
@@ -51,4 +53,23 @@ export async function open(browser, url) {
 export async function screenshot(page, name) {
   await mkdir(artifacts, { recursive: true });
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Registers before/after hooks that launch Chromium and serve the repository twice, with
+ * and without cross-origin isolation. The returned object is filled in by `before`.
+ */
+export function useBrowserAndServers() {
+  const env = { browser: null, isolated: null, plain: null };
+  before(async () => {
+    env.browser = await launch();
+    env.isolated = await serveRepo({ isolation: true });
+    env.plain = await serveRepo({ isolation: false });
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.isolated?.close();
+    await env.plain?.close();
+  });
+  return env;
 }

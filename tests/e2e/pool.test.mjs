@@ -4,25 +4,11 @@
 // falls back to the single-threaded simd build instead of failing.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launch, open, serveRepo } from './browser.mjs';
+import { open, useBrowserAndServers } from './browser.mjs';
 
-let browser;
-let isolated;
-let plain;
-
-before(async () => {
-  browser = await launch();
-  isolated = await serveRepo({ isolation: true });
-  plain = await serveRepo({ isolation: false });
-});
-
-after(async () => {
-  await browser?.close();
-  await isolated?.close();
-  await plain?.close();
-});
+const env = useBrowserAndServers();
 
 const N = 20_000_000;
 
@@ -40,7 +26,7 @@ async function runBoth(page, threads) {
 }
 
 test('isolated page: compute worker + pool of 2 threads, equal results for 1 and 2 threads', async () => {
-  const page = await open(browser, isolated.url);
+  const page = await open(env.browser, env.isolated.url);
   const r = await runBoth(page, 2);
   console.log(
     `selfTest(${N}): 1 thread ${r.one.computeMs.toFixed(1)} ms, ` +
@@ -58,7 +44,7 @@ test('isolated page: compute worker + pool of 2 threads, equal results for 1 and
 });
 
 test('page without COOP/COEP: falls back to the simd build with 1 thread', async () => {
-  const page = await open(browser, plain.url);
+  const page = await open(env.browser, env.plain.url);
   const r = await runBoth(page, 2);
   assert.equal(r.isolatedGlobal, false);
   assert.equal(r.status.crossOriginIsolated, false);
@@ -71,8 +57,8 @@ test('page without COOP/COEP: falls back to the simd build with 1 thread', async
 });
 
 test('the engine value agrees between the threads and simd builds', async () => {
-  const a = await open(browser, isolated.url);
-  const b = await open(browser, plain.url);
+  const a = await open(env.browser, env.isolated.url);
+  const b = await open(env.browser, env.plain.url);
   const [ra, rb] = await Promise.all([runBoth(a, 2), runBoth(b, 2)]);
   assert.equal(Object.is(ra.one.value, rb.one.value), true);
   await a.close();
@@ -80,7 +66,7 @@ test('the engine value agrees between the threads and simd builds', async () => 
 });
 
 test('bad arguments are NumwasmErrors and the engine stays usable', async () => {
-  const page = await open(browser, isolated.url);
+  const page = await open(env.browser, env.isolated.url);
   const r = await page.evaluate(async () => {
     const nw = await import('/web/src/index.js');
     await nw.init({ threads: 2 });

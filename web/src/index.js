@@ -49,22 +49,4 @@ useBackend({
   call,
 });
 
-export {
-  Compiled,
-  NumwasmError,
-  ResidentArray,
-  array,
-  build,
-  compile,
-  evaluate,
-  getNumThreads,
-  init,
-  ncores,
-  poolSize,
-  residentCount,
-  selfTest,
-  setNumThreads,
-  status,
-  threadsAvailable,
-  version,
-} from './api.js';
+export * from './public.js';

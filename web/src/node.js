@@ -23,22 +23,4 @@ useBackend({
   },
 });
 
-export {
-  Compiled,
-  NumwasmError,
-  ResidentArray,
-  array,
-  build,
-  compile,
-  evaluate,
-  getNumThreads,
-  init,
-  ncores,
-  poolSize,
-  residentCount,
-  selfTest,
-  setNumThreads,
-  status,
-  threadsAvailable,
-  version,
-} from './api.js';
+export * from './public.js';

@@ -1,0 +1,268 @@
+// The playground as a user sees it: the Vite build in www/dist (scripts/build-www.sh),
+// served like scripts/serve.sh does (COOP/COEP), driven in Debian's Chromium. Asserts values
+// and what is on screen, never timings; screenshots go to tests/artifacts/.
+
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { startServer } from '../../scripts/serve.mjs';
+import { launch, open, repo, screenshot } from './browser.mjs';
+
+const dist = join(repo, 'www', 'dist');
+let browser;
+let isolated;
+let plain;
+
+before(async () => {
+  assert.ok(existsSync(join(dist, 'index.html')), 'www/dist is missing: run scripts/build-www.sh first');
+  isolated = await startServer({ root: dist, port: 0, isolation: true });
+  plain = await startServer({ root: dist, port: 0, isolation: false });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await isolated?.close();
+  await plain?.close();
+});
+
+/** Opens the playground with a fresh localStorage (a new context per page). */
+async function openPlayground(url, viewport = { width: 1280, height: 800 }, colorScheme = 'light') {
+  const context = await browser.newContext({ viewport, colorScheme });
+  const page = await open(context, url);
+  page.context_ = context;
+  await page.waitForSelector('#status[data-build]');
+  return page;
+}
+
+async function closePage(page) {
+  await page.context_.close();
+}
+
+async function typeSource(page, text) {
+  await page.click('.cm-content');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.type(text);
+  // Closing brackets typed over the editor's auto-inserted ones; check what stands there.
+  await page.waitForFunction((t) => document.querySelector('.cm-content').innerText.trim() === t, text);
+}
+
+async function setInput(page, name, gen, a, b, dtype = 'float64') {
+  const row = page.locator(`.input-row[data-name="${name}"]`);
+  await row.locator(`select[aria-label="${name} generator"]`).selectOption(gen);
+  await row.locator(`input[data-testid="${name}-a"]`).fill(String(a));
+  if (b !== undefined) await row.locator(`input[data-testid="${name}-b"]`).fill(String(b));
+  await row.locator(`select[aria-label="${name} dtype"]`).selectOption(dtype);
+}
+
+async function runAndWait(page, button = '#run') {
+  await page.click(button);
+  await page.waitForFunction(() => ['done', 'cancelled'].includes(document.querySelector('[data-testid=progress]').textContent) || document.querySelector('[data-testid=progress]').textContent.startsWith('failed'), null, { timeout: 120_000 });
+  const text = await page.textContent('[data-testid=progress]');
+  assert.equal(text, 'done', `the run ended with: ${text}`);
+}
+
+test('an expression typed in the editor runs on 1 and 2 threads, checked against values computed here', async () => {
+  const page = await openPlayground(`${isolated.url}?pool=2`);
+  const status = await page.textContent('#status');
+  assert.match(status, /build threads/);
+  assert.match(status, /pool 2 threads/);
+  assert.match(status, /crossOriginIsolated: true/);
+  assert.equal(await page.isHidden('#isolation'), true);
+
+  await typeSource(page, 'sqrt(a) * 2 + b');
+  await page.waitForSelector('.input-row[data-name="b"]');
+  await page.selectOption('#n', '1000');
+  await page.selectOption('#repeats', '3');
+  await setInput(page, 'a', 'arange', 0, 1);
+  await setInput(page, 'b', 'linspace', -1, 1);
+  const expected = Array.from({ length: 1000 }, (_, i) => Math.sqrt(0 + i * 1) * 2 + (-1 + (2 * i) / 999));
+
+  for (const threads of ['1', '2']) {
+    await page.selectOption('#threads', threads);
+    await runAndWait(page);
+    assert.equal(await page.getAttribute('#result', 'data-threads'), threads);
+    const values = JSON.parse(await page.getAttribute('#result', 'data-values'));
+    assert.deepEqual(values, expected.slice(0, 8));
+    const preview = await page.textContent('#result');
+    assert.match(preview, /\(1000,\)/);
+    assert.match(preview, /float64/);
+    const max = await page.textContent('[data-stat=max]');
+    assert.equal(Number(max), Number(expected[999].toPrecision(10)));
+    assert.equal(await page.locator(`#timing tr[data-threads="${threads}"]`).count(), 1);
+  }
+  assert.equal(await page.locator('#timing tr[data-threads="1"]').count(), 1, 'both thread counts are in the table');
+  assert.equal(await page.getAttribute('#baseline', 'data-state'), 'ok', await page.textContent('#baseline'));
+  assert.match(await page.textContent('#baseline'), /identical to numwasm on all 1,000 values/);
+  assert.equal(await page.locator('#timing tr[data-threads="js"]').count(), 1);
+
+  // Chart 1: time and speedup versus threads, with the ideal line and the JS loop.
+  const series = JSON.parse(await page.getAttribute('#chart-threads', 'data-series'));
+  const byLabel = Object.fromEntries(series.map((s) => [s.label, s.points]));
+  assert.equal(byLabel.numwasm, 2);
+  assert.equal(byLabel.speedup, 2);
+  assert.equal(byLabel.ideal, 2);
+  assert.equal(byLabel['JS loop'], 2);
+
+  // Chart 2: a sweep over N up to 1e4 gives serial, parallel and JS points at 1e3 and 1e4.
+  await page.selectOption('#n', '10000');
+  await runAndWait(page, '#sweep');
+  const sizes = JSON.parse(await page.getAttribute('#chart-n', 'data-series'));
+  assert.deepEqual(sizes.map((s) => s.points), [2, 2, 2]);
+  for (const id of ['#chart-threads', '#chart-n']) {
+    const painted = await page.$eval(id, (c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
+      return { n, w: c.width, h: c.height };
+    });
+    assert.ok(painted.w > 100 && painted.h > 100, `${id} has a size`);
+    assert.ok(painted.n > 2000, `${id} is drawn`);
+  }
+
+  // Scaling over 1..pool fills the same table.
+  await page.selectOption('#n', '1000');
+  await runAndWait(page, '#scale');
+  assert.equal(await page.locator('#timing tr[data-threads]').count(), 3);
+
+  // The compiler panels: the lowered IR and the bytecode, each selectable in the URL.
+  await page.click('.tabs button[data-panel=ir]');
+  await page.waitForFunction(() => document.querySelector('#panel').dataset.panel === 'ir');
+  const ir = await page.textContent('#panel');
+  assert.match(ir, /sqrt/);
+  assert.match(page.url(), /[?&]panel=ir/);
+  await screenshot(page, 'playground-1280');
+
+  // The URL carries the state: a fresh page at that address shows the same expression,
+  // with the bytecode panel chosen by ?panel=bytecode.
+  const shared = page.url().replace('panel=ir', 'panel=bytecode');
+  const again = await openPlayground(shared);
+  await again.waitForFunction(() => document.querySelector('#panel').dataset.panel === 'bytecode' && document.querySelector('#panel').textContent.length > 0);
+  assert.equal((await again.textContent('.cm-content')).trim(), 'sqrt(a) * 2 + b');
+  const bytecode = await again.textContent('#panel');
+  assert.notEqual(bytecode, ir);
+  assert.match(bytecode, /sqrt/i);
+  assert.deepEqual(again.errors, []);
+  await closePage(again);
+
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+test('a syntax error is shown in the editor at its span, with the message', async () => {
+  const page = await openPlayground(`${isolated.url}?pool=2`);
+  const source = 'a + * b';
+  await typeSource(page, source);
+  await page.waitForSelector('.cm-lintRange-error');
+  assert.equal(await page.getAttribute('#diag', 'data-kind'), 'SyntaxError');
+  const [start, end] = (await page.getAttribute('#diag', 'data-span')).split(',').map(Number);
+  assert.equal(source.slice(start, end), '*');
+  assert.equal((await page.textContent('.cm-lintRange-error')).trim(), '*');
+  // The squiggle's message appears when hovering it.
+  await page.hover('.cm-lintRange-error');
+  await page.waitForSelector('.cm-tooltip-lint');
+  assert.match(await page.textContent('.cm-tooltip-lint'), /SyntaxError/);
+  await screenshot(page, 'playground-syntax-error');
+  // Fixing the source clears it.
+  await typeSource(page, 'a + b');
+  await page.waitForSelector('.cm-lintRange-error', { state: 'detached' });
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+test('on a 390px-wide phone the page lays out in one column and still runs', async () => {
+  const page = await openPlayground(`${isolated.url}?pool=2`, { width: 390, height: 844 });
+  await page.selectOption('#examples', 'sincos');
+  await page.waitForSelector('.input-row[data-name="b"]');
+  await page.selectOption('#n', '10000');
+  await page.selectOption('#repeats', '3');
+  await runAndWait(page);
+  assert.equal(await page.getAttribute('#baseline', 'data-state'), 'ok', await page.textContent('#baseline'));
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+  await screenshot(page, 'playground-390');
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+test('every example runs and its generated JS loop agrees with numwasm, or says why there is none', async () => {
+  const page = await openPlayground(`${isolated.url}?pool=2`);
+  await page.selectOption('#n', '10000');
+  await page.selectOption('#repeats', '3');
+  const ids = await page.$$eval('#examples option', (o) => o.map((x) => x.value).filter(Boolean));
+  assert.ok(ids.length >= 8);
+  for (const want of ['poly', 'axpb', 'expab', 'asinexp', 'rc', 'sincos', 'sum float64', 'sum int64']) assert.ok(ids.includes(want), want);
+  for (const id of ids) {
+    await page.selectOption('#examples', id);
+    await page.waitForFunction(() => document.querySelector('#panel').textContent.length > 0 && !document.querySelector('#diag').dataset.kind);
+    await runAndWait(page);
+    const verdict = await page.getAttribute('#baseline', 'data-state');
+    const text = await page.textContent('#baseline');
+    if (id === 'centered') assert.equal(verdict, 'none', text);
+    else assert.equal(verdict, 'ok', `${id}: ${text}`);
+  }
+  // A 2-D input: 1000 rows of N/1000.
+  await page.selectOption('#examples', 'sincos');
+  for (const name of ['a', 'b']) await page.locator(`select[aria-label="${name} shape"]`).selectOption('2-D');
+  await runAndWait(page);
+  assert.match(await page.textContent('#result'), /\(1000, 10\)/);
+  assert.equal(await page.getAttribute('#baseline', 'data-state'), 'ok', await page.textContent('#baseline'));
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+test('a long run shows progress and can be cancelled between calls', async () => {
+  const page = await openPlayground(`${isolated.url}?pool=2`);
+  await page.selectOption('#examples', 'sincos');
+  await page.selectOption('#n', '10000000');
+  await page.selectOption('#repeats', '15');
+  await page.click('#sweep');
+  await page.waitForSelector('#cancel', { state: 'visible' });
+  assert.equal(await page.isDisabled('#run'), true);
+  await page.click('#cancel');
+  await page.waitForFunction(() => document.querySelector('[data-testid=progress]').textContent === 'cancelled', null, { timeout: 120_000 });
+  await page.waitForSelector('#cancel', { state: 'hidden' });
+  assert.equal(await page.isDisabled('#run'), false);
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+test('kernel mode says kernels are coming and runs nothing (dark theme)', async () => {
+  const page = await openPlayground(`${isolated.url}?pool=2`, { width: 1280, height: 800 }, 'dark');
+  await page.click('.modes button[data-mode=kernel]');
+  assert.equal(await page.isVisible('#kernel-note'), true);
+  assert.match(await page.textContent('#kernel-note'), /coming/);
+  assert.equal(await page.isDisabled('#run'), true);
+  assert.equal(await page.isDisabled('#scale'), true);
+  for (const hidden of ['#run', '#result', '#timing', '#panel', '#chart-threads']) {
+    assert.equal(await page.isVisible(hidden), false, `${hidden} is not shown in kernel mode`);
+  }
+  await screenshot(page, 'playground-kernel-dark');
+  await page.click('.modes button[data-mode=expression]');
+  assert.equal(await page.isDisabled('#run'), false);
+  assert.equal(await page.isVisible('#result'), true);
+  await closePage(page);
+});
+
+test('served without COOP/COEP, the page explains why it has one thread and still computes', async () => {
+  const page = await openPlayground(plain.url);
+  const status = await page.textContent('#status');
+  assert.match(status, /build simd/);
+  assert.match(status, /crossOriginIsolated: false/);
+  assert.equal(await page.isVisible('#isolation'), true);
+  const why = await page.textContent('#isolation');
+  assert.match(why, /not cross-origin isolated/);
+  assert.match(why, /one thread/);
+  assert.deepEqual(await page.$$eval('#threads option', (o) => o.map((x) => x.value)), ['1']);
+  await page.selectOption('#examples', 'sum int64');
+  await page.selectOption('#n', '1000');
+  await page.selectOption('#repeats', '3');
+  await runAndWait(page);
+  assert.deepEqual(JSON.parse(await page.getAttribute('#result', 'data-values')), [String((999 * 1000) / 2)]);
+  await screenshot(page, 'playground-not-isolated');
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});

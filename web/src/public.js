@@ -1,0 +1,21 @@
+// The public names of the API, shared by both entry points (index.js, node.js).
+
+export {
+  Compiled,
+  NumwasmError,
+  ResidentArray,
+  array,
+  build,
+  compile,
+  evaluate,
+  getNumThreads,
+  init,
+  ncores,
+  poolSize,
+  residentCount,
+  selfTest,
+  setNumThreads,
+  status,
+  threadsAvailable,
+  version,
+} from './api.js';

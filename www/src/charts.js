@@ -1,0 +1,122 @@
+// The two charts (Chart.js): compute time and speedup versus thread count, with the ideal
+// speedup line and the JS baseline; and compute time versus N on log axes for serial,
+// parallel and JS.
+
+import {
+  CategoryScale, Chart, Filler, Legend, LineController, Title, LineElement, LinearScale, LogarithmicScale, PointElement,
+  Tooltip,
+} from 'chart.js';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip, Filler, Title);
+
+const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+function palette() {
+  return { fg: css('--fg'), muted: css('--muted'), line: css('--line'), accent: css('--accent'), warn: css('--warn'), good: css('--good') };
+}
+
+const oneTwoFive = (v) => {
+  const m = Math.round(v / 10 ** Math.floor(Math.log10(v)) * 1e6) / 1e6;
+  return [1, 2, 5].includes(m) ? String(Number(v.toPrecision(3))) : '';
+};
+const decades = (v) => (Number.isInteger(Math.log10(v)) ? (v >= 1000 ? `1e${Math.log10(v)}` : String(v)) : '');
+
+function base(p, title) {
+  Chart.defaults.color = p.muted;
+  Chart.defaults.borderColor = p.line;
+  return {
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: false,
+    plugins: { title: { display: true, text: title, color: p.fg, font: { weight: '600' } }, legend: { labels: { boxWidth: 12, color: p.fg } }, tooltip: { mode: 'index', intersect: false } },
+    interaction: { mode: 'nearest', intersect: false },
+  };
+}
+
+export class Charts {
+  constructor(threadsCanvas, nCanvas) {
+    this.canvases = [threadsCanvas, nCanvas];
+    this.threads = null;
+    this.n = null;
+    this.build();
+    window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+      const t = this.threads.data;
+      const n = this.n.data;
+      this.threads.destroy();
+      this.n.destroy();
+      this.build();
+      this.threads.data = t;
+      this.n.data = n;
+      this.threads.update();
+      this.n.update();
+    });
+  }
+
+  build() {
+    const p = palette();
+    this.threads = new Chart(this.canvases[0], {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        ...base(p, 'Compute time and speedup vs threads (Run or Scaling)'),
+        scales: {
+          x: { type: 'linear', title: { display: true, text: 'threads' }, ticks: { stepSize: 1, precision: 0 } },
+          y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'compute time (ms, median)' } },
+          y2: { type: 'linear', position: 'right', beginAtZero: true, title: { display: true, text: 'speedup vs 1 thread' }, grid: { drawOnChartArea: false } },
+        },
+      },
+    });
+    this.n = new Chart(this.canvases[1], {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        ...base(p, 'Compute time vs N, log–log (Sweep N)'),
+        scales: {
+          x: { type: 'logarithmic', min: 1e3, max: 1e7, title: { display: true, text: 'N (elements)' }, ticks: { callback: decades, autoSkip: false, maxRotation: 0 } },
+          y: { type: 'logarithmic', title: { display: true, text: 'compute time (ms, median)' }, ticks: { callback: oneTwoFive, autoSkip: false } },
+        },
+      },
+    });
+    this.p = p;
+  }
+
+  /** rows: [{ threads, median, min, max }]; js: { median } or null. */
+  setThreads(rows, js) {
+    const p = this.p;
+    const t1 = rows.find((r) => r.threads === 1)?.median;
+    const maxT = Math.max(1, ...rows.map((r) => r.threads));
+    const point = (r, y) => ({ x: r.threads, y });
+    this.threads.data.datasets = [
+      { label: 'numwasm', data: rows.map((r) => point(r, r.median)), borderColor: p.accent, backgroundColor: p.accent, yAxisID: 'y' },
+      { label: 'min–max', data: rows.map((r) => point(r, r.max)), borderColor: 'transparent', backgroundColor: 'transparent', pointRadius: 0, yAxisID: 'y' },
+      { label: 'spread', data: rows.map((r) => point(r, r.min)), borderColor: 'transparent', backgroundColor: `${p.accent}33`, fill: '-1', pointRadius: 0, yAxisID: 'y' },
+      ...(js ? [{ label: 'JS loop', data: [{ x: 1, y: js.median }, { x: maxT, y: js.median }], borderColor: p.warn, backgroundColor: p.warn, borderDash: [6, 4], pointRadius: 0, yAxisID: 'y' }] : []),
+      ...(t1 ? [
+        { label: 'speedup', data: rows.map((r) => point(r, t1 / r.median)), borderColor: p.good, backgroundColor: p.good, yAxisID: 'y2' },
+        { label: 'ideal', data: [{ x: 1, y: 1 }, { x: maxT, y: maxT }], borderColor: p.muted, borderDash: [2, 3], pointRadius: 0, yAxisID: 'y2' },
+      ] : []),
+    ];
+    this.threads.options.plugins.legend.labels.filter = (item) => item.text !== 'min–max';
+    this.threads.update();
+    describe(this.threads);
+  }
+
+  /** rows: [{ n, serial, parallel, js }] (medians in ms, js may be null); P: parallel threads. */
+  setSizes(rows, P) {
+    const p = this.p;
+    const series = (key) => rows.filter((r) => r[key] != null).map((r) => ({ x: r.n, y: Math.max(r[key], 1e-4) }));
+    this.n.data.datasets = [
+      { label: 'numwasm, 1 thread', data: series('serial'), borderColor: p.muted, backgroundColor: p.muted },
+      { label: `numwasm, ${P} threads`, data: series('parallel'), borderColor: p.accent, backgroundColor: p.accent },
+      { label: 'JS loop', data: series('js'), borderColor: p.warn, backgroundColor: p.warn, borderDash: [6, 4] },
+    ];
+    this.n.update();
+    describe(this.n);
+  }
+}
+
+/** What a chart shows, as data-series on its canvas (for tests and accessibility tools). */
+function describe(chart) {
+  const series = chart.data.datasets.filter((d) => d.label !== 'min–max').map((d) => ({ label: d.label, points: d.data.length }));
+  chart.canvas.dataset.series = JSON.stringify(series);
+}

@@ -1,0 +1,110 @@
+// The code editor: CodeMirror 6 with Python highlighting, numwasm's errors shown in place
+// (squiggle + message through @codemirror/lint), light or dark with the system.
+
+import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { python } from '@codemirror/lang-python';
+import { HighlightStyle, bracketMatching, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { lintGutter, lintKeymap, setDiagnostics } from '@codemirror/lint';
+import { Compartment } from '@codemirror/state';
+import { drawSelection, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
+import { tags as t } from '@lezer/highlight';
+import { EditorView } from 'codemirror';
+
+/** The functions numwasm's expression language accepts (Python's builtins are not offered). */
+const FUNCTIONS = `sqrt sin cos tan arcsin arccos arctan sinh cosh tanh arcsinh arccosh arctanh log log1p
+  log10 log2 exp expm1 ceil floor trunc rint sign isnan isfinite isinf signbit square reciprocal abs
+  absolute where sum prod min max mean any all maximum minimum fmax fmin fmod arctan2 hypot nextafter
+  copysign`.split(/\s+/);
+
+function numwasmCompletions(context) {
+  const word = context.matchBefore(/[A-Za-z_][A-Za-z0-9_]*/);
+  if (!word || (word.from === word.to && !context.explicit)) return null;
+  return { from: word.from, options: FUNCTIONS.map((f) => ({ label: f, type: 'function', apply: `${f}(` })), validFor: /^\w*$/ };
+}
+
+const dark = window.matchMedia('(prefers-color-scheme: dark)');
+
+const darkHighlight = HighlightStyle.define([
+  { tag: t.keyword, color: '#c792ea' },
+  { tag: [t.number, t.bool], color: '#f78c6c' },
+  { tag: t.string, color: '#c3e88d' },
+  { tag: [t.function(t.variableName), t.function(t.propertyName)], color: '#82aaff' },
+  { tag: t.variableName, color: '#e4e6ea' },
+  { tag: t.operator, color: '#89ddff' },
+  { tag: t.comment, color: '#7f8792', fontStyle: 'italic' },
+  { tag: t.definition(t.variableName), color: '#ffcb6b' },
+]);
+
+function themeFor(isDark) {
+  return [
+    EditorView.theme(
+      {
+        '&': { backgroundColor: 'transparent', color: 'var(--fg)' },
+        '.cm-gutters': { backgroundColor: 'transparent', color: 'var(--muted)', borderRight: '1px solid var(--line)' },
+        '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: 'color-mix(in srgb, var(--accent) 7%, transparent)' },
+        '.cm-cursor': { borderLeftColor: 'var(--fg)' },
+        '&.cm-focused .cm-selectionBackground, .cm-selectionBackground': {
+          backgroundColor: 'color-mix(in srgb, var(--accent) 30%, transparent) !important',
+        },
+        '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--fg)', border: '1px solid var(--line)' },
+      },
+      { dark: isDark },
+    ),
+    syntaxHighlighting(isDark ? darkHighlight : defaultHighlightStyle, { fallback: true }),
+  ];
+}
+
+/**
+ * Creates the editor in `parent`. `onChange(text)` runs after every edit; `onRun()` on
+ * Ctrl/Cmd+Enter. Returns { view, text(), setText(s), showError(err), clearErrors() }.
+ */
+export function createEditor(parent, doc, { onChange, onRun }) {
+  const theme = new Compartment();
+  const view = new EditorView({
+    doc,
+    parent,
+    extensions: [
+      keymap.of([{ key: 'Mod-Enter', run: () => (onRun(), true) }]),
+      lineNumbers(),
+      highlightActiveLineGutter(),
+      history(),
+      drawSelection(),
+      bracketMatching(),
+      closeBrackets(),
+      autocompletion({ override: [numwasmCompletions] }),
+      highlightActiveLine(),
+      keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
+      python(),
+      lintGutter(),
+      theme.of(themeFor(dark.matches)),
+      EditorView.lineWrapping,
+      EditorView.contentAttributes.of({ 'aria-label': 'expression', 'data-testid': 'source' }),
+      EditorView.updateListener.of((u) => {
+        if (u.docChanged) onChange(u.state.doc.toString());
+      }),
+    ],
+  });
+  dark.addEventListener('change', () => view.dispatch({ effects: theme.reconfigure(themeFor(dark.matches)) }));
+
+  return {
+    view,
+    text: () => view.state.doc.toString(),
+    setText(s) {
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: s } });
+    },
+    /** Shows a NumwasmError at its span (UTF-16 offsets, which are CodeMirror's positions). */
+    showError(err) {
+      const len = view.state.doc.length;
+      let from = Math.max(0, Math.min(err.span?.start ?? 0, len));
+      let to = Math.max(from, Math.min(err.span?.end ?? len, len));
+      if (from === to && to < len) to += 1;
+      else if (from === to && from > 0) from -= 1;
+      const notes = err.notes?.length ? `\n${err.notes.join('\n')}` : '';
+      view.dispatch(setDiagnostics(view.state, [{ from, to, severity: 'error', source: err.kind, message: `${err.kind}: ${err.message}${notes}` }]));
+    },
+    clearErrors() {
+      view.dispatch(setDiagnostics(view.state, []));
+    },
+  };
+}
