@@ -2,7 +2,7 @@
 // controls, the charts and the compiler panels together, and keeps the state.
 //
 //   edit -> (debounced) compile for the current signature -> diagnostics + panels
-//   Run / Scaling / Sweep N -> generate inputs -> upload once -> timed runs per thread
+//   Run / Scaling / Sweep N -> generate inputs (in a worker) -> upload once -> timed runs per thread
 //   count -> result preview, timing table, JS baseline (checked, then timed), charts
 
 import * as nw from 'numwasm';
@@ -10,7 +10,7 @@ import * as nw from 'numwasm';
 import { generateBaseline } from './baseline.js';
 import { Charts } from './charts.js';
 import { EXAMPLES, example } from './examples.js';
-import { SIZES, generate, renderInputs, shapeOf, signatureOf } from './inputs.js';
+import { SIZES, renderInputs, shapeOf, signatureOf } from './inputs.js';
 import { Baseline, Cancelled, Job, timeEngine } from './measure.js';
 import { inputNames } from './names.js';
 import { PANELS, showPanel } from './panels.js';
@@ -306,7 +306,7 @@ async function makeInputs(names, n) {
   const host = {};
   const engine = {};
   for (const name of names) {
-    host[name] = generate(name, state.inputs[name], n);
+    host[name] = await baseline.generate(name, state.inputs[name], n);
     const value = host[name];
     // A Uint8Array is uint8 to the package unless it is told the dtype is bool.
     const spec = state.inputs[name];
