@@ -231,11 +231,9 @@ async function compileFor(key, source, names, sig) {
       return STALE;
     }
     compiled?.c.free();
-    // Scalar inputs are folded into the IR data as constants (their run-time value is not
-    // in it), so a loop generated from it would compute something else: refuse.
-    const gen = ir.params.length === names.length
-      ? generateBaseline(ir)
-      : { ok: false, reason: 'a scalar input appears in Compiled.ir() as a constant, not as a parameter' };
+    // Scalar inputs are compiled for their current value (the signature carries it), so
+    // they appear in the IR as constants with exactly the value the run uses.
+    const gen = generateBaseline(ir);
     compiled = { key, c, names, gen, ir };
     editor.clearErrors();
     $('diag').textContent = `→ ${c.output.shape.length ? 'an array' : 'a scalar'} of ${c.output.dtype}`;
