@@ -4,7 +4,7 @@
 // in-process. Argument checks happen here, before anything reaches the engine.
 
 import { NumwasmError } from './errors.js';
-import { DTYPES, RESIDENT, normalizeInputs } from './ndarray.js';
+import { DTYPES, RESIDENT, normalizeInputs, scalarSpec } from './ndarray.js';
 import { checkOptions, checkSize, checkThreads, notInitialised } from './options.js';
 
 /** Logical cores of this machine. */
@@ -176,14 +176,14 @@ const forgotten = typeof FinalizationRegistry === 'function'
     })
   : null;
 
-/** Parses a compile() signature entry: a dtype name, { dtype, shape }, or { scalar: kind }. */
+/** Parses a compile() signature entry: a dtype name, { dtype, shape }, or { scalar: kind, value? }. */
 function signatureEntry(name, spec) {
   if (typeof spec === 'string') spec = { dtype: spec };
   if (spec && typeof spec === 'object' && spec.scalar !== undefined) {
-    if (!['int', 'float', 'bool'].includes(spec.scalar)) {
-      throw new NumwasmError('TypeError', `compile(): '${name}': scalar must be "int", "float" or "bool"`);
-    }
-    return { scalar: spec.scalar };
+    // A value, when given, is the one compiled for (weak scalars are folded into the
+    // program, so ir() and disassemble() show it); run() still takes any value of the kind.
+    const { kind, value } = scalarSpec(`compile(): '${name}'`, spec);
+    return value === undefined ? { scalar: kind } : { scalar: kind, value };
   }
   if (!DTYPES[spec?.dtype]) {
     throw new NumwasmError(

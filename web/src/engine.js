@@ -19,7 +19,7 @@ function guard(fn, source) {
 function placeholders(signature) {
   return Object.entries(signature).map(([name, spec]) => {
     if (spec.scalar) {
-      const value = spec.scalar === 'bool' ? false : spec.scalar === 'int' ? 0 : 0.5;
+      const value = spec.value ?? (spec.scalar === 'bool' ? false : spec.scalar === 'int' ? 0 : 0.5);
       return { name, array: false, kind: spec.scalar, value };
     }
     const n = spec.shape.reduce((a, b) => a * b, 1);

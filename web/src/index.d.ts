@@ -56,7 +56,10 @@ export interface NDArrayLike {
  * An input value. Numbers, booleans and bigints are weak Python scalars (NEP 50): integral
  * numbers are Python ints, others floats. Plain arrays of numbers become float64.
  */
-export type Input = TypedArray | number[] | NDArrayLike | number | boolean | bigint | ResidentArray;
+export type Input =
+  | TypedArray | number[] | NDArrayLike | number | boolean | bigint | ResidentArray
+  /** An explicit weak scalar: `{ scalar: "float", value: 1e6 }` is a Python float. */
+  | { scalar: 'int' | 'float' | 'bool'; value: number | bigint | boolean };
 
 export interface CallOptions {
   /**
@@ -69,8 +72,14 @@ export interface CallOptions {
   threads?: number;
 }
 
-/** A compile() signature entry: a dtype (1-d array), a dtype with a shape, or a weak scalar. */
-export type SignatureEntry = DType | { dtype: DType; shape?: number[] } | { scalar: 'int' | 'float' | 'bool' };
+/**
+ * A compile() signature entry: a dtype (1-d array), a dtype with a shape, or a weak scalar
+ * (with the value to compile for, which ir() and disassemble() then show).
+ */
+export type SignatureEntry =
+  | DType
+  | { dtype: DType; shape?: number[] }
+  | { scalar: 'int' | 'float' | 'bool'; value?: number | bigint | boolean };
 
 export interface IrNode {
   id: number;

@@ -141,9 +141,29 @@ function scalarInput(name, value) {
 }
 
 /**
+ * An explicit weak scalar { scalar: "int" | "float" | "bool", value }: how to pass a float
+ * whose value is whole (a plain number 1e6 would be a Python int). The value may be left out
+ * where only the kind matters (compile signatures).
+ */
+export function scalarSpec(where, spec) {
+  const kind = spec.scalar;
+  if (!['int', 'float', 'bool'].includes(kind)) {
+    throw typeError(`${where}: scalar must be "int", "float" or "bool", got ${JSON.stringify(kind)}`);
+  }
+  let { value } = spec;
+  if (value === undefined) return { kind, value };
+  const ok =
+    kind === 'bool' ? typeof value === 'boolean' : kind === 'float' ? typeof value === 'number' : typeof value === 'bigint' || Number.isInteger(value);
+  if (!ok) throw typeError(`${where}: ${JSON.stringify(String(value))} is not a Python ${kind}`);
+  if (kind === 'int' && typeof value === 'bigint') value = scalarInput(where, value).value;
+  return { kind, value };
+}
+
+/**
  * Normalises one input. `value` may be a typed array, a plain array of numbers (float64), an
  * NDArray-like { data, shape, dtype? } (scijs's { data, shape, stride, offset } too), a
- * number, boolean or bigint (weak Python scalars), or a resident array handle.
+ * number, boolean or bigint (weak Python scalars), an explicit scalar { scalar, value }, or a
+ * resident array handle.
  */
 export function normalizeInput(name, value) {
   const scalar = scalarInput(name, value);
@@ -164,6 +184,11 @@ export function normalizeInput(name, value) {
       throw typeError(`input '${name}': a plain array must hold numbers only (it becomes float64)`);
     }
     return { array: true, dtype: 'float64', shape: [value.length], data: Float64Array.from(value) };
+  }
+  if (typeof value === 'object' && 'scalar' in value && !('data' in value)) {
+    const spec = scalarSpec(`input '${name}'`, value);
+    if (spec.value === undefined) throw typeError(`input '${name}': a scalar needs a value`);
+    return { array: false, ...spec };
   }
   if (typeof value === 'object' && 'data' in value) {
     let { data, shape, dtype } = value;

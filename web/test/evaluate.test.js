@@ -85,6 +85,22 @@ test('compile once, run many times; shapes may change, dtypes may not', async ()
   c.free();
 });
 
+test('explicit scalars: a whole-valued float stays a Python float; compile() can fold a value', async () => {
+  const a = new Int8Array([3]);
+  const asInt = await nw.evaluate('a * k', { a, k: 2 });
+  assert.deepEqual({ dtype: asInt.dtype, v: asInt.data[0] }, { dtype: 'int8', v: 6 });
+  const asFloat = await nw.evaluate('a * k', { a, k: { scalar: 'float', value: 2 } });
+  assert.deepEqual({ dtype: asFloat.dtype, v: asFloat.data[0] }, { dtype: 'float64', v: 6 });
+  const c = await nw.compile('a * k', { a: 'int8', k: { scalar: 'float', value: 2.5 } });
+  const ir = await c.ir();
+  assert.ok(ir.nodes.some((n) => n.op === 'const' && n.value === '2.5'), JSON.stringify(ir.nodes));
+  const r = await c.run({ a, k: { scalar: 'float', value: 0.5 } });
+  assert.equal(r.data[0], 1.5, 'run() takes any value of the compiled kind');
+  await assert.rejects(nw.evaluate('a * k', { a, k: { scalar: 'float', value: 'x' } }), kind('TypeError', /not a Python float/));
+  await assert.rejects(nw.evaluate('a * k', { a, k: { scalar: 'complex', value: 1 } }), kind('TypeError'));
+  await assert.rejects(nw.evaluate('a * k', { a, k: { scalar: 'int' } }), kind('TypeError', /needs a value/));
+});
+
 test('out receives the result; a wrong out is a ValueError', async () => {
   const out = new Float64Array(3);
   const r = await nw.evaluate('a * 2', { a: [1, 2, 3] }, { out });

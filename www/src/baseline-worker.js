@@ -1,8 +1,10 @@
 // Runs the generated JS baseline off the page's main thread (like numwasm's own compute
-// worker), checks it against numwasm's result, then times it.
+// worker), checks it against numwasm's result, then times it. It also generates the input
+// data, so that making 1e7-element inputs never pauses the page.
 
 import { instantiate } from './baseline.js';
 import { check } from './baseline-check.js';
+import { generate } from './inputs.js';
 
 const ARRAY = {
   float64: Float64Array, float32: Float32Array, int64: BigInt64Array, int32: Int32Array, int16: Int16Array,
@@ -12,7 +14,10 @@ let job = null;
 
 self.onmessage = ({ data: m }) => {
   try {
-    if (m.type === 'prepare') {
+    if (m.type === 'generate') {
+      const value = generate(m.name, m.spec, m.n);
+      self.postMessage({ id: m.id, ok: true, value }, typeof value === 'number' ? [] : [value.buffer]);
+    } else if (m.type === 'prepare') {
       const Out = ARRAY[m.outDtype];
       job = { fn: instantiate(m.code), checkFn: instantiate(m.checkCode), P: m.inputs, n: m.n, out: new Out(m.outLength), dtype: m.outDtype, tolerance: m.tolerance };
       self.postMessage({ id: m.id, ok: true });

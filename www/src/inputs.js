@@ -76,7 +76,8 @@ export function generate(name, spec, n) {
 /** The compile() signature entry for a spec. */
 export function signatureOf(spec) {
   // The package reads an integral JS number as a Python int and any other as a float.
-  if (spec.shape === 'scalar') return { scalar: Number.isInteger(Number(spec.a)) ? 'int' : 'float' };
+  // The value is compiled in, so Compiled.ir() shows it and the JS baseline can use it.
+  if (spec.shape === 'scalar') return { scalar: Number.isInteger(Number(spec.a)) ? 'int' : 'float', value: Number(spec.a) };
   if (spec.shape === '2-D') return { dtype: spec.dtype, shape: [ROWS, 1] };
   return spec.dtype;
 }

@@ -2,7 +2,7 @@
 // controls, the charts and the compiler panels together, and keeps the state.
 //
 //   edit -> (debounced) compile for the current signature -> diagnostics + panels
-//   Run / Scaling / Sweep N -> generate inputs -> upload once -> timed runs per thread
+//   Run / Scaling / Sweep N -> generate inputs (in a worker) -> upload once -> timed runs per thread
 //   count -> result preview, timing table, JS baseline (checked, then timed), charts
 
 import * as nw from 'numwasm';
@@ -10,7 +10,7 @@ import * as nw from 'numwasm';
 import { generateBaseline } from './baseline.js';
 import { Charts } from './charts.js';
 import { EXAMPLES, example } from './examples.js';
-import { SIZES, generate, renderInputs, shapeOf, signatureOf } from './inputs.js';
+import { SIZES, renderInputs, shapeOf, signatureOf } from './inputs.js';
 import { Baseline, Cancelled, Job, timeEngine } from './measure.js';
 import { inputNames } from './names.js';
 import { PANELS, showPanel } from './panels.js';
@@ -231,11 +231,9 @@ async function compileFor(key, source, names, sig) {
       return STALE;
     }
     compiled?.c.free();
-    // Scalar inputs are folded into the IR data as constants (their run-time value is not
-    // in it), so a loop generated from it would compute something else: refuse.
-    const gen = ir.params.length === names.length
-      ? generateBaseline(ir)
-      : { ok: false, reason: 'a scalar input appears in Compiled.ir() as a constant, not as a parameter' };
+    // Scalar inputs are compiled for their current value (the signature carries it), so
+    // they appear in the IR as constants with exactly the value the run uses.
+    const gen = generateBaseline(ir);
     compiled = { key, c, names, gen, ir };
     editor.clearErrors();
     $('diag').textContent = `→ ${c.output.shape.length ? 'an array' : 'a scalar'} of ${c.output.dtype}`;
@@ -306,7 +304,7 @@ async function makeInputs(names, n) {
   const host = {};
   const engine = {};
   for (const name of names) {
-    host[name] = generate(name, state.inputs[name], n);
+    host[name] = await baseline.generate(name, state.inputs[name], n);
     const value = host[name];
     // A Uint8Array is uint8 to the package unless it is told the dtype is bool.
     const spec = state.inputs[name];

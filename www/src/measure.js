@@ -74,6 +74,11 @@ export class Baseline {
     });
   }
 
+  /** Input data made in the worker and transferred back (see inputs.js `generate`). */
+  async generate(name, spec, n) {
+    return (await this.call({ type: 'generate', name, spec, n })).value;
+  }
+
   prepare(gen, inputs, n) {
     return this.call({ type: 'prepare', code: gen.code, checkCode: gen.checkCode, inputs, n, outDtype: gen.outDtype, outLength: gen.outLength(n), tolerance: gen.tolerance });
   }
