@@ -24,14 +24,15 @@ try {
     const measure = async (fn) => {
       for (let i = 0; i < 200; i++) await fn();
       const t = [];
+      const engine = [];
       for (let i = 0; i < calls; i++) {
         const t0 = performance.now();
-        await fn();
+        const r = await fn();
         t.push(performance.now() - t0);
+        if (r?.timing) engine.push(r.timing.computeMs);
       }
-      t.sort((x, y) => x - y);
-      const q = (p) => t[Math.floor(p * (t.length - 1))];
-      return { median: q(0.5), p10: q(0.1), p90: q(0.9) };
+      const q = (xs, p) => [...xs].sort((x, y) => x - y)[Math.floor(p * (xs.length - 1))];
+      return { median: q(t, 0.5), p10: q(t, 0.1), p90: q(t, 0.9), engineMedian: engine.length ? q(engine, 0.5) : null };
     };
     const ra = await nw.array(a);
     const rb = await nw.array(b);
@@ -48,7 +49,9 @@ try {
   const result = { date: new Date().toISOString(), calls, elements: 1000, ...r };
   await mkdir(join(repo, 'bench', 'results'), { recursive: true });
   await writeFile(join(repo, 'bench', 'results', 'overhead.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const f = (x) => `${(x.median * 1000).toFixed(0)} µs (p10 ${(x.p10 * 1000).toFixed(0)}, p90 ${(x.p90 * 1000).toFixed(0)})`;
+  const f = (x) =>
+    `${(x.median * 1000).toFixed(0)} µs (p10 ${(x.p10 * 1000).toFixed(0)}, p90 ${(x.p90 * 1000).toFixed(0)})` +
+    (x.engineMedian === null ? '' : `; in the worker's engine call: ${(x.engineMedian * 1000).toFixed(0)} µs`);
   console.log(`build ${r.status.build}, pool ${r.status.poolSize}, ${calls} calls each, 1,000 float64 elements`);
   console.log(`compiled.run, inputs copied : ${f(r.compiled)}`);
   console.log(`compiled.run, resident      : ${f(r.resident)}`);
