@@ -65,7 +65,8 @@ fn error(kind: &str, message: &str) -> JsValue {
 }
 
 fn set(target: &JsValue, key: &str, value: &JsValue) {
-    let _ = js_sys::Reflect::set(target, &key.into(), value);
+    // Interned: the key's JS string is made once, not decoded from wasm memory per call.
+    let _ = js_sys::Reflect::set(target, &wasm_bindgen::intern(key).into(), value);
 }
 
 mod engine;

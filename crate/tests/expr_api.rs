@@ -181,3 +181,135 @@ fn cache_is_keyed_by_source_and_signature() {
     assert_eq!(r.dtype, DType::F32);
     assert_eq!(engine.cached(), 2);
 }
+
+/// `exp2` and `cbrt` (NumPy's np.exp2, np.cbrt): values and special cases as NumPy 2.4.6
+/// gives them, and NumPy's result dtypes (float16 results are computed in float32).
+#[test]
+fn exp2_and_cbrt_match_numpy() {
+    let x = [
+        -0.0,
+        0.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        -8.0,
+        27.0,
+        1e-310,
+        -1100.0,
+        1024.0,
+        1023.5,
+        -1074.0,
+        -1075.0,
+        0.5,
+    ];
+    let shape = [x.len()];
+    let exp2 = [
+        "0x1p+0",
+        "0x1p+0",
+        "inf",
+        "0x0p+0",
+        "nan",
+        "0x1p-8",
+        "0x1p+27",
+        "0x1p+0",
+        "0x0p+0",
+        "inf",
+        "0x1.6a09e667f3bcdp+1023",
+        "0x1p-1074",
+        "0x0p+0",
+        "0x1.6a09e667f3bcdp+0",
+    ];
+    let cbrt = [
+        "-0x0p+0",
+        "0x0p+0",
+        "inf",
+        "-inf",
+        "nan",
+        "-0x1p+1",
+        "0x1.8p+1",
+        "0x1.a9d1b0b5d7427p-344",
+        "-0x1.4a5463163ec8dp+3",
+        "0x1.428a2f98d728bp+3",
+        "0x1.427cbe9cccf8dp+3",
+        "-0x1.47b4cd83f16b2p+3",
+        "-0x1.47ced50bc2234p+3",
+        "0x1.965fea53d6e3dp-1",
+    ];
+    let hex = |v: f64| -> f64 {
+        match v {
+            _ if v.is_nan() => f64::NAN,
+            _ => v,
+        }
+    };
+    for (src, want) in [("exp2(a)", exp2), ("cbrt(a)", cbrt)] {
+        let r = eval(src, &[("a", Input::array(&x[..], &shape))]).unwrap();
+        assert_eq!(r.dtype, DType::F64);
+        for (i, (got, w)) in f64s(&r).into_iter().zip(want).enumerate() {
+            let w = parse_hex(w);
+            assert!(
+                got.to_bits() == w.to_bits() || (got.is_nan() && w.is_nan()),
+                "{src} of {:e}: got {got:e}, NumPy {w:e} (element {i})",
+                hex(x[i])
+            );
+        }
+    }
+    // Dtypes: int32 -> float64, int8 -> float16 in NumPy (float32 here), float32 stays.
+    let i32s = [0i32, 1, 2, 3];
+    let r = eval("exp2(a)", &[("a", Input::array(&i32s[..], &[4]))]).unwrap();
+    assert_eq!((r.dtype, f64s(&r)), (DType::F64, vec![1.0, 2.0, 4.0, 8.0]));
+    let i8s = [0i8, 1, 8, 27];
+    let r = eval("cbrt(a)", &[("a", Input::array(&i8s[..], &[4]))]).unwrap();
+    assert_eq!(r.dtype, DType::F32);
+    let f32s = [8.0f32, -27.0];
+    let r = eval("cbrt(a) + exp2(a)", &[("a", Input::array(&f32s[..], &[2]))]).unwrap();
+    assert_eq!(r.dtype, DType::F32);
+    match &r.data {
+        Buffer::F32(v) => assert_eq!(v, &vec![258.0f32, -3.0 + 2f32.powi(-27)]),
+        other => panic!("expected float32, got {:?}", other.dtype()),
+    }
+}
+
+/// Parses C99 hex float text (`-0x1.8p+1`, `inf`, `nan`).
+fn parse_hex(s: &str) -> f64 {
+    let (neg, t) = s.strip_prefix('-').map_or((false, s), |t| (true, t));
+    let v = match t {
+        "inf" => f64::INFINITY,
+        "nan" => f64::NAN,
+        _ => {
+            let t = t.strip_prefix("0x").expect("hex float");
+            let (mant, exp) = t.split_once('p').expect("exponent");
+            let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+            let mut m = u64::from_str_radix(int, 16).unwrap() as f64;
+            let mut scale = 1.0 / 16.0;
+            for c in frac.chars() {
+                m += f64::from(c.to_digit(16).unwrap()) * scale;
+                scale /= 16.0;
+            }
+            let e: i32 = exp.parse().unwrap();
+            // Two steps, so that subnormal results are exact.
+            m * 2f64.powi(e / 2) * 2f64.powi(e - e / 2)
+        }
+    };
+    if neg { -v } else { v }
+}
+
+/// `Compiled::accepts` is the allocation-free check of the package's fast run path.
+#[test]
+fn accepts_checks_names_dtypes_shapes_and_scalars() {
+    let e = Engine::new();
+    let a = [1.0f64, 2.0];
+    let b = [1.0f32, 2.0];
+    let c = e
+        .compile(
+            "a * k",
+            &[("a", Input::array(&a[..], &[2])), ("k", Input::float(2.0))],
+        )
+        .unwrap();
+    assert!(c.accepts(&[("a", Input::array(&a[..], &[2])), ("k", Input::float(2.0))]));
+    assert!(!c.accepts(&[("a", Input::array(&a[..], &[2])), ("k", Input::float(3.0))]));
+    assert!(!c.accepts(&[("a", Input::array(&a[..1], &[1])), ("k", Input::float(2.0))]));
+    assert!(!c.accepts(&[("a", Input::array(&b[..], &[2])), ("k", Input::float(2.0))]));
+    assert!(!c.accepts(&[("b", Input::array(&a[..], &[2])), ("k", Input::float(2.0))]));
+    assert!(!c.accepts(&[("a", Input::array(&a[..], &[1])), ("k", Input::float(2.0))]));
+    assert!(!c.accepts(&[("a", Input::array(&a[..], &[2]))]));
+}

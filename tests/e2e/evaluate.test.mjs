@@ -101,3 +101,60 @@ test('errors cross the worker as NumwasmErrors with spans; resident arrays work'
   assert.equal(r.after2, 3);
   await page.close();
 });
+
+// Runs in the page: calls started together, mixing the shared-memory slot (small run and
+// evaluate) with postMessage (compile, array, free, inputs or results too big for the slot),
+// settle in order with the right values; errors on either path leave the engine usable.
+async function mixedCalls() {
+  const nw = await import('/web/src/index.js');
+  await nw.init({ threads: 2 });
+  const small = Float64Array.from({ length: 1000 }, (_, i) => i);
+  const big = Float64Array.from({ length: 300_000 }, (_, i) => i); // 2.4 MB: over the slot
+  const c = await nw.compile('2*a + 3*b', { a: 'float64', b: 'float64' });
+  const order = [];
+  const track = (name, p) => p.then((v) => (order.push(name), v), (e) => (order.push(name), { error: e.kind }));
+  const h = await nw.array(small);
+  const wrong = await nw.array(new Float64Array(3));
+  const [r1, r2, r3, r4, r5, r6, r8, r9, r10] = await Promise.all([
+    track('run', c.run({ a: small, b: small })),
+    track('evaluate-big', nw.evaluate('a * 2', { a: big })),
+    track('array', nw.array(small)),
+    track('evaluate-resident', nw.evaluate('sum(h)', { h })),
+    track('error', nw.evaluate('a +', { a: small })),
+    // An outer product: small inputs, a result (8 MB) too big for the slot.
+    track('outer', nw.evaluate('a * b', { a: { data: small, shape: [1000, 1] }, b: small })),
+    track('run-resident', c.run({ a: h, b: h })),
+    track('scalars', nw.evaluate('a * k + x', { a: small, k: 3, x: -0.5 })),
+    track('run-error', c.run({ a: h, b: small }, { out: wrong })),
+  ]);
+  const ok = (r, f) => r.data && [...r.data].every((v, i) => v === f(i));
+  return {
+    order,
+    run: ok(r1, (i) => 5 * i),
+    big: r2.data.length === 300_000 && ok(r2, (i) => 2 * i),
+    array: typeof r3 === 'object' && r3.shape[0] === 1000,
+    sum: r4.data[0] === (999 * 1000) / 2,
+    error: r5.error,
+    outer: r6.data.length === 1e6 && r6.shape.join() === '1000,1000' && r6.data[3 * 1000 + 7] === 21,
+    runResident: ok(r8, (i) => 5 * i),
+    scalars: ok(r9, (i) => 3 * i - 0.5),
+    runError: r10.error,
+    after: (await nw.evaluate('a + 1', { a: small })).data[999],
+  };
+}
+
+test('isolated page: calls over the shared slot and postMessage settle in order', async () => {
+  const page = await open(env.browser, env.isolated.url);
+  const r = await page.evaluate(mixedCalls);
+  assert.deepEqual(r.order, ['run', 'evaluate-big', 'array', 'evaluate-resident', 'error', 'outer', 'run-resident', 'scalars', 'run-error']);
+  assert.equal(r.runError, 'ValueError');
+  assert.equal(r.run, true);
+  assert.equal(r.big, true);
+  assert.equal(r.array, true);
+  assert.equal(r.sum, true);
+  assert.equal(r.error, 'SyntaxError');
+  assert.equal(r.runResident, true);
+  assert.equal(r.scalars, true);
+  assert.equal(r.outer, true);
+  assert.equal(r.after, 1000);
+});

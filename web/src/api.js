@@ -256,6 +256,7 @@ export class Compiled {
     }
     const reply = await backend.call('run', {
       id: this.#id,
+      names: this.inputNames,
       inputs: prepared,
       threads: callThreads('run', threads),
       out: outId(out),

@@ -3,8 +3,15 @@
 // and steals a core from the pool (measured: ~1.0x with 2 threads on the main thread,
 // ~2.1x from a worker). Messages are {id, method, args}; replies {id, ok, result | error}.
 
+import { BELL, Channel, REQUEST } from './channel.js';
 import { NumwasmError } from './errors.js';
 import { makeEngine } from './engine.js';
+
+/** The shared-memory slot (channel.js), once the page has sent one. */
+let channel = null;
+/** Calls received by postMessage since the slot was set up (compared with its POSTED count). */
+let handled = 0;
+let slotScheduled = false;
 
 let engine = null;
 // Kept alive for the worker's lifetime: the pool threads read their channel through it.
@@ -68,20 +75,88 @@ const methods = {
     engine = makeEngine(glue);
     return { ...engine.info(), isolated };
   },
+
+  useSlot({ slot }) {
+    channel = new Channel(slot);
+    return true;
+  },
 };
+
+/** Runs one call; the reply is `{ ok, result }` or `{ ok: false, error }`. */
+async function handle(method, args) {
+  try {
+    const fn = methods[method] ?? (engine && engine[method]?.bind(engine));
+    if (!fn) throw new NumwasmError('RuntimeError', `unknown engine method ${method}`);
+    return { ok: true, result: await fn(args ?? {}) };
+  } catch (e) {
+    return { ok: false, error: NumwasmError.from(e).toJSON() };
+  }
+}
+
+/** Sends a reply by postMessage; result buffers are transferred, not cloned. */
+function post(id, reply) {
+  const data = reply.result?.result?.data ?? reply.result?.data;
+  const transfer = data?.buffer instanceof ArrayBuffer ? [data.buffer] : [];
+  self.postMessage({ type: 'numwasm-reply', id, ...reply }, transfer);
+}
+
+/** Returns to the slot once the event loop has run (a task, so queued messages go first). */
+function scheduleSlot() {
+  if (slotScheduled) return;
+  slotScheduled = true;
+  setTimeout(() => {
+    slotScheduled = false;
+    serveSlot();
+  }, 0);
+}
+
+/**
+ * Serves calls from the slot, sleeping on its bell in between. Returns to the event loop
+ * whenever the page has posted a call that this worker has not handled yet; the message
+ * handler comes back here afterwards.
+ */
+function serveSlot() {
+  for (;;) {
+    if (channel.posted !== handled) return;
+    if (channel.state === REQUEST) {
+      // run and evaluate are synchronous in the engine, so the reply is ready here.
+      const binary = channel.binary;
+      const { id, method, args } = binary ? { ...channel.readRun(), method: 'runOrdered' } : channel.read(false);
+      let reply;
+      try {
+        reply = { ok: true, result: engine[method](args) };
+      } catch (e) {
+        reply = { ok: false, error: NumwasmError.from(e).toJSON() };
+      }
+      if (binary && reply.ok && channel.writeResult(reply.result)) {
+        channel.reply();
+        continue;
+      }
+      if (!channel.write(reply)) {
+        // Too big for the slot: the reply goes by postMessage, delivered once this worker's
+        // event loop runs again, so leave the slot until it has.
+        channel.write({ viaMessage: true });
+        post(id, reply);
+        channel.reply();
+        scheduleSlot();
+        return;
+      }
+      channel.reply();
+      continue;
+    }
+    const bell = channel.bell;
+    // Checked again after reading the bell: a ring after this point wakes the wait at once.
+    if (channel.posted !== handled || channel.state === REQUEST) continue;
+    Atomics.wait(channel.words, BELL, bell);
+  }
+}
 
 self.addEventListener('message', async ({ data }) => {
   if (data?.type !== 'numwasm-call') return;
   const { id, method, args } = data;
-  try {
-    const fn = methods[method] ?? (engine && engine[method]?.bind(engine));
-    if (!fn) throw new NumwasmError('RuntimeError', `unknown engine method ${method}`);
-    const result = await fn(args ?? {});
-    // Results leave without a copy: their buffers are transferred, not cloned.
-    const data = result?.result?.data ?? result?.data;
-    const transfer = data?.buffer instanceof ArrayBuffer ? [data.buffer] : [];
-    self.postMessage({ type: 'numwasm-reply', id, ok: true, result }, transfer);
-  } catch (e) {
-    self.postMessage({ type: 'numwasm-reply', id, ok: false, error: NumwasmError.from(e).toJSON() });
-  }
+  const counted = channel !== null; // calls before the slot existed are not in its count
+  const reply = await handle(method, args);
+  if (counted) handled++;
+  post(id, reply);
+  if (channel) scheduleSlot();
 });

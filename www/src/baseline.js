@@ -14,13 +14,13 @@ const FLOAT = new Set(['float64', 'float32']);
 const NARROW = { int8: 'i8', int16: 'i16', int32: 'i32', uint8: 'u8', uint16: 'u16', uint32: 'u32' };
 const TRANSCENDENTAL = new Set([
   'pow', 'arctan2', 'hypot', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh',
-  'arcsinh', 'arccosh', 'arctanh', 'log', 'log1p', 'log10', 'log2', 'exp', 'expm1',
+  'arcsinh', 'arccosh', 'arctanh', 'log', 'log1p', 'log10', 'log2', 'exp', 'exp2', 'expm1', 'cbrt',
 ]);
 const MATH1 = {
   sqrt: 'Math.sqrt', sin: 'Math.sin', cos: 'Math.cos', tan: 'Math.tan', arcsin: 'Math.asin', arccos: 'Math.acos',
   arctan: 'Math.atan', sinh: 'Math.sinh', cosh: 'Math.cosh', tanh: 'Math.tanh', arcsinh: 'Math.asinh',
   arccosh: 'Math.acosh', arctanh: 'Math.atanh', log: 'Math.log', log1p: 'Math.log1p', log10: 'Math.log10',
-  log2: 'Math.log2', exp: 'Math.exp', expm1: 'Math.expm1', ceil: 'Math.ceil', floor: 'Math.floor',
+  log2: 'Math.log2', exp: 'Math.exp', expm1: 'Math.expm1', exp2: 'H.exp2', cbrt: 'Math.cbrt', ceil: 'Math.ceil', floor: 'Math.floor',
   trunc: 'Math.trunc', abs: 'Math.abs', rint: 'H.rint', sign: 'H.sign',
 };
 const MATH2 = {
@@ -32,6 +32,9 @@ const COMPARE = { lt: '<', le: '<=', eq: '===', ne: '!==', ge: '>=', gt: '>' };
 
 /** Helpers the generated code calls (NumPy's npy_divmod, rint, ...). */
 export const HELPERS = {
+  exp2(x) {
+    return 2 ** x;
+  },
   rint(x) {
     // Round half to even, keeping the sign of zero (NumPy's rint).
     const f = Math.floor(x);

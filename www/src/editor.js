@@ -13,7 +13,7 @@ import { EditorView } from 'codemirror';
 
 /** The functions numwasm's expression language accepts (Python's builtins are not offered). */
 const FUNCTIONS = `sqrt sin cos tan arcsin arccos arctan sinh cosh tanh arcsinh arccosh arctanh log log1p
-  log10 log2 exp expm1 ceil floor trunc rint sign isnan isfinite isinf signbit square reciprocal abs
+  log10 log2 exp exp2 expm1 cbrt ceil floor trunc rint sign isnan isfinite isinf signbit square reciprocal abs
   absolute where sum prod min max mean any all maximum minimum fmax fmin fmod arctan2 hypot nextafter
   copysign`.split(/\s+/);
 

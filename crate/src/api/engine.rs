@@ -130,6 +130,32 @@ impl Compiled {
         &self.lowered
     }
 
+    /// Whether `inputs` match the compiled signature (names, dtypes, shapes, scalar
+    /// values), checked without allocating.
+    #[must_use]
+    pub fn accepts(&self, inputs: &[(&str, Input<'_>)]) -> bool {
+        use crate::ir::InputKind;
+        inputs.len() == self.signature.inputs.len()
+            && inputs
+                .iter()
+                .zip(&self.signature.inputs)
+                .all(|((name, v), (want, kind))| {
+                    *name == want
+                        && match (v, kind) {
+                            (
+                                Input::Array { data, shape },
+                                InputKind::Array { dtype, shape: s },
+                            ) => {
+                                data.dtype() == *dtype
+                                    && *shape == s.as_slice()
+                                    && crate::types::checked_size(shape) == Some(data.len())
+                            }
+                            (Input::Scalar(a), InputKind::Scalar(b)) => a == b,
+                            _ => false,
+                        }
+                })
+    }
+
     fn check_inputs<'a>(
         &self,
         inputs: &[(&str, Input<'a>)],

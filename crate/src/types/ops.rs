@@ -57,7 +57,9 @@ pub enum UnaryOp {
     Log10,
     Log2,
     Exp,
+    Exp2,
     Expm1,
+    Cbrt,
     Ceil,
     Floor,
     Trunc,
@@ -183,7 +185,9 @@ impl UnaryOp {
             UnaryOp::Log10 => "log10",
             UnaryOp::Log2 => "log2",
             UnaryOp::Exp => "exp",
+            UnaryOp::Exp2 => "exp2",
             UnaryOp::Expm1 => "expm1",
+            UnaryOp::Cbrt => "cbrt",
             UnaryOp::Ceil => "ceil",
             UnaryOp::Floor => "floor",
             UnaryOp::Trunc => "trunc",
@@ -222,7 +226,9 @@ impl UnaryOp {
                 | UnaryOp::Log10
                 | UnaryOp::Log2
                 | UnaryOp::Exp
+                | UnaryOp::Exp2
                 | UnaryOp::Expm1
+                | UnaryOp::Cbrt
         )
     }
 

@@ -33,6 +33,7 @@ macro_rules! chain_impl {
         /// # Safety
         /// `first`, `o` and every operand pointer the steps read must be valid for `n`
         /// elements.
+        #[inline(never)]
         pub unsafe fn $name(first: *const $t, steps: &[Resolved<$t>], o: *mut $t, n: usize) {
             type V = Simd<$t, $l>;
             let mut i = 0;

@@ -519,6 +519,7 @@ fn cast_steps<T>(r: &[chain::Resolved<u8>]) -> [chain::Resolved<T>; MAX_CHAIN] {
     out
 }
 
+#[inline(never)]
 unsafe fn cast_loop<S: Elem, D: Elem>(a: *const S, o: *mut D, n: usize) {
     for i in 0..n {
         // SAFETY: forwarded from the caller.
@@ -528,6 +529,7 @@ unsafe fn cast_loop<S: Elem, D: Elem>(a: *const S, o: *mut D, n: usize) {
 
 /// Copies elements `start..start+n` of a source broadcast to `shape` (element strides)
 /// into `out`.
+#[inline(never)]
 unsafe fn gather(
     size: usize,
     src: *const u8,

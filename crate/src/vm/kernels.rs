@@ -9,6 +9,13 @@
 //!
 //! The small loop helpers are `#[inline(always)]` on purpose: each is instantiated with
 //! an operation's closure, and only inlining makes that one tight vectorized loop.
+//!
+//! The kernels the interpreter calls are `#[inline(never)]`, also on purpose: V8 compiles
+//! a wasm function first with its baseline compiler (Liftoff, several times slower on SIMD
+//! code) and moves it to the optimizing one only once that function is hot and compiled.
+//! With every kernel inlined, `run_block` was one 327 KB function that stayed in baseline
+//! code for whole benchmark runs (measured: `2*a + 3*b` at 9.7 ns per element, 2.2 ns with
+//! `--no-liftoff`). Kept apart, each kernel is small, hot and optimized within a few calls.
 #![allow(clippy::inline_always)]
 
 use std::ptr;
@@ -158,6 +165,7 @@ macro_rules! with_cmp {
 pub mod generic {
     use super::{BinaryOp, Elem, UnaryOp, elem, fill, map1, map2};
 
+    #[inline(never)]
     pub unsafe fn unary<T: Elem>(op: UnaryOp, a: *const T, o: *mut T, n: usize) {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -179,6 +187,7 @@ pub mod generic {
         }
     }
 
+    #[inline(never)]
     pub unsafe fn predicate<T: Elem>(op: UnaryOp, a: *const T, o: *mut bool, n: usize) {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -192,6 +201,7 @@ pub mod generic {
     }
 
     /// Returns false (and computes nothing) if an integer power has a negative exponent.
+    #[inline(never)]
     pub unsafe fn binary<T: Elem>(
         op: BinaryOp,
         a: *const T,
@@ -209,11 +219,13 @@ pub mod generic {
         true
     }
 
+    #[inline(never)]
     pub unsafe fn binary_k<T: Elem>(op: BinaryOp, a: *const T, k: T, o: *mut T, n: usize) {
         // SAFETY: forwarded from the caller.
         unsafe { with_binop!(T, op, f => map1(a, o, n, |x| f(x, k))) }
     }
 
+    #[inline(never)]
     pub unsafe fn k_binary<T: Elem>(op: BinaryOp, k: T, a: *const T, o: *mut T, n: usize) -> bool {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -225,16 +237,19 @@ pub mod generic {
         true
     }
 
+    #[inline(never)]
     pub unsafe fn compare<T: Elem>(op: BinaryOp, a: *const T, b: *const T, o: *mut bool, n: usize) {
         // SAFETY: forwarded from the caller.
         unsafe { with_cmp!(op, f => map2(a, b, o, n, f)) }
     }
 
+    #[inline(never)]
     pub unsafe fn compare_k<T: Elem>(op: BinaryOp, a: *const T, k: T, o: *mut bool, n: usize) {
         // SAFETY: forwarded from the caller.
         unsafe { with_cmp!(op, f => map1(a, o, n, |x| f(x, k))) }
     }
 
+    #[inline(never)]
     pub unsafe fn muladd<T: Elem>(a: *const T, b: *const T, c: *const T, o: *mut T, n: usize) {
         for i in 0..n {
             // SAFETY: forwarded from the caller.
@@ -247,6 +262,7 @@ pub mod generic {
         }
     }
 
+    #[inline(never)]
     pub unsafe fn select<T: Elem>(c: *const bool, a: *const T, b: *const T, o: *mut T, n: usize) {
         for i in 0..n {
             // SAFETY: forwarded from the caller.
@@ -344,6 +360,7 @@ impl Kern for u64 {}
 macro_rules! float_kern {
     ($t:ty, $l:literal, $un:path, $bin:path, $vmax:ident, $vmin:ident) => {
         impl Kern for $t {
+            #[inline(never)]
             unsafe fn unary(op: UnaryOp, a: *const Self, o: *mut Self, n: usize) {
                 type V = Simd<$t, $l>;
                 // SAFETY: forwarded from the caller.
@@ -365,6 +382,7 @@ macro_rules! float_kern {
                 }
             }
 
+            #[inline(never)]
             unsafe fn binary(
                 op: BinaryOp,
                 a: *const Self,
@@ -405,6 +423,7 @@ macro_rules! float_kern {
                 true
             }
 
+            #[inline(never)]
             unsafe fn binary_k(op: BinaryOp, a: *const Self, k: Self, o: *mut Self, n: usize) {
                 type V = Simd<$t, $l>;
                 let kv = V::splat(k);
@@ -434,6 +453,7 @@ macro_rules! float_kern {
                 }
             }
 
+            #[inline(never)]
             unsafe fn compare(
                 op: BinaryOp,
                 a: *const Self,
@@ -465,6 +485,7 @@ macro_rules! float_kern {
                 }
             }
 
+            #[inline(never)]
             unsafe fn muladd(
                 a: *const Self,
                 b: *const Self,
@@ -488,6 +509,7 @@ macro_rules! float_kern {
                 }
             }
 
+            #[inline(never)]
             unsafe fn muladd_k(a: *const Self, k: Self, c: *const Self, o: *mut Self, n: usize) {
                 type V = Simd<$t, $l>;
                 let kv = V::splat(k);
@@ -495,6 +517,7 @@ macro_rules! float_kern {
                 unsafe { lanes2::<$t, $l>(a, c, o, n, |x: V, z| x * kv + z, |x, z| x * k + z) }
             }
 
+            #[inline(never)]
             unsafe fn muladd_c(a: *const Self, b: *const Self, k: Self, o: *mut Self, n: usize) {
                 type V = Simd<$t, $l>;
                 let kv = V::splat(k);
@@ -502,6 +525,7 @@ macro_rules! float_kern {
                 unsafe { lanes2::<$t, $l>(a, b, o, n, |x: V, y| x * y + kv, |x, y| x * y + k) }
             }
 
+            #[inline(never)]
             unsafe fn select(
                 c: *const bool,
                 a: *const Self,
@@ -524,6 +548,7 @@ macro_rules! float_kern {
                 }
             }
 
+            #[inline(never)]
             unsafe fn cmp_select(
                 cmp: BinaryOp,
                 x: *const Self,

@@ -18,7 +18,7 @@ macro_rules! lane_loops {
     ($unary:ident, $binary:ident, $t:ty, $v:ty, $lanes:expr) => {
         /// # Safety
         /// `a` and `o` must be valid for `n` elements; `o` may equal `a`.
-        #[inline(always)]
+        #[inline(never)]
         unsafe fn $unary(f: impl Fn($v) -> $v, a: *const $t, o: *mut $t, n: usize) {
             let mut i = 0;
             while i + $lanes <= n {
@@ -47,7 +47,7 @@ macro_rules! lane_loops {
 
         /// # Safety
         /// `a`, `b` and `o` must be valid for `n` elements; `o` may equal `a` or `b`.
-        #[inline(always)]
+        #[inline(never)]
         unsafe fn $binary(
             f: impl Fn($v, $v) -> $v,
             a: *const $t,
@@ -134,7 +134,7 @@ lanes_impl!(f64x2, f64, lanes_f64, lanes2_f64;
     Sinh => sinh_f64x2, Cosh => cosh_f64x2, Tanh => tanh_f64x2,
     Arcsinh => arcsinh_f64x2, Arccosh => arccosh_f64x2, Arctanh => arctanh_f64x2,
     Log => log_f64x2, Log1p => log1p_f64x2, Log10 => log10_f64x2, Log2 => log2_f64x2,
-    Exp => exp_f64x2, Expm1 => expm1_f64x2;
+    Exp => exp_f64x2, Exp2 => exp2_f64x2, Expm1 => expm1_f64x2, Cbrt => cbrt_f64x2;
     Pow => pow_f64x2, Arctan2 => arctan2_f64x2, Hypot => hypot_f64x2,
     Copysign => copysign_f64x2, Nextafter => nextafter_f64x2);
 lanes_impl!(f32x4, f32, lanes_f32, lanes2_f32;
@@ -143,7 +143,7 @@ lanes_impl!(f32x4, f32, lanes_f32, lanes2_f32;
     Sinh => sinh_f32x4, Cosh => cosh_f32x4, Tanh => tanh_f32x4,
     Arcsinh => arcsinh_f32x4, Arccosh => arccosh_f32x4, Arctanh => arctanh_f32x4,
     Log => log_f32x4, Log1p => log1p_f32x4, Log10 => log10_f32x4, Log2 => log2_f32x4,
-    Exp => exp_f32x4, Expm1 => expm1_f32x4;
+    Exp => exp_f32x4, Exp2 => exp2_f32x4, Expm1 => expm1_f32x4, Cbrt => cbrt_f32x4;
     Pow => pow_f32x4, Arctan2 => arctan2_f32x4, Hypot => hypot_f32x4,
     Copysign => copysign_f32x4, Nextafter => nextafter_f32x4);
 

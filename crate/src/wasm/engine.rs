@@ -21,6 +21,19 @@ use wasm_bindgen::prelude::*;
 use super::{error, set};
 use crate::api::{self, Buffer, DType, Diagnostic, Input, PyScalar};
 
+#[wasm_bindgen]
+extern "C" {
+    /// One input of `runCompiled`: `{ resident: id }` or `{ data, shape }`. Read through
+    /// getters, so no property name crosses as a string.
+    pub type RunInput;
+    #[wasm_bindgen(method, getter)]
+    fn resident(this: &RunInput) -> Option<u32>;
+    #[wasm_bindgen(method, getter)]
+    fn data(this: &RunInput) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn shape(this: &RunInput) -> JsValue;
+}
+
 /// An array that lives in wasm memory between calls (`nw.array(x)`).
 struct Resident {
     data: Buffer,
@@ -84,15 +97,7 @@ impl Engine {
                 .ok_or_else(|| error("InternalError", "no result"))?;
             return Ok(array_to_js(&result.dtype, &result.shape, &result.data));
         };
-        if converted
-            .iter()
-            .any(|(_, c)| matches!(c, Converted::Resident(id) if *id == out_id))
-        {
-            return Err(error(
-                "ValueError",
-                "out is also an input; write the result to another resident array",
-            ));
-        }
+        self.check_out_not_input(&converted, out_id)?;
         // The output leaves the table while the inputs borrow it, and always comes back.
         let mut target = self
             .residents
@@ -110,11 +115,26 @@ impl Engine {
         threads: usize,
         target: &mut Resident,
     ) -> Result<(), JsValue> {
+        let compiled = {
+            let named = self.as_inputs(converted)?;
+            self.inner
+                .compile(source, &named)
+                .map_err(|d| diagnostic(&d, source))?
+        };
+        self.run_compiled_into(&compiled, converted, threads, target)
+    }
+
+    /// Runs `compiled` into the resident array `target`, which must have the result's
+    /// dtype and shape.
+    fn run_compiled_into(
+        &self,
+        compiled: &api::Compiled,
+        converted: &[(String, Converted)],
+        threads: usize,
+        target: &mut Resident,
+    ) -> Result<(), JsValue> {
+        let source = compiled.source();
         let named = self.as_inputs(converted)?;
-        let compiled = self
-            .inner
-            .compile(source, &named)
-            .map_err(|d| diagnostic(&d, source))?;
         let (dtype, shape) = compiled.output();
         if target.data.dtype() != dtype || target.shape != shape {
             return Err(error(
@@ -133,6 +153,96 @@ impl Engine {
                 threads_opt(threads),
             )
             .map_err(|d| diagnostic(&d, source))?;
+        Ok(())
+    }
+
+    /// Runs a compiled expression on `inputs`, one per signature entry and in its order:
+    /// each `{ resident: id }` or `{ data, shape }` (dtypes are the signature's). Scalars
+    /// and names never cross, so this is the cheap path of `Compiled.run`; when the shapes
+    /// differ from the compiled ones the expression is compiled for them (cached). Returns
+    /// `[data, shape]`, or `null` after writing resident array `out`.
+    #[wasm_bindgen(js_name = runCompiled)]
+    pub fn run_compiled(
+        &mut self,
+        expr: &CompiledExpr,
+        inputs: JsArray,
+        threads: usize,
+        out: Option<u32>,
+    ) -> Result<JsValue, JsValue> {
+        let sig = expr.compiled.signature();
+        if inputs.length() as usize != sig.inputs.len() {
+            return Err(error(
+                "TypeError",
+                &format!(
+                    "expected {} inputs, got {}",
+                    sig.inputs.len(),
+                    inputs.length()
+                ),
+            ));
+        }
+        let mut converted = Vec::with_capacity(sig.inputs.len());
+        for (i, (name, kind)) in sig.inputs.iter().enumerate() {
+            let crate::ir::InputKind::Array { dtype, .. } = kind else {
+                return Err(error(
+                    "TypeError",
+                    &format!("input '{name}' is a scalar; use evaluate for scalar inputs"),
+                ));
+            };
+            let v: RunInput = inputs.get(i as u32).unchecked_into();
+            let c = if let Some(id) = v.resident() {
+                Converted::Resident(id)
+            } else {
+                Converted::Owned {
+                    shape: shape_from_js(&v.shape(), name)?,
+                    data: buffer_from_js(*dtype, &v.data(), name)?,
+                }
+            };
+            converted.push((name.clone(), c));
+        }
+        let source = expr.compiled.source();
+        let compiled = {
+            let named = self.as_inputs(&converted)?;
+            if expr.compiled.accepts(&named) {
+                Arc::clone(&expr.compiled)
+            } else {
+                self.inner
+                    .compile(source, &named)
+                    .map_err(|d| diagnostic(&d, source))?
+            }
+        };
+        if let Some(out_id) = out {
+            self.check_out_not_input(&converted, out_id)?;
+            let mut target = self
+                .residents
+                .remove(&out_id)
+                .ok_or_else(|| freed(out_id))?;
+            let result = self.run_compiled_into(&compiled, &converted, threads, &mut target);
+            self.residents.insert(out_id, target);
+            return result.map(|()| JsValue::NULL);
+        }
+        let named = self.as_inputs(&converted)?;
+        check_output_fits(&compiled)?;
+        let result = compiled
+            .run(&named, None, threads_opt(threads))
+            .map_err(|d| diagnostic(&d, source))?
+            .ok_or_else(|| error("InternalError", "no result"))?;
+        Ok(JsArray::of2(&typed_array(&result.data), &shape_to_js(&result.shape)).into())
+    }
+
+    fn check_out_not_input(
+        &self,
+        converted: &[(String, Converted)],
+        out_id: u32,
+    ) -> Result<(), JsValue> {
+        if converted
+            .iter()
+            .any(|(_, c)| matches!(c, Converted::Resident(id) if *id == out_id))
+        {
+            return Err(error(
+                "ValueError",
+                "out is also an input; write the result to another resident array",
+            ));
+        }
         Ok(())
     }
 
@@ -332,7 +442,7 @@ fn convert_inputs(inputs: &JsArray) -> Result<Vec<(String, Converted)>, JsValue>
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
+    js_sys::Reflect::get(obj, &wasm_bindgen::intern(key).into()).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn convert_input(v: &JsValue) -> Result<(String, Converted), JsValue> {
@@ -480,7 +590,16 @@ fn buffer_from_js(dtype: DType, data: &JsValue, name: &str) -> Result<Buffer, Js
 
 /// `{ dtype, shape, data }` with `data` a new JS typed array (one copy out of wasm memory).
 fn array_to_js(dtype: &DType, shape: &[usize], data: &Buffer) -> JsValue {
-    let js: JsValue = match data {
+    let o = Object::new();
+    set(&o, "dtype", &dtype.name().into());
+    set(&o, "shape", &shape_to_js(shape));
+    set(&o, "data", &typed_array(data));
+    o.into()
+}
+
+/// A new JS typed array holding a copy of `data`.
+fn typed_array(data: &Buffer) -> JsValue {
+    match data {
         Buffer::Bool(v) => {
             let bytes: Vec<u8> = v.iter().map(|&b| u8::from(b)).collect();
             js_sys::Uint8Array::from(&bytes[..]).into()
@@ -495,12 +614,7 @@ fn array_to_js(dtype: &DType, shape: &[usize], data: &Buffer) -> JsValue {
         Buffer::U64(v) => js_sys::BigUint64Array::from(&v[..]).into(),
         Buffer::F32(v) => js_sys::Float32Array::from(&v[..]).into(),
         Buffer::F64(v) => js_sys::Float64Array::from(&v[..]).into(),
-    };
-    let o = Object::new();
-    set(&o, "dtype", &dtype.name().into());
-    set(&o, "shape", &shape_to_js(shape));
-    set(&o, "data", &js);
-    o.into()
+    }
 }
 
 /// The lowered IR as JSON, for tools that generate code from it (the playground's JS
