@@ -6,7 +6,8 @@
 // Both sides are checked to compute the same numbers first. numwasm is timed on resident
 // inputs writing into a resident output, so the figure is compute time (`timing.computeMs`,
 // measured in the compute worker around the engine call), not transfers. The JS loop writes
-// into a preallocated array. Medians and quartiles over repeats after warm-up.
+// into a preallocated array. Medians and quartiles over repeats after warm-up (at least 3
+// calls and 200 ms per configuration).
 //
 //   node bench/run.mjs [--sizes 1e3,1e4,1e5,1e6,1e7] [--only poly,sum-f64] [--out FILE]
 
@@ -46,6 +47,13 @@ try {
         const q = (p) => s[Math.round(p * (s.length - 1))];
         return { median: q(0.5), q1: q(0.25), q3: q(0.75), min: s[0], n: s.length };
       };
+      // Warm-up: at least 3 calls and 200 ms, so that V8 has moved the code to its optimizing
+      // compiler on both sides (wasm functions only switch between calls; see
+      // docs/expression-engine.md).
+      const warmUp = async (f) => {
+        const t0 = performance.now();
+        for (let i = 0; i < 3 || performance.now() - t0 < 200; i++) await f();
+      };
       const rows = [];
       const selected = WORKLOADS.filter((w) => !only || only.split(',').includes(w.id));
 
@@ -64,13 +72,13 @@ try {
           const row = { id: w.id, expr: w.expr, n, repeats, check: { maxRelDiff: diff, tolerance, ok: diff <= tolerance }, numwasm: {} };
           for (const k of threadCounts) {
             const call = () => nw.evaluate(w.expr, resident, { threads: k, out });
-            for (let i = 0; i < 3; i++) await call();
+            await warmUp(call);
             const t = [];
             for (let i = 0; i < repeats; i++) t.push((await call()).timing.computeMs);
             row.numwasm[k] = stats(t);
           }
           const jsBuf = new Float64Array(w.reduction ? 1 : n);
-          for (let i = 0; i < 3; i++) w.js(inputs, jsBuf);
+          await warmUp(() => w.js(inputs, jsBuf));
           const t = [];
           for (let i = 0; i < repeats; i++) {
             const t0 = performance.now();
