@@ -7,7 +7,7 @@
 // inputs writing into a resident output, so the figure is compute time (`timing.computeMs`,
 // measured in the compute worker around the engine call), not transfers. The JS loop writes
 // into a preallocated array. Medians and quartiles over repeats after warm-up (at least 3
-// calls and 200 ms per configuration).
+// calls and 2 s per configuration, WARM_MS=... to change it).
 //
 //   node bench/run.mjs [--sizes 1e3,1e4,1e5,1e6,1e7] [--only poly,sum-f64] [--out FILE]
 
@@ -36,7 +36,8 @@ try {
     if (m.type() === 'log') console.log(m.text());
   });
   result = await page.evaluate(
-    async ({ sizes, only }) => {
+    async ({ sizes, only, warmMs }) => {
+      globalThis.WARM_MS = warmMs;
       const nw = await import('/web/src/index.js');
       const { WORKLOADS, maxRelDiff } = await import('/bench/workloads.js');
       const status = await nw.init();
@@ -47,12 +48,14 @@ try {
         const q = (p) => s[Math.round(p * (s.length - 1))];
         return { median: q(0.5), q1: q(0.25), q3: q(0.75), min: s[0], n: s.length };
       };
-      // Warm-up: at least 3 calls and 200 ms, so that V8 has moved the code to its optimizing
-      // compiler on both sides (wasm functions only switch between calls; see
-      // docs/expression-engine.md).
+      // Warm-up: at least 3 calls and 2 s (WARM_MS), so that V8 has moved the code to its
+      // optimizing compiler on both sides: the pool threads' kernels took over a second of
+      // work to get there (measured: expab at 1e6 on 2 threads 1.0x the 1-thread time after
+      // 200 ms of warm-up, 1.9x after 3 s), and the JS loops also sped up 2x. See
+      // docs/expression-engine.md.
       const warmUp = async (f) => {
         const t0 = performance.now();
-        for (let i = 0; i < 3 || performance.now() - t0 < 200; i++) await f();
+        for (let i = 0; i < 3 || performance.now() - t0 < globalThis.WARM_MS; i++) await f();
       };
       const rows = [];
       const selected = WORKLOADS.filter((w) => !only || only.split(',').includes(w.id));
@@ -123,7 +126,7 @@ try {
       }
       return { status, threadCounts, rows, bandwidth, userAgent: navigator.userAgent };
     },
-    { sizes, only },
+    { sizes, only, warmMs: Number(process.env.WARM_MS ?? 2000) },
   );
 } finally {
   await browser.close();

@@ -87,10 +87,11 @@ export class Channel {
     this.ring();
   }
 
-  /** Page: a call is about to be posted (call before postMessage). */
+  /** Page: a call is about to be posted (call before postMessage); returns its number. */
   posting() {
-    Atomics.add(this.words, POSTED, 1);
+    const seq = Atomics.add(this.words, POSTED, 1) + 1;
     this.ring();
+    return seq;
   }
 
   ring() {

@@ -57,8 +57,8 @@ function send({ method, args, transfer }) {
     pending.set(id, inFlight);
     // Count the message and wake the worker out of its wait on the slot, before posting:
     // the worker then stays in its event loop until it has handled this message.
-    channel?.posting();
-    worker.postMessage({ type: 'numwasm-call', id, method, args }, transfer);
+    const seq = channel?.posting();
+    worker.postMessage({ type: 'numwasm-call', id, method, args, seq }, transfer);
   });
 }
 
@@ -72,9 +72,15 @@ function writeSlot(id, method, args) {
 }
 
 async function awaitSlotReply(id) {
-  const w = Atomics.waitAsync(channel.words, STATE, REQUEST);
-  if (w.async) await w.value;
-  if (channel.state !== REPLY) return; // the worker failed: onWorkerError settled the call
+  // Bounded waits: while no reply has come, ring again every 100 ms (a worker that was
+  // passing through its event loop then finds the request on its way back).
+  while (channel.state === REQUEST) {
+    const w = Atomics.waitAsync(channel.words, STATE, REQUEST, 100);
+    if (w.async) await w.value;
+    if (channel.state === REQUEST) channel.ring();
+    if (!inFlight) return; // the worker failed: onWorkerError settled the call
+  }
+  if (channel.state !== REPLY) return;
   const reply = channel.binary ? channel.readResult() : channel.read(true);
   if (reply.viaMessage) {
     // The result was too large for the slot: it comes by postMessage, which may have

@@ -9,7 +9,7 @@ import { makeEngine } from './engine.js';
 
 /** The shared-memory slot (channel.js), once the page has sent one. */
 let channel = null;
-/** Calls received by postMessage since the slot was set up (compared with its POSTED count). */
+/** The highest call number (channel.posting) handled from postMessage; compared with POSTED. */
 let handled = 0;
 let slotScheduled = false;
 
@@ -147,16 +147,21 @@ function serveSlot() {
     const bell = channel.bell;
     // Checked again after reading the bell: a ring after this point wakes the wait at once.
     if (channel.posted !== handled || channel.state === REQUEST) continue;
-    Atomics.wait(channel.words, BELL, bell);
+    // Bounded: after 100 ms idle the worker also passes through its event loop, so that a
+    // message can never wait behind the slot for long whatever the interleaving.
+    if (Atomics.wait(channel.words, BELL, bell, 100) === 'timed-out') {
+      scheduleSlot();
+      return;
+    }
   }
 }
 
 self.addEventListener('message', async ({ data }) => {
   if (data?.type !== 'numwasm-call') return;
-  const { id, method, args } = data;
-  const counted = channel !== null; // calls before the slot existed are not in its count
+  const { id, method, args, seq } = data;
   const reply = await handle(method, args);
-  if (counted) handled++;
+  // Calls posted before the page had the slot carry no number and are not in its count.
+  if (seq !== undefined) handled = Math.max(handled, seq);
   post(id, reply);
   if (channel) scheduleSlot();
 });

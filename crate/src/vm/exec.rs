@@ -459,16 +459,19 @@ impl Ctx<'_> {
         let _ = next;
     }
 
+    #[cfg(target_arch = "x86_64")]
     fn mem_dtype(&self, m: u16) -> Option<DType> {
         self.k.code.iter().find_map(|i| mem_dtype_of(i, m))
     }
 }
 
+#[cfg(target_arch = "x86_64")]
 fn insn_reads_mem(i: &Insn, m: u16) -> bool {
     mem_dtype_of(i, m).is_some()
 }
 
 /// The dtype an instruction reads source `m` as, if it reads it in place.
+#[cfg(target_arch = "x86_64")]
 fn mem_dtype_of(i: &Insn, m: u16) -> Option<DType> {
     let is = |o: &Opd| *o == Opd::Mem(m);
     match i {
