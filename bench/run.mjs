@@ -16,7 +16,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 
-import { launch, open, repo, serveRepo } from '../tests/e2e/browser.mjs';
+import { evaluateInIsolatedPage, repo } from '../tests/e2e/browser.mjs';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,111 +27,99 @@ const sizes = arg('sizes', '1e3,1e4,1e5,1e6,1e7').split(',').map(Number);
 const only = arg('only', '');
 const outFile = arg('out', join(repo, 'bench', 'results', 'browser.json'));
 
-const server = await serveRepo({ isolation: true });
-const browser = await launch();
-let result;
-try {
-  const page = await open(browser, server.url);
-  page.on('console', (m) => {
-    if (m.type() === 'log') console.log(m.text());
-  });
-  result = await page.evaluate(
-    async ({ sizes, only, warmMs }) => {
-      globalThis.WARM_MS = warmMs;
-      const nw = await import('/web/src/index.js');
-      const { WORKLOADS, maxRelDiff } = await import('/bench/workloads.js');
-      const status = await nw.init();
-      const threadCounts = Array.from({ length: status.poolSize }, (_, i) => i + 1);
-      const repeatsFor = (n) => (n <= 1e4 ? 41 : n <= 1e5 ? 25 : n <= 1e6 ? 15 : 7);
-      const stats = (t) => {
-        const s = [...t].sort((a, b) => a - b);
-        const q = (p) => s[Math.round(p * (s.length - 1))];
-        return { median: q(0.5), q1: q(0.25), q3: q(0.75), min: s[0], n: s.length };
-      };
-      // Warm-up: at least 3 calls and 2 s (WARM_MS), so that V8 has moved the code to its
-      // optimizing compiler on both sides: the pool threads' kernels took over a second of
-      // work to get there (measured: expab at 1e6 on 2 threads 1.0x the 1-thread time after
-      // 200 ms of warm-up, 1.9x after 3 s), and the JS loops also sped up 2x. See
-      // docs/expression-engine.md.
-      const warmUp = async (f) => {
-        const t0 = performance.now();
-        for (let i = 0; i < 3 || performance.now() - t0 < globalThis.WARM_MS; i++) await f();
-      };
-      const rows = [];
-      const selected = WORKLOADS.filter((w) => !only || only.split(',').includes(w.id));
+const result = await evaluateInIsolatedPage(
+  async ({ sizes, only, warmMs }) => {
+    globalThis.WARM_MS = warmMs;
+    const nw = await import('/web/src/index.js');
+    const { WORKLOADS, maxRelDiff } = await import('/bench/workloads.js');
+    const status = await nw.init();
+    const threadCounts = Array.from({ length: status.poolSize }, (_, i) => i + 1);
+    const repeatsFor = (n) => (n <= 1e4 ? 41 : n <= 1e5 ? 25 : n <= 1e6 ? 15 : 7);
+    const stats = (t) => {
+      const s = [...t].sort((a, b) => a - b);
+      const q = (p) => s[Math.round(p * (s.length - 1))];
+      return { median: q(0.5), q1: q(0.25), q3: q(0.75), min: s[0], n: s.length };
+    };
+    // Warm-up: at least 3 calls and 2 s (WARM_MS), so that V8 has moved the code to its
+    // optimizing compiler on both sides: the pool threads' kernels took over a second of
+    // work to get there (measured: expab at 1e6 on 2 threads 1.0x the 1-thread time after
+    // 200 ms of warm-up, 1.9x after 3 s), and the JS loops also sped up 2x. See
+    // docs/expression-engine.md.
+    const warmUp = async (f) => {
+      const t0 = performance.now();
+      for (let i = 0; i < 3 || performance.now() - t0 < globalThis.WARM_MS; i++) await f();
+    };
+    const rows = [];
+    const selected = WORKLOADS.filter((w) => !only || only.split(',').includes(w.id));
 
-      for (const w of selected) {
-        for (const n of sizes) {
-          const inputs = w.inputs(n);
-          const repeats = repeatsFor(n);
-          // Same numbers first: numwasm against the JS loop.
-          const ref = await nw.evaluate(w.expr, inputs);
-          const jsOut = w.js(inputs, new Float64Array(w.reduction ? 1 : n));
-          const diff = maxRelDiff(ref.data, jsOut);
-          const tolerance = w.reduction ? 1e-8 : w.transcendental ? 4e-16 * 8 : 0;
-          const resident = {};
-          for (const [k, v] of Object.entries(inputs)) resident[k] = await nw.array(v);
-          const out = w.reduction ? undefined : await nw.array(new Float64Array(n));
-          const row = { id: w.id, expr: w.expr, n, repeats, check: { maxRelDiff: diff, tolerance, ok: diff <= tolerance }, numwasm: {} };
-          for (const k of threadCounts) {
-            const call = () => nw.evaluate(w.expr, resident, { threads: k, out });
-            await warmUp(call);
-            const t = [];
-            for (let i = 0; i < repeats; i++) t.push((await call()).timing.computeMs);
-            row.numwasm[k] = stats(t);
-          }
-          const jsBuf = new Float64Array(w.reduction ? 1 : n);
-          await warmUp(() => w.js(inputs, jsBuf));
+    for (const w of selected) {
+      for (const n of sizes) {
+        const inputs = w.inputs(n);
+        const repeats = repeatsFor(n);
+        // Same numbers first: numwasm against the JS loop.
+        const ref = await nw.evaluate(w.expr, inputs);
+        const jsOut = w.js(inputs, new Float64Array(w.reduction ? 1 : n));
+        const diff = maxRelDiff(ref.data, jsOut);
+        const tolerance = w.reduction ? 1e-8 : w.transcendental ? 4e-16 * 8 : 0;
+        const resident = {};
+        for (const [k, v] of Object.entries(inputs)) resident[k] = await nw.array(v);
+        const out = w.reduction ? undefined : await nw.array(new Float64Array(n));
+        const row = { id: w.id, expr: w.expr, n, repeats, check: { maxRelDiff: diff, tolerance, ok: diff <= tolerance }, numwasm: {} };
+        for (const k of threadCounts) {
+          const call = () => nw.evaluate(w.expr, resident, { threads: k, out });
+          await warmUp(call);
           const t = [];
-          for (let i = 0; i < repeats; i++) {
-            const t0 = performance.now();
-            w.js(inputs, jsBuf);
-            t.push(performance.now() - t0);
-          }
-          row.js = stats(t);
-          for (const r of Object.values(resident)) r.free();
-          out?.free();
-          rows.push(row);
-          console.log(
-            `${w.id.padEnd(8)} n=${n.toExponential(0)} js ${row.js.median.toFixed(3)} ms` +
-              threadCounts.map((k) => `  nw@${k} ${row.numwasm[k].median.toFixed(3)} ms`).join('') +
-              (row.check.ok ? '' : `  CHECK FAILED (max rel diff ${diff})`),
-          );
+          for (let i = 0; i < repeats; i++) t.push((await call()).timing.computeMs);
+          row.numwasm[k] = stats(t);
         }
-      }
-
-      // Memory bandwidth: a plain copy, in JS (TypedArray.set) and in numwasm (copy(a)).
-      const bandwidth = {};
-      for (const n of sizes.filter((s) => s >= 1e6)) {
-        const a = new Float64Array(n).fill(1.5);
-        const b = new Float64Array(n);
-        const ra = await nw.array(a);
-        const rb = await nw.array(b);
+        const jsBuf = new Float64Array(w.reduction ? 1 : n);
+        await warmUp(() => w.js(inputs, jsBuf));
         const t = [];
-        for (let i = 0; i < 12; i++) {
+        for (let i = 0; i < repeats; i++) {
           const t0 = performance.now();
-          b.set(a);
+          w.js(inputs, jsBuf);
           t.push(performance.now() - t0);
         }
-        const nwT = {};
-        for (const k of threadCounts) {
-          const tt = [];
-          for (let i = 0; i < 12; i++) tt.push((await nw.evaluate('copy(a)', { a: ra }, { threads: k, out: rb })).timing.computeMs);
-          nwT[k] = stats(tt).median;
-        }
-        ra.free();
-        rb.free();
-        const gbs = (ms) => (16 * n) / (ms * 1e6);
-        bandwidth[n] = { js: gbs(stats(t).median), numwasm: Object.fromEntries(Object.entries(nwT).map(([k, ms]) => [k, gbs(ms)])) };
+        row.js = stats(t);
+        for (const r of Object.values(resident)) r.free();
+        out?.free();
+        rows.push(row);
+        console.log(
+          `${w.id.padEnd(8)} n=${n.toExponential(0)} js ${row.js.median.toFixed(3)} ms` +
+            threadCounts.map((k) => `  nw@${k} ${row.numwasm[k].median.toFixed(3)} ms`).join('') +
+            (row.check.ok ? '' : `  CHECK FAILED (max rel diff ${diff})`),
+        );
       }
-      return { status, threadCounts, rows, bandwidth, userAgent: navigator.userAgent };
-    },
-    { sizes, only, warmMs: Number(process.env.WARM_MS ?? 2000) },
-  );
-} finally {
-  await browser.close();
-  await server.close();
-}
+    }
+
+    // Memory bandwidth: a plain copy, in JS (TypedArray.set) and in numwasm (copy(a)).
+    const bandwidth = {};
+    for (const n of sizes.filter((s) => s >= 1e6)) {
+      const a = new Float64Array(n).fill(1.5);
+      const b = new Float64Array(n);
+      const ra = await nw.array(a);
+      const rb = await nw.array(b);
+      const t = [];
+      for (let i = 0; i < 12; i++) {
+        const t0 = performance.now();
+        b.set(a);
+        t.push(performance.now() - t0);
+      }
+      const nwT = {};
+      for (const k of threadCounts) {
+        const tt = [];
+        for (let i = 0; i < 12; i++) tt.push((await nw.evaluate('copy(a)', { a: ra }, { threads: k, out: rb })).timing.computeMs);
+        nwT[k] = stats(tt).median;
+      }
+      ra.free();
+      rb.free();
+      const gbs = (ms) => (16 * n) / (ms * 1e6);
+      bandwidth[n] = { js: gbs(stats(t).median), numwasm: Object.fromEntries(Object.entries(nwT).map(([k, ms]) => [k, gbs(ms)])) };
+    }
+    return { status, threadCounts, rows, bandwidth, userAgent: navigator.userAgent };
+  },
+  { sizes, only, warmMs: Number(process.env.WARM_MS ?? 2000) },
+);
 
 const chromium = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim();
 const git = (() => {

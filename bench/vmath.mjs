@@ -6,14 +6,14 @@
 // writes one. Both are checked to agree (within 2 ULP) before timing; medians over repeats,
 // the two sides timed alternately, the speedup the median of the per-pair ratios.
 // Writes bench/results/vmath-browser.json and prints a Markdown table.
-//   node bench/vmath.mjs [--n 1e6] [--only exp,sin] [--repeats 15]
+//   node bench/vmath.mjs [--n 1e6] [--only exp,sin] [--repeats 15] [--out FILE]
 
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
-import { launch, open, repo, serveRepo } from '../tests/e2e/browser.mjs';
+import { evaluateInIsolatedPage, repo } from '../tests/e2e/browser.mjs';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,6 +22,7 @@ function arg(name, fallback) {
 const n = Number(arg('n', '1e6'));
 const only = arg('only', '');
 const repeats = Number(arg('repeats', '15'));
+const outFile = arg('out', join(repo, 'bench', 'results', 'vmath-browser.json'));
 
 // name, numwasm expression, JS element function (source text, evaluated in the page), domains
 // of the inputs [lo, hi] (log-uniform when the third entry is 'log').
@@ -55,98 +56,86 @@ const FUNCTIONS = [
 
 const selected = FUNCTIONS.filter(([id]) => !only || only.split(',').includes(id));
 const load = loadavg()[0];
-const server = await serveRepo({ isolation: true });
-const browser = await launch();
-let result;
-try {
-  const page = await open(browser, server.url);
-  page.on('console', (m) => {
-    if (m.type() === 'log') console.log(m.text());
-  });
-  result = await page.evaluate(
-    async ({ functions, n, repeats }) => {
-      const nw = await import('/web/src/index.js');
-      const { rng } = await import('/bench/workloads.js');
-      const status = await nw.init();
-      const median = (t) => [...t].sort((x, y) => x - y)[Math.floor((t.length - 1) / 2)];
-      const rows = [];
-      for (const [id, expr, jsElem, domains] of functions) {
-        const row = { id, expr };
-        for (const dtype of ['float64', 'float32']) {
-          const T = dtype === 'float64' ? Float64Array : Float32Array;
-          const names = ['a', 'b'].slice(0, domains.length);
-          const inputs = {};
-          domains.forEach(([lo, hi, kind], j) => {
-            const r = rng(101 + j);
-            const x = new T(n);
-            for (let i = 0; i < n; i++) {
-              const u = r();
-              x[i] = kind === 'log' ? lo * (hi / lo) ** u : lo + (hi - lo) * u;
-            }
-            inputs[names[j]] = x;
-          });
-          // The JS loop, written out so that V8 sees a monomorphic loop over one function.
-          // eslint-disable-next-line no-new-func
-          const js = new Function(
-            ...names,
-            'out',
-            `for (let i = 0; i < out.length; i++) { ${names.map((k) => `const ${k}_ = ${k}[i];`).join(' ')} out[i] = ${jsElem.replace(/\b([ab])\b/g, '$1_')}; } return out;`,
-          );
-          const jsOut = js(...names.map((k) => inputs[k]), new T(n));
-          const ref = await nw.evaluate(expr, inputs);
-          if (ref.dtype !== dtype) throw new Error(`${expr} on ${dtype} gave ${ref.dtype}`);
-          // Agreement: both sides are within 1 ULP of the true value, so within 2 ULP of each other.
-          const ulp = dtype === 'float64' ? 2 ** -52 : 2 ** -23;
-          let worst = 0;
+const result = await evaluateInIsolatedPage(
+  async ({ functions, n, repeats }) => {
+    const nw = await import('/web/src/index.js');
+    const { rng } = await import('/bench/workloads.js');
+    const status = await nw.init();
+    const median = (t) => [...t].sort((x, y) => x - y)[Math.floor((t.length - 1) / 2)];
+    const rows = [];
+    for (const [id, expr, jsElem, domains] of functions) {
+      const row = { id, expr };
+      for (const dtype of ['float64', 'float32']) {
+        const T = dtype === 'float64' ? Float64Array : Float32Array;
+        const names = ['a', 'b'].slice(0, domains.length);
+        const inputs = {};
+        domains.forEach(([lo, hi, kind], j) => {
+          const r = rng(101 + j);
+          const x = new T(n);
           for (let i = 0; i < n; i++) {
-            const x = ref.data[i];
-            const y = jsOut[i];
-            if (Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y))) continue;
-            const d = Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y), dtype === 'float64' ? 2.2e-308 : 1.2e-38);
-            if (!(d <= worst)) worst = d;
+            const u = r();
+            x[i] = kind === 'log' ? lo * (hi / lo) ** u : lo + (hi - lo) * u;
           }
-          const resident = {};
-          for (const k of names) resident[k] = await nw.array(inputs[k]);
-          const out = await nw.array(new T(n));
-          const call = () => nw.evaluate(expr, resident, { threads: 1, out });
-          // Warm-up: at least 3 calls and 200 ms a side (see docs/expression-engine.md on V8's tiers).
-          const args = [...names.map((k) => inputs[k]), new T(n)];
-          for (const f of [call, () => js(...args)]) {
-            const t0 = performance.now();
-            for (let i = 0; i < 3 || performance.now() - t0 < 200; i++) await f();
-          }
-          // Alternate the two sides so that load from elsewhere hits both alike.
-          const tn = [];
-          const tj = [];
-          for (let i = 0; i < repeats; i++) {
-            tn.push((await call()).timing.computeMs);
-            const t0 = performance.now();
-            js(...args);
-            tj.push(performance.now() - t0);
-          }
-          for (const r of Object.values(resident)) r.free();
-          out.free();
-          const nwNs = (median(tn) * 1e6) / n;
-          const jsNs = (median(tj) * 1e6) / n;
-          // The median of the per-pair ratios: steadier than the ratio of medians when other
-          // work on the machine comes and goes.
-          const speedup = median(tj.map((t, i) => t / tn[i]));
-          row[dtype] = { numwasmNs: nwNs, jsNs, speedup, maxRelDiff: worst, agree: worst <= 2 * ulp };
-          console.log(
-            `${id.padEnd(8)} ${dtype}  numwasm ${nwNs.toFixed(2)} ns  JS ${jsNs.toFixed(2)} ns  ${speedup.toFixed(2)}x` +
-              (worst <= 2 * ulp ? '' : `  DISAGREE (max rel diff ${worst})`),
-          );
+          inputs[names[j]] = x;
+        });
+        // The JS loop, written out so that V8 sees a monomorphic loop over one function.
+        // eslint-disable-next-line no-new-func
+        const js = new Function(
+          ...names,
+          'out',
+          `for (let i = 0; i < out.length; i++) { ${names.map((k) => `const ${k}_ = ${k}[i];`).join(' ')} out[i] = ${jsElem.replace(/\b([ab])\b/g, '$1_')}; } return out;`,
+        );
+        const jsOut = js(...names.map((k) => inputs[k]), new T(n));
+        const ref = await nw.evaluate(expr, inputs);
+        if (ref.dtype !== dtype) throw new Error(`${expr} on ${dtype} gave ${ref.dtype}`);
+        // Agreement: both sides are within 1 ULP of the true value, so within 2 ULP of each other.
+        const ulp = dtype === 'float64' ? 2 ** -52 : 2 ** -23;
+        let worst = 0;
+        for (let i = 0; i < n; i++) {
+          const x = ref.data[i];
+          const y = jsOut[i];
+          if (Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y))) continue;
+          const d = Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y), dtype === 'float64' ? 2.2e-308 : 1.2e-38);
+          if (!(d <= worst)) worst = d;
         }
-        rows.push(row);
+        const resident = {};
+        for (const k of names) resident[k] = await nw.array(inputs[k]);
+        const out = await nw.array(new T(n));
+        const call = () => nw.evaluate(expr, resident, { threads: 1, out });
+        // Warm-up: at least 3 calls and 200 ms a side (see docs/expression-engine.md on V8's tiers).
+        const args = [...names.map((k) => inputs[k]), new T(n)];
+        for (const f of [call, () => js(...args)]) {
+          const t0 = performance.now();
+          for (let i = 0; i < 3 || performance.now() - t0 < 200; i++) await f();
+        }
+        // Alternate the two sides so that load from elsewhere hits both alike.
+        const tn = [];
+        const tj = [];
+        for (let i = 0; i < repeats; i++) {
+          tn.push((await call()).timing.computeMs);
+          const t0 = performance.now();
+          js(...args);
+          tj.push(performance.now() - t0);
+        }
+        for (const r of Object.values(resident)) r.free();
+        out.free();
+        const nwNs = (median(tn) * 1e6) / n;
+        const jsNs = (median(tj) * 1e6) / n;
+        // The median of the per-pair ratios: steadier than the ratio of medians when other
+        // work on the machine comes and goes.
+        const speedup = median(tj.map((t, i) => t / tn[i]));
+        row[dtype] = { numwasmNs: nwNs, jsNs, speedup, maxRelDiff: worst, agree: worst <= 2 * ulp };
+        console.log(
+          `${id.padEnd(8)} ${dtype}  numwasm ${nwNs.toFixed(2)} ns  JS ${jsNs.toFixed(2)} ns  ${speedup.toFixed(2)}x` +
+            (worst <= 2 * ulp ? '' : `  DISAGREE (max rel diff ${worst})`),
+        );
       }
-      return { status, rows, userAgent: navigator.userAgent };
-    },
-    { functions: selected, n, repeats },
-  );
-} finally {
-  await browser.close();
-  await server.close();
-}
+      rows.push(row);
+    }
+    return { status, rows, userAgent: navigator.userAgent };
+  },
+  { functions: selected, n, repeats },
+);
 
 const meta = {
   date: new Date().toISOString(),
@@ -160,7 +149,7 @@ const meta = {
   repeats,
 };
 await mkdir(join(repo, 'bench', 'results'), { recursive: true });
-await writeFile(join(repo, 'bench', 'results', 'vmath-browser.json'), `${JSON.stringify({ meta, ...result }, null, 2)}\n`);
+await writeFile(outFile, `${JSON.stringify({ meta, ...result }, null, 2)}\n`);
 
 const f = (x) => x.toFixed(2);
 const lines = [

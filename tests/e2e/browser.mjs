@@ -50,6 +50,25 @@ export async function open(browser, url) {
   return page;
 }
 
+/**
+ * Runs `fn(arg)` in a fresh isolated page over the repository (the benchmarks' setup),
+ * echoing the page's console.log, and closes everything afterwards.
+ */
+export async function evaluateInIsolatedPage(fn, arg) {
+  const server = await serveRepo({ isolation: true });
+  const browser = await launch();
+  try {
+    const page = await open(browser, server.url);
+    page.on('console', (m) => {
+      if (m.type() === 'log') console.log(m.text());
+    });
+    return await page.evaluate(fn, arg);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 export async function screenshot(page, name) {
   await mkdir(artifacts, { recursive: true });
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });

@@ -17,6 +17,8 @@
 //   HEADER  byte length of the JSON header.
 // The page sends one call at a time (calls are queued in order), so the slot is never shared.
 
+import { DTYPES } from './ndarray.js';
+
 export const REQUEST = 1;
 export const REPLY = 2;
 export const STATE = 0;
@@ -40,22 +42,9 @@ const TYPES = {
   BigUint64Array,
 };
 
-/** dtype codes of the binary run form. */
-const DTYPE_NAMES = ['bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'float32', 'float64'];
+/** dtype codes of the binary run form: the index in DTYPES, the same module on both sides. */
+const DTYPE_NAMES = Object.keys(DTYPES);
 const DTYPE_CODES = Object.fromEntries(DTYPE_NAMES.map((d, i) => [d, i]));
-const ARRAY_OF = {
-  bool: Uint8Array,
-  int8: Int8Array,
-  int16: Int16Array,
-  int32: Int32Array,
-  int64: BigInt64Array,
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  uint32: Uint32Array,
-  uint64: BigUint64Array,
-  float32: Float32Array,
-  float64: Float64Array,
-};
 /** HEADER word value marking the binary form (a JSON header has a length >= 0). */
 const BINARY = -1;
 const META_AT = HEADER_AT;
@@ -157,7 +146,7 @@ export class Channel {
         const ndim = m[k++];
         const shape = Array.from(m.subarray(k, k + ndim));
         k += ndim;
-        const data = new ARRAY_OF[dtype](this.buffer, m[k], m[k + 1]);
+        const data = new DTYPES[dtype](this.buffer, m[k], m[k + 1]);
         k += 2;
         inputs.push({ dtype, shape, data });
       }
@@ -187,7 +176,7 @@ export class Channel {
     const dtype = DTYPE_NAMES[m[2]];
     const ndim = m[3];
     const shape = Array.from(m.subarray(4, 4 + ndim));
-    const T = ARRAY_OF[dtype];
+    const T = DTYPES[dtype];
     const data = new T(m[4 + ndim]);
     data.set(new T(this.buffer, BINARY_DATA_AT, data.length));
     return { ok: true, result: { result: { dtype, shape, data }, computeMs: m[0] } };

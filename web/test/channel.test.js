@@ -68,3 +68,44 @@ test('views at an offset into a larger buffer are written as their own elements'
   ch.write({ v: base.subarray(2, 5) });
   assert.deepEqual([...ch.read(true).v], [2, 3, 4]);
 });
+
+test('the binary run form carries resident ids, arrays with shapes, and the result', () => {
+  const ch = new Channel(createSlot());
+  const a = Float32Array.from([1, 2, 3, 4, 5, 6]);
+  const b = BigInt64Array.from([7n, -8n]);
+  assert.equal(
+    ch.writeRun(9, 4, 2, undefined, [{ resident: 12 }, { dtype: 'float32', shape: [2, 3], data: a }, { dtype: 'int64', shape: [2], data: b }]),
+    true,
+  );
+  assert.equal(ch.binary, true);
+  const { id, args } = ch.readRun();
+  assert.equal(id, 9);
+  assert.equal(args.id, 4);
+  assert.equal(args.threads, 2);
+  assert.equal(args.out, undefined);
+  assert.deepEqual(args.inputs[0], { resident: 12 });
+  assert.deepEqual(args.inputs[1].shape, [2, 3]);
+  assert.deepEqual([...args.inputs[1].data], [...a]);
+  assert.equal(args.inputs[2].dtype, 'int64');
+  assert.deepEqual([...args.inputs[2].data], [...b]);
+
+  const data = Float64Array.from([0.5, -0, NaN]);
+  assert.equal(ch.writeResult({ result: { dtype: 'float64', shape: [3, 1], data }, computeMs: 0.25 }), true);
+  const r = ch.readResult();
+  assert.equal(r.ok, true);
+  assert.equal(r.result.computeMs, 0.25);
+  assert.deepEqual(r.result.result.shape, [3, 1]);
+  assert.ok(!(r.result.result.data.buffer instanceof SharedArrayBuffer));
+  assert.ok(Object.is(r.result.result.data[1], -0) && Number.isNaN(r.result.result.data[2]));
+
+  // A result written into a resident `out` has no data; a result too big is refused.
+  ch.writeResult({ result: null, computeMs: 1 });
+  assert.equal(ch.readResult().result.result, null);
+  assert.equal(ch.writeResult({ result: { dtype: 'float64', shape: [SLOT_BYTES], data: new Float64Array(SLOT_BYTES / 8 + 1) }, computeMs: 0 }), false);
+  // Once JSON is written the slot is no longer in binary form.
+  ch.write({ ok: false });
+  assert.equal(ch.binary, false);
+  // A run with an out id.
+  ch.writeRun(1, 2, 1, 5, [{ resident: 3 }]);
+  assert.equal(ch.readRun().args.out, 5);
+});

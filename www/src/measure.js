@@ -1,5 +1,6 @@
-// Timing runs: one warm-up call, then `repeats` timed calls, checking for cancellation
-// between calls. numwasm runs in its own compute worker and the JS baseline in another,
+// Timing runs: a warm-up (at least 3 calls and 250 ms, so that V8 has moved both numwasm's
+// wasm and the JS loop to its optimizing compiler), then `repeats` timed calls, checking for
+// cancellation between calls. numwasm runs in its own compute worker and the JS baseline in another,
 // so the page stays responsive while they run.
 
 export class Cancelled extends Error {
@@ -38,10 +39,21 @@ export function summary(samples) {
   return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), samples };
 }
 
+/** Calls `fn` at least 3 times and for at least 250 ms; resolves to its first result. */
+export async function warmUp(fn, job) {
+  const t0 = performance.now();
+  const first = await fn();
+  for (let i = 1; i < 3 || performance.now() - t0 < 250; i++) {
+    job.check();
+    await fn();
+  }
+  return first;
+}
+
 /** Times a compiled expression on `threads`; resolves to { result, ...summary }. */
 export async function timeEngine(compiled, inputs, threads, repeats, job, label) {
   job.check();
-  const result = await compiled.run(inputs, { threads });
+  const result = await warmUp(() => compiled.run(inputs, { threads }), job);
   job.step(`${label}: warm-up`);
   const samples = [];
   for (let r = 0; r < repeats; r++) {
@@ -89,7 +101,7 @@ export class Baseline {
 
   async time(repeats, job, label) {
     job.check();
-    await this.call({ type: 'time' });
+    await warmUp(() => this.call({ type: 'time' }), job);
     job.step(`${label}: warm-up`);
     const samples = [];
     for (let r = 0; r < repeats; r++) {

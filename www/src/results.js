@@ -83,7 +83,7 @@ export function renderTiming(root, rows, js, n) {
     : [];
   const reps = rows[0]?.samples.length ?? js?.samples.length ?? 0;
   root.replaceChildren(el('table', {}, head, ...body, ...jsRow),
-    el('p', { className: 'hint', textContent: `N = ${n.toLocaleString('en-US')}; ${reps} timed repeats after one warm-up per row; speedup is against numwasm on 1 thread, "vs JS" is JS time / numwasm time. Times are only as fine as the browser's timer (5 µs isolated, 100 µs otherwise).` }));
+    el('p', { className: 'hint', textContent: `N = ${n.toLocaleString('en-US')}; ${reps} timed repeats after a warm-up per row (at least 3 calls and 250 ms); speedup is against numwasm on 1 thread, "vs JS" is JS time / numwasm time. Times are only as fine as the browser's timer (5 µs isolated, 100 µs otherwise).` }));
 }
 
 /** The baseline's verdict line. */
