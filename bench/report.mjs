@@ -104,16 +104,18 @@ function lineChart({ title, xs, series, logX = false, logY = false, xLabel, yLab
 
 const n6 = sizes.includes(1e6) ? 1e6 : sizes[sizes.length - 1];
 const charts = [];
-{
-  const series = ids.map((id) => ({ name: id, ys: threads.map((k) => row(id, n6).numwasm[1].median / row(id, n6).numwasm[k].median) }));
-  if (native) {
-    for (const id of ids) {
-      const nr = nrow(id, n6);
-      if (nr?.numba) series.push({ name: `${id} (Numba)`, ys: threads.map((k) => nr.numba[1].median / nr.numba[k].median), dash: true });
-    }
-  }
-  writeFileSync(join(dir, 'speedup.svg'), lineChart({ title: `Speedup vs threads, ${sizeName(n6)} elements`, xs: threads, series, xLabel: 'threads', yLabel: 'speedup over 1 thread', ideal: (k) => k }));
-  charts.push('speedup.svg');
+// Speedup versus threads, one chart per workload: numwasm at each size from 1e5 up (below
+// 32,768 elements every call is serial), and native numexpr and Numba at 1e6 for reference.
+for (const id of ids) {
+  const series = sizes
+    .filter((n) => n >= 1e5 && row(id, n))
+    .map((n) => ({ name: `numwasm ${sizeName(n)}`, ys: threads.map((k) => row(id, n).numwasm[1].median / row(id, n).numwasm[k].median) }));
+  const nr = nrow(id, n6);
+  if (nr?.numexpr) series.push({ name: `numexpr ${sizeName(n6)}`, ys: threads.map((k) => nr.numexpr[1].median / nr.numexpr[k]?.median), dash: true });
+  if (nr?.numba) series.push({ name: `Numba ${sizeName(n6)}`, ys: threads.map((k) => nr.numba[1].median / nr.numba[k]?.median), dash: true });
+  const file = `speedup-${id}.svg`;
+  writeFileSync(join(dir, file), lineChart({ title: `${id}: speedup vs threads`, xs: threads, series, xLabel: 'threads', yLabel: 'speedup over 1 thread', ideal: (k) => k }));
+  charts.push(file);
 }
 for (const id of ids) {
   const series = [
