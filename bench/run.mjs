@@ -29,7 +29,6 @@ const outFile = arg('out', join(repo, 'bench', 'results', 'browser.json'));
 
 const result = await evaluateInIsolatedPage(
   async ({ sizes, only, warmMs }) => {
-    globalThis.WARM_MS = warmMs;
     const nw = await import('/web/src/index.js');
     const { WORKLOADS, maxRelDiff } = await import('/bench/workloads.js');
     const status = await nw.init();
@@ -47,7 +46,7 @@ const result = await evaluateInIsolatedPage(
     // docs/expression-engine.md.
     const warmUp = async (f) => {
       const t0 = performance.now();
-      for (let i = 0; i < 3 || performance.now() - t0 < globalThis.WARM_MS; i++) await f();
+      for (let i = 0; i < 3 || performance.now() - t0 < warmMs; i++) await f();
     };
     const rows = [];
     const selected = WORKLOADS.filter((w) => !only || only.split(',').includes(w.id));

@@ -256,8 +256,8 @@ export class Compiled {
     }
     const reply = await backend.call('run', {
       id: this.#id,
-      names: this.inputNames,
-      inputs: prepared,
+      // In signature order: the engine's cheap path takes them so, without names.
+      inputs: this.inputNames.map((name) => given.get(name)),
       threads: callThreads('run', threads),
       out: outId(out),
     });

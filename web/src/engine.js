@@ -71,13 +71,12 @@ export function makeEngine(glue) {
     compile({ source, signature }) {
       const expr = guard(() => engine.compile(source, placeholders(signature)), source);
       const id = nextCompiled++;
-      const names = Object.keys(signature);
       const arraysOnly = Object.values(signature).every((spec) => !spec.scalar);
-      compiled.set(id, { expr, source, names, arraysOnly, dtype: expr.output().dtype });
+      compiled.set(id, { expr, source, arraysOnly, dtype: expr.output().dtype });
       return { id, output: expr.output() };
     },
 
-    /** Runs compiled expression `id` (inputs already checked against its signature). */
+    /** Runs compiled expression `id` on inputs checked against its signature, in its order. */
     run({ id, inputs, threads, out }) {
       const c = compiled.get(id);
       if (!c) throw new NumwasmError('ValueError', 'this compiled expression was freed');
@@ -86,14 +85,6 @@ export function makeEngine(glue) {
         // for these values.
         return timed(() => guard(() => engine.evaluate(c.source, toWasm(inputs), threads, out), c.source));
       }
-      const byName = new Map(inputs.map((i) => [i.name, i]));
-      return runCompiled(c, c.names.map((name) => byName.get(name)), threads, out);
-    },
-
-    /** `run` with array inputs already in signature order (the shared slot's form). */
-    runOrdered({ id, inputs, threads, out }) {
-      const c = compiled.get(id);
-      if (!c) throw new NumwasmError('ValueError', 'this compiled expression was freed');
       return runCompiled(c, inputs, threads, out);
     },
 

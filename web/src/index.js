@@ -65,8 +65,7 @@ function send({ method, args, transfer }) {
 /** Writes a call into the slot: `run` on arrays in binary, the rest as JSON. */
 function writeSlot(id, method, args) {
   if (method === 'run' && args.inputs.every((i) => i.resident || i.array)) {
-    const byName = new Map(args.inputs.map((i) => [i.name, i]));
-    return channel.writeRun(id, args.id, args.threads, args.out, args.names.map((n) => byName.get(n)));
+    return channel.writeRun(id, args.id, args.threads, args.out, args.inputs);
   }
   return channel.write({ id, method, args });
 }
@@ -124,7 +123,7 @@ useBackend({
     worker.addEventListener('error', onWorkerError);
     try {
       const info = await call('init', { threads });
-      if (!globalThis.NO_SLOT && globalThis.crossOriginIsolated === true && typeof Atomics.waitAsync === 'function') {
+      if (globalThis.crossOriginIsolated === true && typeof Atomics.waitAsync === 'function') {
         const slot = createSlot();
         await call('useSlot', { slot });
         channel = new Channel(slot);

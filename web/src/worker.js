@@ -121,7 +121,7 @@ function serveSlot() {
     if (channel.state === REQUEST) {
       // run and evaluate are synchronous in the engine, so the reply is ready here.
       const binary = channel.binary;
-      const { id, method, args } = binary ? { ...channel.readRun(), method: 'runOrdered' } : channel.read(false);
+      const { id, method, args } = binary ? { ...channel.readRun(), method: 'run' } : channel.read(false);
       let reply;
       try {
         reply = { ok: true, result: engine[method](args) };
