@@ -29,6 +29,8 @@ export async function launch() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // Extra flags for experiments, e.g. CHROMIUM_ARGS=--js-flags=--no-liftoff.
+      ...(process.env.CHROMIUM_ARGS ?? '').split(' ').filter(Boolean),
     ],
   });
 }

@@ -20,8 +20,8 @@ use std::simd::prelude::*;
 
 use super::tables::{EXP2_64, INV_LN2_64, LN2_64_HI, LN2_64_LO, LN2_HI_F32, LN2_LO_F32};
 use super::util::{
-    f32s, f64s, fast_two_sum, fast_two_sum32, pow2i_f32, pow2i_f64, round_int_f32, round_int_f64,
-    scale_f32, scale_f64, two_prod, two_prod32, two_sum, two_sum32,
+    MinMaxNum, f32s, f64s, fast_two_sum, fast_two_sum32, pow2i_f32, pow2i_f64, round_int_f32,
+    round_int_f64, scale_f32, scale_f64, two_prod, two_prod32, two_sum, two_sum32,
 };
 
 const LN2: f64 = std::f64::consts::LN_2;
@@ -66,7 +66,7 @@ pub(super) fn finish64(x: f64x2, y: f64x2, ki: i64x2, safe: f64) -> f64x2 {
 #[must_use]
 #[inline]
 pub fn exp_f64x2(x: f64x2) -> f64x2 {
-    let xc = x.simd_max(f64s(-746.0)).simd_min(f64s(710.0));
+    let xc = x.max_num(f64s(-746.0)).min_num(f64s(710.0));
     let (kd, ki) = round_int_f64(xc * f64s(INV_LN2_64));
     let r = (xc - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
     let (th, tl) = exp_tail64(ki, r);
@@ -77,7 +77,7 @@ pub fn exp_f64x2(x: f64x2) -> f64x2 {
 #[must_use]
 #[inline]
 pub fn exp2_f64x2(x: f64x2) -> f64x2 {
-    let xc = x.simd_max(f64s(-1080.0)).simd_min(f64s(1025.0));
+    let xc = x.max_num(f64s(-1080.0)).min_num(f64s(1025.0));
     let (kd, ki) = round_int_f64(xc * f64s(64.0));
     let r = (xc - kd * f64s(1.0 / 64.0)) * f64s(LN2);
     let (th, tl) = exp_tail64(ki, r);
@@ -110,7 +110,7 @@ pub(super) fn expm1_dd64(x: f64x2) -> (f64x2, f64x2) {
         (h, l) = (s, es + (hl + x3p));
     }
     if !small.all() {
-        let xc = x.simd_max(f64s(-40.0)).simd_min(f64s(700.0));
+        let xc = x.max_num(f64s(-40.0)).min_num(f64s(700.0));
         let (kd, ki) = round_int_f64(xc * f64s(INV_LN2_64));
         let r = (xc - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
         let (th, tl) = exp_tail64(ki, r);
@@ -128,7 +128,7 @@ pub(super) fn expm1_dd64(x: f64x2) -> (f64x2, f64x2) {
 /// [-2, 2]; the kernel of sinh/cosh for large arguments.
 #[inline(always)]
 pub(super) fn exp_scaled64(x: f64x2, extra: i64) -> f64x2 {
-    let xc = x.simd_max(f64s(-746.0)).simd_min(f64s(712.0));
+    let xc = x.max_num(f64s(-746.0)).min_num(f64s(712.0));
     let (kd, ki) = round_int_f64(xc * f64s(INV_LN2_64));
     let r = (xc - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
     let (th, tl) = exp_tail64(ki, r);
@@ -186,7 +186,7 @@ pub(super) fn finish32(x: f32x4, y: f32x4, ki: i32x4, safe: f32) -> f32x4 {
 #[must_use]
 #[inline]
 pub fn exp_f32x4(x: f32x4) -> f32x4 {
-    let xc = x.simd_max(f32s(-104.0)).simd_min(f32s(89.0));
+    let xc = x.max_num(f32s(-104.0)).min_num(f32s(89.0));
     let (kd, ki) = round_int_f32(xc * f32s(std::f32::consts::LOG2_E));
     let rh = xc - kd * f32s(LN2_HI_F32);
     let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
@@ -198,7 +198,7 @@ pub fn exp_f32x4(x: f32x4) -> f32x4 {
 #[must_use]
 #[inline]
 pub fn exp2_f32x4(x: f32x4) -> f32x4 {
-    let xc = x.simd_max(f32s(-152.0)).simd_min(f32s(129.0));
+    let xc = x.max_num(f32s(-152.0)).min_num(f32s(129.0));
     let (kd, ki) = round_int_f32(xc);
     let t = xc - kd;
     let (r, rl) = two_prod32(t, f32s(std::f32::consts::LN_2));
@@ -228,7 +228,7 @@ pub(super) fn expm1_ff32(x: f32x4) -> (f32x4, f32x4) {
         (h, l) = (s, es + (hl + x3p));
     }
     if !small.all() {
-        let xc = x.simd_max(f32s(-20.0)).simd_min(f32s(80.0));
+        let xc = x.max_num(f32s(-20.0)).min_num(f32s(80.0));
         let (kd, ki) = round_int_f32(xc * f32s(std::f32::consts::LOG2_E));
         let rh = xc - kd * f32s(LN2_HI_F32);
         let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
@@ -245,7 +245,7 @@ pub(super) fn expm1_ff32(x: f32x4) -> (f32x4, f32x4) {
 /// e^x 2^extra rounded once for float32 lanes, extra in [-2, 2].
 #[inline(always)]
 pub(super) fn exp_scaled32(x: f32x4, extra: i32) -> f32x4 {
-    let xc = x.simd_max(f32s(-104.0)).simd_min(f32s(90.0));
+    let xc = x.max_num(f32s(-104.0)).min_num(f32s(90.0));
     let (kd, ki) = round_int_f32(xc * f32s(std::f32::consts::LOG2_E));
     let rh = xc - kd * f32s(LN2_HI_F32);
     let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));

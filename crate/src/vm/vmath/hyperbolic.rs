@@ -20,7 +20,9 @@ use std::simd::prelude::*;
 use super::exp::{exp_scaled32, exp_scaled64, exp_tail64, expm1_dd64, expm1_ff32};
 use super::log::{log_k32, log_k64, log1p_dd64, log1p_ff32};
 use super::tables::{INV_LN2_64, LN2_64_HI, LN2_64_LO};
-use super::util::{f32s, f64s, pow2i_f64, round_int_f64, two_prod, two_prod32, two_sum, two_sum32};
+use super::util::{
+    MinMaxNum, f32s, f64s, pow2i_f64, round_int_f64, two_prod, two_prod32, two_sum, two_sum32,
+};
 
 /// (ah + al) / (bh + bl) as a double-double.
 #[inline(always)]
@@ -61,7 +63,7 @@ pub fn sinh_f64x2(x: f64x2) -> f64x2 {
     let small = a.simd_lt(f64s(22.0));
     let mut res = f64s(0.0);
     if small.any() {
-        let (eh, el) = expm1_dd64(a.simd_min(f64s(22.0)));
+        let (eh, el) = expm1_dd64(a.min_num(f64s(22.0)));
         let (dh, dl) = two_sum(eh, f64s(1.0));
         let (qh, ql) = dd_div(eh, el, dh, dl + el);
         let (sh, se) = two_sum(eh, qh);
@@ -87,11 +89,11 @@ pub fn cosh_f64x2(x: f64x2) -> f64x2 {
         res = exp_scaled64(a, -1);
     }
     if tiny.any() {
-        let (eh, _) = expm1_dd64(a.simd_min(f64s(0.5)));
+        let (eh, _) = expm1_dd64(a.min_num(f64s(0.5)));
         res = tiny.select(f64s(1.0) + eh * eh / (f64s(2.0) * (f64s(1.0) + eh)), res);
     }
     if mid.any() {
-        let ac = a.simd_min(f64s(22.0));
+        let ac = a.min_num(f64s(22.0));
         let (kd, ki) = round_int_f64(ac * f64s(INV_LN2_64));
         let r = (ac - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
         let (th, tl) = exp_tail64(ki, r);
@@ -109,7 +111,7 @@ pub fn cosh_f64x2(x: f64x2) -> f64x2 {
 #[inline]
 pub fn tanh_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
-    let (eh, el) = expm1_dd64((a + a).simd_min(f64s(44.0)));
+    let (eh, el) = expm1_dd64((a + a).min_num(f64s(44.0)));
     let (dh, dl) = two_sum(eh, f64s(2.0));
     let (qh, ql) = dd_div(eh, el, dh, dl + el);
     let res = qh + ql;
@@ -126,7 +128,7 @@ pub fn arcsinh_f64x2(x: f64x2) -> f64x2 {
     let big = a.simd_gt(f64s(268_435_456.0)); // 2^28
     let mut res = f64s(0.0);
     if !big.all() {
-        let ac = a.simd_min(f64s(268_435_456.0));
+        let ac = a.min_num(f64s(268_435_456.0));
         let (p, pe) = two_prod(ac, ac);
         let (s1, s1e) = two_sum(p, f64s(1.0));
         let (sh, sl) = sqrt_dd(s1, s1e + pe);
@@ -147,7 +149,7 @@ pub fn arccosh_f64x2(x: f64x2) -> f64x2 {
     let big = x.simd_gt(f64s(268_435_456.0));
     let mut res = f64s(0.0);
     if !big.all() {
-        let xc = x.simd_max(f64s(1.0)).simd_min(f64s(268_435_456.0));
+        let xc = x.max_num(f64s(1.0)).min_num(f64s(268_435_456.0));
         let (dh, dl) = two_sum(xc, f64s(-1.0));
         // x^2 - 1 exactly: x^2 as a Dekker product, and p - 1 is exact for p >= 1.
         let (p, pe) = two_prod(xc, xc);
@@ -167,7 +169,7 @@ pub fn arccosh_f64x2(x: f64x2) -> f64x2 {
 #[inline]
 pub fn arctanh_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
-    let ac = a.simd_min(f64s(1.0 - f64::EPSILON / 2.0));
+    let ac = a.min_num(f64s(1.0 - f64::EPSILON / 2.0));
     let (dh, dl) = two_sum(f64s(1.0), -ac);
     let (qh, ql) = dd_div(ac + ac, f64s(0.0), dh, dl);
     let res = f64s(0.5) * log1p_dd64(qh, ql);
@@ -188,7 +190,7 @@ pub fn sinh_f32x4(x: f32x4) -> f32x4 {
     let small = a.simd_lt(f32s(9.0));
     let mut res = f32s(0.0);
     if small.any() {
-        let (eh, el) = expm1_ff32(a.simd_min(f32s(9.0)));
+        let (eh, el) = expm1_ff32(a.min_num(f32s(9.0)));
         let (dh, dl) = two_sum32(eh, f32s(1.0));
         let (qh, ql) = ff_div(eh, el, dh, dl + el);
         let (sh, se) = two_sum32(eh, qh);
@@ -214,12 +216,12 @@ pub fn cosh_f32x4(x: f32x4) -> f32x4 {
         res = exp_scaled32(a, -1);
     }
     if tiny.any() {
-        let (eh, _) = expm1_ff32(a.simd_min(f32s(0.5)));
+        let (eh, _) = expm1_ff32(a.min_num(f32s(0.5)));
         res = tiny.select(f32s(1.0) + eh * eh / (f32s(2.0) * (f32s(1.0) + eh)), res);
     }
     if mid.any() {
         // e^a = 1 + expm1(a) as a float-float, halved.
-        let (eh, el) = expm1_ff32(a.simd_min(f32s(9.0)));
+        let (eh, el) = expm1_ff32(a.min_num(f32s(9.0)));
         let (h, l) = two_sum32(eh, f32s(1.0));
         let (h, l) = (h * f32s(0.5), (l + el) * f32s(0.5));
         res = mid.select(h + (l + f32s(0.25) / h), res);
@@ -232,7 +234,7 @@ pub fn cosh_f32x4(x: f32x4) -> f32x4 {
 #[inline]
 pub fn tanh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
-    let (eh, el) = expm1_ff32((a + a).simd_min(f32s(20.0)));
+    let (eh, el) = expm1_ff32((a + a).min_num(f32s(20.0)));
     let (dh, dl) = two_sum32(eh, f32s(2.0));
     let (qh, ql) = ff_div(eh, el, dh, dl + el);
     let res = qh + ql;
@@ -249,7 +251,7 @@ pub fn arcsinh_f32x4(x: f32x4) -> f32x4 {
     let big = a.simd_gt(f32s(4096.0));
     let mut res = f32s(0.0);
     if !big.all() {
-        let ac = a.simd_min(f32s(4096.0));
+        let ac = a.min_num(f32s(4096.0));
         let (p, pe) = two_prod32(ac, ac);
         let (s1, s1e) = two_sum32(p, f32s(1.0));
         let (sh, sl) = sqrt_ff(s1, s1e + pe);
@@ -270,7 +272,7 @@ pub fn arccosh_f32x4(x: f32x4) -> f32x4 {
     let big = x.simd_gt(f32s(4096.0));
     let mut res = f32s(0.0);
     if !big.all() {
-        let xc = x.simd_max(f32s(1.0)).simd_min(f32s(4096.0));
+        let xc = x.max_num(f32s(1.0)).min_num(f32s(4096.0));
         let (dh, dl) = two_sum32(xc, f32s(-1.0));
         let (p, pe) = two_prod32(xc, xc);
         let (sh, sl) = sqrt_ff(p - f32s(1.0), pe);
@@ -289,7 +291,7 @@ pub fn arccosh_f32x4(x: f32x4) -> f32x4 {
 #[inline]
 pub fn arctanh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
-    let ac = a.simd_min(f32s(1.0 - f32::EPSILON / 2.0));
+    let ac = a.min_num(f32s(1.0 - f32::EPSILON / 2.0));
     let (dh, dl) = two_sum32(f32s(1.0), -ac);
     let (qh, ql) = ff_div(ac + ac, f32s(0.0), dh, dl);
     let res = f32s(0.5) * log1p_ff32(qh, ql);

@@ -18,7 +18,7 @@
 
 use std::simd::prelude::*;
 
-use super::util::{f32s, f64s, two_prod, two_prod32, two_sum, two_sum32};
+use super::util::{MinMaxNum, f32s, f64s, two_prod, two_prod32, two_sum, two_sum32};
 
 const PIO2_HI: f64 = std::f64::consts::FRAC_PI_2;
 const PIO2_LO: f64 = 6.123_233_995_736_766e-17;
@@ -184,7 +184,7 @@ pub fn arctan2_f64x2(y: f64x2, x: f64x2) -> f64x2 {
     let (ay, ax) = (y.abs(), x.abs());
     // Bring both operands near 1 (when their ratio is moderate) so that the Dekker
     // product below neither overflows nor loses bits to underflow.
-    let (mx, mn) = (ay.simd_max(ax), ay.simd_min(ax));
+    let (mx, mn) = (ay.max_num(ax), ay.min_num(ax));
     let scale = mx
         .simd_gt(f64s(2f64.powi(400)))
         .select(f64s(2f64.powi(-400)), f64s(1.0));
@@ -361,7 +361,7 @@ pub fn arctan_f32x4(x: f32x4) -> f32x4 {
 #[inline]
 pub fn arctan2_f32x4(y: f32x4, x: f32x4) -> f32x4 {
     let (ay, ax) = (y.abs(), x.abs());
-    let (mx, mn) = (ay.simd_max(ax), ay.simd_min(ax));
+    let (mx, mn) = (ay.max_num(ax), ay.min_num(ax));
     let scale = mx
         .simd_gt(f32s(2f32.powi(40)))
         .select(f32s(2f32.powi(-40)), f32s(1.0));

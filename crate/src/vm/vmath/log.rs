@@ -22,7 +22,7 @@ use super::tables::{
     IVLN10_LO, LN2_F32_HI, LN2_F32_LO, LN2_HI, LN2_LO, LOG10_2_F32_HI, LOG10_2_F32_LO, LOG10_2_HI,
     LOG10_2_LO,
 };
-use super::util::{f32s, f64s, two_sum, two_sum32};
+use super::util::{MinMaxNum, f32s, f64s, two_sum, two_sum32};
 
 /// fdlibm's minimax coefficients of (log(1+f) - f + f^2/2 - s f^2/2) / s in powers of s^2.
 const LG64: [f64; 7] = [
@@ -142,7 +142,7 @@ pub(super) fn log1p_dd64(xh: f64x2, xl: f64x2) -> f64x2 {
     // u is capped so that d u cannot overflow; beyond 2^600 the correction is far below
     // an ULP of the result and is dropped.
     let d = f64s(2.0) + f;
-    let uc = u.simd_min(f64s(2f64.powi(600)));
+    let uc = u.min_num(f64s(2f64.powi(600)));
     let inv = (d * uc).recip();
     let (hfsq, r) = kernel64_s(f, f * uc * inv);
     let corr = u
@@ -258,7 +258,7 @@ pub(super) fn log1p_ff32(xh: f32x4, xl: f32x4) -> f32x4 {
     let (u, c) = two_sum32(f32s(1.0), xh);
     let (k, f) = reduce32(u);
     let d = f32s(2.0) + f;
-    let uc = u.simd_min(f32s(2f32.powi(60)));
+    let uc = u.min_num(f32s(2f32.powi(60)));
     let inv = (d * uc).recip();
     let (hfsq, r) = kernel32_s(f, f * uc * inv);
     let corr = u

@@ -22,8 +22,8 @@ use super::tables::{
     LOG_J64,
 };
 use super::util::{
-    f32s, f64s, fast_two_sum, fast_two_sum32, round_int_f32, round_int_f64, two_prod, two_prod32,
-    two_sum, two_sum32,
+    MinMaxNum, f32s, f64s, fast_two_sum, fast_two_sum32, round_int_f32, round_int_f64, two_prod,
+    two_prod32, two_sum, two_sum32,
 };
 
 /// ln(x) as a double-double for positive finite x (subnormals included).
@@ -79,13 +79,13 @@ pub fn pow_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     let finite_x = ax.simd_gt(f64s(0.0)) & ax.simd_lt(f64s(f64::INFINITY));
     let axs = finite_x.select(ax, f64s(1.0));
     let (lh, ll) = log_dd64(axs);
-    let yc = y.simd_max(f64s(-8.0e270)).simd_min(f64s(8.0e270));
+    let yc = y.max_num(f64s(-8.0e270)).min_num(f64s(8.0e270));
     let yc = y.is_nan().select(f64s(0.0), yc);
     let (ph, pl) = two_prod(yc, lh);
     let pl = pl + yc * ll;
     // e^(ph + pl), with ph clamped to where exp is 0 or inf.
     let clamped = !ph.abs().simd_le(f64s(745.0));
-    let phc = ph.simd_max(f64s(-760.0)).simd_min(f64s(720.0));
+    let phc = ph.max_num(f64s(-760.0)).min_num(f64s(720.0));
     let pl = clamped.select(f64s(0.0), pl);
     let (kd, ki) = round_int_f64(phc * f64s(INV_LN2_64));
     let r = ((phc - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO)) + pl;
@@ -181,12 +181,12 @@ pub fn pow_f32x4(x: f32x4, y: f32x4) -> f32x4 {
     let finite_x = ax.simd_gt(f32s(0.0)) & ax.simd_lt(f32s(f32::INFINITY));
     let axs = finite_x.select(ax, f32s(1.0));
     let (lh, ll) = log_ff32(axs);
-    let yc = y.simd_max(f32s(-1.0e30)).simd_min(f32s(1.0e30));
+    let yc = y.max_num(f32s(-1.0e30)).min_num(f32s(1.0e30));
     let yc = y.is_nan().select(f32s(0.0), yc);
     let (ph, pl) = two_prod32(yc, lh);
     let pl = pl + yc * ll;
     let clamped = !ph.abs().simd_le(f32s(104.0));
-    let phc = ph.simd_max(f32s(-110.0)).simd_min(f32s(100.0));
+    let phc = ph.max_num(f32s(-110.0)).min_num(f32s(100.0));
     let pl = clamped.select(f32s(0.0), pl);
     let (kd, ki) = round_int_f32(phc * f32s(std::f32::consts::LOG2_E));
     let rh = phc - kd * f32s(LN2_HI_F32);

@@ -16,7 +16,7 @@
 
 use std::simd::prelude::*;
 
-use super::util::{f32s, f64s, two_prod, two_prod32, two_sum, two_sum32};
+use super::util::{MinMaxNum, f32s, f64s, two_prod, two_prod32, two_sum, two_sum32};
 
 /// Square root.
 #[must_use]
@@ -105,9 +105,12 @@ pub fn cbrt_f32x4(x: f32x4) -> f32x4 {
 #[inline]
 pub fn hypot_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     let (a, b) = (x.abs(), y.abs());
-    let mx = a.simd_max(b);
+    let mx = a.max_num(b);
     // 2^-E for mx = 2^E m, capped at 2^-1022 so that it stays a normal number.
-    let f = (mx.to_bits() & u64x2::splat(0x7ff0_0000_0000_0000)).simd_min(u64x2::splat(2045 << 52));
+    // (A float min on the power of two: wasm has no unsigned 64-bit lane compare.)
+    let f = f64x2::from_bits(mx.to_bits() & u64x2::splat(0x7ff0_0000_0000_0000))
+        .min_num(f64s(2f64.powi(1022)))
+        .to_bits();
     let sc = f64x2::from_bits(u64x2::splat(0x7fe0_0000_0000_0000) - f);
     let (u, v) = (a * sc, b * sc);
     let (p, pe) = two_prod(u, u);
@@ -128,8 +131,10 @@ pub fn hypot_f64x2(x: f64x2, y: f64x2) -> f64x2 {
 #[inline]
 pub fn hypot_f32x4(x: f32x4, y: f32x4) -> f32x4 {
     let (a, b) = (x.abs(), y.abs());
-    let mx = a.simd_max(b);
-    let f = (mx.to_bits() & u32x4::splat(0x7f80_0000)).simd_min(u32x4::splat(253 << 23));
+    let mx = a.max_num(b);
+    let f = f32x4::from_bits(mx.to_bits() & u32x4::splat(0x7f80_0000))
+        .min_num(f32s(2f32.powi(126)))
+        .to_bits();
     let sc = f32x4::from_bits(u32x4::splat(0x7f00_0000) - f);
     let (u, v) = (a * sc, b * sc);
     let (p, pe) = two_prod32(u, u);

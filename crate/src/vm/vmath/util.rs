@@ -22,6 +22,34 @@ pub fn f32s(v: f32) -> f32x4 {
     f32x4::splat(v)
 }
 
+/// IEEE maxNum/minNum (a NaN operand yields the other one), written as a compare and a
+/// select. `simd_max`/`simd_min` have the same meaning but LLVM lowers them to scalar code
+/// on wasm (f64x2.max propagates NaN, so it cannot be used), about twenty scalar
+/// instructions per vector; this form is two vector compares and a bitselect, and against
+/// a constant the NaN test folds away.
+pub trait MinMaxNum: Sized {
+    fn max_num(self, other: Self) -> Self;
+    fn min_num(self, other: Self) -> Self;
+}
+
+macro_rules! min_max_num {
+    ($v:ty) => {
+        impl MinMaxNum for $v {
+            #[inline(always)]
+            fn max_num(self, other: Self) -> Self {
+                (self.simd_gt(other) | other.is_nan()).select(self, other)
+            }
+            #[inline(always)]
+            fn min_num(self, other: Self) -> Self {
+                (self.simd_lt(other) | other.is_nan()).select(self, other)
+            }
+        }
+    };
+}
+
+min_max_num!(f64x2);
+min_max_num!(f32x4);
+
 /// Round to the nearest integer (ties to even) for |x| < 2^51, returning the rounded
 /// value and the integer in the low bits of the returned bit pattern.
 #[inline(always)]
