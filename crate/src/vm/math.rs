@@ -21,6 +21,26 @@ macro_rules! lane_loops {
         #[inline(never)]
         unsafe fn $unary(f: impl Fn($v) -> $v, a: *const $t, o: *mut $t, n: usize) {
             let mut i = 0;
+            // Two vectors per iteration: V8 reloads the kernel's spilled constants and
+            // checks the stack once per iteration, and the two independent chains overlap
+            // (sin and tan ran ~20% faster in Chromium than one vector per iteration).
+            while i + 2 * $lanes <= n {
+                // SAFETY: elements i..i+2*lanes are in bounds; both groups are read
+                // before either is written.
+                unsafe {
+                    let x = <$v>::from_array(a.add(i).cast::<[$t; $lanes]>().read_unaligned());
+                    let y =
+                        <$v>::from_array(a.add(i + $lanes).cast::<[$t; $lanes]>().read_unaligned());
+                    let (fx, fy) = (f(x), f(y));
+                    o.add(i)
+                        .cast::<[$t; $lanes]>()
+                        .write_unaligned(fx.to_array());
+                    o.add(i + $lanes)
+                        .cast::<[$t; $lanes]>()
+                        .write_unaligned(fy.to_array());
+                }
+                i += 2 * $lanes;
+            }
             while i + $lanes <= n {
                 // SAFETY: elements i..i+lanes are in bounds; unaligned access is allowed.
                 unsafe {
@@ -56,6 +76,23 @@ macro_rules! lane_loops {
             n: usize,
         ) {
             let mut i = 0;
+            while i + 2 * $lanes <= n {
+                // SAFETY: as in the unary loop.
+                unsafe {
+                    let ld =
+                        |p: *const $t| <$v>::from_array(p.cast::<[$t; $lanes]>().read_unaligned());
+                    let (x0, y0) = (ld(a.add(i)), ld(b.add(i)));
+                    let (x1, y1) = (ld(a.add(i + $lanes)), ld(b.add(i + $lanes)));
+                    let (r0, r1) = (f(x0, y0), f(x1, y1));
+                    o.add(i)
+                        .cast::<[$t; $lanes]>()
+                        .write_unaligned(r0.to_array());
+                    o.add(i + $lanes)
+                        .cast::<[$t; $lanes]>()
+                        .write_unaligned(r1.to_array());
+                }
+                i += 2 * $lanes;
+            }
             while i + $lanes <= n {
                 // SAFETY: elements i..i+lanes are in bounds; unaligned access is allowed.
                 unsafe {

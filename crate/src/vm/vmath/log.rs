@@ -42,15 +42,24 @@ const LG32: [f32; 4] = [
     0.242_790_788_41,
 ];
 
-/// x = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)), for positive finite x.
+/// x = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)), for positive finite x; subnormal x
+/// only when `SUB` (the scaling costs a compare and two selects per vector).
 #[inline(always)]
-fn reduce64(x: f64x2) -> (f64x2, f64x2) {
-    let sub = x.simd_lt(f64s(f64::MIN_POSITIVE));
-    let xs = sub.select(x * f64s(18_014_398_509_481_984.0), x); // 2^54
+fn reduce64<const SUB: bool>(x: f64x2) -> (f64x2, f64x2) {
+    let sub = x.simd_lt(f64s(f64::MIN_POSITIVE)) & mask64x2::splat(SUB);
+    let xs = if SUB {
+        sub.select(x * f64s(18_014_398_509_481_984.0), x) // 2^54
+    } else {
+        x
+    };
     let ix = xs.to_bits() + u64x2::splat(0x3ff0_0000_0000_0000 - 0x3fe6_a09e_0000_0000);
     let kb = (ix >> 52) | u64x2::splat(0x4330_0000_0000_0000);
     let k = f64x2::from_bits(kb) - f64s(4_503_599_627_370_496.0 + 1023.0);
-    let k = sub.select(k - f64s(54.0), k);
+    let k = if SUB {
+        sub.select(k - f64s(54.0), k)
+    } else {
+        k
+    };
     let m = f64x2::from_bits(
         (ix & u64x2::splat(0x000f_ffff_ffff_ffff)) + u64x2::splat(0x3fe6_a09e_0000_0000),
     );
@@ -84,14 +93,61 @@ fn specials64(x: f64x2, res: f64x2, zero_at: f64) -> f64x2 {
     (x.simd_lt(f64s(zero_at)) | x.is_nan()).select(f64s(f64::NAN), res)
 }
 
-/// Natural logarithm.
-#[must_use]
-#[inline]
-pub fn log_f64x2(x: f64x2) -> f64x2 {
-    let (k, f) = reduce64(x);
+/// True when every lane is a positive normal number (not inf or NaN): the common case,
+/// which skips the subnormal scaling and the special values.
+#[inline(always)]
+fn all_normal64(x: f64x2) -> bool {
+    (x.simd_ge(f64s(f64::MIN_POSITIVE)) & x.simd_lt(f64s(f64::INFINITY))).all()
+}
+
+/// Dispatch of a logarithm: `core::<false>` when every lane is normal, otherwise
+/// `core::<true>` with the special values, out of line so that the hot loop stays small.
+macro_rules! log_entry {
+    ($name:ident, $full:ident, $core:ident, $v:ty, $all:ident, $specials:ident) => {
+        #[must_use]
+        #[inline]
+        pub fn $name(x: $v) -> $v {
+            if $all(x) { $core::<false>(x) } else { $full(x) }
+        }
+
+        #[inline(never)]
+        fn $full(x: $v) -> $v {
+            $specials(x, $core::<true>(x), 0.0)
+        }
+    };
+}
+
+log_entry!(
+    log_f64x2,
+    log_full64,
+    log_core64,
+    f64x2,
+    all_normal64,
+    specials64
+);
+log_entry!(
+    log2_f64x2,
+    log2_full64,
+    log2_core64,
+    f64x2,
+    all_normal64,
+    specials64
+);
+log_entry!(
+    log10_f64x2,
+    log10_full64,
+    log10_core64,
+    f64x2,
+    all_normal64,
+    specials64
+);
+
+/// Natural logarithm of positive finite lanes.
+#[inline(always)]
+fn log_core64<const SUB: bool>(x: f64x2) -> f64x2 {
+    let (k, f) = reduce64::<SUB>(x);
     let (hfsq, r) = kernel64(f);
-    let res = k * f64s(LN2_HI) - ((hfsq - (r + k * f64s(LN2_LO))) - f);
-    specials64(x, res, 0.0)
+    k * f64s(LN2_HI) - ((hfsq - (r + k * f64s(LN2_LO))) - f)
 }
 
 /// (head, tail) of f - f^2/2 + r, the head with its low 32 bits cleared.
@@ -102,25 +158,23 @@ fn head_tail64(f: f64x2, hfsq: f64x2, r: f64x2) -> (f64x2, f64x2) {
     (hi, (f - hi) - hfsq + r)
 }
 
-/// Base-2 logarithm.
-#[must_use]
-#[inline]
-pub fn log2_f64x2(x: f64x2) -> f64x2 {
-    let (k, f) = reduce64(x);
+/// Base-2 logarithm of positive finite lanes.
+#[inline(always)]
+fn log2_core64<const SUB: bool>(x: f64x2) -> f64x2 {
+    let (k, f) = reduce64::<SUB>(x);
     let (hfsq, r) = kernel64(f);
     let (hi, lo) = head_tail64(f, hfsq, r);
     let val_hi = hi * f64s(IVLN2_HI);
     let val_lo = (lo + hi) * f64s(IVLN2_LO) + lo * f64s(IVLN2_HI);
     let w = k + val_hi;
     let val_lo = val_lo + ((k - w) + val_hi);
-    specials64(x, val_lo + w, 0.0)
+    val_lo + w
 }
 
-/// Base-10 logarithm.
-#[must_use]
-#[inline]
-pub fn log10_f64x2(x: f64x2) -> f64x2 {
-    let (k, f) = reduce64(x);
+/// Base-10 logarithm of positive finite lanes.
+#[inline(always)]
+fn log10_core64<const SUB: bool>(x: f64x2) -> f64x2 {
+    let (k, f) = reduce64::<SUB>(x);
     let (hfsq, r) = kernel64(f);
     let (hi, lo) = head_tail64(f, hfsq, r);
     let val_hi = hi * f64s(IVLN10_HI);
@@ -128,7 +182,7 @@ pub fn log10_f64x2(x: f64x2) -> f64x2 {
     let val_lo = k * f64s(LOG10_2_LO) + (lo + hi) * f64s(IVLN10_LO) + lo * f64s(IVLN10_HI);
     let w = y2 + val_hi;
     let val_lo = val_lo + ((y2 - w) + val_hi);
-    specials64(x, val_lo + w, 0.0)
+    val_lo + w
 }
 
 /// log(1 + xh + xl) for a double-double argument > -1 (finite); the kernel of log1p,
@@ -136,7 +190,8 @@ pub fn log10_f64x2(x: f64x2) -> f64x2 {
 #[inline(always)]
 pub(super) fn log1p_dd64(xh: f64x2, xl: f64x2) -> f64x2 {
     let (u, c) = two_sum(f64s(1.0), xh);
-    let (k, f) = reduce64(u);
+    // u >= 2^-53 when xh > -1: never subnormal.
+    let (k, f) = reduce64::<false>(u);
     // One division serves both s = f/(2+f) and the correction (c + xl)/u; s only feeds
     // the small term s (f^2/2 + R), so its extra rounding is harmless.
     // u is capped so that d u cannot overflow; beyond 2^600 the correction is far below
@@ -154,7 +209,7 @@ pub(super) fn log1p_dd64(xh: f64x2, xl: f64x2) -> f64x2 {
 /// log(x) + extra ln2 for positive x (the large-argument form of arcsinh/arccosh).
 #[inline(always)]
 pub(super) fn log_k64(x: f64x2, extra: f64) -> f64x2 {
-    let (k, f) = reduce64(x);
+    let (k, f) = reduce64::<false>(x);
     let k = k + f64s(extra);
     let (hfsq, r) = kernel64(f);
     let res = k * f64s(LN2_HI) - ((hfsq - (r + k * f64s(LN2_LO))) - f);
@@ -167,16 +222,28 @@ pub(super) fn log_k64(x: f64x2, extra: f64) -> f64x2 {
 pub fn log1p_f64x2(x: f64x2) -> f64x2 {
     let res = log1p_dd64(x, f64s(0.0));
     let res = x.simd_eq(f64s(0.0)).select(x, res);
-    specials64(x, res, -1.0)
+    if (x.simd_gt(f64s(-1.0)) & x.simd_lt(f64s(f64::INFINITY))).all() {
+        res
+    } else {
+        specials64(x, res, -1.0)
+    }
 }
 
 #[inline(always)]
-fn reduce32(x: f32x4) -> (f32x4, f32x4) {
-    let sub = x.simd_lt(f32s(f32::MIN_POSITIVE));
-    let xs = sub.select(x * f32s(33_554_432.0), x); // 2^25
+fn reduce32<const SUB: bool>(x: f32x4) -> (f32x4, f32x4) {
+    let sub = x.simd_lt(f32s(f32::MIN_POSITIVE)) & mask32x4::splat(SUB);
+    let xs = if SUB {
+        sub.select(x * f32s(33_554_432.0), x) // 2^25
+    } else {
+        x
+    };
     let ix = xs.to_bits() + u32x4::splat(0x3f80_0000 - 0x3f35_04f3);
     let k = ((ix >> 23).cast::<i32>() - i32x4::splat(127)).cast::<f32>();
-    let k = sub.select(k - f32s(25.0), k);
+    let k = if SUB {
+        sub.select(k - f32s(25.0), k)
+    } else {
+        k
+    };
     let m = f32x4::from_bits((ix & u32x4::splat(0x007f_ffff)) + u32x4::splat(0x3f35_04f3));
     (k, m - f32s(1.0))
 }
@@ -212,35 +279,58 @@ fn head_tail32(f: f32x4, hfsq: f32x4, r: f32x4) -> (f32x4, f32x4) {
     (hi, (f - hi) - hfsq + r)
 }
 
-/// Natural logarithm for float32 lanes.
-#[must_use]
-#[inline]
-pub fn log_f32x4(x: f32x4) -> f32x4 {
-    let (k, f) = reduce32(x);
-    let (hfsq, r) = kernel32(f);
-    let res = k * f32s(LN2_F32_HI) - ((hfsq - (r + k * f32s(LN2_F32_LO))) - f);
-    specials32(x, res, 0.0)
+#[inline(always)]
+fn all_normal32(x: f32x4) -> bool {
+    (x.simd_ge(f32s(f32::MIN_POSITIVE)) & x.simd_lt(f32s(f32::INFINITY))).all()
 }
 
-/// Base-2 logarithm for float32 lanes.
-#[must_use]
-#[inline]
-pub fn log2_f32x4(x: f32x4) -> f32x4 {
-    let (k, f) = reduce32(x);
+log_entry!(
+    log_f32x4,
+    log_full32,
+    log_core32,
+    f32x4,
+    all_normal32,
+    specials32
+);
+log_entry!(
+    log2_f32x4,
+    log2_full32,
+    log2_core32,
+    f32x4,
+    all_normal32,
+    specials32
+);
+log_entry!(
+    log10_f32x4,
+    log10_full32,
+    log10_core32,
+    f32x4,
+    all_normal32,
+    specials32
+);
+
+#[inline(always)]
+fn log_core32<const SUB: bool>(x: f32x4) -> f32x4 {
+    let (k, f) = reduce32::<SUB>(x);
+    let (hfsq, r) = kernel32(f);
+    k * f32s(LN2_F32_HI) - ((hfsq - (r + k * f32s(LN2_F32_LO))) - f)
+}
+
+#[inline(always)]
+fn log2_core32<const SUB: bool>(x: f32x4) -> f32x4 {
+    let (k, f) = reduce32::<SUB>(x);
     let (hfsq, r) = kernel32(f);
     let (hi, lo) = head_tail32(f, hfsq, r);
     let val_hi = hi * f32s(IVLN2_F32_HI);
     let val_lo = (lo + hi) * f32s(IVLN2_F32_LO) + lo * f32s(IVLN2_F32_HI);
     let w = k + val_hi;
     let val_lo = val_lo + ((k - w) + val_hi);
-    specials32(x, val_lo + w, 0.0)
+    val_lo + w
 }
 
-/// Base-10 logarithm for float32 lanes.
-#[must_use]
-#[inline]
-pub fn log10_f32x4(x: f32x4) -> f32x4 {
-    let (k, f) = reduce32(x);
+#[inline(always)]
+fn log10_core32<const SUB: bool>(x: f32x4) -> f32x4 {
+    let (k, f) = reduce32::<SUB>(x);
     let (hfsq, r) = kernel32(f);
     let (hi, lo) = head_tail32(f, hfsq, r);
     let val_hi = hi * f32s(IVLN10_F32_HI);
@@ -249,14 +339,14 @@ pub fn log10_f32x4(x: f32x4) -> f32x4 {
         k * f32s(LOG10_2_F32_LO) + (lo + hi) * f32s(IVLN10_F32_LO) + lo * f32s(IVLN10_F32_HI);
     let w = y2 + val_hi;
     let val_lo = val_lo + ((y2 - w) + val_hi);
-    specials32(x, val_lo + w, 0.0)
+    val_lo + w
 }
 
 /// log(1 + xh + xl) for a float-float argument > -1.
 #[inline(always)]
 pub(super) fn log1p_ff32(xh: f32x4, xl: f32x4) -> f32x4 {
     let (u, c) = two_sum32(f32s(1.0), xh);
-    let (k, f) = reduce32(u);
+    let (k, f) = reduce32::<false>(u);
     let d = f32s(2.0) + f;
     let uc = u.min_num(f32s(2f32.powi(60)));
     let inv = (d * uc).recip();
@@ -270,7 +360,7 @@ pub(super) fn log1p_ff32(xh: f32x4, xl: f32x4) -> f32x4 {
 /// log(x) + extra ln2 for positive float32 x.
 #[inline(always)]
 pub(super) fn log_k32(x: f32x4, extra: f32) -> f32x4 {
-    let (k, f) = reduce32(x);
+    let (k, f) = reduce32::<false>(x);
     let k = k + f32s(extra);
     let (hfsq, r) = kernel32(f);
     let res = k * f32s(LN2_F32_HI) - ((hfsq - (r + k * f32s(LN2_F32_LO))) - f);
@@ -283,5 +373,9 @@ pub(super) fn log_k32(x: f32x4, extra: f32) -> f32x4 {
 pub fn log1p_f32x4(x: f32x4) -> f32x4 {
     let res = log1p_ff32(x, f32s(0.0));
     let res = x.simd_eq(f32s(0.0)).select(x, res);
-    specials32(x, res, -1.0)
+    if (x.simd_gt(f32s(-1.0)) & x.simd_lt(f32s(f32::INFINITY))).all() {
+        res
+    } else {
+        specials32(x, res, -1.0)
+    }
 }
