@@ -3,8 +3,8 @@
 //! Method: everything is built on the exp and log kernels with double-double
 //! (float-float) intermediates so that each result is rounded once:
 //! * sinh |x| = (m + m/(m+1))/2 with m = expm1|x| as a double-double, the quotient with a
-//!   Dekker remainder; cosh |x| = 1 + m^2/(2(1+m)) below 1/2 and e^|x|/2 + 1/(2e^|x|)
-//!   above; tanh |x| = m/(m+2) with m = expm1(2|x|). Above 22 (float32: 9) the small
+//!   Dekker remainder; cosh |x| = e^|x|/2 + 1/(2e^|x|) with e^|x|/2 as a double-double;
+//!   tanh |x| = m/(m+2) with m = expm1(2|x|). Above 22 (float32: 9) the small
 //!   exponential no longer matters: sinh, cosh = e^|x|/2 rounded once (no spurious
 //!   overflow below the true threshold), tanh = 1.
 //! * arcsinh |x| = log1p(|x| + (sqrt(x^2+1) - 1)) with x^2 + 1 and its square root as
@@ -17,11 +17,12 @@
 
 use std::simd::prelude::*;
 
-use super::exp::{exp_scaled32, exp_scaled64, exp_tail64, expm1_dd64, expm1_ff32};
+use super::exp::{exp_poly32, exp_scaled32, exp_scaled64, exp_tail64, expm1_dd64, expm1_ff32};
 use super::log::{log_k32, log_k64, log1p_dd64, log1p_ff32};
-use super::tables::{INV_LN2_64, LN2_64_HI, LN2_64_LO};
+use super::tables::{INV_LN2_64, LN2_64_HI, LN2_64_LO, LN2_HI_F32, LN2_LO_F32};
 use super::util::{
-    MinMaxNum, f32s, f64s, pow2i_f64, round_int_f64, two_prod, two_prod32, two_sum, two_sum32,
+    MinMaxNum, f32s, f64s, fast_two_sum32, pow2i_f32, pow2i_f64, round_int_f32, round_int_f64,
+    two_prod, two_prod32, two_sum, two_sum32,
 };
 
 /// (ah + al) / (bh + bl) as a double-double.
@@ -81,29 +82,25 @@ pub fn sinh_f64x2(x: f64x2) -> f64x2 {
 #[inline]
 pub fn cosh_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
-    let tiny = a.simd_lt(f64s(0.5));
-    let mid = !tiny & a.simd_lt(f64s(22.0));
-    let large = !(tiny | mid);
-    let mut res = f64s(0.0);
-    if large.any() {
-        res = exp_scaled64(a, -1);
+    // e^a/2 + 1/(2 e^a) with e^a/2 as a double-double: both terms are positive, and the
+    // quotient (at most 1/2 of a result >= 1) adds at most 1/8 ULP, so one formula serves
+    // every |x| < 22 (a vector no longer computes two paths when its lanes straddle 1/2).
+    let ac = a.min_num(f64s(22.0));
+    let (kd, ki) = round_int_f64(ac * f64s(INV_LN2_64));
+    let r = (ac - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
+    let (th, tl) = exp_tail64(ki, r);
+    let scale = pow2i_f64(((ki & i64x2::splat(!63)) >> 6) - i64x2::splat(1));
+    // e^a / 2, normalized (the table tail carries the polynomial, up to 2^-7.5).
+    let eh = th * scale + tl * scale;
+    let el = tl * scale - (eh - th * scale);
+    let res = eh + (el + f64s(0.25) / eh);
+    let mid = a.simd_lt(f64s(22.0));
+    if mid.all() {
+        res
+    } else {
+        // Beyond 22 (and inf, NaN): e^a/2 rounded once, without spurious overflow.
+        mid.select(res, exp_scaled64(a, -1))
     }
-    if tiny.any() {
-        let (eh, _) = expm1_dd64(a.min_num(f64s(0.5)));
-        res = tiny.select(f64s(1.0) + eh * eh / (f64s(2.0) * (f64s(1.0) + eh)), res);
-    }
-    if mid.any() {
-        let ac = a.min_num(f64s(22.0));
-        let (kd, ki) = round_int_f64(ac * f64s(INV_LN2_64));
-        let r = (ac - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
-        let (th, tl) = exp_tail64(ki, r);
-        let scale = pow2i_f64(((ki & i64x2::splat(!63)) >> 6) - i64x2::splat(1));
-        // e^a / 2, normalized (the table tail carries the polynomial, up to 2^-7.5).
-        let eh = th * scale + tl * scale;
-        let el = tl * scale - (eh - th * scale);
-        res = mid.select(eh + (el + f64s(0.25) / eh), res);
-    }
-    res
 }
 
 /// Hyperbolic tangent.
@@ -208,25 +205,22 @@ pub fn sinh_f32x4(x: f32x4) -> f32x4 {
 #[inline]
 pub fn cosh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
-    let tiny = a.simd_lt(f32s(0.5));
-    let mid = !tiny & a.simd_lt(f32s(9.0));
-    let large = !(tiny | mid);
-    let mut res = f32s(0.0);
-    if large.any() {
-        res = exp_scaled32(a, -1);
+    // As for float64: e^a/2 + 1/(2 e^a), e^a from the exp kernel as a float-float.
+    let ac = a.min_num(f32s(9.0));
+    let (kd, ki) = round_int_f32(ac * f32s(std::f32::consts::LOG2_E));
+    let rh = ac - kd * f32s(LN2_HI_F32);
+    let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
+    let (s, lo) = exp_poly32(r, rl);
+    let (s, lo) = fast_two_sum32(s, lo);
+    let scale = pow2i_f32(ki - i32x4::splat(1));
+    let (h, l) = (s * scale, lo * scale);
+    let res = h + (l + f32s(0.25) / h);
+    let mid = a.simd_lt(f32s(9.0));
+    if mid.all() {
+        res
+    } else {
+        mid.select(res, exp_scaled32(a, -1))
     }
-    if tiny.any() {
-        let (eh, _) = expm1_ff32(a.min_num(f32s(0.5)));
-        res = tiny.select(f32s(1.0) + eh * eh / (f32s(2.0) * (f32s(1.0) + eh)), res);
-    }
-    if mid.any() {
-        // e^a = 1 + expm1(a) as a float-float, halved.
-        let (eh, el) = expm1_ff32(a.min_num(f32s(9.0)));
-        let (h, l) = two_sum32(eh, f32s(1.0));
-        let (h, l) = (h * f32s(0.5), (l + el) * f32s(0.5));
-        res = mid.select(h + (l + f32s(0.25) / h), res);
-    }
-    res
 }
 
 /// Hyperbolic tangent for float32 lanes.
