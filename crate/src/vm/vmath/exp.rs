@@ -62,26 +62,95 @@ pub(super) fn finish64(x: f64x2, y: f64x2, ki: i64x2, safe: f64) -> f64x2 {
     }
 }
 
-/// e^x.
-#[must_use]
-#[inline]
-pub fn exp_f64x2(x: f64x2) -> f64x2 {
-    let xc = x.max_num(f64s(-746.0)).min_num(f64s(710.0));
+/// Dispatch of exp and exp2: when every lane is inside the range where the result is a
+/// normal number, the kernel runs without clamping and the exponent is added directly;
+/// otherwise (overflow, underflow, inf, NaN in some lane) the full path runs out of line.
+macro_rules! exp_entry {
+    ($name:ident, $full:ident, $core:ident, $v:ty, $s:ident, $lo:expr, $hi:expr, $safe:expr, $finish:ident, $fast:ident) => {
+        #[must_use]
+        #[inline]
+        pub fn $name(x: $v) -> $v {
+            if x.abs().simd_le($s($safe)).all() {
+                let (y, ki) = $core(x);
+                $fast(y, ki)
+            } else {
+                $full(x)
+            }
+        }
+
+        #[inline(never)]
+        fn $full(x: $v) -> $v {
+            let (y, ki) = $core(x.max_num($s($lo)).min_num($s($hi)));
+            $finish(x, y, ki, $safe)
+        }
+    };
+}
+
+exp_entry!(
+    exp_f64x2,
+    exp_full64,
+    exp_core64,
+    f64x2,
+    f64s,
+    -746.0,
+    710.0,
+    708.0,
+    finish64,
+    add_exponent64
+);
+exp_entry!(
+    exp2_f64x2,
+    exp2_full64,
+    exp2_core64,
+    f64x2,
+    f64s,
+    -1080.0,
+    1025.0,
+    1020.0,
+    finish64,
+    add_exponent64
+);
+exp_entry!(
+    exp_f32x4,
+    exp_full32,
+    exp_core32,
+    f32x4,
+    f32s,
+    -104.0,
+    89.0,
+    87.0,
+    finish32,
+    add_exponent32
+);
+exp_entry!(
+    exp2_f32x4,
+    exp2_full32,
+    exp2_core32,
+    f32x4,
+    f32s,
+    -152.0,
+    129.0,
+    125.0,
+    finish32,
+    add_exponent32
+);
+
+/// e^x before the power of two: (2^(j/64) e^r, 64k + j) for |x| <= 746.
+#[inline(always)]
+fn exp_core64(xc: f64x2) -> (f64x2, i64x2) {
     let (kd, ki) = round_int_f64(xc * f64s(INV_LN2_64));
     let r = (xc - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
     let (th, tl) = exp_tail64(ki, r);
-    finish64(x, th + tl, ki, 708.0)
+    (th + tl, ki)
 }
 
-/// 2^x.
-#[must_use]
-#[inline]
-pub fn exp2_f64x2(x: f64x2) -> f64x2 {
-    let xc = x.max_num(f64s(-1080.0)).min_num(f64s(1025.0));
+/// 2^x before the power of two.
+#[inline(always)]
+fn exp2_core64(xc: f64x2) -> (f64x2, i64x2) {
     let (kd, ki) = round_int_f64(xc * f64s(64.0));
     let r = (xc - kd * f64s(1.0 / 64.0)) * f64s(LN2);
     let (th, tl) = exp_tail64(ki, r);
-    finish64(x, th + tl, ki, 1020.0)
+    (th + tl, ki)
 }
 
 /// Taylor coefficients of (e^x - 1 - x - x^2/2) / x^3 up to x^15/15!.
@@ -170,9 +239,15 @@ pub(super) fn exp_poly32(r: f32x4, rl: f32x4) -> (f32x4, f32x4) {
     (s1, e1 + (rl + q))
 }
 
+/// y * 2^ki by adding to the exponent field (valid while the result is normal).
+#[inline(always)]
+fn add_exponent32(y: f32x4, ki: i32x4) -> f32x4 {
+    f32x4::from_bits((y.to_bits().cast::<i32>() + (ki << 23)).cast::<u32>())
+}
+
 #[inline(always)]
 pub(super) fn finish32(x: f32x4, y: f32x4, ki: i32x4, safe: f32) -> f32x4 {
-    let res = f32x4::from_bits((y.to_bits().cast::<i32>() + (ki << 23)).cast::<u32>());
+    let res = add_exponent32(y, ki);
     let slow = !x.abs().simd_le(f32s(safe));
     if slow.any() {
         let res = slow.select(scale_f32(y, ki), res);
@@ -182,29 +257,25 @@ pub(super) fn finish32(x: f32x4, y: f32x4, ki: i32x4, safe: f32) -> f32x4 {
     }
 }
 
-/// e^x for float32 lanes.
-#[must_use]
-#[inline]
-pub fn exp_f32x4(x: f32x4) -> f32x4 {
-    let xc = x.max_num(f32s(-104.0)).min_num(f32s(89.0));
+/// e^x before the power of two, float32 lanes, |x| <= 104.
+#[inline(always)]
+fn exp_core32(xc: f32x4) -> (f32x4, i32x4) {
     let (kd, ki) = round_int_f32(xc * f32s(std::f32::consts::LOG2_E));
     let rh = xc - kd * f32s(LN2_HI_F32);
     let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
     let (s, lo) = exp_poly32(r, rl);
-    finish32(x, s + lo, ki, 87.0)
+    (s + lo, ki)
 }
 
-/// 2^x for float32 lanes.
-#[must_use]
-#[inline]
-pub fn exp2_f32x4(x: f32x4) -> f32x4 {
-    let xc = x.max_num(f32s(-152.0)).min_num(f32s(129.0));
+/// 2^x before the power of two, float32 lanes.
+#[inline(always)]
+fn exp2_core32(xc: f32x4) -> (f32x4, i32x4) {
     let (kd, ki) = round_int_f32(xc);
     let t = xc - kd;
     let (r, rl) = two_prod32(t, f32s(std::f32::consts::LN_2));
     let rl = rl + t * f32s((LN2 - std::f32::consts::LN_2 as f64) as f32);
     let (s, lo) = exp_poly32(r, rl);
-    finish32(x, s + lo, ki, 125.0)
+    (s + lo, ki)
 }
 
 /// e^x - 1 as a float-float for -20 <= x <= 80.
