@@ -801,14 +801,14 @@ fn measure_binary(b: &Binary, n: usize) -> (Stats, Stats) {
 fn measure_all(n: usize, only: Option<&str>) -> Vec<(&'static str, Stats, Stats)> {
     let mut rows = vec![];
     for u in unary_table() {
-        if only.is_some_and(|o| o != u.name) {
+        if only.is_some_and(|o| !o.split(',').any(|w| w == u.name)) {
             continue;
         }
         let (a, b) = measure_unary(&u, n);
         rows.push((u.name, a, b));
     }
     for b in binary_table() {
-        if only.is_some_and(|o| o != b.name) {
+        if only.is_some_and(|o| !o.split(',').any(|w| w == b.name)) {
             continue;
         }
         let (s, t) = measure_binary(&b, n);
