@@ -136,24 +136,24 @@ fn pick64(m: [mask64x2; 4], c: [f64; 5]) -> f64x2 {
     m[3].select(f64s(c[4]), v)
 }
 
-/// arctan(t + tl) for t >= 0 as (head, tail).
+/// arctan(t + tl) for t >= 0 as (head, tail); `TAIL` false when tl is known to be zero
+/// (arctan), which saves the division that carries it.
 #[inline(always)]
-fn atan_core64(t: f64x2, tl: f64x2) -> (f64x2, f64x2) {
+fn atan_core64<const TAIL: bool>(t: f64x2, tl: f64x2) -> (f64x2, f64x2) {
     let m = [
         t.simd_ge(f64s(7.0 / 16.0)),
         t.simd_ge(f64s(11.0 / 16.0)),
         t.simd_ge(f64s(19.0 / 16.0)),
         t.simd_ge(f64s(39.0 / 16.0)),
     ];
-    // x' = (A t + B) / (C t + D) for the breakpoint of each lane.
-    let a = pick64(m, [1.0, 2.0, 1.0, 1.0, 0.0]);
-    let b = pick64(m, [0.0, -1.0, -1.0, -1.5, -1.0]);
-    let c = pick64(m, [0.0, 1.0, 1.0, 1.5, 1.0]);
-    let d = pick64(m, [1.0, 2.0, 1.0, 1.0, 0.0]);
+    // x' = (A t + B) / (-B t + A) for the breakpoint of each lane: A is 2 between 7/16
+    // and 11/16 and 1 elsewhere, B is 0, -1, -1, -1.5 (the last interval is apart).
+    let a = (m[0] & !m[1]).select(f64s(2.0), f64s(1.0));
+    let b = m[2].select(f64s(-1.5), m[0].select(f64s(-1.0), f64s(0.0)));
     let hi = pick64(m, [0.0, ATAN_HI[0], ATAN_HI[1], ATAN_HI[2], ATAN_HI[3]]);
     let lo = pick64(m, [0.0, ATAN_LO[0], ATAN_LO[1], ATAN_LO[2], ATAN_LO[3]]);
     // The last breakpoint is -1/t, written apart so that t = inf gives -0, not 0 * inf.
-    let xp = m[3].select(-(t.recip()), (a * t + b) / (c * t + d));
+    let xp = m[3].select(-(t.recip()), (a * t + b) / (a - b * t));
     let z = xp * xp;
     let w = z * z;
     let s1 = z
@@ -163,8 +163,11 @@ fn atan_core64(t: f64x2, tl: f64x2) -> (f64x2, f64x2) {
     let s2 = w
         * (f64s(AT[1])
             + w * (f64s(AT[3]) + w * (f64s(AT[5]) + w * (f64s(AT[7]) + w * f64s(AT[9])))));
-    let corr = tl / (f64s(1.0) + t * t);
-    let lo = lo + corr;
+    let lo = if TAIL {
+        lo + tl / (f64s(1.0) + t * t)
+    } else {
+        lo
+    };
     (hi, -((xp * (s1 + s2) - lo) - xp))
 }
 
@@ -172,7 +175,7 @@ fn atan_core64(t: f64x2, tl: f64x2) -> (f64x2, f64x2) {
 #[must_use]
 #[inline]
 pub fn arctan_f64x2(x: f64x2) -> f64x2 {
-    let (h, t) = atan_core64(x.abs(), f64s(0.0));
+    let (h, t) = atan_core64::<false>(x.abs(), f64s(0.0));
     let res = (h + t).copysign(x);
     x.is_nan().select(x, res)
 }
@@ -199,7 +202,7 @@ pub fn arctan2_f64x2(y: f64x2, x: f64x2) -> f64x2 {
     let tl = ((sy - p) - pe) / sx;
     let ok = t.simd_lt(f64s(2f64.powi(800))) & t.simd_gt(f64s(2f64.powi(-800)));
     let tl = ok.select(tl, f64s(0.0));
-    let (h, tt) = atan_core64(t, tl);
+    let (h, tt) = atan_core64::<true>(t, tl);
     let xneg = x.is_sign_negative();
     let (s, e) = two_sum(f64s(PI_HI), -h);
     let back = s + (e + (f64s(PI_LO) - tt));
@@ -305,7 +308,7 @@ fn pick32(m: [mask32x4; 4], c: [f32; 5]) -> f32x4 {
 }
 
 #[inline(always)]
-fn atan_core32(t: f32x4, tl: f32x4) -> (f32x4, f32x4) {
+fn atan_core32<const TAIL: bool>(t: f32x4, tl: f32x4) -> (f32x4, f32x4) {
     const P: [f32; 10] = [
         1.0 / 3.0,
         -1.0 / 5.0,
@@ -324,10 +327,8 @@ fn atan_core32(t: f32x4, tl: f32x4) -> (f32x4, f32x4) {
         t.simd_ge(f32s(19.0 / 16.0)),
         t.simd_ge(f32s(39.0 / 16.0)),
     ];
-    let a = pick32(m, [1.0, 2.0, 1.0, 1.0, 0.0]);
-    let b = pick32(m, [0.0, -1.0, -1.0, -1.5, -1.0]);
-    let c = pick32(m, [0.0, 1.0, 1.0, 1.5, 1.0]);
-    let d = pick32(m, [1.0, 2.0, 1.0, 1.0, 0.0]);
+    let a = (m[0] & !m[1]).select(f32s(2.0), f32s(1.0));
+    let b = m[2].select(f32s(-1.5), m[0].select(f32s(-1.0), f32s(0.0)));
     let hi = pick32(m, [0.0, 0.463_647_6, 0.785_398_2, 0.982_793_75, PIO2_HI32]);
     let lo = pick32(
         m,
@@ -340,10 +341,14 @@ fn atan_core32(t: f32x4, tl: f32x4) -> (f32x4, f32x4) {
         ],
     );
     // The last breakpoint is -1/t, written apart so that t = inf gives -0, not 0 * inf.
-    let xp = m[3].select(-(t.recip()), (a * t + b) / (c * t + d));
+    let xp = m[3].select(-(t.recip()), (a * t + b) / (a - b * t));
     let z = xp * xp;
     let s = z * super::util::poly32(z, &P);
-    let lo = lo + tl / (f32s(1.0) + t * t);
+    let lo = if TAIL {
+        lo + tl / (f32s(1.0) + t * t)
+    } else {
+        lo
+    };
     (hi, -((xp * s - lo) - xp))
 }
 
@@ -351,7 +356,7 @@ fn atan_core32(t: f32x4, tl: f32x4) -> (f32x4, f32x4) {
 #[must_use]
 #[inline]
 pub fn arctan_f32x4(x: f32x4) -> f32x4 {
-    let (h, t) = atan_core32(x.abs(), f32s(0.0));
+    let (h, t) = atan_core32::<false>(x.abs(), f32s(0.0));
     let res = (h + t).copysign(x);
     x.is_nan().select(x, res)
 }
@@ -376,7 +381,7 @@ pub fn arctan2_f32x4(y: f32x4, x: f32x4) -> f32x4 {
     let tl = ((sy - p) - pe) / sx;
     let ok = t.simd_lt(f32s(2f32.powi(80))) & t.simd_gt(f32s(2f32.powi(-80)));
     let tl = ok.select(tl, f32s(0.0));
-    let (h, tt) = atan_core32(t, tl);
+    let (h, tt) = atan_core32::<true>(t, tl);
     let xneg = x.is_sign_negative();
     let (s, e) = two_sum32(f32s(PI_HI32), -h);
     let back = s + (e + (f32s(PI_LO32) - tt));

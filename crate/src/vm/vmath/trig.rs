@@ -64,6 +64,19 @@ fn kcos(x: f64x2, y: f64x2) -> (f64x2, f64x2) {
     fast_two_sum(w, t)
 }
 
+/// cos(x + y) for |x| <= pi/4 as one value: fdlibm's `__kernel_cos`, with x^2 rounded
+/// (no Dekker product), which is enough when the result is not divided further.
+#[inline(always)]
+fn kcos_single(x: f64x2, y: f64x2) -> f64x2 {
+    let z = x * x;
+    let w = z * z;
+    let r = z * (f64s(C[0]) + z * (f64s(C[1]) + z * f64s(C[2])))
+        + w * w * (f64s(C[3]) + z * (f64s(C[4]) + z * f64s(C[5])));
+    let hz = f64s(0.5) * z;
+    let w = f64s(1.0) - hz;
+    w + (((f64s(1.0) - w) - hz) + (z * r - x * y))
+}
+
 /// Flip the sign of the lanes in `m`.
 #[inline(always)]
 fn neg_if64(m: mask64x2, v: f64x2) -> f64x2 {
@@ -76,10 +89,10 @@ fn sincos64(x: f64x2, shift: i64) -> f64x2 {
     let (n, rh, rl) = rem_pio2_f64x2(x);
     let q = n + i64x2::splat(shift);
     let (sh, sl) = ksin(rh, rl);
-    let (ch, cl) = kcos(rh, rl);
+    let c = kcos_single(rh, rl);
     let odd = (q & i64x2::splat(1)).simd_eq(i64x2::splat(1));
     let neg = (q & i64x2::splat(2)).simd_eq(i64x2::splat(2));
-    let v = odd.select(ch + cl, sh + sl);
+    let v = odd.select(c, sh + sl);
     let v = neg_if64(neg, v);
     x.is_finite().select(v, f64s(f64::NAN))
 }
@@ -177,6 +190,22 @@ fn kcos32(x: f32x4, y: f32x4) -> (f32x4, f32x4) {
     fast_two_sum32(w, t)
 }
 
+/// cos(x + y) as one value, x^2 rounded (see [`kcos_single`]).
+#[inline(always)]
+fn kcos32_single(x: f32x4, y: f32x4) -> f32x4 {
+    const P: [f32; 5] = [
+        1.0 / 24.0,
+        -1.0 / 720.0,
+        1.0 / 40320.0,
+        -1.0 / 3_628_800.0,
+        1.0 / 479_001_600.0,
+    ];
+    let z = x * x;
+    let hz = f32s(0.5) * z;
+    let w = f32s(1.0) - hz;
+    w + (((f32s(1.0) - w) - hz) + (z * z * super::util::poly32(z, &P) - x * y))
+}
+
 #[inline(always)]
 fn via_f64(f: fn(f64x2) -> f64x2) -> impl Fn(f32) -> f32 {
     move |v: f32| f(f64x2::splat(f64::from(v)))[0] as f32
@@ -187,10 +216,10 @@ fn sincos32(x: f32x4, shift: i32) -> f32x4 {
     let (n, rh, rl, slow) = rem_pio2_f32x4(x);
     let q = n + i32x4::splat(shift);
     let (sh, sl) = ksin32(rh, rl);
-    let (ch, cl) = kcos32(rh, rl);
+    let c = kcos32_single(rh, rl);
     let odd = (q & i32x4::splat(1)).simd_eq(i32x4::splat(1));
     let neg = (q & i32x4::splat(2)).simd_eq(i32x4::splat(2));
-    let v = odd.select(ch + cl, sh + sl);
+    let v = odd.select(c, sh + sl);
     let v = neg.select(-v, v);
     let v = x.is_finite().select(v, f32s(f32::NAN));
     if slow.any() {
