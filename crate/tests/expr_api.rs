@@ -313,3 +313,89 @@ fn accepts_checks_names_dtypes_shapes_and_scalars() {
     assert!(!c.accepts(&[("a", Input::array(&a[..], &[1])), ("k", Input::float(2.0))]));
     assert!(!c.accepts(&[("a", Input::array(&a[..], &[2]))]));
 }
+
+/// `x ** 2.3`, `x % 3.0`, `2.0 // x`, `fmod(x, 0.7)` ... with one constant operand run the
+/// same lane kernels as the array-array form, so both agree to the bit (and the scalar
+/// folding of two constants too; integer and half-integer powers are rewritten into
+/// multiplications and sqrt, as numexpr does, so 2.3 is used here). Float `%` and `//` keep
+/// NumPy's signs and zero cases.
+#[test]
+fn constant_operands_use_the_same_kernels() {
+    let n = 1001;
+    let x: Vec<f64> = (0..n)
+        .map(|i| (i as f64 - 500.0) * 0.0137 + 0.001)
+        .collect();
+    let shape = [n];
+    for (op, k) in [
+        ("**", 2.3),
+        ("**", -0.7),
+        ("%", 3.0),
+        ("%", -0.7),
+        ("//", 0.3),
+        ("//", -2.0),
+    ] {
+        for (lhs_const, src_k, src_arr) in [
+            (false, format!("abs(x) {op} {k}"), format!("abs(x) {op} k")),
+            (true, format!("({k}) {op} x"), format!("k {op} x")),
+        ] {
+            let kv = vec![k; n];
+            let a = eval(&src_k, &[("x", Input::array(&x[..], &shape))]).unwrap();
+            let b = eval(
+                &src_arr,
+                &[
+                    ("x", Input::array(&x[..], &shape)),
+                    ("k", Input::array(&kv[..], &shape)),
+                ],
+            )
+            .unwrap();
+            let (a, b) = (f64s(&a), f64s(&b));
+            for i in 0..n {
+                assert!(
+                    a[i].to_bits() == b[i].to_bits() || (a[i].is_nan() && b[i].is_nan()),
+                    "{src_k} vs {src_arr} (constant on the left: {lhs_const}) at {i}: {} vs {}",
+                    a[i],
+                    b[i]
+                );
+            }
+        }
+    }
+    for (f, k) in [("fmod", 0.7), ("arctan2", -1.5), ("hypot", 3.0)] {
+        let kv = vec![k; n];
+        let a = eval(
+            &format!("{f}(x, {k})"),
+            &[("x", Input::array(&x[..], &shape))],
+        )
+        .unwrap();
+        let b = eval(
+            &format!("{f}(x, k)"),
+            &[
+                ("x", Input::array(&x[..], &shape)),
+                ("k", Input::array(&kv[..], &shape)),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            f64s(&a).iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            f64s(&b).iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            "{f}"
+        );
+    }
+    // NumPy: np.array([-7., 7., -0., 5.]) % 3 -> [2., 1., 0., 2.]; // 3 -> [-3., 2., -0., 1.];
+    // x % -3 -> [-1., -2., -0., -1.]; 5. % 0. -> nan; 1. // 0. -> inf.
+    let v = [-7.0, 7.0, -0.0, 5.0];
+    let s = [4];
+    let r = f64s(&eval("v % 3", &[("v", Input::array(&v[..], &s))]).unwrap());
+    assert_eq!(r, [2.0, 1.0, 0.0, 2.0]);
+    assert!(r[2].is_sign_positive());
+    let r = f64s(&eval("v // 3", &[("v", Input::array(&v[..], &s))]).unwrap());
+    assert_eq!(r, [-3.0, 2.0, -0.0, 1.0]);
+    assert!(r[2].is_sign_negative());
+    let r = f64s(&eval("v % -3", &[("v", Input::array(&v[..], &s))]).unwrap());
+    assert_eq!(r, [-1.0, -2.0, -0.0, -1.0]);
+    assert!(r.iter().all(|x| x.is_sign_negative()));
+    let r = f64s(&eval("v % 0.0", &[("v", Input::array(&v[..], &s))]).unwrap());
+    assert!(r.iter().all(|x| x.is_nan()));
+    let r = f64s(&eval("v // 0.0", &[("v", Input::array(&v[..], &s))]).unwrap());
+    assert_eq!(r[1], f64::INFINITY);
+    assert_eq!(r[0], f64::NEG_INFINITY);
+}

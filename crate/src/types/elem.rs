@@ -453,23 +453,19 @@ macro_rules! float {
             fn truediv(a: Self, b: Self) -> Self {
                 a / b
             }
+            // `//`, `%` and `**` go through the VM's lane kernels (vmath), so that constant
+            // folding, the reference evaluator and every VM path agree to the bit.
             #[inline]
             fn floordiv(a: Self, b: Self) -> Self {
-                if b == 0.0 {
-                    return a / b;
-                }
-                divmod(a, b).0
+                Self::math2(BinaryOp::FloorDiv, a, b)
             }
             #[inline]
             fn rem(a: Self, b: Self) -> Self {
-                if b == 0.0 {
-                    return a % b;
-                }
-                divmod(a, b).1
+                Self::math2(BinaryOp::Mod, a, b)
             }
             #[inline]
             fn pow(a: Self, b: Self) -> Self {
-                a.powf(b)
+                Self::math2(BinaryOp::Pow, a, b)
             }
             fn shl(a: Self, _b: Self) -> Self {
                 a
@@ -611,8 +607,9 @@ float!(f32, F32);
 float!(f64, F64);
 
 /// NumPy's `npy_divmod` (also CPython's float divmod): floor quotient and modulus with
-/// the sign of the divisor. `b` is nonzero.
-#[inline]
+/// the sign of the divisor. `b` is nonzero. The scalar reference for the lane kernels
+/// (`vmath::remainder_f64x2`, `floordiv_f64x2`), checked against them in the tests below.
+#[cfg(test)]
 fn divmod<T: num_like::Float>(a: T, b: T) -> (T, T) {
     let zero = T::ZERO;
     let mut m = a % b;
@@ -638,6 +635,7 @@ fn divmod<T: num_like::Float>(a: T, b: T) -> (T, T) {
     (floordiv, m)
 }
 
+#[cfg(test)]
 mod num_like {
     //! The few float operations the generic helpers above need.
     use std::ops::{Add, Div, Neg, Rem, Sub};
@@ -797,6 +795,74 @@ mod tests {
         assert_eq!(<i8 as Elem>::abs(-128), -128);
         assert_eq!(i32::reciprocal(0), i32::MIN);
         assert_eq!(i8::reciprocal(0), 0);
+    }
+
+    /// The lane kernels behind float `//` and `%` equal NumPy's scalar `npy_divmod` to the
+    /// bit, special values included (b = 0 gives x/0 and NaN, as NumPy).
+    #[test]
+    fn float_divmod_lanes_match_scalar_reference() {
+        let specials = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            -2.5,
+            3.0,
+            7.0,
+            -7.0,
+            1e300,
+            -1e-300,
+            5e-324,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            1e17,
+            -123.456,
+        ];
+        let mut vals: Vec<f64> = specials.to_vec();
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..400 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let u = (state >> 11) as f64 / (1u64 << 53) as f64;
+            vals.push((u - 0.5) * 2f64.powi((state % 40) as i32 - 10));
+        }
+        let same = |x: f64, y: f64| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan());
+        for &a in &vals {
+            for &b in &vals {
+                let (q, m) = if b == 0.0 {
+                    (a / b, a % b)
+                } else {
+                    divmod(a, b)
+                };
+                assert!(
+                    same(f64::floordiv(a, b), q),
+                    "{a} // {b}: {} vs {q}",
+                    f64::floordiv(a, b)
+                );
+                assert!(
+                    same(f64::rem(a, b), m),
+                    "{a} % {b}: {} vs {m}",
+                    f64::rem(a, b)
+                );
+                let (a32, b32) = (a as f32, b as f32);
+                let (q32, m32) = if b32 == 0.0 {
+                    (a32 / b32, a32 % b32)
+                } else {
+                    divmod(a32, b32)
+                };
+                assert!(
+                    same(f64::from(f32::floordiv(a32, b32)), f64::from(q32)),
+                    "{a32} // {b32}"
+                );
+                assert!(
+                    same(f64::from(f32::rem(a32, b32)), f64::from(m32)),
+                    "{a32} % {b32}"
+                );
+            }
+        }
     }
 
     #[test]

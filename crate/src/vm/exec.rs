@@ -338,7 +338,7 @@ impl Ctx<'_> {
                         span,
                     } => {
                         let (a, o) = (p(*a, *dt), p(*dst, *dt));
-                        let ok = with_dtype!(*dt, T => generic::k_binary::<T>(*op, k.cast_to::<T>(), a.cast(), o.cast(), n));
+                        let ok = with_dtype!(*dt, T => T::k_binary(*op, k.cast_to::<T>(), a.cast(), o.cast(), n));
                         if !ok {
                             return Err(neg_power(*span));
                         }

@@ -291,6 +291,11 @@ pub trait Kern: Elem {
         // SAFETY: forwarded from the caller.
         unsafe { generic::binary_k(op, a, k, o, n) }
     }
+    /// `o[i] = op(k, a[i])`; false for an integer power with a negative exponent.
+    unsafe fn k_binary(op: BinaryOp, k: Self, a: *const Self, o: *mut Self, n: usize) -> bool {
+        // SAFETY: forwarded from the caller.
+        unsafe { generic::k_binary(op, k, a, o, n) }
+    }
     unsafe fn compare(op: BinaryOp, a: *const Self, b: *const Self, o: *mut bool, n: usize) {
         // SAFETY: forwarded from the caller.
         unsafe { generic::compare(op, a, b, o, n) }
@@ -358,7 +363,7 @@ impl Kern for u32 {}
 impl Kern for u64 {}
 
 macro_rules! float_kern {
-    ($t:ty, $l:literal, $un:path, $bin:path, $vmax:ident, $vmin:ident) => {
+    ($t:ty, $l:literal, $un:path, $bin:path, $bink:path, $kbin:path, $vmax:ident, $vmin:ident) => {
         impl Kern for $t {
             #[inline(never)]
             unsafe fn unary(op: UnaryOp, a: *const Self, o: *mut Self, n: usize) {
@@ -416,7 +421,10 @@ macro_rules! float_kern {
                         | BinaryOp::Arctan2
                         | BinaryOp::Hypot
                         | BinaryOp::Nextafter
-                        | BinaryOp::Copysign => $bin(op, a, b, o, n),
+                        | BinaryOp::Copysign
+                        | BinaryOp::Fmod
+                        | BinaryOp::Mod
+                        | BinaryOp::FloorDiv => $bin(op, a, b, o, n),
                         op => return generic::binary(op, a, b, o, n),
                     }
                 }
@@ -448,9 +456,27 @@ macro_rules! float_kern {
                             |x: V| $vmin(x, kv),
                             |x| <$t as Elem>::minimum(x, k),
                         ),
-                        op => generic::binary_k(op, a, k, o, n),
+                        // The math functions (pow, fmod, %, // ...) through their lane
+                        // kernels with k in every lane; the rest one element at a time.
+                        op => {
+                            if !$bink(op, a, k, o, n) {
+                                generic::binary_k(op, a, k, o, n);
+                            }
+                        }
                     }
                 }
+            }
+
+            #[inline(never)]
+            unsafe fn k_binary(
+                op: BinaryOp,
+                k: Self,
+                a: *const Self,
+                o: *mut Self,
+                n: usize,
+            ) -> bool {
+                // SAFETY: forwarded from the caller.
+                unsafe { $kbin(op, k, a, o, n) || generic::k_binary(op, k, a, o, n) }
             }
 
             #[inline(never)]
@@ -739,6 +765,8 @@ float_kern!(
     4,
     math::unary_f64,
     math::binary_f64,
+    math::binary_k_f64,
+    math::k_binary_f64,
     vmaximum_f64,
     vminimum_f64
 );
@@ -747,6 +775,8 @@ float_kern!(
     8,
     math::unary_f32,
     math::binary_f32,
+    math::binary_k_f32,
+    math::k_binary_f32,
     vmaximum_f32,
     vminimum_f32
 );

@@ -139,6 +139,22 @@ trait Lanes {
         o: *mut Self::Elem,
         n: usize,
     ) -> bool;
+    /// `o[i] = op(a[i], k)`; false if `op` has no lane kernel.
+    unsafe fn binary_k(
+        op: BinaryOp,
+        a: *const Self::Elem,
+        k: Self::Elem,
+        o: *mut Self::Elem,
+        n: usize,
+    ) -> bool;
+    /// `o[i] = op(k, a[i])`; false if `op` has no lane kernel.
+    unsafe fn k_binary(
+        op: BinaryOp,
+        k: Self::Elem,
+        a: *const Self::Elem,
+        o: *mut Self::Elem,
+        n: usize,
+    ) -> bool;
 }
 
 macro_rules! lanes_impl {
@@ -161,6 +177,24 @@ macro_rules! lanes_impl {
                 }
                 true
             }
+            unsafe fn binary_k(op: BinaryOp, a: *const $t, k: $t, o: *mut $t, n: usize) -> bool {
+                let kv = <$v>::splat(k);
+                // SAFETY: forwarded from the caller.
+                match op {
+                    $(BinaryOp::$b => unsafe { $l1(|x| vmath::$bf(x, kv), a, o, n) },)*
+                    _ => return false,
+                }
+                true
+            }
+            unsafe fn k_binary(op: BinaryOp, k: $t, a: *const $t, o: *mut $t, n: usize) -> bool {
+                let kv = <$v>::splat(k);
+                // SAFETY: forwarded from the caller.
+                match op {
+                    $(BinaryOp::$b => unsafe { $l1(|x| vmath::$bf(kv, x), a, o, n) },)*
+                    _ => return false,
+                }
+                true
+            }
         }
     };
 }
@@ -173,7 +207,8 @@ lanes_impl!(f64x2, f64, lanes_f64, lanes2_f64;
     Log => log_f64x2, Log1p => log1p_f64x2, Log10 => log10_f64x2, Log2 => log2_f64x2,
     Exp => exp_f64x2, Exp2 => exp2_f64x2, Expm1 => expm1_f64x2, Cbrt => cbrt_f64x2;
     Pow => pow_f64x2, Arctan2 => arctan2_f64x2, Hypot => hypot_f64x2,
-    Copysign => copysign_f64x2, Nextafter => nextafter_f64x2);
+    Copysign => copysign_f64x2, Nextafter => nextafter_f64x2, Fmod => fmod_f64x2,
+    Mod => remainder_f64x2, FloorDiv => floordiv_f64x2);
 lanes_impl!(f32x4, f32, lanes_f32, lanes2_f32;
     Sqrt => sqrt_f32x4, Sin => sin_f32x4, Cos => cos_f32x4, Tan => tan_f32x4,
     Arcsin => arcsin_f32x4, Arccos => arccos_f32x4, Arctan => arctan_f32x4,
@@ -182,7 +217,8 @@ lanes_impl!(f32x4, f32, lanes_f32, lanes2_f32;
     Log => log_f32x4, Log1p => log1p_f32x4, Log10 => log10_f32x4, Log2 => log2_f32x4,
     Exp => exp_f32x4, Exp2 => exp2_f32x4, Expm1 => expm1_f32x4, Cbrt => cbrt_f32x4;
     Pow => pow_f32x4, Arctan2 => arctan2_f32x4, Hypot => hypot_f32x4,
-    Copysign => copysign_f32x4, Nextafter => nextafter_f32x4);
+    Copysign => copysign_f32x4, Nextafter => nextafter_f32x4, Fmod => fmod_f32x4,
+    Mod => remainder_f32x4, FloorDiv => floordiv_f32x4);
 
 /// `o[i] = op(a[i])` for `n` float64 elements.
 ///
@@ -234,6 +270,42 @@ pub unsafe fn binary_f32(op: BinaryOp, a: *const f32, b: *const f32, o: *mut f32
             scalar_binary(op, a, b, o, n);
         }
     }
+}
+
+/// `o[i] = op(a[i], k)` for float64 through the lane kernels; false when `op` has none.
+///
+/// # Safety
+/// `a` and `o` must be valid for `n` elements (`o` may equal `a`).
+pub unsafe fn binary_k_f64(op: BinaryOp, a: *const f64, k: f64, o: *mut f64, n: usize) -> bool {
+    // SAFETY: forwarded from the caller.
+    unsafe { f64x2::binary_k(op, a, k, o, n) }
+}
+
+/// `o[i] = op(a[i], k)` for float32; false when `op` has no lane kernel.
+///
+/// # Safety
+/// As [`binary_k_f64`].
+pub unsafe fn binary_k_f32(op: BinaryOp, a: *const f32, k: f32, o: *mut f32, n: usize) -> bool {
+    // SAFETY: forwarded from the caller.
+    unsafe { f32x4::binary_k(op, a, k, o, n) }
+}
+
+/// `o[i] = op(k, a[i])` for float64; false when `op` has no lane kernel.
+///
+/// # Safety
+/// As [`binary_k_f64`].
+pub unsafe fn k_binary_f64(op: BinaryOp, k: f64, a: *const f64, o: *mut f64, n: usize) -> bool {
+    // SAFETY: forwarded from the caller.
+    unsafe { f64x2::k_binary(op, k, a, o, n) }
+}
+
+/// `o[i] = op(k, a[i])` for float32; false when `op` has no lane kernel.
+///
+/// # Safety
+/// As [`binary_k_f64`].
+pub unsafe fn k_binary_f32(op: BinaryOp, k: f32, a: *const f32, o: *mut f32, n: usize) -> bool {
+    // SAFETY: forwarded from the caller.
+    unsafe { f32x4::k_binary(op, k, a, o, n) }
 }
 
 /// The functions without a lane kernel here, one element at a time.

@@ -15,6 +15,9 @@
 //! correction step when the rounded quotient was one too large); other lanes (huge
 //! quotients, zeros, infinities, NaN, extreme exponents) use the scalar `%`, itself an
 //! exact bit-level fmod.
+//! `remainder` and `floordiv` are NumPy's float `%` and `//` (`npy_divmod`, also CPython's
+//! float divmod) built on that fmod: the modulus takes the divisor's sign, the quotient is
+//! (x - mod)/y rounded to the nearest integer, and y = 0 gives fmod's NaN and x/y.
 //! `sign` follows NumPy: -1, +1, 0 for ±0, and NaN for NaN.
 
 use std::simd::prelude::*;
@@ -286,3 +289,58 @@ pub fn fmod_f32x4(x: f32x4, y: f32x4) -> f32x4 {
         fast.select(res, lanes2_f32(x, y, |u, v| u % v))
     }
 }
+
+macro_rules! divmod {
+    ($v:ty, $s:ident, $fmod:ident, $floor:ident, $divmod:ident, $rem:ident, $fdiv:ident) => {
+        /// NumPy's float divmod: (x // y, x % y).
+        #[inline(always)]
+        fn $divmod(x: $v, y: $v) -> ($v, $v) {
+            let zero = $s(0.0);
+            let m = $fmod(x, y);
+            let div = (x - m) / y;
+            // `m != 0` holds for NaN too, as in the C code.
+            let nz = m.simd_ne(zero);
+            let adjust = nz & (y.simd_lt(zero) ^ m.simd_lt(zero));
+            let m = adjust.select(m + y, m);
+            let div = adjust.select(div - $s(1.0), div);
+            let m = nz.select(m, zero.copysign(y));
+            let f = $floor(div);
+            let f = (div - f).simd_gt($s(0.5)).select(f + $s(1.0), f);
+            let q = div.simd_ne(zero).select(f, zero.copysign(x / y));
+            (y.simd_eq(zero).select(x / y, q), m)
+        }
+
+        /// NumPy's float `%` (`remainder`): the result has the sign of y.
+        #[must_use]
+        #[inline]
+        pub fn $rem(x: $v, y: $v) -> $v {
+            $divmod(x, y).1
+        }
+
+        /// NumPy's float `//` (`floor_divide`).
+        #[must_use]
+        #[inline]
+        pub fn $fdiv(x: $v, y: $v) -> $v {
+            $divmod(x, y).0
+        }
+    };
+}
+
+divmod!(
+    f64x2,
+    f64s,
+    fmod_f64x2,
+    floor_f64x2,
+    divmod_f64x2,
+    remainder_f64x2,
+    floordiv_f64x2
+);
+divmod!(
+    f32x4,
+    f32s,
+    fmod_f32x4,
+    floor_f32x4,
+    divmod_f32x4,
+    remainder_f32x4,
+    floordiv_f32x4
+);
