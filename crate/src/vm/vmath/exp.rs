@@ -42,7 +42,7 @@ pub(super) fn exp_tail64(ki: i64x2, r: f64x2) -> (f64x2, f64x2) {
 
 /// y * 2^(ki div 64) by adding to the exponent field (valid while the result is normal).
 #[inline(always)]
-fn add_exponent64(y: f64x2, ki: i64x2) -> f64x2 {
+pub(super) fn add_exponent64(y: f64x2, ki: i64x2) -> f64x2 {
     let e = (ki & i64x2::splat(!63)) << 46;
     f64x2::from_bits((y.to_bits().cast::<i64>() + e).cast::<u64>())
 }
@@ -241,7 +241,7 @@ pub(super) fn exp_poly32(r: f32x4, rl: f32x4) -> (f32x4, f32x4) {
 
 /// y * 2^ki by adding to the exponent field (valid while the result is normal).
 #[inline(always)]
-fn add_exponent32(y: f32x4, ki: i32x4) -> f32x4 {
+pub(super) fn add_exponent32(y: f32x4, ki: i32x4) -> f32x4 {
     f32x4::from_bits((y.to_bits().cast::<i32>() + (ki << 23)).cast::<u32>())
 }
 

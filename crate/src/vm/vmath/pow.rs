@@ -16,7 +16,7 @@
 
 use std::simd::prelude::*;
 
-use super::exp::{exp_poly32, exp_tail64, finish32, finish64};
+use super::exp::{add_exponent32, add_exponent64, exp_poly32, exp_tail64, finish32, finish64};
 use super::tables::{
     INV_LN2_64, LN2_64_HI, LN2_64_LO, LN2_F32_3, LN2_HI, LN2_HI_F32, LN2_LO, LN2_LO_F32, LOG_J32,
     LOG_J64,
@@ -26,10 +26,10 @@ use super::util::{
     two_prod32, two_sum, two_sum32,
 };
 
-/// ln(x) as a double-double for positive finite x (subnormals included).
+/// ln(x) as a double-double for positive finite x (subnormals only when `SUB`).
 #[inline(always)]
-fn log_dd64(x: f64x2) -> (f64x2, f64x2) {
-    let sub = x.simd_lt(f64s(f64::MIN_POSITIVE));
+fn log_dd64<const SUB: bool>(x: f64x2) -> (f64x2, f64x2) {
+    let sub = x.simd_lt(f64s(f64::MIN_POSITIVE)) & mask64x2::splat(SUB);
     let xs = sub.select(x * f64s(18_014_398_509_481_984.0), x);
     let ix = xs.to_bits() + u64x2::splat(0x3ff0_0000_0000_0000 - 0x3fe6_a09e_0000_0000);
     let kb = (ix >> 52) | u64x2::splat(0x4330_0000_0000_0000);
@@ -75,10 +75,33 @@ fn is_odd64(y: f64x2) -> mask64x2 {
 #[must_use]
 #[inline]
 pub fn pow_f64x2(x: f64x2, y: f64x2) -> f64x2 {
+    // Common case: every x positive and normal, every |y ln x| <= 708 (so y is finite and
+    // the result normal): no clamping, subnormal scaling or special values. The full path
+    // computes the same bits for these lanes (its clamps leave them unchanged).
+    let (lh, ll) = log_dd64::<false>(x);
+    let (ph, pl) = two_prod(y, lh);
+    let pl = pl + y * ll;
+    // (|y| is bounded too: Dekker's split of y overflows near f64::MAX even when x = 1.)
+    let ok = x.simd_ge(f64s(f64::MIN_POSITIVE))
+        & x.simd_lt(f64s(f64::INFINITY))
+        & ph.abs().simd_le(f64s(708.0))
+        & y.abs().simd_le(f64s(8.0e270));
+    if ok.all() {
+        let (kd, ki) = round_int_f64(ph * f64s(INV_LN2_64));
+        let r = ((ph - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO)) + pl;
+        let (th, tl) = exp_tail64(ki, r);
+        add_exponent64(th + tl, ki)
+    } else {
+        pow_full64(x, y)
+    }
+}
+
+#[inline(never)]
+fn pow_full64(x: f64x2, y: f64x2) -> f64x2 {
     let ax = x.abs();
     let finite_x = ax.simd_gt(f64s(0.0)) & ax.simd_lt(f64s(f64::INFINITY));
     let axs = finite_x.select(ax, f64s(1.0));
-    let (lh, ll) = log_dd64(axs);
+    let (lh, ll) = log_dd64::<true>(axs);
     let yc = y.max_num(f64s(-8.0e270)).min_num(f64s(8.0e270));
     let yc = y.is_nan().select(f64s(0.0), yc);
     let (ph, pl) = two_prod(yc, lh);
@@ -133,10 +156,10 @@ fn specials64(x: f64x2, y: f64x2, res: f64x2) -> f64x2 {
 // ---------------------------------------------------------------------------------------
 // float32
 
-/// ln(x) as a float-float for positive finite float32 x.
+/// ln(x) as a float-float for positive finite float32 x (subnormals only when `SUB`).
 #[inline(always)]
-fn log_ff32(x: f32x4) -> (f32x4, f32x4) {
-    let sub = x.simd_lt(f32s(f32::MIN_POSITIVE));
+fn log_ff32<const SUB: bool>(x: f32x4) -> (f32x4, f32x4) {
+    let sub = x.simd_lt(f32s(f32::MIN_POSITIVE)) & mask32x4::splat(SUB);
     let xs = sub.select(x * f32s(33_554_432.0), x);
     let ix = xs.to_bits() + u32x4::splat(0x3f80_0000 - 0x3f35_04f3);
     let k = ((ix >> 23).cast::<i32>() - i32x4::splat(127)).cast::<f32>();
@@ -177,10 +200,32 @@ fn is_odd32(y: f32x4) -> mask32x4 {
 #[must_use]
 #[inline]
 pub fn pow_f32x4(x: f32x4, y: f32x4) -> f32x4 {
+    // The common case as for float64, with |y ln x| <= 87.
+    let (lh, ll) = log_ff32::<false>(x);
+    let (ph, pl) = two_prod32(y, lh);
+    let pl = pl + y * ll;
+    let ok = x.simd_ge(f32s(f32::MIN_POSITIVE))
+        & x.simd_lt(f32s(f32::INFINITY))
+        & ph.abs().simd_le(f32s(87.0))
+        & y.abs().simd_le(f32s(1.0e30));
+    if ok.all() {
+        let (kd, ki) = round_int_f32(ph * f32s(std::f32::consts::LOG2_E));
+        let rh = ph - kd * f32s(LN2_HI_F32);
+        let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
+        let (r, rl2) = two_sum32(r, pl);
+        let (s, lo) = exp_poly32(r, rl + rl2);
+        add_exponent32(s + lo, ki)
+    } else {
+        pow_full32(x, y)
+    }
+}
+
+#[inline(never)]
+fn pow_full32(x: f32x4, y: f32x4) -> f32x4 {
     let ax = x.abs();
     let finite_x = ax.simd_gt(f32s(0.0)) & ax.simd_lt(f32s(f32::INFINITY));
     let axs = finite_x.select(ax, f32s(1.0));
-    let (lh, ll) = log_ff32(axs);
+    let (lh, ll) = log_ff32::<true>(axs);
     let yc = y.max_num(f32s(-1.0e30)).min_num(f32s(1.0e30));
     let yc = y.is_nan().select(f32s(0.0), yc);
     let (ph, pl) = two_prod32(yc, lh);
