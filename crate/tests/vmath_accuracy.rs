@@ -877,6 +877,109 @@ fn predicates_match_scalar() {
     }
 }
 
+/// A lane's result depends on that lane alone: the functions take cheaper paths when every
+/// lane of a vector is ordinary, and those paths must give the bits the full path gives, or
+/// the same element would come out differently depending on its neighbours (and on where a
+/// chunk of an array starts).
+#[test]
+fn lanes_are_independent() {
+    let mut rng = Rng(0x5eed_1a4e_0000_0001);
+    let mut xs: Vec<f64> = vec![
+        0.0,
+        -0.0,
+        0.3,
+        -0.3,
+        0.5,
+        0.7,
+        1.0,
+        -1.0,
+        1.5,
+        2.5,
+        9.5,
+        30.0,
+        -30.0,
+        100.0,
+        700.0,
+        709.5,
+        800.0,
+        1e-310,
+        1e300,
+        -1e300,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+    ];
+    for _ in 0..60 {
+        xs.push(rng.uniform(-12.0, 12.0));
+        xs.push(rng.uniform(0.0, 1.0));
+    }
+    let neighbours = [
+        0.0,
+        0.4,
+        3.0,
+        -20.0,
+        720.0,
+        1e-310,
+        f64::INFINITY,
+        f64::NAN,
+        -1.0,
+    ];
+    let same64 = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+    let same32 = |a: f32, b: f32| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+    let mut bad = vec![];
+    for u in unary_table() {
+        for &x in &xs {
+            let alone = (u.f64)(f64x2::splat(x))[0];
+            let alone32 = (u.f32)(f32x4::splat(x as f32))[0];
+            for &n in &neighbours {
+                let with = (u.f64)(f64x2::from_array([x, n]))[0];
+                if !same64(alone, with) {
+                    bad.push(format!(
+                        "{} f64 at {x:e} beside {n:e}: {alone:e} vs {with:e}",
+                        u.name
+                    ));
+                }
+                let n32 = n as f32;
+                let with32 = (u.f32)(f32x4::from_array([x as f32, n32, n32, n32]))[0];
+                if !same32(alone32, with32) {
+                    bad.push(format!(
+                        "{} f32 at {x:e} beside {n:e}: {alone32:e} vs {with32:e}",
+                        u.name
+                    ));
+                }
+            }
+        }
+    }
+    for b in binary_table() {
+        for &x in &xs {
+            for &y in &[0.5, -2.0, 3.0, 0.0, f64::INFINITY, 1e-3] {
+                let alone = (b.f64)(f64x2::splat(x), f64x2::splat(y))[0];
+                let alone32 = (b.f32)(f32x4::splat(x as f32), f32x4::splat(y as f32))[0];
+                for &n in &neighbours {
+                    let with = (b.f64)(f64x2::from_array([x, n]), f64x2::from_array([y, n]))[0];
+                    if !same64(alone, with) {
+                        bad.push(format!("{} f64 at ({x:e}, {y:e}) beside {n:e}", b.name));
+                    }
+                    let n32 = n as f32;
+                    let with32 = (b.f32)(
+                        f32x4::from_array([x as f32, n32, n32, n32]),
+                        f32x4::from_array([y as f32, n32, n32, n32]),
+                    )[0];
+                    if !same32(alone32, with32) {
+                        bad.push(format!("{} f32 at ({x:e}, {y:e}) beside {n:e}", b.name));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} lanes depend on their neighbours:\n{}",
+        bad.len(),
+        bad[..bad.len().min(20)].join("\n")
+    );
+}
+
 /// NumPy special values spelled out (most are also covered by the reference comparison).
 #[test]
 fn numpy_special_values() {

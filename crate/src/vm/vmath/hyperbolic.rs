@@ -2,11 +2,11 @@
 //!
 //! Method: everything is built on the exp and log kernels with double-double
 //! (float-float) intermediates so that each result is rounded once:
-//! * sinh |x| = (m + m/(m+1))/2 with m = expm1|x| as a double-double, the quotient with a
-//!   Dekker remainder; cosh |x| = e^|x|/2 + 1/(2e^|x|) with e^|x|/2 as a double-double;
-//!   tanh |x| = m/(m+2) with m = expm1(2|x|). Above 22 (float32: 9) the small
-//!   exponential no longer matters: sinh, cosh = e^|x|/2 rounded once (no spurious
-//!   overflow below the true threshold), tanh = 1.
+//! * sinh |x| = e^|x|/2 - 1/(2e^|x|) and cosh |x| = e^|x|/2 + 1/(2e^|x|) with e^|x|/2 as a
+//!   double-double, for |x| < 709 (float32: 88); sinh below 1/2, where that subtraction
+//!   cancels, is (m + m/(m+1))/2 with m = expm1|x| as a double-double and the quotient
+//!   with a Dekker remainder. Beyond, e^|x|/2 is rounded once (no spurious overflow below
+//!   the true threshold). tanh |x| = m/(m+2) with m = expm1(2|x|), 1 above 22 (float32: 9).
 //! * arcsinh |x| = log1p(|x| + (sqrt(x^2+1) - 1)) with x^2 + 1 and its square root as
 //!   double-doubles; arccosh x = log1p((x-1) + sqrt((x-1)(x+1))) likewise; beyond 2^28
 //!   (float32: 2^12) both are log(x) + ln2. arctanh |x| = log1p(2|x|/(1-|x|))/2 with the
@@ -56,22 +56,74 @@ fn sqrt_ff(ah: f32x4, al: f32x4) -> (f32x4, f32x4) {
     (sh, (((ah - q) - qe) + al) / (sh + sh))
 }
 
+/// Below this |x| (float32: [`HALF_EXP_MAX32`]) e^|x|/2 is computed directly.
+const HALF_EXP_MAX64: f64 = 709.0;
+const HALF_EXP_MAX32: f32 = 88.0;
+
+/// e^a / 2 as a normalized double-double, for 0 <= a <= 709 (709 for NaN lanes).
+#[inline(always)]
+fn half_exp_dd64(a: f64x2) -> (f64x2, f64x2) {
+    let ac = a.min_num(f64s(HALF_EXP_MAX64));
+    let (kd, ki) = round_int_f64(ac * f64s(INV_LN2_64));
+    let r = (ac - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
+    let (th, tl) = exp_tail64(ki, r);
+    let scale = pow2i_f64(((ki & i64x2::splat(!63)) >> 6) - i64x2::splat(1));
+    // The table tail carries the polynomial, up to 2^-7.5: normalize.
+    let eh = th * scale + tl * scale;
+    let el = tl * scale - (eh - th * scale);
+    (eh, el)
+}
+
+/// e^a / 2 as a normalized float-float, for 0 <= a <= 88 (88 for NaN lanes).
+#[inline(always)]
+fn half_exp_ff32(a: f32x4) -> (f32x4, f32x4) {
+    let ac = a.min_num(f32s(HALF_EXP_MAX32));
+    let (kd, ki) = round_int_f32(ac * f32s(std::f32::consts::LOG2_E));
+    let rh = ac - kd * f32s(LN2_HI_F32);
+    let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
+    let (s, lo) = exp_poly32(r, rl);
+    let (s, lo) = fast_two_sum32(s, lo);
+    let scale = pow2i_f32(ki - i32x4::splat(1));
+    (s * scale, lo * scale)
+}
+
 /// Hyperbolic sine.
 #[must_use]
 #[inline]
 pub fn sinh_f64x2(x: f64x2) -> f64x2 {
+    // 1/2 <= |x| < 709 in every lane (the common case): e^a/2 - 1/(2e^a) with e^a/2 as a
+    // double-double; the result is at least 0.52 and the quotient at most 0.31, so its
+    // rounding costs at most 1/8 ULP. Otherwise the expm1 form, out of line.
     let a = x.abs();
-    let small = a.simd_lt(f64s(22.0));
+    if (a.simd_ge(f64s(0.5)) & a.simd_lt(f64s(HALF_EXP_MAX64))).all() {
+        // (The full path computes these lanes the same way.)
+        let (eh, el) = half_exp_dd64(a);
+        return (eh + (el - f64s(0.25) / eh)).copysign(x);
+    }
+    sinh_full64(x)
+}
+
+#[inline(never)]
+fn sinh_full64(x: f64x2) -> f64x2 {
+    // Each lane takes the formula of its own range, so a result never depends on the
+    // other lane of its vector.
+    let a = x.abs();
+    let small = a.simd_lt(f64s(0.5));
+    let mid = a.simd_ge(f64s(0.5)) & a.simd_lt(f64s(HALF_EXP_MAX64));
     let mut res = f64s(0.0);
     if small.any() {
-        let (eh, el) = expm1_dd64(a.min_num(f64s(22.0)));
+        let (eh, el) = expm1_dd64(a.min_num(f64s(0.5)));
         let (dh, dl) = two_sum(eh, f64s(1.0));
         let (qh, ql) = dd_div(eh, el, dh, dl + el);
         let (sh, se) = two_sum(eh, qh);
         res = f64s(0.5) * (sh + (se + (el + ql)));
     }
-    if !small.all() {
-        res = small.select(res, exp_scaled64(a, -1));
+    if mid.any() {
+        let (eh, el) = half_exp_dd64(a);
+        res = mid.select(eh + (el - f64s(0.25) / eh), res);
+    }
+    if !(small | mid).all() {
+        res = (small | mid).select(res, exp_scaled64(a, -1));
     }
     let res = res.copysign(x);
     x.is_nan().select(x, res)
@@ -84,21 +136,14 @@ pub fn cosh_f64x2(x: f64x2) -> f64x2 {
     let a = x.abs();
     // e^a/2 + 1/(2 e^a) with e^a/2 as a double-double: both terms are positive, and the
     // quotient (at most 1/2 of a result >= 1) adds at most 1/8 ULP, so one formula serves
-    // every |x| < 22 (a vector no longer computes two paths when its lanes straddle 1/2).
-    let ac = a.min_num(f64s(22.0));
-    let (kd, ki) = round_int_f64(ac * f64s(INV_LN2_64));
-    let r = (ac - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO);
-    let (th, tl) = exp_tail64(ki, r);
-    let scale = pow2i_f64(((ki & i64x2::splat(!63)) >> 6) - i64x2::splat(1));
-    // e^a / 2, normalized (the table tail carries the polynomial, up to 2^-7.5).
-    let eh = th * scale + tl * scale;
-    let el = tl * scale - (eh - th * scale);
+    // every |x| < 709 (a vector no longer computes two paths when its lanes straddle 1/2).
+    let (eh, el) = half_exp_dd64(a);
     let res = eh + (el + f64s(0.25) / eh);
-    let mid = a.simd_lt(f64s(22.0));
+    let mid = a.simd_lt(f64s(HALF_EXP_MAX64));
     if mid.all() {
         res
     } else {
-        // Beyond 22 (and inf, NaN): e^a/2 rounded once, without spurious overflow.
+        // Beyond 709 (and inf, NaN): e^a/2 rounded once, without spurious overflow.
         mid.select(res, exp_scaled64(a, -1))
     }
 }
@@ -184,17 +229,32 @@ pub fn arctanh_f64x2(x: f64x2) -> f64x2 {
 #[inline]
 pub fn sinh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
-    let small = a.simd_lt(f32s(9.0));
+    if (a.simd_ge(f32s(0.5)) & a.simd_lt(f32s(HALF_EXP_MAX32))).all() {
+        let (h, l) = half_exp_ff32(a);
+        return (h + (l - f32s(0.25) / h)).copysign(x);
+    }
+    sinh_full32(x)
+}
+
+#[inline(never)]
+fn sinh_full32(x: f32x4) -> f32x4 {
+    let a = x.abs();
+    let small = a.simd_lt(f32s(0.5));
+    let mid = a.simd_ge(f32s(0.5)) & a.simd_lt(f32s(HALF_EXP_MAX32));
     let mut res = f32s(0.0);
     if small.any() {
-        let (eh, el) = expm1_ff32(a.min_num(f32s(9.0)));
+        let (eh, el) = expm1_ff32(a.min_num(f32s(0.5)));
         let (dh, dl) = two_sum32(eh, f32s(1.0));
         let (qh, ql) = ff_div(eh, el, dh, dl + el);
         let (sh, se) = two_sum32(eh, qh);
         res = f32s(0.5) * (sh + (se + (el + ql)));
     }
-    if !small.all() {
-        res = small.select(res, exp_scaled32(a, -1));
+    if mid.any() {
+        let (h, l) = half_exp_ff32(a);
+        res = mid.select(h + (l - f32s(0.25) / h), res);
+    }
+    if !(small | mid).all() {
+        res = (small | mid).select(res, exp_scaled32(a, -1));
     }
     let res = res.copysign(x);
     x.is_nan().select(x, res)
@@ -206,16 +266,9 @@ pub fn sinh_f32x4(x: f32x4) -> f32x4 {
 pub fn cosh_f32x4(x: f32x4) -> f32x4 {
     let a = x.abs();
     // As for float64: e^a/2 + 1/(2 e^a), e^a from the exp kernel as a float-float.
-    let ac = a.min_num(f32s(9.0));
-    let (kd, ki) = round_int_f32(ac * f32s(std::f32::consts::LOG2_E));
-    let rh = ac - kd * f32s(LN2_HI_F32);
-    let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
-    let (s, lo) = exp_poly32(r, rl);
-    let (s, lo) = fast_two_sum32(s, lo);
-    let scale = pow2i_f32(ki - i32x4::splat(1));
-    let (h, l) = (s * scale, lo * scale);
+    let (h, l) = half_exp_ff32(a);
     let res = h + (l + f32s(0.25) / h);
-    let mid = a.simd_lt(f32s(9.0));
+    let mid = a.simd_lt(f32s(HALF_EXP_MAX32));
     if mid.all() {
         res
     } else {
