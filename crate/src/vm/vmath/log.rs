@@ -96,8 +96,12 @@ fn specials64(x: f64x2, res: f64x2, zero_at: f64) -> f64x2 {
 /// True when every lane is a positive normal number (not inf or NaN): the common case,
 /// which skips the subnormal scaling and the special values.
 #[inline(always)]
-fn all_normal64(x: f64x2) -> bool {
-    (x.simd_ge(f64s(f64::MIN_POSITIVE)) & x.simd_lt(f64s(f64::INFINITY))).all()
+pub(super) fn all_normal64(x: f64x2) -> bool {
+    // The upper bound is 2^1023, not infinity: LLVM turns [MIN_POSITIVE, inf) into a
+    // floating-point class test done on the integer bits, and wasm has no unsigned 64-bit
+    // lane compare, so that test became scalar code. Lanes above 2^1023 take the full path
+    // (same bits).
+    (x.simd_ge(f64s(f64::MIN_POSITIVE)) & x.simd_lt(f64s(2f64.powi(1023)))).all()
 }
 
 /// Dispatch of a logarithm: `core::<false>` when every lane is normal, otherwise

@@ -82,8 +82,9 @@ pub fn pow_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     let (ph, pl) = two_prod(y, lh);
     let pl = pl + y * ll;
     // (|y| is bounded too: Dekker's split of y overflows near f64::MAX even when x = 1.)
+    // (2^1023 rather than infinity as the bound on x: see `log::all_normal64`.)
     let ok = x.simd_ge(f64s(f64::MIN_POSITIVE))
-        & x.simd_lt(f64s(f64::INFINITY))
+        & x.simd_lt(f64s(2f64.powi(1023)))
         & ph.abs().simd_le(f64s(708.0))
         & y.abs().simd_le(f64s(8.0e270));
     if ok.all() {
