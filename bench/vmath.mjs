@@ -6,7 +6,9 @@
 // writes one. Both are checked to agree (within 2 ULP) before timing; medians over repeats,
 // the two sides timed alternately, the speedup the median of the per-pair ratios.
 // Writes bench/results/vmath-browser.json and prints a Markdown table.
-//   node bench/vmath.mjs [--n 1e6] [--only exp,sin] [--repeats 15] [--out FILE]
+// With --runs N the whole measurement is repeated in N fresh browsers and the table gives the
+// median speedup over the runs with its range (this shared machine drifts between runs).
+//   node bench/vmath.mjs [--n 1e6] [--only exp,sin] [--repeats 15] [--runs 1] [--out FILE]
 
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -22,6 +24,7 @@ function arg(name, fallback) {
 const n = Number(arg('n', '1e6'));
 const only = arg('only', '');
 const repeats = Number(arg('repeats', '15'));
+const runs = Number(arg('runs', '1'));
 const outFile = arg('out', join(repo, 'bench', 'results', 'vmath-browser.json'));
 
 // name, numwasm expression, JS element function (source text, evaluated in the page), domains
@@ -56,7 +59,7 @@ const FUNCTIONS = [
 
 const selected = FUNCTIONS.filter(([id]) => !only || only.split(',').includes(id));
 const load = loadavg()[0];
-const result = await evaluateInIsolatedPage(
+const measure = () => evaluateInIsolatedPage(
   async ({ functions, n, repeats }) => {
     const nw = await import('/web/src/index.js');
     const { rng } = await import('/bench/workloads.js');
@@ -137,6 +140,29 @@ const result = await evaluateInIsolatedPage(
   { functions: selected, n, repeats },
 );
 
+const results = [];
+for (let r = 0; r < runs; r++) results.push(await measure());
+const result = results[0];
+const med = (v) => [...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
+// One row per function: medians over the runs, each run's figures kept alongside.
+const merged = result.rows.map((row, i) => {
+  const out = { id: row.id, expr: row.expr };
+  for (const dt of ['float64', 'float32']) {
+    const all = results.map((res) => res.rows[i][dt]);
+    out[dt] = {
+      numwasmNs: med(all.map((x) => x.numwasmNs)),
+      jsNs: med(all.map((x) => x.jsNs)),
+      speedup: med(all.map((x) => x.speedup)),
+      speedupMin: Math.min(...all.map((x) => x.speedup)),
+      speedupMax: Math.max(...all.map((x) => x.speedup)),
+      maxRelDiff: Math.max(...all.map((x) => x.maxRelDiff)),
+      agree: all.every((x) => x.agree),
+      runs: all,
+    };
+  }
+  return out;
+});
+
 const meta = {
   date: new Date().toISOString(),
   commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim(),
@@ -147,24 +173,34 @@ const meta = {
   build: result.status.build,
   n,
   repeats,
+  runs,
 };
 await mkdir(join(repo, 'bench', 'results'), { recursive: true });
-await writeFile(outFile, `${JSON.stringify({ meta, ...result }, null, 2)}\n`);
+await writeFile(
+  outFile,
+  `${JSON.stringify({ meta, status: result.status, userAgent: result.userAgent, rows: merged }, null, 2)}\n`,
+);
 
 const f = (x) => x.toFixed(2);
+const sp = (d) => (runs > 1 ? `${f(d.speedup)}x (${f(d.speedupMin)}–${f(d.speedupMax)})` : `${f(d.speedup)}x`);
 const lines = [
-  `Chromium: ${meta.browser}; ${meta.cpu}, ${meta.cores} cores, load ${load.toFixed(2)}; build ${meta.build}, commit ${meta.commit}; ${n} elements, one thread, median of ${repeats}.`,
+  `Chromium: ${meta.browser}; ${meta.cpu}, ${meta.cores} cores, load ${load.toFixed(2)}; build ${meta.build}, commit ${meta.commit}; ${n} elements, one thread, median of ${repeats} pairs` +
+    (runs > 1 ? `, medians over ${runs} browser runs (range in parentheses).` : '.'),
   '',
   '| function | f64 numwasm ns | f64 JS ns | f64 speedup | f32 numwasm ns | f32 JS ns | f32 speedup |',
   '|---|---:|---:|---:|---:|---:|---:|',
 ];
-for (const r of result.rows) {
+for (const r of merged) {
   const a = r.float64;
   const b = r.float32;
-  lines.push(`| ${r.id} | ${f(a.numwasmNs)} | ${f(a.jsNs)} | ${f(a.speedup)}x | ${f(b.numwasmNs)} | ${f(b.jsNs)} | ${f(b.speedup)}x |`);
+  lines.push(`| ${r.id} | ${f(a.numwasmNs)} | ${f(a.jsNs)} | ${sp(a)} | ${f(b.numwasmNs)} | ${f(b.jsNs)} | ${sp(b)} |`);
+}
+const all = (dt) => merged.map((r) => r[dt].speedup);
+for (const dt of ['float64', 'float32']) {
+  lines.push('', `${dt}: median speedup ${f(med(all(dt)))}x, range ${f(Math.min(...all(dt)))}–${f(Math.max(...all(dt)))}x.`);
 }
 console.log(lines.join('\n'));
-const bad = result.rows.flatMap((r) => ['float64', 'float32'].filter((d) => !r[d].agree).map((d) => `${r.id}/${d}`));
+const bad = merged.flatMap((r) => ['float64', 'float32'].filter((d) => !r[d].agree).map((d) => `${r.id}/${d}`));
 if (bad.length) {
   console.error(`numwasm and Math.* disagree by more than 2 ULP on: ${bad.join(', ')}`);
   process.exitCode = 1;

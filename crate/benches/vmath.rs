@@ -484,5 +484,11 @@ fn main() {
          comparison against JS `Math.*` is separate."
     );
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/vmath-speed.md");
+    // The browser section (from `node bench/vmath.mjs`) follows the native table; keep it.
+    if let Ok(old) = std::fs::read_to_string(path)
+        && let Some(at) = old.find("\n## In the browser")
+    {
+        md.push_str(&old[at..]);
+    }
     std::fs::write(path, md).expect("write docs/vmath-speed.md");
 }
