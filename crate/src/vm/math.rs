@@ -1,8 +1,10 @@
 //! The single dispatch point for float math functions (sqrt and the transcendentals, and
-//! float `pow`, `arctan2`, `hypot`, `nextafter`, `copysign`). Each function runs the SIMD
-//! lane function of `vmath` (f64x2 / f32x4, at most 1 ULP from the correctly rounded
-//! result), one loop per function: the `match` on the function is outside the loop, and each
-//! loop is monomorphized over its lane function so that it inlines.
+//! float `pow`, `fmod`, `%`, `//`, `arctan2`, `hypot`, `nextafter`, `copysign`). Each function
+//! runs the SIMD lane function of `vmath` (f64x2 / f32x4, at most 1 ULP from the correctly
+//! rounded result; exact for fmod, `%`, `//`), one loop per function: the `match` on the
+//! function is outside the loop, and each loop is monomorphized over its lane function so
+//! that it inlines. A binary function with one constant operand runs the same loop with the
+//! constant splatted into every lane.
 //!
 //! The loops work on raw pointers because the interpreter may write a register in place
 //! (`o == a`): each lane group is read before it is written.
