@@ -873,7 +873,7 @@ mod tests {
         assert_eq!(f64::rem(0.0, -5.0).to_bits(), (-0.0f64).to_bits());
         assert_eq!(f64::rem(-1.0, f64::INFINITY), f64::INFINITY);
         assert_eq!(<f64 as Elem>::floordiv(1.0, 0.0), f64::INFINITY);
-        assert!(f64::maximum(f64::NAN, 1.0).is_nan());
+        assert!(<f64 as Elem>::maximum(f64::NAN, 1.0).is_nan());
         assert_eq!(f64::fmax(f64::NAN, 1.0), 1.0);
         assert_eq!(f64::rint(2.5), 2.0);
         assert_eq!(
