@@ -172,38 +172,33 @@ fn ksin32(x: f32x4, y: f32x4) -> (f32x4, f32x4) {
     fast_two_sum32(x, t)
 }
 
+/// Taylor coefficients of (cos x - 1 + x^2/2) / x^4 in x^2, float32.
+const COS32_P: [f32; 5] = [
+    1.0 / 24.0,
+    -1.0 / 720.0,
+    1.0 / 40320.0,
+    -1.0 / 3_628_800.0,
+    1.0 / 479_001_600.0,
+];
+
 /// cos(x + y), |x| <= pi/4, as (head, tail).
 #[inline(always)]
 fn kcos32(x: f32x4, y: f32x4) -> (f32x4, f32x4) {
-    const P: [f32; 5] = [
-        1.0 / 24.0,
-        -1.0 / 720.0,
-        1.0 / 40320.0,
-        -1.0 / 3_628_800.0,
-        1.0 / 479_001_600.0,
-    ];
     let (z, zl) = two_prod32(x, x);
     let hz = f32s(0.5) * z;
     let w = f32s(1.0) - hz;
-    let t =
-        ((f32s(1.0) - w) - hz) + (z * z * super::util::poly32(z, &P) - (x * y + f32s(0.5) * zl));
+    let t = ((f32s(1.0) - w) - hz)
+        + (z * z * super::util::poly32(z, &COS32_P) - (x * y + f32s(0.5) * zl));
     fast_two_sum32(w, t)
 }
 
 /// cos(x + y) as one value, x^2 rounded (see [`kcos_single`]).
 #[inline(always)]
 fn kcos32_single(x: f32x4, y: f32x4) -> f32x4 {
-    const P: [f32; 5] = [
-        1.0 / 24.0,
-        -1.0 / 720.0,
-        1.0 / 40320.0,
-        -1.0 / 3_628_800.0,
-        1.0 / 479_001_600.0,
-    ];
     let z = x * x;
     let hz = f32s(0.5) * z;
     let w = f32s(1.0) - hz;
-    w + (((f32s(1.0) - w) - hz) + (z * z * super::util::poly32(z, &P) - x * y))
+    w + (((f32s(1.0) - w) - hz) + (z * z * super::util::poly32(z, &COS32_P) - x * y))
 }
 
 #[inline(always)]
