@@ -477,6 +477,27 @@ fn main() {
         println!("{line}");
         let _ = writeln!(md, "{line}");
     }
+    let lowest = rows
+        .iter()
+        .flat_map(|r| {
+            [
+                (r.ratio64, r.name, "float64"),
+                (r.ratio32, r.name, "float32"),
+            ]
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((ratio, name, dtype)) = lowest {
+        let _ = writeln!(
+            md,
+            "\nLowest ratio: {ratio:.2} ({name}, {dtype}); the native target (within 2x of \
+             libm, a ratio of at least 0.5) is {}.",
+            if ratio >= 0.5 {
+                "met for every function"
+            } else {
+                "not met"
+            }
+        );
+    }
     let _ = writeln!(
         md,
         "\nThe 2-core development machine is shared with other work: absolute times (both \
