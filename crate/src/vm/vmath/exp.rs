@@ -66,7 +66,8 @@ pub(super) fn finish64(x: f64x2, y: f64x2, ki: i64x2, safe: f64) -> f64x2 {
 /// normal number, the kernel runs without clamping and the exponent is added directly;
 /// otherwise (overflow, underflow, inf, NaN in some lane) the full path runs out of line.
 macro_rules! exp_entry {
-    ($name:ident, $full:ident, $core:ident, $v:ty, $s:ident, $lo:expr, $hi:expr, $safe:expr, $finish:ident, $fast:ident) => {
+    ($doc:literal, $name:ident, $full:ident, $core:ident, $v:ty, $s:ident, $lo:expr, $hi:expr, $safe:expr, $finish:ident, $fast:ident) => {
+        #[doc = $doc]
         #[must_use]
         #[inline]
         pub fn $name(x: $v) -> $v {
@@ -87,6 +88,7 @@ macro_rules! exp_entry {
 }
 
 exp_entry!(
+    "e^x.",
     exp_f64x2,
     exp_full64,
     exp_core64,
@@ -99,6 +101,7 @@ exp_entry!(
     add_exponent64
 );
 exp_entry!(
+    "2^x.",
     exp2_f64x2,
     exp2_full64,
     exp2_core64,
@@ -111,6 +114,7 @@ exp_entry!(
     add_exponent64
 );
 exp_entry!(
+    "e^x for float32 lanes.",
     exp_f32x4,
     exp_full32,
     exp_core32,
@@ -123,6 +127,7 @@ exp_entry!(
     add_exponent32
 );
 exp_entry!(
+    "2^x for float32 lanes.",
     exp2_f32x4,
     exp2_full32,
     exp2_core32,

@@ -107,7 +107,8 @@ pub(super) fn all_normal64(x: f64x2) -> bool {
 /// Dispatch of a logarithm: `core::<false>` when every lane is normal, otherwise
 /// `core::<true>` with the special values, out of line so that the hot loop stays small.
 macro_rules! log_entry {
-    ($name:ident, $full:ident, $core:ident, $v:ty, $all:ident, $specials:ident) => {
+    ($doc:literal, $name:ident, $full:ident, $core:ident, $v:ty, $all:ident, $specials:ident) => {
+        #[doc = $doc]
         #[must_use]
         #[inline]
         pub fn $name(x: $v) -> $v {
@@ -122,6 +123,7 @@ macro_rules! log_entry {
 }
 
 log_entry!(
+    "Natural logarithm.",
     log_f64x2,
     log_full64,
     log_core64,
@@ -130,6 +132,7 @@ log_entry!(
     specials64
 );
 log_entry!(
+    "Base-2 logarithm.",
     log2_f64x2,
     log2_full64,
     log2_core64,
@@ -138,6 +141,7 @@ log_entry!(
     specials64
 );
 log_entry!(
+    "Base-10 logarithm.",
     log10_f64x2,
     log10_full64,
     log10_core64,
@@ -289,6 +293,7 @@ fn all_normal32(x: f32x4) -> bool {
 }
 
 log_entry!(
+    "Natural logarithm for float32 lanes.",
     log_f32x4,
     log_full32,
     log_core32,
@@ -297,6 +302,7 @@ log_entry!(
     specials32
 );
 log_entry!(
+    "Base-2 logarithm for float32 lanes.",
     log2_f32x4,
     log2_full32,
     log2_core32,
@@ -305,6 +311,7 @@ log_entry!(
     specials32
 );
 log_entry!(
+    "Base-10 logarithm for float32 lanes.",
     log10_f32x4,
     log10_full32,
     log10_core32,
