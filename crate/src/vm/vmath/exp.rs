@@ -65,18 +65,26 @@ pub(super) fn finish64(x: f64x2, y: f64x2, ki: i64x2, safe: f64) -> f64x2 {
 /// Dispatch of exp and exp2: when every lane is inside the range where the result is a
 /// normal number, the kernel runs without clamping and the exponent is added directly;
 /// otherwise (overflow, underflow, inf, NaN in some lane) the full path runs out of line.
+/// `$fast` is the common case alone, with a flag saying whether it applies to every lane:
+/// the VM's lane loops run it while it does, in a loop with no call to the full path
+/// (V8 keeps more constants in registers there).
 macro_rules! exp_entry {
-    ($doc:literal, $name:ident, $full:ident, $core:ident, $v:ty, $s:ident, $lo:expr, $hi:expr, $safe:expr, $finish:ident, $fast:ident) => {
+    ($doc:literal, $name:ident, $fast:ident, $full:ident, $core:ident, $v:ty, $s:ident, $lo:expr, $hi:expr, $safe:expr, $finish:ident, $add:ident) => {
         #[doc = $doc]
         #[must_use]
         #[inline]
         pub fn $name(x: $v) -> $v {
-            if x.abs().simd_le($s($safe)).all() {
-                let (y, ki) = $core(x);
-                $fast(y, ki)
-            } else {
-                $full(x)
-            }
+            let (y, ok) = $fast(x);
+            if ok { y } else { $full(x) }
+        }
+
+        #[doc = concat!("The common case of [`", stringify!($name), "`]: its result, valid when the flag is true.")]
+        #[must_use]
+        #[inline(always)]
+        pub fn $fast(x: $v) -> ($v, bool) {
+            let ok = x.abs().simd_le($s($safe)).all();
+            let (y, ki) = $core(x);
+            ($add(y, ki), ok)
         }
 
         #[inline(never)]
@@ -90,6 +98,7 @@ macro_rules! exp_entry {
 exp_entry!(
     "e^x.",
     exp_f64x2,
+    exp_fast_f64x2,
     exp_full64,
     exp_core64,
     f64x2,
@@ -103,6 +112,7 @@ exp_entry!(
 exp_entry!(
     "2^x.",
     exp2_f64x2,
+    exp2_fast_f64x2,
     exp2_full64,
     exp2_core64,
     f64x2,
@@ -116,6 +126,7 @@ exp_entry!(
 exp_entry!(
     "e^x for float32 lanes.",
     exp_f32x4,
+    exp_fast_f32x4,
     exp_full32,
     exp_core32,
     f32x4,
@@ -129,6 +140,7 @@ exp_entry!(
 exp_entry!(
     "2^x for float32 lanes.",
     exp2_f32x4,
+    exp2_fast_f32x4,
     exp2_full32,
     exp2_core32,
     f32x4,

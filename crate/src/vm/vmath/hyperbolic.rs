@@ -94,13 +94,19 @@ pub fn sinh_f64x2(x: f64x2) -> f64x2 {
     // 1/2 <= |x| < 709 in every lane (the common case): e^a/2 - 1/(2e^a) with e^a/2 as a
     // double-double; the result is at least 0.52 and the quotient at most 0.31, so its
     // rounding costs at most 1/8 ULP. Otherwise the expm1 form, out of line.
+    let (y, ok) = sinh_fast_f64x2(x);
+    if ok { y } else { sinh_full64(x) }
+}
+
+/// The common case of [`sinh_f64x2`] (every |x| in [1/2, 709)): its result, valid when the
+/// flag is true. The full path computes these lanes the same way.
+#[must_use]
+#[inline(always)]
+pub fn sinh_fast_f64x2(x: f64x2) -> (f64x2, bool) {
     let a = x.abs();
-    if (a.simd_ge(f64s(0.5)) & a.simd_lt(f64s(HALF_EXP_MAX64))).all() {
-        // (The full path computes these lanes the same way.)
-        let (eh, el) = half_exp_dd64(a);
-        return (eh + (el - f64s(0.25) / eh)).copysign(x);
-    }
-    sinh_full64(x)
+    let (eh, el) = half_exp_dd64(a);
+    let ok = (a.simd_ge(f64s(0.5)) & a.simd_lt(f64s(HALF_EXP_MAX64))).all();
+    ((eh + (el - f64s(0.25) / eh)).copysign(x), ok)
 }
 
 #[inline(never)]
@@ -133,19 +139,32 @@ fn sinh_full64(x: f64x2) -> f64x2 {
 #[must_use]
 #[inline]
 pub fn cosh_f64x2(x: f64x2) -> f64x2 {
+    let (y, ok) = cosh_fast_f64x2(x);
+    if ok { y } else { cosh_full64(x, y) }
+}
+
+/// The common case of [`cosh_f64x2`] (every |x| below 709): its result, valid when the flag
+/// is true.
+#[must_use]
+#[inline(always)]
+pub fn cosh_fast_f64x2(x: f64x2) -> (f64x2, bool) {
     let a = x.abs();
     // e^a/2 + 1/(2 e^a) with e^a/2 as a double-double: both terms are positive, and the
     // quotient (at most 1/2 of a result >= 1) adds at most 1/8 ULP, so one formula serves
     // every |x| < 709 (a vector no longer computes two paths when its lanes straddle 1/2).
     let (eh, el) = half_exp_dd64(a);
-    let res = eh + (el + f64s(0.25) / eh);
-    let mid = a.simd_lt(f64s(HALF_EXP_MAX64));
-    if mid.all() {
-        res
-    } else {
-        // Beyond 709 (and inf, NaN): e^a/2 rounded once, without spurious overflow.
-        mid.select(res, exp_scaled64(a, -1))
-    }
+    (
+        eh + (el + f64s(0.25) / eh),
+        a.simd_lt(f64s(HALF_EXP_MAX64)).all(),
+    )
+}
+
+/// Beyond 709 (and inf, NaN): e^a/2 rounded once, without spurious overflow.
+#[inline(never)]
+fn cosh_full64(x: f64x2, common: f64x2) -> f64x2 {
+    let a = x.abs();
+    a.simd_lt(f64s(HALF_EXP_MAX64))
+        .select(common, exp_scaled64(a, -1))
 }
 
 /// Hyperbolic tangent.
@@ -228,12 +247,18 @@ pub fn arctanh_f64x2(x: f64x2) -> f64x2 {
 #[must_use]
 #[inline]
 pub fn sinh_f32x4(x: f32x4) -> f32x4 {
+    let (y, ok) = sinh_fast_f32x4(x);
+    if ok { y } else { sinh_full32(x) }
+}
+
+/// The common case of [`sinh_f32x4`] (every |x| in [1/2, 88)).
+#[must_use]
+#[inline(always)]
+pub fn sinh_fast_f32x4(x: f32x4) -> (f32x4, bool) {
     let a = x.abs();
-    if (a.simd_ge(f32s(0.5)) & a.simd_lt(f32s(HALF_EXP_MAX32))).all() {
-        let (h, l) = half_exp_ff32(a);
-        return (h + (l - f32s(0.25) / h)).copysign(x);
-    }
-    sinh_full32(x)
+    let (h, l) = half_exp_ff32(a);
+    let ok = (a.simd_ge(f32s(0.5)) & a.simd_lt(f32s(HALF_EXP_MAX32))).all();
+    ((h + (l - f32s(0.25) / h)).copysign(x), ok)
 }
 
 #[inline(never)]
@@ -264,16 +289,28 @@ fn sinh_full32(x: f32x4) -> f32x4 {
 #[must_use]
 #[inline]
 pub fn cosh_f32x4(x: f32x4) -> f32x4 {
+    let (y, ok) = cosh_fast_f32x4(x);
+    if ok { y } else { cosh_full32(x, y) }
+}
+
+/// The common case of [`cosh_f32x4`] (every |x| below 88).
+#[must_use]
+#[inline(always)]
+pub fn cosh_fast_f32x4(x: f32x4) -> (f32x4, bool) {
     let a = x.abs();
     // As for float64: e^a/2 + 1/(2 e^a), e^a from the exp kernel as a float-float.
     let (h, l) = half_exp_ff32(a);
-    let res = h + (l + f32s(0.25) / h);
-    let mid = a.simd_lt(f32s(HALF_EXP_MAX32));
-    if mid.all() {
-        res
-    } else {
-        mid.select(res, exp_scaled32(a, -1))
-    }
+    (
+        h + (l + f32s(0.25) / h),
+        a.simd_lt(f32s(HALF_EXP_MAX32)).all(),
+    )
+}
+
+#[inline(never)]
+fn cosh_full32(x: f32x4, common: f32x4) -> f32x4 {
+    let a = x.abs();
+    a.simd_lt(f32s(HALF_EXP_MAX32))
+        .select(common, exp_scaled32(a, -1))
 }
 
 /// Hyperbolic tangent for float32 lanes.

@@ -107,12 +107,20 @@ pub(super) fn all_normal64(x: f64x2) -> bool {
 /// Dispatch of a logarithm: `core::<false>` when every lane is normal, otherwise
 /// `core::<true>` with the special values, out of line so that the hot loop stays small.
 macro_rules! log_entry {
-    ($doc:literal, $name:ident, $full:ident, $core:ident, $v:ty, $all:ident, $specials:ident) => {
+    ($doc:literal, $name:ident, $fast:ident, $full:ident, $core:ident, $v:ty, $all:ident, $specials:ident) => {
         #[doc = $doc]
         #[must_use]
         #[inline]
         pub fn $name(x: $v) -> $v {
-            if $all(x) { $core::<false>(x) } else { $full(x) }
+            let (y, ok) = $fast(x);
+            if ok { y } else { $full(x) }
+        }
+
+        #[doc = concat!("The common case of [`", stringify!($name), "`] (every lane normal): its result, valid when the flag is true.")]
+        #[must_use]
+        #[inline(always)]
+        pub fn $fast(x: $v) -> ($v, bool) {
+            ($core::<false>(x), $all(x))
         }
 
         #[inline(never)]
@@ -125,6 +133,7 @@ macro_rules! log_entry {
 log_entry!(
     "Natural logarithm.",
     log_f64x2,
+    log_fast_f64x2,
     log_full64,
     log_core64,
     f64x2,
@@ -134,6 +143,7 @@ log_entry!(
 log_entry!(
     "Base-2 logarithm.",
     log2_f64x2,
+    log2_fast_f64x2,
     log2_full64,
     log2_core64,
     f64x2,
@@ -143,6 +153,7 @@ log_entry!(
 log_entry!(
     "Base-10 logarithm.",
     log10_f64x2,
+    log10_fast_f64x2,
     log10_full64,
     log10_core64,
     f64x2,
@@ -228,13 +239,21 @@ pub(super) fn log_k64(x: f64x2, extra: f64) -> f64x2 {
 #[must_use]
 #[inline]
 pub fn log1p_f64x2(x: f64x2) -> f64x2 {
+    let (res, ok) = log1p_fast_f64x2(x);
+    if ok { res } else { specials64(x, res, -1.0) }
+}
+
+/// The common case of [`log1p_f64x2`] (every lane above -1 and finite): its result, valid
+/// when the flag is true.
+#[must_use]
+#[inline(always)]
+pub fn log1p_fast_f64x2(x: f64x2) -> (f64x2, bool) {
     let res = log1p_dd64(x, f64s(0.0));
     let res = x.simd_eq(f64s(0.0)).select(x, res);
-    if (x.simd_gt(f64s(-1.0)) & x.simd_lt(f64s(f64::INFINITY))).all() {
-        res
-    } else {
-        specials64(x, res, -1.0)
-    }
+    (
+        res,
+        (x.simd_gt(f64s(-1.0)) & x.simd_lt(f64s(f64::INFINITY))).all(),
+    )
 }
 
 #[inline(always)]
@@ -295,6 +314,7 @@ fn all_normal32(x: f32x4) -> bool {
 log_entry!(
     "Natural logarithm for float32 lanes.",
     log_f32x4,
+    log_fast_f32x4,
     log_full32,
     log_core32,
     f32x4,
@@ -304,6 +324,7 @@ log_entry!(
 log_entry!(
     "Base-2 logarithm for float32 lanes.",
     log2_f32x4,
+    log2_fast_f32x4,
     log2_full32,
     log2_core32,
     f32x4,
@@ -313,6 +334,7 @@ log_entry!(
 log_entry!(
     "Base-10 logarithm for float32 lanes.",
     log10_f32x4,
+    log10_fast_f32x4,
     log10_full32,
     log10_core32,
     f32x4,
@@ -382,11 +404,19 @@ pub(super) fn log_k32(x: f32x4, extra: f32) -> f32x4 {
 #[must_use]
 #[inline]
 pub fn log1p_f32x4(x: f32x4) -> f32x4 {
+    let (res, ok) = log1p_fast_f32x4(x);
+    if ok { res } else { specials32(x, res, -1.0) }
+}
+
+/// The common case of [`log1p_f32x4`] (every lane above -1 and finite): its result, valid
+/// when the flag is true.
+#[must_use]
+#[inline(always)]
+pub fn log1p_fast_f32x4(x: f32x4) -> (f32x4, bool) {
     let res = log1p_ff32(x, f32s(0.0));
     let res = x.simd_eq(f32s(0.0)).select(x, res);
-    if (x.simd_gt(f32s(-1.0)) & x.simd_lt(f32s(f32::INFINITY))).all() {
-        res
-    } else {
-        specials32(x, res, -1.0)
-    }
+    (
+        res,
+        (x.simd_gt(f32s(-1.0)) & x.simd_lt(f32s(f32::INFINITY))).all(),
+    )
 }

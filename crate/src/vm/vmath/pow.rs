@@ -75,6 +75,14 @@ fn is_odd64(y: f64x2) -> mask64x2 {
 #[must_use]
 #[inline]
 pub fn pow_f64x2(x: f64x2, y: f64x2) -> f64x2 {
+    let (v, ok) = pow_fast_f64x2(x, y);
+    if ok { v } else { pow_full64(x, y) }
+}
+
+/// The common case of [`pow_f64x2`]: its result, valid when the flag is true.
+#[must_use]
+#[inline(always)]
+pub fn pow_fast_f64x2(x: f64x2, y: f64x2) -> (f64x2, bool) {
     // Common case: every x positive and normal, every |y ln x| <= 708 (so y is finite and
     // the result normal): no clamping, subnormal scaling or special values. The full path
     // computes the same bits for these lanes (its clamps leave them unchanged).
@@ -87,14 +95,10 @@ pub fn pow_f64x2(x: f64x2, y: f64x2) -> f64x2 {
         & x.simd_lt(f64s(2f64.powi(1023)))
         & ph.abs().simd_le(f64s(708.0))
         & y.abs().simd_le(f64s(8.0e270));
-    if ok.all() {
-        let (kd, ki) = round_int_f64(ph * f64s(INV_LN2_64));
-        let r = ((ph - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO)) + pl;
-        let (th, tl) = exp_tail64(ki, r);
-        add_exponent64(th + tl, ki)
-    } else {
-        pow_full64(x, y)
-    }
+    let (kd, ki) = round_int_f64(ph * f64s(INV_LN2_64));
+    let r = ((ph - kd * f64s(LN2_64_HI)) - kd * f64s(LN2_64_LO)) + pl;
+    let (th, tl) = exp_tail64(ki, r);
+    (add_exponent64(th + tl, ki), ok.all())
 }
 
 #[inline(never)]
@@ -201,6 +205,14 @@ fn is_odd32(y: f32x4) -> mask32x4 {
 #[must_use]
 #[inline]
 pub fn pow_f32x4(x: f32x4, y: f32x4) -> f32x4 {
+    let (v, ok) = pow_fast_f32x4(x, y);
+    if ok { v } else { pow_full32(x, y) }
+}
+
+/// The common case of [`pow_f32x4`]: its result, valid when the flag is true.
+#[must_use]
+#[inline(always)]
+pub fn pow_fast_f32x4(x: f32x4, y: f32x4) -> (f32x4, bool) {
     // The common case as for float64, with |y ln x| <= 87.
     let (lh, ll) = log_ff32::<false>(x);
     let (ph, pl) = two_prod32(y, lh);
@@ -209,16 +221,12 @@ pub fn pow_f32x4(x: f32x4, y: f32x4) -> f32x4 {
         & x.simd_lt(f32s(f32::INFINITY))
         & ph.abs().simd_le(f32s(87.0))
         & y.abs().simd_le(f32s(1.0e30));
-    if ok.all() {
-        let (kd, ki) = round_int_f32(ph * f32s(std::f32::consts::LOG2_E));
-        let rh = ph - kd * f32s(LN2_HI_F32);
-        let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
-        let (r, rl2) = two_sum32(r, pl);
-        let (s, lo) = exp_poly32(r, rl + rl2);
-        add_exponent32(s + lo, ki)
-    } else {
-        pow_full32(x, y)
-    }
+    let (kd, ki) = round_int_f32(ph * f32s(std::f32::consts::LOG2_E));
+    let rh = ph - kd * f32s(LN2_HI_F32);
+    let (r, rl) = two_sum32(rh, -(kd * f32s(LN2_LO_F32)));
+    let (r, rl2) = two_sum32(r, pl);
+    let (s, lo) = exp_poly32(r, rl + rl2);
+    (add_exponent32(s + lo, ki), ok.all())
 }
 
 #[inline(never)]
