@@ -11,6 +11,8 @@
 
 use std::simd::{f32x4, f64x2};
 
+use super::kernels::{load, store};
+
 use crate::types::{BinaryOp, UnaryOp};
 use crate::vm::vmath;
 
@@ -37,40 +39,34 @@ macro_rules! lane_loops {
             o: *mut $t,
             n: usize,
         ) {
-            let ld = |p: *const $t| {
-                // SAFETY: the callers below pass in-bounds groups; unaligned is allowed.
-                <$v>::from_array(unsafe { p.cast::<[$t; $lanes]>().read_unaligned() })
-            };
-            let st = |p: *mut $t, v: $v| {
-                // SAFETY: as for `ld`.
-                unsafe { p.cast::<[$t; $lanes]>().write_unaligned(v.to_array()) }
-            };
             let mut i = 0;
             // SAFETY (all loops): elements i..i+2*lanes (i..i+lanes) are in bounds, and
             // every group is read before it is written.
             while i + 2 * $lanes <= n {
-                let (x, y) = unsafe { (ld(a.add(i)), ld(a.add(i + $lanes))) };
+                let (x, y) =
+                    unsafe { (load::<$t, $lanes>(a, i), load::<$t, $lanes>(a, i + $lanes)) };
                 let ((fx, okx), (fy, oky)) = (fast(x), fast(y));
                 if !(okx & oky) {
                     break;
                 }
                 unsafe {
-                    st(o.add(i), fx);
-                    st(o.add(i + $lanes), fy);
+                    store::<$t, $lanes>(o, i, fx);
+                    store::<$t, $lanes>(o, i + $lanes, fy);
                 }
                 i += 2 * $lanes;
             }
             while i + 2 * $lanes <= n {
-                let (x, y) = unsafe { (ld(a.add(i)), ld(a.add(i + $lanes))) };
+                let (x, y) =
+                    unsafe { (load::<$t, $lanes>(a, i), load::<$t, $lanes>(a, i + $lanes)) };
                 let (fx, fy) = (f(x), f(y));
                 unsafe {
-                    st(o.add(i), fx);
-                    st(o.add(i + $lanes), fy);
+                    store::<$t, $lanes>(o, i, fx);
+                    store::<$t, $lanes>(o, i + $lanes, fy);
                 }
                 i += 2 * $lanes;
             }
             while i + $lanes <= n {
-                unsafe { st(o.add(i), f(ld(a.add(i)))) };
+                unsafe { store::<$t, $lanes>(o, i, f(load::<$t, $lanes>(a, i))) };
                 i += $lanes;
             }
             if i < n {
@@ -98,41 +94,45 @@ macro_rules! lane_loops {
             o: *mut $t,
             n: usize,
         ) {
-            let ld = |p: *const $t| {
-                // SAFETY: the callers below pass in-bounds groups; unaligned is allowed.
-                <$v>::from_array(unsafe { p.cast::<[$t; $lanes]>().read_unaligned() })
-            };
-            let st = |p: *mut $t, v: $v| {
-                // SAFETY: as for `ld`.
-                unsafe { p.cast::<[$t; $lanes]>().write_unaligned(v.to_array()) }
-            };
             let mut i = 0;
             // SAFETY (all loops): as in the unary loop.
             while i + 2 * $lanes <= n {
-                let (x0, y0) = unsafe { (ld(a.add(i)), ld(b.add(i))) };
-                let (x1, y1) = unsafe { (ld(a.add(i + $lanes)), ld(b.add(i + $lanes))) };
+                let (x0, y0) = unsafe { (load::<$t, $lanes>(a, i), load::<$t, $lanes>(b, i)) };
+                let (x1, y1) = unsafe {
+                    (
+                        load::<$t, $lanes>(a, i + $lanes),
+                        load::<$t, $lanes>(b, i + $lanes),
+                    )
+                };
                 let ((r0, ok0), (r1, ok1)) = (fast(x0, y0), fast(x1, y1));
                 if !(ok0 & ok1) {
                     break;
                 }
                 unsafe {
-                    st(o.add(i), r0);
-                    st(o.add(i + $lanes), r1);
+                    store::<$t, $lanes>(o, i, r0);
+                    store::<$t, $lanes>(o, i + $lanes, r1);
                 }
                 i += 2 * $lanes;
             }
             while i + 2 * $lanes <= n {
-                let (x0, y0) = unsafe { (ld(a.add(i)), ld(b.add(i))) };
-                let (x1, y1) = unsafe { (ld(a.add(i + $lanes)), ld(b.add(i + $lanes))) };
+                let (x0, y0) = unsafe { (load::<$t, $lanes>(a, i), load::<$t, $lanes>(b, i)) };
+                let (x1, y1) = unsafe {
+                    (
+                        load::<$t, $lanes>(a, i + $lanes),
+                        load::<$t, $lanes>(b, i + $lanes),
+                    )
+                };
                 let (r0, r1) = (f(x0, y0), f(x1, y1));
                 unsafe {
-                    st(o.add(i), r0);
-                    st(o.add(i + $lanes), r1);
+                    store::<$t, $lanes>(o, i, r0);
+                    store::<$t, $lanes>(o, i + $lanes, r1);
                 }
                 i += 2 * $lanes;
             }
             while i + $lanes <= n {
-                unsafe { st(o.add(i), f(ld(a.add(i)), ld(b.add(i)))) };
+                unsafe {
+                    store::<$t, $lanes>(o, i, f(load::<$t, $lanes>(a, i), load::<$t, $lanes>(b, i)))
+                };
                 i += $lanes;
             }
             if i < n {
