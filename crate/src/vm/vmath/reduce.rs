@@ -34,6 +34,19 @@ pub fn rem_pio2_f64x2(x: f64x2) -> (i64x2, f64x2, f64x2) {
     }
 }
 
+/// The reduction for lanes known to be at most [`CODY_WAITE_MAX`] in magnitude (the common
+/// case): the same bits as [`rem_pio2_f64x2`] gives them, without the large-argument path.
+#[inline(always)]
+pub fn rem_pio2_small_f64x2(x: f64x2) -> (i64x2, f64x2, f64x2) {
+    let (nd, ni) = round_int_f64(x * f64s(INV_PIO2));
+    let y = x - nd * f64s(PIO2_1);
+    let (s, e1) = two_sum(y, -(nd * f64s(PIO2_2)));
+    let (s2, e2) = two_sum(s, -(nd * f64s(PIO2_3)));
+    let lo = (e1 + e2) - nd * f64s(PIO2_4);
+    let (rh, rl) = fast_two_sum(s2, lo);
+    (ni, rh, rl)
+}
+
 #[inline(never)]
 fn patch_large(big: mask64x2, x: f64x2, n: i64x2, rh: f64x2, rl: f64x2) -> (i64x2, f64x2, f64x2) {
     let (mut n, mut rh, mut rl) = (n.to_array(), rh.to_array(), rl.to_array());

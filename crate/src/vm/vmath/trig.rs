@@ -17,7 +17,7 @@
 
 use std::simd::prelude::*;
 
-use super::reduce::rem_pio2_f64x2;
+use super::reduce::{CODY_WAITE_MAX, rem_pio2_f64x2, rem_pio2_small_f64x2};
 use super::tables::{PIO2_F32_1, PIO2_F32_2, PIO2_F32_3, PIO2_F32_4};
 use super::util::{
     f32s, f64s, fast_two_sum, fast_two_sum32, patch_f32, round_int_f32, two_prod, two_prod32,
@@ -86,15 +86,45 @@ fn neg_if64(m: mask64x2, v: f64x2) -> f64x2 {
 /// Shared body of sin and cos: `shift` is 0 for sin and 1 for cos (cos x = sin(x + pi/2)).
 #[inline(always)]
 fn sincos64(x: f64x2, shift: i64) -> f64x2 {
-    let (n, rh, rl) = rem_pio2_f64x2(x);
+    let v = sincos_kernel64(rem_pio2_f64x2(x), shift);
+    x.is_finite().select(v, f64s(f64::NAN))
+}
+
+/// sin or cos of the reduced argument (n, rh, rl).
+#[inline(always)]
+fn sincos_kernel64((n, rh, rl): (i64x2, f64x2, f64x2), shift: i64) -> f64x2 {
     let q = n + i64x2::splat(shift);
     let (sh, sl) = ksin(rh, rl);
     let c = kcos_single(rh, rl);
     let odd = (q & i64x2::splat(1)).simd_eq(i64x2::splat(1));
     let neg = (q & i64x2::splat(2)).simd_eq(i64x2::splat(2));
     let v = odd.select(c, sh + sl);
-    let v = neg_if64(neg, v);
-    x.is_finite().select(v, f64s(f64::NAN))
+    neg_if64(neg, v)
+}
+
+/// True when every lane is finite and within the vector reduction's range.
+#[inline(always)]
+fn all_reducible64(x: f64x2) -> bool {
+    x.abs().simd_le(f64s(CODY_WAITE_MAX)).all()
+}
+
+/// The common case of [`sin_f64x2`] (every |x| <= 1e6): its result, valid when the flag is
+/// true. The full path gives these lanes the same bits.
+#[must_use]
+#[inline(always)]
+pub fn sin_fast_f64x2(x: f64x2) -> (f64x2, bool) {
+    let v = sincos_kernel64(rem_pio2_small_f64x2(x), 0);
+    (x.simd_eq(f64s(0.0)).select(x, v), all_reducible64(x))
+}
+
+/// The common case of [`cos_f64x2`] (every |x| <= 1e6).
+#[must_use]
+#[inline(always)]
+pub fn cos_fast_f64x2(x: f64x2) -> (f64x2, bool) {
+    (
+        sincos_kernel64(rem_pio2_small_f64x2(x), 1),
+        all_reducible64(x),
+    )
 }
 
 /// Sine.
