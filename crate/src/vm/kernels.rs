@@ -417,15 +417,13 @@ macro_rules! float_kern {
                         BinaryOp::Minimum => {
                             lanes2::<$t, $l>(a, b, o, n, $vmin, <$t as Elem>::minimum)
                         }
-                        BinaryOp::Pow
-                        | BinaryOp::Arctan2
-                        | BinaryOp::Hypot
-                        | BinaryOp::Nextafter
-                        | BinaryOp::Copysign
-                        | BinaryOp::Fmod
-                        | BinaryOp::Mod
-                        | BinaryOp::FloorDiv => $bin(op, a, b, o, n),
-                        op => return generic::binary(op, a, b, o, n),
+                        // The math functions (pow, fmod, %, // ...) through their lane
+                        // kernels (vm/math.rs lists them); the rest one element at a time.
+                        op => {
+                            if !$bin(op, a, b, o, n) {
+                                return generic::binary(op, a, b, o, n);
+                            }
+                        }
                     }
                 }
                 true

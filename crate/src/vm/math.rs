@@ -318,30 +318,36 @@ pub unsafe fn unary_f32(op: UnaryOp, a: *const f32, o: *mut f32, n: usize) {
     }
 }
 
-/// `o[i] = op(a[i], b[i])` for `n` float64 elements.
+/// `o[i] = op(a[i], b[i])` for `n` float64 elements through the lane kernels;
+/// false (and nothing written) when `op` has none.
 ///
 /// # Safety
 /// `a`, `b` and `o` must be valid for `n` elements (`o` may equal `a` or `b`).
-pub unsafe fn binary_f64(op: BinaryOp, a: *const f64, b: *const f64, o: *mut f64, n: usize) {
+pub unsafe fn binary_f64(
+    op: BinaryOp,
+    a: *const f64,
+    b: *const f64,
+    o: *mut f64,
+    n: usize,
+) -> bool {
     // SAFETY: forwarded from the caller.
-    unsafe {
-        if !f64x2::binary(op, a, b, o, n) {
-            scalar_binary(op, a, b, o, n);
-        }
-    }
+    unsafe { f64x2::binary(op, a, b, o, n) }
 }
 
-/// `o[i] = op(a[i], b[i])` for `n` float32 elements.
+/// `o[i] = op(a[i], b[i])` for `n` float32 elements through the lane kernels;
+/// false (and nothing written) when `op` has none.
 ///
 /// # Safety
 /// `a`, `b` and `o` must be valid for `n` elements (`o` may equal `a` or `b`).
-pub unsafe fn binary_f32(op: BinaryOp, a: *const f32, b: *const f32, o: *mut f32, n: usize) {
+pub unsafe fn binary_f32(
+    op: BinaryOp,
+    a: *const f32,
+    b: *const f32,
+    o: *mut f32,
+    n: usize,
+) -> bool {
     // SAFETY: forwarded from the caller.
-    unsafe {
-        if !f32x4::binary(op, a, b, o, n) {
-            scalar_binary(op, a, b, o, n);
-        }
-    }
+    unsafe { f32x4::binary(op, a, b, o, n) }
 }
 
 /// `o[i] = op(a[i], k)` for float64 through the lane kernels; false when `op` has none.
@@ -390,19 +396,6 @@ unsafe fn scalar_unary<T: crate::types::elem::FloatElem>(
     for i in 0..n {
         // SAFETY: the caller guarantees `n` valid elements.
         unsafe { *o.add(i) = T::math(op, *a.add(i)) };
-    }
-}
-
-unsafe fn scalar_binary<T: crate::types::elem::FloatElem>(
-    op: BinaryOp,
-    a: *const T,
-    b: *const T,
-    o: *mut T,
-    n: usize,
-) {
-    for i in 0..n {
-        // SAFETY: the caller guarantees `n` valid elements.
-        unsafe { *o.add(i) = T::math2(op, *a.add(i), *b.add(i)) };
     }
 }
 

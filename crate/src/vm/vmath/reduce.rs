@@ -20,13 +20,7 @@ pub const CODY_WAITE_MAX: f64 = 1.0e6;
 #[inline(always)]
 pub fn rem_pio2_f64x2(x: f64x2) -> (i64x2, f64x2, f64x2) {
     let big = x.abs().simd_gt(f64s(CODY_WAITE_MAX)) & x.is_finite();
-    let xs = big.select(f64s(0.0), x);
-    let (nd, ni) = round_int_f64(xs * f64s(INV_PIO2));
-    let y = xs - nd * f64s(PIO2_1);
-    let (s, e1) = two_sum(y, -(nd * f64s(PIO2_2)));
-    let (s2, e2) = two_sum(s, -(nd * f64s(PIO2_3)));
-    let lo = (e1 + e2) - nd * f64s(PIO2_4);
-    let (rh, rl) = fast_two_sum(s2, lo);
+    let (ni, rh, rl) = rem_pio2_small_f64x2(big.select(f64s(0.0), x));
     if big.any() {
         patch_large(big, x, ni, rh, rl)
     } else {
