@@ -5,6 +5,9 @@
 // figure is the engine's compute time); the JS loop reads a typed array of the same dtype and
 // writes one. Both are checked to agree (within 2 ULP) before timing; medians over repeats,
 // the two sides timed alternately, the speedup the median of the per-pair ratios.
+// A reference row, abs, measures the floor: a kernel that costs nothing beyond loading and
+// storing (memory traffic and the engine's loop). A function's "bound" column is its JS
+// time over that floor, the speedup an infinitely fast kernel would reach in the same run.
 // Writes bench/results/vmath-browser.json and prints a Markdown table.
 // With --runs N the whole measurement is repeated in N fresh browsers and the table gives the
 // median speedup over the runs with its range (this shared machine drifts between runs).
@@ -55,9 +58,12 @@ const FUNCTIONS = [
   ['arctan2', 'arctan2(a, b)', 'Math.atan2(a, b)', [[-10, 10], [-10, 10]]],
   ['hypot', 'hypot(a, b)', 'Math.hypot(a, b)', [[-10, 10], [-10, 10]]],
   ['fmod', 'fmod(a, b)', 'a % b', [[-100, 100], [0.5, 10]]],
+  // The floor (see the header); not one of the functions the summary covers.
+  ['abs', 'abs(a)', 'Math.abs(a)', [[-10, 10]]],
 ];
+const FLOOR = 'abs';
 
-const selected = FUNCTIONS.filter(([id]) => !only || only.split(',').includes(id));
+const selected = FUNCTIONS.filter(([id]) => !only || id === FLOOR || only.split(',').includes(id));
 const load = loadavg()[0];
 const measure = () => evaluateInIsolatedPage(
   async ({ functions, n, repeats }) => {
@@ -187,15 +193,20 @@ const lines = [
   `Chromium: ${meta.browser}; ${meta.cpu}, ${meta.cores} cores, load ${load.toFixed(2)}; build ${meta.build}, commit ${meta.commit}; ${n} elements, one thread, median of ${repeats} pairs` +
     (runs > 1 ? `, medians over ${runs} browser runs (range in parentheses).` : '.'),
   '',
-  '| function | f64 numwasm ns | f64 JS ns | f64 speedup | f32 numwasm ns | f32 JS ns | f32 speedup |',
-  '|---|---:|---:|---:|---:|---:|---:|',
+  '| function | f64 numwasm ns | f64 JS ns | f64 speedup | f64 bound | f32 numwasm ns | f32 JS ns | f32 speedup | f32 bound |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
 ];
+const floor = merged.find((r) => r.id === FLOOR);
+const bound = (r, dt) => `${f(r[dt].jsNs / floor[dt].numwasmNs)}x`;
 for (const r of merged) {
   const a = r.float64;
   const b = r.float32;
-  lines.push(`| ${r.id} | ${f(a.numwasmNs)} | ${f(a.jsNs)} | ${sp(a)} | ${f(b.numwasmNs)} | ${f(b.jsNs)} | ${sp(b)} |`);
+  const name = r.id === FLOOR ? `${r.id} (floor)` : r.id;
+  lines.push(
+    `| ${name} | ${f(a.numwasmNs)} | ${f(a.jsNs)} | ${sp(a)} | ${bound(r, 'float64')} | ${f(b.numwasmNs)} | ${f(b.jsNs)} | ${sp(b)} | ${bound(r, 'float32')} |`,
+  );
 }
-const all = (dt) => merged.map((r) => r[dt].speedup);
+const all = (dt) => merged.filter((r) => r.id !== FLOOR).map((r) => r[dt].speedup);
 for (const dt of ['float64', 'float32']) {
   lines.push('', `${dt}: median speedup ${f(med(all(dt)))}x, range ${f(Math.min(...all(dt)))}–${f(Math.max(...all(dt)))}x.`);
 }

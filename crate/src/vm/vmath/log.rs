@@ -22,7 +22,7 @@ use super::tables::{
     IVLN10_LO, LN2_F32_HI, LN2_F32_LO, LN2_HI, LN2_LO, LOG10_2_F32_HI, LOG10_2_F32_LO, LOG10_2_HI,
     LOG10_2_LO,
 };
-use super::util::{MinMaxNum, f32s, f64s, two_sum, two_sum32};
+use super::util::{MinMaxNum, f32s, f64s, poly64, two_sum, two_sum32};
 
 /// fdlibm's minimax coefficients of (log(1+f) - f + f^2/2 - s f^2/2) / s in powers of s^2.
 const LG64: [f64; 7] = [
@@ -77,8 +77,8 @@ fn kernel64(f: f64x2) -> (f64x2, f64x2) {
 fn kernel64_s(f: f64x2, s: f64x2) -> (f64x2, f64x2) {
     let z = s * s;
     let w = z * z;
-    let t1 = w * (f64s(LG64[1]) + w * (f64s(LG64[3]) + w * f64s(LG64[5])));
-    let t2 = z * (f64s(LG64[0]) + w * (f64s(LG64[2]) + w * (f64s(LG64[4]) + w * f64s(LG64[6]))));
+    let t1 = w * poly64(w, &[LG64[1], LG64[3], LG64[5]]);
+    let t2 = z * poly64(w, &[LG64[0], LG64[2], LG64[4], LG64[6]]);
     let hfsq = f64s(0.5) * f * f;
     (hfsq, s * (hfsq + (t2 + t1)))
 }

@@ -20,8 +20,8 @@ use std::simd::prelude::*;
 use super::reduce::{CODY_WAITE_MAX, rem_pio2_f64x2, rem_pio2_small_f64x2};
 use super::tables::{PIO2_F32_1, PIO2_F32_2, PIO2_F32_3, PIO2_F32_4};
 use super::util::{
-    f32s, f64s, fast_two_sum, fast_two_sum32, patch_f32, round_int_f32, two_prod, two_prod32,
-    two_sum32,
+    f32s, f64s, fast_two_sum, fast_two_sum32, patch_f32, poly64, round_int_f32, two_prod,
+    two_prod32, two_sum32,
 };
 
 const S: [f64; 6] = [
@@ -46,7 +46,7 @@ const C: [f64; 6] = [
 fn ksin(x: f64x2, y: f64x2) -> (f64x2, f64x2) {
     let z = x * x;
     let v = z * x;
-    let r = f64s(S[1]) + z * (f64s(S[2]) + z * (f64s(S[3]) + z * (f64s(S[4]) + z * f64s(S[5]))));
+    let r = poly64(z, &S[1..]);
     let t = -((z * (f64s(0.5) * y - v * r) - y) - v * f64s(S[0]));
     fast_two_sum(x, t)
 }
@@ -56,8 +56,7 @@ fn ksin(x: f64x2, y: f64x2) -> (f64x2, f64x2) {
 fn kcos(x: f64x2, y: f64x2) -> (f64x2, f64x2) {
     let (z, zl) = two_prod(x, x);
     let w = z * z;
-    let r = z * (f64s(C[0]) + z * (f64s(C[1]) + z * f64s(C[2])))
-        + w * w * (f64s(C[3]) + z * (f64s(C[4]) + z * f64s(C[5])));
+    let r = z * poly64(z, &C[..3]) + w * w * poly64(z, &C[3..]);
     let hz = f64s(0.5) * z;
     let w = f64s(1.0) - hz;
     let t = ((f64s(1.0) - w) - hz) + (z * r - (x * y + f64s(0.5) * zl));
@@ -70,8 +69,7 @@ fn kcos(x: f64x2, y: f64x2) -> (f64x2, f64x2) {
 fn kcos_single(x: f64x2, y: f64x2) -> f64x2 {
     let z = x * x;
     let w = z * z;
-    let r = z * (f64s(C[0]) + z * (f64s(C[1]) + z * f64s(C[2])))
-        + w * w * (f64s(C[3]) + z * (f64s(C[4]) + z * f64s(C[5])));
+    let r = z * poly64(z, &C[..3]) + w * w * poly64(z, &C[3..]);
     let hz = f64s(0.5) * z;
     let w = f64s(1.0) - hz;
     w + (((f64s(1.0) - w) - hz) + (z * r - x * y))
