@@ -118,6 +118,13 @@ impl Compiled {
         s
     }
 
+    /// The bytecode.
+    #[cfg(test)]
+    #[must_use]
+    pub(crate) fn program(&self) -> &vm::Program {
+        &self.program
+    }
+
     /// The IR as lowered, before optimization.
     #[must_use]
     pub fn lowered_ir(&self) -> String {

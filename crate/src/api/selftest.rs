@@ -10,7 +10,12 @@ const CHUNK: usize = 1 << 14;
 /// the pool). Chunk sums are combined in chunk order, so any thread count gives the same bits.
 #[must_use]
 pub fn burn(n: usize, threads: usize) -> f64 {
-    let threads = par::effective_threads(Some(threads.max(1)), n, par::n_chunks(n, CHUNK));
+    // About 20 ns per term (a scalar sqrt and sin).
+    let threads = par::effective_threads(
+        Some(threads.max(1)),
+        n as f64 * 20.0,
+        par::n_chunks(n, CHUNK),
+    );
     par::map_chunks(n, CHUNK, threads, |_, range| {
         range
             .map(|i| ((i + 1) as f64).sqrt() * (i as f64 * 1e-3).sin())

@@ -13,6 +13,10 @@ pub const BLOCK: usize = 512;
 /// Elements per scheduling chunk. Fixed, so reductions combine the same partials in the
 /// same order for any thread count.
 pub const CHUNK: usize = 32 * BLOCK;
+/// Elements per scheduling chunk of a costly kernel that stores element-wise results (any
+/// chunking gives the same bits): short enough that a pool thread that starts late still
+/// finds chunks left, long enough that claiming one costs nothing next to running it.
+pub const STORE_CHUNK: usize = 8 * BLOCK;
 
 /// A block register (`r3`): BLOCK elements of any dtype.
 pub type Reg = u16;

@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use super::bytecode::{
-    BLOCK, CHUNK, Dest, Insn, Kernel, MAX_CHAIN, Opd, Program, Sink, Src, Step, StepOp,
+    BLOCK, CHUNK, Dest, Insn, Kernel, MAX_CHAIN, Opd, Program, STORE_CHUNK, Sink, Src, Step, StepOp,
 };
 use super::chain;
 use super::kernels::{Kern, generic};
@@ -112,16 +112,26 @@ pub fn run(
 fn run_kernel(ctx: &Ctx<'_>, threads: Option<usize>) -> Result<(), RuntimeError> {
     let k = ctx.k;
     let n = size_of(&k.shape);
-    let t = par::effective_threads(threads, n, par::n_chunks(n, CHUNK));
+    let cost = k.cost_ns() * n as f64;
     match k.sink {
         Sink::Store(_) => {
-            let results = par::map_chunks(n, CHUNK, t, |_, r| ctx.run_range(r, None));
+            // Element-wise results do not depend on the chunking, so costly stores use
+            // shorter chunks than reductions: a pool thread that wakes up late still finds
+            // work. Cheap ones keep long chunks (a chunk sets up its registers).
+            let chunk = if k.cost_ns() >= 4.0 {
+                STORE_CHUNK
+            } else {
+                CHUNK
+            };
+            let t = par::effective_threads(threads, cost, par::n_chunks(n, chunk));
+            let results = par::map_chunks(n, chunk, t, |_, r| ctx.run_range(r, None));
             results
                 .into_iter()
                 .collect::<Result<Vec<()>, _>>()
                 .map(|_| ())
         }
         Sink::ReduceAll { op, dt, .. } => {
+            let t = par::effective_threads(threads, cost, par::n_chunks(n, CHUNK));
             with_dtype!(dt, T => reduce_all::<T>(ctx, op, n, t))
         }
     }
@@ -182,7 +192,14 @@ fn reduce_axis<T: Elem>(
         (outer * inner, len.max(1))
     };
     let unit_chunk = (CHUNK / per_unit).max(1);
-    let t = par::effective_threads(threads, units * per_unit, par::n_chunks(units, unit_chunk));
+    // About one ns per float64 element read (half for narrower dtypes).
+    let cost = (units * per_unit) as f64
+        * if std::mem::size_of::<T>() > 4 {
+            1.0
+        } else {
+            0.5
+        };
+    let t = par::effective_threads(threads, cost, par::n_chunks(units, unit_chunk));
     par::map_chunks(units, unit_chunk, t, |_, r| {
         // SAFETY: codegen sized source and destination for these shapes; the ranges of
         // different tasks are disjoint.

@@ -13,6 +13,7 @@
 
 mod bytecode;
 mod chain;
+mod cost;
 mod exec;
 mod kernels;
 pub mod math;
