@@ -68,8 +68,13 @@ const result = await evaluateInIsolatedPage(
           const call = () => nw.evaluate(w.expr, resident, { threads: k, out });
           await warmUp(call);
           const t = [];
-          for (let i = 0; i < repeats; i++) t.push((await call()).timing.computeMs);
-          row.numwasm[k] = stats(t);
+          let used = 1; // the most threads a timed call used (calls under the threshold use 1)
+          for (let i = 0; i < repeats; i++) {
+            const { timing } = await call();
+            t.push(timing.computeMs);
+            used = Math.max(used, timing.threads ?? 1);
+          }
+          row.numwasm[k] = { ...stats(t), used };
         }
         const jsBuf = new Float64Array(w.reduction ? 1 : n);
         await warmUp(() => w.js(inputs, jsBuf));

@@ -36,6 +36,14 @@ pub fn pool_size() -> usize {
     par::pool_size()
 }
 
+/// How many threads the latest call on this thread used at most (1 when it ran on the
+/// calling thread alone, e.g. under the parallel threshold).
+#[wasm_bindgen(js_name = lastRunThreads)]
+#[must_use]
+pub fn last_run_threads() -> usize {
+    crate::vm::last_run_threads()
+}
+
 /// Threads later calls will use.
 #[wasm_bindgen(js_name = getNumThreads)]
 #[must_use]

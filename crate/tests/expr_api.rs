@@ -399,3 +399,25 @@ fn constant_operands_use_the_same_kernels() {
     assert_eq!(r[1], f64::INFINITY);
     assert_eq!(r[0], f64::NEG_INFINITY);
 }
+
+#[test]
+fn calls_report_how_many_threads_they_used() {
+    use numwasm::api::last_run_threads;
+    let e = Engine::new();
+    let small: Vec<f64> = (0..1000).map(f64::from).collect();
+    let shape = [small.len()];
+    e.evaluate("a + 1", &[("a", Input::array(&small[..], &shape))], Some(2))
+        .unwrap();
+    assert_eq!(last_run_threads(), 1, "a 1,000-element add stays serial");
+    // sin over 262,144 elements: ~5 ms estimated, far above the parallel threshold.
+    let big: Vec<f64> = (0..1 << 18).map(|i| f64::from(i) * 1e-3).collect();
+    let shape = [big.len()];
+    let inputs = [("a", Input::array(&big[..], &shape))];
+    e.evaluate("sin(a)", &inputs, Some(2)).unwrap();
+    assert_eq!(last_run_threads(), numwasm::par::pool_size().min(2));
+    e.evaluate("sin(a)", &inputs, Some(1)).unwrap();
+    assert_eq!(last_run_threads(), 1);
+    // A reduction of a costly kernel counts too.
+    e.evaluate("sum(sin(a))", &inputs, Some(2)).unwrap();
+    assert_eq!(last_run_threads(), numwasm::par::pool_size().min(2));
+}

@@ -95,6 +95,9 @@ test('an expression typed in the editor runs on 1 and 2 threads, checked against
     assert.equal(await page.locator(`#timing tr[data-threads="${threads}"]`).count(), 1);
   }
   assert.equal(await page.locator('#timing tr[data-threads="1"]').count(), 1, 'both thread counts are in the table');
+  // 1,000 elements are far under the parallel threshold: the 2-thread row says it ran on one.
+  assert.equal(await page.getAttribute('#timing tr[data-threads="2"]', 'data-used'), '1');
+  assert.match(await page.textContent('#timing tr[data-threads="2"] th'), /^2 \(ran on 1\)$/);
   assert.equal(await page.getAttribute('#baseline', 'data-state'), 'ok', await page.textContent('#baseline'));
   assert.match(await page.textContent('#baseline'), /identical to numwasm on all 1,000 values/);
   assert.equal(await page.locator('#timing tr[data-threads="js"]').count(), 1);

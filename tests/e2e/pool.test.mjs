@@ -19,7 +19,21 @@ async function runBoth(page, threads) {
       const status = await nw.init({ threads });
       const one = await nw.selfTest(n, { threads: 1 });
       const many = await nw.selfTest(n, { threads: status.poolSize });
-      return { status, isolatedGlobal: globalThis.crossOriginIsolated, one, many };
+      // timing.threads: what a call used. A small call stays on the compute worker; sin
+      // over 2^18 elements (~5 ms) goes parallel, by evaluate and by a compiled run.
+      const small = new Float64Array(1000).map((_, i) => i);
+      const big = new Float64Array(1 << 18).map((_, i) => i * 1e-3);
+      const used = { small: (await nw.evaluate('sin(a)', { a: small }, { threads: status.poolSize })).timing.threads };
+      used.big = (await nw.evaluate('sin(a)', { a: big }, { threads: status.poolSize })).timing.threads;
+      used.bigOne = (await nw.evaluate('sin(a)', { a: big }, { threads: 1 })).timing.threads;
+      const e = await nw.compile('sin(a)', { a: 'float64' });
+      used.compiled = (await e.run({ a: big }, { threads: status.poolSize })).timing.threads;
+      const ra = await nw.array(big);
+      const out = await nw.array(new Float64Array(big.length));
+      used.resident = (await e.run({ a: ra }, { threads: status.poolSize, out })).timing.threads;
+      ra.free();
+      out.free();
+      return { status, isolatedGlobal: globalThis.crossOriginIsolated, one, many, used };
     },
     { n: N, threads },
   );
@@ -39,6 +53,7 @@ test('isolated page: compute worker + pool of 2 threads, equal results for 1 and
   assert.equal(r.status.poolSize, 2);
   assert.ok(Number.isFinite(r.one.value) && r.one.value !== 0);
   assert.equal(Object.is(r.one.value, r.many.value), true, `${r.one.value} vs ${r.many.value}`);
+  assert.deepEqual(r.used, { small: 1, big: 2, bigOne: 1, compiled: 2, resident: 2 });
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -52,6 +67,7 @@ test('page without COOP/COEP: falls back to the simd build with 1 thread', async
   assert.equal(r.status.threadsAvailable, false);
   assert.equal(r.status.poolSize, 1);
   assert.equal(Object.is(r.one.value, r.many.value), true);
+  assert.deepEqual(r.used, { small: 1, big: 1, bigOne: 1, compiled: 1, resident: 1 });
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -110,8 +110,8 @@ function prepareInputs(inputs) {
 
 /** Builds the NDArray result, copying into `out` when the caller gave one. */
 function finish(fn, reply, out, t0) {
-  const { result, computeMs } = reply;
-  const timing = { computeMs, totalMs: performance.now() - t0 };
+  const { result, computeMs, threads } = reply;
+  const timing = { computeMs, totalMs: performance.now() - t0, threads };
   if (out instanceof ResidentArray) {
     // The result stayed in wasm memory; like NumPy's out=, the call returns `out`.
     Object.defineProperty(out, 'timing', { value: timing, enumerable: false, configurable: true });
@@ -152,7 +152,8 @@ function checkOut(fn, out) {
 /**
  * Evaluates an expression on named inputs (typed arrays, arrays of numbers, NDArray-like
  * objects, numbers, booleans, bigints or resident arrays). Resolves to an NDArray
- * { data, shape, dtype } whose non-enumerable `timing` is { computeMs, totalMs }.
+ * { data, shape, dtype } whose non-enumerable `timing` is { computeMs, totalMs, threads }
+ * (threads: how many the call used; 1 when it stayed serial).
  */
 export async function evaluate(source, inputs, options) {
   requireStarted('evaluate');

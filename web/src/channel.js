@@ -154,9 +154,9 @@ export class Channel {
     return { id: m[0], args: { id: m[1], threads: m[2], out: m[3] < 0 ? undefined : m[3], inputs } };
   }
 
-  /** Worker: a successful run's `{ result, computeMs }` in binary; false if it does not fit. */
-  writeResult({ result, computeMs }) {
-    const meta = [computeMs, result ? 1 : 0];
+  /** Worker: a successful run's `{ result, computeMs, threads }` in binary; false if it does not fit. */
+  writeResult({ result, computeMs, threads }) {
+    const meta = [computeMs, threads ?? 1, result ? 1 : 0];
     if (result) {
       const d = result.data;
       if (BINARY_DATA_AT + d.byteLength > this.bytes.length) return false;
@@ -169,17 +169,18 @@ export class Channel {
     return true;
   }
 
-  /** Page: reads `writeResult`'s reply as `{ ok, result: { result, computeMs } }`, data copied. */
+  /** Page: reads `writeResult`'s reply as `{ ok, result: { result, computeMs, threads } }`, data copied. */
   readResult() {
     const m = new Float64Array(this.buffer, META_AT, META_SLOTS);
-    if (m[1] === 0) return { ok: true, result: { result: null, computeMs: m[0] } };
-    const dtype = DTYPE_NAMES[m[2]];
-    const ndim = m[3];
-    const shape = Array.from(m.subarray(4, 4 + ndim));
+    const [computeMs, threads] = m;
+    if (m[2] === 0) return { ok: true, result: { result: null, computeMs, threads } };
+    const dtype = DTYPE_NAMES[m[3]];
+    const ndim = m[4];
+    const shape = Array.from(m.subarray(5, 5 + ndim));
     const T = DTYPES[dtype];
-    const data = new T(m[4 + ndim]);
+    const data = new T(m[5 + ndim]);
     data.set(new T(this.buffer, BINARY_DATA_AT, data.length));
-    return { ok: true, result: { result: { dtype, shape, data }, computeMs: m[0] } };
+    return { ok: true, result: { result: { dtype, shape, data }, computeMs, threads } };
   }
 
   /**

@@ -43,13 +43,18 @@ export function makeEngine(glue) {
     const t0 = performance.now();
     const r = guard(() => engine.runCompiled(c.expr, inputs, threads, out), c.source);
     const computeMs = performance.now() - t0;
-    return { result: r && { dtype: c.dtype, shape: r[1], data: r[0] }, computeMs };
+    return { result: r && { dtype: c.dtype, shape: r[1], data: r[0] }, computeMs, threads: glue.lastRunThreads() };
   }
 
   function timed(fn) {
     const t0 = performance.now();
     const result = fn();
     return { result, computeMs: performance.now() - t0 };
+  }
+
+  /** `timed` for engine calls, with the number of threads the call used. */
+  function timedRun(fn) {
+    return { ...timed(fn), threads: glue.lastRunThreads() };
   }
 
   return {
@@ -64,7 +69,7 @@ export function makeEngine(glue) {
     },
 
     evaluate({ source, inputs, threads, out }) {
-      return timed(() => guard(() => engine.evaluate(source, toWasm(inputs), threads, out), source));
+      return timedRun(() => guard(() => engine.evaluate(source, toWasm(inputs), threads, out), source));
     },
 
     /** Compiles for a signature { name: { dtype, shape } | { scalar } }; returns an id. */
@@ -83,7 +88,7 @@ export function makeEngine(glue) {
       if (!c.arraysOnly) {
         // Weak scalars are compiled into the program: evaluate finds or compiles the one
         // for these values.
-        return timed(() => guard(() => engine.evaluate(c.source, toWasm(inputs), threads, out), c.source));
+        return timedRun(() => guard(() => engine.evaluate(c.source, toWasm(inputs), threads, out), c.source));
       }
       return runCompiled(c, inputs, threads, out);
     },

@@ -39,8 +39,19 @@ export interface NDArray {
   data: TypedArray;
   shape: number[];
   dtype: DType;
-  /** Engine compute time and the whole round trip, in milliseconds (non-enumerable). */
-  readonly timing: { computeMs: number; totalMs: number };
+  /** Engine compute time, the whole round trip and the threads the call used (non-enumerable). */
+  readonly timing: Timing;
+}
+
+/**
+ * How a call went: engine compute time and the whole round trip in milliseconds, and how
+ * many threads it used (1 when it ran on the compute worker alone: a call whose estimated
+ * serial time is under 0.5 ms stays serial whatever `threads` asked for).
+ */
+export interface Timing {
+  computeMs: number;
+  totalMs: number;
+  threads: number;
 }
 
 /** NDArray-like input; scijs ndarray's { data, shape, stride, offset } is accepted too. */
@@ -116,7 +127,7 @@ export class Compiled {
   run(
     inputs: Record<string, Input>,
     options: CallOptions & { out: ResidentArray },
-  ): Promise<ResidentArray & { readonly timing: { computeMs: number; totalMs: number } }>;
+  ): Promise<ResidentArray & { readonly timing: Timing }>;
   run(inputs: Record<string, Input>, options?: CallOptions): Promise<NDArray>;
   /** The optimized IR and the bytecode, in a stable text form. */
   disassemble(): Promise<string>;
@@ -141,7 +152,7 @@ export function evaluate(
   source: string,
   inputs: Record<string, Input> | undefined,
   options: CallOptions & { out: ResidentArray },
-): Promise<ResidentArray & { readonly timing: { computeMs: number; totalMs: number } }>;
+): Promise<ResidentArray & { readonly timing: Timing }>;
 export function evaluate(source: string, inputs?: Record<string, Input>, options?: CallOptions): Promise<NDArray>;
 /** Compiles an expression for a signature such as { a: "float64", b: "float64" }. */
 export function compile(source: string, signature: Record<string, SignatureEntry>): Promise<Compiled>;

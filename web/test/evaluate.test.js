@@ -26,6 +26,8 @@ test('evaluate computes the poly workload exactly like a JS loop', async () => {
   assert.deepEqual(r.shape, [n]);
   for (let i = 0; i < n; i++) assert.equal(r.data[i], poly(x[i], y[i], z[i]), `element ${i}`);
   assert.ok(r.timing.computeMs >= 0 && r.timing.totalMs >= r.timing.computeMs);
+  // Node runs the single-threaded simd build in-process.
+  assert.equal(r.timing.threads, 1);
 });
 
 test('dtypes follow NumPy 2: weak scalars, int division, reductions', async () => {

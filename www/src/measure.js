@@ -56,12 +56,16 @@ export async function timeEngine(compiled, inputs, threads, repeats, job, label)
   const result = await warmUp(() => compiled.run(inputs, { threads }), job);
   job.step(`${label}: warm-up`);
   const samples = [];
+  // The most threads a timed call used: a call under the engine's parallel threshold runs
+  // on one whatever `threads` asked for.
+  let used = 1;
   for (let r = 0; r < repeats; r++) {
     const res = await compiled.run(inputs, { threads });
     samples.push(res.timing.computeMs);
+    used = Math.max(used, res.timing.threads ?? 1);
     job.step(`${label}: repeat ${r + 1}/${repeats}`);
   }
-  return { result, ...summary(samples) };
+  return { result, used, ...summary(samples) };
 }
 
 /** The JS baseline in its worker: prepare, check against numwasm's result, time. */

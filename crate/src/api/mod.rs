@@ -23,6 +23,7 @@ mod engine;
 pub mod selftest;
 mod value;
 
+pub use crate::vm::last_run_threads;
 pub use diagnostic::{Diagnostic, ErrorKind};
 pub use engine::{Compiled, Engine, MAX_INPUTS, compile, evaluate};
 pub use value::{Array, Input};

@@ -47,6 +47,22 @@ struct Ctx<'a> {
 // writes its own range of `dst`.
 unsafe impl Sync for Ctx<'_> {}
 
+thread_local! {
+    /// The most threads a step of this thread's latest `run` used.
+    static LAST_RUN_THREADS: std::cell::Cell<usize> = const { std::cell::Cell::new(1) };
+}
+
+/// How many threads this thread's latest [`run`] used at most (1: every step ran on the
+/// calling thread, e.g. because the call was under the parallel threshold).
+#[must_use]
+pub fn last_run_threads() -> usize {
+    LAST_RUN_THREADS.with(std::cell::Cell::get)
+}
+
+fn note_threads(t: usize) {
+    LAST_RUN_THREADS.with(|c| c.set(c.get().max(t)));
+}
+
 /// Runs `p` on `inputs` (one per array parameter, in order), writing `out`, on up to
 /// `threads` threads (`None`: the `set_num_threads` limit). The caller has checked
 /// dtypes and lengths.
@@ -56,6 +72,7 @@ pub fn run(
     out: &mut BufferMut<'_>,
     threads: Option<usize>,
 ) -> Result<(), RuntimeError> {
+    LAST_RUN_THREADS.with(|c| c.set(1));
     let mut temps: Vec<Buffer> = Vec::with_capacity(p.temps.len());
     for (d, s) in &p.temps {
         temps.push(
@@ -124,6 +141,7 @@ fn run_kernel(ctx: &Ctx<'_>, threads: Option<usize>) -> Result<(), RuntimeError>
                 CHUNK
             };
             let t = par::effective_threads(threads, cost, par::n_chunks(n, chunk));
+            note_threads(t);
             let results = par::map_chunks(n, chunk, t, |_, r| ctx.run_range(r, None));
             results
                 .into_iter()
@@ -132,6 +150,7 @@ fn run_kernel(ctx: &Ctx<'_>, threads: Option<usize>) -> Result<(), RuntimeError>
         }
         Sink::ReduceAll { op, dt, .. } => {
             let t = par::effective_threads(threads, cost, par::n_chunks(n, CHUNK));
+            note_threads(t);
             with_dtype!(dt, T => reduce_all::<T>(ctx, op, n, t))
         }
     }
@@ -200,6 +219,7 @@ fn reduce_axis<T: Elem>(
             0.5
         };
     let t = par::effective_threads(threads, cost, par::n_chunks(units, unit_chunk));
+    note_threads(t);
     par::map_chunks(units, unit_chunk, t, |_, r| {
         // SAFETY: codegen sized source and destination for these shapes; the ranges of
         // different tasks are disjoint.

@@ -24,5 +24,5 @@ pub use bytecode::{
     BLOCK, CHUNK, ChainStep, Dest, Insn, Kernel, MAX_CHAIN, Opd, Program, Reg, Sink, Src, Step,
     StepOp,
 };
-pub use exec::{RuntimeError, run};
+pub use exec::{RuntimeError, last_run_threads, run};
 pub use reduce::pairwise_sum;
