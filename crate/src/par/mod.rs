@@ -143,7 +143,7 @@ fn run_chunks(count: usize, k: usize, job: &(dyn Fn(usize) + Sync)) {
         next: AtomicUsize::new(0),
         remaining: AtomicUsize::new(count),
         panicked: AtomicBool::new(false),
-        done: Mutex::new(false),
+        sleep: Mutex::new(()),
         wake: Condvar::new(),
     });
     for _ in 1..k.min(count) {
@@ -167,8 +167,9 @@ struct Shared {
     /// Indices not yet finished.
     remaining: AtomicUsize,
     panicked: AtomicBool,
-    /// Set by whoever finishes the last index, for a caller that went to sleep.
-    done: Mutex<bool>,
+    /// Where a caller that went to sleep waits for `remaining` to reach 0; whoever finishes
+    /// the last index takes the lock before notifying, so the wake-up cannot be lost.
+    sleep: Mutex<()>,
     wake: Condvar,
 }
 
@@ -193,10 +194,11 @@ impl Shared {
                 self.panicked.store(true, Ordering::Relaxed);
             }
             if self.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-                *self
-                    .done
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = true;
+                drop(
+                    self.sleep
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                );
                 self.wake.notify_all();
             }
         }
@@ -211,14 +213,14 @@ impl Shared {
             }
             std::hint::spin_loop();
         }
-        let mut done = self
-            .done
+        let mut guard = self
+            .sleep
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        while !*done {
-            done = self
+        while self.remaining.load(Ordering::Acquire) != 0 {
+            guard = self
                 .wake
-                .wait(done)
+                .wait(guard)
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
     }

@@ -51,7 +51,7 @@ fn insn_ns(insn: &Insn) -> f64 {
 }
 
 /// Halves the cost for dtypes of four bytes or fewer.
-fn scaled(dt: DType, ns: f64) -> f64 {
+pub(super) fn scaled(dt: DType, ns: f64) -> f64 {
     if dt.size() <= 4 { ns / 2.0 } else { ns }
 }
 

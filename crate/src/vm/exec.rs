@@ -129,13 +129,14 @@ pub fn run(
 fn run_kernel(ctx: &Ctx<'_>, threads: Option<usize>) -> Result<(), RuntimeError> {
     let k = ctx.k;
     let n = size_of(&k.shape);
-    let cost = k.cost_ns() * n as f64;
+    let per_element = k.cost_ns();
+    let cost = per_element * n as f64;
     match k.sink {
         Sink::Store(_) => {
             // Element-wise results do not depend on the chunking, so costly stores use
             // shorter chunks than reductions: a pool thread that wakes up late still finds
             // work. Cheap ones keep long chunks (a chunk sets up its registers).
-            let chunk = if k.cost_ns() >= 4.0 {
+            let chunk = if per_element >= 4.0 {
                 STORE_CHUNK
             } else {
                 CHUNK
@@ -211,13 +212,8 @@ fn reduce_axis<T: Elem>(
         (outer * inner, len.max(1))
     };
     let unit_chunk = (CHUNK / per_unit).max(1);
-    // About one ns per float64 element read (half for narrower dtypes).
-    let cost = (units * per_unit) as f64
-        * if std::mem::size_of::<T>() > 4 {
-            1.0
-        } else {
-            0.5
-        };
+    // About one ns per float64 element read.
+    let cost = (units * per_unit) as f64 * super::cost::scaled(T::DTYPE, 1.0);
     let t = par::effective_threads(threads, cost, par::n_chunks(units, unit_chunk));
     note_threads(t);
     par::map_chunks(units, unit_chunk, t, |_, r| {
