@@ -97,13 +97,26 @@ impl Engine {
                 .ok_or_else(|| error("InternalError", "no result"))?;
             return Ok(array_to_js(&result.dtype, &result.shape, &result.data));
         };
-        self.check_out_not_input(&converted, out_id)?;
-        // The output leaves the table while the inputs borrow it, and always comes back.
+        self.with_out(&converted, out_id, |engine, target| {
+            engine.run_into(source, &converted, threads, target)
+        })
+    }
+
+    /// Runs `run` with resident array `out_id` as its target, after checking that it is not
+    /// also an input; returns `null`. The output leaves the table while the inputs borrow
+    /// it, and always comes back.
+    fn with_out(
+        &mut self,
+        converted: &[(String, Converted)],
+        out_id: u32,
+        run: impl FnOnce(&Self, &mut Resident) -> Result<(), JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        self.check_out_not_input(converted, out_id)?;
         let mut target = self
             .residents
             .remove(&out_id)
             .ok_or_else(|| freed(out_id))?;
-        let result = self.run_into(source, &converted, threads, &mut target);
+        let result = run(self, &mut target);
         self.residents.insert(out_id, target);
         result.map(|()| JsValue::NULL)
     }
@@ -211,14 +224,9 @@ impl Engine {
             }
         };
         if let Some(out_id) = out {
-            self.check_out_not_input(&converted, out_id)?;
-            let mut target = self
-                .residents
-                .remove(&out_id)
-                .ok_or_else(|| freed(out_id))?;
-            let result = self.run_compiled_into(&compiled, &converted, threads, &mut target);
-            self.residents.insert(out_id, target);
-            return result.map(|()| JsValue::NULL);
+            return self.with_out(&converted, out_id, |engine, target| {
+                engine.run_compiled_into(&compiled, &converted, threads, target)
+            });
         }
         let named = self.as_inputs(&converted)?;
         check_output_fits(&compiled)?;
