@@ -1036,6 +1036,70 @@ fn numpy_special_values() {
     assert_eq!(one32(floor_f32x4, -0.5), -1.0);
 }
 
+/// Invalid operations return the NaN with the sign bit set, as NumPy does on x86-64
+/// (`np.signbit(np.log(-1.0))` is True there); a NaN argument comes back with its sign.
+#[test]
+fn invalid_operations_give_the_negative_nan() {
+    let one = |f: U64, x: f64| f(f64x2::splat(x))[0];
+    let two = |f: B64, x: f64, y: f64| f(f64x2::splat(x), f64x2::splat(y))[0];
+    let neg = |v: f64| v.is_nan() && v.is_sign_negative();
+    let inf = f64::INFINITY;
+    let unary: [(&str, U64, f64); 17] = [
+        ("log", log_f64x2, -1.0),
+        ("log", log_f64x2, -inf),
+        ("log2", log2_f64x2, -1.0),
+        ("log10", log10_f64x2, -1.0),
+        ("log1p", log1p_f64x2, -2.0),
+        ("sqrt", sqrt_f64x2, -1.0),
+        ("arcsin", arcsin_f64x2, 2.0),
+        ("arccos", arccos_f64x2, -2.0),
+        ("arctanh", arctanh_f64x2, 2.0),
+        ("arctanh", arctanh_f64x2, -inf),
+        ("arccosh", arccosh_f64x2, 0.5),
+        ("arccosh", arccosh_f64x2, -inf),
+        ("sin", sin_f64x2, inf),
+        ("cos", cos_f64x2, -inf),
+        ("tan", tan_f64x2, inf),
+        ("sin", sin_f64x2, 1e300 * inf),
+        ("log", log_f64x2, -f64::MIN_POSITIVE / 4.0),
+    ];
+    for (name, f, x) in unary {
+        assert!(neg(one(f, x)), "{name}({x}) = {:?}", one(f, x).to_bits());
+    }
+    assert!(neg(two(pow_f64x2, -2.0, 0.5)));
+    assert!(neg(two(pow_f64x2, -8.0, 1.0 / 3.0)));
+    let minus_nan = -f64::NAN;
+    for (name, f) in [("log", log_f64x2 as U64), ("sin", sin_f64x2), ("arccosh", arccosh_f64x2)] {
+        assert!(neg(one(f, minus_nan)), "{name}(-nan)");
+        assert!(!one(f, f64::NAN).is_sign_negative(), "{name}(nan)");
+    }
+    assert!(neg(two(pow_f64x2, minus_nan, 1.5)));
+    assert!(neg(two(hypot_f64x2, minus_nan, 1.0)));
+
+    let one32 = |f: U32, x: f32| f(f32x4::splat(x))[0];
+    let two32 = |f: B32, x: f32, y: f32| f(f32x4::splat(x), f32x4::splat(y))[0];
+    let neg32 = |v: f32| v.is_nan() && v.is_sign_negative();
+    let inf32 = f32::INFINITY;
+    let unary32: [(&str, U32, f32); 12] = [
+        ("log", log_f32x4, -1.0),
+        ("log2", log2_f32x4, -inf32),
+        ("log10", log10_f32x4, -1.0),
+        ("log1p", log1p_f32x4, -2.0),
+        ("arcsin", arcsin_f32x4, 2.0),
+        ("arccos", arccos_f32x4, -2.0),
+        ("arctanh", arctanh_f32x4, 2.0),
+        ("arccosh", arccosh_f32x4, 0.5),
+        ("sin", sin_f32x4, inf32),
+        ("cos", cos_f32x4, -inf32),
+        ("tan", tan_f32x4, inf32),
+        ("sqrt", sqrt_f32x4, -1.0),
+    ];
+    for (name, f, x) in unary32 {
+        assert!(neg32(one32(f, x)), "{name}({x}) = {:?}", one32(f, x).to_bits());
+    }
+    assert!(neg32(two32(pow_f32x4, -2.0, 0.5)));
+}
+
 #[test]
 #[ignore = "long: 1e6 points per function and type; writes docs/accuracy.md"]
 fn full_table() {

@@ -26,6 +26,7 @@ import ast
 import json
 import math
 import operator
+import re
 import sys
 import warnings
 import zlib
@@ -211,11 +212,24 @@ def _dtype_of(v):
     return getattr(v, "dtype", None)
 
 
+# When set, every NaN a NumPy call returns has its sign flipped (the NaN-sign probe of
+# the random cases).
+FLIP_NAN_SIGNS = False
+
+
 def call_np(fn, args, kwargs, f16):
+    r = _call_np(fn, args, kwargs, f16)
+    if FLIP_NAN_SIGNS and _dtype_of(r) is not None and r.dtype.kind == "f":
+        r = np.where(np.isnan(r), np.copysign(np.nan, -np.copysign(1, r)).astype(r.dtype), r)
+    return r
+
+
+def _call_np(fn, args, kwargs, f16):
     r = fn(*args, **kwargs)
     if f16 and _dtype_of(r) == np.float16:
-        args = [a.astype(np.float32) if isinstance(a, (np.ndarray, np.generic)) else a
-                for a in args]
+        # (a Python bool is a bool operand too: copysign(True, True) is float16)
+        args = [a.astype(np.float32) if isinstance(a, (np.ndarray, np.generic))
+                else np.float32(a) if type(a) is bool else a for a in args]
         r = fn(*args, **kwargs)
         assert _dtype_of(r) != np.float16, fn
     return r
@@ -714,6 +728,166 @@ def gen_chained():
     case("chained", "int/ss", "x < y < 3", x=1, y=2)
 
 
+# --------------------------------------------------------------------------
+# random expressions (a differential fuzz against NumPy)
+# --------------------------------------------------------------------------
+
+RANDOM_CASES = 800
+RANDOM_DTYPES = DTYPES + ["float64", "float64", "float32", "int64", "int32"]
+RANDOM_LITERALS = ["2", "3", "7", "-1", "0.5", "1.5", "2.0", "True", "100"]
+RANDOM_BINOPS = ["+", "-", "*", "/", "//", "%", "**", "<", "<=", "==", "!=", ">",
+                 ">=", "&", "|", "^", "<<", ">>"]
+
+
+def random_expr(rng, depth):
+    """A random expression of numwasm's language over inputs a, b, c and scalar x."""
+    r = rng.random()
+    if depth == 0 or r < 0.15:
+        if rng.random() < 0.75:
+            return str(rng.choice(["a", "b", "c", "x"]))
+        return str(rng.choice(RANDOM_LITERALS))
+    sub = lambda: random_expr(rng, depth - 1)  # noqa: E731
+    k = int(rng.integers(0, 20))
+    if k < 8:
+        return f"({sub()} {rng.choice(RANDOM_BINOPS)} {sub()})"
+    if k < 12:
+        return f"{rng.choice(UNARY_FUNCS)}({sub()})"
+    if k < 14:
+        return f"{rng.choice(BINARY_FUNCS)}({sub()}, {sub()})"
+    if k == 14:
+        return f"where({sub()} > {sub()}, {sub()}, {sub()})"
+    if k == 15:
+        return f"clip({sub()}, {sub()}, {sub()})"
+    if k == 16:
+        return f"{rng.choice(['sum', 'prod', 'min', 'max', 'mean', 'any', 'all'])}({sub()})"
+    if k == 17:
+        return f"-{sub()}"
+    if k == 18:
+        return f"~{sub()}"
+    return f"({sub()} {rng.choice(['<', '<=', '!='])} {sub()} {rng.choice(['<', '>='])} {sub()})"
+
+
+def _nudge(env, direction):
+    """The inputs with every float element moved one ULP (the conditioning probe)."""
+    out = {}
+    for k, v in env.items():
+        if isinstance(v, np.ndarray) and v.dtype.kind == "f":
+            out[k] = np.nextafter(v, np.array(direction, dtype=v.dtype))
+        elif type(v) is float and math.isfinite(v) and v != 0.0:
+            out[k] = math.nextafter(v, direction)
+        else:
+            out[k] = v
+    return out
+
+
+def _well_conditioned(res, env, expr):
+    """False when moving the float inputs by one ULP moves a float result by more than a
+    few ULP (or changes a non-float result): there a last-bit difference in an
+    intermediate, which NumPy's own SIMD kernels have between CPUs, decides the outcome,
+    so NumPy's value is no oracle for it."""
+    for direction in (math.inf, -math.inf):
+        alt, err = run(expr, _nudge(env, direction), True)
+        if err is not None or alt.dtype != res.dtype or alt.shape != res.shape:
+            return False
+        x, y = res.reshape(-1), alt.reshape(-1)
+        if res.dtype.kind != "f":
+            if not np.array_equal(x, y):
+                return False
+            continue
+        same = (x == y) | (np.isnan(x) & np.isnan(y))
+        if same.all():
+            continue
+        if not (np.isfinite(x) == np.isfinite(y)).all() or (np.isnan(x) != np.isnan(y)).any():
+            return False
+        fin = np.isfinite(x) & np.isfinite(y)
+        spacing = np.abs(np.spacing(np.maximum(np.abs(x[fin]), np.abs(y[fin]))))
+        tiny = float(np.finfo(res.dtype).tiny)
+        if (np.abs(x[fin] - y[fin]) > 4 * np.maximum(spacing, tiny)).any():
+            return False
+    return True
+
+
+def _nan_sign_free(res, env, expr):
+    """False when the result changes once every NaN produced along the way has the other
+    sign. NumPy's NaN signs differ between its kernels (float32 log(-nan) is +nan, float64
+    log(-nan) is -nan) and between CPUs (invalid operations give -nan on x86-64, +nan on
+    arm64), so where signbit/copysign/sign expose them NumPy's value is no oracle."""
+    global FLIP_NAN_SIGNS
+    FLIP_NAN_SIGNS = True
+    try:
+        alt, err = run(expr, env, True)
+    finally:
+        FLIP_NAN_SIGNS = False
+    if err is not None or alt.dtype != res.dtype or alt.shape != res.shape:
+        return False
+    x, y = res.reshape(-1), alt.reshape(-1)
+    if res.dtype.kind == "f":
+        return bool(((x == y) | (np.isnan(x) & np.isnan(y))).all())
+    return bool(np.array_equal(x, y))
+
+
+def _static_error(expr, env):
+    """The error numwasm reports before running: with every integer input replaced by
+    ones (no negative powers, no division by zero) a TypeError still raised is a type
+    error, which numwasm finds at compile time, before any value error NumPy meets first
+    in its left-to-right evaluation."""
+    ones = {k: (np.ones_like(v) if isinstance(v, np.ndarray) and v.dtype.kind in "iu" else v)
+            for k, v in env.items()}
+    _, err = run(expr, ones, True)
+    return err if err == "TypeError" else None
+
+
+def gen_random():
+    made, tried = 0, 0
+    while made < RANDOM_CASES:
+        cid = f"random/{tried:05d}/0"
+        tried += 1
+        rng = np.random.default_rng(zlib.crc32(cid.encode()))
+        expr = random_expr(rng, int(rng.integers(1, 4)))
+        names = [n for n in ("a", "b", "c", "x") if re.search(rf"\b{n}\b", expr)]
+        if not any(n in names for n in ("a", "b", "c")):
+            continue
+        env = {"__n__": int(rng.integers(4, 10))}
+        for n in names:
+            if n == "x":
+                env[n] = [3, -2, 0.75, -1.5, True, 0][int(rng.integers(0, 6))]
+            else:
+                env[n] = Arr(str(rng.choice(RANDOM_DTYPES))).make(rng, env)
+        del env["__n__"]
+        res, err = run(expr, env, True)
+        if err is None and not (_well_conditioned(res, env, expr)
+                                and _nan_sign_free(res, env, expr)):
+            continue
+        if err is not None and err != "TypeError":
+            err = _static_error(expr, env) or err
+        out = {"id": cid, "expr": expr, "inputs": {k: enc_input(v) for k, v in env.items()}}
+        if err is not None:
+            out["expect"] = {"error": err}
+        else:
+            out["expect"] = enc_arr(res)
+            np_res, _ = run(expr, env, False)
+            if np_res is not None and np_res.dtype != res.dtype:
+                out["expect_numpy_dtype"] = str(np_res.dtype)
+        CASES[cid] = out
+        made += 1
+
+
+def gen_powconst():
+    # constant exponents: the ones NumPy computes by other means (0, 1, 2, 0.5, -1) and
+    # the rest, which must stay pow (special values, and no drift from chained products)
+    special = {"float64": [-math.inf, math.inf, -0.0, 0.0, math.nan, -2.0, 0.5, 3.7, 1e103,
+                           2e-103, -1e103],
+               "float32": [-math.inf, math.inf, -0.0, 0.0, math.nan, -2.0, 0.5, 3.7, 1e13,
+                           2e-13, -1e13]}
+    near_one = [1.0123456789, 0.9712345678, 1.3, 0.7, -1.1, 1.4142135623730951, 1.0001,
+                0.99987654321, -0.96]
+    for dt in FLOATS:
+        for e in ("0", "1", "2", "0.5", "-1", "3", "4", "5", "-2", "-3", "1.5", "2.5",
+                  "-1.5", "-0.5", "16", "32", "50", "-7"):
+            case("powconst", f"{dt}/special", f"a ** {e}", a=D(dt, special[dt]))
+            case("powconst", f"{dt}/near1", f"a ** {e}", a=D(dt, [_f(dt, v) for v in near_one]))
+
+
 def main():
     gen_binops()
     gen_unary()
@@ -723,6 +897,8 @@ def main():
     gen_zerod()
     gen_syntax()
     gen_chained()
+    gen_random()
+    gen_powconst()
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
     lines = [json.dumps(CASES[k], allow_nan=False) for k in sorted(CASES)]

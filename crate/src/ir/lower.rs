@@ -700,6 +700,11 @@ impl Lower<'_> {
                 ))
             }
             "clip" => {
+                // np.clip converts its first argument with asarray (a Python scalar there
+                // gets its default dtype, int64 or float64) and passes the bounds to the
+                // clip ufunc, which sees Python scalars as weak: np.clip(7, c, c) is int64
+                // for uint32 c, np.clip(c, 7, 9) is uint32.
+                vals[0] = Val::Strong(self.strong(vals[0], span)?);
                 let d = self.result_type(&vals, span)?;
                 let hs = self.operands(&vals, d, OutOfRange::Saturate, span)?;
                 self.check_broadcast(&hs, span)?;

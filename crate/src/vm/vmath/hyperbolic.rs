@@ -21,8 +21,8 @@ use super::exp::{exp_poly32, exp_scaled32, exp_scaled64, exp_tail64, expm1_dd64,
 use super::log::{log_k32, log_k64, log1p_dd64, log1p_ff32};
 use super::tables::{INV_LN2_64, LN2_64_HI, LN2_64_LO, LN2_HI_F32, LN2_LO_F32};
 use super::util::{
-    MinMaxNum, f32s, f64s, fast_two_sum32, pow2i_f32, pow2i_f64, round_int_f32, round_int_f64,
-    two_prod, two_prod32, two_sum, two_sum32,
+    INVALID32, INVALID64, MinMaxNum, f32s, f64s, fast_two_sum32, pow2i_f32, pow2i_f64,
+    round_int_f32, round_int_f64, two_prod, two_prod32, two_sum, two_sum32,
 };
 
 /// (ah + al) / (bh + bl) as a double-double.
@@ -222,7 +222,8 @@ pub fn arccosh_f64x2(x: f64x2) -> f64x2 {
     if big.any() {
         res = big.select(log_k64(x, 1.0), res);
     }
-    (x.simd_lt(f64s(1.0)) | x.is_nan()).select(f64s(f64::NAN), res)
+    let res = x.simd_lt(f64s(1.0)).select(f64s(INVALID64), res);
+    x.is_nan().select(x, res)
 }
 
 /// Inverse hyperbolic tangent.
@@ -235,8 +236,8 @@ pub fn arctanh_f64x2(x: f64x2) -> f64x2 {
     let (qh, ql) = dd_div(ac + ac, f64s(0.0), dh, dl);
     let res = f64s(0.5) * log1p_dd64(qh, ql);
     let res = a.simd_eq(f64s(1.0)).select(f64s(f64::INFINITY), res);
-    let res = a.simd_gt(f64s(1.0)).select(f64s(f64::NAN), res);
     let res = x.simd_eq(f64s(0.0)).select(f64s(0.0), res).copysign(x);
+    let res = a.simd_gt(f64s(1.0)).select(f64s(INVALID64), res);
     x.is_nan().select(x, res)
 }
 
@@ -367,7 +368,8 @@ pub fn arccosh_f32x4(x: f32x4) -> f32x4 {
     if big.any() {
         res = big.select(log_k32(x, 1.0), res);
     }
-    (x.simd_lt(f32s(1.0)) | x.is_nan()).select(f32s(f32::NAN), res)
+    let res = x.simd_lt(f32s(1.0)).select(f32s(INVALID32), res);
+    x.is_nan().select(x, res)
 }
 
 /// Inverse hyperbolic tangent for float32 lanes.
@@ -380,7 +382,7 @@ pub fn arctanh_f32x4(x: f32x4) -> f32x4 {
     let (qh, ql) = ff_div(ac + ac, f32s(0.0), dh, dl);
     let res = f32s(0.5) * log1p_ff32(qh, ql);
     let res = a.simd_eq(f32s(1.0)).select(f32s(f32::INFINITY), res);
-    let res = a.simd_gt(f32s(1.0)).select(f32s(f32::NAN), res);
     let res = x.simd_eq(f32s(0.0)).select(f32s(0.0), res).copysign(x);
+    let res = a.simd_gt(f32s(1.0)).select(f32s(INVALID32), res);
     x.is_nan().select(x, res)
 }

@@ -18,7 +18,9 @@
 
 use std::simd::prelude::*;
 
-use super::util::{MinMaxNum, f32s, f64s, two_prod, two_prod32, two_sum, two_sum32};
+use super::util::{
+    INVALID32, INVALID64, MinMaxNum, f32s, f64s, two_prod, two_prod32, two_sum, two_sum32,
+};
 
 const PIO2_HI: f64 = std::f64::consts::FRAC_PI_2;
 const PIO2_LO: f64 = 6.123_233_995_736_766e-17;
@@ -74,7 +76,7 @@ pub fn arcsin_f64x2(x: f64x2) -> f64x2 {
         res = small.select(res, big);
     }
     let res = res.copysign(x);
-    ax.simd_gt(f64s(1.0)).select(f64s(f64::NAN), res)
+    ax.simd_gt(f64s(1.0)).select(f64s(INVALID64), res)
 }
 
 /// Inverse cosine.
@@ -97,7 +99,7 @@ pub fn arccos_f64x2(x: f64x2) -> f64x2 {
         let neg = h + (e + (f64s(PI_LO) - f64s(2.0) * tail));
         res = small.select(res, x.simd_gt(f64s(0.0)).select(pos, neg));
     }
-    ax.simd_gt(f64s(1.0)).select(f64s(f64::NAN), res)
+    ax.simd_gt(f64s(1.0)).select(f64s(INVALID64), res)
 }
 
 const AT: [f64; 11] = [
@@ -273,7 +275,7 @@ pub fn arcsin_f32x4(x: f32x4) -> f32x4 {
         res = small.select(res, big);
     }
     let res = res.copysign(x);
-    ax.simd_gt(f32s(1.0)).select(f32s(f32::NAN), res)
+    ax.simd_gt(f32s(1.0)).select(f32s(INVALID32), res)
 }
 
 /// Inverse cosine for float32 lanes.
@@ -296,7 +298,7 @@ pub fn arccos_f32x4(x: f32x4) -> f32x4 {
         let neg = h + (e + (f32s(PI_LO32) - f32s(2.0) * tail));
         res = small.select(res, x.simd_gt(f32s(0.0)).select(pos, neg));
     }
-    ax.simd_gt(f32s(1.0)).select(f32s(f32::NAN), res)
+    ax.simd_gt(f32s(1.0)).select(f32s(INVALID32), res)
 }
 
 #[inline(always)]

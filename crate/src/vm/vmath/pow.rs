@@ -22,8 +22,8 @@ use super::tables::{
     LOG_J64,
 };
 use super::util::{
-    MinMaxNum, f32s, f64s, fast_two_sum, fast_two_sum32, round_int_f32, round_int_f64, two_prod,
-    two_prod32, two_sum, two_sum32,
+    INVALID32, INVALID64, MinMaxNum, f32s, f64s, fast_two_sum, fast_two_sum32, round_int_f32,
+    round_int_f64, two_prod, two_prod32, two_sum, two_sum32,
 };
 
 /// ln(x) as a double-double for positive finite x (subnormals only when `SUB`).
@@ -137,7 +137,7 @@ fn specials64(x: f64x2, y: f64x2, res: f64x2) -> f64x2 {
     let odd = is_odd64(y);
     let xneg = x.simd_lt(f64s(0.0));
     res = (xneg & odd).select(-res, res);
-    res = (xneg & !yint & finite_x).select(f64s(f64::NAN), res);
+    res = (xneg & !yint & finite_x).select(f64s(INVALID64), res);
 
     // x = ±0 or ±inf: 0 or inf, with x's sign when y is an odd integer.
     let zero_or_inf = ax.simd_eq(f64s(0.0)) | ax.simd_eq(f64s(f64::INFINITY));
@@ -154,7 +154,7 @@ fn specials64(x: f64x2, y: f64x2, res: f64x2) -> f64x2 {
     let yi = ax.simd_eq(f64s(1.0)).select(f64s(1.0), yi);
     res = (yinf & !x.is_nan()).select(yi, res);
 
-    res = (x.is_nan() | y.is_nan()).select(f64s(f64::NAN), res);
+    res = x.is_nan().select(x, y.is_nan().select(y, res));
     (y.simd_eq(f64s(0.0)) | x.simd_eq(f64s(1.0))).select(f64s(1.0), res)
 }
 
@@ -264,7 +264,7 @@ fn specials32(x: f32x4, y: f32x4, res: f32x4) -> f32x4 {
     let odd = is_odd32(y);
     let xneg = x.simd_lt(f32s(0.0));
     res = (xneg & odd).select(-res, res);
-    res = (xneg & !yint & finite_x).select(f32s(f32::NAN), res);
+    res = (xneg & !yint & finite_x).select(f32s(INVALID32), res);
     let zero_or_inf = ax.simd_eq(f32s(0.0)) | ax.simd_eq(f32s(f32::INFINITY));
     let big = (ax.simd_eq(f32s(0.0)) & y.simd_lt(f32s(0.0)))
         | (ax.simd_eq(f32s(f32::INFINITY)) & y.simd_gt(f32s(0.0)));
@@ -276,6 +276,6 @@ fn specials32(x: f32x4, y: f32x4, res: f32x4) -> f32x4 {
     let yi = grow.select(f32s(f32::INFINITY), f32s(0.0));
     let yi = ax.simd_eq(f32s(1.0)).select(f32s(1.0), yi);
     res = (yinf & !x.is_nan()).select(yi, res);
-    res = (x.is_nan() | y.is_nan()).select(f32s(f32::NAN), res);
+    res = x.is_nan().select(x, y.is_nan().select(y, res));
     (y.simd_eq(f32s(0.0)) | x.simd_eq(f32s(1.0))).select(f32s(1.0), res)
 }

@@ -122,7 +122,7 @@ pub fn hypot_f64x2(x: f64x2, y: f64x2) -> f64x2 {
     let corr = (((s - rr) - rre) + sl) / (r + r);
     let res = (r + corr) / sc;
     let res = mx.simd_eq(f64s(0.0)).select(f64s(0.0), res);
-    let res = (a.is_nan() | b.is_nan()).select(f64s(f64::NAN), res);
+    let res = x.is_nan().select(x, y.is_nan().select(y, res));
     mx.simd_eq(f64s(f64::INFINITY)).select(mx, res)
 }
 
@@ -146,6 +146,6 @@ pub fn hypot_f32x4(x: f32x4, y: f32x4) -> f32x4 {
     let corr = (((s - rr) - rre) + sl) / (r + r);
     let res = (r + corr) / sc;
     let res = mx.simd_eq(f32s(0.0)).select(f32s(0.0), res);
-    let res = (a.is_nan() | b.is_nan()).select(f32s(f32::NAN), res);
+    let res = x.is_nan().select(x, y.is_nan().select(y, res));
     mx.simd_eq(f32s(f32::INFINITY)).select(mx, res)
 }

@@ -6,6 +6,14 @@
 
 use std::simd::prelude::*;
 
+/// The NaN of an invalid operation (log(-1), arcsin(2), sin(inf), pow(-2, 0.5), ...): the
+/// sign bit set, which is the IEEE default NaN that x86-64 hardware produces and so what
+/// NumPy returns there (and what wasm's own `sqrt`, `0/0` and `inf - inf` give on it).
+/// A NaN argument is passed through instead, with its sign.
+pub const INVALID64: f64 = f64::from_bits(0xfff8_0000_0000_0000);
+/// The float32 [`INVALID64`].
+pub const INVALID32: f32 = f32::from_bits(0xffc0_0000);
+
 /// `0x1.8p52`: adding it to |v| < 2^51 rounds v to an integer (ties to even) and leaves
 /// that integer in the low mantissa bits.
 pub const SHIFT64: f64 = 6_755_399_441_055_744.0;
