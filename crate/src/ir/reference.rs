@@ -69,6 +69,22 @@ pub fn evaluate(f: &Function, inputs: &[BufferRef<'_>]) -> Result<Arr, EvalError
                             span: f.span(h),
                         });
                     }
+                    // A constant exponent runs the VM's constant-exponent instruction
+                    // (integer powers through their own kernel): the same here.
+                    if op == BinaryOp::Pow && matches!(f.node(b), Node::Const(_)) {
+                        use crate::vm::math::OneLane;
+                        match (x, y) {
+                            (Scalar::F64(x), Scalar::F64(k)) => {
+                                out.push(Scalar::F64(f64::pow_const_one(x, k)));
+                                continue;
+                            }
+                            (Scalar::F32(x), Scalar::F32(k)) => {
+                                out.push(Scalar::F32(f32::pow_const_one(x, k)));
+                                continue;
+                            }
+                            _ => {}
+                        }
+                    }
                     out.push(fold_binary(op, x, y));
                 }
                 out

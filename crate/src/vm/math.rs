@@ -350,13 +350,47 @@ pub unsafe fn binary_f32(
     unsafe { f32x4::binary(op, a, b, o, n) }
 }
 
+/// The integer-power lane loop for twice the exponent, `e`: the common exponents (3, 4,
+/// -2, -3, 1.5, -0.5) get a loop of their own, where the powering unrolls into
+/// straight-line code (in Node 20, x**3 took 9.5 ns per float64 element that way against 13 ns
+/// through the loop over the exponent's bits that the others run).
+macro_rules! powi_lanes {
+    ($lanes:ident, $fast:ident, $full:ident, $e:expr, $a:expr, $o:expr, $n:expr) => {
+        match $e {
+            6 => $lanes(|x| vmath::$fast(x, 6), |x| vmath::$full(x, 6), $a, $o, $n),
+            8 => $lanes(|x| vmath::$fast(x, 8), |x| vmath::$full(x, 8), $a, $o, $n),
+            -4 => $lanes(|x| vmath::$fast(x, -4), |x| vmath::$full(x, -4), $a, $o, $n),
+            -6 => $lanes(|x| vmath::$fast(x, -6), |x| vmath::$full(x, -6), $a, $o, $n),
+            3 => $lanes(|x| vmath::$fast(x, 3), |x| vmath::$full(x, 3), $a, $o, $n),
+            -1 => $lanes(|x| vmath::$fast(x, -1), |x| vmath::$full(x, -1), $a, $o, $n),
+            e => $lanes(|x| vmath::$fast(x, e), |x| vmath::$full(x, e), $a, $o, $n),
+        }
+    };
+}
+
 /// `o[i] = op(a[i], k)` for float64 through the lane kernels; false when `op` has none.
 ///
 /// # Safety
 /// `a` and `o` must be valid for `n` elements (`o` may equal `a`).
 pub unsafe fn binary_k_f64(op: BinaryOp, a: *const f64, k: f64, o: *mut f64, n: usize) -> bool {
+    if op == BinaryOp::Pow
+        && let Some(e) = int_exponent(k)
+    {
+        // SAFETY: forwarded from the caller.
+        unsafe { powi_lanes!(lanes_f64, powi_fast_f64x2, powi_f64x2, e, a, o, n) };
+        return true;
+    }
     // SAFETY: forwarded from the caller.
     unsafe { f64x2::binary_k(op, a, k, o, n) }
+}
+
+/// A constant exponent that the integer-power kernels take, as twice its value: an
+/// integer or half-integer of magnitude at most 64.5. (The optimizer has already turned 0,
+/// 1, 2, 0.5 and -1 into ones, copies, x*x, sqrt and 1/x.)
+fn int_exponent(k: f64) -> Option<i32> {
+    let twice = k * 2.0;
+    (twice.trunc() == twice && (1.0..=f64::from(2 * vmath::POWI_MAX + 1)).contains(&twice.abs()))
+        .then(|| twice as i32)
 }
 
 /// `o[i] = op(a[i], k)` for float32; false when `op` has no lane kernel.
@@ -364,6 +398,13 @@ pub unsafe fn binary_k_f64(op: BinaryOp, a: *const f64, k: f64, o: *mut f64, n: 
 /// # Safety
 /// As [`binary_k_f64`].
 pub unsafe fn binary_k_f32(op: BinaryOp, a: *const f32, k: f32, o: *mut f32, n: usize) -> bool {
+    if op == BinaryOp::Pow
+        && let Some(e) = int_exponent(f64::from(k))
+    {
+        // SAFETY: forwarded from the caller.
+        unsafe { powi_lanes!(lanes_f32, powi_fast_f32x4, powi_f32x4, e, a, o, n) };
+        return true;
+    }
     // SAFETY: forwarded from the caller.
     unsafe { f32x4::binary_k(op, a, k, o, n) }
 }
@@ -405,10 +446,14 @@ unsafe fn scalar_unary<T: crate::types::elem::FloatElem>(
 pub trait OneLane: Sized {
     fn unary_one(op: UnaryOp, a: Self) -> Self;
     fn binary_one(op: BinaryOp, a: Self, b: Self) -> Self;
+    /// `a ** k` with `k` a constant of the expression, as the VM's constant-exponent
+    /// instruction computes it (integer and half-integer `k` through the integer-power
+    /// kernel, not pow).
+    fn pow_const_one(a: Self, k: Self) -> Self;
 }
 
 macro_rules! one_lane {
-    ($t:ty, $v:ty) => {
+    ($t:ty, $v:ty, $bink:ident) => {
         impl OneLane for $t {
             fn unary_one(op: UnaryOp, a: $t) -> $t {
                 let mut o = <$t>::NAN;
@@ -422,12 +467,18 @@ macro_rules! one_lane {
                 unsafe { <$v>::binary(op, &a, &b, &mut o, 1) };
                 o
             }
+            fn pow_const_one(a: $t, k: $t) -> $t {
+                let mut o = <$t>::NAN;
+                // SAFETY: one valid element each.
+                unsafe { $bink(BinaryOp::Pow, &a, k, &mut o, 1) };
+                o
+            }
         }
     };
 }
 
-one_lane!(f64, f64x2);
-one_lane!(f32, f32x4);
+one_lane!(f64, f64x2, binary_k_f64);
+one_lane!(f32, f32x4, binary_k_f32);
 
 #[cfg(test)]
 mod tests {
@@ -518,6 +569,15 @@ mod tests {
                     for i in 0..n {
                         let alone = f64::binary_one(BinaryOp::Pow, x[i], 2.3);
                         assert!(same(outk[i], alone), "pow k n={n} pos={pos} u={u} i={i}");
+                    }
+                    // Integer and half-integer constant exponents (their own kernel).
+                    for k in [3.0, -2.0, 7.0, 1.5, -0.5, 40.5] {
+                        // SAFETY: n valid elements each.
+                        unsafe { binary_k_f64(BinaryOp::Pow, x.as_ptr(), k, outk.as_mut_ptr(), n) };
+                        for i in 0..n {
+                            let alone = f64::pow_const_one(x[i], k);
+                            assert!(same(outk[i], alone), "pow {k} n={n} pos={pos} u={u} i={i}");
+                        }
                     }
                 }
             }

@@ -279,3 +279,128 @@ fn specials32(x: f32x4, y: f32x4, res: f32x4) -> f32x4 {
     res = x.is_nan().select(x, y.is_nan().select(y, res));
     (y.simd_eq(f32s(0.0)) | x.simd_eq(f32s(1.0))).select(f32s(1.0), res)
 }
+
+// ---------------------------------------------------------------------------------------
+// integer powers (a constant integer exponent)
+
+/// Largest |n| that [`powi_f64x2`] and [`powi_f32x4`] take; larger exponents go to pow.
+pub const POWI_MAX: u32 = 64;
+
+/// (ah + al)(bh + bl) as a normalized double-double (relative error about 2^-104).
+#[inline(always)]
+fn dd_mul64(ah: f64x2, al: f64x2, bh: f64x2, bl: f64x2) -> (f64x2, f64x2) {
+    let (p, pe) = two_prod(ah, bh);
+    fast_two_sum(p, pe + (ah * bl + al * bh))
+}
+
+/// Float32 version of [`dd_mul64`] (relative error about 2^-46).
+#[inline(always)]
+fn ff_mul32(ah: f32x4, al: f32x4, bh: f32x4, bl: f32x4) -> (f32x4, f32x4) {
+    let (p, pe) = two_prod32(ah, bh);
+    fast_two_sum32(p, pe + (ah * bl + al * bh))
+}
+
+macro_rules! powi_impl {
+    ($doc:literal, $name:ident, $fast:ident, $core:ident, $v:ty, $t:ty, $s:ident, $mul:ident,
+     $two_prod:ident, $lo:expr, $hi:expr, $pow:ident) => {
+        #[doc = $doc]
+        #[must_use]
+        #[inline]
+        pub fn $name(x: $v, twice: i32) -> $v {
+            let (y, ok) = $core(x, twice);
+            if ok.all() {
+                y
+            } else {
+                // Lane by lane, so that an element's result never depends on its
+                // neighbours (a tail padded with zeros included).
+                ok.select(y, $pow(x, $s(twice as $t * 0.5)))
+            }
+        }
+
+        #[doc = concat!("The common case of [`", stringify!($name), "`]: binary powering in a \
+            double-length format, so that the result is rounded once (within about 2^-100 \
+            relative before that rounding for float64, 2^-42 for float32, for |n| <= 64: \
+            correctly rounded but for inputs that close to a rounding boundary). The flag is \
+            false when some lane's |x|^|n| is outside [2^-960, 2^996] (float32: [2^-100, \
+            2^115]) or x is 0, inf or NaN: there the error terms would underflow or the \
+            Dekker splits overflow, and pow (with its special values) gives the result.")]
+        #[must_use]
+        #[inline(always)]
+        pub fn $fast(x: $v, twice: i32) -> ($v, bool) {
+            let (y, ok) = $core(x, twice);
+            (y, ok.all())
+        }
+
+        #[inline(always)]
+        fn $core(x: $v, twice: i32) -> ($v, <$v as SimdFloat>::Mask) {
+            debug_assert!(twice != 0 && twice.unsigned_abs() <= 2 * POWI_MAX + 1);
+            let half = twice % 2 != 0;
+            let (mut bh, mut bl) = (x, $s(0.0));
+            let (mut h, mut l) = ($s(1.0), $s(0.0));
+            let mut first = true;
+            let mut k = twice.unsigned_abs() / 2;
+            while k > 0 {
+                if k & 1 == 1 {
+                    (h, l) = if first { (bh, bl) } else { $mul(h, l, bh, bl) };
+                    first = false;
+                }
+                k >>= 1;
+                if k > 0 {
+                    (bh, bl) = $mul(bh, bl, bh, bl);
+                }
+            }
+            if half {
+                // sqrt(x) as a double-length value (NaN for x < 0: the range test fails).
+                let r = std::simd::StdFloat::sqrt(x);
+                let (q, qe) = $two_prod(r, r);
+                let rl = ((x - q) - qe) / (r + r);
+                (h, l) = if first { (r, rl) } else { $mul(h, l, r, rl) };
+            }
+            // |x|^k for every k <= |n| lies between 1 and |x|^|n| (binary powering never
+            // forms a power above |n|), and sqrt|x| between 1 and |x|, so testing the
+            // result and x covers every intermediate (x itself matters for e = 1/2).
+            let (ah, ax) = (h.abs(), x.abs());
+            let ok = ah.simd_ge($s($lo))
+                & ah.simd_le($s($hi))
+                & ax.simd_ge($s($lo))
+                & ax.simd_le($s($hi));
+            if twice > 0 {
+                return (h + l, ok);
+            }
+            // 1/(h + l) with a Dekker remainder.
+            let q = $s(1.0) / h;
+            let (p, pe) = $two_prod(q, h);
+            (q + ((($s(1.0) - p) - pe) - q * l) / h, ok)
+        }
+    };
+}
+
+powi_impl!(
+    "x^e for a constant integer or half-integer e = `twice`/2, 1/2 <= |e| <= [`POWI_MAX`] + \
+     1/2, as `pow` gives it.",
+    powi_f64x2,
+    powi_fast_f64x2,
+    powi_core64,
+    f64x2,
+    f64,
+    f64s,
+    dd_mul64,
+    two_prod,
+    f64::from_bits((1023 - 960) << 52), // 2^-960
+    f64::from_bits((1023 + 996) << 52), // 2^996
+    pow_f64x2
+);
+powi_impl!(
+    "[`powi_f64x2`] for float32 lanes.",
+    powi_f32x4,
+    powi_fast_f32x4,
+    powi_core32,
+    f32x4,
+    f32,
+    f32s,
+    ff_mul32,
+    two_prod32,
+    f32::from_bits((127 - 100) << 23), // 2^-100
+    f32::from_bits((127 + 115) << 23), // 2^115
+    pow_f32x4
+);
