@@ -79,8 +79,6 @@ enum OutOfRange {
     Error,
     /// Wrap around (`where`).
     Wrap,
-    /// Clamp to the dtype's range (`clip`).
-    Saturate,
 }
 
 /// The names of the functions, for "did you mean" suggestions.
@@ -417,7 +415,6 @@ impl Lower<'_> {
                                         span,
                                     ));
                                 }
-                                OutOfRange::Saturate => PyScalar::Int(x.clamp(lo, hi)),
                                 OutOfRange::Wrap => w,
                             }
                         }
@@ -466,7 +463,22 @@ impl Lower<'_> {
             return Ok(v);
         }
         let d = self.result_type(&[a, b], span)?;
-        let (od, _) = binary_signature(op, d).map_err(|e| LowerError::from_type(e, span))?;
+        let (mut od, _) = binary_signature(op, d).map_err(|e| LowerError::from_type(e, span))?;
+        // The float-only ufuncs take the first loop both operands cast to safely, which can
+        // be narrower than the promoted integer's: uint16 with int16 promote to int32 (a
+        // float64 loop) but both fit float32, so np.arctan2(u16, i16) is float32.
+        if matches!(
+            op,
+            BinaryOp::Arctan2 | BinaryOp::Hypot | BinaryOp::Copysign | BinaryOp::Nextafter
+        ) && let (Val::Strong(x), Val::Strong(y)) = (a, b)
+            && !d.is_float()
+        {
+            let float_of = |t: DType| binary_signature(op, t).map(|(o, _)| o);
+            let (fx, fy) = (float_of(self.f.dtype(x)), float_of(self.f.dtype(y)));
+            if let (Ok(fx), Ok(fy)) = (fx, fy) {
+                od = if fx == DType::F64 || fy == DType::F64 { DType::F64 } else { DType::F32 };
+            }
+        }
         let hs = self.operands(&[a, b], od, OutOfRange::Error, span)?;
         let (x, y) = (hs[0], hs[1]);
         self.check_broadcast(&[x, y], span)?;
@@ -614,6 +626,17 @@ impl Lower<'_> {
         for a in args {
             vals.push(self.expr(*a)?);
         }
+        // np.real and np.imag return `val.real`/`val.imag` when the argument has them, so
+        // on a Python scalar they give Python scalars (weak): imag(3) is the int 0,
+        // real(True) the int 1, imag(2.5) the float 0.0.
+        if let ("real" | "imag", Val::Weak(w)) = (func, vals[0]) {
+            return Ok(Val::Weak(match (func, w) {
+                ("real", PyScalar::Bool(b)) => PyScalar::Int(i128::from(b)),
+                ("real", w) => w,
+                (_, PyScalar::Float(_)) => PyScalar::Float(0.0),
+                _ => PyScalar::Int(0),
+            }));
+        }
         let unary = |op| Some(op);
         let uop = match func {
             "sqrt" => unary(UnaryOp::Sqrt),
@@ -704,17 +727,33 @@ impl Lower<'_> {
                 // gets its default dtype, int64 or float64) and passes the bounds to the
                 // clip ufunc, which sees Python scalars as weak: np.clip(7, c, c) is int64
                 // for uint32 c, np.clip(c, 7, 9) is uint32.
-                vals[0] = Val::Strong(self.strong(vals[0], span)?);
-                let d = self.result_type(&vals, span)?;
-                let hs = self.operands(&vals, d, OutOfRange::Saturate, span)?;
+                let a = self.strong(vals[0], span)?;
+                vals[0] = Val::Strong(a);
+                // On an integer array a Python int lower bound at or below the dtype's
+                // minimum, or upper bound at or above its maximum, is dropped (NumPy's
+                // `_clip`); any other out-of-range Python int is an OverflowError, as in the
+                // ufunc: np.clip(u8, -5, 300) is u8, np.clip(u8, 2, -1) raises.
+                let mut keep = [true, true];
+                let da = self.f.dtype(a);
+                if let (true, Some((lo, hi))) = (da.is_int(), da.int_range()) {
+                    keep[0] = !matches!(vals[1], Val::Weak(PyScalar::Int(v)) if v <= lo);
+                    keep[1] = !matches!(vals[2], Val::Weak(PyScalar::Int(v)) if v >= hi);
+                }
+                let kept: Vec<Val> = std::iter::once(vals[0])
+                    .chain((1..3).filter(|&i| keep[i - 1]).map(|i| vals[i]))
+                    .collect();
+                let d = self.result_type(&kept, span)?;
+                let hs = self.operands(&kept, d, OutOfRange::Error, span)?;
                 self.check_broadcast(&hs, span)?;
-                let lo = self
-                    .f
-                    .fetch_or_append(Node::Binary(BinaryOp::Maximum, hs[0], hs[1]), span);
-                Ok(Val::Strong(self.f.fetch_or_append(
-                    Node::Binary(BinaryOp::Minimum, lo, hs[2]),
-                    span,
-                )))
+                let mut h = hs[0];
+                let mut next = 1;
+                for (bound, op) in [(0, BinaryOp::Maximum), (1, BinaryOp::Minimum)] {
+                    if keep[bound] {
+                        h = self.f.fetch_or_append(Node::Binary(op, h, hs[next]), span);
+                        next += 1;
+                    }
+                }
+                Ok(Val::Strong(h))
             }
             _ => Err(LowerError::new(
                 LowerErrorKind::Name,
