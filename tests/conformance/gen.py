@@ -213,8 +213,8 @@ def _dtype_of(v):
 
 
 # Probes of the random cases: when FLIP_NAN_SIGNS is set every NaN a NumPy call returns
-# has its sign flipped; when NUDGE is +inf or -inf every float a NumPy call returns moves
-# one ULP that way.
+# has its sign flipped; when NUDGE is +inf (-inf) every float a NumPy call returns moves
+# one ULP away from (towards) zero.
 FLIP_NAN_SIGNS = False
 NUDGE = None
 # Set by the evaluator when a case leaves what the random cases can compare: a weak
@@ -228,8 +228,10 @@ def call_np(fn, args, kwargs, f16):
         if FLIP_NAN_SIGNS:
             r = np.where(np.isnan(r), np.copysign(np.nan, -np.copysign(1, r)).astype(r.dtype), r)
         if NUDGE is not None:
-            # (finite nonzero values only: zeros and infinities are exact in both)
-            moved = np.nextafter(r, np.array(NUDGE, dtype=r.dtype))
+            # Magnitudes up or down (so that a sign change, as in copysign, does not undo
+            # an earlier nudge); finite nonzero values only: zeros and infinities are
+            # exact in both.
+            moved = np.nextafter(r, np.copysign(np.array(NUDGE, dtype=r.dtype), r))
             r = np.where(np.isfinite(r) & (r != 0), moved, r)
     return r
 
@@ -268,9 +270,11 @@ def ev(node, env, f16):
             return v
         return call_np(NP_BIN[type(node.op)], [l, r], {}, f16)
     if isinstance(node, ast.Compare):
-        vals = [ev(node.left, env, f16)] + [ev(c, env, f16) for c in node.comparators]
+        # In the order of the expansion (a < b) & (b < c): a, b, a < b, then c, b < c.
         res = None
-        for op, l, r in zip(node.ops, vals, vals[1:]):
+        l = ev(node.left, env, f16)
+        for op, comp in zip(node.ops, node.comparators):
+            r = ev(comp, env, f16)
             if is_weak(l) and is_weak(r):
                 c = PY_CMP[type(op)](l, r)
             else:
@@ -281,6 +285,7 @@ def ev(node, env, f16):
                 res = res & c
             else:
                 res = call_np(np.bitwise_and, [res, c], {}, f16)
+            l = r
         return res
     if isinstance(node, ast.Attribute):
         v = ev(node.value, env, f16)
@@ -753,14 +758,15 @@ RANDOM_BINOPS = ["+", "-", "*", "/", "//", "%", "**", "<", "<=", "==", "!=", ">"
                  ">=", "&", "|", "^", "<<", ">>"]
 
 
-def random_expr(rng, depth):
-    """A random expression of numwasm's language over inputs a, b, c and scalar x."""
+def random_expr(rng, depth, axes=False):
+    """A random expression of numwasm's language over inputs a, b, c and scalar x (with
+    `axes`, reductions may name an axis)."""
     r = rng.random()
     if depth == 0 or r < 0.15:
         if rng.random() < 0.75:
             return str(rng.choice(["a", "b", "c", "x"]))
         return str(rng.choice(RANDOM_LITERALS))
-    sub = lambda: random_expr(rng, depth - 1)  # noqa: E731
+    sub = lambda: random_expr(rng, depth - 1, axes)  # noqa: E731
     k = int(rng.integers(0, 20))
     if k < 8:
         return f"({sub()} {rng.choice(RANDOM_BINOPS)} {sub()})"
@@ -773,7 +779,10 @@ def random_expr(rng, depth):
     if k == 15:
         return f"clip({sub()}, {sub()}, {sub()})"
     if k == 16:
-        return f"{rng.choice(['sum', 'prod', 'min', 'max', 'mean', 'any', 'all'])}({sub()})"
+        red = rng.choice(['sum', 'prod', 'min', 'max', 'mean', 'any', 'all'])
+        if axes and rng.random() < 0.6:
+            return f"{red}({sub()}, axis={rng.choice([0, 1, -1])})"
+        return f"{red}({sub()})"
     if k == 17:
         return f"-{sub()}"
     if k == 18:
@@ -885,13 +894,19 @@ def _static_error(expr, env):
     return err if err in ("TypeError", "OverflowError") else None
 
 
-def gen_random():
+# The shapes of a, b, c in the random cases with broadcasting ("randshape"): a matrix,
+# a row, a column and a 0-d array, drawn per input.
+RANDOM_SHAPE_CASES = 300
+RANDOM_SHAPES = [(3, 5), (5,), (3, 1), (1, 5), ()]
+
+
+def gen_random(cat="random", count=None, shapes=False):
     made, tried = 0, 0
-    while made < RANDOM_CASES:
-        cid = f"random/{tried:05d}/0"
+    while made < (RANDOM_CASES if count is None else count):
+        cid = f"{cat}/{tried:05d}/0"
         tried += 1
         rng = np.random.default_rng(zlib.crc32(cid.encode()))
-        expr = random_expr(rng, int(rng.integers(1, 4)))
+        expr = random_expr(rng, int(rng.integers(1, 4)), axes=shapes)
         names = [n for n in ("a", "b", "c", "x") if re.search(rf"\b{n}\b", expr)]
         if not any(n in names for n in ("a", "b", "c")):
             continue
@@ -899,6 +914,10 @@ def gen_random():
         for n in names:
             if n == "x":
                 env[n] = [3, -2, 0.75, -1.5, True, 0][int(rng.integers(0, 6))]
+            elif shapes:
+                shape = RANDOM_SHAPES[int(rng.integers(0, len(RANDOM_SHAPES)))]
+                env[n] = Arr(str(rng.choice(RANDOM_DTYPES)), shape or (1,)).make(rng, env)
+                env[n] = env[n].reshape(shape)
             else:
                 env[n] = Arr(str(rng.choice(RANDOM_DTYPES))).make(rng, env)
         del env["__n__"]
@@ -951,6 +970,7 @@ def main():
     gen_syntax()
     gen_chained()
     gen_random()
+    gen_random("randshape", RANDOM_SHAPE_CASES, shapes=True)
     gen_powconst()
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
