@@ -60,10 +60,17 @@ const FUNCTIONS = [
   ['fmod', 'fmod(a, b)', 'a % b', [[-100, 100], [0.5, 10]]],
   // The floor (see the header); not one of the functions the summary covers.
   ['abs', 'abs(a)', 'Math.abs(a)', [[-10, 10]]],
+  // Constant exponents (the integer-power kernel); measured only with --only, outside the
+  // summary.
+  ['cube', 'a ** 3', 'a ** 3', [[-10, 10]]],
+  ['pow1.5', 'a ** 1.5', 'a ** 1.5', [[0, 10]]],
+  ['pow-2', 'a ** -2', 'a ** -2', [[0.1, 10]]],
 ];
 const FLOOR = 'abs';
+const EXTRA = new Set(['cube', 'pow1.5', 'pow-2']);
 
-const selected = FUNCTIONS.filter(([id]) => !only || id === FLOOR || only.split(',').includes(id));
+const selected = FUNCTIONS.filter(([id]) =>
+  only ? id === FLOOR || only.split(',').includes(id) : !EXTRA.has(id));
 const load = loadavg()[0];
 const measure = () => evaluateInIsolatedPage(
   async ({ functions, n, repeats }) => {
@@ -206,7 +213,7 @@ for (const r of merged) {
     `| ${name} | ${f(a.numwasmNs)} | ${f(a.jsNs)} | ${sp(a)} | ${bound(r, 'float64')} | ${f(b.numwasmNs)} | ${f(b.jsNs)} | ${sp(b)} | ${bound(r, 'float32')} |`,
   );
 }
-const all = (dt) => merged.filter((r) => r.id !== FLOOR).map((r) => r[dt].speedup);
+const all = (dt) => merged.filter((r) => r.id !== FLOOR && !EXTRA.has(r.id)).map((r) => r[dt].speedup);
 for (const dt of ['float64', 'float32']) {
   lines.push('', `${dt}: median speedup ${f(med(all(dt)))}x, range ${f(Math.min(...all(dt)))}–${f(Math.max(...all(dt)))}x.`);
 }
