@@ -476,7 +476,11 @@ impl Lower<'_> {
             let float_of = |t: DType| binary_signature(op, t).map(|(o, _)| o);
             let (fx, fy) = (float_of(self.f.dtype(x)), float_of(self.f.dtype(y)));
             if let (Ok(fx), Ok(fy)) = (fx, fy) {
-                od = if fx == DType::F64 || fy == DType::F64 { DType::F64 } else { DType::F32 };
+                od = if fx == DType::F64 || fy == DType::F64 {
+                    DType::F64
+                } else {
+                    DType::F32
+                };
             }
         }
         let hs = self.operands(&[a, b], od, OutOfRange::Error, span)?;

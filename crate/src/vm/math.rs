@@ -354,6 +354,9 @@ pub unsafe fn binary_f32(
 /// -2, -3, 1.5, -0.5) get a loop of their own, where the powering unrolls into
 /// straight-line code (in Node 20, x**3 took 9.5 ns per float64 element that way against 13 ns
 /// through the loop over the exponent's bits that the others run).
+/// Twice the exponents [`powi_lanes`] has unrolled loops for.
+pub(crate) const POWI_UNROLLED: [i32; 6] = [6, 8, -4, -6, 3, -1];
+
 macro_rules! powi_lanes {
     ($lanes:ident, $fast:ident, $full:ident, $e:expr, $a:expr, $o:expr, $n:expr) => {
         match $e {
@@ -387,7 +390,7 @@ pub unsafe fn binary_k_f64(op: BinaryOp, a: *const f64, k: f64, o: *mut f64, n: 
 /// A constant exponent that the integer-power kernels take, as twice its value: an
 /// integer or half-integer of magnitude at most 64.5. (The optimizer has already turned 0,
 /// 1, 2, 0.5 and -1 into ones, copies, x*x, sqrt and 1/x.)
-fn int_exponent(k: f64) -> Option<i32> {
+pub(crate) fn int_exponent(k: f64) -> Option<i32> {
     let twice = k * 2.0;
     (twice.trunc() == twice && (1.0..=f64::from(2 * vmath::POWI_MAX + 1)).contains(&twice.abs()))
         .then(|| twice as i32)
