@@ -1034,6 +1034,32 @@ fn numpy_special_values() {
     assert_eq!(one32(arctanh_f32x4, -1.0), -inf32);
     assert_eq!(one32(expm1_f32x4, -inf32), -1.0);
     assert_eq!(one32(floor_f32x4, -0.5), -1.0);
+
+    // A negative base with an integer exponent: within 1 ULP, and the same bits whatever
+    // the other lanes hold (a NaN there sends every lane through the special values).
+    for (x, y) in [
+        (-2.5, 3.0),
+        (-1.7, -4.0),
+        (-3.3, 7.0),
+        (-0.9, 41.0),
+        (-1e-3, -5.0),
+    ] {
+        let fast = pow_f64x2(f64x2::from_array([x, x]), f64x2::splat(y))[0];
+        let full = pow_f64x2(f64x2::from_array([x, f64::NAN]), f64x2::splat(y))[0];
+        assert_eq!(fast.to_bits(), full.to_bits(), "{x}^{y}");
+        assert!(ulps64(fast, core_math::pow(x, y)) <= 1.0, "{x}^{y}");
+        let (x32, y32) = (x as f32, y as f32);
+        let fast = pow_f32x4(f32x4::splat(x32), f32x4::splat(y32))[0];
+        let full = pow_f32x4(
+            f32x4::from_array([x32, f32::NAN, x32, x32]),
+            f32x4::splat(y32),
+        )[0];
+        assert_eq!(fast.to_bits(), full.to_bits(), "{x32}^{y32}");
+        assert!(
+            ulps32(fast, core_math::powf(x32, y32)) <= 1.0,
+            "{x32}^{y32}"
+        );
+    }
 }
 
 /// Integer and half-integer powers (the constant-exponent kernel behind `x**n`): within 1
