@@ -9,25 +9,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
 
+import { DTYPES as TYPED } from '../../web/src/ndarray.js';
 import * as nw from '../../web/src/node.js';
 
 const ULPS = 4n;
 // CONFORMANCE_DATA names another file of cases (a larger run of gen.py's random cases).
 const DATA = process.env.CONFORMANCE_DATA ?? new URL('../../crate/tests/data/conformance.jsonl', import.meta.url);
-
-const TYPED = {
-  bool: Uint8Array,
-  int8: Int8Array,
-  int16: Int16Array,
-  int32: Int32Array,
-  int64: BigInt64Array,
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  uint32: Uint32Array,
-  uint64: BigUint64Array,
-  float32: Float32Array,
-  float64: Float64Array,
-};
 
 // JSON numbers beyond 2^53 lose digits in JSON.parse: integer literals of 16 or more digits
 // are quoted first and read back as BigInt.
