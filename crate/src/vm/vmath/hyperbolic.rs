@@ -21,8 +21,8 @@ use super::exp::{exp_poly32, exp_scaled32, exp_scaled64, exp_tail64, expm1_dd64,
 use super::log::{log_k32, log_k64, log1p_dd64, log1p_ff32};
 use super::tables::{INV_LN2_64, LN2_64_HI, LN2_64_LO, LN2_HI_F32, LN2_LO_F32};
 use super::util::{
-    INVALID32, INVALID64, MinMaxNum, f32s, f64s, fast_two_sum32, pow2i_f32, pow2i_f64,
-    round_int_f32, round_int_f64, two_prod, two_prod32, two_sum, two_sum32,
+    INVALID32, INVALID64, MinMaxNum, f32s, f64s, fast_two_sum32, nan_of32, nan_of64, pow2i_f32,
+    pow2i_f64, round_int_f32, round_int_f64, two_prod, two_prod32, two_sum, two_sum32,
 };
 
 /// (ah + al) / (bh + bl) as a double-double.
@@ -222,8 +222,7 @@ pub fn arccosh_f64x2(x: f64x2) -> f64x2 {
     if big.any() {
         res = big.select(log_k64(x, 1.0), res);
     }
-    let res = x.simd_lt(f64s(1.0)).select(f64s(INVALID64), res);
-    x.is_nan().select(x, res)
+    (x.simd_lt(f64s(1.0)) | x.is_nan()).select(nan_of64(x), res)
 }
 
 /// Inverse hyperbolic tangent.
@@ -368,8 +367,7 @@ pub fn arccosh_f32x4(x: f32x4) -> f32x4 {
     if big.any() {
         res = big.select(log_k32(x, 1.0), res);
     }
-    let res = x.simd_lt(f32s(1.0)).select(f32s(INVALID32), res);
-    x.is_nan().select(x, res)
+    (x.simd_lt(f32s(1.0)) | x.is_nan()).select(nan_of32(x), res)
 }
 
 /// Inverse hyperbolic tangent for float32 lanes.

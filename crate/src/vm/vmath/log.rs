@@ -22,7 +22,7 @@ use super::tables::{
     IVLN10_LO, LN2_F32_HI, LN2_F32_LO, LN2_HI, LN2_LO, LOG10_2_F32_HI, LOG10_2_F32_LO, LOG10_2_HI,
     LOG10_2_LO,
 };
-use super::util::{INVALID32, INVALID64, MinMaxNum, f32s, f64s, poly64, two_sum, two_sum32};
+use super::util::{MinMaxNum, f32s, f64s, nan_of32, nan_of64, poly64, two_sum, two_sum32};
 
 /// fdlibm's minimax coefficients of (log(1+f) - f + f^2/2 - s f^2/2) / s in powers of s^2.
 const LG64: [f64; 7] = [
@@ -90,8 +90,7 @@ fn specials64(x: f64x2, res: f64x2, zero_at: f64) -> f64x2 {
         .simd_eq(f64s(zero_at))
         .select(f64s(f64::NEG_INFINITY), res);
     let res = x.simd_eq(f64s(f64::INFINITY)).select(x, res);
-    let res = x.simd_lt(f64s(zero_at)).select(f64s(INVALID64), res);
-    x.is_nan().select(x, res)
+    (x.simd_lt(f64s(zero_at)) | x.is_nan()).select(nan_of64(x), res)
 }
 
 /// True when every lane is a positive normal number (not inf or NaN): the common case,
@@ -297,8 +296,7 @@ fn specials32(x: f32x4, res: f32x4, zero_at: f32) -> f32x4 {
         .simd_eq(f32s(zero_at))
         .select(f32s(f32::NEG_INFINITY), res);
     let res = x.simd_eq(f32s(f32::INFINITY)).select(x, res);
-    let res = x.simd_lt(f32s(zero_at)).select(f32s(INVALID32), res);
-    x.is_nan().select(x, res)
+    (x.simd_lt(f32s(zero_at)) | x.is_nan()).select(nan_of32(x), res)
 }
 
 #[inline(always)]

@@ -20,8 +20,8 @@ use std::simd::prelude::*;
 use super::reduce::{CODY_WAITE_MAX, rem_pio2_f64x2, rem_pio2_small_f64x2};
 use super::tables::{PIO2_F32_1, PIO2_F32_2, PIO2_F32_3, PIO2_F32_4};
 use super::util::{
-    INVALID32, INVALID64, f32s, f64s, fast_two_sum, fast_two_sum32, patch_f32, poly64,
-    round_int_f32, two_prod, two_prod32, two_sum32,
+    f32s, f64s, fast_two_sum, fast_two_sum32, nan_of32, nan_of64, patch_f32, poly64, round_int_f32,
+    two_prod, two_prod32, two_sum32,
 };
 
 const S: [f64; 6] = [
@@ -85,8 +85,7 @@ fn neg_if64(m: mask64x2, v: f64x2) -> f64x2 {
 #[inline(always)]
 fn sincos64(x: f64x2, shift: i64) -> f64x2 {
     let v = sincos_kernel64(rem_pio2_f64x2(x), shift);
-    x.is_finite()
-        .select(v, x.is_nan().select(x, f64s(INVALID64)))
+    x.is_finite().select(v, nan_of64(x))
 }
 
 /// sin or cos of the reduced argument (n, rh, rl).
@@ -163,8 +162,7 @@ pub fn tan_f64x2(x: f64x2) -> f64x2 {
     let (bh, bl) = (odd.select(sh, ch), odd.select(sl, cl));
     let v = dd_div(ah, al, bh, bl);
     let v = x.simd_eq(f64s(0.0)).select(x, v);
-    x.is_finite()
-        .select(v, x.is_nan().select(x, f64s(INVALID64)))
+    x.is_finite().select(v, nan_of64(x))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -246,9 +244,7 @@ fn sincos32(x: f32x4, shift: i32) -> f32x4 {
     let neg = (q & i32x4::splat(2)).simd_eq(i32x4::splat(2));
     let v = odd.select(c, sh + sl);
     let v = neg.select(-v, v);
-    let v = x
-        .is_finite()
-        .select(v, x.is_nan().select(x, f32s(INVALID32)));
+    let v = x.is_finite().select(v, nan_of32(x));
     if slow.any() {
         patch_f32(
             slow,
@@ -290,9 +286,7 @@ pub fn tan_f32x4(x: f32x4) -> f32x4 {
     let (p, pe) = two_prod32(q, bh);
     let v = q + ((((ah - p) - pe) + al) - q * bl) / bh;
     let v = x.simd_eq(f32s(0.0)).select(x, v);
-    let v = x
-        .is_finite()
-        .select(v, x.is_nan().select(x, f32s(INVALID32)));
+    let v = x.is_finite().select(v, nan_of32(x));
     if slow.any() {
         patch_f32(slow, x, v, via_f64(tan_f64x2))
     } else {

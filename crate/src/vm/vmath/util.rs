@@ -14,6 +14,19 @@ pub const INVALID64: f64 = f64::from_bits(0xfff8_0000_0000_0000);
 /// The float32 [`INVALID64`].
 pub const INVALID32: f32 = f32::from_bits(0xffc0_0000);
 
+/// The result of a lane outside a function's domain: x itself when it is a NaN (its sign
+/// kept), [`INVALID64`] otherwise.
+#[inline(always)]
+pub fn nan_of64(x: f64x2) -> f64x2 {
+    x.is_nan().select(x, f64s(INVALID64))
+}
+
+/// Float32 version of [`nan_of64`].
+#[inline(always)]
+pub fn nan_of32(x: f32x4) -> f32x4 {
+    x.is_nan().select(x, f32s(INVALID32))
+}
+
 /// `0x1.8p52`: adding it to |v| < 2^51 rounds v to an integer (ties to even) and leaves
 /// that integer in the low mantissa bits.
 pub const SHIFT64: f64 = 6_755_399_441_055_744.0;
