@@ -60,7 +60,11 @@ pub fn evaluate(f: &Function, inputs: &[BufferRef<'_>]) -> Result<Arr, EvalError
             Node::Cast(a, d) => (0..n).map(|i| at(v(a), i).cast(d)).collect(),
             Node::Unary(op, a) => (0..n).map(|i| fold_unary(op, at(v(a), i))).collect(),
             Node::Binary(op, a, b) => {
+                use crate::vm::math::OneLane;
                 let mut out = Vec::with_capacity(n);
+                // A constant exponent runs the VM's constant-exponent instruction (integer
+                // powers through their own kernel): the same here.
+                let const_pow = op == BinaryOp::Pow && matches!(f.node(b), Node::Const(_));
                 for i in 0..n {
                     let (x, y) = (at(v(a), i), at(v(b), i));
                     if op == BinaryOp::Pow && y.dtype().is_int() && y.to_i128() < 0 {
@@ -69,23 +73,15 @@ pub fn evaluate(f: &Function, inputs: &[BufferRef<'_>]) -> Result<Arr, EvalError
                             span: f.span(h),
                         });
                     }
-                    // A constant exponent runs the VM's constant-exponent instruction
-                    // (integer powers through their own kernel): the same here.
-                    if op == BinaryOp::Pow && matches!(f.node(b), Node::Const(_)) {
-                        use crate::vm::math::OneLane;
-                        match (x, y) {
-                            (Scalar::F64(x), Scalar::F64(k)) => {
-                                out.push(Scalar::F64(f64::pow_const_one(x, k)));
-                                continue;
-                            }
-                            (Scalar::F32(x), Scalar::F32(k)) => {
-                                out.push(Scalar::F32(f32::pow_const_one(x, k)));
-                                continue;
-                            }
-                            _ => {}
+                    out.push(match (const_pow, x, y) {
+                        (true, Scalar::F64(x), Scalar::F64(k)) => {
+                            Scalar::F64(f64::pow_const_one(x, k))
                         }
-                    }
-                    out.push(fold_binary(op, x, y));
+                        (true, Scalar::F32(x), Scalar::F32(k)) => {
+                            Scalar::F32(f32::pow_const_one(x, k))
+                        }
+                        _ => fold_binary(op, x, y),
+                    });
                 }
                 out
             }
