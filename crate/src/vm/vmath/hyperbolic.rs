@@ -21,25 +21,10 @@ use super::exp::{exp_poly32, exp_scaled32, exp_scaled64, exp_tail64, expm1_dd64,
 use super::log::{log_k32, log_k64, log1p_dd64, log1p_ff32};
 use super::tables::{INV_LN2_64, LN2_64_HI, LN2_64_LO, LN2_HI_F32, LN2_LO_F32};
 use super::util::{
-    INVALID32, INVALID64, MinMaxNum, f32s, f64s, fast_two_sum32, nan_of32, nan_of64, pow2i_f32,
-    pow2i_f64, round_int_f32, round_int_f64, two_prod, two_prod32, two_sum, two_sum32,
+    INVALID32, INVALID64, MinMaxNum, dd_div, f32s, f64s, fast_two_sum32, ff_div, nan_of32,
+    nan_of64, pow2i_f32, pow2i_f64, round_int_f32, round_int_f64, two_prod, two_prod32, two_sum,
+    two_sum32,
 };
-
-/// (ah + al) / (bh + bl) as a double-double.
-#[inline(always)]
-fn dd_div(ah: f64x2, al: f64x2, bh: f64x2, bl: f64x2) -> (f64x2, f64x2) {
-    let q = ah / bh;
-    let (p, pe) = two_prod(q, bh);
-    (q, ((((ah - p) - pe) + al) - q * bl) / bh)
-}
-
-/// Float32 version of [`dd_div`].
-#[inline(always)]
-fn ff_div(ah: f32x4, al: f32x4, bh: f32x4, bl: f32x4) -> (f32x4, f32x4) {
-    let q = ah / bh;
-    let (p, pe) = two_prod32(q, bh);
-    (q, ((((ah - p) - pe) + al) - q * bl) / bh)
-}
 
 /// sqrt(ah + al) as a double-double (ah >= 1).
 #[inline(always)]

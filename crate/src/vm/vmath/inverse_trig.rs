@@ -19,7 +19,8 @@
 use std::simd::prelude::*;
 
 use super::util::{
-    INVALID32, INVALID64, MinMaxNum, f32s, f64s, two_prod, two_prod32, two_sum, two_sum32,
+    INVALID32, INVALID64, MinMaxNum, f32s, f64s, sqrt_dd64, sqrt_ff32, two_prod, two_prod32,
+    two_sum, two_sum32,
 };
 
 const PIO2_HI: f64 = std::f64::consts::FRAC_PI_2;
@@ -49,15 +50,6 @@ fn asin_r(z: f64x2) -> f64x2 {
     z * super::util::poly64(z, &PS) / super::util::poly64(z, &QS)
 }
 
-/// sqrt(z) as a double-double.
-#[inline(always)]
-fn sqrt_dd(z: f64x2) -> (f64x2, f64x2) {
-    let sh = std::simd::StdFloat::sqrt(z);
-    let (p, pe) = two_prod(sh, sh);
-    let sl = ((z - p) - pe) / (sh + sh);
-    (sh, sh.simd_gt(f64s(0.0)).select(sl, f64s(0.0)))
-}
-
 /// Inverse sine.
 #[must_use]
 #[inline]
@@ -70,7 +62,7 @@ pub fn arcsin_f64x2(x: f64x2) -> f64x2 {
     }
     if !small.all() {
         let z = (f64s(1.0) - ax) * f64s(0.5);
-        let (sh, sl) = sqrt_dd(z);
+        let (sh, sl) = sqrt_dd64(z);
         let (h, e) = two_sum(f64s(PIO2_HI), f64s(-2.0) * sh);
         let big = h + (e + (f64s(PIO2_LO) - f64s(2.0) * (sl + sh * asin_r(z))));
         res = small.select(res, big);
@@ -92,7 +84,7 @@ pub fn arccos_f64x2(x: f64x2) -> f64x2 {
     }
     if !small.all() {
         let z = (f64s(1.0) - ax) * f64s(0.5);
-        let (sh, sl) = sqrt_dd(z);
+        let (sh, sl) = sqrt_dd64(z);
         let tail = sl + sh * asin_r(z);
         let pos = f64s(2.0) * sh + f64s(2.0) * tail;
         let (h, e) = two_sum(f64s(PI_HI), f64s(-2.0) * sh);
@@ -249,14 +241,6 @@ fn asin_r32(z: f32x4) -> f32x4 {
     z * super::util::poly32(z, &P)
 }
 
-#[inline(always)]
-fn sqrt_ff(z: f32x4) -> (f32x4, f32x4) {
-    let sh = std::simd::StdFloat::sqrt(z);
-    let (p, pe) = two_prod32(sh, sh);
-    let sl = ((z - p) - pe) / (sh + sh);
-    (sh, sh.simd_gt(f32s(0.0)).select(sl, f32s(0.0)))
-}
-
 /// Inverse sine for float32 lanes.
 #[must_use]
 #[inline]
@@ -269,7 +253,7 @@ pub fn arcsin_f32x4(x: f32x4) -> f32x4 {
     }
     if !small.all() {
         let z = (f32s(1.0) - ax) * f32s(0.5);
-        let (sh, sl) = sqrt_ff(z);
+        let (sh, sl) = sqrt_ff32(z);
         let (h, e) = two_sum32(f32s(PIO2_HI32), f32s(-2.0) * sh);
         let big = h + (e + (f32s(PIO2_LO32) - f32s(2.0) * (sl + sh * asin_r32(z))));
         res = small.select(res, big);
@@ -291,7 +275,7 @@ pub fn arccos_f32x4(x: f32x4) -> f32x4 {
     }
     if !small.all() {
         let z = (f32s(1.0) - ax) * f32s(0.5);
-        let (sh, sl) = sqrt_ff(z);
+        let (sh, sl) = sqrt_ff32(z);
         let tail = sl + sh * asin_r32(z);
         let pos = f32s(2.0) * sh + f32s(2.0) * tail;
         let (h, e) = two_sum32(f32s(PI_HI32), f32s(-2.0) * sh);

@@ -22,8 +22,8 @@ use super::tables::{
     LOG_J64,
 };
 use super::util::{
-    INVALID32, INVALID64, MinMaxNum, f32s, f64s, fast_two_sum, fast_two_sum32, round_int_f32,
-    round_int_f64, two_prod, two_prod32, two_sum, two_sum32,
+    INVALID32, INVALID64, MinMaxNum, dd_div, f32s, f64s, fast_two_sum, fast_two_sum32, ff_div,
+    round_int_f32, round_int_f64, sqrt_dd64, sqrt_ff32, two_prod, two_prod32, two_sum, two_sum32,
 };
 
 /// ln(x) as a double-double for positive finite x (subnormals only when `SUB`).
@@ -302,7 +302,7 @@ fn ff_mul32(ah: f32x4, al: f32x4, bh: f32x4, bl: f32x4) -> (f32x4, f32x4) {
 
 macro_rules! powi_impl {
     ($doc:literal, $name:ident, $fast:ident, $core:ident, $v:ty, $t:ty, $s:ident, $mul:ident,
-     $two_prod:ident, $lo:expr, $hi:expr, $pow:ident) => {
+     $sqrt:ident, $div:ident, $lo:expr, $hi:expr, $pow:ident) => {
         #[doc = $doc]
         #[must_use]
         #[inline]
@@ -350,10 +350,8 @@ macro_rules! powi_impl {
                 }
             }
             if half {
-                // sqrt(x) as a double-length value (NaN for x < 0: the range test fails).
-                let r = std::simd::StdFloat::sqrt(x);
-                let (q, qe) = $two_prod(r, r);
-                let rl = ((x - q) - qe) / (r + r);
+                // (NaN for x < 0: the range test below fails.)
+                let (r, rl) = $sqrt(x);
                 (h, l) = if first { (r, rl) } else { $mul(h, l, r, rl) };
             }
             // |x|^k for every k <= |n| lies between 1 and |x|^|n| (binary powering never
@@ -367,10 +365,8 @@ macro_rules! powi_impl {
             if twice > 0 {
                 return (h + l, ok);
             }
-            // 1/(h + l) with a Dekker remainder.
-            let q = $s(1.0) / h;
-            let (p, pe) = $two_prod(q, h);
-            (q + ((($s(1.0) - p) - pe) - q * l) / h, ok)
+            let (q, ql) = $div($s(1.0), $s(0.0), h, l);
+            (q + ql, ok)
         }
     };
 }
@@ -385,7 +381,8 @@ powi_impl!(
     f64,
     f64s,
     dd_mul64,
-    two_prod,
+    sqrt_dd64,
+    dd_div,
     f64::from_bits((1023 - 960) << 52), // 2^-960
     f64::from_bits((1023 + 996) << 52), // 2^996
     pow_f64x2
@@ -399,7 +396,8 @@ powi_impl!(
     f32,
     f32s,
     ff_mul32,
-    two_prod32,
+    sqrt_ff32,
+    ff_div,
     f32::from_bits((127 - 100) << 23), // 2^-100
     f32::from_bits((127 + 115) << 23), // 2^115
     pow_f32x4

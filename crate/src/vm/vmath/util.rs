@@ -186,6 +186,40 @@ pub fn two_prod32(a: f32x4, b: f32x4) -> (f32x4, f32x4) {
     (p, e)
 }
 
+/// (ah + al) / (bh + bl) as a double-double.
+#[inline(always)]
+pub fn dd_div(ah: f64x2, al: f64x2, bh: f64x2, bl: f64x2) -> (f64x2, f64x2) {
+    let q = ah / bh;
+    let (p, pe) = two_prod(q, bh);
+    (q, ((((ah - p) - pe) + al) - q * bl) / bh)
+}
+
+/// Float32 version of [`dd_div`].
+#[inline(always)]
+pub fn ff_div(ah: f32x4, al: f32x4, bh: f32x4, bl: f32x4) -> (f32x4, f32x4) {
+    let q = ah / bh;
+    let (p, pe) = two_prod32(q, bh);
+    (q, ((((ah - p) - pe) + al) - q * bl) / bh)
+}
+
+/// sqrt(z) as a double-double (tail 0 where the root is 0).
+#[inline(always)]
+pub fn sqrt_dd64(z: f64x2) -> (f64x2, f64x2) {
+    let sh = std::simd::StdFloat::sqrt(z);
+    let (p, pe) = two_prod(sh, sh);
+    let sl = ((z - p) - pe) / (sh + sh);
+    (sh, sh.simd_gt(f64s(0.0)).select(sl, f64s(0.0)))
+}
+
+/// Float32 version of [`sqrt_dd64`].
+#[inline(always)]
+pub fn sqrt_ff32(z: f32x4) -> (f32x4, f32x4) {
+    let sh = std::simd::StdFloat::sqrt(z);
+    let (p, pe) = two_prod32(sh, sh);
+    let sl = ((z - p) - pe) / (sh + sh);
+    (sh, sh.simd_gt(f32s(0.0)).select(sl, f32s(0.0)))
+}
+
 /// Horner evaluation of `c[0] + c[1] x + c[2] x^2 + ...`.
 #[inline(always)]
 pub fn poly64(x: f64x2, c: &[f64]) -> f64x2 {
