@@ -737,25 +737,26 @@ impl Lower<'_> {
                 // minimum, or upper bound at or above its maximum, is dropped (NumPy's
                 // `_clip`); any other out-of-range Python int is an OverflowError, as in the
                 // ufunc: np.clip(u8, -5, 300) is u8, np.clip(u8, 2, -1) raises.
-                let mut keep = [true, true];
+                let (mut lo, mut hi) = (Some(vals[1]), Some(vals[2]));
                 let da = self.f.dtype(a);
-                if let (true, Some((lo, hi))) = (da.is_int(), da.int_range()) {
-                    keep[0] = !matches!(vals[1], Val::Weak(PyScalar::Int(v)) if v <= lo);
-                    keep[1] = !matches!(vals[2], Val::Weak(PyScalar::Int(v)) if v >= hi);
+                if let (true, Some((min, max))) = (da.is_int(), da.int_range()) {
+                    if matches!(vals[1], Val::Weak(PyScalar::Int(v)) if v <= min) {
+                        lo = None;
+                    }
+                    if matches!(vals[2], Val::Weak(PyScalar::Int(v)) if v >= max) {
+                        hi = None;
+                    }
                 }
-                let kept: Vec<Val> = std::iter::once(vals[0])
-                    .chain((1..3).filter(|&i| keep[i - 1]).map(|i| vals[i]))
-                    .collect();
+                let kept: Vec<Val> = [Some(vals[0]), lo, hi].into_iter().flatten().collect();
                 let d = self.result_type(&kept, span)?;
                 let hs = self.operands(&kept, d, OutOfRange::Error, span)?;
                 self.check_broadcast(&hs, span)?;
+                let ops = [(lo, BinaryOp::Maximum), (hi, BinaryOp::Minimum)]
+                    .into_iter()
+                    .filter_map(|(bound, op)| bound.map(|_| op));
                 let mut h = hs[0];
-                let mut next = 1;
-                for (bound, op) in [(0, BinaryOp::Maximum), (1, BinaryOp::Minimum)] {
-                    if keep[bound] {
-                        h = self.f.fetch_or_append(Node::Binary(op, h, hs[next]), span);
-                        next += 1;
-                    }
+                for (op, &b) in ops.zip(&hs[1..]) {
+                    h = self.f.fetch_or_append(Node::Binary(op, h, b), span);
                 }
                 Ok(Val::Strong(h))
             }
