@@ -839,18 +839,24 @@ def _well_conditioned(res, env, expr):
     return True
 
 
+def _run_probing(flag, value, expr, env):
+    """run() with the module-level probe `flag` (NUDGE, FLIP_NAN_SIGNS, STATIC_PROBE) set
+    to `value` for the call."""
+    old = globals()[flag]
+    globals()[flag] = value
+    try:
+        return run(expr, env, True)
+    finally:
+        globals()[flag] = old
+
+
 def _intermediates_conditioned(res, expr, env):
     """False when moving the float result of every NumPy call one ULP moves the final
     result by more than a few ULP (or changes a non-float one): numwasm's transcendentals
     and NumPy's are each within an ULP of the true value, not equal, and such a case would
     compare that ULP amplified."""
-    global NUDGE
     for direction in (math.inf, -math.inf):
-        NUDGE = direction
-        try:
-            alt, err = run(expr, env, True)
-        finally:
-            NUDGE = None
+        alt, err = _run_probing("NUDGE", direction, expr, env)
         if err is not None or not _close(res, alt):
             return False
     return True
@@ -877,12 +883,7 @@ def _nan_sign_free(res, env, expr):
     sign. NumPy's NaN signs differ between its kernels (float32 log(-nan) is +nan, float64
     log(-nan) is -nan) and between CPUs (invalid operations give -nan on x86-64, +nan on
     arm64), so where signbit/copysign/sign expose them NumPy's value is no oracle."""
-    global FLIP_NAN_SIGNS
-    FLIP_NAN_SIGNS = True
-    try:
-        alt, err = run(expr, env, True)
-    finally:
-        FLIP_NAN_SIGNS = False
+    alt, err = _run_probing("FLIP_NAN_SIGNS", True, expr, env)
     if err is not None or alt.dtype != res.dtype or alt.shape != res.shape:
         return False
     x, y = res.reshape(-1), alt.reshape(-1)
@@ -894,17 +895,12 @@ def _nan_sign_free(res, env, expr):
 def _static_error(expr, env):
     """The error numwasm reports before running: with every integer input replaced by
     ones and integer array exponents by their absolute values (no negative powers, no
-    division by zero) a TypeError or OverflowError still raised is a type error or an out-of-range
-    Python integer, which numwasm finds at compile time, before any value error NumPy
-    meets first in its left-to-right evaluation."""
-    global STATIC_PROBE
+    division by zero) a TypeError or OverflowError still raised is a type error or an
+    out-of-range Python integer, which numwasm finds at compile time, before any value
+    error NumPy meets first in its left-to-right evaluation."""
     ones = {k: (np.ones_like(v) if isinstance(v, np.ndarray) and v.dtype.kind in "iu" else v)
             for k, v in env.items()}
-    STATIC_PROBE = True
-    try:
-        _, err = run(expr, ones, True)
-    finally:
-        STATIC_PROBE = False
+    _, err = _run_probing("STATIC_PROBE", True, expr, ones)
     return err if err in ("TypeError", "OverflowError") else None
 
 
