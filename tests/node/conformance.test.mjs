@@ -24,7 +24,7 @@ function parseLine(line) {
 const isBig = (v) => typeof v === 'string' && v.startsWith('#');
 const float = (v) =>
   v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : isBig(v) ? Number(v.slice(1)) : Number(v);
-const int = (v) => (isBig(v) ? BigInt(v.slice(1)) : typeof v === 'boolean' ? BigInt(v) : BigInt(v));
+const int = (v) => BigInt(isBig(v) ? v.slice(1) : v); // (BigInt(true) is 1n)
 
 function input(spec) {
   if ('scalar' in spec) {
