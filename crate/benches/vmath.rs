@@ -1,4 +1,4 @@
-//! Native speed of `vm::vmath` against glibc's scalar libm, per element.
+//! Native speed of `vmath` against glibc's scalar libm, per element.
 //!
 //! `cargo bench --bench vmath` runs every function over 1e6 elements (float64 and
 //! float32) through the public slice helpers (`map_f64`, `map2_f64`, ...) and through a
@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::Instant;
 
-use numwasm::vm::vmath::*;
+use numwasm::vmath::*;
 
 const N: usize = 1_000_000;
 const REPEATS: usize = 15;

@@ -40,12 +40,14 @@
 
 pub mod api;
 pub mod codegen;
+pub mod front;
 pub mod ir;
 pub mod opt;
 pub mod par;
 pub mod syntax;
 pub mod types;
 pub mod vm;
+pub mod vmath;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

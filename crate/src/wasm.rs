@@ -41,7 +41,7 @@ pub fn pool_size() -> usize {
 #[wasm_bindgen(js_name = lastRunThreads)]
 #[must_use]
 pub fn last_run_threads() -> usize {
-    crate::vm::last_run_threads()
+    api::last_run_threads()
 }
 
 /// Threads later calls will use.

@@ -1,4 +1,4 @@
-//! Accuracy of `vm::vmath` against correctly rounded references.
+//! Accuracy of `vmath` against correctly rounded references.
 //!
 //! References: the `core-math` crate (correctly rounded CORE-MATH functions) for every
 //! transcendental, float64 and float32. Where core-math has no entry the reference is
@@ -25,7 +25,7 @@
 use std::fmt::Write as _;
 use std::simd::prelude::*;
 
-use numwasm::vm::vmath::*;
+use numwasm::vmath::*;
 
 unsafe extern "C" {
     fn fmod(x: f64, y: f64) -> f64;

@@ -85,7 +85,7 @@ fn errors_are_diagnostics_not_traps() {
 /// trick) and runs fmod, `%` and `//` as lane kernels: check them against scalar Rust in wasm.
 #[wasm_bindgen_test]
 fn rounding_and_remainders_match_scalar_in_wasm() {
-    use numwasm::vm::vmath::{
+    use numwasm::vmath::{
         ceil_f32x4, ceil_f64x2, floor_f64x2, floordiv_f64x2, fmod_f64x2, remainder_f64x2,
         trunc_f32x4, trunc_f64x2,
     };

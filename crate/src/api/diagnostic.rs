@@ -2,7 +2,7 @@
 
 use std::fmt::{self, Write as _};
 
-use crate::ir::{LowerError, LowerErrorKind};
+use crate::front::expr::{LowerError, LowerErrorKind};
 use crate::syntax::{Span, SyntaxError};
 
 /// Python's name for the kind of error, so numexpr and NumPy users recognise it.

@@ -5,10 +5,11 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{Array, Diagnostic, ErrorKind, Input};
-use crate::ir::{self, Function, Signature};
+use crate::front::expr::Signature;
+use crate::ir::{self, Function};
 use crate::syntax::{self, Span};
 use crate::types::{Buffer, BufferMut, BufferRef, shape_str, size_of};
-use crate::{codegen, opt, vm};
+use crate::{codegen, front, opt, vm};
 
 /// The most inputs an expression may have.
 pub const MAX_INPUTS: usize = 256;
@@ -70,7 +71,7 @@ fn signature_of(inputs: &[(&str, Input<'_>)]) -> Result<Signature, Diagnostic> {
 /// Compiles `source` for the names, dtypes and shapes of `signature`.
 pub fn compile(source: &str, signature: &Signature) -> Result<Compiled, Diagnostic> {
     let ast = syntax::parse(source)?;
-    let lowered = ir::lower(&ast, signature)?;
+    let lowered = front::expr::lower(&ast, signature)?;
     let optimized = opt::optimize(&lowered).map_err(|e| {
         Diagnostic::new(
             ErrorKind::InternalError,
@@ -141,7 +142,7 @@ impl Compiled {
     /// values), checked without allocating.
     #[must_use]
     pub fn accepts(&self, inputs: &[(&str, Input<'_>)]) -> bool {
-        use crate::ir::InputKind;
+        use crate::front::expr::InputKind;
         inputs.len() == self.signature.inputs.len()
             && inputs
                 .iter()

@@ -28,6 +28,6 @@ pub use diagnostic::{Diagnostic, ErrorKind};
 pub use engine::{Compiled, Engine, MAX_INPUTS, compile, evaluate};
 pub use value::{Array, Input};
 
-pub use crate::ir::{InputKind, Signature};
+pub use crate::front::expr::{InputKind, Signature};
 pub use crate::syntax::Span;
 pub use crate::types::{Buffer, BufferMut, BufferRef, DType, PyScalar};

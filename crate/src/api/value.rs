@@ -1,6 +1,6 @@
 //! Input and output values.
 
-use crate::ir::InputKind;
+use crate::front::expr::InputKind;
 use crate::types::{Buffer, BufferRef, DType, PyScalar, Shape};
 
 /// An input: a C-contiguous array (a 0-d array is an array with shape `[]`), or a Python

@@ -2,16 +2,16 @@
 //! superinstructions.
 //!
 //! In: an optimized `ir::Function`. Out: a `vm::Program`. The graph is cut at reductions:
-//! each reduction becomes a step (a kernel that reduces its argument over all axes, or a
-//! kernel that materializes the argument followed by an axis reduction), and the root
-//! becomes the last kernel. Inside a kernel, nodes become block instructions in
-//! topological order; sources with the kernel's shape are read in place (`m0`), smaller
+//! each reduction becomes a step (a loop that reduces its argument over all axes, or a
+//! loop that materializes the argument followed by an axis reduction), and the root
+//! becomes the last loop. Inside a loop, nodes become block instructions in
+//! topological order; sources with the loop's shape are read in place (`m0`), smaller
 //! ones are gathered with broadcast strides or splatted once, constants fold into
 //! scalar-operand instructions, `a*b + c`, `a*k + c`, `x*x` and `where(x < y, a, b)` become
 //! one instruction each, and the result is written straight into the output.
 
-mod chain;
-mod kernel;
+mod block_loop;
+mod fuse_chains;
 
 use std::collections::HashMap;
 
@@ -34,12 +34,12 @@ pub fn generate(f: &Function) -> Program {
         match axis {
             None => {
                 temps.push((dt, vec![]));
-                temp_values.push(h);
-                steps.push(Step::Kernel(kernel::build(
+                temp_values.push(h.index());
+                steps.push(Step::Loop(block_loop::build(
                     f,
                     a,
                     &temp_of,
-                    kernel::Sink::Reduce(op, Dest::Temp(t)),
+                    block_loop::RootUse::Reduce(op, Dest::Temp(t)),
                 )));
             }
             Some(ax) => {
@@ -49,19 +49,19 @@ pub fn generate(f: &Function) -> Program {
                     _ => {
                         let ta = temps.len() as u32;
                         temps.push((f.dtype(a), f.shape(a).to_vec()));
-                        temp_values.push(a);
-                        steps.push(Step::Kernel(kernel::build(
+                        temp_values.push(a.index());
+                        steps.push(Step::Loop(block_loop::build(
                             f,
                             a,
                             &temp_of,
-                            kernel::Sink::Store(Dest::Temp(ta)),
+                            block_loop::RootUse::Store(Dest::Temp(ta)),
                         )));
                         Src::Temp(ta)
                     }
                 };
                 let t = temps.len() as u32;
                 temps.push((dt, f.shape(h).to_vec()));
-                temp_values.push(h);
+                temp_values.push(h.index());
                 steps.push(Step::ReduceAxis {
                     op,
                     dt,
@@ -75,22 +75,22 @@ pub fn generate(f: &Function) -> Program {
         temp_of.insert(h, temps.len() as u32 - 1);
     }
     let root = f.root();
-    // A reduction at the root writes the output itself (no copy kernel).
+    // A reduction at the root writes the output itself (no copy loop).
     let last_writes_root = temp_of
         .get(&root)
         .is_some_and(|&t| t as usize + 1 == temps.len());
     match steps.last_mut() {
-        Some(Step::Kernel(k)) if last_writes_root => {
+        Some(Step::Loop(k)) if last_writes_root => {
             if let crate::vm::Sink::ReduceAll { dst, .. } = &mut k.sink {
                 *dst = Dest::Output;
             }
         }
         Some(Step::ReduceAxis { dst, .. }) if last_writes_root => *dst = Dest::Output,
-        _ => steps.push(Step::Kernel(kernel::build(
+        _ => steps.push(Step::Loop(block_loop::build(
             f,
             root,
             &temp_of,
-            kernel::Sink::Store(Dest::Output),
+            block_loop::RootUse::Store(Dest::Output),
         ))),
     }
     Program {

@@ -14,13 +14,10 @@
 //! of the differential tests.
 
 mod arena;
-mod lower;
 mod print;
 pub mod reference;
 
 pub use arena::Handle;
-pub use lower::{FUNCTIONS, InputKind, LowerError, LowerErrorKind, Signature, did_you_mean, lower};
-pub use print::{short as print_short, ty as print_ty};
 
 use std::collections::HashMap;
 

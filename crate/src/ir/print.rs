@@ -3,32 +3,7 @@
 use std::fmt::{self, Write as _};
 
 use super::{Function, Node};
-use crate::types::DType;
-
-/// Short dtype names for dumps.
-#[must_use]
-pub fn short(d: DType) -> &'static str {
-    match d {
-        DType::Bool => "bool",
-        DType::I8 => "i8",
-        DType::I16 => "i16",
-        DType::I32 => "i32",
-        DType::I64 => "i64",
-        DType::U8 => "u8",
-        DType::U16 => "u16",
-        DType::U32 => "u32",
-        DType::U64 => "u64",
-        DType::F32 => "f32",
-        DType::F64 => "f64",
-    }
-}
-
-/// `f64[1000]`, `i8[2,3]`, `bool[]`.
-#[must_use]
-pub fn ty(d: DType, shape: &[usize]) -> String {
-    let dims: Vec<String> = shape.iter().map(ToString::to_string).collect();
-    format!("{}[{}]", short(d), dims.join(","))
-}
+use crate::types::type_str as ty;
 
 impl fmt::Display for Function {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -48,7 +23,7 @@ impl fmt::Display for Function {
             let rhs = match *self.node(h) {
                 Node::Input(slot) => format!("input {}", self.params[slot as usize].name),
                 Node::Const(c) => format!("const {c}"),
-                Node::Cast(a, d) => format!("cast.{} {}", short(d), v(a)),
+                Node::Cast(a, d) => format!("cast.{} {}", d.short_name(), v(a)),
                 Node::Unary(op, a) => format!("{} {}", op.name(), v(a)),
                 Node::Binary(op, a, b) => format!("{} {}, {}", op.name(), v(a), v(b)),
                 Node::Select(c, a, b) => format!("select {}, {}, {}", v(c), v(a), v(b)),
@@ -70,5 +45,81 @@ impl fmt::Display for Function {
         }
         s.push('}');
         f.write_str(&s)
+    }
+}
+
+impl Function {
+    /// The IR as JSON, for tools that generate code from it (the playground's JS
+    /// baseline): `{ params: [{name, dtype, shape}], nodes: [{id, op, args, dtype, shape,
+    /// value?, axis?, to?}], root }`. Constants are exact decimal text (`value`).
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let f = self;
+        let text = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+        let shape = |s: &[usize]| {
+            format!(
+                "[{}]",
+                s.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        };
+        let mut out = String::from("{\"params\":[");
+        for (i, p) in f.params.iter().enumerate() {
+            let _ = write!(
+                out,
+                "{}{{\"name\":{},\"dtype\":\"{}\",\"shape\":{}}}",
+                if i > 0 { "," } else { "" },
+                text(&p.name),
+                p.dtype.name(),
+                shape(&p.shape)
+            );
+        }
+        out.push_str("],\"nodes\":[");
+        for (i, h) in f.handles().enumerate() {
+            let node = f.node(h);
+            let args: Vec<String> = node
+                .operands()
+                .iter()
+                .map(|a| a.index().to_string())
+                .collect();
+            let (op, extra) = match *node {
+                Node::Input(slot) => ("input".to_owned(), format!(",\"slot\":{slot}")),
+                Node::Const(s) => (
+                    "const".to_owned(),
+                    format!(",\"value\":{}", text(&s.to_string())),
+                ),
+                Node::Cast(_, d) => ("cast".to_owned(), format!(",\"to\":\"{}\"", d.name())),
+                Node::Unary(u, _) => (u.name().to_owned(), String::new()),
+                Node::Binary(b, _, _) => (b.name().to_owned(), String::new()),
+                Node::Select(..) => ("where".to_owned(), String::new()),
+                Node::Reduce(r, _, axis) => (
+                    r.name().to_owned(),
+                    axis.map_or(String::new(), |a| format!(",\"axis\":{a}")),
+                ),
+                Node::MulAdd(..) => ("muladd".to_owned(), String::new()),
+            };
+            let kind = match node {
+                Node::Unary(..) => "unary",
+                Node::Binary(..) => "binary",
+                Node::Reduce(..) => "reduce",
+                _ => "other",
+            };
+            let info = f.info(h);
+            let _ = write!(
+                out,
+                "{}{{\"id\":{},\"kind\":\"{kind}\",\"op\":{},\"args\":[{}],\"dtype\":\"{}\",\"shape\":{}{extra}}}",
+                if i > 0 { "," } else { "" },
+                h.index(),
+                text(&op),
+                args.join(","),
+                info.dtype.name(),
+                shape(&info.shape)
+            );
+        }
+        let root = f.root.map_or("null".to_owned(), |r| r.index().to_string());
+        let _ = write!(out, "],\"root\":{root}}}");
+        out
     }
 }

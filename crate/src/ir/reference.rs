@@ -7,7 +7,6 @@ use crate::syntax::Span;
 use crate::types::{
     BinaryOp, Buffer, BufferRef, DType, ReduceOp, Scalar, Shape, broadcast_strides, elem, size_of,
 };
-use crate::vm::pairwise_sum;
 
 /// A whole array of scalars.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,7 +59,7 @@ pub fn evaluate(f: &Function, inputs: &[BufferRef<'_>]) -> Result<Arr, EvalError
             Node::Cast(a, d) => (0..n).map(|i| at(v(a), i).cast(d)).collect(),
             Node::Unary(op, a) => (0..n).map(|i| fold_unary(op, at(v(a), i))).collect(),
             Node::Binary(op, a, b) => {
-                use crate::vm::math::OneLane;
+                use crate::types::math::OneLane;
                 let mut out = Vec::with_capacity(n);
                 // A constant exponent runs the VM's constant-exponent instruction (integer
                 // powers through their own kernel): the same here.
@@ -119,7 +118,7 @@ fn reduce(op: ReduceOp, a: &Arr, axis: Option<u32>) -> Vec<Scalar> {
     let pairwise = |xs: &[Scalar]| -> Scalar {
         crate::with_dtype!(d, T => {
             let v: Vec<T> = xs.iter().map(|x| x.cast_to::<T>()).collect();
-            elem::Elem::to_scalar(<T as elem::Elem>::add(<T as elem::Elem>::zero(), pairwise_sum(&v)))
+            elem::Elem::to_scalar(<T as elem::Elem>::add(<T as elem::Elem>::zero(), elem::pairwise_sum(&v)))
         })
     };
     let last = axis.is_none_or(|ax| ax as usize + 1 == a.shape.len());

@@ -1,6 +1,6 @@
 //! opt: one `optimize()` that lists its passes in order, with a verifier between passes.
 //!
-//! In: a typed IR function from `ir::lower`. Out: an equivalent function, cheaper to run.
+//! In: a typed IR function from `front::expr::lower`. Out: an equivalent function, cheaper to run.
 //! Every pass rebuilds the function through `fetch_or_append`, so CSE and constant
 //! folding apply again to what a pass produces, and dead nodes disappear on the way.
 //! No pass changes a result's bits except where NumPy itself takes the same shortcut

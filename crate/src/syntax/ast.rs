@@ -10,7 +10,7 @@ pub struct ExprId(pub u32);
 
 /// Unary operators: `-x`, `+x`, `~x`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UnaryOp {
+pub enum UnOp {
     Neg,
     Pos,
     Invert,
@@ -88,7 +88,7 @@ pub enum ExprKind {
     /// `None`, only meaningful as `axis=None`.
     NoneLit,
     Name(String),
-    Unary(UnaryOp, ExprId),
+    Unary(UnOp, ExprId),
     Binary(BinOp, ExprId, ExprId),
     Compare(CmpOp, ExprId, ExprId),
     Call {
@@ -155,9 +155,9 @@ impl Ast {
             ExprKind::Name(n) => s.push_str(n),
             ExprKind::Unary(op, a) => {
                 s.push_str(match op {
-                    UnaryOp::Neg => "(neg ",
-                    UnaryOp::Pos => "(pos ",
-                    UnaryOp::Invert => "(~ ",
+                    UnOp::Neg => "(neg ",
+                    UnOp::Pos => "(pos ",
+                    UnOp::Invert => "(~ ",
                 });
                 self.dump_into(*a, s);
                 s.push(')');

@@ -13,7 +13,7 @@ pub mod lexer;
 pub mod parser;
 mod span;
 
-pub use ast::{Ast, BinOp, CmpOp, Expr, ExprId, ExprKind, UnaryOp};
+pub use ast::{Ast, BinOp, CmpOp, Expr, ExprId, ExprKind, UnOp};
 pub use parser::{MAX_DEPTH, MAX_SOURCE_LEN, parse};
 pub use span::Span;
 

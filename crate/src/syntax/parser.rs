@@ -6,7 +6,7 @@
 //! operand is a primary, so `-2**2 == -(2**2)`, and its right operand may be unary:
 //! `2**-1`), then calls, attributes and atoms.
 
-use super::ast::{Ast, BinOp, CmpOp, ExprId, ExprKind, UnaryOp};
+use super::ast::{Ast, BinOp, CmpOp, ExprId, ExprKind, UnOp};
 use super::lexer::{Tok, Token, lex};
 use super::{Span, SyntaxError};
 
@@ -224,9 +224,9 @@ impl Parser {
 
     fn factor(&mut self) -> Result<ExprId, SyntaxError> {
         let op = match self.peek() {
-            Tok::Minus => UnaryOp::Neg,
-            Tok::Plus => UnaryOp::Pos,
-            Tok::Tilde => UnaryOp::Invert,
+            Tok::Minus => UnOp::Neg,
+            Tok::Plus => UnOp::Pos,
+            Tok::Tilde => UnOp::Invert,
             Tok::Keyword(k) if k == "not" => {
                 return Err(SyntaxError::new("'not' is not supported", self.span())
                     .note("use '~' for element-wise logical not"));

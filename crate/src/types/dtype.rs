@@ -20,6 +20,13 @@ pub enum DType {
     F64,
 }
 
+/// The type of an array in dumps: `f64[1000]`, `i8[2,3]`, `bool[]`.
+#[must_use]
+pub fn type_str(d: DType, shape: &[usize]) -> String {
+    let dims: Vec<String> = shape.iter().map(ToString::to_string).collect();
+    format!("{}[{}]", d.short_name(), dims.join(","))
+}
+
 impl DType {
     /// Every dtype, in a fixed order.
     pub const ALL: [DType; 11] = [
@@ -51,6 +58,24 @@ impl DType {
             DType::U64 => "uint64",
             DType::F32 => "float32",
             DType::F64 => "float64",
+        }
+    }
+
+    /// The short name of dumps: `f64`, `i8`, `u16`, `bool`.
+    #[must_use]
+    pub fn short_name(self) -> &'static str {
+        match self {
+            DType::Bool => "bool",
+            DType::I8 => "i8",
+            DType::I16 => "i16",
+            DType::I32 => "i32",
+            DType::I64 => "i64",
+            DType::U8 => "u8",
+            DType::U16 => "u16",
+            DType::U32 => "u32",
+            DType::U64 => "u64",
+            DType::F32 => "f32",
+            DType::F64 => "f64",
         }
     }
 

@@ -76,7 +76,7 @@ pub trait Elem: Copy + Send + Sync + PartialOrd + PartialEq + Default + 'static 
     fn signbit(a: Self) -> bool;
 }
 
-/// Float-only element functions. Transcendentals go through `vm::math`, which calls these
+/// Float-only element functions. Transcendentals go through `types::math`, which calls these
 /// for scalar lanes.
 pub trait FloatElem: Elem {
     fn math(op: UnaryOp, a: Self) -> Self;
@@ -591,13 +591,13 @@ macro_rules! float {
             }
         }
 
-        // The vector-math kernels of `vm::vmath`, one element at a time (see `vm::math`).
+        // The vector-math lane functions of `vmath`, one element at a time (see `types::math`).
         impl FloatElem for $t {
             fn math(op: UnaryOp, a: Self) -> Self {
-                <$t as crate::vm::math::OneLane>::unary_one(op, a)
+                <$t as super::math::OneLane>::unary_one(op, a)
             }
             fn math2(op: BinaryOp, a: Self, b: Self) -> Self {
-                <$t as crate::vm::math::OneLane>::binary_one(op, a, b)
+                <$t as super::math::OneLane>::binary_one(op, a, b)
             }
         }
     };
@@ -605,6 +605,45 @@ macro_rules! float {
 
 float!(f32, F32);
 float!(f64, F64);
+
+/// NumPy's pairwise summation (`pairwise_sum` in loops_utils.h): 8 accumulators up to
+/// 128 elements, halving above.
+#[must_use]
+pub fn pairwise_sum<T: Elem>(a: &[T]) -> T {
+    let n = a.len();
+    if n < 8 {
+        let mut r = T::zero();
+        for &x in a {
+            r = T::add(r, x);
+        }
+        // NumPy starts this case from -0.0 for floats only when the input is all -0.0;
+        // its result for the reduction is `0 + pairwise`, applied by the caller.
+        return r;
+    }
+    if n <= 128 {
+        let mut r = [T::zero(); 8];
+        r.copy_from_slice(&a[..8]);
+        let mut i = 8;
+        while i < n - n % 8 {
+            for j in 0..8 {
+                r[j] = T::add(r[j], a[i + j]);
+            }
+            i += 8;
+        }
+        let mut res = T::add(
+            T::add(T::add(r[0], r[1]), T::add(r[2], r[3])),
+            T::add(T::add(r[4], r[5]), T::add(r[6], r[7])),
+        );
+        while i < n {
+            res = T::add(res, a[i]);
+            i += 1;
+        }
+        return res;
+    }
+    let mut n2 = n / 2;
+    n2 -= n2 % 8;
+    T::add(pairwise_sum(&a[..n2]), pairwise_sum(&a[n2..]))
+}
 
 /// NumPy's `npy_divmod` (also CPython's float divmod): floor quotient and modulus with
 /// the sign of the divisor. `b` is nonzero. The scalar reference for the lane kernels

@@ -9,6 +9,7 @@
 mod buffer;
 mod dtype;
 pub mod elem;
+pub mod math;
 mod ops;
 mod promote;
 pub mod py;
@@ -16,7 +17,7 @@ mod scalar;
 mod shape;
 
 pub use buffer::{Buffer, BufferMut, BufferRef};
-pub use dtype::DType;
+pub use dtype::{DType, type_str};
 pub use ops::{BinaryOp, ReduceOp, UnaryOp};
 pub use promote::{binary_signature, float_of, promote, reduce_signature, unary_signature};
 pub use py::PyScalar;

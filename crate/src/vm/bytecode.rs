@@ -1,19 +1,18 @@
-//! The bytecode: a program is a list of steps; a kernel step runs a straight-line list of
+//! The bytecode: a program is a list of steps; a loop step runs a straight-line list of
 //! typed block instructions over every block of its iteration space.
 
 use std::fmt::{self, Write as _};
 
-use crate::ir::Value;
 use crate::syntax::Span;
-use crate::types::{BinaryOp, DType, ReduceOp, Scalar, Shape, UnaryOp};
+use crate::types::{BinaryOp, DType, ReduceOp, Scalar, Shape, UnaryOp, type_str};
 
-/// Elements per block: a block of every register of a kernel stays in L1 (512 float64 are
+/// Elements per block: a block of every register of a loop stays in L1 (512 float64 are
 /// 4 KiB per register).
 pub const BLOCK: usize = 512;
 /// Elements per scheduling chunk. Fixed, so reductions combine the same partials in the
 /// same order for any thread count.
 pub const CHUNK: usize = 32 * BLOCK;
-/// Elements per scheduling chunk of a costly kernel that stores element-wise results (any
+/// Elements per scheduling chunk of a costly loop that stores element-wise results (any
 /// chunking gives the same bits): short enough that a pool thread that starts late still
 /// finds chunks left, long enough that claiming one costs nothing next to running it.
 pub const STORE_CHUNK: usize = 8 * BLOCK;
@@ -21,7 +20,7 @@ pub const STORE_CHUNK: usize = 8 * BLOCK;
 /// A block register (`r3`): BLOCK elements of any dtype.
 pub type Reg = u16;
 
-/// Where a kernel reads array data from.
+/// Where a loop reads array data from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Src {
     /// Array input number `n`.
@@ -34,16 +33,16 @@ pub enum Src {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Opd {
     Reg(Reg),
-    /// A source with the kernel's shape, read in place at the block's offset.
+    /// A source with the loop's shape, read in place at the block's offset.
     Mem(u16),
-    /// The kernel's output, written in place at the block's offset (destinations only).
+    /// The loop's output, written in place at the block's offset (destinations only).
     Out,
 }
 
 /// One block instruction. `dt` is the operand dtype.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Insn {
-    /// Reads a source broadcast to the kernel's shape (element strides, 0 where broadcast).
+    /// Reads a source broadcast to the loop's shape (element strides, 0 where broadcast).
     Gather {
         dt: DType,
         dst: Reg,
@@ -210,7 +209,7 @@ impl StepOp {
     }
 }
 
-/// What a kernel does with its final value.
+/// What a loop does with its final value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sink {
     /// Nothing more: the last instruction wrote `Opd::Out`.
@@ -233,7 +232,7 @@ pub enum Dest {
 
 /// A fused element-wise computation over one iteration space.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Kernel {
+pub struct BlockLoop {
     pub shape: Shape,
     /// Sources read in place (`Opd::Mem(i)` or gathered by `Insn::Gather{src: i}`).
     pub srcs: Vec<Src>,
@@ -251,7 +250,7 @@ pub struct Kernel {
 /// One step of a program.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
-    Kernel(Kernel),
+    Loop(BlockLoop),
     /// Reduce `src` (dtype `dt`, shape `shape`) along `axis` into temp `dst`.
     ReduceAxis {
         op: ReduceOp,
@@ -270,12 +269,12 @@ pub struct Program {
     pub steps: Vec<Step>,
     pub out_dtype: DType,
     pub out_shape: Shape,
-    /// The IR value behind each temp, for dumps.
-    pub temp_values: Vec<Value>,
+    /// The index of the IR value behind each temp, for dumps (`temp t0: f64[] (v3)`).
+    pub temp_values: Vec<usize>,
 }
 
 fn d(x: DType) -> &'static str {
-    crate::ir::print_short(x)
+    x.short_name()
 }
 
 impl fmt::Display for Opd {
@@ -395,8 +394,8 @@ impl fmt::Display for Program {
             let _ = writeln!(
                 s,
                 "temp t{i}: {} (v{})",
-                crate::ir::print_ty(*dt, shape),
-                self.temp_values[i].index()
+                type_str(*dt, shape),
+                self.temp_values[i]
             );
         }
         for (i, step) in self.steps.iter().enumerate() {
@@ -414,10 +413,10 @@ impl fmt::Display for Program {
                         "step{i}: {dst} = reduce.{}.{} {src} {} axis={axis}",
                         op.name(),
                         d(*dt),
-                        crate::ir::print_ty(*dt, shape)
+                        type_str(*dt, shape)
                     );
                 }
-                Step::Kernel(k) => {
+                Step::Loop(k) => {
                     let srcs: Vec<String> = k
                         .srcs
                         .iter()
@@ -426,8 +425,8 @@ impl fmt::Display for Program {
                         .collect();
                     let _ = writeln!(
                         s,
-                        "step{i}: kernel over {} regs={} srcs=[{}]",
-                        crate::ir::print_ty(k.out_dtype, &k.shape),
+                        "step{i}: loop over {} regs={} srcs=[{}]",
+                        type_str(k.out_dtype, &k.shape),
                         k.n_regs,
                         srcs.join(", ")
                     );
@@ -452,11 +451,7 @@ impl fmt::Display for Program {
                 }
             }
         }
-        let _ = write!(
-            s,
-            "output {}",
-            crate::ir::print_ty(self.out_dtype, &self.out_shape)
-        );
+        let _ = write!(s, "output {}", type_str(self.out_dtype, &self.out_shape));
         f.write_str(&s)
     }
 }

@@ -8,7 +8,7 @@ use std::simd::StdFloat;
 use std::simd::prelude::*;
 
 use super::bytecode::StepOp;
-use super::kernels::{load, store, vmaximum_f32, vmaximum_f64, vminimum_f32, vminimum_f64};
+use super::lanes::{load, store, vmaximum_f32, vmaximum_f64, vminimum_f32, vminimum_f64};
 use crate::types::elem::Elem;
 
 /// A step with its operands resolved to pointers for the current block.

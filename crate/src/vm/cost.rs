@@ -1,4 +1,4 @@
-//! A kernel's estimated serial cost per element, which decides whether a call is worth
+//! A loop's estimated serial cost per element, which decides whether a call is worth
 //! handing to the thread pool (`par::effective_threads`).
 //!
 //! The figures are nanoseconds per float64 element of one thread in Chromium on the 2-core
@@ -7,11 +7,11 @@
 //! vector instead of two). They only need to be right within a factor of two or so: the
 //! threshold they feed sits well away from the break-even point (docs/threads.md).
 
-use super::bytecode::{Insn, Kernel, Sink, StepOp};
+use super::bytecode::{BlockLoop, Insn, Sink, StepOp};
 use crate::types::{BinaryOp, DType, UnaryOp};
 
-impl Kernel {
-    /// Estimated nanoseconds per element of running this kernel on one thread.
+impl BlockLoop {
+    /// Estimated nanoseconds per element of running this loop on one thread.
     #[must_use]
     pub fn cost_ns(&self) -> f64 {
         let mut total: f64 = self.code.iter().map(insn_ns).sum();
@@ -29,7 +29,7 @@ fn insn_ns(insn: &Insn) -> f64 {
         Insn::Copy { dt, .. } => scaled(*dt, 0.5),
         Insn::Cast { to, .. } => scaled(*to, 1.0),
         Insn::Unary { op, dt, .. } => scaled(*dt, unary_ns(*op, *dt)),
-        // A constant integer or half-integer exponent runs the integer-power kernel
+        // A constant integer or half-integer exponent runs the integer-power lane function
         // (Chromium: x**3 10 ns per float64 element, x**1.5 12, x**-2 12; exponents
         // without an unrolled loop about three times that).
         Insn::BinaryK {
@@ -38,11 +38,11 @@ fn insn_ns(insn: &Insn) -> f64 {
             k,
             ..
         } if dt.is_float()
-            && let Some(twice) = super::math::int_exponent(k.to_f64()) =>
+            && let Some(twice) = crate::types::math::int_exponent(k.to_f64()) =>
         {
             scaled(
                 *dt,
-                if super::math::POWI_UNROLLED.contains(&twice) {
+                if crate::types::math::POWI_UNROLLED.contains(&twice) {
                     12.0
                 } else {
                     30.0
@@ -114,7 +114,7 @@ mod tests {
     use crate::api::{DType, InputKind, Signature, compile};
     use crate::vm::Step;
 
-    /// The summed per-element cost of the kernels of `src` over float arrays a and b.
+    /// The summed per-element cost of the loops of `src` over float arrays a and b.
     fn cost(src: &str, dtype: DType) -> f64 {
         let arr = InputKind::Array {
             dtype,
@@ -128,7 +128,7 @@ mod tests {
             .steps
             .iter()
             .map(|s| match s {
-                Step::Kernel(k) => k.cost_ns(),
+                Step::Loop(k) => k.cost_ns(),
                 Step::ReduceAxis { .. } => 0.0,
             })
             .sum()
@@ -148,7 +148,7 @@ mod tests {
         assert!(exp > 4.0 * add, "{exp} vs {add}");
         assert!(sincos > 3.0 * exp, "{sincos} vs {exp}");
         assert!(pow > exp, "{pow} vs {exp}");
-        // A constant integer exponent: the integer-power kernel, cheaper than pow.
+        // A constant integer exponent: the integer-power lane function, cheaper than pow.
         assert!(cube > exp && 2.0 * cube < pow, "{cube} vs {exp}, {pow}");
         // Four-byte lanes: half the float64 cost.
         assert!((cost("exp(a)", DType::F32) - exp / 2.0).abs() < 1e-9);

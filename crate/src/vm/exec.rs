@@ -1,4 +1,4 @@
-//! The interpreter: runs a program's steps; runs a kernel chunk by chunk on the scheduler
+//! The interpreter: runs a program's steps; runs a loop chunk by chunk on the scheduler
 //! and block by block within a chunk.
 //!
 //! Pointers are carried as `*u8` and cast to the element type of each instruction: inputs
@@ -8,10 +8,11 @@
 use std::ops::Range;
 
 use super::bytecode::{
-    BLOCK, CHUNK, Dest, Insn, Kernel, MAX_CHAIN, Opd, Program, STORE_CHUNK, Sink, Src, Step, StepOp,
+    BLOCK, BlockLoop, CHUNK, Dest, Insn, MAX_CHAIN, Opd, Program, STORE_CHUNK, Sink, Src, Step,
+    StepOp,
 };
 use super::chain;
-use super::kernels::{Kern, generic};
+use super::lanes::{BlockOps, generic};
 use super::reduce;
 use crate::par;
 use crate::syntax::Span;
@@ -34,16 +35,16 @@ fn neg_power(span: Span) -> RuntimeError {
     }
 }
 
-/// Pointers shared by the tasks of one kernel. The kernel writes disjoint ranges of
+/// Pointers shared by the tasks of one loop. The loop writes disjoint ranges of
 /// `dst` (one per chunk) and only reads the sources.
 struct Ctx<'a> {
-    k: &'a Kernel,
+    k: &'a BlockLoop,
     srcs: Vec<*const u8>,
     splats: Vec<*const u8>,
     dst: *mut u8,
 }
 
-// SAFETY: the sources are read-only for the duration of the kernel, and every chunk
+// SAFETY: the sources are read-only for the duration of the loop, and every chunk
 // writes its own range of `dst`.
 unsafe impl Sync for Ctx<'_> {}
 
@@ -96,7 +97,7 @@ pub fn run(
     };
     for step in &p.steps {
         match step {
-            Step::Kernel(k) => {
+            Step::Loop(k) => {
                 let dst = match &k.sink {
                     Sink::Store(d) | Sink::ReduceAll { dst: d, .. } => dest_ptr(d),
                 };
@@ -106,7 +107,7 @@ pub fn run(
                     splats: k.splats.iter().map(|(_, _, s)| src_ptr(s)).collect(),
                     dst,
                 };
-                run_kernel(&ctx, threads)?;
+                run_loop(&ctx, threads)?;
             }
             Step::ReduceAxis {
                 op,
@@ -126,7 +127,7 @@ pub fn run(
     Ok(())
 }
 
-fn run_kernel(ctx: &Ctx<'_>, threads: Option<usize>) -> Result<(), RuntimeError> {
+fn run_loop(ctx: &Ctx<'_>, threads: Option<usize>) -> Result<(), RuntimeError> {
     let k = ctx.k;
     let n = size_of(&k.shape);
     let per_element = k.cost_ns();
@@ -240,7 +241,7 @@ impl Regs {
 }
 
 impl Ctx<'_> {
-    /// Runs the kernel's code over the blocks of `r`; when reducing, calls `sink(values,
+    /// Runs the loop's code over the blocks of `r`; when reducing, calls `sink(values,
     /// len)` after each block with the block's values (in a register or read in place).
     fn run_range(
         &self,
@@ -272,7 +273,7 @@ impl Ctx<'_> {
             if let (Some(s), Sink::ReduceAll { src, dt, .. }) = (sink.as_mut(), &k.sink) {
                 let values = match *src {
                     Opd::Reg(reg) => regs.ptr(reg).cast_const(),
-                    // SAFETY: `start` is inside the source, which has the kernel's shape.
+                    // SAFETY: `start` is inside the source, which has the loop's shape.
                     Opd::Mem(m) => unsafe { self.srcs[m as usize].add(start * dt.size()) },
                     Opd::Out => unreachable!("a reduction does not write the output"),
                 };
@@ -289,7 +290,7 @@ impl Ctx<'_> {
         let mut p = |o: Opd, d: DType| -> *mut u8 {
             match o {
                 Opd::Reg(r) => regs.ptr(r),
-                // SAFETY: `start` is inside the source, which has the kernel's shape.
+                // SAFETY: `start` is inside the source, which has the loop's shape.
                 Opd::Mem(m) => unsafe { self.srcs[m as usize].add(start * d.size()).cast_mut() },
                 // SAFETY: `start` is inside the output.
                 Opd::Out => unsafe { self.dst.add(start * d.size()) },
@@ -297,7 +298,7 @@ impl Ctx<'_> {
         };
         for insn in &k.code {
             // SAFETY: every pointer is valid for `n` elements of its dtype: registers hold
-            // BLOCK >= n, sources and the output hold the kernel's shape.
+            // BLOCK >= n, sources and the output hold the loop's shape.
             unsafe {
                 match insn {
                     Insn::Gather {

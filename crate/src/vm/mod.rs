@@ -1,7 +1,7 @@
-//! vm: bytecode, the block interpreter, SIMD lane kernels and vector math (`vmath`).
+//! vm: bytecode, the block interpreter, SIMD lane loops and vector math (`vmath`).
 //!
 //! In: a `Program` from codegen, input buffers and an output buffer. Out: the output
-//! filled, or a run-time error (a negative integer power). A kernel runs chunk by chunk
+//! filled, or a run-time error (a negative integer power). A loop runs chunk by chunk
 //! on the `par` scheduler; inside a chunk it runs block by block (`BLOCK` elements), and
 //! for each block it runs the instruction list once: the only dispatch is one `match` per
 //! instruction per block, never per element. Each instruction is a tight loop over
@@ -15,14 +15,11 @@ mod bytecode;
 mod chain;
 mod cost;
 mod exec;
-mod kernels;
-pub mod math;
+mod lanes;
 mod reduce;
-pub mod vmath;
 
 pub use bytecode::{
-    BLOCK, CHUNK, ChainStep, Dest, Insn, Kernel, MAX_CHAIN, Opd, Program, Reg, Sink, Src, Step,
+    BLOCK, BlockLoop, CHUNK, ChainStep, Dest, Insn, MAX_CHAIN, Opd, Program, Reg, Sink, Src, Step,
     StepOp,
 };
 pub use exec::{RuntimeError, last_run_threads, run};
-pub use reduce::pairwise_sum;

@@ -4,46 +4,7 @@
 //! blocks and over chunks.
 
 use crate::types::ReduceOp;
-use crate::types::elem::Elem;
-
-/// NumPy's pairwise summation (`pairwise_sum` in loops_utils.h): 8 accumulators up to
-/// 128 elements, halving above.
-#[must_use]
-pub fn pairwise_sum<T: Elem>(a: &[T]) -> T {
-    let n = a.len();
-    if n < 8 {
-        let mut r = T::zero();
-        for &x in a {
-            r = T::add(r, x);
-        }
-        // NumPy starts this case from -0.0 for floats only when the input is all -0.0;
-        // its result for the reduction is `0 + pairwise`, applied by the caller.
-        return r;
-    }
-    if n <= 128 {
-        let mut r = [T::zero(); 8];
-        r.copy_from_slice(&a[..8]);
-        let mut i = 8;
-        while i < n - n % 8 {
-            for j in 0..8 {
-                r[j] = T::add(r[j], a[i + j]);
-            }
-            i += 8;
-        }
-        let mut res = T::add(
-            T::add(T::add(r[0], r[1]), T::add(r[2], r[3])),
-            T::add(T::add(r[4], r[5]), T::add(r[6], r[7])),
-        );
-        while i < n {
-            res = T::add(res, a[i]);
-            i += 1;
-        }
-        return res;
-    }
-    let mut n2 = n / 2;
-    n2 -= n2 % 8;
-    T::add(pairwise_sum(&a[..n2]), pairwise_sum(&a[n2..]))
-}
+use crate::types::elem::{Elem, pairwise_sum};
 
 /// The value of an empty reduction.
 #[must_use]

@@ -195,7 +195,7 @@ impl Engine {
         }
         let mut converted = Vec::with_capacity(sig.inputs.len());
         for (i, (name, kind)) in sig.inputs.iter().enumerate() {
-            let crate::ir::InputKind::Array { dtype, .. } = kind else {
+            let api::InputKind::Array { dtype, .. } = kind else {
                 return Err(error(
                     "TypeError",
                     &format!("input '{name}' is a scalar; use evaluate for scalar inputs"),
@@ -350,11 +350,11 @@ impl CompiledExpr {
         self.compiled.lowered_ir()
     }
 
-    /// The lowered IR as JSON (see `ir_json`).
+    /// The lowered IR as JSON (see `ir::Function::to_json`).
     #[wasm_bindgen(js_name = irJson)]
     #[must_use]
     pub fn ir_json(&self) -> String {
-        ir_json(self.compiled.lowered())
+        self.compiled.lowered().to_json()
     }
 
     /// The result's `{ dtype, shape }`.
@@ -623,78 +623,4 @@ fn typed_array(data: &Buffer) -> JsValue {
         Buffer::F32(v) => js_sys::Float32Array::from(&v[..]).into(),
         Buffer::F64(v) => js_sys::Float64Array::from(&v[..]).into(),
     }
-}
-
-/// The lowered IR as JSON, for tools that generate code from it (the playground's JS
-/// baseline): `{ params: [{name, dtype, shape}], nodes: [{id, op, args, dtype, shape,
-/// value?, axis?, to?}], root }`. Constants are exact decimal text (`value`).
-fn ir_json(f: &crate::ir::Function) -> String {
-    use crate::ir::Node;
-    use std::fmt::Write as _;
-    let text = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
-    let shape = |s: &[usize]| {
-        format!(
-            "[{}]",
-            s.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        )
-    };
-    let mut out = String::from("{\"params\":[");
-    for (i, p) in f.params.iter().enumerate() {
-        let _ = write!(
-            out,
-            "{}{{\"name\":{},\"dtype\":\"{}\",\"shape\":{}}}",
-            if i > 0 { "," } else { "" },
-            text(&p.name),
-            p.dtype.name(),
-            shape(&p.shape)
-        );
-    }
-    out.push_str("],\"nodes\":[");
-    for (i, h) in f.handles().enumerate() {
-        let node = f.node(h);
-        let args: Vec<String> = node
-            .operands()
-            .iter()
-            .map(|a| a.index().to_string())
-            .collect();
-        let (op, extra) = match *node {
-            Node::Input(slot) => ("input".to_owned(), format!(",\"slot\":{slot}")),
-            Node::Const(s) => (
-                "const".to_owned(),
-                format!(",\"value\":{}", text(&s.to_string())),
-            ),
-            Node::Cast(_, d) => ("cast".to_owned(), format!(",\"to\":\"{}\"", d.name())),
-            Node::Unary(u, _) => (u.name().to_owned(), String::new()),
-            Node::Binary(b, _, _) => (b.name().to_owned(), String::new()),
-            Node::Select(..) => ("where".to_owned(), String::new()),
-            Node::Reduce(r, _, axis) => (
-                r.name().to_owned(),
-                axis.map_or(String::new(), |a| format!(",\"axis\":{a}")),
-            ),
-            Node::MulAdd(..) => ("muladd".to_owned(), String::new()),
-        };
-        let kind = match node {
-            Node::Unary(..) => "unary",
-            Node::Binary(..) => "binary",
-            Node::Reduce(..) => "reduce",
-            _ => "other",
-        };
-        let info = f.info(h);
-        let _ = write!(
-            out,
-            "{}{{\"id\":{},\"kind\":\"{kind}\",\"op\":{},\"args\":[{}],\"dtype\":\"{}\",\"shape\":{}{extra}}}",
-            if i > 0 { "," } else { "" },
-            h.index(),
-            text(&op),
-            args.join(","),
-            info.dtype.name(),
-            shape(&info.shape)
-        );
-    }
-    let root = f.root.map_or("null".to_owned(), |r| r.index().to_string());
-    let _ = write!(out, "],\"root\":{root}}}");
-    out
 }

@@ -35,6 +35,7 @@
 
 use std::simd::prelude::*;
 
+pub mod blocks;
 pub mod exact;
 pub mod exp;
 pub mod hyperbolic;
@@ -59,7 +60,7 @@ pub use trig::*;
 /// Apply a float64 lane function to every element of `x`, writing `out`.
 ///
 /// ```
-/// use numwasm::vm::vmath::{exp_f64x2, map_f64};
+/// use numwasm::vmath::{exp_f64x2, map_f64};
 /// let x = [0.0, 1.0, 2.0];
 /// let mut out = [0.0; 3];
 /// map_f64(exp_f64x2, &x, &mut out);

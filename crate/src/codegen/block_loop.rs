@@ -1,13 +1,13 @@
-//! One kernel: instruction selection and register allocation over a subgraph.
+//! One loop: instruction selection and register allocation over a subgraph.
 
 use std::collections::HashMap;
 
 use crate::ir::{Function, Node, Value};
 use crate::types::{BinaryOp, DType, ReduceOp, Scalar, UnaryOp, broadcast_strides, size_of};
-use crate::vm::{Dest, Insn, Kernel, Opd, Reg, Sink as VmSink, Src};
+use crate::vm::{BlockLoop, Dest, Insn, Opd, Reg, Sink, Src};
 
-/// What the kernel does with its root value.
-pub enum Sink {
+/// What the loop does with its root value (the VM's [`Sink`] says how, once registers are known).
+pub enum RootUse {
     Store(Dest),
     Reduce(ReduceOp, Dest),
 }
@@ -85,8 +85,8 @@ impl Builder {
     }
 }
 
-/// Builds the kernel computing `root` over its shape.
-pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink) -> Kernel {
+/// Builds the loop computing `root` over its shape.
+pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: RootUse) -> BlockLoop {
     let shape = f.shape(root).to_vec();
     // The subgraph: nodes reachable from the root without crossing a materialized value.
     let is_leaf =
@@ -147,7 +147,7 @@ pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink)
         n_regs: 0,
         pinned: HashMap::new(),
     };
-    let store = matches!(sink, Sink::Store(_));
+    let store = matches!(sink, RootUse::Store(_));
     let mut loc: HashMap<Value, Loc> = HashMap::new();
     for (i, &h) in order.iter().enumerate() {
         if fused_cmp[h.index()] {
@@ -197,15 +197,15 @@ pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink)
         .unwrap_or(Loc::Const(Scalar::zero(f.dtype(root))));
     let out_dtype = f.dtype(root);
     let sink_reads = match (&sink, root_loc) {
-        (Sink::Reduce(..), Loc::Opd(o)) => Some(o),
+        (RootUse::Reduce(..), Loc::Opd(o)) => Some(o),
         _ => None,
     };
     let code = std::mem::take(&mut b.code);
-    b.code = super::chain::fuse(code, sink_reads, &mut |c| {
+    b.code = super::fuse_chains::fuse(code, sink_reads, &mut |c| {
         b_const(&mut b.consts, &mut b.pinned, &mut b.n_regs, c)
     });
     let vm_sink = match sink {
-        Sink::Store(d) => {
+        RootUse::Store(d) => {
             if !matches!(root_loc, Loc::Opd(Opd::Out)) {
                 let a = b.opd(root_loc);
                 b.code.push(Insn::Copy {
@@ -214,11 +214,11 @@ pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink)
                     a,
                 });
             }
-            VmSink::Store(d)
+            Sink::Store(d)
         }
-        Sink::Reduce(op, d) => {
+        RootUse::Reduce(op, d) => {
             let src = b.opd(root_loc);
-            VmSink::ReduceAll {
+            Sink::ReduceAll {
                 op,
                 dt: out_dtype,
                 src,
@@ -226,7 +226,7 @@ pub fn build(f: &Function, root: Value, temps: &HashMap<Value, u32>, sink: Sink)
             }
         }
     };
-    Kernel {
+    BlockLoop {
         shape,
         srcs: b.srcs,
         consts: b.consts,

@@ -1,4 +1,4 @@
-//! Chain fusion, a peephole pass over a kernel's instructions: a float arithmetic
+//! Chain fusion, a peephole pass over a loop's instructions: a float arithmetic
 //! instruction whose result register is read once, by the next instruction, and never
 //! again, is merged with it into one `Chain` (the running value then stays in SIMD
 //! registers instead of going through a block register). Merging only re-associates

@@ -1,7 +1,7 @@
-//! Typed block kernels: one tight loop per (operation, dtype), over raw pointers valid for
-//! `n` elements. Integer kernels are generic loops over `types::elem` functions, which the
-//! compiler inlines and vectorizes; float kernels are written over `std::simd` lanes for
-//! the operations that dominate real expressions, and call `vm::math` for the others.
+//! Lane loops: one tight loop per (operation, dtype), over raw pointers valid for
+//! `n` elements. Integer lane loops are generic loops over `types::elem` functions, which the
+//! compiler inlines and vectorizes; float lane loops are written over `std::simd` lanes for
+//! the operations that dominate real expressions, and call `types::math` for the others.
 //!
 //! # Safety
 //! Every function here is `unsafe`: pointers must be valid for `n` elements, and a
@@ -10,21 +10,22 @@
 //! The small loop helpers are `#[inline(always)]` on purpose: each is instantiated with
 //! an operation's closure, and only inlining makes that one tight vectorized loop.
 //!
-//! The kernels the interpreter calls are `#[inline(never)]`, also on purpose: V8 compiles
+//! The lane loops the interpreter calls are `#[inline(never)]`, also on purpose: V8 compiles
 //! a wasm function first with its baseline compiler (Liftoff, several times slower on SIMD
 //! code) and moves it to the optimizing one only once that function is hot and compiled.
-//! With every kernel inlined, `run_block` was one 327 KB function that stayed in baseline
+//! With every lane loop inlined, `run_block` was one 327 KB function that stayed in baseline
 //! code for whole benchmark runs (measured: `2*a + 3*b` at 9.7 ns per element, 2.2 ns with
-//! `--no-liftoff`). Kept apart, each kernel is small, hot and optimized within a few calls.
+//! `--no-liftoff`). Kept apart, each lane loop is small, hot and optimized within a few calls.
 #![allow(clippy::inline_always)]
 
 use std::ptr;
 use std::simd::prelude::*;
 use std::simd::{SimdElement, StdFloat};
 
-use super::math;
 use crate::types::elem::{self, Elem};
+use crate::types::math;
 use crate::types::{BinaryOp, UnaryOp};
+pub(super) use crate::vmath::blocks::{load, store};
 
 #[inline(always)]
 unsafe fn map1<T: Copy, U>(a: *const T, o: *mut U, n: usize, f: impl Fn(T) -> U) {
@@ -277,8 +278,8 @@ pub mod generic {
     }
 }
 
-/// The kernels of one dtype. Defaults are the generic loops; floats override.
-pub trait Kern: Elem {
+/// The lane loops of one dtype. Defaults are the generic loops; floats override.
+pub trait BlockOps: Elem {
     unsafe fn unary(op: UnaryOp, a: *const Self, o: *mut Self, n: usize) {
         // SAFETY: forwarded from the caller.
         unsafe { generic::unary(op, a, o, n) }
@@ -352,19 +353,19 @@ pub trait Kern: Elem {
     }
 }
 
-impl Kern for bool {}
-impl Kern for i8 {}
-impl Kern for i16 {}
-impl Kern for i32 {}
-impl Kern for i64 {}
-impl Kern for u8 {}
-impl Kern for u16 {}
-impl Kern for u32 {}
-impl Kern for u64 {}
+impl BlockOps for bool {}
+impl BlockOps for i8 {}
+impl BlockOps for i16 {}
+impl BlockOps for i32 {}
+impl BlockOps for i64 {}
+impl BlockOps for u8 {}
+impl BlockOps for u16 {}
+impl BlockOps for u32 {}
+impl BlockOps for u64 {}
 
 macro_rules! float_kern {
     ($t:ty, $l:literal, $un:path, $bin:path, $bink:path, $kbin:path, $vmax:ident, $vmin:ident) => {
-        impl Kern for $t {
+        impl BlockOps for $t {
             #[inline(never)]
             unsafe fn unary(op: UnaryOp, a: *const Self, o: *mut Self, n: usize) {
                 type V = Simd<$t, $l>;
@@ -418,7 +419,7 @@ macro_rules! float_kern {
                             lanes2::<$t, $l>(a, b, o, n, $vmin, <$t as Elem>::minimum)
                         }
                         // The math functions (pow, fmod, %, // ...) through their lane
-                        // kernels (vm/math.rs lists them); the rest one element at a time.
+                        // lane loops (types/math.rs lists them); the rest one element at a time.
                         op => {
                             if !$bin(op, a, b, o, n) {
                                 return generic::binary(op, a, b, o, n);
@@ -455,7 +456,7 @@ macro_rules! float_kern {
                             |x| <$t as Elem>::minimum(x, k),
                         ),
                         // The math functions (pow, fmod, %, // ...) through their lane
-                        // kernels with k in every lane; the rest one element at a time.
+                        // lane loops with k in every lane; the rest one element at a time.
                         op => {
                             if !$bink(op, a, k, o, n) {
                                 generic::binary_k(op, a, k, o, n);
@@ -632,18 +633,6 @@ unsafe fn generic_cmp_select<T: Elem>(
                 .write(if c { a.add(i).read() } else { b.add(i).read() });
         }
     }
-}
-
-#[inline(always)]
-pub(super) unsafe fn load<T: SimdElement, const L: usize>(p: *const T, i: usize) -> Simd<T, L> {
-    // SAFETY: the caller guarantees `L` valid elements at `p + i`.
-    unsafe { Simd::from_array(ptr::read_unaligned(p.add(i).cast::<[T; L]>())) }
-}
-
-#[inline(always)]
-pub(super) unsafe fn store<T: SimdElement, const L: usize>(p: *mut T, i: usize, v: Simd<T, L>) {
-    // SAFETY: the caller guarantees `L` valid elements at `p + i`.
-    unsafe { ptr::write_unaligned(p.add(i).cast::<[T; L]>(), v.to_array()) }
 }
 
 #[inline(always)]

@@ -6,161 +6,14 @@
 //! that it inlines. A binary function with one constant operand runs the same loop with the
 //! constant splatted into every lane.
 //!
-//! The loops work on raw pointers because the interpreter may write a register in place
-//! (`o == a`): each lane group is read before it is written.
+//! The block loops themselves are vmath's ([`crate::vmath::blocks`]); [`OneLane`] runs one
+//! element through the same loops, for constant folding and the reference evaluator.
 
 use std::simd::{f32x4, f64x2};
 
-use super::kernels::{load, store};
-
-use crate::types::{BinaryOp, UnaryOp};
-use crate::vm::vmath;
-
-/// Defines `o[i] = f(a[i])` and `o[i] = f(a[i], b[i])` loops over one lane type; a partial
-/// last group is padded with zeros (harmless inputs for every function here).
-///
-/// Each loop takes the function twice: `fast`, its common case with a flag saying whether
-/// that applies to every lane (see the `*_fast_*` functions of vmath; `(f(x), true)` for a
-/// function without one), and `f`, the whole function. The inner loop runs `fast` over two
-/// vectors per iteration and stops, before storing, at a pair where it does not apply; `f`
-/// computes that pair and the inner loop resumes after it. The inner loop has no call to a
-/// rare path in it, which lets V8 keep the kernel's constants in registers (exp ran ~1.25x faster in
-/// Chromium than with the rare path's call in the loop); two vectors per iteration halve
-/// the constant reloads and stack checks (sin and tan ~1.2x).
-macro_rules! lane_loops {
-    ($unary:ident, $binary:ident, $t:ty, $v:ty, $lanes:expr) => {
-        /// # Safety
-        /// `a` and `o` must be valid for `n` elements; `o` may equal `a`.
-        #[inline(never)]
-        unsafe fn $unary(
-            fast: impl Fn($v) -> ($v, bool),
-            f: impl Fn($v) -> $v,
-            a: *const $t,
-            o: *mut $t,
-            n: usize,
-        ) {
-            let mut i = 0;
-            // SAFETY (all loops): elements i..i+2*lanes (i..i+lanes) are in bounds, and
-            // every group is read before it is written.
-            while i + 2 * $lanes <= n {
-                while i + 2 * $lanes <= n {
-                    let (x, y) =
-                        unsafe { (load::<$t, $lanes>(a, i), load::<$t, $lanes>(a, i + $lanes)) };
-                    let ((fx, okx), (fy, oky)) = (fast(x), fast(y));
-                    if !(okx & oky) {
-                        break;
-                    }
-                    unsafe {
-                        store::<$t, $lanes>(o, i, fx);
-                        store::<$t, $lanes>(o, i + $lanes, fy);
-                    }
-                    i += 2 * $lanes;
-                }
-                if i + 2 * $lanes <= n {
-                    // The pair that stopped the common case, through the whole function.
-                    let (x, y) =
-                        unsafe { (load::<$t, $lanes>(a, i), load::<$t, $lanes>(a, i + $lanes)) };
-                    let (fx, fy) = (f(x), f(y));
-                    unsafe {
-                        store::<$t, $lanes>(o, i, fx);
-                        store::<$t, $lanes>(o, i + $lanes, fy);
-                    }
-                    i += 2 * $lanes;
-                }
-            }
-            while i + $lanes <= n {
-                unsafe { store::<$t, $lanes>(o, i, f(load::<$t, $lanes>(a, i))) };
-                i += $lanes;
-            }
-            if i < n {
-                let mut x = [0.0; $lanes];
-                for (k, slot) in x.iter_mut().enumerate().take(n - i) {
-                    // SAFETY: i + k < n.
-                    *slot = unsafe { *a.add(i + k) };
-                }
-                let r = f(<$v>::from_array(x)).to_array();
-                for (k, &v) in r.iter().enumerate().take(n - i) {
-                    // SAFETY: i + k < n.
-                    unsafe { *o.add(i + k) = v };
-                }
-            }
-        }
-
-        /// # Safety
-        /// `a`, `b` and `o` must be valid for `n` elements; `o` may equal `a` or `b`.
-        #[inline(never)]
-        unsafe fn $binary(
-            fast: impl Fn($v, $v) -> ($v, bool),
-            f: impl Fn($v, $v) -> $v,
-            a: *const $t,
-            b: *const $t,
-            o: *mut $t,
-            n: usize,
-        ) {
-            let mut i = 0;
-            // SAFETY (all loops): as in the unary loop.
-            while i + 2 * $lanes <= n {
-                while i + 2 * $lanes <= n {
-                    let (x0, y0) = unsafe { (load::<$t, $lanes>(a, i), load::<$t, $lanes>(b, i)) };
-                    let (x1, y1) = unsafe {
-                        (
-                            load::<$t, $lanes>(a, i + $lanes),
-                            load::<$t, $lanes>(b, i + $lanes),
-                        )
-                    };
-                    let ((r0, ok0), (r1, ok1)) = (fast(x0, y0), fast(x1, y1));
-                    if !(ok0 & ok1) {
-                        break;
-                    }
-                    unsafe {
-                        store::<$t, $lanes>(o, i, r0);
-                        store::<$t, $lanes>(o, i + $lanes, r1);
-                    }
-                    i += 2 * $lanes;
-                }
-                if i + 2 * $lanes <= n {
-                    let (x0, y0) = unsafe { (load::<$t, $lanes>(a, i), load::<$t, $lanes>(b, i)) };
-                    let (x1, y1) = unsafe {
-                        (
-                            load::<$t, $lanes>(a, i + $lanes),
-                            load::<$t, $lanes>(b, i + $lanes),
-                        )
-                    };
-                    let (r0, r1) = (f(x0, y0), f(x1, y1));
-                    unsafe {
-                        store::<$t, $lanes>(o, i, r0);
-                        store::<$t, $lanes>(o, i + $lanes, r1);
-                    }
-                    i += 2 * $lanes;
-                }
-            }
-            while i + $lanes <= n {
-                unsafe {
-                    store::<$t, $lanes>(o, i, f(load::<$t, $lanes>(a, i), load::<$t, $lanes>(b, i)))
-                };
-                i += $lanes;
-            }
-            if i < n {
-                let (mut x, mut y) = ([0.0; $lanes], [0.0; $lanes]);
-                for k in 0..n - i {
-                    // SAFETY: i + k < n.
-                    unsafe {
-                        x[k] = *a.add(i + k);
-                        y[k] = *b.add(i + k);
-                    }
-                }
-                let r = f(<$v>::from_array(x), <$v>::from_array(y)).to_array();
-                for (k, &v) in r.iter().enumerate().take(n - i) {
-                    // SAFETY: i + k < n.
-                    unsafe { *o.add(i + k) = v };
-                }
-            }
-        }
-    };
-}
-
-lane_loops!(lanes_f64, lanes2_f64, f64, f64x2, 2);
-lane_loops!(lanes_f32, lanes2_f32, f32, f32x4, 4);
+use super::{BinaryOp, UnaryOp};
+use crate::vmath;
+use crate::vmath::blocks::{lanes_f32, lanes_f64, lanes2_f32, lanes2_f64};
 
 /// The vmath lane functions of one vector type. Each arm calls the lane loop with the
 /// function item itself (not a pointer), so every loop is monomorphized and inlines it.
@@ -431,12 +284,7 @@ pub unsafe fn k_binary_f32(op: BinaryOp, k: f32, a: *const f32, o: *mut f32, n: 
 }
 
 /// The functions without a lane kernel here, one element at a time.
-unsafe fn scalar_unary<T: crate::types::elem::FloatElem>(
-    op: UnaryOp,
-    a: *const T,
-    o: *mut T,
-    n: usize,
-) {
+unsafe fn scalar_unary<T: super::elem::FloatElem>(op: UnaryOp, a: *const T, o: *mut T, n: usize) {
     for i in 0..n {
         // SAFETY: the caller guarantees `n` valid elements.
         unsafe { *o.add(i) = T::math(op, *a.add(i)) };

@@ -1,7 +1,8 @@
 //! AST + signature -> typed IR. This is where NumPy 2's typing happens: NEP 50 weak
 //! Python scalars, promotion, each operation's signature, broadcasting, reductions.
 
-use super::{Function, Node, Param, Value};
+use super::pyops;
+use crate::ir::{Function, Node, Param, Value};
 use crate::syntax::{self, Ast, ExprId, ExprKind, Span};
 use crate::types::{
     BinaryOp, DType, PyScalar, ReduceOp, Scalar, Shape, TypeErr, UnaryOp, binary_signature,
@@ -222,7 +223,7 @@ impl Lower<'_> {
             ExprKind::Binary(op, a, b) => {
                 let (a, b) = (self.expr(*a)?, self.expr(*b)?);
                 if let (Val::Weak(x), Val::Weak(y)) = (a, b) {
-                    return PyScalar::binary(*op, x, y)
+                    return pyops::binary(*op, x, y)
                         .map(Val::Weak)
                         .map_err(|e| LowerError::from_type(e, span));
                 }
@@ -231,7 +232,7 @@ impl Lower<'_> {
             ExprKind::Compare(op, a, b) => {
                 let (a, b) = (self.expr(*a)?, self.expr(*b)?);
                 if let (Val::Weak(x), Val::Weak(y)) = (a, b) {
-                    return Ok(Val::Weak(PyScalar::compare(*op, x, y)));
+                    return Ok(Val::Weak(pyops::compare(*op, x, y)));
                 }
                 self.binary(compare_op(*op), a, b, span)
             }
@@ -304,12 +305,12 @@ impl Lower<'_> {
         }
     }
 
-    fn unary_operator(&mut self, op: syntax::UnaryOp, a: Val, span: Span) -> Result<Val> {
+    fn unary_operator(&mut self, op: syntax::UnOp, a: Val, span: Span) -> Result<Val> {
         match (op, a) {
-            (_, Val::Weak(w)) => PyScalar::unary(op, w)
+            (_, Val::Weak(w)) => pyops::unary(op, w)
                 .map(Val::Weak)
                 .map_err(|e| LowerError::from_type(e, span)),
-            (syntax::UnaryOp::Pos, Val::Strong(h)) => {
+            (syntax::UnOp::Pos, Val::Strong(h)) => {
                 if self.f.dtype(h) == DType::Bool {
                     return Err(LowerError::new(
                         LowerErrorKind::Type,
@@ -319,8 +320,8 @@ impl Lower<'_> {
                 }
                 Ok(a)
             }
-            (syntax::UnaryOp::Neg, Val::Strong(h)) => self.unary(UnaryOp::Neg, h, span),
-            (syntax::UnaryOp::Invert, Val::Strong(h)) => self.unary(UnaryOp::Invert, h, span),
+            (syntax::UnOp::Neg, Val::Strong(h)) => self.unary(UnaryOp::Neg, h, span),
+            (syntax::UnOp::Invert, Val::Strong(h)) => self.unary(UnaryOp::Invert, h, span),
         }
     }
 
