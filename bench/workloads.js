@@ -1,4 +1,4 @@
-// The benchmark workloads of DESIGN.md that the expression engine runs, each with its
+// The benchmark workloads (docs/architecture.md lists them) that the expression engine runs, each with its
 // inputs and a hand-written JS loop doing the same work. Loaded both by the page (the
 // browser run) and by Node (the report), so it has no imports.
 

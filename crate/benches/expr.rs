@@ -1,6 +1,7 @@
 //! Native benchmark of the expression VM (single thread unless noted) against a
 //! hand-fused Rust loop of the same expression (the limit) and against a naive block
-//! evaluator that makes one pass per operation (DESIGN.md's baseline). Medians over
+//! evaluator that makes one pass per operation (the design's baseline: what numexpr's
+//! one-pass-per-operation VM would cost here). Medians over
 //! repeats; run with `cargo bench --bench expr`.
 
 use std::hint::black_box;

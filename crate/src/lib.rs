@@ -1,13 +1,27 @@
 //! numwasm: numexpr- and Numba-style array computing for the browser.
 //!
-//! A program (an array expression such as `x + (y**2 + (z*x + 1)*3)`, later a Numba-style
-//! kernel) goes through one pipeline, a folder per stage:
+//! A program (an array expression such as `x + (y**2 + (z*x + 1)*3)`; Numba-style kernels
+//! are being added) goes through one pipeline, a folder per stage:
 //!
 //! ```text
-//! source ──syntax──▶ AST with spans ──types──▶ typed, shaped AST
-//!        ──ir──▶ dataflow IR (arena, hash-consed, folded) ──opt──▶ optimized IR
-//!        ──codegen──▶ bytecode ──vm──▶ values, block by block over SIMD lanes
-//!                                 └─par─▶ the same, chunked over a thread pool
+//! source ──syntax──▶ AST with spans ──front::expr──▶ typed dataflow IR (ir: arena,
+//!        hash-consed, folded) ──opt──▶ optimized IR ──codegen──▶ bytecode
+//!        ──vm──▶ values, block by block over SIMD lanes
+//!                 └─par─▶ the same, chunked over a thread pool
+//! ```
+//!
+//! The stages form layers; a stage uses only the stages below it (`crate/tests/layering.rs`
+//! checks every import and prints the graph):
+//!
+//! ```text
+//!   wasm ─────────────────────────────▶ api, par          (bindings, thin)
+//!   api ──────────────────────────────▶ every stage below (the Rust surface)
+//!   front   opt   codegen             (front ends; IR passes; IR -> bytecode)
+//!     │      │     ├──────────▶ vm
+//!     └──────┴─────┴──▶ ir
+//!   ir ──▶ types, syntax (spans)       vm ──▶ types, vmath, par, syntax (spans)
+//!   types ──▶ vmath
+//!   syntax   vmath   par              (leaves: use nothing of the crate)
 //! ```
 //!
 //! [`api`] is the Rust surface used by native tests and by the thin wasm bindings
@@ -20,12 +34,13 @@
 //!
 //! Semantics are NumPy 2's, NEP 50 weak Python scalars included: [`types`] holds the
 //! promotion table, every operation's signature and one implementation of each element
-//! operation, shared by constant folding, the reference evaluator (`ir::reference`) and
-//! the VM's kernels; the conformance tests hold all of it to NumPy itself. Errors carry
-//! spans from the parser to the [`api::Diagnostic`] at the boundary, which renders a code
-//! frame; no input may panic, and limits on source length, nesting depth, inputs and
-//! allocation sizes turn hostile inputs into errors. docs/expression-engine.md walks
-//! through the whole pipeline.
+//! operation (float math through [`vmath`]'s lane functions), shared by constant folding,
+//! the reference evaluator (`ir::reference`) and the VM's lane loops; the conformance tests
+//! hold all of it to NumPy itself. Errors carry spans from the parser to the
+//! [`api::Diagnostic`] at the boundary, which renders a code frame; no input may panic, and
+//! limits on source length, nesting depth, inputs and allocation sizes turn hostile inputs
+//! into errors. docs/architecture.md describes the stages and where to add an operator, a
+//! function or a pass; docs/expression-engine.md follows one expression through them.
 //!
 //! ```
 //! use numwasm::api::{Engine, Input};

@@ -1,4 +1,4 @@
-// The DESIGN.md workloads the engine runs today, each with its inputs defined.
+// The benchmark workloads (docs/architecture.md) the engine runs today, each with its inputs defined.
 // An input spec is { gen, a, b, dtype, shape }: gen is uniform (in [a, b)), arange
 // (a + i*b), linspace (a to b) or constant (a); shape is 'array' (N elements), '2-D'
 // (1000 rows of N/1000) or 'scalar' (a Python number).
