@@ -17,6 +17,14 @@ pub fn version() -> String {
     crate::VERSION.to_owned()
 }
 
+/// The functions of the expression language as a JSON array (see
+/// `api::function_table_json`); the package parses it once at init.
+#[wasm_bindgen(js_name = functionTable)]
+#[must_use]
+pub fn function_table() -> String {
+    api::function_table_json()
+}
+
 /// `"threads"` for the shared-memory build, `"simd"` for the single-threaded one.
 #[wasm_bindgen(js_name = buildFlavor)]
 #[must_use]

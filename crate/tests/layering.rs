@@ -20,13 +20,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     // `syntax` only for `Span`, which every later stage carries for its errors.
     ("ir", &["types", "vmath", "syntax"]),
     ("vm", &["types", "vmath", "par", "syntax"]),
-    ("front", &["syntax", "types", "ir"]),
+    // The kernel IR reuses the IR's typed handles (`ir::Handle`).
+    ("kir", &["types", "vmath", "syntax", "ir"]),
+    ("front", &["syntax", "types", "ir", "kir"]),
     ("opt", &["ir", "types", "syntax"]),
     ("codegen", &["ir", "vm", "types", "syntax"]),
     (
         "api",
         &[
-            "syntax", "front", "ir", "opt", "codegen", "vm", "vmath", "types", "par",
+            "syntax", "front", "ir", "kir", "opt", "codegen", "vm", "vmath", "types", "par",
         ],
     ),
     ("wasm", &["api", "par"]),

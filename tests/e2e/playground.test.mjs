@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
+import * as nw from '../../web/src/node.js';
 import { startServer } from '../../scripts/serve.mjs';
 import { launch, open, repo, screenshot } from './browser.mjs';
 
@@ -214,6 +215,30 @@ test('every example runs and its generated JS loop agrees with numwasm, or says 
   await runAndWait(page);
   assert.match(await page.textContent('#result'), /\(1000, 10\)/);
   assert.equal(await page.getAttribute('#baseline', 'data-state'), 'ok', await page.textContent('#baseline'));
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+test("the editor completes the engine's functions, with their docs", async () => {
+  // The package's table in this process is the one the page's engine reads (same build).
+  await nw.init();
+  const table = nw.functions();
+  const page = await openPlayground(`${isolated.url}?pool=2&panel=ir`);
+  await typeSource(page, 'arc');
+  // Once the page has compiled what was typed (an input named arc), nothing else redraws
+  // the editor under the completion popup.
+  await page.waitForFunction(() => document.querySelector('#panel').textContent.includes('input arc'));
+  await page.waitForSelector('.cm-tooltip-autocomplete');
+  const labels = await page.$$eval('.cm-tooltip-autocomplete .cm-completionLabel', (els) => els.map((e) => e.textContent));
+  const arc = table.filter((f) => f.name.startsWith('arc')).map((f) => f.name);
+  assert.ok(arc.length >= 7);
+  for (const name of arc) assert.ok(labels.includes(name), `${name} in ${labels}`);
+  await page.waitForSelector('.cm-completionInfo');
+  const first = table.find((f) => f.name === labels[0]);
+  assert.equal(await page.textContent('.cm-completionInfo'), first.doc);
+  // Accepting it writes the call's opening.
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((t) => document.querySelector('.cm-content').innerText.trim().startsWith(t), `${first.name}(`);
   assert.deepEqual(page.errors, []);
   await closePage(page);
 });

@@ -30,7 +30,7 @@ async function compare(source, specs) {
   const c = await nw.compile(source, Object.fromEntries(names.map((n) => [n, specs[n].dtype])));
   try {
     const ir = await c.ir();
-    const gen = generateBaseline(ir);
+    const gen = generateBaseline(ir, nw.functions());
     if (!gen.ok) return { unsupported: gen.reason };
     const result = await c.run(inputs);
     const P = ir.params.map((p) => host[p.name]);

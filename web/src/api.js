@@ -17,6 +17,8 @@ export let poolSize = 0;
 export let build = null;
 /** The engine version; set by init(). */
 export let version = null;
+/** The expression language's functions, frozen rows of the engine's table; set by init(). */
+let functionTable = null;
 
 let backend = null;
 let ready = null;
@@ -42,6 +44,7 @@ export function init(options) {
     checkThreads('init', threads, 1024);
     const info = await backend.start(threads);
     ({ version, build, poolSize } = info);
+    functionTable = freezeRows(info.functions);
     isolated = info.isolated === true;
     threadsAvailable = build === 'threads';
     numThreads = poolSize;
@@ -57,6 +60,22 @@ export function init(options) {
 /** What the engine runs on: version, build, pool size, isolation and the thread limit. */
 export function status() {
   return { version, build, poolSize, threadsAvailable, numThreads, ncores, crossOriginIsolated: isolated };
+}
+
+/**
+ * The functions the expression language accepts, as the engine's own table (the one its
+ * lowering reads): one frozen row per name, { name, kind, op, arity: { min, max }, rule,
+ * keywords, accuracy, doc, aliasOf }, in the engine's order.
+ */
+export function functions() {
+  if (!started) throw notInitialised('functions');
+  return functionTable;
+}
+
+function freezeRows(rows) {
+  return Object.freeze(
+    rows.map((r) => Object.freeze({ ...r, arity: Object.freeze({ ...r.arity }), keywords: Object.freeze([...r.keywords]) })),
+  );
 }
 
 /** Threads that later calls will use. */

@@ -58,8 +58,10 @@ export function makeEngine(glue) {
   }
 
   return {
+    /** The build, and the expression language's function table (see api.js functions()). */
     info() {
-      return { version: glue.version(), build: glue.buildFlavor(), poolSize: glue.poolSize() };
+      const functions = JSON.parse(glue.functionTable());
+      return { version: glue.version(), build: glue.buildFlavor(), poolSize: glue.poolSize(), functions };
     },
 
     /** The pool self-test: a CPU-heavy deterministic sum of `n` terms on `threads` threads. */

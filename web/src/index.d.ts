@@ -184,9 +184,38 @@ export interface Timed<T> {
   totalMs: number;
 }
 
+/** One function of the expression language, as the engine's table gives it. */
+export interface FunctionInfo {
+  name: string;
+  /**
+   * unary, binary, reduce: one IR operation, named `op` as in `Compiled.ir()` (except
+   * `mean`, a sum divided by the count); special: lowered by hand (copy, real, imag,
+   * conjugate, where, clip).
+   */
+  kind: 'unary' | 'binary' | 'reduce' | 'special';
+  op: string;
+  /** How many positional arguments it takes. A keyword given counts against `max`. */
+  arity: { min: number; max: number };
+  /**
+   * The kind of dtype rule its result follows: promote, promote-bool-as-int8, float, same,
+   * same-bool-as-int8, same-or-float, bool, accumulate, float64, select, clip.
+   */
+  rule: string;
+  /** Keyword arguments it accepts (reductions: axis). */
+  keywords: readonly string[];
+  /** exact (or correctly rounded), or ulp: within 1 ULP of the correctly rounded result. */
+  accuracy: 'exact' | 'ulp';
+  /** One line, for completions. */
+  doc: string;
+  /** The name this one is another spelling of (abs: absolute), or null. */
+  aliasOf: string | null;
+}
+
 /** Starts the engine; resolves to its status. A second call returns the first promise. */
 export function init(options?: InitOptions): Promise<Status>;
 export function status(): Status;
+/** The functions the expression language accepts, in the engine's order (after init()). */
+export function functions(): readonly Readonly<FunctionInfo>[];
 export function getNumThreads(): number;
 /** Limits later calls to `k` threads, 1 <= k <= poolSize (else a ValueError). */
 export function setNumThreads(k: number): void;

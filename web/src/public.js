@@ -8,6 +8,7 @@ export {
   build,
   compile,
   evaluate,
+  functions,
   getNumThreads,
   init,
   ncores,

@@ -12,10 +12,25 @@
 
 const FLOAT = new Set(['float64', 'float32']);
 const NARROW = { int8: 'i8', int16: 'i16', int32: 'i32', uint8: 'u8', uint16: 'u16', uint32: 'u32' };
-const TRANSCENDENTAL = new Set([
-  'pow', 'arctan2', 'hypot', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh',
-  'arcsinh', 'arccosh', 'arctanh', 'log', 'log1p', 'log10', 'log2', 'exp', 'exp2', 'expm1', 'cbrt',
-]);
+/**
+ * The IR ops whose engine results are within 1 ULP of the correctly rounded value rather
+ * than exact, where Math.* may differ too: the function table's `accuracy: 'ulp'` rows
+ * (numwasm's functions()), and `pow`, the `**` operator (the table lists functions, not
+ * operators), which runs on the same SIMD math. By table, computed once per table.
+ */
+const approximateByTable = new WeakMap();
+function approximateOps(functions) {
+  if (!Array.isArray(functions)) throw new TypeError('generateBaseline: pass numwasm.functions() as the function table');
+  let ops = approximateByTable.get(functions);
+  if (!ops) {
+    ops = new Set(['pow', ...functions.filter((f) => f.accuracy === 'ulp').map((f) => f.op)]);
+    approximateByTable.set(functions, ops);
+  }
+  return ops;
+}
+
+// The JS implementations, keyed by the IR op names that the function table's `op` and the IR
+// JSON share; an op missing here gets no baseline ({ ok: false }), never a wrong one.
 const MATH1 = {
   sqrt: 'Math.sqrt', sin: 'Math.sin', cos: 'Math.cos', tan: 'Math.tan', arcsin: 'Math.asin', arccos: 'Math.acos',
   arctan: 'Math.atan', sinh: 'Math.sinh', cosh: 'Math.cosh', tanh: 'Math.tanh', arcsinh: 'Math.asinh',
@@ -182,7 +197,7 @@ function expression(node, byId, v, flags) {
   const args = node.args.map((a) => byId.get(a));
   const f = family(dtype);
   if (!f) return no(`dtype ${dtype}`);
-  if (TRANSCENDENTAL.has(op)) flags.transcendental = true;
+  if (flags.approximate.has(op)) flags.transcendental = true;
   const arg = (k, to = dtype) => convert(v(args[k].id), args[k].dtype, to);
   const round = (e) => (f === 'f32' ? `Math.fround(${e})` : e);
 
@@ -314,20 +329,22 @@ function mulInt(a, b, dtype) {
 const size = (shape) => shape.reduce((a, b) => a * b, 1);
 
 /**
- * Generates the baseline for an IR function. Returns
+ * Generates the baseline for an IR function, given the engine's function table
+ * (numwasm's functions()). Returns
  * { ok: true, code, elementwise, outDtype, outLength(n), tolerance: 'exact'|'ulp'|'sum' }
  * or { ok: false, reason }.
  */
-export function generateBaseline(ir) {
+export function generateBaseline(ir, functions) {
+  const approximate = approximateOps(functions);
   try {
-    return generate(ir);
+    return generate(ir, approximate);
   } catch (e) {
     if (e instanceof Unsupported) return { ok: false, reason: e.message };
     throw e;
   }
 }
 
-function generate(ir) {
+function generate(ir, approximate) {
   const byId = new Map(ir.nodes.map((n) => [n.id, n]));
   const root = byId.get(ir.root);
   if (!root) return no('empty expression');
@@ -339,7 +356,7 @@ function generate(ir) {
     if (space && space.join('x') !== n.shape.join('x')) return no('broadcasting between different shapes');
     space ??= n.shape;
   }
-  const flags = { transcendental: false, floatReduce: false };
+  const flags = { approximate, transcendental: false, floatReduce: false };
   const lines = ['"use strict";'];
   for (const [slot, p] of ir.params.entries()) {
     if (!family(p.dtype)) return no(`input dtype ${p.dtype}`);

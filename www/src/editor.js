@@ -11,16 +11,25 @@ import { drawSelection, highlightActiveLine, highlightActiveLineGutter, keymap, 
 import { tags as t } from '@lezer/highlight';
 import { EditorView } from 'codemirror';
 
-/** The functions numwasm's expression language accepts (Python's builtins are not offered). */
-const FUNCTIONS = `sqrt sin cos tan arcsin arccos arctan sinh cosh tanh arcsinh arccosh arctanh log log1p
-  log10 log2 exp exp2 expm1 cbrt ceil floor trunc rint sign isnan isfinite isinf signbit square reciprocal abs
-  absolute where sum prod min max mean any all maximum minimum fmax fmin fmod arctan2 hypot nextafter
-  copysign`.split(/\s+/);
+/** `(x)`, `(x1, x2)`, `(x, axis=…)`: a function's call shape from its arity and keywords. */
+function callShape(f) {
+  const n = f.arity.min;
+  const positional = n === 1 ? ['x'] : Array.from({ length: n }, (_, i) => `x${i + 1}`);
+  return `(${[...positional, ...f.keywords.map((k) => `${k}=…`)].join(', ')})`;
+}
 
-function numwasmCompletions(context) {
-  const word = context.matchBefore(/[A-Za-z_][A-Za-z0-9_]*/);
-  if (!word || (word.from === word.to && !context.explicit)) return null;
-  return { from: word.from, options: FUNCTIONS.map((f) => ({ label: f, type: 'function', apply: `${f}(` })), validFor: /^\w*$/ };
+/**
+ * Completions for the functions of numwasm's function table (numwasm's functions(); Python's
+ * builtins are not offered), each with its call shape and one-line doc.
+ */
+function completionsFor(functions) {
+  return functions.map((f) => ({
+    label: f.name,
+    type: 'function',
+    apply: `${f.name}(`,
+    detail: f.aliasOf ? `${callShape(f)} = ${f.aliasOf}` : callShape(f),
+    info: f.doc,
+  }));
 }
 
 const dark = window.matchMedia('(prefers-color-scheme: dark)');
@@ -57,10 +66,18 @@ function themeFor(isDark) {
 
 /**
  * Creates the editor in `parent`. `onChange(text)` runs after every edit; `onRun()` on
- * Ctrl/Cmd+Enter. Returns { view, text(), setText(s), showError(err), clearErrors() }.
+ * Ctrl/Cmd+Enter. Returns { view, setFunctions(rows), text(), setText(s), showError(err),
+ * clearErrors() }.
  */
 export function createEditor(parent, doc, { onChange, onRun }) {
   const theme = new Compartment();
+  // Empty until the engine has started and setFunctions() hands over its table.
+  let options = [];
+  const complete = (context) => {
+    const word = context.matchBefore(/[A-Za-z_][A-Za-z0-9_]*/);
+    if (!word || options.length === 0 || (word.from === word.to && !context.explicit)) return null;
+    return { from: word.from, options, validFor: /^\w*$/ };
+  };
   const view = new EditorView({
     doc,
     parent,
@@ -72,7 +89,7 @@ export function createEditor(parent, doc, { onChange, onRun }) {
       drawSelection(),
       bracketMatching(),
       closeBrackets(),
-      autocompletion({ override: [numwasmCompletions] }),
+      autocompletion({ override: [complete] }),
       highlightActiveLine(),
       keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
       python(),
@@ -89,6 +106,10 @@ export function createEditor(parent, doc, { onChange, onRun }) {
 
   return {
     view,
+    /** Offers the functions of the engine's table (numwasm's functions()) as completions. */
+    setFunctions(functions) {
+      options = completionsFor(functions);
+    },
     text: () => view.state.doc.toString(),
     setText(s) {
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: s } });

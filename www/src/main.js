@@ -85,6 +85,7 @@ const ready = nw.init(wantPool ? { threads: wantPool } : undefined).then(
           'pool of workers and runs its single-threaded SIMD build: one thread. Serve the page with ' +
           'scripts/serve.sh to get the thread pool.';
     }
+    editor.setFunctions(nw.functions());
     fillThreads(s.poolSize);
     setRunnable(true);
     scheduleCompile(0);
@@ -233,7 +234,7 @@ async function compileFor(key, source, names, sig) {
     compiled?.c.free();
     // Scalar inputs are compiled for their current value (the signature carries it), so
     // they appear in the IR as constants with exactly the value the run uses.
-    const gen = generateBaseline(ir);
+    const gen = generateBaseline(ir, nw.functions());
     compiled = { key, c, names, gen, ir };
     editor.clearErrors();
     $('diag').textContent = `→ ${c.output.shape.length ? 'an array' : 'a scalar'} of ${c.output.dtype}`;

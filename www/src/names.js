@@ -2,6 +2,10 @@
 // called as functions and are not Python keywords. numwasm's parser stays the authority;
 // a name this scan misses shows up as the engine's NameError at its span.
 
+// Not a function list (a called name is never an input, so functions need none here):
+// Python's reserved words that can stand in an expression uncalled, the literals True,
+// False and None and the word operators, which the engine reads as literals, operators or
+// targeted syntax errors, never as input names. Its exported table covers functions only.
 const KEYWORDS = new Set(['True', 'False', 'None', 'and', 'or', 'not', 'if', 'else', 'in', 'is', 'lambda']);
 
 export function inputNames(source) {

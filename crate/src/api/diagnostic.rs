@@ -16,6 +16,18 @@ pub enum ErrorKind {
     ZeroDivisionError,
     /// A result or temporary that cannot be allocated.
     MemoryError,
+    /// A kernel whose operations have no typing under Numba's rules (Numba's name).
+    TypingError,
+    /// Python that the kernel language leaves out (`with`, classes, generators, ...).
+    UnsupportedError,
+    /// A kernel's array index outside its array.
+    IndexError,
+    /// A kernel's `assert` that failed.
+    AssertionError,
+    /// A kernel's own run-time failure that fits no other kind.
+    RuntimeError,
+    /// An import a kernel module may not make.
+    ImportError,
     /// An engine bug caught by a verifier; never expected.
     InternalError,
 }
@@ -31,6 +43,12 @@ impl ErrorKind {
             ErrorKind::OverflowError => "OverflowError",
             ErrorKind::ZeroDivisionError => "ZeroDivisionError",
             ErrorKind::MemoryError => "MemoryError",
+            ErrorKind::TypingError => "TypingError",
+            ErrorKind::UnsupportedError => "UnsupportedError",
+            ErrorKind::IndexError => "IndexError",
+            ErrorKind::AssertionError => "AssertionError",
+            ErrorKind::RuntimeError => "RuntimeError",
+            ErrorKind::ImportError => "ImportError",
             ErrorKind::InternalError => "InternalError",
         }
     }
@@ -79,18 +97,24 @@ impl Diagnostic {
             .map_or(source.len(), |i| start + i);
         let line_no = source[..start].matches('\n').count() + 1;
         let col = source[line_start..start].chars().count() + 1;
-        let text = &source[line_start..line_end];
-        let width = source[start..end.min(line_end)].chars().count().max(1);
+        // A kernel module may end its lines with "\r\n" and indent with tabs: the frame
+        // leaves out the '\r', and the caret's padding repeats the line's tabs so that it
+        // lines up under the text.
+        let text = source[line_start..line_end].trim_end_matches('\r');
+        let text_end = line_start + text.len();
+        let width = source[start..end.min(text_end).max(start)]
+            .chars()
+            .count()
+            .max(1);
+        let pad: String = source[line_start..start.min(text_end).max(line_start)]
+            .chars()
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
         let gutter = " ".repeat(line_no.to_string().len());
         let _ = writeln!(out, "{gutter}--> {line_no}:{col}");
         let _ = writeln!(out, "{gutter} |");
         let _ = writeln!(out, "{line_no} | {text}");
-        let _ = writeln!(
-            out,
-            "{gutter} | {}{}",
-            " ".repeat(col - 1),
-            "^".repeat(width)
-        );
+        let _ = writeln!(out, "{gutter} | {pad}{}", "^".repeat(width));
         for n in &self.notes {
             let _ = writeln!(out, "{gutter} = note: {n}");
         }
@@ -132,6 +156,7 @@ impl From<LowerError> for Diagnostic {
             LowerErrorKind::Value => ErrorKind::ValueError,
             LowerErrorKind::Overflow => ErrorKind::OverflowError,
             LowerErrorKind::ZeroDivision => ErrorKind::ZeroDivisionError,
+            LowerErrorKind::Syntax => ErrorKind::SyntaxError,
         };
         Diagnostic {
             kind,
@@ -163,5 +188,23 @@ mod tests {
         assert!(d.render("é+").contains('^'));
         let d = Diagnostic::new(ErrorKind::SyntaxError, "x", Span::new(1, 1));
         assert!(d.render("é+").contains('^'));
+    }
+
+    /// A kernel module's error: its line, without the '\r' of a "\r\n" line end, and a
+    /// caret that follows the line's tabs.
+    #[test]
+    fn renders_module_errors() {
+        let src = "def f(x):\r\n\tif x\r\n\t\treturn 1\r\n";
+        let e = crate::syntax::parse_module(src).unwrap_err();
+        assert_eq!(
+            Diagnostic::from(e).render(src),
+            "SyntaxError: expected ':'\n --> 2:6\n  |\n2 | \tif x\n  | \t    ^\n"
+        );
+        let src = "def f():\n\tx = (1 +\n\t\t2) $\n";
+        let e = crate::syntax::parse_module(src).unwrap_err();
+        assert_eq!(
+            Diagnostic::from(e).render(src),
+            "SyntaxError: invalid character '$'\n --> 3:6\n  |\n3 | \t\t2) $\n  | \t\t   ^\n"
+        );
     }
 }

@@ -20,12 +20,15 @@
 
 mod diagnostic;
 mod engine;
+mod functions;
+
 pub mod selftest;
 mod value;
 
 pub use crate::vm::last_run_threads;
 pub use diagnostic::{Diagnostic, ErrorKind};
 pub use engine::{Compiled, Engine, MAX_INPUTS, compile, evaluate};
+pub use functions::function_table_json;
 pub use value::{Array, Input};
 
 pub use crate::front::expr::{InputKind, Signature};

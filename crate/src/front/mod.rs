@@ -8,3 +8,4 @@
 //! through [`crate::types`], its errors. The IR it builds knows nothing of the language.
 
 pub mod expr;
+pub mod functions;

@@ -1,23 +1,52 @@
-//! Tokens -> AST: precedence climbing over Python's grammar levels (a Pratt parser written
-//! as one function per binding power, which keeps each level readable).
+//! Tokens -> AST: the expression grammar, one parser for both modes (statements are in
+//! `stmt.rs`, on the same `Parser`).
 //!
-//! Loosest to tightest: comparisons (chained, `a < b < c` means `(a < b) & (b < c)`), `|`,
-//! `^`, `&`, `<< >>`, `+ -`, `* / // %`, unary `- + ~`, `**` (right-associative; its left
-//! operand is a primary, so `-2**2 == -(2**2)`, and its right operand may be unary:
-//! `2**-1`), then calls, attributes and atoms.
+//! Precedence climbing (not Pratt parsing): the loose levels of Python's grammar are one
+//! function each, parsing the next tighter level and looping over their own operators; the
+//! binary operators are one loop over a precedence table ([`Parser::binary`]), which keeps
+//! the stack a bracket level costs small. Loosest to tightest:
+//!
+//! * module mode only: `lambda`, `x if c else y`, `or`, `and`, `not`;
+//! * comparisons. Expression mode chains them as `a < b < c` = `(a < b) & (b < c)` (numexpr's
+//!   element-wise meaning, [`ExprKind::Compare`] sharing the middle operand); module mode
+//!   builds Python's [`ExprKind::Comparison`] chain, with `is`, `is not`, `in`, `not in`;
+//! * the binary operators `|`, `^`, `&`, `<< >>`, `+ -`, `* / // %` (and `@` in module mode);
+//! * unary `- + ~`, then `**` (right-associative; its left operand is a primary, so
+//!   `-2**2 == -(2**2)`, and its right operand may be unary: `2**-1`);
+//! * primaries: atoms followed by `.name`, and in module mode by calls of any expression and
+//!   subscripts `a[i, 1:n:2]`. The expression language calls only names (`sum(x)`).
+//!
+//! Module mode adds atoms (strings, `...`, tuples, lists, comprehensions, generator
+//! expressions) and parses the Python it leaves out (`{}` displays, `yield`, `await`,
+//! `:=`, f-strings) into [`ExprKind::Unsupported`] nodes with their spans. Expression mode
+//! is exactly the language [`parse`] has always accepted, with the same errors: the lexer
+//! never gives it a module-only token, and every module-only branch below tests the mode.
+//!
+//! Limits: recursion depth and AST height are both bounded by [`MAX_DEPTH`] (in module
+//! mode the enclosing blocks count towards it), and every loop consumes a token per turn.
 
-use super::ast::{Ast, BinOp, CmpOp, ExprId, ExprKind, UnOp};
-use super::lexer::{Tok, Token, lex};
-use super::{Span, SyntaxError};
+use std::collections::HashSet;
 
-/// The longest source text accepted, in bytes.
+use super::ast::{BinOp, BoolOp, CmpOp, CompareOp, Expr, ExprId, ExprKind, Stmt, UnOp};
+use super::lexer::{Kw, Mode, Tok, Token, lex};
+use super::{Ast, Span, SyntaxError};
+
+/// The longest expression accepted, in bytes.
 pub const MAX_SOURCE_LEN: usize = 64 * 1024;
-/// The deepest nesting accepted: both parser recursion and AST height are bounded by it,
-/// so that no later recursive pass can overflow the stack.
+/// The deepest nesting accepted: parser recursion and AST height are both bounded by it, so
+/// that no later recursive pass can overflow the stack. In a module, blocks (and `elif`
+/// branches, which nest) count towards it together with the expressions inside them.
 pub const MAX_DEPTH: usize = 200;
 
-/// Parses one expression.
-pub fn parse(src: &str) -> Result<Ast, SyntaxError> {
+type Result<T> = std::result::Result<T, SyntaxError>;
+
+/// Parses one expression of the expression language (numexpr's).
+///
+/// ```
+/// let ast = numwasm::syntax::parse("where(a < 0, -a, a)").unwrap();
+/// assert_eq!(ast.dump(), "(where (< a 0) (neg a) a)");
+/// ```
+pub fn parse(src: &str) -> Result<Ast> {
     if src.len() > MAX_SOURCE_LEN {
         return Err(SyntaxError::new(
             format!(
@@ -27,14 +56,8 @@ pub fn parse(src: &str) -> Result<Ast, SyntaxError> {
             Span::new(0, 0),
         ));
     }
-    let tokens = lex(src)?;
-    let mut p = Parser {
-        tokens,
-        pos: 0,
-        ast: Ast::default(),
-        heights: Vec::new(),
-        depth: 0,
-    };
+    let tokens = lex(src, Mode::Expression)?;
+    let mut p = Parser::new(src, Mode::Expression, tokens);
     if p.peek() == &Tok::Eof {
         return Err(SyntaxError::new(
             "empty expression",
@@ -46,64 +69,150 @@ pub fn parse(src: &str) -> Result<Ast, SyntaxError> {
         let t = p.tokens[p.pos].clone();
         return Err(p.unexpected(&t, "end of expression"));
     }
-    p.ast.root = Some(root);
-    Ok(p.ast)
+    Ok(Ast {
+        exprs: p.exprs,
+        root: Some(root),
+    })
 }
 
-struct Parser {
-    tokens: Vec<Token>,
-    pos: usize,
-    ast: Ast,
-    /// Height of every AST node, to bound the depth of later recursive passes.
-    heights: Vec<usize>,
-    depth: usize,
+/// The parser's state for either mode.
+pub(super) struct Parser<'s> {
+    pub(super) src: &'s str,
+    pub(super) mode: Mode,
+    pub(super) tokens: Vec<Token>,
+    pub(super) pos: usize,
+    /// The span of the last token consumed, where a node that ends here ends.
+    pub(super) last: Span,
+    pub(super) exprs: Vec<Expr>,
+    /// Height of every expression, to bound the depth of later recursive passes.
+    pub(super) heights: Vec<usize>,
+    pub(super) stmts: Vec<Stmt>,
+    /// Recursion depth: nested expressions and, in a module, blocks.
+    pub(super) depth: usize,
+    /// The blocks around the statement being parsed.
+    pub(super) blocks: usize,
+    /// Whether the statement being parsed is inside a function (for `return`) and inside a
+    /// loop of that function (for `break` and `continue`).
+    pub(super) in_function: bool,
+    pub(super) in_loop: bool,
 }
 
-impl Parser {
-    fn peek(&self) -> &Tok {
+impl<'s> Parser<'s> {
+    pub(super) fn new(src: &'s str, mode: Mode, tokens: Vec<Token>) -> Self {
+        Parser {
+            src,
+            mode,
+            tokens,
+            pos: 0,
+            last: Span::default(),
+            exprs: Vec::new(),
+            heights: Vec::new(),
+            stmts: Vec::new(),
+            depth: 0,
+            blocks: 0,
+            in_function: false,
+            in_loop: false,
+        }
+    }
+
+    pub(super) fn module(&self) -> bool {
+        self.mode == Mode::Module
+    }
+
+    pub(super) fn peek(&self) -> &Tok {
         &self.tokens[self.pos].tok
     }
 
-    fn span(&self) -> Span {
+    /// The token `k` places ahead (`Eof` past the end).
+    pub(super) fn peek_at(&self, k: usize) -> &Tok {
+        let last = self.tokens.len() - 1;
+        &self.tokens[(self.pos + k).min(last)].tok
+    }
+
+    pub(super) fn at_kw(&self, k: Kw) -> bool {
+        self.peek() == &Tok::Keyword(k)
+    }
+
+    pub(super) fn span(&self) -> Span {
         self.tokens[self.pos].span
     }
 
     /// Consumes one token. Every loop of the parser calls this at least once per turn,
     /// which is the progress guarantee: the parser cannot hang.
-    fn bump(&mut self) -> Token {
+    pub(super) fn bump(&mut self) -> Token {
         let t = self.tokens[self.pos].clone();
         if self.pos + 1 < self.tokens.len() {
             self.pos += 1;
         }
+        // A node never ends with a layout token: a block ends with its last statement.
+        if !matches!(t.tok, Tok::Newline | Tok::Indent | Tok::Dedent) {
+            self.last = t.span;
+        }
         t
     }
 
-    fn push(
-        &mut self,
-        kind: ExprKind,
-        span: Span,
-        children: &[ExprId],
-    ) -> Result<ExprId, SyntaxError> {
-        let h = 1 + children
-            .iter()
-            .map(|c| self.heights[c.0 as usize])
-            .max()
-            .unwrap_or(0);
-        if h > MAX_DEPTH {
+    /// Consumes the next token if it is `tok`.
+    pub(super) fn eat(&mut self, tok: &Tok) -> bool {
+        if self.peek() == tok {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Consumes `tok`, or fails with "expected {what}".
+    pub(super) fn expect(&mut self, tok: &Tok, what: &str) -> Result<Token> {
+        if self.peek() == tok {
+            return Ok(self.bump());
+        }
+        Err(SyntaxError::new(format!("expected {what}"), self.span()))
+    }
+
+    /// The height of `kind`'s node: one more than its tallest child. A called name adds no
+    /// height, as when calls held their name inline, so that the expression language's
+    /// nesting limit is where it always was.
+    pub(super) fn height(&self, kind: &ExprKind) -> usize {
+        let skip = match kind {
+            ExprKind::Call { func, .. }
+                if matches!(self.exprs[func.0 as usize].kind, ExprKind::Name(_)) =>
+            {
+                Some(*func)
+            }
+            _ => None,
+        };
+        let mut h = 0;
+        kind.for_each_child(|c| {
+            if Some(c) != skip {
+                h = h.max(self.heights[c.0 as usize]);
+            }
+        });
+        h + 1
+    }
+
+    /// Appends an expression, enforcing the height limit (blocks included).
+    pub(super) fn push(&mut self, kind: ExprKind, span: Span) -> Result<ExprId> {
+        let h = self.height(&kind);
+        if h + self.blocks > MAX_DEPTH {
             return Err(SyntaxError::new(
                 format!("expression is nested too deeply (the limit is {MAX_DEPTH})"),
                 span,
             ));
         }
         self.heights.push(h);
-        Ok(self.ast.push(kind, span))
+        self.exprs.push(Expr { kind, span });
+        Ok(ExprId((self.exprs.len() - 1) as u32))
     }
 
-    fn span_of(&self, id: ExprId) -> Span {
-        self.ast.get(id).span
+    pub(super) fn span_of(&self, id: ExprId) -> Span {
+        self.exprs[id.0 as usize].span
     }
 
-    fn enter(&mut self) -> Result<(), SyntaxError> {
+    pub(super) fn kind_of(&self, id: ExprId) -> &ExprKind {
+        &self.exprs[id.0 as usize].kind
+    }
+
+    pub(super) fn enter(&mut self) -> Result<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(SyntaxError::new(
@@ -114,35 +223,166 @@ impl Parser {
         Ok(())
     }
 
-    #[allow(clippy::unused_self)]
-    fn unexpected(&self, t: &Token, wanted: &str) -> SyntaxError {
+    /// Runs `f` one nesting level deeper.
+    pub(super) fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.enter()?;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
+    pub(super) fn unexpected(&self, t: &Token, wanted: &str) -> SyntaxError {
+        if self.module() {
+            if t.tok == Tok::Indent {
+                return SyntaxError::new("unexpected indent", t.span);
+            }
+            return SyntaxError::new("invalid syntax", t.span).note(format!(
+                "expected {wanted}, found {}",
+                self.describe(&t.tok)
+            ));
+        }
         match &t.tok {
             Tok::Eof => SyntaxError::new(
                 format!("unexpected end of expression, expected {wanted}"),
                 t.span,
             ),
-            Tok::Keyword(k) => keyword_error(k, t.span),
+            Tok::Keyword(k) => keyword_error(*k, t.span),
             Tok::Assign => SyntaxError::new("unexpected '='", t.span)
                 .note("assignment is not an expression; use '==' to compare"),
             other => SyntaxError::new(
-                format!("unexpected {}, expected {wanted}", describe(other)),
+                format!("unexpected {}, expected {wanted}", self.describe(other)),
                 t.span,
             ),
         }
     }
 
-    fn expr(&mut self) -> Result<ExprId, SyntaxError> {
-        self.enter()?;
-        let r = self.comparison();
-        self.depth -= 1;
-        let r = r?;
+    /// A token as messages name it.
+    pub(super) fn describe(&self, t: &Tok) -> String {
+        match t {
+            Tok::Int(_) | Tok::Float(_) => "number".into(),
+            Tok::Name(n) => format!("name '{n}'"),
+            Tok::Keyword(k) => format!("keyword '{}'", k.as_str()),
+            Tok::Eof if self.module() => "the end of the file".into(),
+            Tok::Eof => "end of expression".into(),
+            Tok::Str(_) | Tok::Bytes(_) | Tok::FString(_) => "a string".into(),
+            Tok::Newline => "the end of the line".into(),
+            Tok::Indent => "an indent".into(),
+            Tok::Dedent => "the end of the block".into(),
+            Tok::AugAssign(op) => format!("'{}='", op.symbol()),
+            // Operators as the expression language has always named them; brackets and
+            // other punctuation quoted alone.
+            Tok::Plus
+            | Tok::Minus
+            | Tok::Star
+            | Tok::Slash
+            | Tok::SlashSlash
+            | Tok::Percent
+            | Tok::StarStar
+            | Tok::Shl
+            | Tok::Shr
+            | Tok::Amp
+            | Tok::Pipe
+            | Tok::Caret
+            | Tok::Tilde
+            | Tok::Lt
+            | Tok::Le
+            | Tok::EqEq
+            | Tok::Ne
+            | Tok::Ge
+            | Tok::Gt => format!("operator '{}'", op_text(t)),
+            other => format!("'{}'", op_text(other)),
+        }
+    }
+
+    // ---- Expression mode's entry level -----------------------------------------------
+
+    /// One expression: the whole language in expression mode, Python's `expression` in
+    /// module mode.
+    pub(super) fn expr(&mut self) -> Result<ExprId> {
+        if self.module() {
+            return self.test();
+        }
+        let r = self.nested(Self::comparison)?;
         if let Tok::Keyword(k) = self.peek() {
-            return Err(keyword_error(&k.clone(), self.span()));
+            return Err(keyword_error(*k, self.span()));
         }
         Ok(r)
     }
 
-    fn comparison(&mut self) -> Result<ExprId, SyntaxError> {
+    // ---- Module mode's boolean levels ---------------------------------------------------
+
+    /// Python's `expression`: a lambda, or a disjunction with an optional `if ... else`.
+    ///
+    /// Module mode counts nesting where the AST nests, not here: at bracketed atoms,
+    /// calls and subscripts, `lambda`, the `else` branch, `not`, unary operators, `**` and
+    /// `await`. Every recursive path of the grammar passes one of them, so recursion is
+    /// bounded, and a bracket counts once however many levels of the grammar it crosses.
+    pub(super) fn test(&mut self) -> Result<ExprId> {
+        if self.at_kw(Kw::Lambda) {
+            return self.nested(Self::lambda);
+        }
+        let body = self.or_test()?;
+        if !self.at_kw(Kw::If) {
+            return Ok(body);
+        }
+        self.bump();
+        let test = self.or_test()?;
+        if !self.at_kw(Kw::Else) {
+            return Err(SyntaxError::new(
+                "expected 'else' after 'if' expression",
+                self.span(),
+            ));
+        }
+        self.bump();
+        let orelse = self.nested(Self::test)?;
+        let span = self.span_of(body).join(self.span_of(orelse));
+        self.push(ExprKind::IfExp { test, body, orelse }, span)
+    }
+
+    /// `a or b or c`.
+    pub(super) fn or_test(&mut self) -> Result<ExprId> {
+        self.bool_level(Kw::Or, BoolOp::Or, Self::and_test)
+    }
+
+    pub(super) fn and_test(&mut self) -> Result<ExprId> {
+        self.bool_level(Kw::And, BoolOp::And, Self::not_test)
+    }
+
+    pub(super) fn bool_level(
+        &mut self,
+        kw: Kw,
+        op: BoolOp,
+        next: fn(&mut Self) -> Result<ExprId>,
+    ) -> Result<ExprId> {
+        let first = next(self)?;
+        if !self.at_kw(kw) {
+            return Ok(first);
+        }
+        let mut values = vec![first];
+        while self.at_kw(kw) {
+            self.bump();
+            values.push(next(self)?);
+        }
+        let span = self.span_of(first).join(self.last);
+        self.push(ExprKind::BoolOp { op, values }, span)
+    }
+
+    pub(super) fn not_test(&mut self) -> Result<ExprId> {
+        if !self.at_kw(Kw::Not) {
+            return self.comparison();
+        }
+        let start = self.bump().span;
+        let arg = self.nested(Self::not_test)?;
+        let span = start.join(self.span_of(arg));
+        self.push(ExprKind::Not(arg), span)
+    }
+
+    // ---- Comparisons ---------------------------------------------------------------------
+
+    pub(super) fn comparison(&mut self) -> Result<ExprId> {
+        if self.module() {
+            return self.comparison_chain();
+        }
         let first = self.bitor()?;
         let mut left = first;
         let mut acc: Option<ExprId> = None;
@@ -150,16 +390,12 @@ impl Parser {
             self.bump();
             let right = self.bitor()?;
             let span = self.span_of(left).join(self.span_of(right));
-            let cmp = self.push(ExprKind::Compare(op, left, right), span, &[left, right])?;
+            let cmp = self.push(ExprKind::Compare(op, left, right), span)?;
             acc = Some(match acc {
                 None => cmp,
                 Some(prev) => {
                     let span = self.span_of(first).join(self.span_of(right));
-                    self.push(
-                        ExprKind::Binary(BinOp::BitAnd, prev, cmp),
-                        span,
-                        &[prev, cmp],
-                    )?
+                    self.push(ExprKind::Binary(BinOp::BitAnd, prev, cmp), span)?
                 }
             });
             left = right;
@@ -167,96 +403,102 @@ impl Parser {
         Ok(acc.unwrap_or(first))
     }
 
-    fn binary_level(
-        &mut self,
-        next: fn(&mut Self) -> Result<ExprId, SyntaxError>,
-        ops: fn(&Tok) -> Option<BinOp>,
-    ) -> Result<ExprId, SyntaxError> {
-        let mut left = next(self)?;
-        while let Some(op) = ops(self.peek()) {
+    /// Module mode: Python's comparison chain, each operand parsed once.
+    pub(super) fn comparison_chain(&mut self) -> Result<ExprId> {
+        let left = self.bitor()?;
+        let mut ops = Vec::new();
+        loop {
+            let (op, len) = match (self.peek(), self.peek_at(1)) {
+                (Tok::Keyword(Kw::In), _) => (CompareOp::In, 1),
+                (Tok::Keyword(Kw::Not), Tok::Keyword(Kw::In)) => (CompareOp::NotIn, 2),
+                (Tok::Keyword(Kw::Is), Tok::Keyword(Kw::Not)) => (CompareOp::IsNot, 2),
+                (Tok::Keyword(Kw::Is), _) => (CompareOp::Is, 1),
+                (t, _) => match cmp_op(t) {
+                    Some(op) => (CompareOp::Cmp(op), 1),
+                    None => break,
+                },
+            };
+            for _ in 0..len {
+                self.bump();
+            }
+            ops.push((op, self.bitor()?));
+        }
+        if ops.is_empty() {
+            return Ok(left);
+        }
+        let span = self.span_of(left).join(self.last);
+        self.push(ExprKind::Comparison { left, ops }, span)
+    }
+
+    // ---- Binary operators ------------------------------------------------------------------
+
+    /// The binary operators from `|` up: precedence climbing over [`binary_op`]'s table.
+    /// The operand is a unary expression; an operator binding at least `min` is applied
+    /// to it and to the operand parsed at the next tighter level, so every operator is
+    /// left-associative and tighter operators group first. Recursion here is bounded by the
+    /// number of levels, however long the input.
+    pub(super) fn binary(&mut self, min: u8) -> Result<ExprId> {
+        let mut left = self.factor()?;
+        while let Some((op, prec)) = binary_op(self.peek()) {
+            if prec < min {
+                break;
+            }
             self.bump();
-            let right = next(self)?;
+            let right = self.binary(prec + 1)?;
             let span = self.span_of(left).join(self.span_of(right));
-            left = self.push(ExprKind::Binary(op, left, right), span, &[left, right])?;
+            left = self.push(ExprKind::Binary(op, left, right), span)?;
         }
         Ok(left)
     }
 
-    fn bitor(&mut self) -> Result<ExprId, SyntaxError> {
-        self.binary_level(Self::bitxor, |t| (t == &Tok::Pipe).then_some(BinOp::BitOr))
+    /// The operand of a comparison: every binary operator.
+    pub(super) fn bitor(&mut self) -> Result<ExprId> {
+        self.binary(0)
     }
 
-    fn bitxor(&mut self) -> Result<ExprId, SyntaxError> {
-        self.binary_level(Self::bitand, |t| {
-            (t == &Tok::Caret).then_some(BinOp::BitXor)
-        })
-    }
-
-    fn bitand(&mut self) -> Result<ExprId, SyntaxError> {
-        self.binary_level(Self::shift, |t| (t == &Tok::Amp).then_some(BinOp::BitAnd))
-    }
-
-    fn shift(&mut self) -> Result<ExprId, SyntaxError> {
-        self.binary_level(Self::arith, |t| match t {
-            Tok::Shl => Some(BinOp::Shl),
-            Tok::Shr => Some(BinOp::Shr),
-            _ => None,
-        })
-    }
-
-    fn arith(&mut self) -> Result<ExprId, SyntaxError> {
-        self.binary_level(Self::term, |t| match t {
-            Tok::Plus => Some(BinOp::Add),
-            Tok::Minus => Some(BinOp::Sub),
-            _ => None,
-        })
-    }
-
-    fn term(&mut self) -> Result<ExprId, SyntaxError> {
-        self.binary_level(Self::factor, |t| match t {
-            Tok::Star => Some(BinOp::Mul),
-            Tok::Slash => Some(BinOp::Div),
-            Tok::SlashSlash => Some(BinOp::FloorDiv),
-            Tok::Percent => Some(BinOp::Mod),
-            _ => None,
-        })
-    }
-
-    fn factor(&mut self) -> Result<ExprId, SyntaxError> {
+    pub(super) fn factor(&mut self) -> Result<ExprId> {
         let op = match self.peek() {
             Tok::Minus => UnOp::Neg,
             Tok::Plus => UnOp::Pos,
             Tok::Tilde => UnOp::Invert,
-            Tok::Keyword(k) if k == "not" => {
+            Tok::Keyword(Kw::Not) if !self.module() => {
                 return Err(SyntaxError::new("'not' is not supported", self.span())
                     .note("use '~' for element-wise logical not"));
             }
             _ => return self.power(),
         };
         let start = self.bump().span;
-        self.enter()?;
-        let arg = self.factor();
-        self.depth -= 1;
-        let arg = arg?;
+        let arg = self.nested(Self::factor)?;
         let span = start.join(self.span_of(arg));
-        self.push(ExprKind::Unary(op, arg), span, &[arg])
+        self.push(ExprKind::Unary(op, arg), span)
     }
 
-    fn power(&mut self) -> Result<ExprId, SyntaxError> {
-        let base = self.primary()?;
+    pub(super) fn power(&mut self) -> Result<ExprId> {
+        let base = if self.module() && self.at_kw(Kw::Await) {
+            let start = self.bump().span;
+            let arg = self.nested(Self::primary)?;
+            let span = start.join(self.span_of(arg));
+            self.push(
+                ExprKind::Unsupported {
+                    what: "'await' expressions",
+                },
+                span,
+            )?
+        } else {
+            self.primary()?
+        };
         if self.peek() != &Tok::StarStar {
             return Ok(base);
         }
         self.bump();
-        self.enter()?;
-        let exp = self.factor();
-        self.depth -= 1;
-        let exp = exp?;
+        let exp = self.nested(Self::factor)?;
         let span = self.span_of(base).join(self.span_of(exp));
-        self.push(ExprKind::Binary(BinOp::Pow, base, exp), span, &[base, exp])
+        self.push(ExprKind::Binary(BinOp::Pow, base, exp), span)
     }
 
-    fn primary(&mut self) -> Result<ExprId, SyntaxError> {
+    // ---- Primaries -------------------------------------------------------------------------
+
+    pub(super) fn primary(&mut self) -> Result<ExprId> {
         let mut e = self.atom()?;
         loop {
             match self.peek() {
@@ -274,22 +516,23 @@ impl Parser {
                             name_span: t.span,
                         },
                         span,
-                        &[e],
                     )?;
                 }
+                Tok::LParen if self.module() => e = self.nested(|p| p.call(e))?,
                 Tok::LParen => {
-                    let t = self.tokens[self.pos].clone();
                     return Err(SyntaxError::new(
                         "only function names can be called",
-                        t.span,
+                        self.span(),
                     ));
                 }
+                // Only module mode has '[' tokens.
+                Tok::LBracket => e = self.nested(|p| p.subscript(e))?,
                 _ => return Ok(e),
             }
         }
     }
 
-    fn atom(&mut self) -> Result<ExprId, SyntaxError> {
+    pub(super) fn atom(&mut self) -> Result<ExprId> {
         let t = self.bump();
         let kind = match t.tok {
             Tok::Int(v) => ExprKind::Int(v),
@@ -298,11 +541,17 @@ impl Parser {
             Tok::Name(n) if n == "False" => ExprKind::Bool(false),
             Tok::Name(n) if n == "None" => ExprKind::NoneLit,
             Tok::Name(n) => {
-                if self.peek() == &Tok::LParen {
-                    return self.call(n, t.span);
+                let name = self.push(ExprKind::Name(n), t.span)?;
+                if !self.module() && self.peek() == &Tok::LParen {
+                    return self.call(name);
                 }
-                ExprKind::Name(n)
+                return Ok(name);
             }
+            Tok::Keyword(Kw::True) => ExprKind::Bool(true),
+            Tok::Keyword(Kw::False) => ExprKind::Bool(false),
+            Tok::Keyword(Kw::None) => ExprKind::NoneLit,
+            Tok::Ellipsis => ExprKind::Ellipsis,
+            Tok::LParen if self.module() => return self.nested(|p| p.paren(t.span)),
             Tok::LParen => {
                 let inner = self.expr()?;
                 let close = self.bump();
@@ -316,47 +565,55 @@ impl Parser {
                 }
                 // Keep the parentheses in the span, so diagnostics underline what the
                 // user wrote.
-                let span = t.span.join(close.span);
-                self.ast.exprs[inner.0 as usize].span = span;
+                self.exprs[inner.0 as usize].span = t.span.join(close.span);
                 return Ok(inner);
             }
+            Tok::LBracket => return self.nested(|p| p.list_display(t.span)),
+            Tok::LBrace => return self.nested(|p| p.brace_display(t.span)),
+            Tok::Str(_) | Tok::Bytes(_) | Tok::FString(_) => return self.strings(&t),
             _ => return Err(self.unexpected(&t, "an expression")),
         };
-        self.push(kind, t.span, &[])
+        self.push(kind, t.span)
     }
 
-    fn call(&mut self, func: String, func_span: Span) -> Result<ExprId, SyntaxError> {
+    /// `func(args)`; `func` is already parsed and the next token is `(`.
+    pub(super) fn call(&mut self, func: ExprId) -> Result<ExprId> {
         self.bump(); // '('
         let mut args = Vec::new();
         let mut kwargs: Vec<(String, Span, ExprId)> = Vec::new();
-        let end;
+        // The keyword names so far, so that a long call stays linear.
+        let mut seen: HashSet<String> = HashSet::new();
         loop {
-            if self.peek() == &Tok::RParen {
-                end = self.bump().span;
+            if self.eat(&Tok::RParen) {
                 break;
             }
             let before = self.pos;
-            let is_kw = matches!(self.peek(), Tok::Name(_))
-                && self
-                    .tokens
-                    .get(self.pos + 1)
-                    .is_some_and(|t| t.tok == Tok::Assign);
+            let is_kw = matches!(self.peek(), Tok::Name(_)) && self.peek_at(1) == &Tok::Assign;
             if is_kw {
                 let name_tok = self.bump();
                 self.bump(); // '='
                 let Tok::Name(name) = name_tok.tok else {
-                    unreachable!()
+                    unreachable!("checked above")
                 };
                 let value = self.expr()?;
-                if kwargs.iter().any(|(k, _, _)| *k == name) {
+                if !seen.insert(name.clone()) {
                     return Err(SyntaxError::new(
                         format!("keyword argument repeated: {name}"),
                         name_tok.span,
                     ));
                 }
                 kwargs.push((name, name_tok.span, value));
+            } else if self.module() && matches!(self.peek(), Tok::Star | Tok::StarStar) {
+                args.push(self.unpacked_argument()?);
             } else {
-                let value = self.expr()?;
+                let mut value = if self.module() {
+                    self.named_test()?
+                } else {
+                    self.expr()?
+                };
+                if self.module() && self.at_kw(Kw::For) {
+                    value = self.generator_argument(value, args.is_empty() && kwargs.is_empty())?;
+                }
                 if let Some((_, span, _)) = kwargs.first() {
                     return Err(SyntaxError::new(
                         "positional argument follows keyword argument",
@@ -370,29 +627,33 @@ impl Parser {
             let t = self.bump();
             match t.tok {
                 Tok::Comma => {}
-                Tok::RParen => {
-                    end = t.span;
-                    break;
-                }
+                Tok::RParen => break,
                 _ => return Err(self.unexpected(&t, "',' or ')'")),
             }
         }
-        let children: Vec<ExprId> = args
-            .iter()
-            .copied()
-            .chain(kwargs.iter().map(|k| k.2))
-            .collect();
-        self.push(
-            ExprKind::Call {
-                func,
-                func_span,
-                args,
-                kwargs,
-            },
-            func_span.join(end),
-            &children,
-        )
+        let span = self.span_of(func).join(self.last);
+        self.push(ExprKind::Call { func, args, kwargs }, span)
     }
+}
+
+/// A binary operator and its precedence: `|`, `^`, `&`, shifts, `+ -`, `* / // % @`,
+/// loosest first. The lexer makes `@` a token only in module mode.
+fn binary_op(t: &Tok) -> Option<(BinOp, u8)> {
+    Some(match t {
+        Tok::Pipe => (BinOp::BitOr, 0),
+        Tok::Caret => (BinOp::BitXor, 1),
+        Tok::Amp => (BinOp::BitAnd, 2),
+        Tok::Shl => (BinOp::Shl, 3),
+        Tok::Shr => (BinOp::Shr, 3),
+        Tok::Plus => (BinOp::Add, 4),
+        Tok::Minus => (BinOp::Sub, 4),
+        Tok::Star => (BinOp::Mul, 5),
+        Tok::Slash => (BinOp::Div, 5),
+        Tok::SlashSlash => (BinOp::FloorDiv, 5),
+        Tok::Percent => (BinOp::Mod, 5),
+        Tok::At => (BinOp::MatMul, 5),
+        _ => return None,
+    })
 }
 
 fn cmp_op(t: &Tok) -> Option<CmpOp> {
@@ -407,42 +668,33 @@ fn cmp_op(t: &Tok) -> Option<CmpOp> {
     })
 }
 
-fn keyword_error(k: &str, span: Span) -> SyntaxError {
+/// Expression mode's error for a Python keyword that is no part of the language.
+fn keyword_error(k: Kw, span: Span) -> SyntaxError {
     let (msg, note) = match k {
-        "and" => (
+        Kw::And => (
             "'and' is not supported",
             "use '&' for element-wise and, with parentheses around comparisons: (a < b) & (c < d)",
         ),
-        "or" => (
+        Kw::Or => (
             "'or' is not supported",
             "use '|' for element-wise or, with parentheses around comparisons: (a < b) | (c < d)",
         ),
-        "not" => (
+        Kw::Not => (
             "'not' is not supported",
             "use '~' for element-wise logical not",
         ),
-        "if" | "else" => (
+        Kw::If | Kw::Else => (
             "conditional expressions are not supported",
             "use where(condition, x, y)",
         ),
-        _ => return SyntaxError::new(format!("'{k}' is not supported in expressions"), span),
+        _ => {
+            return SyntaxError::new(
+                format!("'{}' is not supported in expressions", k.as_str()),
+                span,
+            );
+        }
     };
     SyntaxError::new(msg, span).note(note)
-}
-
-fn describe(t: &Tok) -> String {
-    match t {
-        Tok::Int(_) | Tok::Float(_) => "number".into(),
-        Tok::Name(n) => format!("name '{n}'"),
-        Tok::Keyword(k) => format!("keyword '{k}'"),
-        Tok::LParen => "'('".into(),
-        Tok::RParen => "')'".into(),
-        Tok::Comma => "','".into(),
-        Tok::Dot => "'.'".into(),
-        Tok::Assign => "'='".into(),
-        Tok::Eof => "end of expression".into(),
-        other => format!("operator '{}'", op_text(other)),
-    }
 }
 
 fn op_text(t: &Tok) -> &'static str {
@@ -466,13 +718,29 @@ fn op_text(t: &Tok) -> &'static str {
         Tok::Ne => "!=",
         Tok::Ge => ">=",
         Tok::Gt => ">",
+        Tok::LParen => "(",
+        Tok::RParen => ")",
+        Tok::LBracket => "[",
+        Tok::RBracket => "]",
+        Tok::LBrace => "{",
+        Tok::RBrace => "}",
+        Tok::Comma => ",",
+        Tok::Dot => ".",
+        Tok::Assign => "=",
+        Tok::Colon => ":",
+        Tok::Semi => ";",
+        Tok::At => "@",
+        Tok::Arrow => "->",
+        Tok::Ellipsis => "...",
+        Tok::ColonEq => ":=",
         _ => "?",
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{MAX_DEPTH, parse};
+    use crate::syntax::ExprKind;
 
     fn d(s: &str) -> String {
         parse(s).map_or_else(
@@ -546,5 +814,110 @@ mod tests {
         let neg = format!("{}a", "-".repeat(10_000));
         assert!(d(&neg).contains("nested too deeply"));
         assert!(d(&"a+".repeat(40_000)).contains("too long"));
+    }
+
+    /// The Python the kernel language adds is not part of the expression language:
+    /// `parse` gives the errors it always gave, from the lexer or from the parser.
+    #[test]
+    fn module_syntax_keeps_expression_errors() {
+        let cases = [
+            ("a[0]", "error: invalid character '[' @1..2"),
+            ("x = 's'", "error: invalid character '\\'' @4..5"),
+            (
+                "a if b else c",
+                "error: conditional expressions are not supported @2..4",
+            ),
+            ("lambda x: x", "error: invalid character ':' @8..9"),
+            (
+                "a is b",
+                "error: 'is' is not supported in expressions @2..4",
+            ),
+            (
+                "a in b",
+                "error: 'in' is not supported in expressions @2..4",
+            ),
+            ("(a, b)", "error: tuples are not supported @2..3"),
+            (
+                "a, b",
+                "error: unexpected ',', expected end of expression @1..2",
+            ),
+            ("f(x)(y)", "error: only function names can be called @4..5"),
+            ("a.b(c)", "error: only function names can be called @3..4"),
+            ("True(1)", "error: only function names can be called @4..5"),
+            ("a @ b", "error: invalid character '@' @2..3"),
+            ("a += 1", "error: unexpected '=' @3..4"),
+            ("a; b", "error: invalid character ';' @1..2"),
+            ("a # c", "error: invalid character '#' @2..3"),
+            ("{a}", "error: invalid character '{' @0..1"),
+            ("...", "error: unexpected '.', expected an expression @0..1"),
+            (
+                "a -> b",
+                "error: unexpected operator '>', expected an expression @3..4",
+            ),
+            ("x := 1", "error: invalid character ':' @2..3"),
+            (
+                "f(x for x in y)",
+                "error: unexpected name 'for', expected ',' or ')' @4..7",
+            ),
+            ("a.not", "error: 'not' is not supported @2..5"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(d(src), want, "{src}");
+        }
+        // Python keywords outside the eight with targeted errors are names, and newlines
+        // are whitespace.
+        assert_eq!(d("for + 1"), "(+ for 1)");
+        assert_eq!(d("a\n+\nb"), "(+ a b)");
+        let e = parse("a[0]").unwrap_err();
+        assert_eq!(
+            e.notes,
+            ["indexing and lists are not part of the expression language"]
+        );
+        let e = parse("'s'").unwrap_err();
+        assert_eq!(e.notes, ["strings are not supported"]);
+    }
+
+    /// A call holds its name as a node, but adds no height for it: the nesting limit is
+    /// where it was when calls held their name inline.
+    #[test]
+    fn called_names_add_no_height() {
+        let at = |k: usize| d(&format!("{}f()", "-".repeat(k)));
+        assert_eq!(at(MAX_DEPTH - 1).matches("neg").count(), MAX_DEPTH - 1);
+        assert!(at(MAX_DEPTH).contains("nested too deeply"));
+        let calls = |k: usize| d(&format!("{}a{}", "f(".repeat(k), ")".repeat(k)));
+        assert!(!calls(MAX_DEPTH - 1).starts_with("error"));
+        assert!(calls(MAX_DEPTH).contains("nested too deeply"));
+    }
+
+    /// Expression mode builds only the kinds the expression language lowers.
+    #[test]
+    fn expression_mode_builds_only_its_kinds() {
+        for src in [
+            "a < b < c",
+            "sum(a * b, axis=-1) + where(x, 1, 2.5).real",
+            "~(a & b) | c ^ d << 2 // 3 % 4 ** -1",
+            "None + True",
+        ] {
+            let ast = parse(src).unwrap();
+            for e in &ast.exprs {
+                assert!(
+                    matches!(
+                        e.kind,
+                        ExprKind::Int(_)
+                            | ExprKind::Float(_)
+                            | ExprKind::Bool(_)
+                            | ExprKind::NoneLit
+                            | ExprKind::Name(_)
+                            | ExprKind::Unary(..)
+                            | ExprKind::Binary(..)
+                            | ExprKind::Compare(..)
+                            | ExprKind::Call { .. }
+                            | ExprKind::Attr { .. }
+                    ),
+                    "{src}: {:?}",
+                    e.kind
+                );
+            }
+        }
     }
 }

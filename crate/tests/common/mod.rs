@@ -1,6 +1,8 @@
 //! Helpers shared by the expression engine's integration tests.
 #![allow(dead_code)]
 
+pub mod snapshot;
+
 use numwasm::types::Buffer;
 
 /// A xorshift64* generator: small, seeded, reproducible.

@@ -2,6 +2,7 @@
 //! Python scalars, promotion, each operation's signature, broadcasting, reductions.
 
 use super::pyops;
+use crate::front::functions::{self, FunctionDef, Lowering, Special};
 use crate::ir::{Function, Node, Param, Value};
 use crate::syntax::{self, Ast, ExprId, ExprKind, Span};
 use crate::types::{
@@ -33,6 +34,9 @@ pub enum LowerErrorKind {
     Value,
     Overflow,
     ZeroDivision,
+    /// Syntax the expression language does not have: an AST kind only module mode builds,
+    /// so never one from `syntax::parse`.
+    Syntax,
 }
 
 /// A typing error with the span of the expression that caused it.
@@ -81,69 +85,6 @@ enum OutOfRange {
     /// Wrap around (`where`).
     Wrap,
 }
-
-/// The names of the functions, for "did you mean" suggestions.
-pub const FUNCTIONS: &[&str] = &[
-    "copy",
-    "ones_like",
-    "sqrt",
-    "sin",
-    "cos",
-    "tan",
-    "arcsin",
-    "arccos",
-    "arctan",
-    "sinh",
-    "cosh",
-    "tanh",
-    "arcsinh",
-    "arccosh",
-    "arctanh",
-    "fmod",
-    "arctan2",
-    "hypot",
-    "nextafter",
-    "copysign",
-    "maximum",
-    "minimum",
-    "log",
-    "log1p",
-    "log10",
-    "log2",
-    "exp",
-    "exp2",
-    "expm1",
-    "cbrt",
-    "abs",
-    "absolute",
-    "ceil",
-    "floor",
-    "round",
-    "rint",
-    "trunc",
-    "sign",
-    "where",
-    "isnan",
-    "isfinite",
-    "isinf",
-    "signbit",
-    "real",
-    "imag",
-    "conj",
-    "conjugate",
-    "clip",
-    "square",
-    "reciprocal",
-    "fmax",
-    "fmin",
-    "sum",
-    "prod",
-    "min",
-    "max",
-    "mean",
-    "any",
-    "all",
-];
 
 /// Lowers a parsed expression for a signature.
 pub fn lower(ast: &Ast, sig: &Signature) -> Result<Function> {
@@ -221,13 +162,16 @@ impl Lower<'_> {
                 self.unary_operator(*op, a, span)
             }
             ExprKind::Binary(op, a, b) => {
+                let Some(bop) = binary_op(*op) else {
+                    return Err(not_in_language(&e.kind, span));
+                };
                 let (a, b) = (self.expr(*a)?, self.expr(*b)?);
                 if let (Val::Weak(x), Val::Weak(y)) = (a, b) {
                     return pyops::binary(*op, x, y)
                         .map(Val::Weak)
                         .map_err(|e| LowerError::from_type(e, span));
                 }
-                self.binary(binary_op(*op), a, b, span)
+                self.binary(bop, a, b, span)
             }
             ExprKind::Compare(op, a, b) => {
                 let (a, b) = (self.expr(*a)?, self.expr(*b)?);
@@ -257,12 +201,18 @@ impl Lower<'_> {
                     .with_note("only .real and .imag are supported")),
                 }
             }
-            ExprKind::Call {
-                func,
-                func_span,
-                args,
-                kwargs,
-            } => self.call(func, *func_span, args, kwargs, span),
+            ExprKind::Call { func, args, kwargs } => {
+                let callee = self.ast.get(*func);
+                let ExprKind::Name(name) = &callee.kind else {
+                    return Err(LowerError::new(
+                        LowerErrorKind::Syntax,
+                        "only function names can be called",
+                        callee.span,
+                    ));
+                };
+                self.call(name, callee.span, args, kwargs, span)
+            }
+            other => Err(not_in_language(other, span)),
         }
     }
 
@@ -284,7 +234,7 @@ impl Lower<'_> {
             .iter()
             .map(|(name, _, _)| name.as_str())
             .collect();
-        if FUNCTIONS.contains(&n) {
+        if functions::lookup(n).is_some() {
             err = err.with_note(format!("'{n}' is a function: call it as {n}(...)"));
         } else if let Some(s) = did_you_mean(n, candidates.iter().copied()) {
             err = err.with_note(format!("did you mean '{s}'?"));
@@ -570,24 +520,20 @@ impl Lower<'_> {
         kwargs: &[(String, Span, ExprId)],
         span: Span,
     ) -> Result<Val> {
-        let is_reduction = matches!(
-            func,
-            "sum" | "prod" | "min" | "max" | "mean" | "any" | "all"
-        );
-        if !FUNCTIONS.contains(&func) {
+        let Some(def) = functions::lookup(func) else {
             let mut err = LowerError::new(
                 LowerErrorKind::Name,
                 format!("function '{func}' is not defined"),
                 func_span,
             );
-            if let Some(s) = did_you_mean(func, FUNCTIONS.iter().copied()) {
+            if let Some(s) = did_you_mean(func, functions::names()) {
                 err = err.with_note(format!("did you mean '{s}'?"));
             }
             return Err(err);
-        }
+        };
         if let Some((k, kspan, _)) = kwargs
             .iter()
-            .find(|(k, _, _)| !(is_reduction && k == "axis"))
+            .find(|(k, _, _)| !def.keywords.contains(&k.as_str()))
         {
             return Err(LowerError::new(
                 LowerErrorKind::Type,
@@ -595,160 +541,127 @@ impl Lower<'_> {
                 *kspan,
             ));
         }
-        let arity = match func {
-            "fmod" | "arctan2" | "hypot" | "nextafter" | "copysign" | "maximum" | "minimum"
-            | "fmax" | "fmin" => 2..=2,
-            "where" | "clip" => 3..=3,
-            _ if is_reduction => 1..=(if kwargs.is_empty() { 2 } else { 1 }),
-            _ => 1..=1,
+        check_arity(def, args.len(), kwargs.len(), span)?;
+        let reduction = match def.lowering {
+            Lowering::Reduce(op) => Some((op, false)),
+            Lowering::Mean => Some((ReduceOp::Sum, true)),
+            _ => None,
         };
-        if !arity.contains(&args.len()) {
-            let want = if arity.start() == arity.end() {
-                format!("{}", arity.start())
-            } else {
-                format!("{} to {}", arity.start(), arity.end())
-            };
-            return Err(LowerError::new(
-                LowerErrorKind::Type,
-                format!(
-                    "{func}() takes {want} positional argument{} but {} were given",
-                    if *arity.end() == 1 { "" } else { "s" },
-                    args.len()
-                ),
-                span,
-            ));
-        }
-        if is_reduction {
-            let axis_expr = args.get(1).copied().or_else(|| kwargs.first().map(|k| k.2));
-            let axis = match axis_expr {
-                None => None,
-                Some(ax) => self.axis(ax)?,
-            };
-            let a = self.expr(args[0])?;
-            return self.reduce(func, a, axis, span);
+        if let (Some((op, mean)), Some(&a)) = (reduction, args.first()) {
+            // The axis is the second positional argument or `axis=`.
+            let axis = args
+                .get(1)
+                .or_else(|| kwargs.iter().find(|k| k.0 == "axis").map(|k| &k.2));
+            return self.reduction(op, mean, a, axis, span);
         }
         let mut vals = Vec::new();
         for a in args {
             vals.push(self.expr(*a)?);
         }
-        // np.real and np.imag return `val.real`/`val.imag` when the argument has them, so
-        // on a Python scalar they give Python scalars (weak): imag(3) is the int 0,
-        // real(True) the int 1, imag(2.5) the float 0.0.
-        if let ("real" | "imag", Val::Weak(w)) = (func, vals[0]) {
-            return Ok(Val::Weak(match (func, w) {
-                ("real", PyScalar::Bool(b)) => PyScalar::Int(i128::from(b)),
-                ("real", w) => w,
-                (_, PyScalar::Float(_)) => PyScalar::Float(0.0),
-                _ => PyScalar::Int(0),
-            }));
-        }
-        let unary = |op| Some(op);
-        let uop = match func {
-            "sqrt" => unary(UnaryOp::Sqrt),
-            "sin" => unary(UnaryOp::Sin),
-            "cos" => unary(UnaryOp::Cos),
-            "tan" => unary(UnaryOp::Tan),
-            "arcsin" => unary(UnaryOp::Arcsin),
-            "arccos" => unary(UnaryOp::Arccos),
-            "arctan" => unary(UnaryOp::Arctan),
-            "sinh" => unary(UnaryOp::Sinh),
-            "cosh" => unary(UnaryOp::Cosh),
-            "tanh" => unary(UnaryOp::Tanh),
-            "arcsinh" => unary(UnaryOp::Arcsinh),
-            "arccosh" => unary(UnaryOp::Arccosh),
-            "arctanh" => unary(UnaryOp::Arctanh),
-            "log" => unary(UnaryOp::Log),
-            "log1p" => unary(UnaryOp::Log1p),
-            "log10" => unary(UnaryOp::Log10),
-            "log2" => unary(UnaryOp::Log2),
-            "exp" => unary(UnaryOp::Exp),
-            "exp2" => unary(UnaryOp::Exp2),
-            "expm1" => unary(UnaryOp::Expm1),
-            "cbrt" => unary(UnaryOp::Cbrt),
-            "abs" | "absolute" => unary(UnaryOp::Abs),
-            "ceil" => unary(UnaryOp::Ceil),
-            "floor" => unary(UnaryOp::Floor),
-            "trunc" => unary(UnaryOp::Trunc),
-            "round" | "rint" => unary(UnaryOp::Rint),
-            "sign" => unary(UnaryOp::Sign),
-            "isnan" => unary(UnaryOp::IsNan),
-            "isfinite" => unary(UnaryOp::IsFinite),
-            "isinf" => unary(UnaryOp::IsInf),
-            "signbit" => unary(UnaryOp::Signbit),
-            "square" => unary(UnaryOp::Square),
-            "reciprocal" => unary(UnaryOp::Reciprocal),
-            "ones_like" => unary(UnaryOp::One),
-            "imag" => unary(UnaryOp::Zero),
-            _ => None,
-        };
-        if let Some(op) = uop {
-            let h = self.strong(vals[0], span)?;
-            return self.unary(op, h, span);
-        }
-        let bop = match func {
-            "fmod" => Some(BinaryOp::Fmod),
-            "arctan2" => Some(BinaryOp::Arctan2),
-            "hypot" => Some(BinaryOp::Hypot),
-            "nextafter" => Some(BinaryOp::Nextafter),
-            "copysign" => Some(BinaryOp::Copysign),
-            "maximum" => Some(BinaryOp::Maximum),
-            "minimum" => Some(BinaryOp::Minimum),
-            "fmax" => Some(BinaryOp::Fmax),
-            "fmin" => Some(BinaryOp::Fmin),
-            _ => None,
-        };
-        if let Some(op) = bop {
+        let v = match (def.lowering, vals.as_slice()) {
+            (Lowering::Unary(op), &[a]) => {
+                let h = self.strong(a, span)?;
+                Some(self.unary(op, h, span)?)
+            }
             // Ufuncs see Python scalars as weak too, but two Python scalars get default
             // dtypes (np.maximum(1, 2.5) is a float64), not Python arithmetic.
-            return self.binary(op, vals[0], vals[1], span);
-        }
-        match func {
-            "copy" | "real" => Ok(Val::Strong(self.strong(vals[0], span)?)),
-            "conj" | "conjugate" => {
-                let h = self.strong(vals[0], span)?;
+            (Lowering::Binary(op), &[a, b]) => Some(self.binary(op, a, b, span)?),
+            (Lowering::Special(s), _) => self.special(s, &vals, span)?,
+            _ => None,
+        };
+        // None only for an argument count that the row's arity does not allow, which the
+        // arity check has refused (the table's tests hold every row to its lowering).
+        v.ok_or_else(|| {
+            LowerError::new(
+                LowerErrorKind::Name,
+                format!("function '{func}' is not defined"),
+                func_span,
+            )
+        })
+    }
+
+    /// A reduction: `op` over `arg`, along `axis` (an expression) if given; `mean` divides
+    /// the sum by the count.
+    fn reduction(
+        &mut self,
+        op: ReduceOp,
+        mean: bool,
+        arg: ExprId,
+        axis: Option<&ExprId>,
+        span: Span,
+    ) -> Result<Val> {
+        let axis = match axis {
+            None => None,
+            Some(&ax) => self.axis(ax)?,
+        };
+        let a = self.expr(arg)?;
+        self.reduce(op, mean, a, axis, span)
+    }
+
+    /// The functions lowered by hand; None for an argument count the function does not take.
+    fn special(&mut self, s: Special, vals: &[Val], span: Span) -> Result<Option<Val>> {
+        let v = match (s, vals) {
+            // np.real and np.imag return `val.real`/`val.imag` when the argument has them,
+            // so on a Python scalar they give Python scalars (weak): imag(3) is the int 0,
+            // real(True) the int 1, imag(2.5) the float 0.0.
+            (Special::Real, &[Val::Weak(w)]) => Val::Weak(match w {
+                PyScalar::Bool(b) => PyScalar::Int(i128::from(b)),
+                w => w,
+            }),
+            (Special::Imag, &[Val::Weak(w)]) => Val::Weak(match w {
+                PyScalar::Float(_) => PyScalar::Float(0.0),
+                _ => PyScalar::Int(0),
+            }),
+            (Special::Imag, &[v]) => {
+                let h = self.strong(v, span)?;
+                self.unary(UnaryOp::Zero, h, span)?
+            }
+            (Special::Copy | Special::Real, &[v]) => Val::Strong(self.strong(v, span)?),
+            (Special::Conj, &[v]) => {
+                let h = self.strong(v, span)?;
                 let d = if self.f.dtype(h) == DType::Bool {
                     DType::I8
                 } else {
                     self.f.dtype(h)
                 };
-                Ok(Val::Strong(self.f.cast(h, d, span)))
+                Val::Strong(self.f.cast(h, d, span))
             }
-            "where" => {
-                let c = match vals[0] {
+            (Special::Where, &[c, a, b]) => {
+                let c = match c {
                     Val::Weak(w) => self
                         .f
                         .constant(Scalar::Bool(w.to_scalar(DType::F64).is_truthy()), span),
                     Val::Strong(h) => self.f.cast(h, DType::Bool, span),
                 };
-                let d = self.result_type(&vals[1..], span)?;
-                let hs = self.operands(&vals[1..], d, OutOfRange::Wrap, span)?;
+                let d = self.result_type(&[a, b], span)?;
+                let hs = self.operands(&[a, b], d, OutOfRange::Wrap, span)?;
                 self.check_broadcast(&[c, hs[0], hs[1]], span)?;
-                Ok(Val::Strong(
-                    self.f.fetch_or_append(Node::Select(c, hs[0], hs[1]), span),
-                ))
+                Val::Strong(self.f.fetch_or_append(Node::Select(c, hs[0], hs[1]), span))
             }
-            "clip" => {
+            (Special::Clip, &[a, lo, hi]) => {
                 // np.clip converts its first argument with asarray (a Python scalar there
                 // gets its default dtype, int64 or float64) and passes the bounds to the
                 // clip ufunc, which sees Python scalars as weak: np.clip(7, c, c) is int64
                 // for uint32 c, np.clip(c, 7, 9) is uint32.
-                let a = self.strong(vals[0], span)?;
-                vals[0] = Val::Strong(a);
+                let a = self.strong(a, span)?;
                 // On an integer array a Python int lower bound at or below the dtype's
                 // minimum, or upper bound at or above its maximum, is dropped (NumPy's
                 // `_clip`); any other out-of-range Python int is an OverflowError, as in the
                 // ufunc: np.clip(u8, -5, 300) is u8, np.clip(u8, 2, -1) raises.
-                let (mut lo, mut hi) = (Some(vals[1]), Some(vals[2]));
+                let (mut lo, mut hi) = (Some(lo), Some(hi));
                 let da = self.f.dtype(a);
                 if let (true, Some((min, max))) = (da.is_int(), da.int_range()) {
-                    if matches!(vals[1], Val::Weak(PyScalar::Int(v)) if v <= min) {
+                    if matches!(lo, Some(Val::Weak(PyScalar::Int(v))) if v <= min) {
                         lo = None;
                     }
-                    if matches!(vals[2], Val::Weak(PyScalar::Int(v)) if v >= max) {
+                    if matches!(hi, Some(Val::Weak(PyScalar::Int(v))) if v >= max) {
                         hi = None;
                     }
                 }
-                let kept: Vec<Val> = [Some(vals[0]), lo, hi].into_iter().flatten().collect();
+                let kept: Vec<Val> = [Some(Val::Strong(a)), lo, hi]
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 let d = self.result_type(&kept, span)?;
                 let hs = self.operands(&kept, d, OutOfRange::Error, span)?;
                 self.check_broadcast(&hs, span)?;
@@ -759,14 +672,11 @@ impl Lower<'_> {
                 for (op, &b) in ops.zip(&hs[1..]) {
                     h = self.f.fetch_or_append(Node::Binary(op, h, b), span);
                 }
-                Ok(Val::Strong(h))
+                Val::Strong(h)
             }
-            _ => Err(LowerError::new(
-                LowerErrorKind::Name,
-                format!("function '{func}' is not defined"),
-                func_span,
-            )),
-        }
+            _ => return Ok(None),
+        };
+        Ok(Some(v))
     }
 
     /// An `axis=` argument: None or an integer known at compile time.
@@ -785,14 +695,21 @@ impl Lower<'_> {
         }
     }
 
-    fn reduce(&mut self, func: &str, a: Val, axis: Option<i128>, span: Span) -> Result<Val> {
+    fn reduce(
+        &mut self,
+        op: ReduceOp,
+        mean: bool,
+        a: Val,
+        axis: Option<i128>,
+        span: Span,
+    ) -> Result<Val> {
         let h = self.strong(a, span)?;
         let shape = self.f.shape(h).to_vec();
         let ndim = shape.len() as i128;
         let axis = match axis {
             None => None,
             // NumPy lets the reductions (not mean) of a 0-d array name axis 0 or -1.
-            Some(0 | -1) if ndim == 0 && func != "mean" => None,
+            Some(0 | -1) if ndim == 0 && !mean => None,
             Some(ax) if ax < -ndim || ax >= ndim => {
                 return Err(LowerError::new(
                     LowerErrorKind::Value,
@@ -808,14 +725,6 @@ impl Lower<'_> {
         };
         let count = axis.map_or_else(|| size_of(&shape), |ax| shape[ax as usize]);
         let d = self.f.dtype(h);
-        let op = match func {
-            "sum" | "mean" => ReduceOp::Sum,
-            "prod" => ReduceOp::Prod,
-            "min" => ReduceOp::Min,
-            "max" => ReduceOp::Max,
-            "any" => ReduceOp::Any,
-            _ => ReduceOp::All,
-        };
         if count == 0 && matches!(op, ReduceOp::Min | ReduceOp::Max) {
             return Err(LowerError::new(
                 LowerErrorKind::Value,
@@ -830,14 +739,14 @@ impl Lower<'_> {
                 span,
             ));
         }
-        let acc = if func == "mean" {
+        let acc = if mean {
             if d.is_float() { d } else { DType::F64 }
         } else {
             reduce_signature(op, d)
         };
         let arg = self.f.cast(h, acc, span);
         let r = self.f.fetch_or_append(Node::Reduce(op, arg, axis), span);
-        if func == "mean" {
+        if mean {
             let n = self.f.constant(Scalar::from_f64(count as f64, acc), span);
             return Ok(Val::Strong(
                 self.f
@@ -855,9 +764,47 @@ impl LowerError {
     }
 }
 
-fn binary_op(op: syntax::BinOp) -> BinaryOp {
+/// The positional argument count against the row's arity. Every keyword given (all of
+/// them the row's, checked before) names one of the last positional parameters, so it
+/// takes one away from the most positional arguments: `sum(x, 0, axis=0)` has one too many.
+fn check_arity(def: &FunctionDef, given: usize, keywords: usize, span: Span) -> Result<()> {
+    let arity = def.min_args..=def.max_args.saturating_sub(keywords);
+    if arity.contains(&given) {
+        return Ok(());
+    }
+    let want = if arity.start() == arity.end() {
+        format!("{}", arity.start())
+    } else {
+        format!("{} to {}", arity.start(), arity.end())
+    };
+    Err(LowerError::new(
+        LowerErrorKind::Type,
+        format!(
+            "{}() takes {want} positional argument{} but {given} were given",
+            def.name,
+            if *arity.end() == 1 { "" } else { "s" },
+        ),
+        span,
+    ))
+}
+
+/// The error for an AST kind that only the kernel language has.
+fn not_in_language(kind: &ExprKind, span: Span) -> LowerError {
+    LowerError::new(
+        LowerErrorKind::Syntax,
+        format!(
+            "{} are not part of the expression language",
+            kind.describe()
+        ),
+        span,
+    )
+}
+
+/// The IR operation of a binary operator; `None` for `@`, which only the kernel language
+/// has.
+fn binary_op(op: syntax::BinOp) -> Option<BinaryOp> {
     use syntax::BinOp as B;
-    match op {
+    Some(match op {
         B::Add => BinaryOp::Add,
         B::Sub => BinaryOp::Sub,
         B::Mul => BinaryOp::Mul,
@@ -870,7 +817,8 @@ fn binary_op(op: syntax::BinOp) -> BinaryOp {
         B::BitAnd => BinaryOp::And,
         B::BitOr => BinaryOp::Or,
         B::BitXor => BinaryOp::Xor,
-    }
+        B::MatMul => return None,
+    })
 }
 
 fn compare_op(op: syntax::CmpOp) -> BinaryOp {

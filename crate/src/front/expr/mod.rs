@@ -12,4 +12,4 @@
 mod lower;
 pub mod pyops;
 
-pub use lower::{FUNCTIONS, InputKind, LowerError, LowerErrorKind, Signature, did_you_mean, lower};
+pub use lower::{InputKind, LowerError, LowerErrorKind, Signature, did_you_mean, lower};
