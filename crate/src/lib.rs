@@ -57,6 +57,7 @@ pub mod api;
 pub mod codegen;
 pub mod front;
 pub mod ir;
+pub mod kir;
 pub mod opt;
 pub mod par;
 pub mod syntax;

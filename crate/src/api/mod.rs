@@ -21,6 +21,7 @@
 mod diagnostic;
 mod engine;
 mod functions;
+mod kernels;
 
 pub mod selftest;
 mod value;
@@ -29,6 +30,7 @@ pub use crate::vm::last_run_threads;
 pub use diagnostic::{Diagnostic, ErrorKind};
 pub use engine::{Compiled, Engine, MAX_INPUTS, compile, evaluate};
 pub use functions::function_table_json;
+pub use kernels::{Inspection, KernelArg, KernelCall, KernelValue, Kernels};
 pub use value::{Array, Input};
 
 pub use crate::front::expr::{InputKind, Signature};

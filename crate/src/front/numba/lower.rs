@@ -1,0 +1,2813 @@
+//! Typing and lowering of one kernel function to kernel IR, Numba's way.
+//!
+//! Typing and lowering are one walk over the function. Each assignment gives a name a
+//! *version* (a kir local of the value's type), so a variable may change type between
+//! assignments in straight-line code, as Numba's SSA form allows (`x = 1` then
+//! `x = (1, 2)`). Where control flow joins (after an `if`, at a loop's head), the versions
+//! that meet are unified into one local of the type both convert to; when they cannot be
+//! (an int and a tuple), that is Numba's TypingError naming the variable and both types.
+//!
+//! Loops and return types need types that are only known after the body has been seen, so
+//! the walk is repeated: each walk records the types it found at loop heads and returns
+//! (the *hints*), and the next walk starts from them, until a walk adds nothing new (two
+//! or three walks for real kernels). An error is reported only from a walk that learned
+//! nothing new, so an early walk's incomplete knowledge never shows.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::error::{KernelError, KernelErrorKind, Result};
+use super::{ConstVal, Global, Lib, Module, Options, int_scalar, library, rules};
+use crate::kir::{
+    self, ArrayTy, Expr, ExprId, FuncId, Index, Intrinsic, Layout, LocalId, Program, RaiseKind,
+    Stmt, Ty,
+};
+use crate::syntax::{
+    self, BinOp, BoolOp, CmpOp, CompareOp, ExprKind, FunctionDef, Span, StmtId, StmtKind, UnOp,
+};
+use crate::types::{BinaryOp, DType, Scalar, UnaryOp, promote};
+
+/// The most walks of one function before its types are declared unsettled.
+const MAX_WALKS: usize = 12;
+/// The deepest chain of kernel-to-kernel calls compiled.
+const MAX_CALL_DEPTH: usize = 64;
+/// The most functions one program may hold (each call signature of each function).
+const MAX_FUNCTIONS: usize = 1000;
+
+/// Compiles kernel `stmt` for argument types `tys` into a program.
+pub(super) fn compile(
+    m: &Module,
+    stmt: StmtId,
+    tys: &[Ty],
+    ret: Option<Option<Ty>>,
+    options: Options,
+) -> Result<Program> {
+    let mut c = Compiler {
+        m,
+        program: Program::default(),
+        done: HashMap::new(),
+        active: Vec::new(),
+        options,
+    };
+    c.function(stmt, tys, &[], ret, None)?;
+    Ok(c.program)
+}
+
+/// State shared by every function of one program.
+struct Compiler<'m> {
+    m: &'m Module,
+    program: Program,
+    done: HashMap<(StmtId, Vec<Ty>), FuncId>,
+    /// The functions being compiled, to refuse recursion.
+    active: Vec<StmtId>,
+    options: Options,
+}
+
+/// What one walk learned: types at loop heads (by loop span and name) and the return type.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Hints {
+    heads: BTreeMap<(u32, String), Ty>,
+    ret: Option<Ty>,
+}
+
+impl<'m> Compiler<'m> {
+    /// Compiles function `stmt` for these argument types (and captured variables, for an
+    /// inner function), returning its handle; compiled once per signature.
+    fn function(
+        &mut self,
+        stmt: StmtId,
+        tys: &[Ty],
+        captured: &[(String, Ty)],
+        forced_ret: Option<Option<Ty>>,
+        outer: Option<&str>,
+    ) -> Result<FuncId> {
+        let mut key_tys = tys.to_vec();
+        key_tys.extend(captured.iter().map(|(_, t)| t.clone()));
+        if let Some(&id) = self.done.get(&(stmt, key_tys.clone())) {
+            return Ok(id);
+        }
+        let m = self.m;
+        let syntax::Stmt { kind, span } = m.ast.stmt(stmt);
+        let StmtKind::FunctionDef(def) = kind else {
+            return Err(KernelError::typing("not a function", *span));
+        };
+        if self.active.contains(&stmt) {
+            return Err(KernelError::unsupported(
+                format!(
+                    "recursive calls are not supported ('{}' calls itself)",
+                    def.name
+                ),
+                def.name_span,
+            ));
+        }
+        if self.active.len() >= MAX_CALL_DEPTH || self.program.functions.len() >= MAX_FUNCTIONS {
+            return Err(KernelError::unsupported(
+                "kernel calls nest too deeply",
+                def.name_span,
+            ));
+        }
+        if tys.len() != def.params.len() {
+            return Err(KernelError::new(
+                KernelErrorKind::Type,
+                format!(
+                    "{}() takes {} positional argument(s) but {} were given",
+                    def.name,
+                    def.params.len(),
+                    tys.len()
+                ),
+                def.name_span,
+            ));
+        }
+        // Reserve the function's slot so that the entry is function 0.
+        let id = self
+            .program
+            .add(kir::Function::new(def.name.clone(), Ty::None));
+        self.active.push(stmt);
+        let name = outer.map_or_else(|| def.name.clone(), |o| format!("{o}.{}", def.name));
+        let mut hints = Hints::default();
+        let mut walks = 0;
+        let result = loop {
+            walks += 1;
+            let mut walk = Walk::new(self, def, &name, tys, captured, &hints, forced_ret.clone());
+            let r = walk.run();
+            let learned = walk.learned.clone();
+            let changed = walk.changed;
+            drop(walk);
+            match r {
+                Ok(f) if !changed => break Ok(f),
+                Err(e) if !changed => break Err(e),
+                _ => {}
+            }
+            if learned == hints || walks >= MAX_WALKS {
+                break Err(KernelError::typing(
+                    format!("the types of '{}' did not settle", def.name),
+                    def.name_span,
+                ));
+            }
+            hints = learned;
+            if hints.heads.len() > 100_000 {
+                break Err(KernelError::typing("too many variables", def.name_span));
+            }
+        };
+        self.active.pop();
+        let f = result?;
+        self.program.functions[id.index()] = f;
+        self.done.insert((stmt, key_tys), id);
+        Ok(id)
+    }
+}
+
+/// What a name is bound to inside a function.
+#[derive(Debug, Clone, PartialEq)]
+enum Bind {
+    Local(LocalId),
+    /// An inner `def`.
+    Closure(StmtId),
+}
+
+/// A value during lowering: a typed kir expression, or something only known at compile
+/// time (a module, a function, a string, None).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Val {
+    E(ExprId),
+    Module(Lib),
+    /// A library function or type: `(Some(Numpy), "zeros")`, `(None, "range")`.
+    Lib(Option<Lib>, String),
+    UserFn(StmtId),
+    Closure(StmtId),
+    /// A method bound to its receiver: `a.sum`, `lst.append`.
+    Method(ExprId, String),
+    Str(String),
+    None,
+    /// `range(start, stop, step)` or `prange(...)` (parallel), for a `for` loop.
+    Range(ExprId, ExprId, ExprId, bool),
+    /// `enumerate(seq)`.
+    Enumerate(ExprId),
+    /// `zip(a, b, ...)`.
+    Zip(Vec<ExprId>),
+}
+
+/// The loop being lowered: the head local of each variable the loop carries.
+struct LoopCx {
+    span: Span,
+    head: HashMap<String, LocalId>,
+}
+
+/// One walk over a function.
+pub(super) struct Walk<'w, 'm> {
+    c: &'w mut Compiler<'m>,
+    def: &'m FunctionDef,
+    pub(super) f: kir::Function,
+    env: HashMap<String, Bind>,
+    hints: &'w Hints,
+    learned: Hints,
+    changed: bool,
+    forced_ret: Option<Option<Ty>>,
+    returns: Vec<(Ty, Span)>,
+    loops: Vec<LoopCx>,
+    /// The statements being emitted (a stack of blocks).
+    out: Vec<Vec<Stmt>>,
+    tmp: usize,
+    /// Versions made per source name, for readable local names (`x`, `x.1`).
+    versions: HashMap<String, usize>,
+    /// The names the current loop's body assigns.
+    carried_extra: HashSet<String>,
+    /// Lists made from an empty literal (`result = []`), by local: the literal's span,
+    /// under which appends record the element type for the next walk.
+    list_origin: HashMap<LocalId, Span>,
+}
+
+fn is_array(t: &Ty) -> bool {
+    matches!(t, Ty::Array(_))
+}
+
+impl<'w, 'm> Walk<'w, 'm> {
+    fn new(
+        c: &'w mut Compiler<'m>,
+        def: &'m FunctionDef,
+        name: &str,
+        tys: &[Ty],
+        captured: &[(String, Ty)],
+        hints: &'w Hints,
+        forced_ret: Option<Option<Ty>>,
+    ) -> Self {
+        let mut f = kir::Function::new(name, Ty::None);
+        let mut env = HashMap::new();
+        for (p, t) in def.params.iter().zip(tys) {
+            let l = f.param(p.name.clone(), t.clone());
+            env.insert(p.name.clone(), Bind::Local(l));
+        }
+        for (n, t) in captured {
+            let l = f.param(n.clone(), t.clone());
+            env.insert(n.clone(), Bind::Local(l));
+        }
+        Walk {
+            c,
+            def,
+            f,
+            env,
+            hints,
+            learned: Hints {
+                heads: hints.heads.clone(),
+                ret: hints.ret.clone(),
+            },
+            changed: false,
+            forced_ret,
+            returns: Vec::new(),
+            loops: Vec::new(),
+            out: vec![Vec::new()],
+            tmp: 0,
+            versions: HashMap::new(),
+            carried_extra: HashSet::new(),
+            list_origin: HashMap::new(),
+        }
+    }
+
+    fn m(&self) -> &'m Module {
+        self.c.m
+    }
+
+    fn ast(&self) -> &'m syntax::Module {
+        &self.c.m.ast
+    }
+
+    /// Lowers the whole function.
+    fn run(&mut self) -> Result<kir::Function> {
+        let body = self.def.body.clone();
+        self.block(&body)?;
+        let ret = match &self.forced_ret {
+            Some(Some(t)) => t.clone(),
+            Some(None) => Ty::None,
+            None => self.return_type()?,
+        };
+        if ret != Ty::None && !self.terminated() && self.returns.iter().any(|(t, _)| *t != Ty::None)
+        {
+            // Falling off the end returns None, which Numba would make an Optional.
+            return Err(KernelError::unsupported(
+                format!(
+                    "'{}' returns a value on some paths and None at its end; return a value \
+                     on every path",
+                    self.def.name
+                ),
+                self.def.name_span,
+            ));
+        }
+        if !self.terminated() {
+            self.emit(Stmt::Return(None));
+        }
+        self.f.ret = ret;
+        self.f.body = self.out.pop().unwrap_or_default();
+        Ok(std::mem::replace(
+            &mut self.f,
+            kir::Function::new("", Ty::None),
+        ))
+    }
+
+    /// The unified type of the values returned so far (None when nothing is returned).
+    fn return_type(&mut self) -> Result<Ty> {
+        let mut t: Option<Ty> = None;
+        for (rt, span) in &self.returns {
+            t = Some(match t {
+                None => rt.clone(),
+                Some(prev) => unify(&prev, rt).ok_or_else(|| {
+                    KernelError::typing(
+                        format!(
+                            "Cannot unify {prev} and {rt} for the return value of '{}'",
+                            self.def.name
+                        ),
+                        *span,
+                    )
+                })?,
+            });
+        }
+        let t = t.unwrap_or(Ty::None);
+        if self.hints.ret.as_ref() != Some(&t) {
+            self.learned.ret = Some(t.clone());
+            self.changed = true;
+        }
+        Ok(t)
+    }
+
+    // ---- emitting -------------------------------------------------------------------
+
+    /// Appends a statement to the block being emitted (for the library's effects).
+    pub(super) fn emit_stmt(&mut self, s: Stmt) {
+        self.emit(s);
+    }
+
+    fn emit(&mut self, s: Stmt) {
+        if let Some(b) = self.out.last_mut() {
+            b.push(s);
+        }
+    }
+
+    /// Whether the current block ends in a statement control never passes.
+    fn terminated(&self) -> bool {
+        matches!(
+            self.out.last().and_then(|b| b.last()),
+            Some(Stmt::Return(_) | Stmt::Raise { .. } | Stmt::Break | Stmt::Continue)
+        )
+    }
+
+    fn expr(&mut self, e: Expr, ty: Ty, span: Span) -> ExprId {
+        self.f.expr(e, ty, span)
+    }
+
+    pub(super) fn constant(&mut self, s: Scalar, span: Span) -> ExprId {
+        self.expr(Expr::Const(s), Ty::Scalar(s.dtype()), span)
+    }
+
+    /// A new local for source name `name` (a fresh version when the name has one).
+    fn new_local(&mut self, name: &str, ty: Ty) -> LocalId {
+        let n = self.versions.entry(name.to_owned()).or_insert(0);
+        let label = if *n == 0 {
+            name.to_owned()
+        } else {
+            format!("{name}.{n}")
+        };
+        *n += 1;
+        self.f.local(label, ty)
+    }
+
+    /// A temporary holding `e`, so that it is evaluated once.
+    pub(super) fn temp(&mut self, e: ExprId) -> ExprId {
+        if matches!(self.f.get(e), Expr::Local(_) | Expr::Const(_)) {
+            return e;
+        }
+        let ty = self.f.ty(e).clone();
+        let span = self.f.span(e);
+        self.tmp += 1;
+        let l = self.f.local(format!("${}", self.tmp), ty.clone());
+        self.emit(Stmt::Assign(l, e));
+        self.expr(Expr::Local(l), ty, span)
+    }
+
+    // ---- types and conversions ----------------------------------------------------
+
+    pub(super) fn ty(&self, e: ExprId) -> &Ty {
+        self.f.ty(e)
+    }
+
+    pub(super) fn span(&self, e: ExprId) -> Span {
+        self.f.span(e)
+    }
+
+    /// `e` converted to type `to` (scalars cast; arrays of another dtype copied with
+    /// `astype`; tuples item by item); a TypingError when no conversion exists.
+    pub(super) fn convert(&mut self, e: ExprId, to: &Ty, what: &str) -> Result<ExprId> {
+        let from = self.ty(e).clone();
+        if from == *to {
+            return Ok(e);
+        }
+        let span = self.span(e);
+        match (&from, to) {
+            (Ty::Scalar(_), Ty::Scalar(d)) => Ok(self.cast(e, *d)),
+            (Ty::Array(a), Ty::Array(b))
+                if a.ndim == b.ndim && a.dtype == b.dtype && b.layout == Layout::Any =>
+            {
+                // Layout C widens to A: the same view, typed more loosely.
+                Ok(self.retype(e, to))
+            }
+            (Ty::Tuple(xs), Ty::Tuple(ys)) if xs.len() == ys.len() => {
+                let t = self.temp(e);
+                let mut items = Vec::new();
+                for (i, y) in ys.iter().enumerate() {
+                    let item = self.tuple_item(t, i);
+                    items.push(self.convert(item, y, what)?);
+                }
+                Ok(self.expr(Expr::Tuple(items), to.clone(), span))
+            }
+            _ => Err(KernelError::typing(
+                format!("Cannot convert {from} to {to} for {what}"),
+                span,
+            )),
+        }
+    }
+
+    /// The same array value under a looser layout type.
+    fn retype(&mut self, e: ExprId, to: &Ty) -> ExprId {
+        let span = self.span(e);
+        self.expr(Expr::View(e, Vec::new()), to.clone(), span)
+    }
+
+    pub(super) fn cast(&mut self, e: ExprId, d: DType) -> ExprId {
+        if self.ty(e) == &Ty::Scalar(d) {
+            return e;
+        }
+        if let Expr::Const(c) = *self.f.get(e) {
+            let span = self.span(e);
+            return self.constant(c.cast(d), span);
+        }
+        let span = self.span(e);
+        self.expr(Expr::Cast(e, d), Ty::Scalar(d), span)
+    }
+
+    /// The scalar truth of a value (`if x:`, `and`, `not`).
+    pub(super) fn truth(&mut self, e: ExprId) -> Result<ExprId> {
+        let span = self.span(e);
+        match self.ty(e).clone() {
+            Ty::Scalar(DType::Bool) => Ok(e),
+            Ty::Scalar(d) => {
+                let zero = self.constant(Scalar::zero(d), span);
+                Ok(self.expr(
+                    Expr::Binary(BinaryOp::Ne, e, zero),
+                    Ty::Scalar(DType::Bool),
+                    span,
+                ))
+            }
+            Ty::List(_) => {
+                let n = self.expr(Expr::ListLen(e), Ty::Scalar(DType::I64), span);
+                let zero = self.constant(Scalar::I64(0), span);
+                Ok(self.expr(
+                    Expr::Binary(BinaryOp::Ne, n, zero),
+                    Ty::Scalar(DType::Bool),
+                    span,
+                ))
+            }
+            Ty::Tuple(items) => Ok(self.constant(Scalar::Bool(!items.is_empty()), span)),
+            Ty::None => Ok(self.constant(Scalar::Bool(false), span)),
+            t @ Ty::Array(_) => Err(KernelError::typing(
+                format!("the truth value of an {t} is ambiguous; use a.any() or a.all()"),
+                span,
+            )),
+        }
+    }
+
+    pub(super) fn tuple_item(&mut self, t: ExprId, i: usize) -> ExprId {
+        if let Expr::Tuple(items) = self.f.get(t)
+            && let Some(&x) = items.get(i)
+        {
+            return x;
+        }
+        let ty = match self.ty(t) {
+            Ty::Tuple(items) => items.get(i).cloned().unwrap_or(Ty::None),
+            _ => Ty::None,
+        };
+        let span = self.span(t);
+        self.expr(Expr::TupleGet(t, i as u32), ty, span)
+    }
+
+    /// A zero of a type, for variables bound on some paths only.
+    fn zero_of(&mut self, ty: &Ty, span: Span) -> Option<ExprId> {
+        Some(match ty {
+            Ty::Scalar(d) => self.constant(Scalar::zero(*d), span),
+            Ty::Tuple(items) => {
+                let xs = items
+                    .iter()
+                    .map(|t| self.zero_of(t, span))
+                    .collect::<Option<Vec<_>>>()?;
+                self.expr(Expr::Tuple(xs), ty.clone(), span)
+            }
+            Ty::List(_) => self.expr(
+                Expr::Intrinsic(Intrinsic::NewList, Vec::new()),
+                ty.clone(),
+                span,
+            ),
+            Ty::Array(a) => {
+                let dims = (0..a.ndim)
+                    .map(|_| self.constant(Scalar::I64(0), span))
+                    .collect();
+                self.expr(Expr::Intrinsic(Intrinsic::Zeros, dims), ty.clone(), span)
+            }
+            Ty::None => self.none(span),
+        })
+    }
+
+    /// The empty literal a list came from, if it did (`result = []`).
+    pub(super) fn list_origin_of(&self, e: ExprId) -> Option<Span> {
+        match *self.f.get(e) {
+            Expr::Local(l) => self.list_origin.get(&l).copied(),
+            _ => None,
+        }
+    }
+
+    /// Records that a list made from the empty literal at `origin` holds `d` values; a new
+    /// walk types the literal with it.
+    pub(super) fn learn_list(&mut self, origin: Span, d: DType) {
+        let key = (origin.start, "$list".to_owned());
+        let merged = match self.learned.heads.get(&key) {
+            Some(Ty::List(old)) => rules::unify_scalars(*old, d).unwrap_or(DType::F64),
+            _ => d,
+        };
+        if self.learned.heads.get(&key) != Some(&Ty::List(merged)) {
+            self.learned.heads.insert(key, Ty::List(merged));
+            self.changed = true;
+        }
+    }
+
+    // ---- statements ---------------------------------------------------------------
+
+    fn block(&mut self, body: &[StmtId]) -> Result<()> {
+        for &s in body {
+            if self.terminated() {
+                // Code after a return/break/continue never runs (Numba drops it too).
+                break;
+            }
+            self.stmt(s)?;
+        }
+        Ok(())
+    }
+
+    /// Lowers `body` into a fresh block with a copy of the environment; gives the block,
+    /// the environment at its end (None when it ends in a jump) and its terminator.
+    fn sub_block(&mut self, body: &[StmtId]) -> Result<(Vec<Stmt>, Option<HashMap<String, Bind>>)> {
+        let saved = self.env.clone();
+        self.out.push(Vec::new());
+        let r = self.block(body);
+        let ended = self.terminated();
+        let block = self.out.pop().unwrap_or_default();
+        let env = std::mem::replace(&mut self.env, saved);
+        r?;
+        Ok((block, (!ended).then_some(env)))
+    }
+
+    fn stmt(&mut self, id: StmtId) -> Result<()> {
+        let ast = self.ast();
+        let st = ast.stmt(id);
+        let span = st.span;
+        match &st.kind {
+            StmtKind::Expr(e) => {
+                if matches!(ast.expr(*e).kind, ExprKind::Str(_)) {
+                    return Ok(()); // docstring
+                }
+                let v = self.lower(*e)?;
+                if let Val::E(x) = v {
+                    self.emit(Stmt::Eval(x));
+                }
+            }
+            StmtKind::Pass => {}
+            StmtKind::Assign { targets, value } => {
+                let v = self.lower(*value)?;
+                let v = if targets.len() > 1 {
+                    match v {
+                        Val::E(x) => Val::E(self.temp(x)),
+                        other => other,
+                    }
+                } else {
+                    v
+                };
+                for &t in targets {
+                    self.assign(t, v.clone())?;
+                }
+            }
+            StmtKind::AugAssign { target, op, value } => self.aug_assign(*target, *op, *value)?,
+            StmtKind::AnnAssign { target, value, .. } => {
+                if let Some(v) = value {
+                    let v = self.lower(*v)?;
+                    self.assign(*target, v)?;
+                }
+            }
+            StmtKind::If { test, body, orelse } => {
+                let c = self.value(*test)?;
+                let c = self.truth(c)?;
+                let (then, env_t) = self.sub_block(body)?;
+                let (otherwise, env_e) = self.sub_block(orelse)?;
+                let mut branches = vec![(then, env_t), (otherwise, env_e)];
+                self.join(&mut branches, span)?;
+                let [(then, _), (otherwise, _)]: [_; 2] = branches
+                    .try_into()
+                    .map_err(|_| KernelError::typing("internal", span))?;
+                self.emit(Stmt::If {
+                    cond: c,
+                    then,
+                    otherwise,
+                });
+            }
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
+                if !orelse.is_empty() {
+                    return Err(KernelError::unsupported(
+                        "'for ... else' is not supported in kernels",
+                        span,
+                    ));
+                }
+                self.for_loop(*target, *iter, body, span)?;
+            }
+            StmtKind::While { test, body, orelse } => {
+                if !orelse.is_empty() {
+                    return Err(KernelError::unsupported(
+                        "'while ... else' is not supported in kernels",
+                        span,
+                    ));
+                }
+                self.while_loop(*test, body, span)?;
+            }
+            StmtKind::Break | StmtKind::Continue => {
+                if self.loops.is_empty() {
+                    return Err(KernelError::new(
+                        KernelErrorKind::Syntax,
+                        "'break' and 'continue' must be inside a loop",
+                        span,
+                    ));
+                }
+                self.sync_loop_head(span)?;
+                self.emit(if matches!(st.kind, StmtKind::Break) {
+                    Stmt::Break
+                } else {
+                    Stmt::Continue
+                });
+            }
+            StmtKind::Return(value) => {
+                let e = match value {
+                    Some(v) => {
+                        let x = self.value(*v)?;
+                        self.returns.push((self.ty(x).clone(), span));
+                        Some(x)
+                    }
+                    None => {
+                        self.returns.push((Ty::None, span));
+                        None
+                    }
+                };
+                let void = matches!(self.forced_ret, Some(None));
+                let target = match &self.forced_ret {
+                    Some(t) => t.clone(),
+                    None => self.hints.ret.clone(),
+                };
+                let e = match (e, target) {
+                    (Some(_), _) if void => None,
+                    (Some(x), Some(t)) if t != Ty::None => {
+                        match self.convert(x, &t, "the return value") {
+                            Ok(v) => Some(v),
+                            Err(_) if self.forced_ret.is_none() => {
+                                // An earlier walk's return type was too narrow (a list whose
+                                // type was learned since): learn this one and walk again.
+                                let rt = self.ty(x).clone();
+                                self.learned.ret = Some(unify(&t, &rt).unwrap_or(rt));
+                                self.changed = true;
+                                Some(x)
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    (x, _) => x,
+                };
+                self.emit(Stmt::Return(e));
+            }
+            StmtKind::Raise { exc, .. } => self.raise(*exc, span)?,
+            StmtKind::Assert { test, msg } => {
+                let c = self.value(*test)?;
+                let c = self.truth(c)?;
+                let message = match msg {
+                    Some(m) => match self.lower(*m)? {
+                        Val::Str(s) => s,
+                        _ => {
+                            return Err(KernelError::unsupported(
+                                "an assert message must be a constant string",
+                                ast.expr(*m).span,
+                            ));
+                        }
+                    },
+                    None => String::new(),
+                };
+                let f = self_const_false(self, span);
+                let not = self.expr(
+                    Expr::Binary(BinaryOp::Eq, c, f),
+                    Ty::Scalar(DType::Bool),
+                    span,
+                );
+                self.emit(Stmt::If {
+                    cond: not,
+                    then: vec![Stmt::Raise {
+                        kind: RaiseKind::AssertionError,
+                        message,
+                        span,
+                    }],
+                    otherwise: Vec::new(),
+                });
+            }
+            StmtKind::FunctionDef(d) => {
+                if !d.decorators.is_empty() {
+                    return Err(KernelError::unsupported(
+                        "inner functions may not be decorated",
+                        d.name_span,
+                    ));
+                }
+                self.env.insert(d.name.clone(), Bind::Closure(id));
+            }
+            StmtKind::Import(_) | StmtKind::ImportFrom { .. } => {
+                return Err(KernelError::unsupported(
+                    "imports inside kernels are not supported; import at module level",
+                    span,
+                ));
+            }
+            StmtKind::Global(_) | StmtKind::Nonlocal(_) => {
+                return Err(KernelError::unsupported(
+                    "'global' and 'nonlocal' are not supported in kernels",
+                    span,
+                ));
+            }
+            StmtKind::Unsupported { what } => {
+                return Err(KernelError::unsupported(
+                    format!("{what} are not supported in kernels"),
+                    span,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Unifies the environments of the branches that reach a join, appending to each
+    /// branch the assignments into the merged locals. Leaves `self.env` as after the join.
+    fn join(
+        &mut self,
+        branches: &mut [(Vec<Stmt>, Option<HashMap<String, Bind>>)],
+        span: Span,
+    ) -> Result<()> {
+        let live: Vec<usize> = (0..branches.len())
+            .filter(|&i| branches[i].1.is_some())
+            .collect();
+        if live.is_empty() {
+            // Every branch jumped away: nothing after the join runs; keep the old env.
+            return Ok(());
+        }
+        let mut names: Vec<String> = live
+            .iter()
+            .flat_map(|&i| {
+                branches[i]
+                    .1
+                    .as_ref()
+                    .into_iter()
+                    .flat_map(|e| e.keys().cloned())
+            })
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        names.sort();
+        let mut merged = HashMap::new();
+        for name in names {
+            let binds: Vec<Option<Bind>> = live
+                .iter()
+                .map(|&i| branches[i].1.as_ref().and_then(|e| e.get(&name).cloned()))
+                .collect();
+            let first = binds.iter().flatten().next().cloned();
+            if binds.iter().all(|b| b.as_ref() == first.as_ref()) {
+                if let Some(b) = first {
+                    merged.insert(name, b);
+                }
+                continue;
+            }
+            let locals: Vec<Option<LocalId>> = binds
+                .iter()
+                .map(|b| match b {
+                    Some(Bind::Local(l)) => Some(*l),
+                    _ => None,
+                })
+                .collect();
+            let mut ty: Option<Ty> = None;
+            for l in locals.iter().flatten() {
+                let t = self.f.local_decl(*l).ty.clone();
+                ty = Some(match ty {
+                    None => t,
+                    Some(prev) => unify(&prev, &t).ok_or_else(|| {
+                        KernelError::typing(
+                            format!("Cannot unify {prev} and {t} for '{name}'"),
+                            span,
+                        )
+                    })?,
+                });
+            }
+            let Some(ty) = ty else { continue };
+            let m = self.new_local(&name, ty.clone());
+            for (k, &i) in live.iter().enumerate() {
+                if let Some(l) = locals[k] {
+                    let le = self.expr(Expr::Local(l), self.f.local_decl(l).ty.clone(), span);
+                    let v = self.convert(le, &ty, &format!("'{name}'"))?;
+                    branches[i].0.push(Stmt::Assign(m, v));
+                } else if let Some(z) = self.zero_of(&ty, span) {
+                    // Bound on the other branch only: zero here, as for loop heads.
+                    branches[i].0.push(Stmt::Assign(m, z));
+                }
+            }
+            merged.insert(name, Bind::Local(m));
+        }
+        self.env = merged;
+        Ok(())
+    }
+
+    /// Names assigned anywhere in `body` (targets, loop targets, augmented assignments),
+    /// not inside inner functions.
+    fn assigned_names(&self, body: &[StmtId], out: &mut Vec<String>) {
+        let ast = self.ast();
+        for &s in body {
+            match &ast.stmt(s).kind {
+                StmtKind::Assign { targets, .. } => {
+                    for t in targets {
+                        self.target_names(*t, out);
+                    }
+                }
+                StmtKind::AugAssign { target, .. } | StmtKind::AnnAssign { target, .. } => {
+                    self.target_names(*target, out);
+                }
+                StmtKind::For {
+                    target,
+                    body,
+                    orelse,
+                    ..
+                } => {
+                    self.target_names(*target, out);
+                    self.assigned_names(body, out);
+                    self.assigned_names(orelse, out);
+                }
+                StmtKind::If { body, orelse, .. } | StmtKind::While { body, orelse, .. } => {
+                    self.assigned_names(body, out);
+                    self.assigned_names(orelse, out);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn target_names(&self, t: syntax::ExprId, out: &mut Vec<String>) {
+        match &self.ast().expr(t).kind {
+            ExprKind::Name(n) => {
+                if !out.contains(n) {
+                    out.push(n.clone());
+                }
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                for &i in items {
+                    self.target_names(i, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Sets up the head locals of a loop whose body assigns `carried`: each variable gets
+    /// a local of its type at the head (from the hints of earlier walks, widened with the
+    /// type it has on entry), assigned before the loop.
+    fn loop_head(&mut self, carried: &[String], span: Span) -> Result<HashMap<String, LocalId>> {
+        let mut head = HashMap::new();
+        for name in carried {
+            let entry = match self.env.get(name) {
+                Some(Bind::Local(l)) => Some(*l),
+                Some(Bind::Closure(_)) => continue,
+                None => None,
+            };
+            let hint = self.hints.heads.get(&(span.start, name.clone())).cloned();
+            let entry_ty = entry.map(|l| self.f.local_decl(l).ty.clone());
+            let ty = match (&hint, &entry_ty) {
+                (Some(h), Some(e)) => unify(h, e).ok_or_else(|| {
+                    KernelError::typing(format!("Cannot unify {h} and {e} for '{name}'"), span)
+                })?,
+                (Some(h), None) => h.clone(),
+                (None, Some(e)) => e.clone(),
+                (None, None) => continue,
+            };
+            let h = self.new_local(name, ty.clone());
+            if let Some(l) = entry {
+                let le = self.expr(Expr::Local(l), entry_ty.unwrap_or(Ty::None), span);
+                let v = self.convert(le, &ty, &format!("'{name}'"))?;
+                self.emit(Stmt::Assign(h, v));
+            } else if let Some(z) = self.zero_of(&ty, span) {
+                // A variable first bound inside the loop holds zero until then (Numba
+                // leaves it undefined; reading it before the loop assigns it is a bug
+                // Python would report as an UnboundLocalError).
+                self.emit(Stmt::Assign(h, z));
+            }
+            self.env.insert(name.clone(), Bind::Local(h));
+            head.insert(name.clone(), h);
+        }
+        Ok(head)
+    }
+
+    /// At the end of a loop body, a `continue` or a `break`: copies each carried
+    /// variable's current version into its head local, and records types the head does
+    /// not hold yet for the next walk.
+    fn sync_loop_head(&mut self, span: Span) -> Result<()> {
+        let Some(cx) = self.loops.last() else {
+            return Ok(());
+        };
+        let (loop_span, head) = (cx.span, cx.head.clone());
+        let mut names: Vec<&String> = self.env.keys().collect();
+        names.sort();
+        let names: Vec<String> = names.into_iter().cloned().collect();
+        for name in names {
+            let Some(Bind::Local(cur)) = self.env.get(&name).cloned() else {
+                continue;
+            };
+            let cur_ty = self.f.local_decl(cur).ty.clone();
+            match head.get(&name) {
+                Some(&h) if h == cur => {}
+                Some(&h) => {
+                    let h_ty = self.f.local_decl(h).ty.clone();
+                    let u = unify(&h_ty, &cur_ty).ok_or_else(|| {
+                        KernelError::typing(
+                            format!("Cannot unify {h_ty} and {cur_ty} for '{name}'"),
+                            span,
+                        )
+                    })?;
+                    if u != h_ty {
+                        self.learn_head(loop_span, &name, u);
+                    } else {
+                        let le = self.expr(Expr::Local(cur), cur_ty, span);
+                        let v = self.convert(le, &h_ty, &format!("'{name}'"))?;
+                        self.emit(Stmt::Assign(h, v));
+                    }
+                }
+                None => {
+                    // A variable first bound inside the loop: the next walk gives it a
+                    // head local, so that it is visible after the loop.
+                    if self.loop_carries(&name) {
+                        self.learn_head(loop_span, &name, cur_ty);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the current loop's body assigns `name` (so it is carried).
+    fn loop_carries(&self, name: &str) -> bool {
+        self.loops
+            .last()
+            .is_some_and(|cx| cx.head.contains_key(name) || self.carried_extra.contains(name))
+    }
+
+    fn learn_head(&mut self, loop_span: Span, name: &str, ty: Ty) {
+        let key = (loop_span.start, name.to_owned());
+        let merged = match self.learned.heads.get(&key) {
+            Some(old) => unify(old, &ty).unwrap_or(ty),
+            None => ty,
+        };
+        if self.learned.heads.get(&key) != Some(&merged) {
+            self.learned.heads.insert(key, merged);
+            self.changed = true;
+        }
+    }
+
+    fn for_loop(
+        &mut self,
+        target: syntax::ExprId,
+        iter: syntax::ExprId,
+        body: &[StmtId],
+        span: Span,
+    ) -> Result<()> {
+        let it = self.lower(iter)?;
+        let iter_span = self.ast().expr(iter).span;
+        // What to iterate: a range, or a sequence walked by index.
+        let plan = self.iteration(it, iter_span)?;
+        let (start, stop, step, parallel, items) = plan;
+        let mut carried = Vec::new();
+        self.assigned_names(body, &mut carried);
+        self.target_names(target, &mut carried);
+        let saved_extra =
+            std::mem::replace(&mut self.carried_extra, carried.iter().cloned().collect());
+        let head = self.loop_head(&carried, span)?;
+        let counter = self.new_local("$i", Ty::Scalar(DType::I64));
+        self.loops.push(LoopCx { span, head });
+        self.out.push(Vec::new());
+        let r = (|| -> Result<()> {
+            let i = self.expr(Expr::Local(counter), Ty::Scalar(DType::I64), span);
+            let value = match &items {
+                Items::Counter => Val::E(i),
+                Items::Seq(seqs, enumerate) => {
+                    let mut vals: Vec<ExprId> = Vec::new();
+                    for s in seqs {
+                        vals.push(self.item_at(*s, i, iter_span)?);
+                    }
+                    let v = if vals.len() == 1 {
+                        vals[0]
+                    } else {
+                        let tys = vals.iter().map(|&v| self.ty(v).clone()).collect();
+                        self.expr(Expr::Tuple(vals), Ty::Tuple(tys), iter_span)
+                    };
+                    if *enumerate {
+                        let vt = self.ty(v).clone();
+                        Val::E(self.expr(
+                            Expr::Tuple(vec![i, v]),
+                            Ty::Tuple(vec![Ty::Scalar(DType::I64), vt]),
+                            iter_span,
+                        ))
+                    } else {
+                        Val::E(v)
+                    }
+                }
+            };
+            self.assign(target, value)?;
+            self.block(body)?;
+            if !self.terminated() {
+                self.sync_loop_head(span)?;
+            }
+            Ok(())
+        })();
+        let body_stmts = self.out.pop().unwrap_or_default();
+        let cx = self.loops.pop();
+        self.carried_extra = saved_extra;
+        r?;
+        // After the loop, each carried variable is its head local.
+        if let Some(cx) = cx {
+            for (n, l) in cx.head {
+                self.env.insert(n, Bind::Local(l));
+            }
+        }
+        self.emit(Stmt::For {
+            var: counter,
+            start,
+            stop,
+            step,
+            body: body_stmts,
+            parallel,
+            span,
+        });
+        Ok(())
+    }
+
+    fn while_loop(&mut self, test: syntax::ExprId, body: &[StmtId], span: Span) -> Result<()> {
+        let mut carried = Vec::new();
+        self.assigned_names(body, &mut carried);
+        let saved_extra =
+            std::mem::replace(&mut self.carried_extra, carried.iter().cloned().collect());
+        let head = self.loop_head(&carried, span)?;
+        self.loops.push(LoopCx { span, head });
+        self.out.push(Vec::new());
+        let r = (|| -> Result<ExprId> {
+            // The test is evaluated at the top of every iteration, inside the body, so
+            // that any temporaries it needs are recomputed.
+            let c = self.value(test)?;
+            let c = self.truth(c)?;
+            let f = self_const_false(self, span);
+            let not = self.expr(
+                Expr::Binary(BinaryOp::Eq, c, f),
+                Ty::Scalar(DType::Bool),
+                span,
+            );
+            self.emit(Stmt::If {
+                cond: not,
+                then: vec![Stmt::Break],
+                otherwise: Vec::new(),
+            });
+            self.block(body)?;
+            if !self.terminated() {
+                self.sync_loop_head(span)?;
+            }
+            Ok(c)
+        })();
+        let body_stmts = self.out.pop().unwrap_or_default();
+        let cx = self.loops.pop();
+        self.carried_extra = saved_extra;
+        r?;
+        if let Some(cx) = cx {
+            for (n, l) in cx.head {
+                self.env.insert(n, Bind::Local(l));
+            }
+        }
+        let t = self.constant(Scalar::Bool(true), span);
+        self.emit(Stmt::While {
+            cond: t,
+            body: body_stmts,
+        });
+        Ok(())
+    }
+
+    /// How a `for` walks its iterable: (start, stop, step, parallel, items).
+    fn iteration(&mut self, it: Val, span: Span) -> Result<(ExprId, ExprId, ExprId, bool, Items)> {
+        let zero = self.constant(Scalar::I64(0), span);
+        let one = self.constant(Scalar::I64(1), span);
+        match it {
+            Val::Range(start, stop, step, parallel) => {
+                Ok((start, stop, step, parallel, Items::Counter))
+            }
+            Val::Enumerate(e) => {
+                let n = self.length(e, span)?;
+                let s = self.temp(e);
+                Ok((zero, n, one, false, Items::Seq(vec![s], true)))
+            }
+            Val::Zip(seqs) => {
+                let mut n: Option<ExprId> = None;
+                let mut temps = Vec::new();
+                for a in seqs {
+                    let s = self.temp(a);
+                    let len = self.length(s, span)?;
+                    n = Some(match n {
+                        None => len,
+                        Some(prev) => self.expr(
+                            Expr::Binary(BinaryOp::Minimum, prev, len),
+                            Ty::Scalar(DType::I64),
+                            span,
+                        ),
+                    });
+                    temps.push(s);
+                }
+                let n = n.ok_or_else(|| KernelError::typing("zip() of nothing", span))?;
+                Ok((zero, n, one, false, Items::Seq(temps, false)))
+            }
+            Val::E(e) => {
+                let n = self.length(e, span)?;
+                let s = self.temp(e);
+                Ok((zero, n, one, false, Items::Seq(vec![s], false)))
+            }
+            other => Err(KernelError::typing(
+                format!("cannot iterate over {}", describe(&other)),
+                span,
+            )),
+        }
+    }
+
+    /// The number of items of a sequence value (arrays along axis 0, lists, tuples).
+    pub(super) fn length(&mut self, e: ExprId, span: Span) -> Result<ExprId> {
+        Ok(match self.ty(e).clone() {
+            Ty::Array(a) if a.ndim > 0 => self.expr(Expr::Dim(e, 0), Ty::Scalar(DType::I64), span),
+            Ty::List(_) => self.expr(Expr::ListLen(e), Ty::Scalar(DType::I64), span),
+            Ty::Tuple(items) => self.constant(Scalar::I64(items.len() as i64), span),
+            t => {
+                return Err(KernelError::typing(
+                    format!("object of type {t} has no len()"),
+                    span,
+                ));
+            }
+        })
+    }
+
+    /// Item `i` of a sequence: an array's element (1-d) or row (n-d), a list's element.
+    pub(super) fn item_at(&mut self, seq: ExprId, i: ExprId, span: Span) -> Result<ExprId> {
+        Ok(match self.ty(seq).clone() {
+            Ty::Array(a) if a.ndim == 1 => {
+                self.expr(Expr::Load(seq, vec![i]), Ty::Scalar(a.dtype), span)
+            }
+            Ty::Array(a) => self.expr(
+                Expr::View(seq, vec![Index::At(i)]),
+                Ty::Array(ArrayTy {
+                    dtype: a.dtype,
+                    ndim: a.ndim - 1,
+                    layout: a.layout,
+                }),
+                span,
+            ),
+            Ty::List(d) => self.expr(Expr::ListGet(seq, i), Ty::Scalar(d), span),
+            t => {
+                return Err(KernelError::typing(
+                    format!("cannot iterate over {t} in a loop"),
+                    span,
+                ));
+            }
+        })
+    }
+
+    /// Assigns a value to a target: a name (a new version), a subscript (a store), a
+    /// tuple (unpacking).
+    fn assign(&mut self, target: syntax::ExprId, v: Val) -> Result<()> {
+        let ast = self.ast();
+        let t = ast.expr(target);
+        match &t.kind {
+            ExprKind::Name(n) => match v {
+                Val::E(e) => {
+                    let ty = self.ty(e).clone();
+                    let l = match self.env.get(n) {
+                        Some(Bind::Local(l)) if self.f.local_decl(*l).ty == ty => *l,
+                        _ => self.new_local(n, ty),
+                    };
+                    if let Expr::Local(src) = *self.f.get(e)
+                        && let Some(&origin) = self.list_origin.get(&src)
+                    {
+                        self.list_origin.insert(l, origin);
+                    }
+                    self.emit(Stmt::Assign(l, e));
+                    self.env.insert(n.clone(), Bind::Local(l));
+                    Ok(())
+                }
+                Val::Closure(s) => {
+                    self.env.insert(n.clone(), Bind::Closure(s));
+                    Ok(())
+                }
+                other => Err(KernelError::unsupported(
+                    format!(
+                        "cannot assign {} to a variable in a kernel",
+                        describe(&other)
+                    ),
+                    t.span,
+                )),
+            },
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                let Val::E(e) = v else {
+                    return Err(KernelError::typing("cannot unpack this value", t.span));
+                };
+                let e = self.temp(e);
+                let n = match self.ty(e).clone() {
+                    Ty::Tuple(tys) => tys.len(),
+                    other => {
+                        return Err(KernelError::typing(
+                            format!("cannot unpack {other} into {} names", items.len()),
+                            t.span,
+                        ));
+                    }
+                };
+                if n != items.len() {
+                    return Err(KernelError::new(
+                        KernelErrorKind::Value,
+                        format!("cannot unpack {n} values into {} names", items.len()),
+                        t.span,
+                    ));
+                }
+                for (k, &item) in items.iter().enumerate() {
+                    let x = self.tuple_item(e, k);
+                    self.assign(item, Val::E(x))?;
+                }
+                Ok(())
+            }
+            ExprKind::Subscript { base, index } => {
+                let Val::E(value) = v else {
+                    return Err(KernelError::typing("cannot store this value", t.span));
+                };
+                let b = self.value(*base)?;
+                self.store(b, *index, value, t.span)
+            }
+            ExprKind::Attr { .. } => Err(KernelError::unsupported(
+                "assigning to attributes is not supported in kernels",
+                t.span,
+            )),
+            _ => Err(KernelError::new(
+                KernelErrorKind::Syntax,
+                "cannot assign to this expression",
+                t.span,
+            )),
+        }
+    }
+
+    /// `base[index] = value`.
+    fn store(
+        &mut self,
+        base: ExprId,
+        index: syntax::ExprId,
+        value: ExprId,
+        span: Span,
+    ) -> Result<()> {
+        let bty = self.ty(base).clone();
+        let Ty::Array(a) = bty else {
+            return Err(KernelError::typing(
+                format!("cannot assign into an item of {bty}"),
+                span,
+            ));
+        };
+        let idx = self.indices(index)?;
+        let all_ints = idx.iter().all(|i| matches!(i, Index::At(_)));
+        if all_ints && idx.len() == usize::from(a.ndim) {
+            let ints: Vec<ExprId> = idx
+                .iter()
+                .map(|i| match i {
+                    Index::At(e) => *e,
+                    Index::Slice { .. } => unreachable!("all integer indices"),
+                })
+                .collect();
+            let v = self.scalar_into(value, a.dtype, span)?;
+            self.emit(Stmt::Store {
+                array: base,
+                index: ints,
+                value: v,
+                span,
+            });
+            return Ok(());
+        }
+        let view = self.view(base, idx, span)?;
+        self.assign_into(view, value, span)
+    }
+
+    /// A scalar value converted for storing into an array of dtype `d`.
+    fn scalar_into(&mut self, value: ExprId, d: DType, span: Span) -> Result<ExprId> {
+        match self.ty(value).clone() {
+            Ty::Scalar(_) => Ok(self.cast(value, d)),
+            t => Err(KernelError::typing(
+                format!("cannot store {t} into an element of a {} array", d.name()),
+                span,
+            )),
+        }
+    }
+
+    /// `view[...] = value`: broadcasting assignment of an array or a scalar.
+    pub(super) fn assign_into(&mut self, view: ExprId, value: ExprId, span: Span) -> Result<()> {
+        let Ty::Array(a) = self.ty(view).clone() else {
+            return Err(KernelError::typing("cannot assign into this value", span));
+        };
+        let v = match self.ty(value).clone() {
+            Ty::Scalar(_) => self.cast(value, a.dtype),
+            Ty::Array(b) if b.dtype == a.dtype => value,
+            Ty::Array(b) => self.expr(
+                Expr::Intrinsic(Intrinsic::Astype, vec![value]),
+                Ty::Array(ArrayTy {
+                    dtype: a.dtype,
+                    ndim: b.ndim,
+                    layout: Layout::C,
+                }),
+                span,
+            ),
+            t => {
+                return Err(KernelError::typing(
+                    format!("cannot assign {t} into an array"),
+                    span,
+                ));
+            }
+        };
+        let e = self.expr(
+            Expr::Intrinsic(Intrinsic::Assign, vec![view, v]),
+            Ty::None,
+            span,
+        );
+        self.emit(Stmt::Eval(e));
+        Ok(())
+    }
+
+    /// `target op= value`: in place for arrays (Numba mutates the array), a new version
+    /// for scalars.
+    fn aug_assign(
+        &mut self,
+        target: syntax::ExprId,
+        op: BinOp,
+        value: syntax::ExprId,
+    ) -> Result<()> {
+        let ast = self.ast();
+        let t = ast.expr(target);
+        let span = t.span;
+        match &t.kind {
+            ExprKind::Name(_) => {
+                let cur = self.value(target)?;
+                let rhs = self.value(value)?;
+                if let Ty::Array(_) = self.ty(cur) {
+                    let r = self.binary(op, cur, rhs, span)?;
+                    let whole = self.view(cur, Vec::new(), span)?;
+                    return self.assign_into(whole, r, span);
+                }
+                let r = self.binary(op, cur, rhs, span)?;
+                self.assign(target, Val::E(r))
+            }
+            ExprKind::Subscript { base, index } => {
+                let b = self.value(*base)?;
+                let b = self.temp(b);
+                let idx = self.indices(*index)?;
+                // Evaluate the indices once.
+                let idx: Vec<Index> = idx
+                    .into_iter()
+                    .map(|i| match i {
+                        Index::At(e) => Index::At(self.temp(e)),
+                        s => s,
+                    })
+                    .collect();
+                let Ty::Array(a) = self.ty(b).clone() else {
+                    return Err(KernelError::typing(
+                        format!("cannot assign into an item of {}", self.ty(b)),
+                        span,
+                    ));
+                };
+                let rhs = self.value(value)?;
+                let all_ints = idx.iter().all(|i| matches!(i, Index::At(_)));
+                if all_ints && idx.len() == usize::from(a.ndim) {
+                    let ints: Vec<ExprId> = idx
+                        .iter()
+                        .map(|i| match i {
+                            Index::At(e) => *e,
+                            Index::Slice { .. } => unreachable!("all integer indices"),
+                        })
+                        .collect();
+                    let cur = self.expr(Expr::Load(b, ints.clone()), Ty::Scalar(a.dtype), span);
+                    let r = self.binary(op, cur, rhs, span)?;
+                    let v = self.scalar_into(r, a.dtype, span)?;
+                    self.emit(Stmt::Store {
+                        array: b,
+                        index: ints,
+                        value: v,
+                        span,
+                    });
+                    return Ok(());
+                }
+                let view = self.view(b, idx, span)?;
+                let view = self.temp(view);
+                let r = self.binary(op, view, rhs, span)?;
+                self.assign_into(view, r, span)
+            }
+            _ => Err(KernelError::new(
+                KernelErrorKind::Syntax,
+                "illegal target for augmented assignment",
+                span,
+            )),
+        }
+    }
+
+    fn raise(&mut self, exc: Option<syntax::ExprId>, span: Span) -> Result<()> {
+        let Some(exc) = exc else {
+            return Err(KernelError::unsupported(
+                "a bare 'raise' is not supported in kernels",
+                span,
+            ));
+        };
+        let ast = self.ast();
+        let (name_e, args) = match &ast.expr(exc).kind {
+            ExprKind::Call { func, args, .. } => (*func, args.clone()),
+            _ => (exc, Vec::new()),
+        };
+        let ExprKind::Name(name) = &ast.expr(name_e).kind else {
+            return Err(KernelError::unsupported(
+                "raise an exception class by name: raise ValueError(\"...\")",
+                span,
+            ));
+        };
+        let kind = match name.as_str() {
+            "ValueError" => RaiseKind::ValueError,
+            "AssertionError" => RaiseKind::AssertionError,
+            "IndexError" => RaiseKind::IndexError,
+            "ZeroDivisionError" => RaiseKind::ZeroDivisionError,
+            "TypeError" => RaiseKind::TypeError,
+            "RuntimeError" | "Exception" => RaiseKind::RuntimeError,
+            other => {
+                return Err(KernelError::unsupported(
+                    format!(
+                        "raising '{other}' is not supported; kernels raise ValueError, \
+                         IndexError, ZeroDivisionError, TypeError, AssertionError or \
+                         RuntimeError"
+                    ),
+                    ast.expr(name_e).span,
+                ));
+            }
+        };
+        let message = match args.first() {
+            None => String::new(),
+            Some(&a) => match &ast.expr(a).kind {
+                ExprKind::Str(s) => s.clone(),
+                _ => {
+                    return Err(KernelError::unsupported(
+                        "an exception's message must be a constant string in kernels",
+                        ast.expr(a).span,
+                    ));
+                }
+            },
+        };
+        self.emit(Stmt::Raise {
+            kind,
+            message,
+            span,
+        });
+        Ok(())
+    }
+
+    // ---- expressions --------------------------------------------------------------
+
+    /// Lowers an expression that must be a run-time value.
+    pub(super) fn value(&mut self, e: syntax::ExprId) -> Result<ExprId> {
+        let span = self.ast().expr(e).span;
+        let v = self.lower(e)?;
+        self.to_value(v, span)
+    }
+
+    /// A lowered value as a run-time expression.
+    pub(super) fn to_value(&mut self, v: Val, span: Span) -> Result<ExprId> {
+        match v {
+            Val::E(x) => Ok(x),
+            Val::None => Ok(self.none(span)),
+            Val::Str(_) => Err(KernelError::unsupported(
+                "strings are not supported in kernels beyond exception messages",
+                span,
+            )),
+            other => Err(KernelError::typing(
+                format!("{} cannot be used as a value in a kernel", describe(&other)),
+                span,
+            )),
+        }
+    }
+
+    fn none(&mut self, span: Span) -> ExprId {
+        self.expr(Expr::NoneVal, Ty::None, span)
+    }
+
+    /// Lowers an expression.
+    pub(super) fn lower(&mut self, id: syntax::ExprId) -> Result<Val> {
+        let ast = self.ast();
+        let ex = ast.expr(id);
+        let span = ex.span;
+        Ok(match &ex.kind {
+            ExprKind::Int(Some(v)) => {
+                let s = int_scalar(*v).ok_or_else(|| {
+                    KernelError::typing("integer literal too large for int64", span)
+                })?;
+                Val::E(self.constant(s, span))
+            }
+            ExprKind::Int(None) => {
+                return Err(KernelError::typing(
+                    "integer literal too large for int64",
+                    span,
+                ));
+            }
+            ExprKind::Float(v) => Val::E(self.constant(Scalar::F64(*v), span)),
+            ExprKind::Bool(b) => Val::E(self.constant(Scalar::Bool(*b), span)),
+            ExprKind::NoneLit => Val::None,
+            ExprKind::Str(s) => Val::Str(s.clone()),
+            ExprKind::Name(n) => self.name(n, span)?,
+            ExprKind::Unary(op, a) => {
+                let x = self.value(*a)?;
+                Val::E(self.unary(*op, x, span)?)
+            }
+            ExprKind::Not(a) => {
+                let x = self.value(*a)?;
+                let t = self.truth(x)?;
+                let f = self_const_false(self, span);
+                Val::E(self.expr(
+                    Expr::Binary(BinaryOp::Eq, t, f),
+                    Ty::Scalar(DType::Bool),
+                    span,
+                ))
+            }
+            ExprKind::Binary(op, a, b) => {
+                let x = self.value(*a)?;
+                let y = self.value(*b)?;
+                Val::E(self.binary(*op, x, y, span)?)
+            }
+            ExprKind::Compare(op, a, b) => {
+                let x = self.value(*a)?;
+                let y = self.value(*b)?;
+                Val::E(self.compare(*op, x, y, span)?)
+            }
+            ExprKind::Comparison { left, ops } => Val::E(self.comparison(*left, ops, span)?),
+            ExprKind::BoolOp { op, values } => Val::E(self.bool_op(*op, values, span)?),
+            ExprKind::IfExp { test, body, orelse } => {
+                let c = self.value(*test)?;
+                let c = self.truth(c)?;
+                let a = self.value(*body)?;
+                let b = self.value(*orelse)?;
+                let (ta, tb) = (self.ty(a).clone(), self.ty(b).clone());
+                let t = unify(&ta, &tb).ok_or_else(|| {
+                    KernelError::typing(
+                        format!("Cannot unify {ta} and {tb} in a conditional expression"),
+                        span,
+                    )
+                })?;
+                let a = self.convert(a, &t, "a conditional expression")?;
+                let b = self.convert(b, &t, "a conditional expression")?;
+                Val::E(self.expr(Expr::Cond(c, a, b), t, span))
+            }
+            ExprKind::Call { func, args, kwargs } => self.call(*func, args, kwargs, span)?,
+            ExprKind::Attr {
+                base,
+                name,
+                name_span,
+            } => {
+                let b = self.lower(*base)?;
+                self.attribute(b, name, *name_span, span)?
+            }
+            ExprKind::Subscript { base, index } => {
+                let b = self.value(*base)?;
+                Val::E(self.subscript(b, *index, span)?)
+            }
+            ExprKind::Tuple(items) => {
+                let mut xs = Vec::new();
+                for &i in items {
+                    xs.push(self.value(i)?);
+                }
+                let tys = xs.iter().map(|&x| self.ty(x).clone()).collect();
+                Val::E(self.expr(Expr::Tuple(xs), Ty::Tuple(tys), span))
+            }
+            ExprKind::List(items) => Val::E(self.list_display(items, span)?),
+            ExprKind::ListComp { elt, generators } => {
+                Val::E(self.list_comprehension(*elt, generators, span)?)
+            }
+            ExprKind::Lambda { .. } => {
+                return Err(KernelError::unsupported(
+                    "lambdas are not supported in kernels; use an inner def",
+                    span,
+                ));
+            }
+            other => {
+                return Err(KernelError::unsupported(
+                    format!("{} are not supported in kernels", other.describe()),
+                    span,
+                ));
+            }
+        })
+    }
+
+    fn name(&mut self, n: &str, span: Span) -> Result<Val> {
+        if let Some(b) = self.env.get(n) {
+            return Ok(match b {
+                Bind::Local(l) => {
+                    let ty = self.f.local_decl(*l).ty.clone();
+                    Val::E(self.expr(Expr::Local(*l), ty, span))
+                }
+                Bind::Closure(s) => Val::Closure(*s),
+            });
+        }
+        match self.m().globals.get(n) {
+            Some(Global::Module(lib)) => return Ok(Val::Module(*lib)),
+            Some(Global::LibItem(lib, item)) => return Ok(Val::Lib(Some(*lib), item.clone())),
+            Some(Global::Def(s)) => return Ok(Val::UserFn(*s)),
+            Some(Global::Const(c)) => return self.const_val(&c.clone(), span),
+            None => {}
+        }
+        if library::is_builtin(n) {
+            return Ok(Val::Lib(None, n.to_owned()));
+        }
+        if n == "print" {
+            return Err(KernelError::unsupported(
+                "print() is not supported in kernels (they have no console); return the \
+                 values instead",
+                span,
+            ));
+        }
+        let mut err = KernelError::new(
+            KernelErrorKind::Name,
+            format!("name '{n}' is not defined"),
+            span,
+        );
+        let mut candidates: Vec<&str> = self.env.keys().map(String::as_str).collect();
+        candidates.extend(self.m().globals.keys().map(String::as_str));
+        candidates.extend(library::BUILTINS.iter().copied());
+        candidates.sort_unstable();
+        if let Some(s) = crate::front::expr::did_you_mean(n, candidates.into_iter()) {
+            err = err.with_note(format!("did you mean '{s}'?"));
+        }
+        Err(err)
+    }
+
+    fn const_val(&mut self, c: &ConstVal, span: Span) -> Result<Val> {
+        Ok(match c {
+            ConstVal::Scalar(s) => Val::E(self.constant(*s, span)),
+            ConstVal::Str(s) => Val::Str(s.clone()),
+            ConstVal::None => Val::None,
+            ConstVal::Tuple(items) => {
+                let mut xs = Vec::new();
+                for i in items {
+                    let v = self.const_val(i, span)?;
+                    xs.push(self.to_value(v, span)?);
+                }
+                let tys = xs.iter().map(|&x| self.ty(x).clone()).collect();
+                Val::E(self.expr(Expr::Tuple(xs), Ty::Tuple(tys), span))
+            }
+        })
+    }
+
+    pub(super) fn unary(&mut self, op: UnOp, x: ExprId, span: Span) -> Result<ExprId> {
+        match self.ty(x).clone() {
+            Ty::Scalar(d) => {
+                let (op_dt, uop) = match op {
+                    UnOp::Pos => {
+                        let t = if d.is_float() {
+                            d
+                        } else {
+                            rules::int_result(d, d)
+                        };
+                        return Ok(self.cast(x, t));
+                    }
+                    UnOp::Neg => (
+                        if d.is_float() {
+                            d
+                        } else {
+                            rules::int_result(d, d)
+                        },
+                        UnaryOp::Neg,
+                    ),
+                    UnOp::Invert if d == DType::Bool => (DType::Bool, UnaryOp::Invert),
+                    UnOp::Invert if d.is_float() => {
+                        return Err(KernelError::typing(
+                            format!("No implementation of ~ for {}", d.name()),
+                            span,
+                        ));
+                    }
+                    UnOp::Invert => (rules::int_result(d, d), UnaryOp::Invert),
+                };
+                let x = self.cast(x, op_dt);
+                Ok(self.expr(Expr::Unary(uop, x), Ty::Scalar(op_dt), span))
+            }
+            Ty::Array(a) => {
+                let uop = match op {
+                    UnOp::Pos => return Ok(x),
+                    UnOp::Neg => UnaryOp::Neg,
+                    UnOp::Invert if a.dtype.is_float() => {
+                        return Err(KernelError::typing(
+                            format!("No implementation of ~ for {}", Ty::Array(a)),
+                            span,
+                        ));
+                    }
+                    UnOp::Invert => UnaryOp::Invert,
+                };
+                Ok(self.map1(uop, x, a.dtype, span))
+            }
+            t => Err(KernelError::typing(
+                format!("No implementation of unary {} for {t}", unop_symbol(op)),
+                span,
+            )),
+        }
+    }
+
+    /// An element-wise unary operation over an array, returning dtype `out`.
+    pub(super) fn map1(&mut self, op: UnaryOp, x: ExprId, out: DType, span: Span) -> ExprId {
+        let ndim = self.ty(x).array().map_or(0, |a| a.ndim);
+        self.expr(
+            Expr::Intrinsic(Intrinsic::Map1(op), vec![x]),
+            Ty::Array(ArrayTy {
+                dtype: out,
+                ndim,
+                layout: Layout::C,
+            }),
+            span,
+        )
+    }
+
+    /// A binary operator with Numba's typing: Python semantics on scalars (with the
+    /// Python error model on division), NumPy's on arrays.
+    pub(super) fn binary(&mut self, op: BinOp, x: ExprId, y: ExprId, span: Span) -> Result<ExprId> {
+        let bop = binop(op);
+        let (tx, ty) = (self.ty(x).clone(), self.ty(y).clone());
+        let no_impl = || {
+            KernelError::typing(
+                format!(
+                    "No implementation of operator {} for ({tx}, {ty})",
+                    op.symbol()
+                ),
+                span,
+            )
+        };
+        if op == BinOp::MatMul {
+            return library::dot(self, x, y, span);
+        }
+        match (&tx, &ty) {
+            (Ty::Scalar(a), Ty::Scalar(b)) => {
+                let (t, res) = rules::binary(bop, *a, *b).map_err(|_| no_impl())?;
+                let (x, y) = (self.cast(x, t), self.cast(y, t));
+                let py_div = matches!(bop, BinaryOp::TrueDiv | BinaryOp::FloorDiv | BinaryOp::Mod)
+                    && !self.c.options.numpy_errors;
+                if py_div {
+                    return Ok(self.expr(Expr::PyDiv(bop, x, y), Ty::Scalar(res), span));
+                }
+                if bop == BinaryOp::Pow && t.is_int() {
+                    return Ok(self.expr(Expr::PyDiv(bop, x, y), Ty::Scalar(res), span));
+                }
+                Ok(self.expr(Expr::Binary(bop, x, y), Ty::Scalar(res), span))
+            }
+            (Ty::Array(_), Ty::Scalar(_) | Ty::Array(_)) | (Ty::Scalar(_), Ty::Array(_)) => {
+                self.array_binary(bop, x, y, span).map_err(|_| no_impl())
+            }
+            (Ty::Tuple(a), Ty::Tuple(b)) if op == BinOp::Add => {
+                let mut items = Vec::new();
+                let (x, y) = (self.temp(x), self.temp(y));
+                for i in 0..a.len() {
+                    items.push(self.tuple_item(x, i));
+                }
+                for i in 0..b.len() {
+                    items.push(self.tuple_item(y, i));
+                }
+                let tys = a.iter().chain(b).cloned().collect();
+                Ok(self.expr(Expr::Tuple(items), Ty::Tuple(tys), span))
+            }
+            _ => Err(no_impl()),
+        }
+    }
+
+    /// NumPy's element-wise binary operation with broadcasting: the operation dtype from
+    /// NumPy's promotion, where a scalar of a lower kind than the arrays' does not widen
+    /// them (`float32_array + 1` stays float32, `int8_array + 1` is int64, as Numba
+    /// types them).
+    pub(super) fn array_binary(
+        &mut self,
+        op: BinaryOp,
+        x: ExprId,
+        y: ExprId,
+        span: Span,
+    ) -> std::result::Result<ExprId, ()> {
+        let (tx, ty) = (self.ty(x).clone(), self.ty(y).clone());
+        let (dx, dy) = (elem_dtype(&tx).ok_or(())?, elem_dtype(&ty).ok_or(())?);
+        let kind = |d: DType| {
+            if d == DType::Bool {
+                0
+            } else if d.is_int() {
+                1
+            } else {
+                2
+            }
+        };
+        let t = match (is_array(&tx), is_array(&ty)) {
+            (true, false) if kind(dy) < kind(dx) => dx,
+            (false, true) if kind(dx) < kind(dy) => dy,
+            _ => promote(dx, dy),
+        };
+        let (t, res) = match op {
+            BinaryOp::TrueDiv if !t.is_float() => (DType::F64, DType::F64),
+            o if o.is_comparison() => (t, DType::Bool),
+            BinaryOp::And | BinaryOp::Or | BinaryOp::Xor | BinaryOp::Shl | BinaryOp::Shr
+                if t.is_float() =>
+            {
+                return Err(());
+            }
+            _ => (t, t),
+        };
+        let x = self.operand_as(x, t, span);
+        let y = self.operand_as(y, t, span);
+        let ndim = tx
+            .array()
+            .map_or(0, |a| a.ndim)
+            .max(ty.array().map_or(0, |a| a.ndim));
+        Ok(self.expr(
+            Expr::Intrinsic(Intrinsic::Map2(op), vec![x, y]),
+            Ty::Array(ArrayTy {
+                dtype: res,
+                ndim,
+                layout: Layout::C,
+            }),
+            span,
+        ))
+    }
+
+    /// An operand of an element-wise operation in dtype `d`: scalars cast, arrays copied
+    /// with `astype` when their dtype differs.
+    pub(super) fn operand_as(&mut self, x: ExprId, d: DType, span: Span) -> ExprId {
+        match self.ty(x).clone() {
+            Ty::Scalar(_) => self.cast(x, d),
+            Ty::Array(a) if a.dtype != d => self.expr(
+                Expr::Intrinsic(Intrinsic::Astype, vec![x]),
+                Ty::Array(ArrayTy {
+                    dtype: d,
+                    ndim: a.ndim,
+                    layout: Layout::C,
+                }),
+                span,
+            ),
+            _ => x,
+        }
+    }
+
+    fn compare(&mut self, op: CmpOp, x: ExprId, y: ExprId, span: Span) -> Result<ExprId> {
+        let bop = cmpop(op);
+        let (tx, ty) = (self.ty(x).clone(), self.ty(y).clone());
+        match (&tx, &ty) {
+            (Ty::Scalar(a), Ty::Scalar(b)) => {
+                let (t, _) = rules::binary(bop, *a, *b).map_err(|_| {
+                    KernelError::typing(
+                        format!("No implementation of {} for ({tx}, {ty})", op.symbol()),
+                        span,
+                    )
+                })?;
+                let (x, y) = (self.cast(x, t), self.cast(y, t));
+                Ok(self.expr(Expr::Binary(bop, x, y), Ty::Scalar(DType::Bool), span))
+            }
+            (Ty::None, Ty::None) => Ok(self.constant(
+                Scalar::Bool(matches!(op, CmpOp::Eq | CmpOp::Le | CmpOp::Ge)),
+                span,
+            )),
+            _ if is_array(&tx) || is_array(&ty) => {
+                self.array_binary(bop, x, y, span).map_err(|()| {
+                    KernelError::typing(
+                        format!("No implementation of {} for ({tx}, {ty})", op.symbol()),
+                        span,
+                    )
+                })
+            }
+            _ => Err(KernelError::typing(
+                format!("No implementation of {} for ({tx}, {ty})", op.symbol()),
+                span,
+            )),
+        }
+    }
+
+    /// `a < b <= c`: `(a < b) and (b <= c)` with `b` evaluated once, short-circuit.
+    fn comparison(
+        &mut self,
+        left: syntax::ExprId,
+        ops: &[(CompareOp, syntax::ExprId)],
+        span: Span,
+    ) -> Result<ExprId> {
+        let mut lhs = self.lower(left)?;
+        let mut parts: Vec<ExprId> = Vec::new();
+        for (k, (op, rhs_e)) in ops.iter().enumerate() {
+            let rhs = self.lower(*rhs_e)?;
+            let rhs = if k + 1 < ops.len() {
+                match rhs {
+                    Val::E(x) => Val::E(self.temp(x)),
+                    other => other,
+                }
+            } else {
+                rhs
+            };
+            let r = match op {
+                CompareOp::Cmp(c) => {
+                    let l = self.to_value(lhs.clone(), span)?;
+                    let r = self.to_value(rhs.clone(), span)?;
+                    self.compare(*c, l, r, span)?
+                }
+                CompareOp::Is | CompareOp::IsNot => {
+                    // Only `x is None` has a meaning kernels can type: known statically.
+                    let is_none = |v: &Val, w: &Walk| match v {
+                        Val::None => Some(true),
+                        Val::E(e) => Some(*w.ty(*e) == Ty::None),
+                        _ => None,
+                    };
+                    let (a, b) = (is_none(&lhs, self), is_none(&rhs, self));
+                    let same = match (a, b) {
+                        (Some(true), Some(true)) => true,
+                        (Some(_), Some(_)) => false,
+                        _ => {
+                            return Err(KernelError::unsupported(
+                                "'is' is only supported to compare with None in kernels",
+                                span,
+                            ));
+                        }
+                    };
+                    self.constant(Scalar::Bool(same == matches!(op, CompareOp::Is)), span)
+                }
+                CompareOp::In | CompareOp::NotIn => {
+                    return Err(KernelError::unsupported(
+                        "'in' tests are not supported in kernels",
+                        span,
+                    ));
+                }
+            };
+            parts.push(r);
+            lhs = rhs;
+        }
+        let mut acc = parts
+            .pop()
+            .ok_or_else(|| KernelError::typing("empty comparison", span))?;
+        while let Some(p) = parts.pop() {
+            if is_array(self.ty(p)) || is_array(self.ty(acc)) {
+                return Err(KernelError::typing(
+                    "chained comparisons of arrays are ambiguous; use (a < b) & (b < c)",
+                    span,
+                ));
+            }
+            let f = self_const_false(self, span);
+            acc = self.expr(Expr::Cond(p, acc, f), Ty::Scalar(DType::Bool), span);
+        }
+        Ok(acc)
+    }
+
+    /// `a and b`, `a or b`: Python's, giving one of the operands (unified).
+    fn bool_op(&mut self, op: BoolOp, values: &[syntax::ExprId], span: Span) -> Result<ExprId> {
+        let mut xs = Vec::new();
+        for &v in values {
+            xs.push(self.value(v)?);
+        }
+        let mut t = self.ty(xs[0]).clone();
+        for &x in &xs[1..] {
+            let tx = self.ty(x).clone();
+            t = unify(&t, &tx).ok_or_else(|| {
+                KernelError::typing(
+                    format!("Cannot unify {t} and {tx} in '{}'", op.symbol()),
+                    span,
+                )
+            })?;
+        }
+        // Right to left: `a and b and c` is `a and (b and c)`.
+        let mut acc = self.convert(*xs.last().unwrap_or(&xs[0]), &t, "'and'/'or'")?;
+        for &x in xs[..xs.len() - 1].iter().rev() {
+            let x = self.temp(x);
+            let c = self.truth(x)?;
+            let xv = self.convert(x, &t, "'and'/'or'")?;
+            acc = match op {
+                BoolOp::And => self.expr(Expr::Cond(c, acc, xv), t.clone(), span),
+                BoolOp::Or => self.expr(Expr::Cond(c, xv, acc), t.clone(), span),
+            };
+        }
+        Ok(acc)
+    }
+
+    fn attribute(&mut self, base: Val, name: &str, name_span: Span, span: Span) -> Result<Val> {
+        match base {
+            Val::Module(lib) => {
+                if let Some(c) = library::constant(lib, name) {
+                    return Ok(Val::E(self.constant(c, span)));
+                }
+                if let Some(sub) = super::lib_of(&format!(
+                    "{}.{name}",
+                    match lib {
+                        Lib::Numpy => "numpy",
+                        Lib::Math => "math",
+                        Lib::Numba => "numba",
+                    }
+                )) {
+                    return Ok(Val::Module(sub));
+                }
+                Ok(Val::Lib(Some(lib), name.to_owned()))
+            }
+            Val::E(e) => library::attribute(self, e, name, name_span, span),
+            other => Err(KernelError::typing(
+                format!("{} has no attribute '{name}'", describe(&other)),
+                name_span,
+            )),
+        }
+    }
+
+    fn call(
+        &mut self,
+        func: syntax::ExprId,
+        args: &[syntax::ExprId],
+        kwargs: &[(String, Span, syntax::ExprId)],
+        span: Span,
+    ) -> Result<Val> {
+        let callee = self.lower(func)?;
+        // np.array of nested lists or comprehensions: rows, not a list of lists.
+        if matches!(&callee, Val::Lib(Some(Lib::Numpy), n) if n == "array" || n == "asarray")
+            && kwargs.is_empty()
+            && args.len() == 1
+            && let Some(arr) = self.array_from_nested(args[0], span)?
+        {
+            return Ok(Val::E(arr));
+        }
+        let mut vals = Vec::with_capacity(args.len());
+        for &a in args {
+            if matches!(self.ast().expr(a).kind, ExprKind::Starred(_)) {
+                return Err(KernelError::unsupported(
+                    "*args in calls are not supported in kernels",
+                    self.ast().expr(a).span,
+                ));
+            }
+            vals.push((self.lower(a)?, self.ast().expr(a).span));
+        }
+        let mut kw = Vec::with_capacity(kwargs.len());
+        for (k, kspan, v) in kwargs {
+            kw.push((k.clone(), *kspan, self.lower(*v)?));
+        }
+        match callee {
+            Val::UserFn(s) => self.call_user(s, None, vals, kw, span),
+            Val::Closure(s) => self.call_user(s, Some(()), vals, kw, span),
+            Val::Lib(lib, name) => library::call(self, lib, &name, vals, kw, span),
+            Val::Method(recv, name) => library::method(self, recv, &name, vals, kw, span),
+            other => Err(KernelError::typing(
+                format!("{} is not callable", describe(&other)),
+                self.ast().expr(func).span,
+            )),
+        }
+    }
+
+    /// A call of a function of the module or an inner function: compiled for the
+    /// argument types (inner functions also take the variables they capture).
+    fn call_user(
+        &mut self,
+        s: StmtId,
+        inner: Option<()>,
+        args: Vec<(Val, Span)>,
+        kwargs: Vec<(String, Span, Val)>,
+        span: Span,
+    ) -> Result<Val> {
+        let StmtKind::FunctionDef(def) = &self.ast().stmt(s).kind else {
+            return Err(KernelError::typing("not a function", span));
+        };
+        let mut slots: Vec<Option<ExprId>> = vec![None; def.params.len()];
+        if args.len() > def.params.len() {
+            return Err(KernelError::new(
+                KernelErrorKind::Type,
+                format!(
+                    "{}() takes {} positional argument(s) but {} were given",
+                    def.name,
+                    def.params.len(),
+                    args.len()
+                ),
+                span,
+            ));
+        }
+        for (i, (v, vspan)) in args.into_iter().enumerate() {
+            slots[i] = Some(self.to_value(v, vspan)?);
+        }
+        for (k, kspan, v) in kwargs {
+            let i = def.params.iter().position(|p| p.name == k).ok_or_else(|| {
+                KernelError::new(
+                    KernelErrorKind::Type,
+                    format!("{}() got an unexpected keyword argument '{k}'", def.name),
+                    kspan,
+                )
+            })?;
+            slots[i] = Some(self.to_value(v, kspan)?);
+        }
+        let mut argv = Vec::new();
+        for (p, slot) in def.params.iter().zip(slots) {
+            match (slot, p.default) {
+                (Some(x), _) => argv.push(x),
+                (None, Some(d)) => argv.push(self.value(d)?),
+                (None, None) => {
+                    return Err(KernelError::new(
+                        KernelErrorKind::Type,
+                        format!("{}() missing required argument '{}'", def.name, p.name),
+                        span,
+                    ));
+                }
+            }
+        }
+        let mut captured = Vec::new();
+        if inner.is_some() {
+            // Free variables of the inner function that are locals here.
+            let mut assigned = Vec::new();
+            self.assigned_names(&def.body, &mut assigned);
+            let mut read = Vec::new();
+            self.names_read(&def.body, &mut read);
+            for n in read {
+                if def.params.iter().any(|p| p.name == n) || assigned.contains(&n) {
+                    continue;
+                }
+                if let Some(Bind::Local(l)) = self.env.get(&n) {
+                    let ty = self.f.local_decl(*l).ty.clone();
+                    let e = self.expr(Expr::Local(*l), ty.clone(), span);
+                    captured.push((n.clone(), ty));
+                    argv.push(e);
+                }
+            }
+        }
+        let tys: Vec<Ty> = argv[..def.params.len()]
+            .iter()
+            .map(|&a| self.ty(a).clone())
+            .collect();
+        let outer = self.f.name.clone();
+        let id = self
+            .c
+            .function(s, &tys, &captured, None, inner.map(|()| outer.as_str()))?;
+        let ret = self.c.program.function(id).ret.clone();
+        Ok(Val::E(self.expr(Expr::Call(id, argv), ret, span)))
+    }
+
+    /// Every name an inner function's body reads (including nested expressions).
+    fn names_read(&self, body: &[StmtId], out: &mut Vec<String>) {
+        let ast = self.ast();
+        let mut exprs = Vec::new();
+        let mut stack: Vec<StmtId> = body.to_vec();
+        while let Some(s) = stack.pop() {
+            match &ast.stmt(s).kind {
+                StmtKind::Expr(e) | StmtKind::Return(Some(e)) => exprs.push(*e),
+                StmtKind::Assign { targets, value } => {
+                    exprs.push(*value);
+                    exprs.extend(targets);
+                }
+                StmtKind::AugAssign { target, value, .. } => {
+                    exprs.push(*target);
+                    exprs.push(*value);
+                }
+                StmtKind::If { test, body, orelse } | StmtKind::While { test, body, orelse } => {
+                    exprs.push(*test);
+                    stack.extend(body);
+                    stack.extend(orelse);
+                }
+                StmtKind::For {
+                    iter, body, orelse, ..
+                } => {
+                    exprs.push(*iter);
+                    stack.extend(body);
+                    stack.extend(orelse);
+                }
+                StmtKind::Assert { test, .. } => exprs.push(*test),
+                StmtKind::FunctionDef(d) => stack.extend(&d.body),
+                _ => {}
+            }
+        }
+        let mut seen = HashSet::new();
+        while let Some(e) = exprs.pop() {
+            if !seen.insert(e) || seen.len() > 1_000_000 {
+                continue;
+            }
+            match &ast.expr(e).kind {
+                ExprKind::Name(n) => {
+                    if !out.contains(n) {
+                        out.push(n.clone());
+                    }
+                }
+                ExprKind::Unary(_, a) | ExprKind::Not(a) | ExprKind::Starred(a) => exprs.push(*a),
+                ExprKind::Binary(_, a, b) | ExprKind::Compare(_, a, b) => {
+                    exprs.push(*a);
+                    exprs.push(*b);
+                }
+                ExprKind::Call { func, args, kwargs } => {
+                    exprs.push(*func);
+                    exprs.extend(args);
+                    exprs.extend(kwargs.iter().map(|k| k.2));
+                }
+                ExprKind::Attr { base, .. } => exprs.push(*base),
+                ExprKind::Comparison { left, ops } => {
+                    exprs.push(*left);
+                    exprs.extend(ops.iter().map(|o| o.1));
+                }
+                ExprKind::BoolOp { values, .. } => exprs.extend(values),
+                ExprKind::IfExp { test, body, orelse } => {
+                    exprs.extend([*test, *body, *orelse]);
+                }
+                ExprKind::Subscript { base, index } => exprs.extend([*base, *index]),
+                ExprKind::Slice { lower, upper, step } => {
+                    exprs.extend([lower, upper, step].into_iter().flatten());
+                }
+                ExprKind::Tuple(items) | ExprKind::List(items) => exprs.extend(items),
+                ExprKind::ListComp { elt, generators }
+                | ExprKind::GeneratorExp { elt, generators } => {
+                    exprs.push(*elt);
+                    for g in generators {
+                        exprs.push(g.iter);
+                        exprs.extend(&g.ifs);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `base[index]` as a value: an element, a view, a tuple item or a list element.
+    fn subscript(&mut self, b: ExprId, index: syntax::ExprId, span: Span) -> Result<ExprId> {
+        match self.ty(b).clone() {
+            Ty::Array(a) => {
+                let idx = self.indices(index)?;
+                let all_ints = idx.iter().all(|i| matches!(i, Index::At(_)));
+                if all_ints && idx.len() == usize::from(a.ndim) {
+                    let ints = idx
+                        .into_iter()
+                        .filter_map(|i| match i {
+                            Index::At(e) => Some(e),
+                            Index::Slice { .. } => None,
+                        })
+                        .collect();
+                    return Ok(self.expr(Expr::Load(b, ints), Ty::Scalar(a.dtype), span));
+                }
+                self.view(b, idx, span)
+            }
+            Ty::Tuple(items) => {
+                let i = self.value(index)?;
+                let Expr::Const(c) = *self.f.get(i) else {
+                    return Err(KernelError::typing(
+                        "tuples are indexed with constant integers in kernels",
+                        span,
+                    ));
+                };
+                let n = items.len() as i128;
+                let k = c.to_i128();
+                let k = if k < 0 { k + n } else { k };
+                if !(0..n).contains(&k) {
+                    return Err(KernelError::new(
+                        KernelErrorKind::Value,
+                        "tuple index out of range",
+                        span,
+                    ));
+                }
+                Ok(self.tuple_item(b, k as usize))
+            }
+            Ty::List(d) => {
+                let i = self.value(index)?;
+                let i = self.index_int(i)?;
+                Ok(self.expr(Expr::ListGet(b, i), Ty::Scalar(d), span))
+            }
+            t => Err(KernelError::typing(
+                format!("{t} is not subscriptable"),
+                span,
+            )),
+        }
+    }
+
+    /// An integer index as int64.
+    fn index_int(&mut self, i: ExprId) -> Result<ExprId> {
+        match self.ty(i).clone() {
+            Ty::Scalar(d) if d.is_int() || d == DType::Bool => Ok(self.cast(i, DType::I64)),
+            t => Err(KernelError::typing(
+                format!("array indices must be integers or slices, not {t}"),
+                self.span(i),
+            )),
+        }
+    }
+
+    /// The indices of a subscript: integers and slices (a tuple index gives several).
+    fn indices(&mut self, index: syntax::ExprId) -> Result<Vec<Index>> {
+        let ast = self.ast();
+        let parts: Vec<syntax::ExprId> = match &ast.expr(index).kind {
+            ExprKind::Tuple(items) => items.clone(),
+            _ => vec![index],
+        };
+        let mut out = Vec::new();
+        for p in parts {
+            match &ast.expr(p).kind {
+                ExprKind::Slice { lower, upper, step } => {
+                    let mut part = |e: &Option<syntax::ExprId>| -> Result<Option<ExprId>> {
+                        match e {
+                            None => Ok(None),
+                            Some(x) => {
+                                let v = self.lower(*x)?;
+                                if v == Val::None {
+                                    return Ok(None);
+                                }
+                                let v = self.to_value(v, ast.expr(*x).span)?;
+                                Ok(Some(self.index_int(v)?))
+                            }
+                        }
+                    };
+                    let (start, stop, step) = (part(lower)?, part(upper)?, part(step)?);
+                    out.push(Index::Slice { start, stop, step });
+                }
+                _ => {
+                    let v = self.value(p)?;
+                    if let Ty::Tuple(items) = self.ty(v).clone() {
+                        // `a[idx]` with a tuple value of integers.
+                        let t = self.temp(v);
+                        for k in 0..items.len() {
+                            let item = self.tuple_item(t, k);
+                            out.push(Index::At(self.index_int(item)?));
+                        }
+                    } else {
+                        out.push(Index::At(self.index_int(v)?));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A view of an array through indices; checks the count of indices.
+    pub(super) fn view(&mut self, b: ExprId, idx: Vec<Index>, span: Span) -> Result<ExprId> {
+        let Ty::Array(a) = self.ty(b).clone() else {
+            return Err(KernelError::typing("only arrays have views", span));
+        };
+        if idx.len() > usize::from(a.ndim) {
+            return Err(KernelError::typing(
+                format!(
+                    "too many indices for array: array is {}-dimensional, but {} were indexed",
+                    a.ndim,
+                    idx.len()
+                ),
+                span,
+            ));
+        }
+        let dropped = idx.iter().filter(|i| matches!(i, Index::At(_))).count() as u8;
+        let ndim = a.ndim - dropped;
+        // A view stays C-contiguous only when it takes whole trailing axes after leading
+        // integer indices; anything else is 'A'.
+        let c = a.layout == Layout::C && {
+            let mut seen_slice = false;
+            idx.iter().all(|i| match i {
+                Index::At(_) => !seen_slice,
+                Index::Slice {
+                    start: None,
+                    stop: None,
+                    step: None,
+                } => {
+                    seen_slice = true;
+                    true
+                }
+                Index::Slice { .. } => false,
+            })
+        };
+        Ok(self.expr(
+            Expr::View(b, idx),
+            Ty::Array(ArrayTy {
+                dtype: a.dtype,
+                ndim,
+                layout: if c { Layout::C } else { Layout::Any },
+            }),
+            span,
+        ))
+    }
+
+    /// `[a, b, c]`: a list of scalars (unified).
+    fn list_display(&mut self, items: &[syntax::ExprId], span: Span) -> Result<ExprId> {
+        let mut xs = Vec::new();
+        for &i in items {
+            xs.push(self.value(i)?);
+        }
+        let mut d: Option<DType> = None;
+        for &x in &xs {
+            let Ty::Scalar(xd) = self.ty(x).clone() else {
+                return Err(KernelError::typing(
+                    format!("lists in kernels hold scalars, not {}", self.ty(x)),
+                    self.span(x),
+                ));
+            };
+            d = Some(match d {
+                None => xd,
+                Some(p) => rules::unify_scalars(p, xd).ok_or_else(|| {
+                    KernelError::typing(
+                        format!("Cannot unify {} and {} in a list", p.name(), xd.name()),
+                        span,
+                    )
+                })?,
+            });
+        }
+        let Some(d) = d else {
+            // `[]`: the element type is what the appends give it (learned by a walk).
+            let key = (span.start, "$list".to_owned());
+            let d = match self.hints.heads.get(&key) {
+                Some(Ty::List(d)) => *d,
+                _ => DType::F64,
+            };
+            let list = self.expr(
+                Expr::Intrinsic(Intrinsic::NewList, Vec::new()),
+                Ty::List(d),
+                span,
+            );
+            let l = self.temp(list);
+            if let Expr::Local(loc) = *self.f.get(l) {
+                self.list_origin.insert(loc, span);
+            }
+            return Ok(l);
+        };
+        let list = self.expr(
+            Expr::Intrinsic(Intrinsic::NewList, Vec::new()),
+            Ty::List(d),
+            span,
+        );
+        let l = self.temp(list);
+        for x in xs {
+            let v = self.cast(x, d);
+            self.emit(Stmt::Append { list: l, value: v });
+        }
+        Ok(l)
+    }
+
+    /// Whether a syntax expression is a list display or a list comprehension.
+    fn is_list_syntax(&self, e: syntax::ExprId) -> bool {
+        matches!(
+            self.ast().expr(e).kind,
+            ExprKind::List(_) | ExprKind::ListComp { .. }
+        )
+    }
+
+    /// `np.array([[...], [...]])` and `np.array([[f(i, j) for j in ...] for i in ...])`:
+    /// a 2-d array from rows; None when the argument is not a list of lists.
+    fn array_from_nested(&mut self, arg: syntax::ExprId, span: Span) -> Result<Option<ExprId>> {
+        let ast = self.ast();
+        match &ast.expr(arg).kind {
+            ExprKind::List(items)
+                if !items.is_empty() && items.iter().all(|&i| self.is_list_syntax(i)) =>
+            {
+                let mut rows = Vec::new();
+                for &i in items {
+                    rows.push(self.value(i)?);
+                }
+                Ok(Some(self.np_array_rows(rows, span)?))
+            }
+            ExprKind::ListComp { elt, generators } if self.is_list_syntax(*elt) => {
+                // The rows go one after another into a flat list, then the array is
+                // reshaped to (rows, row length).
+                let key = (ast.expr(arg).span.start, "$rows".to_owned());
+                let hinted = self.hints.heads.get(&key).cloned();
+                let d = match &hinted {
+                    Some(Ty::List(d)) => *d,
+                    _ => DType::F64,
+                };
+                let flat = self.expr(
+                    Expr::Intrinsic(Intrinsic::NewList, Vec::new()),
+                    Ty::List(d),
+                    span,
+                );
+                let flat = self.temp(flat);
+                let nrows = self.f.local("$rows", Ty::Scalar(DType::I64));
+                let zero = self.constant(Scalar::I64(0), span);
+                self.emit(Stmt::Assign(nrows, zero));
+                let saved_env = self.env.clone();
+                let r = self.comprehension_loops_with(*elt, generators, flat, d, Some(nrows), span);
+                self.env = saved_env;
+                if let Some(found) = r? {
+                    let want = match &hinted {
+                        Some(Ty::List(h)) => rules::unify_scalars(*h, found).unwrap_or(found),
+                        _ => found,
+                    };
+                    if hinted != Some(Ty::List(want)) {
+                        self.learned.heads.insert(key, Ty::List(want));
+                        self.changed = true;
+                    }
+                }
+                let arr = self.expr(
+                    Expr::Intrinsic(Intrinsic::FromList, vec![flat]),
+                    Ty::Array(ArrayTy {
+                        dtype: d,
+                        ndim: 1,
+                        layout: Layout::C,
+                    }),
+                    span,
+                );
+                let arr = self.temp(arr);
+                let n = self.expr(Expr::Local(nrows), Ty::Scalar(DType::I64), span);
+                let total = self.expr(Expr::ListLen(flat), Ty::Scalar(DType::I64), span);
+                // Zero rows give a (0, 0) array; integer // by zero is 0 in kir's Binary.
+                let cols = self.expr(
+                    Expr::Binary(BinaryOp::FloorDiv, total, n),
+                    Ty::Scalar(DType::I64),
+                    span,
+                );
+                Ok(Some(self.expr(
+                    Expr::Intrinsic(Intrinsic::Reshape, vec![arr, n, cols]),
+                    Ty::Array(ArrayTy {
+                        dtype: d,
+                        ndim: 2,
+                        layout: Layout::C,
+                    }),
+                    span,
+                )))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// `[elt for x in it if c ...]`: a list built by loops. The element type comes from a
+    /// first walk of the element expression (types settle like loop heads).
+    fn list_comprehension(
+        &mut self,
+        elt: syntax::ExprId,
+        generators: &[syntax::Comprehension],
+        span: Span,
+    ) -> Result<ExprId> {
+        let key = (span.start, "$comprehension".to_owned());
+        let hinted = self.hints.heads.get(&key).cloned();
+        let d = match &hinted {
+            Some(Ty::List(d)) => *d,
+            _ => DType::F64,
+        };
+        let list = self.expr(
+            Expr::Intrinsic(Intrinsic::NewList, Vec::new()),
+            Ty::List(d),
+            span,
+        );
+        let l = self.temp(list);
+        let saved_env = self.env.clone();
+        let r = self.comprehension_loops(elt, generators, l, d, hinted.is_some(), span);
+        self.env = saved_env;
+        let found = r?;
+        if let Some(found) = found {
+            let want = match &hinted {
+                Some(Ty::List(h)) => rules::unify_scalars(*h, found).unwrap_or(found),
+                _ => found,
+            };
+            if hinted != Some(Ty::List(want)) {
+                self.learned.heads.insert(key, Ty::List(want));
+                self.changed = true;
+            }
+        }
+        Ok(l)
+    }
+
+    /// The nested loops of a comprehension; gives the element's scalar type.
+    fn comprehension_loops(
+        &mut self,
+        elt: syntax::ExprId,
+        generators: &[syntax::Comprehension],
+        list: ExprId,
+        d: DType,
+        typed: bool,
+        span: Span,
+    ) -> Result<Option<DType>> {
+        let _ = typed;
+        self.comprehension_loops_with(elt, generators, list, d, None, span)
+    }
+
+    /// The loops of a comprehension. With `rows`, each element is itself a list (a row)
+    /// whose items are appended to `list`, and `rows` counts them.
+    fn comprehension_loops_with(
+        &mut self,
+        elt: syntax::ExprId,
+        generators: &[syntax::Comprehension],
+        list: ExprId,
+        d: DType,
+        rows: Option<LocalId>,
+        span: Span,
+    ) -> Result<Option<DType>> {
+        let typed = true;
+        let Some((g, rest)) = generators.split_first() else {
+            if let Some(rows) = rows {
+                let row = self.value(elt)?;
+                let Ty::List(rd) = self.ty(row).clone() else {
+                    return Err(KernelError::typing(
+                        format!("rows of np.array() must be lists, not {}", self.ty(row)),
+                        self.span(row),
+                    ));
+                };
+                let row = self.temp(row);
+                let k = self.f.local("$k", Ty::Scalar(DType::I64));
+                let kx = self.expr(Expr::Local(k), Ty::Scalar(DType::I64), span);
+                let item = self.expr(Expr::ListGet(row, kx), Ty::Scalar(rd), span);
+                let v = self.cast(item, d);
+                let zero = self.constant(Scalar::I64(0), span);
+                let one = self.constant(Scalar::I64(1), span);
+                let n = self.expr(Expr::ListLen(row), Ty::Scalar(DType::I64), span);
+                self.emit(Stmt::For {
+                    var: k,
+                    start: zero,
+                    stop: n,
+                    step: one,
+                    body: vec![Stmt::Append { list, value: v }],
+                    parallel: false,
+                    span,
+                });
+                let r = self.expr(Expr::Local(rows), Ty::Scalar(DType::I64), span);
+                let r1 = self.expr(
+                    Expr::Binary(BinaryOp::Add, r, one),
+                    Ty::Scalar(DType::I64),
+                    span,
+                );
+                self.emit(Stmt::Assign(rows, r1));
+                return Ok(Some(rd));
+            }
+            let v = self.value(elt)?;
+            let Ty::Scalar(vd) = self.ty(v).clone() else {
+                // A list of arrays (rows): `np.array([[...] for ...])` is built by the
+                // library from a list of lists; kernels' lists hold scalars.
+                return Err(KernelError::typing(
+                    format!("lists in kernels hold scalars, not {}", self.ty(v)),
+                    self.span(v),
+                ));
+            };
+            if typed {
+                let v = self.cast(v, d);
+                self.emit(Stmt::Append { list, value: v });
+            }
+            return Ok(Some(vd));
+        };
+        let it = self.lower(g.iter)?;
+        let (start, stop, step, parallel, items) = self.iteration(it, g.span)?;
+        let counter = self.new_local("$i", Ty::Scalar(DType::I64));
+        self.out.push(Vec::new());
+        let r = (|| -> Result<Option<DType>> {
+            let i = self.expr(Expr::Local(counter), Ty::Scalar(DType::I64), g.span);
+            let value = match &items {
+                Items::Counter => i,
+                Items::Seq(seqs, enumerate) => {
+                    let mut vals = Vec::new();
+                    for s in seqs {
+                        vals.push(self.item_at(*s, i, g.span)?);
+                    }
+                    let v = if vals.len() == 1 {
+                        vals[0]
+                    } else {
+                        let tys = vals.iter().map(|&v| self.ty(v).clone()).collect();
+                        self.expr(Expr::Tuple(vals), Ty::Tuple(tys), g.span)
+                    };
+                    if *enumerate {
+                        let vt = self.ty(v).clone();
+                        self.expr(
+                            Expr::Tuple(vec![i, v]),
+                            Ty::Tuple(vec![Ty::Scalar(DType::I64), vt]),
+                            g.span,
+                        )
+                    } else {
+                        v
+                    }
+                }
+            };
+            self.assign(g.target, Val::E(value))?;
+            let mut conds = Vec::new();
+            for &c in &g.ifs {
+                let v = self.value(c)?;
+                conds.push(self.truth(v)?);
+            }
+            self.out.push(Vec::new());
+            let inner = self.comprehension_loops_with(elt, rest, list, d, rows, span);
+            let mut body = self.out.pop().unwrap_or_default();
+            for c in conds.into_iter().rev() {
+                body = vec![Stmt::If {
+                    cond: c,
+                    then: body,
+                    otherwise: Vec::new(),
+                }];
+            }
+            for s in body {
+                self.emit(s);
+            }
+            inner
+        })();
+        let body = self.out.pop().unwrap_or_default();
+        let found = r?;
+        self.emit(Stmt::For {
+            var: counter,
+            start,
+            stop,
+            step,
+            body,
+            parallel,
+            span: g.span,
+        });
+        Ok(found)
+    }
+
+    /// Whether `parallel=True` applies to `prange` loops of this kernel.
+    pub(super) fn parallel(&self) -> bool {
+        self.c.options.parallel
+    }
+}
+
+/// What a `for` loop's target takes each iteration.
+enum Items {
+    /// The counter itself (a range).
+    Counter,
+    /// Item `i` of each sequence (a tuple of them for `zip`), with the index first for
+    /// `enumerate`.
+    Seq(Vec<ExprId>, bool),
+}
+
+fn self_const_false(w: &mut Walk<'_, '_>, span: Span) -> ExprId {
+    w.constant(Scalar::Bool(false), span)
+}
+
+/// The element dtype of a scalar or an array.
+pub(super) fn elem_dtype(t: &Ty) -> Option<DType> {
+    match t {
+        Ty::Scalar(d) => Some(*d),
+        Ty::Array(a) => Some(a.dtype),
+        _ => None,
+    }
+}
+
+/// The type a variable holding values of types `a` and `b` gets, as Numba unifies: numeric
+/// scalars to the type both convert to, arrays of one dtype and rank to the looser layout,
+/// tuples item by item, lists of unifiable scalars.
+pub(super) fn unify(a: &Ty, b: &Ty) -> Option<Ty> {
+    if a == b {
+        return Some(a.clone());
+    }
+    match (a, b) {
+        (Ty::Scalar(x), Ty::Scalar(y)) => rules::unify_scalars(*x, *y).map(Ty::Scalar),
+        (Ty::Array(x), Ty::Array(y)) if x.dtype == y.dtype && x.ndim == y.ndim => {
+            Some(Ty::Array(ArrayTy {
+                dtype: x.dtype,
+                ndim: x.ndim,
+                layout: Layout::Any,
+            }))
+        }
+        (Ty::Tuple(xs), Ty::Tuple(ys)) if xs.len() == ys.len() => xs
+            .iter()
+            .zip(ys)
+            .map(|(x, y)| unify(x, y))
+            .collect::<Option<Vec<_>>>()
+            .map(Ty::Tuple),
+        (Ty::List(x), Ty::List(y)) => rules::unify_scalars(*x, *y).map(Ty::List),
+        _ => None,
+    }
+}
+
+fn binop(op: BinOp) -> BinaryOp {
+    match op {
+        BinOp::Add => BinaryOp::Add,
+        BinOp::Sub => BinaryOp::Sub,
+        BinOp::Mul => BinaryOp::Mul,
+        BinOp::Div => BinaryOp::TrueDiv,
+        BinOp::FloorDiv => BinaryOp::FloorDiv,
+        BinOp::Mod => BinaryOp::Mod,
+        BinOp::Pow => BinaryOp::Pow,
+        BinOp::Shl => BinaryOp::Shl,
+        BinOp::Shr => BinaryOp::Shr,
+        BinOp::BitAnd => BinaryOp::And,
+        BinOp::BitOr => BinaryOp::Or,
+        BinOp::BitXor | BinOp::MatMul => BinaryOp::Xor,
+    }
+}
+
+fn cmpop(op: CmpOp) -> BinaryOp {
+    match op {
+        CmpOp::Lt => BinaryOp::Lt,
+        CmpOp::Le => BinaryOp::Le,
+        CmpOp::Eq => BinaryOp::Eq,
+        CmpOp::Ne => BinaryOp::Ne,
+        CmpOp::Ge => BinaryOp::Ge,
+        CmpOp::Gt => BinaryOp::Gt,
+    }
+}
+
+fn unop_symbol(op: UnOp) -> &'static str {
+    match op {
+        UnOp::Neg => "-",
+        UnOp::Pos => "+",
+        UnOp::Invert => "~",
+    }
+}
+
+/// What a compile-time value is, for messages.
+pub(super) fn describe(v: &Val) -> String {
+    match v {
+        Val::E(_) => "a value".to_owned(),
+        Val::Module(Lib::Numpy) => "the module numpy".to_owned(),
+        Val::Module(Lib::Math) => "the module math".to_owned(),
+        Val::Module(Lib::Numba) => "the module numba".to_owned(),
+        Val::Lib(Some(Lib::Numpy), n) => format!("the function np.{n}"),
+        Val::Lib(Some(Lib::Math), n) => format!("the function math.{n}"),
+        Val::Lib(Some(Lib::Numba), n) => format!("numba.{n}"),
+        Val::Lib(None, n) => format!("the builtin {n}"),
+        Val::UserFn(_) | Val::Closure(_) => "a function".to_owned(),
+        Val::Method(_, n) => format!("the method {n}"),
+        Val::Str(_) => "a string".to_owned(),
+        Val::None => "None".to_owned(),
+        Val::Range(..) => "a range".to_owned(),
+        Val::Enumerate(_) => "an enumerate object".to_owned(),
+        Val::Zip(_) => "a zip object".to_owned(),
+    }
+}

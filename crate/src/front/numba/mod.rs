@@ -1,0 +1,635 @@
+//! front::numba: Numba-style kernel modules, typed with Numba's rules, lowered to kernel IR.
+//!
+//! ```text
+//! source ──syntax::parse_module──▶ syntax::Module
+//!        ──Module::parse──▶ imports, constants, functions and their decorators (this file)
+//! name + argument types ──Module::compile──▶ kir::Program (lower.rs: typing and lowering
+//!                                             together; library.rs: builtins, math, numpy)
+//! ```
+//!
+//! A module holds `import`s of `math`, `numpy` and `numba`, numeric constants and
+//! functions. Decorated functions (`@njit`, `@jit`) are the kernels callable from outside;
+//! undecorated ones are callable from kernels (Numba compiles them as it inlines them).
+//! Like Numba's dispatcher, a kernel without a signature is compiled for the types of the
+//! arguments of each call (the API caches the programs); one with signatures is compiled
+//! for those when the module is made, and its errors are reported then.
+
+mod error;
+mod library;
+mod lower;
+pub mod rules;
+pub mod sigs;
+
+use std::collections::HashMap;
+
+pub use error::{KernelError, KernelErrorKind, Result};
+
+use crate::kir::exec::Value;
+use crate::kir::{Program, Ty};
+use crate::syntax::{self, ExprId, ExprKind, FunctionDef, ParamKind, Span, StmtId, StmtKind};
+use crate::types::{DType, Scalar};
+
+/// What a module-level name is bound to.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Global {
+    /// `numpy`, `math` or `numba` (under any alias).
+    Module(Lib),
+    /// A function or type of a library: `njit`, `prange`, `float64`, `sqrt` from
+    /// `from math import sqrt`, as `lib.name`.
+    LibItem(Lib, String),
+    /// A numeric constant (Python typing: int64, float64, bool), or a tuple of them.
+    Const(ConstVal),
+    /// A function defined in the module.
+    Def(StmtId),
+}
+
+/// The libraries a module may import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Lib {
+    Numpy,
+    Math,
+    Numba,
+}
+
+/// A compile-time constant of the module.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ConstVal {
+    Scalar(Scalar),
+    Tuple(Vec<ConstVal>),
+    Str(String),
+    None,
+}
+
+/// Which decorator made a kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KernelKind {
+    Jit,
+    Vectorize,
+    Guvectorize,
+    Stencil,
+}
+
+/// The options of `@jit`/`@njit` that change what a kernel means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    /// `parallel=True`: `prange` loops may run in parallel.
+    pub parallel: bool,
+    /// `error_model='numpy'`: division by zero follows NumPy (no ZeroDivisionError).
+    pub numpy_errors: bool,
+}
+
+/// A decorated function.
+#[derive(Debug, Clone, PartialEq)]
+struct KernelDef {
+    name: String,
+    stmt: StmtId,
+    kind: KernelKind,
+    options: Options,
+    /// Declared signatures: argument types and, when given, the return type (None for
+    /// `void`).
+    declared: Vec<(Vec<Ty>, Option<Option<Ty>>)>,
+}
+
+/// A parsed kernel module.
+#[derive(Debug, Clone)]
+pub struct Module {
+    source: String,
+    ast: syntax::Module,
+    globals: HashMap<String, Global>,
+    kernels: Vec<KernelDef>,
+}
+
+/// The most functions a module may define, and constants it may hold.
+const MAX_GLOBALS: usize = 10_000;
+
+impl Module {
+    /// Parses a module: its imports, constants, functions and decorators.
+    pub fn parse(source: &str) -> Result<Module> {
+        let ast = syntax::parse_module(source)?;
+        let mut m = Module {
+            source: source.to_owned(),
+            ast,
+            globals: HashMap::new(),
+            kernels: Vec::new(),
+        };
+        let body = m.ast.body.clone();
+        for id in body {
+            m.top_level(id)?;
+            if m.globals.len() > MAX_GLOBALS {
+                return Err(KernelError::new(
+                    KernelErrorKind::Value,
+                    "too many module-level names",
+                    m.ast.stmt(id).span,
+                ));
+            }
+        }
+        Ok(m)
+    }
+
+    fn top_level(&mut self, id: StmtId) -> Result<()> {
+        let stmt = self.ast.stmt(id).clone();
+        match stmt.kind {
+            StmtKind::Import(aliases) => {
+                for a in aliases {
+                    let lib = lib_of(&a.name).ok_or_else(|| import_error(&a.name, a.span))?;
+                    // `import numpy.linalg` binds `numpy`; `import a.b as c` binds c to a.b.
+                    let bound = a
+                        .asname
+                        .clone()
+                        .unwrap_or_else(|| a.name.split('.').next().unwrap_or("").to_owned());
+                    self.globals.insert(bound, Global::Module(lib));
+                }
+            }
+            StmtKind::ImportFrom {
+                module,
+                level,
+                names,
+            } => {
+                let name = module.unwrap_or_default();
+                let lib = (level == 0)
+                    .then(|| lib_of(&name))
+                    .flatten()
+                    .ok_or_else(|| import_error(&name, stmt.span))?;
+                for a in names {
+                    if a.name == "*" {
+                        return Err(KernelError::unsupported(
+                            "'from ... import *' is not supported in kernel modules",
+                            a.span,
+                        ));
+                    }
+                    let bound = a.asname.clone().unwrap_or_else(|| a.name.clone());
+                    let global = if let Some(sub) = lib_of(&format!("{name}.{}", a.name)) {
+                        Global::Module(sub)
+                    } else {
+                        Global::LibItem(lib, a.name.clone())
+                    };
+                    self.globals.insert(bound, global);
+                }
+            }
+            StmtKind::Assign { targets, value } => {
+                let c = self.constant(value)?;
+                for t in targets {
+                    match &self.ast.expr(t).kind {
+                        ExprKind::Name(n) => {
+                            self.globals.insert(n.clone(), Global::Const(c.clone()));
+                        }
+                        _ => {
+                            return Err(KernelError::unsupported(
+                                "module-level assignments may only bind names to constants",
+                                self.ast.expr(t).span,
+                            ));
+                        }
+                    }
+                }
+            }
+            StmtKind::FunctionDef(def) => {
+                self.globals.insert(def.name.clone(), Global::Def(id));
+                if let Some(k) = self.kernel_def(id, &def)? {
+                    self.kernels.retain(|old| old.name != k.name);
+                    self.kernels.push(k);
+                }
+            }
+            StmtKind::Expr(e) if matches!(self.ast.expr(e).kind, ExprKind::Str(_)) => {}
+            StmtKind::Pass => {}
+            StmtKind::Unsupported { what } => {
+                return Err(KernelError::unsupported(
+                    format!("{what} are not supported in kernel modules"),
+                    stmt.span,
+                ));
+            }
+            _ => {
+                return Err(KernelError::unsupported(
+                    "module-level code other than imports, constants and functions is not \
+                     supported in kernel modules",
+                    stmt.span,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A module-level constant: numbers, booleans, None, strings, tuples of them, unary
+    /// minus, arithmetic on constants, and `math.pi`-style library constants.
+    fn constant(&self, e: ExprId) -> Result<ConstVal> {
+        let expr = self.ast.expr(e);
+        let not_const = || {
+            KernelError::unsupported(
+                "module-level names may only be bound to numeric constants (or imports and \
+                 functions)",
+                expr.span,
+            )
+        };
+        Ok(match &expr.kind {
+            ExprKind::Int(Some(v)) => ConstVal::Scalar(int_scalar(*v).ok_or_else(|| {
+                KernelError::new(
+                    KernelErrorKind::Value,
+                    "integer constant too large for int64",
+                    expr.span,
+                )
+            })?),
+            ExprKind::Int(None) => {
+                return Err(KernelError::new(
+                    KernelErrorKind::Value,
+                    "integer constant too large for int64",
+                    expr.span,
+                ));
+            }
+            ExprKind::Float(v) => ConstVal::Scalar(Scalar::F64(*v)),
+            ExprKind::Bool(b) => ConstVal::Scalar(Scalar::Bool(*b)),
+            ExprKind::NoneLit => ConstVal::None,
+            ExprKind::Str(s) => ConstVal::Str(s.clone()),
+            ExprKind::Tuple(items) => ConstVal::Tuple(
+                items
+                    .iter()
+                    .map(|&i| self.constant(i))
+                    .collect::<Result<_>>()?,
+            ),
+            ExprKind::Unary(syntax::UnOp::Neg, a) => match self.constant(*a)? {
+                ConstVal::Scalar(Scalar::I64(v)) => ConstVal::Scalar(Scalar::I64(v.wrapping_neg())),
+                ConstVal::Scalar(Scalar::F64(v)) => ConstVal::Scalar(Scalar::F64(-v)),
+                _ => return Err(not_const()),
+            },
+            ExprKind::Name(n) => match self.globals.get(n) {
+                Some(Global::Const(c)) => c.clone(),
+                _ => return Err(not_const()),
+            },
+            ExprKind::Attr { base, name, .. } => {
+                let lib = match &self.ast.expr(*base).kind {
+                    ExprKind::Name(b) => match self.globals.get(b) {
+                        Some(Global::Module(l)) => *l,
+                        _ => return Err(not_const()),
+                    },
+                    _ => return Err(not_const()),
+                };
+                library::constant(lib, name)
+                    .map(ConstVal::Scalar)
+                    .ok_or_else(not_const)?
+            }
+            ExprKind::Binary(op, a, b) => {
+                let (ConstVal::Scalar(x), ConstVal::Scalar(y)) =
+                    (self.constant(*a)?, self.constant(*b)?)
+                else {
+                    return Err(not_const());
+                };
+                ConstVal::Scalar(library::fold_binary(*op, x, y).ok_or_else(not_const)?)
+            }
+            _ => return Err(not_const()),
+        })
+    }
+
+    /// The kernel a function's decorators make, if any.
+    fn kernel_def(&self, id: StmtId, def: &FunctionDef) -> Result<Option<KernelDef>> {
+        let Some(&dec) = def.decorators.first() else {
+            return Ok(None);
+        };
+        if def.decorators.len() > 1 {
+            return Err(KernelError::unsupported(
+                "a kernel takes one decorator",
+                self.ast.expr(def.decorators[1]).span,
+            ));
+        }
+        let (callee, args, kwargs) = match &self.ast.expr(dec).kind {
+            ExprKind::Call { func, args, kwargs } => (*func, args.clone(), kwargs.clone()),
+            _ => (dec, Vec::new(), Vec::new()),
+        };
+        let span = self.ast.expr(callee).span;
+        let kind = match self.resolve_lib_item(callee).as_deref() {
+            Some("njit" | "jit" | "generated_jit") => KernelKind::Jit,
+            Some("vectorize") => KernelKind::Vectorize,
+            Some("guvectorize") => KernelKind::Guvectorize,
+            Some("stencil") => KernelKind::Stencil,
+            Some(other) => {
+                return Err(KernelError::unsupported(
+                    format!("'{other}' is not a decorator numwasm knows"),
+                    span,
+                ));
+            }
+            None => {
+                if let ExprKind::Name(n) = &self.ast.expr(callee).kind
+                    && !self.globals.contains_key(n)
+                {
+                    let mut e = KernelError::new(
+                        KernelErrorKind::Name,
+                        format!("name '{n}' is not defined"),
+                        span,
+                    );
+                    if matches!(
+                        n.as_str(),
+                        "njit" | "jit" | "vectorize" | "guvectorize" | "stencil"
+                    ) {
+                        e = e.with_note(format!("add `from numba import {n}` to the module"));
+                    }
+                    return Err(e);
+                }
+                return Err(KernelError::unsupported(
+                    "decorators other than numba's (njit, jit, vectorize, guvectorize, \
+                     stencil) are not supported",
+                    self.ast.expr(dec).span,
+                ));
+            }
+        };
+        let mut options = Options::default();
+        let mut nopython = self.resolve_lib_item(callee).as_deref() == Some("njit");
+        for (k, kspan, v) in &kwargs {
+            let value = self.constant(*v).ok();
+            let flag = || match &value {
+                Some(ConstVal::Scalar(Scalar::Bool(b))) => Ok(*b),
+                _ => Err(KernelError::new(
+                    KernelErrorKind::Type,
+                    format!("option '{k}' must be True or False"),
+                    self.ast.expr(*v).span,
+                )),
+            };
+            match (kind, k.as_str()) {
+                (_, "parallel") => options.parallel = flag()?,
+                (_, "nopython") => nopython = flag()?,
+                (_, "nogil" | "cache" | "fastmath" | "boundscheck" | "inline" | "looplift") => {
+                    // Accepted: numwasm never holds a lock, caches every compiled
+                    // signature, checks bounds always and never reassociates floats.
+                    let _ = value;
+                }
+                (_, "forceobj") if flag()? => {
+                    return Err(KernelError::unsupported(
+                        "object mode (forceobj=True) is not supported: kernels are compiled",
+                        *kspan,
+                    ));
+                }
+                (_, "forceobj") => {}
+                (_, "error_model") => match value {
+                    Some(ConstVal::Str(s)) if s == "python" => options.numpy_errors = false,
+                    Some(ConstVal::Str(s)) if s == "numpy" => options.numpy_errors = true,
+                    _ => {
+                        return Err(KernelError::new(
+                            KernelErrorKind::Value,
+                            "error_model must be 'python' or 'numpy'",
+                            self.ast.expr(*v).span,
+                        ));
+                    }
+                },
+                (KernelKind::Vectorize | KernelKind::Guvectorize, "target" | "identity")
+                | (
+                    KernelKind::Stencil,
+                    "neighborhood" | "standard_indexing" | "cval" | "func_or_mode",
+                ) => {}
+                _ => {
+                    return Err(KernelError::new(
+                        KernelErrorKind::Type,
+                        format!("'{k}' is not a valid option of this decorator"),
+                        *kspan,
+                    ));
+                }
+            }
+        }
+        let _ = nopython;
+        let mut declared = Vec::new();
+        if let Some(&sig) = args.first() {
+            let items: Vec<ExprId> = match &self.ast.expr(sig).kind {
+                ExprKind::List(items) | ExprKind::Tuple(items) => items.clone(),
+                _ => vec![sig],
+            };
+            for item in items {
+                let e = self.ast.expr(item);
+                let text = match &e.kind {
+                    ExprKind::Str(s) => s.clone(),
+                    _ => self.text(e.span).to_owned(),
+                };
+                let parsed = sigs::signature(&text).map_err(|why| {
+                    KernelError::typing(format!("invalid signature '{text}': {why}"), e.span)
+                })?;
+                if parsed.args.len() != def.params.len() {
+                    return Err(KernelError::typing(
+                        format!(
+                            "signature '{text}' has {} argument type(s) but '{}' takes {}",
+                            parsed.args.len(),
+                            def.name,
+                            def.params.len()
+                        ),
+                        e.span,
+                    ));
+                }
+                declared.push((parsed.args, parsed.ret));
+            }
+        }
+        for p in &def.params {
+            if p.kind != ParamKind::Positional {
+                return Err(KernelError::unsupported(
+                    "kernels take positional parameters only (no *args, **kwargs or \
+                     keyword-only parameters)",
+                    p.span,
+                ));
+            }
+        }
+        Ok(Some(KernelDef {
+            name: def.name.clone(),
+            stmt: id,
+            kind,
+            options,
+            declared,
+        }))
+    }
+
+    /// The library item an expression names (`njit`, `numba.njit`, `nb.jit`), if any.
+    fn resolve_lib_item(&self, e: ExprId) -> Option<String> {
+        match &self.ast.expr(e).kind {
+            ExprKind::Name(n) => match self.globals.get(n) {
+                Some(Global::LibItem(_, item)) => Some(item.clone()),
+                _ => None,
+            },
+            ExprKind::Attr { base, name, .. } => match &self.ast.expr(*base).kind {
+                ExprKind::Name(b) if matches!(self.globals.get(b), Some(Global::Module(_))) => {
+                    Some(name.clone())
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The source text of a span.
+    pub(crate) fn text(&self, span: Span) -> &str {
+        let (s, e) = (span.start as usize, span.end as usize);
+        self.source.get(s..e).unwrap_or("")
+    }
+
+    /// The kernels callable from outside, in source order.
+    #[must_use]
+    pub fn names(&self) -> Vec<String> {
+        self.kernels.iter().map(|k| k.name.clone()).collect()
+    }
+
+    fn kernel(&self, name: &str) -> Result<&KernelDef> {
+        self.kernels.iter().find(|k| k.name == name).ok_or_else(|| {
+            let mut e = KernelError::new(
+                KernelErrorKind::Name,
+                format!("no kernel named '{name}' in this module"),
+                Span::default(),
+            );
+            let names: Vec<&str> = self.kernels.iter().map(|k| k.name.as_str()).collect();
+            if let Some(s) = crate::front::expr::did_you_mean(name, names.iter().copied()) {
+                e = e.with_note(format!("did you mean '{s}'?"));
+            } else if !names.is_empty() {
+                e = e.with_note(format!("the kernels are: {}", names.join(", ")));
+            }
+            e
+        })
+    }
+
+    /// The span of a kernel's name (for errors about a whole call).
+    #[must_use]
+    pub fn name_span(&self, name: &str) -> Span {
+        self.kernel(name)
+            .ok()
+            .and_then(|k| match &self.ast.stmt(k.stmt).kind {
+                StmtKind::FunctionDef(d) => Some(d.name_span),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    /// The argument types of each declared signature of a kernel.
+    #[must_use]
+    pub fn declared(&self, name: &str) -> Vec<Vec<Ty>> {
+        self.kernel(name)
+            .map(|k| k.declared.iter().map(|(a, _)| a.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    fn def_of(&self, id: StmtId) -> &FunctionDef {
+        match &self.ast.stmt(id).kind {
+            StmtKind::FunctionDef(d) => d,
+            _ => unreachable!("a kernel's statement is a def"),
+        }
+    }
+
+    /// Binds positional and keyword arguments to a kernel's parameters, filling defaults.
+    pub fn bind(
+        &self,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Result<Vec<Value>> {
+        let k = self.kernel(name)?;
+        let def = self.def_of(k.stmt);
+        let span = def.name_span;
+        if args.len() > def.params.len() {
+            return Err(KernelError::new(
+                KernelErrorKind::Type,
+                format!(
+                    "{}() takes {} positional argument(s) but {} were given",
+                    def.name,
+                    def.params.len(),
+                    args.len()
+                ),
+                span,
+            ));
+        }
+        let mut slots: Vec<Option<Value>> = args.into_iter().map(Some).collect();
+        slots.resize(def.params.len(), None);
+        for (kname, v) in kwargs {
+            let Some(i) = def.params.iter().position(|p| p.name == kname) else {
+                return Err(KernelError::new(
+                    KernelErrorKind::Type,
+                    format!(
+                        "{}() got an unexpected keyword argument '{kname}'",
+                        def.name
+                    ),
+                    span,
+                ));
+            };
+            if slots[i].is_some() {
+                return Err(KernelError::new(
+                    KernelErrorKind::Type,
+                    format!("{}() got multiple values for argument '{kname}'", def.name),
+                    span,
+                ));
+            }
+            slots[i] = Some(v);
+        }
+        let mut out = Vec::with_capacity(slots.len());
+        for (p, slot) in def.params.iter().zip(slots) {
+            match slot {
+                Some(v) => out.push(v),
+                None => match p.default.map(|d| self.constant(d)) {
+                    Some(Ok(ConstVal::Scalar(s))) => out.push(Value::Scalar(s)),
+                    Some(Ok(ConstVal::None)) => out.push(Value::None),
+                    Some(_) => {
+                        return Err(KernelError::unsupported(
+                            "default values must be numbers, booleans or None",
+                            p.span,
+                        ));
+                    }
+                    None => {
+                        return Err(KernelError::new(
+                            KernelErrorKind::Type,
+                            format!("{}() missing required argument '{}'", def.name, p.name),
+                            span,
+                        ));
+                    }
+                },
+            }
+        }
+        Ok(out)
+    }
+
+    /// Compiles kernel `name` for argument types `tys`: the program's entry is the kernel,
+    /// followed by the functions it calls.
+    pub fn compile(&self, name: &str, tys: &[Ty]) -> Result<Program> {
+        let k = self.kernel(name)?;
+        if k.kind != KernelKind::Jit {
+            let what = match k.kind {
+                KernelKind::Vectorize => "@vectorize",
+                KernelKind::Guvectorize => "@guvectorize",
+                _ => "@stencil",
+            };
+            return Err(KernelError::unsupported(
+                format!("{what} kernels are not supported yet (only @njit and @jit run today)"),
+                self.name_span(name),
+            ));
+        }
+        let ret = k
+            .declared
+            .iter()
+            .find(|(args, _)| args.as_slice() == tys)
+            .and_then(|(_, r)| r.clone());
+        lower::compile(self, k.stmt, tys, ret, k.options)
+    }
+}
+
+/// The library a dotted module name is.
+fn lib_of(name: &str) -> Option<Lib> {
+    match name {
+        "numpy" => Some(Lib::Numpy),
+        "math" => Some(Lib::Math),
+        "numba" | "numba.core.types" | "numba.types" | "numba.np.ufunc" => Some(Lib::Numba),
+        _ => None,
+    }
+}
+
+fn import_error(name: &str, span: Span) -> KernelError {
+    KernelError::new(
+        KernelErrorKind::Import,
+        format!("kernel modules may import math, numpy and numba only, not '{name}'"),
+        span,
+    )
+}
+
+/// A Python int as Numba types it: int64, or uint64 when only that holds it.
+pub(crate) fn int_scalar(v: u128) -> Option<Scalar> {
+    if let Ok(v) = i64::try_from(v) {
+        Some(Scalar::I64(v))
+    } else {
+        u64::try_from(v).ok().map(Scalar::U64)
+    }
+}
+
+/// Scalar types usable as `dtype=` or casts: `np.float32`, `numba.int64`, `float`.
+pub(crate) fn dtype_named(lib: Option<Lib>, name: &str) -> Option<DType> {
+    match (lib, name) {
+        (None, "float") => Some(DType::F64),
+        (None, "int") => Some(DType::I64),
+        (None, "bool") => Some(DType::Bool),
+        (Some(Lib::Numpy), "bool_") => Some(DType::Bool),
+        (Some(Lib::Numpy | Lib::Numba), n) => sigs::scalar_type(n),
+        _ => None,
+    }
+}
