@@ -1,7 +1,8 @@
 //! numwasm: numexpr- and Numba-style array computing for the browser.
 //!
-//! A program (an array expression such as `x + (y**2 + (z*x + 1)*3)`; Numba-style kernels
-//! are being added) goes through one pipeline, a folder per stage:
+//! A program (an array expression such as `x + (y**2 + (z*x + 1)*3)`, or a Numba-style
+//! kernel module, which `front::numba` lowers to the kernel IR of [`kir`]) goes through
+//! one pipeline, a folder per stage:
 //!
 //! ```text
 //! source ──syntax──▶ AST with spans ──front::expr──▶ typed dataflow IR (ir: arena,
@@ -18,7 +19,8 @@
 //!   api ──────────────────────────────▶ every stage below (the Rust surface)
 //!   front   opt   codegen             (front ends; IR passes; IR -> bytecode)
 //!     │      │     ├──────────▶ vm
-//!     └──────┴─────┴──▶ ir
+//!     ├──────┴─────┴──▶ ir
+//!     └──▶ kir ──▶ ir (handles), types, vmath, syntax (spans)   (Numba-style kernels)
 //!   ir ──▶ types, syntax (spans)       vm ──▶ types, vmath, par, syntax (spans)
 //!   types ──▶ vmath
 //!   syntax   vmath   par              (leaves: use nothing of the crate)
