@@ -22,10 +22,11 @@
 //! kernel, as the expression engine does. Integers wrap. Both operands of `Binary` have
 //! one dtype (the front end casts). `PyDiv` computes in the expression's dtype (int `/`
 //! int casts both to float64 first) after a zero divisor has raised ZeroDivisionError
-//! with Python's message for the operands' kind. `Cast` is `Scalar::cast`: a float to an
-//! integer truncates toward zero, as Numba does; where Numba's result is undefined (NaN,
-//! or a value outside the integer's range: LLVM's `fptosi`, which gives INT_MIN on x86)
-//! it saturates, NaN giving 0, the same natively and in wasm.
+//! with Numba's message for the operands' kind; integer `**` is Numba's. `Cast` of a
+//! float to an integer truncates toward zero, as Numba does; to an integer narrower than
+//! 64 bits it goes through int64 and wraps (`np.uint8(300.7)` is 44, as x86 gives Numba);
+//! where Numba's result is undefined (NaN, or a value outside int64: LLVM's `fptosi`,
+//! which gives INT_MIN on x86) it saturates, NaN giving 0, the same natively and in wasm.
 //!
 //! # Indexing and loops
 //! `Load`, `Store` and integer subscripts of `View` take integer indices, wrap a negative
@@ -650,7 +651,7 @@ impl Machine<'_> {
         match f.get(e) {
             Expr::Const(c) => scalar(*c),
             Expr::Local(l) => Ok(local(fr, *l, span)?.clone()),
-            Expr::Cast(a, d) => scalar(self.scalar(fr, *a)?.cast(*d)),
+            Expr::Cast(a, d) => scalar(cast(self.scalar(fr, *a)?, *d)),
             Expr::Unary(op, a) => {
                 let x = self.scalar(fr, *a)?;
                 if !unary_in(*op, x.dtype()) {
@@ -951,6 +952,17 @@ pub(super) fn binary(op: BinaryOp, x: Scalar, y: Scalar, const_exponent: bool) -
         }
         _ => fold_binary(op, x, y),
     }
+}
+
+/// A scalar conversion as Numba's compiled code makes it: a float to an integer narrower
+/// than 64 bits goes through int64 (truncating toward zero) and wraps, as x86's
+/// conversion instructions do (`np.uint8(300.7)` is 44); to a 64-bit integer and between
+/// other types it is `Scalar::cast` (saturating where Numba's result is undefined).
+fn cast(x: Scalar, d: DType) -> Scalar {
+    if x.dtype().is_float() && d.is_int() && d.size() < 8 {
+        return x.cast(DType::I64).cast(d);
+    }
+    x.cast(d)
 }
 
 /// `/`, `//` or `%` under Python's error model (Numba's messages), and integer `**` as
