@@ -1290,7 +1290,7 @@ pub(super) fn method(
     recv: ExprId,
     name: &str,
     args: Vec<(Val, Span)>,
-    mut kwargs: Vec<(String, Span, Val)>,
+    kwargs: Vec<(String, Span, Val)>,
     span: Span,
 ) -> Result<Val> {
     let t = w.ty(recv).clone();
@@ -1325,55 +1325,13 @@ pub(super) fn method(
         (Ty::Array(a), _) => {
             let at = *a;
             match name {
-                "sum" | "prod" | "min" | "max" | "any" | "all" => {
-                    let axis = take_kw(&mut kwargs, "axis");
-                    no_kwargs(name, &kwargs)?;
-                    arg_count(name, &args, 0, 1, span)?;
-                    let axis = axis.or_else(|| args.into_iter().next());
-                    let op = match name {
-                        "sum" => ReduceOp::Sum,
-                        "prod" => ReduceOp::Prod,
-                        "min" => ReduceOp::Min,
-                        "max" => ReduceOp::Max,
-                        "any" => ReduceOp::Any,
-                        _ => ReduceOp::All,
-                    };
-                    Ok(Val::E(w.reduce(op, recv, axis, span, name)?))
-                }
-                "mean" => {
-                    no_kwargs(name, &kwargs)?;
-                    arg_count(name, &args, 0, 0, span)?;
-                    Ok(Val::E(w.mean(recv, span)?))
-                }
-                "argmin" | "argmax" => {
-                    no_kwargs(name, &kwargs)?;
-                    arg_count(name, &args, 0, 0, span)?;
-                    let op = if name == "argmin" {
-                        Intrinsic::ArgMin
-                    } else {
-                        Intrinsic::ArgMax
-                    };
-                    Ok(Val::E(w.intrinsic(
-                        op,
-                        vec![recv],
-                        scalar_ty(DType::I64),
-                        span,
-                    )))
-                }
-                "cumsum" | "cumprod" => {
-                    no_kwargs(name, &kwargs)?;
-                    arg_count(name, &args, 0, 0, span)?;
-                    let op = if name == "cumsum" {
-                        Intrinsic::CumSum
-                    } else {
-                        Intrinsic::CumProd
-                    };
-                    Ok(Val::E(w.intrinsic(
-                        op,
-                        vec![recv],
-                        array_ty(sum_dtype(at.dtype), 1),
-                        span,
-                    )))
+                // The methods NumPy also has as functions: `a.sum(axis=0)` is
+                // `np.sum(a, axis=0)`.
+                "sum" | "prod" | "min" | "max" | "any" | "all" | "mean" | "argmin" | "argmax"
+                | "cumsum" | "cumprod" => {
+                    let mut all = vec![(Val::E(recv), span)];
+                    all.extend(args);
+                    call(w, Some(Lib::Numpy), name, all, kwargs, span)
                 }
                 "copy" | "flatten" => {
                     no_kwargs(name, &kwargs)?;

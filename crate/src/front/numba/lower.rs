@@ -1003,31 +1003,7 @@ impl<'w, 'm> Walk<'w, 'm> {
         self.out.push(Vec::new());
         let r = (|| -> Result<()> {
             let i = self.expr(Expr::Local(counter), Ty::Scalar(DType::I64), span);
-            let value = match &items {
-                Items::Counter => Val::E(i),
-                Items::Seq(seqs, enumerate) => {
-                    let mut vals: Vec<ExprId> = Vec::new();
-                    for s in seqs {
-                        vals.push(self.item_at(*s, i, iter_span)?);
-                    }
-                    let v = if vals.len() == 1 {
-                        vals[0]
-                    } else {
-                        let tys = vals.iter().map(|&v| self.ty(v).clone()).collect();
-                        self.expr(Expr::Tuple(vals), Ty::Tuple(tys), iter_span)
-                    };
-                    if *enumerate {
-                        let vt = self.ty(v).clone();
-                        Val::E(self.expr(
-                            Expr::Tuple(vec![i, v]),
-                            Ty::Tuple(vec![Ty::Scalar(DType::I64), vt]),
-                            iter_span,
-                        ))
-                    } else {
-                        Val::E(v)
-                    }
-                }
-            };
+            let value = Val::E(self.loop_value(&items, i, iter_span)?);
             self.assign(target, value)?;
             self.block(body)?;
             if !self.terminated() {
@@ -1146,6 +1122,33 @@ impl<'w, 'm> Walk<'w, 'm> {
                 span,
             )),
         }
+    }
+
+    /// What a loop's target takes at counter `i`: the counter (a range), item `i` of the
+    /// sequence (a tuple of items for `zip`), with the counter first for `enumerate`.
+    fn loop_value(&mut self, items: &Items, i: ExprId, span: Span) -> Result<ExprId> {
+        let Items::Seq(seqs, enumerate) = items else {
+            return Ok(i);
+        };
+        let mut vals: Vec<ExprId> = Vec::new();
+        for s in seqs {
+            vals.push(self.item_at(*s, i, span)?);
+        }
+        let v = if vals.len() == 1 {
+            vals[0]
+        } else {
+            let tys = vals.iter().map(|&v| self.ty(v).clone()).collect();
+            self.expr(Expr::Tuple(vals), Ty::Tuple(tys), span)
+        };
+        if !*enumerate {
+            return Ok(v);
+        }
+        let vt = self.ty(v).clone();
+        Ok(self.expr(
+            Expr::Tuple(vec![i, v]),
+            Ty::Tuple(vec![Ty::Scalar(DType::I64), vt]),
+            span,
+        ))
     }
 
     /// The number of items of a sequence value (arrays along axis 0, lists, tuples).
@@ -1284,15 +1287,7 @@ impl<'w, 'm> Walk<'w, 'm> {
             ));
         };
         let idx = self.indices(index)?;
-        let all_ints = idx.iter().all(|i| matches!(i, Index::At(_)));
-        if all_ints && idx.len() == usize::from(a.ndim) {
-            let ints: Vec<ExprId> = idx
-                .iter()
-                .map(|i| match i {
-                    Index::At(e) => *e,
-                    Index::Slice { .. } => unreachable!("all integer indices"),
-                })
-                .collect();
+        if let Some(ints) = element_index(&idx, a.ndim) {
             let v = self.scalar_into(value, a.dtype, span)?;
             self.emit(Stmt::Store {
                 array: base,
@@ -1392,15 +1387,7 @@ impl<'w, 'm> Walk<'w, 'm> {
                     ));
                 };
                 let rhs = self.value(value)?;
-                let all_ints = idx.iter().all(|i| matches!(i, Index::At(_)));
-                if all_ints && idx.len() == usize::from(a.ndim) {
-                    let ints: Vec<ExprId> = idx
-                        .iter()
-                        .map(|i| match i {
-                            Index::At(e) => *e,
-                            Index::Slice { .. } => unreachable!("all integer indices"),
-                        })
-                        .collect();
+                if let Some(ints) = element_index(&idx, a.ndim) {
                     let cur = self.expr(Expr::Load(b, ints.clone()), Ty::Scalar(a.dtype), span);
                     let r = self.binary(op, cur, rhs, span)?;
                     let v = self.scalar_into(r, a.dtype, span)?;
@@ -2235,15 +2222,7 @@ impl<'w, 'm> Walk<'w, 'm> {
         match self.ty(b).clone() {
             Ty::Array(a) => {
                 let idx = self.indices(index)?;
-                let all_ints = idx.iter().all(|i| matches!(i, Index::At(_)));
-                if all_ints && idx.len() == usize::from(a.ndim) {
-                    let ints = idx
-                        .into_iter()
-                        .filter_map(|i| match i {
-                            Index::At(e) => Some(e),
-                            Index::Slice { .. } => None,
-                        })
-                        .collect();
+                if let Some(ints) = element_index(&idx, a.ndim) {
                     return Ok(self.expr(Expr::Load(b, ints), Ty::Scalar(a.dtype), span));
                 }
                 self.view(b, idx, span)
@@ -2640,31 +2619,7 @@ impl<'w, 'm> Walk<'w, 'm> {
         self.out.push(Vec::new());
         let r = (|| -> Result<Option<DType>> {
             let i = self.expr(Expr::Local(counter), Ty::Scalar(DType::I64), g.span);
-            let value = match &items {
-                Items::Counter => i,
-                Items::Seq(seqs, enumerate) => {
-                    let mut vals = Vec::new();
-                    for s in seqs {
-                        vals.push(self.item_at(*s, i, g.span)?);
-                    }
-                    let v = if vals.len() == 1 {
-                        vals[0]
-                    } else {
-                        let tys = vals.iter().map(|&v| self.ty(v).clone()).collect();
-                        self.expr(Expr::Tuple(vals), Ty::Tuple(tys), g.span)
-                    };
-                    if *enumerate {
-                        let vt = self.ty(v).clone();
-                        self.expr(
-                            Expr::Tuple(vec![i, v]),
-                            Ty::Tuple(vec![Ty::Scalar(DType::I64), vt]),
-                            g.span,
-                        )
-                    } else {
-                        v
-                    }
-                }
-            };
+            let value = self.loop_value(&items, i, g.span)?;
             self.assign(g.target, Val::E(value))?;
             let mut conds = Vec::new();
             for &c in &g.ifs {
@@ -2704,6 +2659,20 @@ impl<'w, 'm> Walk<'w, 'm> {
     pub(super) fn parallel(&self) -> bool {
         self.c.options.parallel
     }
+}
+
+/// The integer indices of a subscript that names one element of an `ndim`-dimensional
+/// array (one integer per axis), or None for a view.
+fn element_index(idx: &[Index], ndim: u8) -> Option<Vec<ExprId>> {
+    if idx.len() != usize::from(ndim) {
+        return None;
+    }
+    idx.iter()
+        .map(|i| match i {
+            Index::At(e) => Some(*e),
+            Index::Slice { .. } => None,
+        })
+        .collect()
 }
 
 /// What a `for` loop's target takes each iteration.
