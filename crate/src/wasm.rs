@@ -86,6 +86,7 @@ fn set(target: &JsValue, key: &str, value: &JsValue) {
 }
 
 mod engine;
+mod kernels;
 
 #[cfg(feature = "threads")]
 mod pool {

@@ -106,8 +106,14 @@ export async function selfTest(n, options) {
 }
 
 
-function requireStarted(fn) {
+export function requireStarted(fn) {
   if (!started) throw notInitialised(fn);
+}
+
+/** Sends one call to the engine on behalf of `fn` (rejects before init()); for kernels.js. */
+export async function engineCall(fn, method, args) {
+  requireStarted(fn);
+  return backend.call(method, args);
 }
 
 function checkSource(fn, source) {
@@ -118,7 +124,7 @@ function checkSource(fn, source) {
 }
 
 /** Resolves the per-call thread count: the option, else the setNumThreads limit. */
-function callThreads(fn, threads) {
+export function callThreads(fn, threads) {
   return threads === undefined ? numThreads : checkThreads(fn, threads, poolSize);
 }
 
@@ -190,7 +196,8 @@ export async function evaluate(source, inputs, options) {
   return finish('evaluate', reply, out, t0);
 }
 
-const forgotten = typeof FinalizationRegistry === 'function'
+/** Frees engine objects whose JS handles were collected without free(); kernels.js uses it too. */
+export const forgotten = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ method, id }) => {
       if (started) backend.call(method, { id }).catch(() => {});
     })

@@ -36,6 +36,15 @@ export function makeEngine(glue) {
   const engine = new glue.Engine();
   const compiled = new Map();
   let nextCompiled = 1;
+  /** Kernel modules by id: { module, source }. */
+  const kernelModules = new Map();
+  let nextKernels = 1;
+
+  function kernelModule(id) {
+    const k = kernelModules.get(id);
+    if (!k) throw new NumwasmError('ValueError', 'this kernel module was freed (free() was called on it)');
+    return k;
+  }
 
   /** The cheap path: inputs in signature order, no names, dtypes or source crossing. */
   function runCompiled(c, ordered, threads, out) {
@@ -105,6 +114,39 @@ export function makeEngine(glue) {
     freeCompiled({ id }) {
       compiled.get(id)?.expr.free();
       return compiled.delete(id);
+    },
+
+    /** Parses a kernel module (kernels with declared signatures compile now); returns its id and names. */
+    kernels({ source }) {
+      const module = guard(() => new glue.KernelModule(source), source);
+      const id = nextKernels++;
+      kernelModules.set(id, { module, source });
+      return { id, names: module.names() };
+    },
+
+    /**
+     * Calls a kernel on inputs as ndarray.js normalises them, the first `positional` of
+     * them positional, the rest keywords; returns { value, mutated, signature } (see
+     * crate/src/wasm/kernels.rs) with the compute time.
+     */
+    kernelCall({ id, name, inputs, positional }) {
+      const { module, source } = kernelModule(id);
+      const { result, computeMs } = timed(() =>
+        guard(() => engine.kernelCall(module, name, toWasm(inputs), positional), source),
+      );
+      // Kernels run serially on the reference executor, on the engine's thread alone.
+      return { result, computeMs, threads: 1 };
+    },
+
+    /** A kernel's signature and typed IR for these arguments: { signature, typedIr }. */
+    kernelInspect({ id, name, inputs, positional }) {
+      const { module, source } = kernelModule(id);
+      return guard(() => engine.kernelInspect(module, name, toWasm(inputs), positional), source);
+    },
+
+    freeKernels({ id }) {
+      kernelModules.get(id)?.module.free();
+      return kernelModules.delete(id);
     },
 
     array({ input }) {

@@ -22,7 +22,8 @@ export class NumwasmError extends Error {
     const head = `${this.kind}: ${this.message}`;
     if (!this.span || this.source === undefined) return head;
     const { start, end } = this.span;
-    const lineStart = this.source.lastIndexOf('\n', start - 1) + 1;
+    // lastIndexOf clamps a negative start to 0, which would find a newline at offset 0.
+    const lineStart = start > 0 ? this.source.lastIndexOf('\n', start - 1) + 1 : 0;
     let lineEnd = this.source.indexOf('\n', start);
     if (lineEnd < 0) lineEnd = this.source.length;
     const line = this.source.slice(lineStart, lineEnd);

@@ -161,6 +161,65 @@ export function array(value: TypedArray | number[] | NDArrayLike): Promise<Resid
 /** Number of live resident arrays. */
 export function residentCount(): Promise<number>;
 
+/**
+ * What a kernel returned: an NDArray for an array, a 0-d NDArray for a scalar (as evaluate
+ * returns a reduction), a 1-d NDArray for a list of scalars, a JS array of those for a tuple,
+ * `undefined` for None. A result that is an object (NDArray or tuple) carries non-enumerable
+ * `timing` (threads is 1: kernels run serially today) and `signature`, the types the kernel
+ * was compiled for in Numba's form, e.g. `(array(int64, 1d, C)) -> list(int64)`; a None
+ * result has neither (inspect() gives the signature).
+ */
+export type KernelResult = KernelNDArray | KernelTuple | undefined;
+
+export interface KernelNDArray extends NDArray {
+  /** The signature the call ran, in Numba's form (non-enumerable). */
+  readonly signature: string;
+}
+
+/** An item of a tuple result: an array or scalar (no timing of its own), a tuple, or None. */
+export type KernelItem = Omit<NDArray, 'timing'> | KernelItem[] | undefined;
+
+export interface KernelTuple extends Array<KernelItem> {
+  readonly timing: Timing;
+  readonly signature: string;
+}
+
+export interface KernelCallOptions {
+  /** Keyword arguments by parameter name; they bind as in Python, defaults fill the rest. */
+  kwargs?: Record<string, Input>;
+  /** Checked like evaluate's (1..getNumThreads() limit); kernels run serially today. */
+  threads?: number;
+}
+
+/**
+ * A module of Numba-style kernels (`@njit` / `@jit` functions). A kernel is compiled for the
+ * types of each call's arguments (cached), as Numba's dispatcher does.
+ */
+export class KernelModule {
+  readonly source: string;
+  /** The kernels callable from outside (decorated functions), in source order. */
+  readonly names: readonly string[];
+  /**
+   * Calls kernel `name` with positional `args` (evaluate's inputs: arrays of any shape,
+   * resident arrays, weak scalars; a 0-d NDArray-like is a NumPy scalar of its dtype).
+   * Arrays the kernel writes are updated in place, as Numba mutates NumPy arguments: typed
+   * arrays, plain arrays, NDArray-likes (strided ones through their strides) and resident
+   * arrays. Errors are NumwasmErrors whose span points into the module's source.
+   */
+  call(name: string, args?: Input[], options?: KernelCallOptions): Promise<KernelResult>;
+  /** The kernel compiled for these arguments, as text: Numba's signature and the typed IR. */
+  inspect(name: string, args?: Input[], options?: { kwargs?: Record<string, Input> }): Promise<{ signature: string; typedIr: string }>;
+  /** Releases the module; later calls reject with a ValueError. */
+  free(): void;
+}
+
+/**
+ * Parses a module of Numba-style kernels; kernels that declare signatures compile now.
+ * Rejects with a NumwasmError (SyntaxError, NameError, TypingError, UnsupportedError,
+ * ImportError, ...) with a span into `source`.
+ */
+export function kernels(source: string): Promise<KernelModule>;
+
 export interface InitOptions {
   /** Pool size (browsers, cross-origin isolated pages only). Default: all logical cores. */
   threads?: number;

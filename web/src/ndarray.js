@@ -117,6 +117,25 @@ function gather(data, shape, stride, offset) {
   return out;
 }
 
+/** Writes C-order `values` into a strided view: the inverse of gather. */
+function scatter(data, shape, stride, offset, values) {
+  const idx = new Array(shape.length).fill(0);
+  for (let i = 0; i < values.length; i++) {
+    let at = offset;
+    for (let d = 0; d < shape.length; d++) at += idx[d] * stride[d];
+    data[at] = values[i];
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+/** The strides of a C-order array of `shape`, in elements. */
+function cStrides(shape) {
+  return shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+}
+
 function isCContiguous(shape, stride) {
   let expect = 1;
   for (let d = shape.length - 1; d >= 0; d--) {
@@ -199,7 +218,7 @@ export function normalizeInput(name, value) {
     const n = checkShape(name, shape);
     dtype = dtypeOf(name, data, dtype);
     if (value.stride !== undefined || value.offset !== undefined) {
-      const stride = value.stride ?? shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+      const stride = value.stride ?? cStrides(shape);
       const offset = value.offset ?? 0;
       if (!isCContiguous(shape, stride) || offset !== 0 || data.length !== n) {
         data = gather(data, shape, stride, offset);
@@ -212,6 +231,27 @@ export function normalizeInput(name, value) {
     return { array: true, dtype, shape: [...shape], data };
   }
   throw typeError(`input '${name}' has an unsupported type (${Object.prototype.toString.call(value)})`);
+}
+
+/**
+ * Copies new contents `data` (C order, as normalizeInput sent them) back into the value a
+ * caller passed: a typed array, a plain array, or an NDArray-like, strided ones element by
+ * element through their strides. Kernels use it to write arrays in place, as Numba does.
+ */
+export function writeBack(value, data) {
+  if (isTypedArray(value)) {
+    value.set(data);
+    return;
+  }
+  const target = Array.isArray(value) ? value : value.data;
+  if (!Array.isArray(value) && (value.stride !== undefined || value.offset !== undefined)) {
+    const shape = value.shape ?? [target.length];
+    scatter(target, shape, value.stride ?? cStrides(shape), value.offset ?? 0, data);
+  } else if (isTypedArray(target)) {
+    target.set(data);
+  } else {
+    for (let i = 0; i < data.length; i++) target[i] = data[i];
+  }
 }
 
 /** bool data must hold 0 or 1; any other byte means true, as NumPy's astype(bool). */

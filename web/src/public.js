@@ -20,3 +20,4 @@ export {
   threadsAvailable,
   version,
 } from './api.js';
+export { KernelModule, kernels } from './kernels.js';

@@ -1,5 +1,6 @@
 //! The engine's JS surface: `Engine` (evaluate, compile, resident arrays) and
-//! `CompiledExpr`. Inputs arrive as the plain objects `web/src/ndarray.js` builds:
+//! `CompiledExpr`; `kernels.rs` adds the kernel calls, over the same inputs and resident
+//! arrays. Inputs arrive as the plain objects `web/src/ndarray.js` builds:
 //!
 //! ```text
 //! { name, array: true,  dtype, shape, data }    data: a typed array, copied into wasm memory
@@ -35,13 +36,13 @@ extern "C" {
 }
 
 /// An array that lives in wasm memory between calls (`nw.array(x)`).
-struct Resident {
-    data: Buffer,
-    shape: Vec<usize>,
+pub(super) struct Resident {
+    pub(super) data: Buffer,
+    pub(super) shape: Vec<usize>,
 }
 
 /// An input converted from JS: owned data, a resident array's id, or a scalar.
-enum Converted {
+pub(super) enum Converted {
     Owned { data: Buffer, shape: Vec<usize> },
     Resident(u32),
     Scalar(PyScalar),
@@ -51,7 +52,7 @@ enum Converted {
 #[wasm_bindgen]
 pub struct Engine {
     inner: api::Engine,
-    residents: HashMap<u32, Resident>,
+    pub(super) residents: HashMap<u32, Resident>,
     next_id: u32,
 }
 
@@ -298,7 +299,7 @@ impl Engine {
         self.residents.len()
     }
 
-    fn resident(&self, id: u32) -> Result<&Resident, JsValue> {
+    pub(super) fn resident(&self, id: u32) -> Result<&Resident, JsValue> {
         self.residents.get(&id).ok_or_else(|| freed(id))
     }
 
@@ -368,7 +369,7 @@ impl CompiledExpr {
     }
 }
 
-fn freed(id: u32) -> JsValue {
+pub(super) fn freed(id: u32) -> JsValue {
     error("ValueError", &format!("resident array #{id} was freed"))
 }
 
@@ -399,7 +400,7 @@ fn memory_error(message: &str) -> JsValue {
 }
 
 /// A Diagnostic as a JS Error: kind, message, span in UTF-16 offsets, notes, rendered frame.
-fn diagnostic(d: &Diagnostic, source: &str) -> JsValue {
+pub(super) fn diagnostic(d: &Diagnostic, source: &str) -> JsValue {
     let e = error(d.kind.name(), &d.message);
     let span = Object::new();
     set(
@@ -435,7 +436,7 @@ fn utf16_offset(source: &str, byte: usize) -> u32 {
     source[..b].encode_utf16().count() as u32
 }
 
-fn convert_inputs(inputs: &JsArray) -> Result<Vec<(String, Converted)>, JsValue> {
+pub(super) fn convert_inputs(inputs: &JsArray) -> Result<Vec<(String, Converted)>, JsValue> {
     if inputs.length() as usize > api::MAX_INPUTS {
         return Err(error(
             "ValueError",
@@ -597,7 +598,7 @@ fn buffer_from_js(dtype: DType, data: &JsValue, name: &str) -> Result<Buffer, Js
 }
 
 /// `{ dtype, shape, data }` with `data` a new JS typed array (one copy out of wasm memory).
-fn array_to_js(dtype: &DType, shape: &[usize], data: &Buffer) -> JsValue {
+pub(super) fn array_to_js(dtype: &DType, shape: &[usize], data: &Buffer) -> JsValue {
     let o = Object::new();
     set(&o, "dtype", &dtype.name().into());
     set(&o, "shape", &shape_to_js(shape));
@@ -606,7 +607,7 @@ fn array_to_js(dtype: &DType, shape: &[usize], data: &Buffer) -> JsValue {
 }
 
 /// A new JS typed array holding a copy of `data`.
-fn typed_array(data: &Buffer) -> JsValue {
+pub(super) fn typed_array(data: &Buffer) -> JsValue {
     match data {
         Buffer::Bool(v) => {
             let bytes: Vec<u8> = v.iter().map(|&b| u8::from(b)).collect();

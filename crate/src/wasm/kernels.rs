@@ -1,0 +1,189 @@
+//! Numba-style kernels' JS surface: `KernelModule` (a parsed module of `@njit`/`@jit`
+//! functions, see `api::Kernels`) and the `Engine` methods that call and inspect its
+//! kernels, since resident arrays live in the engine. Arguments arrive as the plain objects
+//! `evaluate` takes (see `engine.rs`), positional ones first and then keyword ones, whose
+//! `name` is the keyword:
+//!
+//! ```text
+//! kernelCall(module, name, inputs, positional) ──▶ { value, mutated, signature }
+//!   value      { dtype, shape, data } for an array, a scalar (shape []) or a list (1-d),
+//!              a JS array for a tuple, undefined for None
+//!   mutated    [{ index, data }]: the new contents of every array argument the kernel
+//!              wrote, by index into `inputs`; resident arrays are written in place instead
+//! ```
+
+use js_sys::{Array as JsArray, Object};
+use wasm_bindgen::prelude::*;
+
+use super::engine::{Converted, Engine, array_to_js, convert_inputs, diagnostic, typed_array};
+use super::{error, set};
+use crate::api::{self, Array, Buffer, KernelArg, KernelValue, PyScalar};
+
+/// A parsed kernel module; kernels that declare signatures were compiled when it was made.
+#[wasm_bindgen]
+pub struct KernelModule {
+    inner: api::Kernels,
+}
+
+#[wasm_bindgen]
+impl KernelModule {
+    /// Parses `source`; a syntax, name, typing or unsupported error is a JS `Error` with
+    /// `kind`, `span` and `notes`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(source: &str) -> Result<KernelModule, JsValue> {
+        api::Kernels::new(source)
+            .map(|inner| KernelModule { inner })
+            .map_err(|d| diagnostic(&d, source))
+    }
+
+    /// The kernels callable from outside, in source order.
+    #[must_use]
+    pub fn names(&self) -> Vec<String> {
+        self.inner.names()
+    }
+}
+
+/// A call's arguments for `api::Kernels`, and which of them are resident arrays (by id).
+struct Args {
+    positional: Vec<KernelArg>,
+    keywords: Vec<(String, KernelArg)>,
+    residents: Vec<Option<u32>>,
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Calls kernel `name` of `module` on `inputs`, the first `positional` of them
+    /// positional. Returns `{ value, mutated, signature }` (see the module's doc).
+    #[wasm_bindgen(js_name = kernelCall)]
+    pub fn kernel_call(
+        &mut self,
+        module: &KernelModule,
+        name: &str,
+        inputs: &JsArray,
+        positional: usize,
+    ) -> Result<JsValue, JsValue> {
+        let kernels = &module.inner;
+        let source = kernels.source();
+        let args = self.kernel_args(inputs, positional)?;
+        let keywords: Vec<String> = args.keywords.iter().map(|(k, _)| k.clone()).collect();
+        let call = kernels
+            .call(name, args.positional, args.keywords)
+            .map_err(|d| diagnostic(&d, source))?;
+        let slots = kernels
+            .argument_slots(name, positional, &keywords)
+            .map_err(|d| diagnostic(&d, source))?;
+        let mutated = JsArray::new();
+        for (param, data) in call.mutated {
+            // A parameter left to its default is a scalar or None, never a written array.
+            let Some(&Some(index)) = slots.get(param) else {
+                continue;
+            };
+            if let Some(id) = args.residents.get(index).copied().flatten() {
+                self.write_resident(id, data)?;
+            } else {
+                let m = Object::new();
+                set(&m, "index", &(index as f64).into());
+                set(&m, "data", &typed_array(&data));
+                mutated.push(&m);
+            }
+        }
+        let o = Object::new();
+        set(&o, "value", &value_to_js(&call.value));
+        set(&o, "mutated", &mutated);
+        set(&o, "signature", &call.signature.into());
+        Ok(o.into())
+    }
+
+    /// The signature and typed IR of kernel `name` of `module` compiled for `inputs` (as
+    /// `kernelCall` takes them): `{ signature, typedIr }`.
+    #[wasm_bindgen(js_name = kernelInspect)]
+    pub fn kernel_inspect(
+        &self,
+        module: &KernelModule,
+        name: &str,
+        inputs: &JsArray,
+        positional: usize,
+    ) -> Result<JsValue, JsValue> {
+        let kernels = &module.inner;
+        let args = self.kernel_args(inputs, positional)?;
+        let inspection = kernels
+            .inspect(name, args.positional, args.keywords)
+            .map_err(|d| diagnostic(&d, kernels.source()))?;
+        let o = Object::new();
+        set(&o, "signature", &inspection.signature.into());
+        set(&o, "typedIr", &inspection.typed_ir.into());
+        Ok(o.into())
+    }
+
+    /// Converts JS arguments; resident arrays are copied, since a kernel owns its arguments
+    /// while it runs (what it writes is copied back afterwards).
+    fn kernel_args(&self, inputs: &JsArray, positional: usize) -> Result<Args, JsValue> {
+        if positional > inputs.length() as usize {
+            return Err(error(
+                "TypeError",
+                "more positional arguments than arguments",
+            ));
+        }
+        let mut args = Args {
+            positional: Vec::with_capacity(positional),
+            keywords: Vec::new(),
+            residents: Vec::new(),
+        };
+        for (i, (name, c)) in convert_inputs(inputs)?.into_iter().enumerate() {
+            let (arg, resident) = match c {
+                Converted::Owned { data, shape } => (array_arg(data, shape), None),
+                Converted::Resident(id) => {
+                    let r = self.resident(id)?;
+                    (array_arg(r.data.clone(), r.shape.clone()), Some(id))
+                }
+                Converted::Scalar(PyScalar::Int(v)) => (KernelArg::Int(v), None),
+                Converted::Scalar(PyScalar::Float(v)) => (KernelArg::Float(v), None),
+                Converted::Scalar(PyScalar::Bool(v)) => (KernelArg::Bool(v), None),
+            };
+            args.residents.push(resident);
+            if i < positional {
+                args.positional.push(arg);
+            } else {
+                args.keywords.push((name, arg));
+            }
+        }
+        Ok(args)
+    }
+
+    /// Writes a kernel's new contents of a resident array into it.
+    fn write_resident(&mut self, id: u32, data: Buffer) -> Result<(), JsValue> {
+        let r = self
+            .residents
+            .get_mut(&id)
+            .ok_or_else(|| super::engine::freed(id))?;
+        if r.data.dtype() != data.dtype() || r.data.len() != data.len() {
+            return Err(error(
+                "InternalError",
+                "a kernel changed the dtype or size of a resident array",
+            ));
+        }
+        r.data = data;
+        Ok(())
+    }
+}
+
+fn array_arg(data: Buffer, shape: Vec<usize>) -> KernelArg {
+    KernelArg::Array(Array {
+        dtype: data.dtype(),
+        shape,
+        data,
+    })
+}
+
+/// A kernel's result for JS: arrays, scalars (0-d) and lists (1-d) as `{ dtype, shape,
+/// data }`, a tuple as a JS array of its items, None as `undefined`.
+fn value_to_js(v: &KernelValue) -> JsValue {
+    match v {
+        KernelValue::Array(a) | KernelValue::List(a) => array_to_js(&a.dtype, &a.shape, &a.data),
+        KernelValue::Scalar(s) => {
+            array_to_js(&s.dtype(), &[], &Buffer::from_scalars(s.dtype(), [*s]))
+        }
+        KernelValue::Tuple(items) => items.iter().map(value_to_js).collect::<JsArray>().into(),
+        KernelValue::None => JsValue::UNDEFINED,
+    }
+}

@@ -1,0 +1,130 @@
+// Numba-style kernels: a Python module of @njit / @jit functions that the engine compiles
+// per argument types (as Numba's dispatcher does) and runs on its reference executor.
+// Arguments are normalised like evaluate's inputs (ndarray.js) and passed positionally, as
+// Python calls them, plus keywords. Arrays a kernel writes come back in the reply and are
+// copied into the caller's arrays here, on the caller's side of the compute worker, since
+// Numba mutates a NumPy argument in place; resident arrays are written in wasm memory.
+
+import { callThreads, engineCall, forgotten, requireStarted } from './api.js';
+import { NumwasmError } from './errors.js';
+import { normalizeInput, writeBack } from './ndarray.js';
+import { checkOptions } from './options.js';
+
+function freedError() {
+  return new NumwasmError('ValueError', 'this kernel module was freed (free() was called on it)');
+}
+
+/** Normalises positional `args` and keyword `kwargs` into the engine's inputs, keywords last. */
+function prepareArgs(fn, name, args, kwargs) {
+  if (typeof name !== 'string') {
+    throw new NumwasmError('TypeError', `${fn}(): the kernel name must be a string, got ${typeof name}`);
+  }
+  args ??= [];
+  if (!Array.isArray(args)) {
+    throw new NumwasmError('TypeError', `${fn}(): the arguments must be an array (positional, as Python passes them)`);
+  }
+  kwargs ??= {};
+  if (typeof kwargs !== 'object' || Array.isArray(kwargs)) {
+    throw new NumwasmError('TypeError', `${fn}(): kwargs must be an object { name: value }`);
+  }
+  const values = [...args, ...Object.values(kwargs)];
+  const inputs = args.map((v, i) => ({ name: `argument ${i}`, ...normalizeInput(`argument ${i}`, v) }));
+  for (const [k, v] of Object.entries(kwargs)) inputs.push({ name: k, ...normalizeInput(k, v) });
+  return { values, inputs, positional: args.length };
+}
+
+/** An engine value as the caller sees it: an NDArray, a JS array for a tuple, undefined for None. */
+function toResult(value) {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value.map(toResult);
+  return { data: value.data, shape: value.shape, dtype: value.dtype };
+}
+
+/** A module of kernels in the engine; call them by name. */
+export class KernelModule {
+  #id;
+  #source;
+  #names;
+
+  constructor(id, source, names) {
+    this.#id = id;
+    this.#source = source;
+    this.#names = Object.freeze([...names]);
+    forgotten?.register(this, { method: 'freeKernels', id }, this);
+  }
+
+  /** The module's source. */
+  get source() {
+    return this.#source;
+  }
+
+  /** The kernels callable from outside (decorated functions), in source order. */
+  get names() {
+    return this.#names;
+  }
+
+  #live(fn) {
+    requireStarted(fn);
+    if (this.#id === null) throw freedError();
+    return this.#id;
+  }
+
+  /**
+   * Calls kernel `name` with positional `args` and `options.kwargs`. Resolves to the value:
+   * an NDArray for an array, a 0-d NDArray for a scalar, a 1-d one for a list, a JS array
+   * for a tuple, undefined for None. A result that is an object carries non-enumerable
+   * `timing` and `signature`. Arrays the kernel wrote are updated in place.
+   */
+  async call(name, args, options) {
+    const id = this.#live('call');
+    const t0 = performance.now();
+    const { kwargs, threads } = checkOptions('call', options, ['kwargs', 'threads']);
+    // Checked like evaluate's; kernels run serially on the engine's reference executor.
+    callThreads('call', threads);
+    const { values, inputs, positional } = prepareArgs('call', name, args, kwargs);
+    const reply = await engineCall('call', 'kernelCall', { id, name, inputs, positional });
+    const { value, mutated, signature } = reply.result;
+    for (const { index, data } of mutated) writeBack(values[index], data);
+    const result = toResult(value);
+    if (result !== undefined) {
+      const timing = { computeMs: reply.computeMs, totalMs: performance.now() - t0, threads: reply.threads };
+      Object.defineProperty(result, 'timing', { value: timing, enumerable: false });
+      Object.defineProperty(result, 'signature', { value: signature, enumerable: false });
+    }
+    return result;
+  }
+
+  /**
+   * The kernel compiled for these arguments, as text: { signature, typedIr } (Numba's
+   * signature form, and the typed kernel IR of the kernel and every function it calls).
+   */
+  async inspect(name, args, options) {
+    const id = this.#live('inspect');
+    const { kwargs } = checkOptions('inspect', options, ['kwargs']);
+    const { inputs, positional } = prepareArgs('inspect', name, args, kwargs);
+    return engineCall('inspect', 'kernelInspect', { id, name, inputs, positional });
+  }
+
+  /** Releases the module in the engine; later calls reject. */
+  free() {
+    if (this.#id === null) return;
+    forgotten?.unregister(this);
+    const id = this.#id;
+    this.#id = null;
+    engineCall('free', 'freeKernels', { id }).catch(() => {});
+  }
+}
+
+/**
+ * Parses a module of Numba-style kernels (kernels with declared signatures compile now).
+ * Rejects with a NumwasmError (SyntaxError, NameError, TypingError, ...) with a span into
+ * `source` when the module is wrong.
+ */
+export async function kernels(source) {
+  requireStarted('kernels');
+  if (typeof source !== 'string') {
+    throw new NumwasmError('TypeError', `kernels(): the source must be a string, got ${typeof source}`);
+  }
+  const { id, names } = await engineCall('kernels', 'kernels', { source });
+  return new KernelModule(id, source, names);
+}

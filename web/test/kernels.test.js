@@ -1,0 +1,345 @@
+// Numba-style kernels in Node (simd build, in-process): nw.kernels(source), call with
+// positional and keyword arguments, results as NDArrays, arrays written back into the
+// caller's arrays (typed, plain, NDArray-like, strided, resident), inspect, errors with
+// spans, and free().
+
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+
+import * as nw from '../src/node.js';
+
+const kind = (k, re) => (e) => e.name === 'NumwasmError' && e.kind === k && (!re || re.test(e.message));
+
+const EXAMPLES = `
+import numpy as np
+from numba import njit, jit, prange
+
+@njit
+def ssum(a):
+    s = 0
+    for x in a:
+        s += x
+    return s
+
+@jit(nopython=True)
+def logistic_regression(Y, X, w, iterations):
+    for i in range(iterations):
+        w -= np.dot(((1.0 / (1.0 + np.exp(-Y * np.dot(X, w))) - 1.0) * Y), X)
+    return w
+
+@njit(parallel=True)
+def normalize(x):
+    ret = np.empty_like(x)
+    for i in prange(x.shape[0]):
+        acc = 0.0
+        for j in range(x.shape[1]):
+            acc += x[i, j] ** 2
+        norm = np.sqrt(acc)
+        ret[i, :] = x[i, :] / norm
+    return ret
+
+@njit
+def every(x, n, step=1):
+    total = 0.0
+    for i in range(0, n, step):
+        total += x[i]
+    return total
+
+@njit
+def minmax(a):
+    lo = a[0]
+    hi = a[0]
+    for x in a:
+        lo = min(lo, x)
+        hi = max(hi, x)
+    return lo, hi
+
+@njit
+def split(a):
+    return a * 2, a.sum()
+
+@njit
+def scale(a, k):
+    for i in range(a.shape[0]):
+        a[i] *= k
+
+@njit
+def scale2(a, k):
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            a[i, j] *= k
+
+@njit
+def at10(a):
+    return a[10]
+
+@njit
+def ident(x):
+    return x
+`;
+
+let m;
+
+before(async () => {
+  await nw.init();
+  m = await nw.kernels(EXAMPLES);
+});
+
+test('the README usage runs as written (threads: 1, the most Node has)', async () => {
+  const k = await nw.kernels(`
+import numpy as np
+from numba import njit
+
+@njit
+def filter_lt50(arr):
+    result = []
+    for x in arr:
+        if x < 50:
+            result.append(x)
+    return result
+
+@njit
+def f(x, n, step=1):
+    total = 0.0
+    for i in range(0, n, step):
+        total += x[i]
+    return total
+`);
+  assert.deepEqual(k.names, ['filter_lt50', 'f']);
+  const a = new BigInt64Array([10n, 60n, 20n, 70n, 30n]);
+  const r = await k.call('filter_lt50', [a]);
+  assert.equal(r.dtype, 'int64');
+  assert.deepEqual(r.shape, [3]);
+  assert.deepEqual([...r.data], [10n, 20n, 30n]);
+  assert.equal(r.signature, '(array(int64, 1d, C)) -> list(int64)');
+  assert.ok(r.timing.computeMs >= 0 && r.timing.totalMs >= r.timing.computeMs);
+  assert.equal(r.timing.threads, 1);
+  const x = new Float64Array([1, 2, 4, 8]);
+  const s = await k.call('f', [x, 3], { kwargs: { step: 2 }, threads: 1 });
+  assert.deepEqual({ shape: s.shape, dtype: s.dtype, v: s.data[0] }, { shape: [], dtype: 'float64', v: 5 });
+  const i = await k.inspect('filter_lt50', [a]);
+  assert.equal(i.signature, '(array(int64, 1d, C)) -> list(int64)');
+  assert.match(i.typedIr, /fn filter_lt50\(arr: array\(int64, 1d, C\)\) -> list\(int64\)/);
+  assert.match(i.typedIr, /append\(result, x\)/);
+  k.free();
+});
+
+test('filter_lt50 on an int64 array returns a list as a 1-d int64 NDArray', async () => {
+  const k = await nw.kernels(`
+from numba import njit
+
+@njit
+def filter_lt50(arr):
+    result = []
+    for x in arr:
+        if x < 50:
+            result.append(x)
+    return result
+`);
+  const r = await k.call('filter_lt50', [new BigInt64Array([10n, 60n, 20n, 70n, 30n, 50n])]);
+  assert.deepEqual({ dtype: r.dtype, shape: r.shape, data: [...r.data] }, { dtype: 'int64', shape: [3], data: [10n, 20n, 30n] });
+  const none = await k.call('filter_lt50', [new BigInt64Array([99n])]);
+  assert.deepEqual({ dtype: none.dtype, shape: none.shape, n: none.data.length }, { dtype: 'int64', shape: [0], n: 0 });
+  k.free();
+});
+
+test("logistic regression updates the caller's w in place, as Numba does", async () => {
+  const Y = new Float64Array([1, -1, 1, -1]);
+  const X = { data: new Float64Array([0.1, 0.2, 0.3, 0.1, -0.2, 0.5, 0.4, -0.3]), shape: [4, 2] };
+  const w = new Float64Array([0.5, -0.5]);
+  const r = await m.call('logistic_regression', [Y, X, w, 3]);
+  // Numba's result for the same arguments, to the bit.
+  const want = [-0.7138595786841743, 0.8585631971665646];
+  assert.deepEqual([...w], want);
+  assert.deepEqual({ dtype: r.dtype, shape: r.shape, data: [...r.data] }, { dtype: 'float64', shape: [2], data: want });
+  assert.equal(
+    r.signature,
+    '(array(float64, 1d, C), array(float64, 2d, C), array(float64, 1d, C), int64) -> array(float64, 1d, C)',
+  );
+  // The arrays it only read are as they were.
+  assert.deepEqual([...Y], [1, -1, 1, -1]);
+  assert.deepEqual([...X.data], [0.1, 0.2, 0.3, 0.1, -0.2, 0.5, 0.4, -0.3]);
+});
+
+test('a 2-d NDArray argument gives a 2-d NDArray (row normalisation)', async () => {
+  const data = Float64Array.from({ length: 12 }, (_, i) => Math.sin(i + 1) * 3);
+  const r = await m.call('normalize', [{ data, shape: [4, 3] }]);
+  assert.deepEqual({ dtype: r.dtype, shape: r.shape }, { dtype: 'float64', shape: [4, 3] });
+  for (let i = 0; i < 4; i++) {
+    let acc = 0;
+    for (let j = 0; j < 3; j++) acc += data[i * 3 + j] * data[i * 3 + j];
+    const norm = Math.sqrt(acc);
+    for (let j = 0; j < 3; j++) assert.equal(r.data[i * 3 + j], data[i * 3 + j] / norm, `[${i}, ${j}]`);
+  }
+  assert.equal(r.signature, '(array(float64, 2d, C)) -> array(float64, 2d, C)');
+});
+
+test('keyword arguments bind by name; defaults fill the rest', async () => {
+  const x = new Float64Array([1, 2, 4, 8, 16]);
+  const sum = async (args, kwargs) => (await m.call('every', args, { kwargs })).data[0];
+  assert.equal(await sum([x, 5]), 31);
+  assert.equal(await sum([x, 5], { step: 2 }), 21);
+  assert.equal(await sum([x], { step: 3, n: 5 }), 9);
+  assert.equal(await sum([], { x, n: 4, step: 1 }), 15);
+  await assert.rejects(m.call('every', [x, 5], { kwargs: { stride: 2 } }), kind('TypeError', /unexpected keyword argument 'stride'/));
+  await assert.rejects(m.call('every', [x, 5], { kwargs: { n: 2 } }), kind('TypeError', /multiple values for argument 'n'/));
+  await assert.rejects(m.call('every', [x]), kind('TypeError', /missing required argument 'n'/));
+});
+
+test('an array written through a keyword argument is written back into it', async () => {
+  const a = new Int32Array([1, 2, 3]);
+  assert.equal(await m.call('scale', [], { kwargs: { k: 3, a } }), undefined);
+  assert.deepEqual([...a], [3, 6, 9]);
+});
+
+test('a tuple result is a JS array of NDArrays, with timing and signature on the array', async () => {
+  const r = await m.call('minmax', [new Float64Array([3, -1.5, 7, 2])]);
+  assert.ok(Array.isArray(r));
+  assert.deepEqual(r, [
+    { data: new Float64Array([-1.5]), shape: [], dtype: 'float64' },
+    { data: new Float64Array([7]), shape: [], dtype: 'float64' },
+  ]);
+  assert.equal(r.signature, '(array(float64, 1d, C)) -> UniTuple(float64, 2)');
+  assert.equal(r.timing.threads, 1);
+  const [twice, total] = await m.call('split', [new Float64Array([1, 2, 3.5])]);
+  assert.deepEqual({ dtype: twice.dtype, shape: twice.shape, data: [...twice.data] }, { dtype: 'float64', shape: [3], data: [2, 4, 7] });
+  assert.deepEqual({ dtype: total.dtype, shape: total.shape, data: [...total.data] }, { dtype: 'float64', shape: [], data: [6.5] });
+});
+
+test('a None result is undefined; the write goes back into typed, plain and NDArray-like arguments', async () => {
+  const typed = new Float32Array([1, 2, 3]);
+  assert.equal(await m.call('scale', [typed, 2]), undefined);
+  assert.deepEqual([...typed], [2, 4, 6]);
+  const plain = [1, 2, 3];
+  await m.call('scale', [plain, 0.5]);
+  assert.deepEqual(plain, [0.5, 1, 1.5]);
+  const like = { data: new Uint8Array([1, 2, 3, 4]), shape: [2, 2], dtype: 'uint8' };
+  await m.call('scale2', [like, 3]);
+  assert.deepEqual([...like.data], [3, 6, 9, 12]);
+});
+
+test('strided NDArray-likes are gathered for the kernel and written back through their strides', async () => {
+  // Every other element from offset 1: the kernel sees [1, 2, 3].
+  const s = { data: new Float64Array([0, 1, 0, 2, 0, 3]), shape: [3], stride: [2], offset: 1 };
+  await m.call('scale', [s, 10]);
+  assert.deepEqual([...s.data], [0, 10, 0, 20, 0, 30]);
+  // A transposed 2x3 view of a 3x2 C-order buffer: element [i, j] lives at j*2 + i.
+  const t = { data: Float64Array.from([1, 2, 3, 4, 5, 6]), shape: [2, 3], stride: [1, 2] };
+  const seen = await m.call('ident', [t]);
+  assert.deepEqual([...seen.data], [1, 3, 5, 2, 4, 6]);
+  await m.call('scale2', [t, -1]);
+  assert.deepEqual([...t.data], [-1, -2, -3, -4, -5, -6]);
+});
+
+test('a scalar result is a 0-d NDArray', async () => {
+  const r = await m.call('ssum', [new Int32Array([1, 2, 3, 4])]);
+  assert.deepEqual({ dtype: r.dtype, shape: r.shape, data: [...r.data] }, { dtype: 'int64', shape: [], data: [10n] });
+  assert.equal(r.signature, '(array(int32, 1d, C)) -> int64');
+  const f = await m.call('ssum', [new Float64Array([0.5, 0.25])]);
+  assert.deepEqual({ dtype: f.dtype, shape: f.shape, data: [...f.data] }, { dtype: 'float64', shape: [], data: [0.75] });
+});
+
+test('scalars: weak Python ints, floats and bools; 0-d NDArray-likes are NumPy scalars', async () => {
+  const sig = async (v) => (await m.call('ident', [v])).signature;
+  assert.equal(await sig(3), '(int64) -> int64');
+  assert.equal(await sig(2.5), '(float64) -> float64');
+  assert.equal(await sig({ scalar: 'float', value: 2 }), '(float64) -> float64');
+  assert.equal(await sig({ scalar: 'int', value: 7 }), '(int64) -> int64');
+  assert.equal(await sig(true), '(bool) -> bool');
+  assert.equal(await sig(5n), '(int64) -> int64');
+  assert.equal(await sig({ data: new Float32Array([1.5]), shape: [] }), '(float32) -> float32');
+  assert.equal(await sig({ data: new Uint8Array([7]), shape: [] }), '(uint8) -> uint8');
+  const r = await m.call('ident', [{ data: new Float32Array([1.5]), shape: [] }]);
+  assert.deepEqual({ dtype: r.dtype, shape: r.shape, v: r.data[0] }, { dtype: 'float32', shape: [], v: 1.5 });
+  const b = await m.call('ident', [false]);
+  assert.deepEqual({ dtype: b.dtype, v: b.data[0] }, { dtype: 'bool', v: 0 });
+  await assert.rejects(m.call('ident', [2n ** 70n]), kind('OverflowError'));
+});
+
+test('resident arrays are written in place in wasm memory', async () => {
+  const before = await nw.residentCount();
+  const h = await nw.array(new Float64Array([1, 2, 3]));
+  assert.equal(await m.call('scale', [h, 2]), undefined);
+  assert.deepEqual([...(await h.toArray()).data], [2, 4, 6]);
+  const s = await m.call('ssum', [h]);
+  assert.equal(s.data[0], 12);
+  // Through a keyword too.
+  await m.call('scale', [], { kwargs: { a: h, k: -1 } });
+  assert.deepEqual([...(await h.toArray()).data], [-2, -4, -6]);
+  h.free();
+  assert.equal(await nw.residentCount(), before);
+  await assert.rejects(m.call('scale', [h, 2]), kind('ValueError', /freed/));
+});
+
+test('module errors reject nw.kernels() with kind, span, notes and a code frame', async () => {
+  const typing = `import numpy as np
+from numba import njit
+
+@njit("float64(float64)")
+def f(a):
+    return a + (1, 2)
+`;
+  const e = await nw.kernels(typing).catch((err) => err);
+  assert.ok(kind('TypingError', /No implementation of operator \+/)(e), String(e));
+  assert.equal(typing.slice(e.span.start, e.span.end), 'a + (1, 2)');
+  assert.match(e.format(), /^TypingError: .*\n {6}return a \+ \(1, 2\)\n {13}\^{10}$/);
+
+  const name = `from numba import njit
+
+@njit("float64(float64)")
+def f(amount):
+    return amout * 2
+`;
+  const n = await nw.kernels(name).catch((err) => err);
+  assert.ok(kind('NameError', /'amout' is not defined/)(n), String(n));
+  assert.equal(name.slice(n.span.start, n.span.end), 'amout');
+  assert.deepEqual(n.notes, ["did you mean 'amount'?"]);
+  assert.match(n.format(), /= note: did you mean 'amount'\?$/);
+
+  const syntax = await nw.kernels('def (:').catch((err) => err);
+  assert.equal(syntax.kind, 'SyntaxError');
+  await assert.rejects(nw.kernels('import os\n'), kind('ImportError'));
+  await assert.rejects(nw.kernels(42), kind('TypeError', /must be a string/));
+});
+
+test('run-time errors point into the kernel; the module stays usable', async () => {
+  const e = await m.call('at10', [new Float64Array([1, 2, 3])]).catch((err) => err);
+  assert.ok(kind('IndexError', /index 10 is out of bounds for axis 0 with size 3/)(e), String(e));
+  assert.equal(EXAMPLES.slice(e.span.start, e.span.end), 'a[10]');
+  assert.equal(e.source, EXAMPLES);
+  assert.match(e.format(), /\n {6}return a\[10\]\n {13}\^{5}$/);
+  assert.equal((await m.call('at10', [Float64Array.from({ length: 11 }, (_, i) => i)])).data[0], 10);
+
+  const unknown = await m.call('ssun', [new Float64Array(1)]).catch((err) => err);
+  assert.ok(kind('NameError', /no kernel named 'ssun'/)(unknown), String(unknown));
+  assert.deepEqual(unknown.notes, ["did you mean 'ssum'?"]);
+  assert.ok(unknown.format().startsWith('NameError: '));
+  await assert.rejects(m.call('ssum', [new Float64Array(1), 2]), kind('TypeError', /takes 1 positional argument/));
+  assert.equal((await m.call('ssum', [new Float64Array([1, 2])])).data[0], 3);
+});
+
+test('bad arguments and options are clear errors; threads are checked like evaluate', async () => {
+  const a = new Float64Array([1]);
+  await assert.rejects(m.call('ssum', a), kind('TypeError', /arguments must be an array/));
+  await assert.rejects(m.call(1, [a]), kind('TypeError', /kernel name must be a string/));
+  await assert.rejects(m.call('ssum', ['text']), kind('TypeError'));
+  await assert.rejects(m.call('ssum', [a], { kwarg: {} }), kind('TypeError', /unexpected option 'kwarg'/));
+  await assert.rejects(m.call('ssum', [a], { kwargs: [1] }), kind('TypeError', /kwargs must be an object/));
+  await assert.rejects(m.call('ssum', [a], { threads: 0 }), kind('ValueError', /number of threads/));
+  // Node has one thread, so 2 is refused, as evaluate refuses it.
+  await assert.rejects(m.call('ssum', [a], { threads: 2 }), kind('ValueError', /between 1 and 1/));
+  await assert.rejects(nw.evaluate('a', { a }, { threads: 2 }), kind('ValueError', /between 1 and 1/));
+  assert.equal((await m.call('ssum', [a], { threads: 1 })).timing.threads, 1);
+});
+
+test('free() releases the module; later calls reject, freeing twice is harmless', async () => {
+  const k = await nw.kernels('from numba import njit\n@njit\ndef one():\n    return 1\n');
+  assert.equal((await k.call('one', [])).data[0], 1n);
+  k.free();
+  k.free();
+  await assert.rejects(k.call('one', []), kind('ValueError', /kernel module was freed/));
+  await assert.rejects(k.inspect('one', []), kind('ValueError', /kernel module was freed/));
+  assert.deepEqual(k.names, ['one']);
+  // Other modules are unaffected.
+  assert.equal((await m.call('ssum', [new Int8Array([1, 2])])).data[0], 3n);
+});
