@@ -342,10 +342,10 @@ impl<'w, 'm> Walk<'w, 'm> {
 
     /// Whether the current block ends in a statement control never passes.
     fn terminated(&self) -> bool {
-        matches!(
-            self.out.last().and_then(|b| b.last()),
-            Some(Stmt::Return(_) | Stmt::Raise { .. } | Stmt::Break | Stmt::Continue)
-        )
+        self.out
+            .last()
+            .and_then(|b| b.last())
+            .is_some_and(never_falls_through)
     }
 
     fn expr(&mut self, e: Expr, ty: Ty, span: Span) -> ExprId {
@@ -1673,14 +1673,19 @@ impl<'w, 'm> Walk<'w, 'm> {
                         };
                         return Ok(self.cast(x, t));
                     }
-                    UnOp::Neg => (
-                        if d.is_float() {
-                            d
+                    UnOp::Neg if d == DType::Bool => (DType::I64, UnaryOp::Neg),
+                    UnOp::Neg if d.is_float() => (d, UnaryOp::Neg),
+                    UnOp::Neg | UnOp::Invert if d != DType::Bool && !d.is_float() => {
+                        // Numba negates (inverts) in the operand's own width, wrapping,
+                        // then widens: -uint8(3) is uint64 253, -int8(-128) is int64 -128.
+                        let uop = if op == UnOp::Neg {
+                            UnaryOp::Neg
                         } else {
-                            rules::int_result(d, d)
-                        },
-                        UnaryOp::Neg,
-                    ),
+                            UnaryOp::Invert
+                        };
+                        let r = self.expr(Expr::Unary(uop, x), Ty::Scalar(d), span);
+                        return Ok(self.cast(r, rules::int_result(d, d)));
+                    }
                     UnOp::Invert if d == DType::Bool => (DType::Bool, UnaryOp::Invert),
                     UnOp::Invert if d.is_float() => {
                         return Err(KernelError::typing(
@@ -1688,7 +1693,9 @@ impl<'w, 'm> Walk<'w, 'm> {
                             span,
                         ));
                     }
-                    UnOp::Invert => (rules::int_result(d, d), UnaryOp::Invert),
+                    UnOp::Neg | UnOp::Invert => {
+                        unreachable!("integers, bool and floats are matched above")
+                    }
                 };
                 let x = self.cast(x, op_dt);
                 Ok(self.expr(Expr::Unary(uop, x), Ty::Scalar(op_dt), span))
@@ -2658,6 +2665,21 @@ impl<'w, 'm> Walk<'w, 'm> {
     /// Whether `parallel=True` applies to `prange` loops of this kernel.
     pub(super) fn parallel(&self) -> bool {
         self.c.options.parallel
+    }
+}
+
+/// Whether control never passes a statement: a jump, or an `if` whose branches all end in
+/// one (`if ...: return a` / `else: return b`).
+fn never_falls_through(s: &Stmt) -> bool {
+    match s {
+        Stmt::Return(_) | Stmt::Raise { .. } | Stmt::Break | Stmt::Continue => true,
+        Stmt::If {
+            then, otherwise, ..
+        } => {
+            then.last().is_some_and(never_falls_through)
+                && otherwise.last().is_some_and(never_falls_through)
+        }
+        _ => false,
     }
 }
 
