@@ -595,6 +595,9 @@ pub(super) fn call(
         (None, "len") => {
             no_kwargs(name, &kwargs)?;
             arg_count(name, &args, 1, 1, span)?;
+            if let Some((Val::Range(start, stop, step, _), _)) = args.first() {
+                return Ok(Val::E(w.range_len(*start, *stop, *step, span)));
+            }
             let x = w.vals(args)?[0];
             return Ok(Val::E(w.length(x, span)?));
         }
@@ -731,6 +734,19 @@ pub(super) fn call(
             _ => x,
         };
         return Ok(Val::E(w.keep_unary(op, x, span, false)?));
+    }
+    if lib == Lib::Math
+        && let Some((v, vs)) = args
+            .iter()
+            .find(|(v, _)| matches!(v, Val::E(e) if matches!(w.ty(*e), Ty::Array(_))))
+    {
+        let _ = v;
+        return Err(KernelError::typing(
+            format!(
+                "No implementation of math.{name} for an array; use np.{name} (math functions take scalars)"
+            ),
+            *vs,
+        ));
     }
     if let Some(op) = unary_op(lib, name) {
         if lib == Lib::Numpy {
@@ -1098,6 +1114,16 @@ pub(super) fn call(
             arg_count(name, &args, 1, 1, span)?;
             let x = w.vals(args)?[0];
             Ok(attribute(w, x, "T", span, span)?)
+        }
+        "reshape" => {
+            no_kwargs(name, &kwargs)?;
+            arg_count(name, &args, 2, 2, span)?;
+            let mut it = args.into_iter();
+            let (a, asp) = it
+                .next()
+                .ok_or_else(|| KernelError::typing("np.reshape()", span))?;
+            let a = w.to_value(a, asp)?;
+            method(w, a, "reshape", it.collect(), Vec::new(), span)
         }
         _ => Err(unknown(lib, name, span)),
     }

@@ -48,7 +48,7 @@ pub(super) fn compile(
         active: Vec::new(),
         options,
     };
-    c.function(stmt, tys, &[], ret, None)?;
+    c.function(stmt, tys, &[], &[], ret, None)?;
     Ok(c.program)
 }
 
@@ -77,6 +77,7 @@ impl<'m> Compiler<'m> {
         stmt: StmtId,
         tys: &[Ty],
         captured: &[(String, Ty)],
+        closures: &[(String, StmtId)],
         forced_ret: Option<Option<Ty>>,
         outer: Option<&str>,
     ) -> Result<FuncId> {
@@ -127,7 +128,16 @@ impl<'m> Compiler<'m> {
         let mut walks = 0;
         let result = loop {
             walks += 1;
-            let mut walk = Walk::new(self, def, &name, tys, captured, &hints, forced_ret.clone());
+            let mut walk = Walk::new(
+                self,
+                def,
+                &name,
+                tys,
+                captured,
+                closures,
+                &hints,
+                forced_ret.clone(),
+            );
             let r = walk.run();
             let learned = walk.learned.clone();
             let changed = walk.changed;
@@ -214,6 +224,8 @@ pub(super) struct Walk<'w, 'm> {
     /// Lists made from an empty literal (`result = []`), by local: the literal's span,
     /// under which appends record the element type for the next walk.
     list_origin: HashMap<LocalId, Span>,
+    /// The list keys this walk has observed (see `learn_elements`).
+    fresh: HashSet<(u32, String)>,
 }
 
 fn is_array(t: &Ty) -> bool {
@@ -227,6 +239,7 @@ impl<'w, 'm> Walk<'w, 'm> {
         name: &str,
         tys: &[Ty],
         captured: &[(String, Ty)],
+        closures: &[(String, StmtId)],
         hints: &'w Hints,
         forced_ret: Option<Option<Ty>>,
     ) -> Self {
@@ -239,6 +252,9 @@ impl<'w, 'm> Walk<'w, 'm> {
         for (n, t) in captured {
             let l = f.param(n.clone(), t.clone());
             env.insert(n.clone(), Bind::Local(l));
+        }
+        for (n, s) in closures {
+            env.insert(n.clone(), Bind::Closure(*s));
         }
         Walk {
             c,
@@ -259,6 +275,7 @@ impl<'w, 'm> Walk<'w, 'm> {
             versions: HashMap::new(),
             carried_extra: HashSet::new(),
             list_origin: HashMap::new(),
+            fresh: HashSet::new(),
         }
     }
 
@@ -523,15 +540,23 @@ impl<'w, 'm> Walk<'w, 'm> {
     /// Records that a list made from the empty literal at `origin` holds `d` values; a new
     /// walk types the literal with it.
     pub(super) fn learn_list(&mut self, origin: Span, d: DType) {
-        let key = (origin.start, "$list".to_owned());
-        let merged = match self.learned.heads.get(&key) {
-            Some(Ty::List(old)) => rules::unify_scalars(*old, d).unwrap_or(DType::F64),
+        self.learn_elements((origin.start, "$list".to_owned()), d);
+    }
+
+    /// Records the element type of a list built at `key` (an empty literal's appends, a
+    /// comprehension, the rows of `np.array`). What an earlier walk learned is replaced,
+    /// not widened: it was computed from that walk's provisional types (a list not typed
+    /// yet holds float64), which this walk may have refined.
+    fn learn_elements(&mut self, key: (u32, String), d: DType) {
+        let merged = match (self.fresh.contains(&key), self.learned.heads.get(&key)) {
+            (true, Some(Ty::List(old))) => rules::unify_scalars(*old, d).unwrap_or(DType::F64),
             _ => d,
         };
-        if self.learned.heads.get(&key) != Some(&Ty::List(merged)) {
-            self.learned.heads.insert(key, Ty::List(merged));
+        self.fresh.insert(key.clone());
+        if self.hints.heads.get(&key) != Some(&Ty::List(merged)) {
             self.changed = true;
         }
+        self.learned.heads.insert(key, Ty::List(merged));
     }
 
     // ---- statements ---------------------------------------------------------------
@@ -599,6 +624,11 @@ impl<'w, 'm> Walk<'w, 'm> {
             StmtKind::If { test, body, orelse } => {
                 let c = self.value(*test)?;
                 let c = self.truth(c)?;
+                if let Expr::Const(Scalar::Bool(taken)) = *self.f.get(c) {
+                    // A condition known when compiling (`if offset is None:` with a None
+                    // argument): only the branch taken is typed, as Numba prunes the other.
+                    return self.block(if taken { body } else { orelse });
+                }
                 let (then, env_t) = self.sub_block(body)?;
                 let (otherwise, env_e) = self.sub_block(orelse)?;
                 let mut branches = vec![(then, env_t), (otherwise, env_e)];
@@ -1122,6 +1152,42 @@ impl<'w, 'm> Walk<'w, 'm> {
                 span,
             )),
         }
+    }
+
+    /// The length of `range(start, stop, step)`: `max(0, ceil((stop - start) / step))`.
+    pub(super) fn range_len(
+        &mut self,
+        start: ExprId,
+        stop: ExprId,
+        step: ExprId,
+        span: Span,
+    ) -> ExprId {
+        let i64t = Ty::Scalar(DType::I64);
+        let bool_t = Ty::Scalar(DType::Bool);
+        let (start, stop, step) = (self.temp(start), self.temp(stop), self.temp(step));
+        let zero = self.constant(Scalar::I64(0), span);
+        let one = self.constant(Scalar::I64(1), span);
+        // Counting up: (stop - start + step - 1) // step; down: (start - stop - step - 1) // -step.
+        let up = {
+            let d = self.expr(Expr::Binary(BinaryOp::Sub, stop, start), i64t.clone(), span);
+            let d = self.expr(Expr::Binary(BinaryOp::Add, d, step), i64t.clone(), span);
+            let d = self.expr(Expr::Binary(BinaryOp::Sub, d, one), i64t.clone(), span);
+            self.expr(
+                Expr::Binary(BinaryOp::FloorDiv, d, step),
+                i64t.clone(),
+                span,
+            )
+        };
+        let down = {
+            let neg = self.expr(Expr::Unary(UnaryOp::Neg, step), i64t.clone(), span);
+            let d = self.expr(Expr::Binary(BinaryOp::Sub, start, stop), i64t.clone(), span);
+            let d = self.expr(Expr::Binary(BinaryOp::Add, d, neg), i64t.clone(), span);
+            let d = self.expr(Expr::Binary(BinaryOp::Sub, d, one), i64t.clone(), span);
+            self.expr(Expr::Binary(BinaryOp::FloorDiv, d, neg), i64t.clone(), span)
+        };
+        let positive = self.expr(Expr::Binary(BinaryOp::Gt, step, zero), bool_t, span);
+        let n = self.expr(Expr::Cond(positive, up, down), i64t.clone(), span);
+        self.expr(Expr::Binary(BinaryOp::Maximum, n, zero), i64t, span)
     }
 
     /// What a loop's target takes at counter `i`: the counter (a range), item `i` of the
@@ -1662,6 +1728,27 @@ impl<'w, 'm> Walk<'w, 'm> {
     }
 
     pub(super) fn unary(&mut self, op: UnOp, x: ExprId, span: Span) -> Result<ExprId> {
+        let r = self.unary_unfolded(op, x, span)?;
+        // `-1` and `~0` of literals stay constants (tuple indices, range bounds).
+        if let Expr::Const(c) = *self.f.get(x)
+            && c.dtype() != DType::Bool
+            && op != UnOp::Pos
+        {
+            let Some(d) = self.ty(r).scalar() else {
+                return Ok(r);
+            };
+            let uop = if op == UnOp::Neg {
+                UnaryOp::Neg
+            } else {
+                UnaryOp::Invert
+            };
+            let folded = crate::ir::fold_unary(uop, c).cast(d);
+            return Ok(self.constant(folded, span));
+        }
+        Ok(r)
+    }
+
+    fn unary_unfolded(&mut self, op: UnOp, x: ExprId, span: Span) -> Result<ExprId> {
         match self.ty(x).clone() {
             Ty::Scalar(d) => {
                 let (op_dt, uop) = match op {
@@ -1752,6 +1839,11 @@ impl<'w, 'm> Walk<'w, 'm> {
         if op == BinOp::MatMul {
             return library::dot(self, x, y, span);
         }
+        if let (&Expr::Const(p), &Expr::Const(q)) = (self.f.get(x), self.f.get(y))
+            && let Some(v) = self.fold_literals(bop, p, q, span)?
+        {
+            return Ok(v);
+        }
         match (&tx, &ty) {
             (Ty::Scalar(a), Ty::Scalar(b)) => {
                 let (t, res) = rules::binary(bop, *a, *b).map_err(|_| no_impl())?;
@@ -1785,6 +1877,46 @@ impl<'w, 'm> Walk<'w, 'm> {
         }
     }
 
+    /// `+ - * **` and `<<` of two int64 literals, folded with Python's integers as Numba
+    /// folds them: the value typed int64, or uint64 when only that holds it, or a
+    /// TypingError when neither does (`3 ** 41`). None for anything else.
+    fn fold_literals(
+        &mut self,
+        op: BinaryOp,
+        p: Scalar,
+        q: Scalar,
+        span: Span,
+    ) -> Result<Option<ExprId>> {
+        let (Scalar::I64(a), Scalar::I64(b)) = (p, q) else {
+            return Ok(None);
+        };
+        let (a, b) = (i128::from(a), i128::from(b));
+        let v = match op {
+            BinaryOp::Add => a.checked_add(b),
+            BinaryOp::Sub => a.checked_sub(b),
+            BinaryOp::Mul => a.checked_mul(b),
+            BinaryOp::Pow if b >= 0 => u32::try_from(b).ok().and_then(|e| a.checked_pow(e)),
+            _ => return Ok(None),
+        };
+        let too_large = |v: Option<i128>| {
+            KernelError::typing(
+                v.map_or_else(
+                    || "Int value is too large".to_owned(),
+                    |v| format!("Int value is too large: {v}"),
+                ),
+                span,
+            )
+        };
+        let Some(v) = v else {
+            return Err(too_large(None));
+        };
+        let s = i64::try_from(v)
+            .map(Scalar::I64)
+            .or_else(|_| u64::try_from(v).map(Scalar::U64))
+            .map_err(|_| too_large(Some(v)))?;
+        Ok(Some(self.constant(s, span)))
+    }
+
     /// NumPy's element-wise binary operation with broadcasting: the operation dtype from
     /// NumPy's promotion, where a scalar of a lower kind than the arrays' does not widen
     /// them (`float32_array + 1` stays float32, `int8_array + 1` is int64, as Numba
@@ -1810,6 +1942,10 @@ impl<'w, 'm> Walk<'w, 'm> {
         let t = match (is_array(&tx), is_array(&ty)) {
             (true, false) if kind(dy) < kind(dx) => dx,
             (false, true) if kind(dx) < kind(dy) => dy,
+            // Two arrays, one float and one integer: Numba's ufunc loops give the
+            // float's dtype (int64 + float32 arrays are float32, measured in Numba 0.68).
+            (true, true) if kind(dx) == 2 && kind(dy) < 2 => dx,
+            (true, true) if kind(dy) == 2 && kind(dx) < 2 => dy,
             _ => promote(dx, dy),
         };
         let (t, res) = match op {
@@ -1868,6 +2004,9 @@ impl<'w, 'm> Walk<'w, 'm> {
                         span,
                     )
                 })?;
+                if let Some(e) = self.mixed_sign_compare(bop, x, y, *a, *b, span) {
+                    return Ok(e);
+                }
                 let (x, y) = (self.cast(x, t), self.cast(y, t));
                 Ok(self.expr(Expr::Binary(bop, x, y), Ty::Scalar(DType::Bool), span))
             }
@@ -1888,6 +2027,42 @@ impl<'w, 'm> Walk<'w, 'm> {
                 span,
             )),
         }
+    }
+
+    /// A comparison of an unsigned and a signed integer, compared by value as Numba does
+    /// (`uint64(2**63 + 5) > int64(-3)` is True): a negative signed operand decides the
+    /// result, otherwise both compare as uint64. None for other operand kinds.
+    fn mixed_sign_compare(
+        &mut self,
+        op: BinaryOp,
+        x: ExprId,
+        y: ExprId,
+        a: DType,
+        b: DType,
+        span: Span,
+    ) -> Option<ExprId> {
+        let signed = |d: DType| d.is_signed_int() || d == DType::Bool;
+        let (xu, yu) = (a.is_unsigned_int(), b.is_unsigned_int());
+        if !((xu && signed(b)) || (yu && signed(a))) {
+            return None;
+        }
+        let bool_ty = Ty::Scalar(DType::Bool);
+        let (x, y) = (self.temp(x), self.temp(y));
+        let (sx, neg_is_x) = if xu { (y, false) } else { (x, true) };
+        let s64 = self.cast(sx, DType::I64);
+        let zero = self.constant(Scalar::I64(0), span);
+        let negative = self.expr(Expr::Binary(BinaryOp::Lt, s64, zero), bool_ty.clone(), span);
+        // With the signed operand negative, it is the smaller one.
+        let when_negative = match op {
+            BinaryOp::Eq => false,
+            BinaryOp::Ne => true,
+            BinaryOp::Lt | BinaryOp::Le => neg_is_x,
+            _ => !neg_is_x,
+        };
+        let k = self.constant(Scalar::Bool(when_negative), span);
+        let (xc, yc) = (self.cast(x, DType::U64), self.cast(y, DType::U64));
+        let cmp = self.expr(Expr::Binary(op, xc, yc), bool_ty.clone(), span);
+        Some(self.expr(Expr::Cond(negative, k, cmp), bool_ty, span))
     }
 
     /// `a < b <= c`: `(a < b) and (b <= c)` with `b` evaluated once, short-circuit.
@@ -2113,12 +2288,34 @@ impl<'w, 'm> Walk<'w, 'm> {
             }
         }
         let mut captured = Vec::new();
+        let mut closures = Vec::new();
         if inner.is_some() {
-            // Free variables of the inner function that are locals here.
+            // Free variables of the inner function that are locals here, including those
+            // of the inner functions it calls (they are passed along), and those inner
+            // functions themselves.
             let mut assigned = Vec::new();
             self.assigned_names(&def.body, &mut assigned);
             let mut read = Vec::new();
             self.names_read(&def.body, &mut read);
+            let mut k = 0;
+            while k < read.len() {
+                if let Some(Bind::Closure(other)) = self.env.get(&read[k]).cloned()
+                    && other != s
+                    && !closures.iter().any(|(_, c)| *c == other)
+                {
+                    closures.push((read[k].clone(), other));
+                    if let StmtKind::FunctionDef(od) = &self.ast().stmt(other).kind {
+                        let mut more = Vec::new();
+                        self.names_read(&od.body, &mut more);
+                        for n in more {
+                            if !read.contains(&n) && !od.params.iter().any(|p| p.name == n) {
+                                read.push(n);
+                            }
+                        }
+                    }
+                }
+                k += 1;
+            }
             for n in read {
                 if def.params.iter().any(|p| p.name == n) || assigned.contains(&n) {
                     continue;
@@ -2136,9 +2333,14 @@ impl<'w, 'm> Walk<'w, 'm> {
             .map(|&a| self.ty(a).clone())
             .collect();
         let outer = self.f.name.clone();
-        let id = self
-            .c
-            .function(s, &tys, &captured, None, inner.map(|()| outer.as_str()))?;
+        let id = self.c.function(
+            s,
+            &tys,
+            &captured,
+            &closures,
+            None,
+            inner.map(|()| outer.as_str()),
+        )?;
         let ret = self.c.program.function(id).ret.clone();
         Ok(Val::E(self.expr(Expr::Call(id, argv), ret, span)))
     }
@@ -2237,10 +2439,7 @@ impl<'w, 'm> Walk<'w, 'm> {
             Ty::Tuple(items) => {
                 let i = self.value(index)?;
                 let Expr::Const(c) = *self.f.get(i) else {
-                    return Err(KernelError::typing(
-                        "tuples are indexed with constant integers in kernels",
-                        span,
-                    ));
+                    return self.tuple_dynamic_index(b, &items, i, span);
                 };
                 let n = items.len() as i128;
                 let k = c.to_i128();
@@ -2264,6 +2463,67 @@ impl<'w, 'm> Walk<'w, 'm> {
                 span,
             )),
         }
+    }
+
+    /// `t[i]` with `i` known only at run time: a tuple of one item type (Numba's
+    /// UniTuple), read by comparing `i` with each position; an index outside it is an
+    /// IndexError.
+    fn tuple_dynamic_index(
+        &mut self,
+        t: ExprId,
+        items: &[Ty],
+        i: ExprId,
+        span: Span,
+    ) -> Result<ExprId> {
+        let Some(first) = items
+            .first()
+            .cloned()
+            .filter(|f| items.iter().all(|x| x == f))
+        else {
+            return Err(KernelError::typing(
+                "a tuple of different types is indexed with constant integers in kernels",
+                span,
+            ));
+        };
+        let t = self.temp(t);
+        let i = self.index_int(i)?;
+        let n = self.constant(Scalar::I64(items.len() as i64), span);
+        let zero = self.constant(Scalar::I64(0), span);
+        let bool_t = Ty::Scalar(DType::Bool);
+        // A negative index counts from the end, once, as Python's.
+        let neg = self.expr(Expr::Binary(BinaryOp::Lt, i, zero), bool_t.clone(), span);
+        let wrapped = self.expr(
+            Expr::Binary(BinaryOp::Add, i, n),
+            Ty::Scalar(DType::I64),
+            span,
+        );
+        let k = self.expr(Expr::Cond(neg, wrapped, i), Ty::Scalar(DType::I64), span);
+        let k = self.temp(k);
+        let below = self.expr(Expr::Binary(BinaryOp::Lt, k, zero), bool_t.clone(), span);
+        let above = self.expr(Expr::Binary(BinaryOp::Ge, k, n), bool_t.clone(), span);
+        let t_ = self.constant(Scalar::Bool(true), span);
+        let outside = self.expr(Expr::Cond(below, t_, above), bool_t, span);
+        self.emit(Stmt::If {
+            cond: outside,
+            then: vec![Stmt::Raise {
+                kind: RaiseKind::IndexError,
+                message: "tuple index out of range".to_owned(),
+                span,
+            }],
+            otherwise: Vec::new(),
+        });
+        let mut acc = self.tuple_item(t, items.len() - 1);
+        for pos in (0..items.len() - 1).rev() {
+            let p = self.constant(Scalar::I64(pos as i64), span);
+            let is = self.expr(
+                Expr::Binary(BinaryOp::Eq, k, p),
+                Ty::Scalar(DType::Bool),
+                span,
+            );
+            let item = self.tuple_item(t, pos);
+            acc = self.expr(Expr::Cond(is, item, acc), first.clone(), span);
+        }
+        Ok(acc)
     }
 
     /// An integer index as int64.
@@ -2466,14 +2726,7 @@ impl<'w, 'm> Walk<'w, 'm> {
                 let r = self.comprehension_loops_with(*elt, generators, flat, d, Some(nrows), span);
                 self.env = saved_env;
                 if let Some(found) = r? {
-                    let want = match &hinted {
-                        Some(Ty::List(h)) => rules::unify_scalars(*h, found).unwrap_or(found),
-                        _ => found,
-                    };
-                    if hinted != Some(Ty::List(want)) {
-                        self.learned.heads.insert(key, Ty::List(want));
-                        self.changed = true;
-                    }
+                    self.learn_elements(key, found);
                 }
                 let arr = self.expr(
                     Expr::Intrinsic(Intrinsic::FromList, vec![flat]),
@@ -2532,14 +2785,7 @@ impl<'w, 'm> Walk<'w, 'm> {
         self.env = saved_env;
         let found = r?;
         if let Some(found) = found {
-            let want = match &hinted {
-                Some(Ty::List(h)) => rules::unify_scalars(*h, found).unwrap_or(found),
-                _ => found,
-            };
-            if hinted != Some(Ty::List(want)) {
-                self.learned.heads.insert(key, Ty::List(want));
-                self.changed = true;
-            }
+            self.learn_elements(key, found);
         }
         Ok(l)
     }

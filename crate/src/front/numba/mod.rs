@@ -160,6 +160,9 @@ impl Module {
                     let bound = a.asname.clone().unwrap_or_else(|| a.name.clone());
                     let global = if let Some(sub) = lib_of(&format!("{name}.{}", a.name)) {
                         Global::Module(sub)
+                    } else if let Some(c) = library::constant(lib, &a.name) {
+                        // `from math import pi`: a constant, as `math.pi` is.
+                        Global::Const(ConstVal::Scalar(c))
                     } else {
                         Global::LibItem(lib, a.name.clone())
                     };

@@ -85,6 +85,22 @@ impl P<'_> {
         if base == "void" || base == "none" {
             return Ok(None);
         }
+        if base == "Tuple" {
+            // `Tuple((int64, float64))` or `Tuple(int64, float64)`.
+            if !self.eat(b'(') {
+                return Err("Tuple needs (types)".into());
+            }
+            let items = if self.eat(b'(') {
+                let items = self.list(b')', depth + 1)?;
+                if !self.eat(b')') {
+                    return Err("expected ')'".into());
+                }
+                items
+            } else {
+                self.list(b')', depth + 1)?
+            };
+            return Ok(Some(Ty::Tuple(items)));
+        }
         if base == "UniTuple" {
             if !self.eat(b'(') {
                 return Err("UniTuple needs (type, count)".into());
@@ -287,6 +303,14 @@ mod tests {
         assert_eq!(
             s.ret,
             Some(Some(Ty::Tuple(vec![Ty::Scalar(DType::I64); 2])))
+        );
+        let s = signature("Tuple((int64, float64))(float64[:])").unwrap();
+        assert_eq!(
+            s.ret,
+            Some(Some(Ty::Tuple(vec![
+                Ty::Scalar(DType::I64),
+                Ty::Scalar(DType::F64)
+            ])))
         );
         let s = signature("(int64, float64)(int64)").unwrap();
         assert_eq!(
