@@ -66,10 +66,20 @@ pub fn set_num_threads(k: usize) -> Result<(), JsValue> {
 }
 
 /// The pool self-test: a CPU-heavy deterministic sum over `n` terms on `threads` threads.
+/// `n` arrives as a JS number and must be an integer in `0..=u32::MAX`: a `usize`
+/// parameter would wrap it silently (`2**32 + 5` would run 5 terms).
 #[wasm_bindgen(js_name = selfTest)]
-#[must_use]
-pub fn self_test(n: usize, threads: usize) -> f64 {
-    api::selftest::burn(n, threads)
+pub fn self_test(n: f64, threads: usize) -> Result<f64, JsValue> {
+    if !(n >= 0.0 && n <= f64::from(u32::MAX) && n.fract() == 0.0) {
+        return Err(error(
+            "ValueError",
+            &format!(
+                "selfTest(): n must be an integer from 0 to {}, got {n}",
+                u32::MAX
+            ),
+        ));
+    }
+    Ok(api::selftest::burn(n as usize, threads))
 }
 
 /// A JS `Error` with `name` and `kind` set to a Python exception name.

@@ -421,3 +421,74 @@ fn calls_report_how_many_threads_they_used() {
     e.evaluate("sum(sin(a))", &inputs, Some(2)).unwrap();
     assert_eq!(last_run_threads(), numwasm::par::pool_size().min(2));
 }
+
+/// Only the buffers a program allocates (its result, the argument and the result of an
+/// axis reduction) must fit an array: a reduction over a broadcast too big to store loops
+/// over it. Natively the limit is 2^63 bytes; in wasm32 2^31, where `sum(a + b)` over
+/// (20000, 1) and (20000,) (4e8 elements) runs (the Node tests run it).
+#[test]
+fn only_allocated_buffers_must_fit_an_array() {
+    use numwasm::api::{InputKind, Signature, compile};
+    let signature = |sizes: [usize; 3]| {
+        let shapes = [
+            vec![sizes[0], 1, 1],
+            vec![1, sizes[1], 1],
+            vec![1, 1, sizes[2]],
+        ];
+        let inputs = ["a", "b", "c"].iter().zip(shapes).map(|(n, shape)| {
+            let kind = InputKind::Array {
+                dtype: DType::F64,
+                shape,
+            };
+            ((*n).to_string(), kind)
+        });
+        Signature {
+            inputs: inputs.collect(),
+        }
+    };
+    // 2^61 elements: they can be indexed, but 2^64 bytes of float64 fit no array.
+    let sig = signature([1 << 20, 1 << 20, 1 << 21]);
+    for src in [
+        "sum(a + b + c)",
+        "mean(a * b - c)",
+        "max(where(a < b, a, c))",
+    ] {
+        let c = compile(src, &sig).unwrap_or_else(|e| panic!("{src}: {}", e.message));
+        assert_eq!(c.output(), (DType::F64, &[][..]), "{src}");
+    }
+    let e = compile("a + b + c", &sig).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::ValueError);
+    assert_eq!(
+        e.message,
+        "array is too big: the result, float64 with shape (1048576,1048576,2097152), needs more bytes than an array can have"
+    );
+    assert_eq!((e.span.start, e.span.end), (0, 9));
+    // An axis reduction stores its argument.
+    let e = compile("1 + sum(a + b + c, axis=0)", &sig).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::ValueError);
+    assert!(
+        e.message.starts_with("array is too big: a temporary"),
+        "{}",
+        e.message
+    );
+    // More elements than an index can count are still refused, by the broadcast.
+    let e = compile("sum(a + b + c)", &signature([1 << 21, 1 << 21, 1 << 21])).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::ValueError);
+    assert!(
+        e.message.starts_with("iterator is too large"),
+        "{}",
+        e.message
+    );
+    // A smaller broadcast runs to the value a hand loop gives.
+    let x: Vec<f64> = (0..300).map(f64::from).collect();
+    let (col, row) = ([300, 1], [300]);
+    let r = eval(
+        "sum(a + b)",
+        &[
+            ("a", Input::array(&x[..], &col)),
+            ("b", Input::array(&x[..], &row)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(f64s(&r), vec![2.0 * 300.0 * (299.0 * 300.0 / 2.0)]);
+}

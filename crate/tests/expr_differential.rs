@@ -208,3 +208,91 @@ fn reductions_are_bit_identical_across_thread_counts() {
         close(&one.data, &reference.data, 0.0).unwrap_or_else(|m| panic!("{src}: {m}"));
     }
 }
+
+/// Signed zeros through every path: arrays of several blocks (serial and on 2 and 3
+/// threads), 0-d arrays, constants folded at compile time and constant operands of the
+/// VM's instructions all give the bits the reference evaluator gives, which are NumPy's:
+/// of equal operands fmax and fmin keep the first and maximum and minimum the second, and
+/// a sum of -0.0 is 0.0.
+#[test]
+fn signed_zeros_agree_bit_for_bit() {
+    pool();
+    let n = ROWS * COLS;
+    // Every pairing of signs, in a pattern that does not repeat with the block size.
+    let z: Vec<f64> = (0..n)
+        .map(|k| if k % 3 == 0 { -0.0 } else { 0.0 })
+        .collect();
+    let w: Vec<f64> = (0..n)
+        .map(|k| if k % 2 == 0 { -0.0 } else { 0.0 })
+        .collect();
+    let (zf, wf): (Vec<f32>, Vec<f32>) = (
+        z.iter().map(|&x| x as f32).collect(),
+        w.iter().map(|&x| x as f32).collect(),
+    );
+    let zero_d = [-0.0f64];
+    let sh = [ROWS, COLS];
+    let inputs = [
+        ("z", Input::array(&z[..], &sh)),
+        ("w", Input::array(&w[..], &sh)),
+        ("zf", Input::array(&zf[..], &sh)),
+        ("wf", Input::array(&wf[..], &sh)),
+        ("m", Input::array(&zero_d[..], &[][..])),
+    ];
+    let first =
+        |a: &[f64], b: &[f64]| -> Vec<u64> { a.iter().zip(b).map(|(x, _)| x.to_bits()).collect() };
+    let second =
+        |a: &[f64], b: &[f64]| -> Vec<u64> { a.iter().zip(b).map(|(_, y)| y.to_bits()).collect() };
+    let engine = Engine::new();
+    let bits = |src: &str| -> Vec<u64> {
+        let c = engine.compile(src, &inputs).unwrap();
+        let one = c.run(&inputs, None, Some(1)).unwrap().unwrap();
+        for t in [2, 3] {
+            let par = c.run(&inputs, None, Some(t)).unwrap().unwrap();
+            assert!(same_bits(&one, &par), "{src}: {t} threads differ from 1");
+        }
+        let reference = c.run_reference(&inputs).unwrap();
+        assert!(
+            same_bits(&one, &reference),
+            "{src}: vm differs from the reference"
+        );
+        match &one.data {
+            Buffer::F64(v) => v.iter().map(|x| x.to_bits()).collect(),
+            Buffer::F32(v) => v.iter().map(|&x| f64::from(x).to_bits()).collect(),
+            other => panic!("{src}: {:?}", other.dtype()),
+        }
+    };
+    let zeros = vec![0.0; n];
+    let neg = vec![-0.0; n];
+    for (src, want) in [
+        ("fmax(z, w)", first(&z, &w)),
+        ("fmin(w, z)", first(&w, &z)),
+        ("fmax(zf, wf)", first(&z, &w)),
+        ("fmin(wf, zf)", first(&w, &z)),
+        ("maximum(z, w)", second(&z, &w)),
+        ("minimum(wf, zf)", second(&w, &z)),
+        ("fmax(z, 0.0)", first(&z, &zeros)),
+        ("fmin(-0.0, w)", first(&neg, &w)),
+        ("fmax(m, w)", first(&neg, &w)),
+        ("fmin(z * 1.0, m)", first(&z, &neg)),
+    ] {
+        let got = bits(src);
+        let bad = got.iter().zip(&want).position(|(g, w)| g != w);
+        assert!(bad.is_none(), "{src}: element {bad:?} differs");
+    }
+    let one = |x: f64| vec![x.to_bits()];
+    for (src, want) in [
+        ("fmax(-0.0, 0.0)", one(-0.0)),
+        ("fmax(0.0, -0.0)", one(0.0)),
+        ("fmin(-0.0, 0.0)", one(-0.0)),
+        ("fmax(m, 0.0)", one(-0.0)),
+        ("fmin(0.0, m)", one(0.0)),
+        ("sum(-0.0)", one(0.0)),
+        ("mean(-0.0)", one(0.0)),
+        ("sum(m)", one(0.0)),
+        ("mean(m)", one(0.0)),
+        ("prod(-0.0)", one(-0.0)),
+        ("sum(-abs(z))", one(0.0)),
+    ] {
+        assert_eq!(bits(src), want, "{src}");
+    }
+}

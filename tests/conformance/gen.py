@@ -195,7 +195,7 @@ FUNCS = {
     "isfinite": np.isfinite, "isinf": np.isinf, "signbit": np.signbit,
     "real": np.real, "imag": np.imag, "conj": np.conj, "clip": np.clip,
     "square": np.square, "reciprocal": np.reciprocal, "fmax": np.fmax,
-    "fmin": np.fmin,
+    "fmin": np.fmin, "rint": np.rint,
 }
 REDUCTIONS = {"sum": np.sum, "prod": np.prod, "min": np.min, "max": np.max,
               "mean": np.mean, "any": np.any, "all": np.all}
@@ -685,6 +685,58 @@ def gen_zerod():
     case("zerod", "int8-int8/0d-1", "a + b", a=D("int8", 100, ()), b=D("int8", [100], (1,)))
 
 
+def gen_rint():
+    # np.rint of an integer is a float (float16 up to 8 bits, float32 for 16, float64
+    # wider); np.round keeps integers (its cases are among the unary functions). Not in
+    # UNARY_FUNCS, which would change every random case.
+    for dt in DTYPES:
+        case("rint", f"{dt}/a", "rint(a)", a=A(dt))
+    case("rint", "int/s", "rint(x)", x=3)
+    case("rint", "float/s", "rint(x)", x=-2.5)
+    case("rint", "bool/s", "rint(x)", x=True)
+    case("rint", "int8/0d", "rint(a)", a=D("int8", 5, ()))
+    case("rint", "int64/a-big", "rint(a)", a=D("int64", [2**53 + 1, -(2**63), 2**63 - 1, 7]))
+    case("rint", "uint64/a-big", "rint(a)", a=D("uint64", [2**64 - 1, 2**53 + 1, 0]))
+    for dt in FLOATS:
+        case("rint", f"{dt}/a-halfeven", "rint(a)", a=D(dt, [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, -0.0, math.nan]))
+    for dt in ("int8", "uint16", "int32", "uint64"):
+        case("rint", f"{dt}-int/as", "rint(a) + 1", a=A(dt))
+        case("round", f"{dt}-int/as", "round(a) + 1", a=A(dt))
+
+
+def gen_signed_zeros():
+    # The sign of a zero result, where NumPy's does not depend on the loop it picks (the
+    # ids start with "zerosign/", so the signs are compared). Of equal operands maximum and
+    # minimum give the second in every loop. fmax and fmin give the first (their documented
+    # where(x1 >= x2, x1, x2)) in the float64 loops for 0-d operands and Python floats, but
+    # in NumPy's float32 loops with a 0-d operand, and in its SIMD loops over long arrays,
+    # the second for some elements; only the float64 cases are an oracle for them.
+    for dt in FLOATS:
+        for fn in ("fmax", "fmin", "maximum", "minimum"):
+            if fn.startswith("f") and dt != "float64":
+                continue
+            for x, y in ((-0.0, 0.0), (0.0, -0.0)):
+                case("zerosign", f"{fn}/{dt}-{dt}/0d-0d", f"{fn}(a, b)", a=D(dt, x, ()), b=D(dt, y, ()))
+                case("zerosign", f"{fn}/{dt}-float/0d-s", f"{fn}(a, {y})", a=D(dt, x, ()))
+                case("zerosign", f"{fn}/float-{dt}/s-0d", f"{fn}({x}, a)", a=D(dt, y, ()))
+    for fn in ("fmax", "fmin", "maximum", "minimum"):
+        for x, y in ((-0.0, 0.0), (0.0, -0.0)):
+            case("zerosign", f"{fn}/float-float/ss", f"{fn}({x}, {y})")
+    # A sum adds to 0, so -0.0 sums to 0.0, folded or not; a product, min and max keep it.
+    for red in ("sum", "mean", "prod", "min", "max"):
+        case("zerosign", f"{red}/float/s", f"{red}(-0.0)")
+        case("zerosign", f"{red}/float/s", f"{red}(x)", x=-0.0)
+        for dt in FLOATS:
+            case("zerosign", f"{red}/{dt}/0d", f"{red}(a)", a=D(dt, -0.0, ()))
+            case("zerosign", f"{red}/{dt}/a", f"{red}(a)", a=D(dt, [-0.0, -0.0, -0.0]))
+    for dt in FLOATS:
+        m = D(dt, [-0.0] * 6, (2, 3))
+        for axis in (0, 1):
+            case("zerosign", f"sum/{dt}/a-axis", f"sum(a, axis={axis})", a=m)
+            case("zerosign", f"mean/{dt}/a-axis", f"mean(a, axis={axis})", a=m)
+        case("zerosign", f"sum/{dt}/0d-axis", "sum(a, axis=0)", a=D(dt, -0.0, ()))
+
+
 def gen_syntax():
     # precedence, associativity, literal forms (numbers are weak)
     exprs = [
@@ -977,6 +1029,8 @@ def main():
     gen_reductions()
     gen_broadcast()
     gen_zerod()
+    gen_rint()
+    gen_signed_zeros()
     gen_syntax()
     gen_chained()
     gen_random()

@@ -4,7 +4,7 @@
 // in-process. Argument checks happen here, before anything reaches the engine.
 
 import { NumwasmError } from './errors.js';
-import { DTYPES, RESIDENT, normalizeInputs, scalarSpec } from './ndarray.js';
+import { DTYPES, RESIDENT, checkFits, isDType, normalizeInputs, scalarSpec, show } from './ndarray.js';
 import { checkOptions, checkSize, checkThreads, notInitialised } from './options.js';
 
 /** Logical cores of this machine. */
@@ -99,6 +99,10 @@ export async function selfTest(n, options) {
   if (!started) throw notInitialised('selfTest');
   const { threads = numThreads } = checkOptions('selfTest', options, ['threads']);
   checkSize('selfTest', 'n', n);
+  // The engine counts terms in 32 bits; a larger n must not wrap around to a small one.
+  if (n > 2 ** 32 - 1) {
+    throw new NumwasmError('ValueError', `selfTest(): n must be at most ${2 ** 32 - 1}, got ${n}`);
+  }
   checkThreads('selfTest', threads, poolSize);
   const t0 = performance.now();
   const r = await backend.call('selfTest', { n, threads });
@@ -212,17 +216,19 @@ function signatureEntry(name, spec) {
     const { kind, value } = scalarSpec(`compile(): '${name}'`, spec);
     return value === undefined ? { scalar: kind } : { scalar: kind, value };
   }
-  if (!DTYPES[spec?.dtype]) {
+  if (!isDType(spec?.dtype)) {
     throw new NumwasmError(
       'TypeError',
-      `compile(): '${name}': unknown dtype ${JSON.stringify(spec?.dtype)} (expected one of: ${Object.keys(DTYPES).join(', ')})`,
+      `compile(): '${name}': unknown dtype ${show(spec?.dtype)} (expected one of: ${Object.keys(DTYPES).join(', ')})`,
     );
   }
   const shape = spec.shape ?? [1];
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new NumwasmError('TypeError', `compile(): '${name}': shape must be an array of non-negative integers`);
+    throw new NumwasmError('TypeError', `compile(): '${name}': shape must be an array of non-negative integers, got ${show(shape)}`);
   }
-  return { dtype: spec.dtype, shape };
+  // The engine compiles for placeholder arrays of this shape.
+  checkFits(`compile(): '${name}'`, shape.reduce((a, b) => a * b, 1), spec.dtype);
+  return { dtype: spec.dtype, shape: [...shape] };
 }
 
 /** An expression compiled for a signature; run it many times. */
@@ -334,20 +340,43 @@ export async function compile(source, signature) {
   return new Compiled(id, source, sig, output);
 }
 
-/** An array that lives in the engine's memory: pass it as an input without copying it again. */
+/**
+ * An array that lives in the engine's memory: pass it as an input without copying it again.
+ * Its dtype and shape are the engine's and cannot change: a handle relabelled float64 over
+ * int32 data would have a compiled run return the int32 data as float64.
+ */
 export class ResidentArray {
   #id;
+  #dtype;
+  #shape;
 
   constructor(id, dtype, shape) {
     this.#id = id;
-    this.dtype = dtype;
-    this.shape = shape;
+    this.#dtype = dtype;
+    this.#shape = Object.freeze([...shape]);
     forgotten?.register(this, { method: 'free', id }, this);
   }
 
   /** The engine's handle; null once freed. */
   get [RESIDENT]() {
     return this.#id;
+  }
+
+  get dtype() {
+    return this.#dtype;
+  }
+
+  set dtype(_) {
+    throw new NumwasmError('AttributeError', `a resident array's dtype is read-only (it holds ${this.#dtype} data)`);
+  }
+
+  /** The shape, a frozen array. */
+  get shape() {
+    return this.#shape;
+  }
+
+  set shape(_) {
+    throw new NumwasmError('AttributeError', `a resident array's shape is read-only (it is [${this.#shape.join(', ')}])`);
   }
 
   /** A copy of the contents as an NDArray. */

@@ -36,6 +36,39 @@ const DEFAULT_DTYPE = {
   Float64Array: 'float64',
 };
 
+/**
+ * Whether `name` is a dtype name. The tables are indexed with caller strings, so only their
+ * own keys count: `'toString'` or `'__proto__'` would find Object.prototype's members.
+ */
+export function isDType(name) {
+  return typeof name === 'string' && Object.hasOwn(DTYPES, name);
+}
+
+/** Wasm memory holds at most 4 GiB, so no input, result or placeholder may be larger. */
+export const WASM_MEMORY_BYTES = 2 ** 32;
+
+/**
+ * A value as an error message shows it, whatever it is: bigints (which JSON.stringify
+ * refuses), symbols (which templates refuse), objects whose toString throws; arrays one
+ * level deep, at most 8 entries.
+ */
+export function show(value, depth = 0) {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol') return value.toString();
+  if (Array.isArray(value)) {
+    if (depth > 0) return '[...]';
+    const items = value.slice(0, 8).map((v) => show(v, depth + 1));
+    if (value.length > 8) items.push('...');
+    return `[${items.join(',')}]`;
+  }
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 /** The engine handle of a resident array (see ResidentArray in api.js); null once freed. */
 export const RESIDENT = Symbol('numwasm.resident');
 
@@ -79,31 +112,87 @@ function checkBuffer(name, data) {
 
 function checkShape(name, shape) {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw typeError(`input '${name}': shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw typeError(`input '${name}': shape must be an array of non-negative integers, got ${show(shape)}`);
   }
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/**
+ * Refuses `n` elements of `dtype` that wasm memory cannot hold, as a MemoryError naming
+ * `what`, before a typed array of that size is attempted (which would throw a bare
+ * RangeError, "Invalid typed array length").
+ */
+export function checkFits(what, n, dtype) {
+  const bytes = n * DTYPES[dtype].BYTES_PER_ELEMENT;
+  if (bytes > WASM_MEMORY_BYTES) {
+    throw new NumwasmError(
+      'MemoryError',
+      `${what}: ${n} elements of ${dtype} (${bytes} bytes) do not fit in wasm memory (at most 4 GiB in all)`,
+    );
+  }
+}
+
+/** A new typed array of `n` elements like `data`'s; a MemoryError if the engine has no room. */
+function allocate(name, data, n) {
+  try {
+    return new data.constructor(n);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new NumwasmError('MemoryError', `input '${name}': cannot allocate ${n} elements to gather its strided view`);
+  }
+}
+
+/**
+ * Checks a strided view's stride and offset: integers, one stride per dimension, and every
+ * element the view reads inside `data` (a view reading past the end would gather NaNs or
+ * undefineds). A ValueError otherwise.
+ */
+function checkStrides(name, shape, stride, offset, length) {
+  if (!Array.isArray(stride) || stride.length !== shape.length || !stride.every((s) => Number.isSafeInteger(s))) {
+    throw valueError(
+      `input '${name}': stride must be an array of integers, one per dimension (${shape.length}), got ${show(stride)}`,
+    );
+  }
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw valueError(`input '${name}': offset must be a non-negative integer, got ${show(offset)}`);
+  }
+  if (shape.includes(0)) return;
+  let first = offset;
+  let last = offset;
+  for (let d = 0; d < shape.length; d++) {
+    const reach = (shape[d] - 1) * stride[d];
+    if (reach < 0) first += reach;
+    else last += reach;
+  }
+  if (first < 0 || last >= length) {
+    throw valueError(
+      `input '${name}': shape ${show(shape)} with stride ${show(stride)} and offset ${offset} reads elements ` +
+        `${first} to ${last}, but data has ${length}`,
+    );
+  }
+}
+
 function dtypeOf(name, data, dtype) {
-  const fallback = DEFAULT_DTYPE[data.constructor.name];
+  const ctorName = data.constructor?.name;
+  const fallback = Object.hasOwn(DEFAULT_DTYPE, ctorName) ? DEFAULT_DTYPE[ctorName] : undefined;
   if (dtype === undefined) {
-    if (!fallback) throw typeError(`input '${name}': unsupported typed array ${data.constructor.name}`);
+    if (!fallback) throw typeError(`input '${name}': unsupported typed array ${show(ctorName)}`);
     return fallback;
   }
-  const ctor = DTYPES[dtype];
-  if (!ctor) {
-    throw typeError(`input '${name}': unknown dtype '${dtype}' (expected one of: ${Object.keys(DTYPES).join(', ')})`);
+  if (!isDType(dtype)) {
+    const given = typeof dtype === 'string' ? `'${dtype}'` : show(dtype);
+    throw typeError(`input '${name}': unknown dtype ${given} (expected one of: ${Object.keys(DTYPES).join(', ')})`);
   }
+  const ctor = DTYPES[dtype];
   if (!(data instanceof ctor) && !(dtype === 'uint8' && data instanceof Uint8ClampedArray)) {
     throw typeError(`input '${name}': dtype '${dtype}' needs a ${ctor.name}, got a ${data.constructor.name}`);
   }
   return dtype;
 }
 
-/** Copies a strided view (scijs ndarray: data, shape, stride, offset) into C order. */
-function gather(data, shape, stride, offset) {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = new data.constructor(n);
+/** Copies a strided view (scijs ndarray: data, shape, stride, offset) into C order, into `out`. */
+function gather(data, shape, stride, offset, out) {
+  const n = out.length;
   const idx = new Array(shape.length).fill(0);
   for (let i = 0; i < n; i++) {
     let at = offset;
@@ -167,13 +256,13 @@ function scalarInput(name, value) {
 export function scalarSpec(where, spec) {
   const kind = spec.scalar;
   if (!['int', 'float', 'bool'].includes(kind)) {
-    throw typeError(`${where}: scalar must be "int", "float" or "bool", got ${JSON.stringify(kind)}`);
+    throw typeError(`${where}: scalar must be "int", "float" or "bool", got ${show(kind)}`);
   }
   let { value } = spec;
   if (value === undefined) return { kind, value };
   const ok =
     kind === 'bool' ? typeof value === 'boolean' : kind === 'float' ? typeof value === 'number' : typeof value === 'bigint' || Number.isInteger(value);
-  if (!ok) throw typeError(`${where}: ${JSON.stringify(String(value))} is not a Python ${kind}`);
+  if (!ok) throw typeError(`${where}: ${show(value)} is not a Python ${kind}`);
   if (kind === 'int' && typeof value === 'bigint') value = scalarInput(where, value).value;
   return { kind, value };
 }
@@ -220,8 +309,11 @@ export function normalizeInput(name, value) {
     if (value.stride !== undefined || value.offset !== undefined) {
       const stride = value.stride ?? cStrides(shape);
       const offset = value.offset ?? 0;
+      checkStrides(name, shape, stride, offset, data.length);
       if (!isCContiguous(shape, stride) || offset !== 0 || data.length !== n) {
-        data = gather(data, shape, stride, offset);
+        // A view can show more elements than its data holds (zero strides broadcast).
+        checkFits(`input '${name}'`, n, dtype);
+        data = gather(data, shape, stride, offset, allocate(name, data, n));
       }
     }
     if (data.length !== n) {

@@ -80,6 +80,7 @@ pub fn compile(source: &str, signature: &Signature) -> Result<Compiled, Diagnost
         )
     })?;
     let program = codegen::generate(&optimized);
+    check_buffers(&optimized, &program)?;
     Ok(Compiled {
         source: source.to_string(),
         signature: signature.clone(),
@@ -87,6 +88,43 @@ pub fn compile(source: &str, signature: &Signature) -> Result<Compiled, Diagnost
         optimized,
         program,
     })
+}
+
+/// NumPy's limit on an array: its size in bytes must fit an `isize` (a ValueError, "array
+/// is too big"). It applies to the buffers a program allocates, its result and its
+/// temporaries, not to the broadcasts it only loops over: `sum(a + b)` over (20000, 1) and
+/// (20000,) needs no 4e8-element buffer. A buffer within the limit that the allocator
+/// cannot provide is a MemoryError when the program runs.
+fn check_buffers(f: &Function, p: &vm::Program) -> Result<(), Diagnostic> {
+    let fits = |d: crate::types::DType, shape: &[usize]| {
+        crate::types::checked_size(shape)
+            .and_then(|n| n.checked_mul(d.size()))
+            .is_some_and(|b| isize::try_from(b).is_ok())
+    };
+    let temps = p.temps.iter().zip(&p.temp_values).map(|((d, shape), &v)| {
+        let what = "a temporary (the argument or result of an axis reduction)";
+        (*d, shape.as_slice(), f.span(ir::Value::from_index(v)), what)
+    });
+    let out = (
+        p.out_dtype,
+        p.out_shape.as_slice(),
+        f.span(f.root()),
+        "the result",
+    );
+    match std::iter::once(out)
+        .chain(temps)
+        .find(|(d, shape, ..)| !fits(*d, shape))
+    {
+        None => Ok(()),
+        Some((d, shape, span, what)) => Err(Diagnostic::new(
+            ErrorKind::ValueError,
+            format!(
+                "array is too big: {what}, {d} with shape {}, needs more bytes than an array can have",
+                shape_str(shape)
+            ),
+            span,
+        )),
+    }
 }
 
 impl Compiled {

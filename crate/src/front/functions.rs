@@ -11,7 +11,10 @@
 //! keywords it accepts and which of the dtype rules of [`crate::types`] its result
 //! follows. The rules are those that `types::promote` and the lowering apply; the table
 //! names them for documentation and tools, and this file's tests hold every row's result
-//! dtypes to its rule; the lowering itself gets the dtypes from the op, through `types`.
+//! dtypes to its rule; the lowering itself gets the dtypes from the op, through `types`,
+//! except that a one-operand [`Rule::Float`] row first casts its operand to its float dtype:
+//! `rint` and `round` share the op, whose integer loop keeps the dtype as `np.round` does,
+//! while `np.rint` of an integer is a float.
 //! The rows are in the order the did-you-mean suggestions break ties in.
 
 use Accuracy::{Exact, Ulp};
@@ -296,8 +299,8 @@ pub static FUNCTIONS: &[FunctionDef] = &[
     unary("absolute", U::Abs, Rule::Same, "absolute value"),
     unary("ceil", U::Ceil, Rule::Same, "smallest integer not below x"),
     unary("floor", U::Floor, Rule::Same, "largest integer not above x"),
-    unary("round", U::Rint, Rule::SameOrFloat, "round to the nearest integer, halves to even").alias("rint"),
-    unary("rint", U::Rint, Rule::SameOrFloat, "round to the nearest integer, halves to even"),
+    unary("round", U::Rint, Rule::SameOrFloat, "round to the nearest integer, halves to even; integers stay integers"),
+    unary("rint", U::Rint, Rule::Float, "round to the nearest integer, halves to even, as a float"),
     unary("trunc", U::Trunc, Rule::Same, "round towards zero"),
     unary("sign", U::Sign, Rule::Same, "-1, 0 or 1 by the sign (NaN stays NaN)"),
     special("where", Special::Where, 3, Rule::Select, "x where condition is true, else y"),

@@ -290,8 +290,15 @@ impl Function {
                 )),
                 _ => node,
             },
-            // The reduction of a 0-d constant over all axes is the constant itself.
-            Node::Reduce(_, a, None) => c(a).map_or(node, Node::Const),
+            // The reduction of a 0-d constant over all axes is the constant itself, except
+            // that a sum adds it to 0 as NumPy's does: sum(-0.0) is 0.0.
+            Node::Reduce(op, a, None) => c(a).map_or(node, |s| {
+                Node::Const(if op == ReduceOp::Sum {
+                    fold_binary(BinaryOp::Add, Scalar::zero(s.dtype()), s)
+                } else {
+                    s
+                })
+            }),
             _ => node,
         }
     }

@@ -506,29 +506,19 @@ macro_rules! float {
                     b
                 }
             }
+            // NumPy documents fmax as `where(x1 >= x2, x1, x2)` with NaNs ignored, and its
+            // float64 loops on 0-d operands and Python floats give exactly that: of two
+            // equal operands, zeros of opposite signs included, the first. (Its float32
+            // loops with a 0-d operand and its SIMD loops over long arrays return the
+            // second for some elements, so no rule matches NumPy in every loop; this one
+            // is its documented one.)
             #[inline]
             fn fmax(a: Self, b: Self) -> Self {
-                if b.is_nan() {
-                    a
-                } else if a.is_nan() {
-                    b
-                } else if a > b {
-                    a
-                } else {
-                    b
-                }
+                if b.is_nan() || a >= b { a } else { b }
             }
             #[inline]
             fn fmin(a: Self, b: Self) -> Self {
-                if b.is_nan() {
-                    a
-                } else if a.is_nan() {
-                    b
-                } else if a < b {
-                    a
-                } else {
-                    b
-                }
+                if b.is_nan() || a <= b { a } else { b }
             }
             #[inline]
             fn fmod(a: Self, b: Self) -> Self {
@@ -904,6 +894,23 @@ mod tests {
         }
     }
 
+    /// np.fmax(-0.0, 0.0) is -0.0 and np.fmax(0.0, -0.0) is 0.0 (NumPy 2.4, float64 0-d
+    /// operands): of equal operands the first, for fmax and fmin alike, in both widths.
+    #[test]
+    fn fmax_and_fmin_keep_the_first_of_equal_zeros() {
+        let bits = |x: f64| x.to_bits();
+        for (a, b) in [(-0.0, 0.0), (0.0, -0.0), (0.0, 0.0), (-0.0, -0.0)] {
+            assert_eq!(bits(f64::fmax(a, b)), bits(a), "fmax({a:?}, {b:?})");
+            assert_eq!(bits(f64::fmin(a, b)), bits(a), "fmin({a:?}, {b:?})");
+            let (a32, b32) = (a as f32, b as f32);
+            assert_eq!(f32::fmax(a32, b32).to_bits(), a32.to_bits());
+            assert_eq!(f32::fmin(a32, b32).to_bits(), a32.to_bits());
+        }
+        // maximum and minimum keep NumPy's other rule: the second of equal operands.
+        assert_eq!(bits(<f64 as Elem>::maximum(-0.0, 0.0)), bits(0.0));
+        assert_eq!(bits(<f64 as Elem>::minimum(0.0, -0.0)), bits(-0.0));
+    }
+
     #[test]
     fn float_semantics_match_numpy() {
         assert_eq!(f64::floordiv(-7.0, 2.0), -4.0);
@@ -914,6 +921,8 @@ mod tests {
         assert_eq!(<f64 as Elem>::floordiv(1.0, 0.0), f64::INFINITY);
         assert!(<f64 as Elem>::maximum(f64::NAN, 1.0).is_nan());
         assert_eq!(f64::fmax(f64::NAN, 1.0), 1.0);
+        assert!(f64::fmax(f64::NAN, f64::NAN).is_nan());
+        assert_eq!(f32::fmin(2.0, f32::NAN), 2.0);
         assert_eq!(f64::rint(2.5), 2.0);
         assert_eq!(
             f64::math2(BinaryOp::Nextafter, 1.0, 2.0),

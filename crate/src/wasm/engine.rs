@@ -204,6 +204,18 @@ impl Engine {
             };
             let v: RunInput = inputs.get(i as u32).unchecked_into();
             let c = if let Some(id) = v.resident() {
+                // The engine's record decides, not what the caller's handle says: a
+                // resident array of another dtype would be compiled for and returned under
+                // the signature's dtype.
+                let got = self.resident(id)?.data.dtype();
+                if got != *dtype {
+                    return Err(error(
+                        "TypeError",
+                        &format!(
+                            "run(): input '{name}' was compiled as {dtype}, got a resident {got} array"
+                        ),
+                    ));
+                }
                 Converted::Resident(id)
             } else {
                 Converted::Owned {

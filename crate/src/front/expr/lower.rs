@@ -2,12 +2,12 @@
 //! Python scalars, promotion, each operation's signature, broadcasting, reductions.
 
 use super::pyops;
-use crate::front::functions::{self, FunctionDef, Lowering, Special};
+use crate::front::functions::{self, FunctionDef, Lowering, Rule, Special};
 use crate::ir::{Function, Node, Param, Value};
 use crate::syntax::{self, Ast, ExprId, ExprKind, Span};
 use crate::types::{
     BinaryOp, DType, PyScalar, ReduceOp, Scalar, Shape, TypeErr, UnaryOp, binary_signature,
-    broadcast, promote, reduce_signature, shape_str, size_of, unary_signature,
+    broadcast, float_of, promote, reduce_signature, shape_str, size_of, unary_signature,
 };
 
 /// What an input name is bound to.
@@ -394,11 +394,14 @@ impl Lower<'_> {
                 LowerError::new(LowerErrorKind::Value, m, span)
             })?;
         }
-        if crate::types::checked_size(&shape).is_none_or(|n| n > isize::MAX as usize / 8) {
+        // Only the element count must be indexable here: a broadcast need not be stored
+        // (a sum over it is a loop), so whether a buffer fits is checked where one is
+        // allocated (`api::compile` for every buffer of the program, then the allocation).
+        if crate::types::checked_size(&shape).is_none_or(|n| n > isize::MAX as usize) {
             return Err(LowerError::new(
                 LowerErrorKind::Value,
                 format!(
-                    "array is too big: the broadcast shape {} has more elements than fit in memory",
+                    "iterator is too large: the broadcast shape {} has more elements than can be indexed",
                     shape_str(&shape)
                 ),
                 span,
@@ -560,7 +563,13 @@ impl Lower<'_> {
         }
         let v = match (def.lowering, vals.as_slice()) {
             (Lowering::Unary(op), &[a]) => {
-                let h = self.strong(a, span)?;
+                let mut h = self.strong(a, span)?;
+                // A float function computes in the operand's float dtype even where its op
+                // has an integer loop (`rint` shares `round`'s, which keeps integers):
+                // np.rint of int8 is float16 in NumPy, float32 here, of int32 float64.
+                if def.rule == Rule::Float {
+                    h = self.f.cast(h, float_of(self.f.dtype(h)), span);
+                }
                 Some(self.unary(op, h, span)?)
             }
             // Ufuncs see Python scalars as weak too, but two Python scalars get default
