@@ -21,6 +21,7 @@
 //!     │      │     ├──────────▶ vm
 //!     ├──────┴─────┴──▶ ir
 //!     └──▶ kir ──▶ ir (handles), types, vmath, syntax (spans)   (Numba-style kernels)
+//!   back ──▶ kir, types, syntax (spans)         (kir -> WebAssembly modules at run time)
 //!   ir ──▶ types, syntax (spans)       vm ──▶ types, vmath, par, syntax (spans)
 //!   types ──▶ vmath
 //!   syntax   vmath   par              (leaves: use nothing of the crate)
@@ -56,6 +57,7 @@
 #![feature(portable_simd)]
 
 pub mod api;
+pub mod back;
 pub mod codegen;
 pub mod front;
 pub mod ir;

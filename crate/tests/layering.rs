@@ -22,6 +22,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("vm", &["types", "vmath", "par", "syntax"]),
     // The kernel IR reuses the IR's typed handles (`ir::Handle`).
     ("kir", &["types", "vmath", "syntax", "ir"]),
+    // Code generation from the kernel IR (wasm): its types, spans and executor's errors.
+    ("back", &["kir", "types", "syntax"]),
     ("front", &["syntax", "types", "ir", "kir"]),
     ("opt", &["ir", "types", "syntax"]),
     ("codegen", &["ir", "vm", "types", "syntax"]),

@@ -3,7 +3,8 @@
 //! ```text
 //! syntax::Module ──front::numba (typing)──▶ kir::Program { functions: [Function] }
 //!                ──kir::exec──▶ values (the reference executor)
-//!                ──back::wasm──▶ a WebAssembly module (the code generation tier, planned)
+//!                ──back::wasm──▶ a WebAssembly module (the code generation tier: its first
+//!                                subset is built, not yet wired into the engine)
 //! ```
 //!
 //! One [`Function`] per compiled (kernel, argument types). Control flow is structured:

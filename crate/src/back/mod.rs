@@ -1,0 +1,11 @@
+//! back: code generation from the kernel IR, one folder per target.
+//!
+//! ```text
+//! kir::Program ──back::wasm──▶ a WebAssembly module (bytes) + the ABI of its functions
+//! ```
+//!
+//! A back end compiles what it can and says what it cannot: a construct outside its subset
+//! is an `Unsupported` naming it, and the engine runs that program on the reference
+//! executor (`kir::exec`), which every back end is held to bit for bit.
+
+pub mod wasm;

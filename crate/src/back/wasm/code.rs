@@ -1,0 +1,244 @@
+//! The pieces a function's code is built from: an instruction buffer that allocates wasm
+//! locals and temporaries and counts open blocks (so branches name their targets by
+//! level, not by hand-counted depth), the deduplicated function types, and the internal
+//! helper functions (integer power).
+
+use wasm_encoder::{BlockType, Function, Instruction, TypeSection, ValType};
+
+/// The globals of every module, by index: the error site plus one, and the two values
+/// an IndexError reports.
+pub(super) const ERROR: u32 = 0;
+pub(super) const ERROR_A: u32 = 1;
+pub(super) const ERROR_B: u32 = 2;
+
+/// One function's instructions and locals.
+pub(super) struct Code {
+    pub ins: Vec<Instruction<'static>>,
+    params: Vec<ValType>,
+    locals: Vec<ValType>,
+    /// Free temporaries by type (`i32`, `i64`, `f32`, `f64`).
+    free: [Vec<u32>; 4],
+    /// How many blocks (`block`, `loop`, `if`) are open.
+    depth: u32,
+}
+
+fn slot(t: ValType) -> usize {
+    match t {
+        ValType::I64 => 1,
+        ValType::F32 => 2,
+        ValType::F64 => 3,
+        _ => 0,
+    }
+}
+
+/// The level of an open block, for [`Code::br`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Label(u32);
+
+impl Code {
+    pub fn new(params: Vec<ValType>) -> Self {
+        Code {
+            ins: Vec::new(),
+            params,
+            locals: Vec::new(),
+            free: Default::default(),
+            depth: 0,
+        }
+    }
+
+    pub fn push(&mut self, i: Instruction<'static>) {
+        self.ins.push(i);
+    }
+
+    /// A new wasm local of type `t` for the whole function.
+    pub fn local(&mut self, t: ValType) -> u32 {
+        self.locals.push(t);
+        (self.params.len() + self.locals.len() - 1) as u32
+    }
+
+    /// A temporary of type `t`, to give back with [`Code::release`] once its value is
+    /// dead. Temporaries are reused, so a function needs as many as are live at once.
+    pub fn temp(&mut self, t: ValType) -> u32 {
+        match self.free[slot(t)].pop() {
+            Some(i) => i,
+            None => self.local(t),
+        }
+    }
+
+    pub fn release(&mut self, t: ValType, i: u32) {
+        self.free[slot(t)].push(i);
+    }
+
+    /// Opens a `block`, returning its label.
+    pub fn block(&mut self, bt: BlockType) -> Label {
+        self.push(Instruction::Block(bt));
+        self.depth += 1;
+        Label(self.depth)
+    }
+
+    /// Opens a `loop`; a branch to its label goes back to its start.
+    pub fn loop_(&mut self, bt: BlockType) -> Label {
+        self.push(Instruction::Loop(bt));
+        self.depth += 1;
+        Label(self.depth)
+    }
+
+    /// Opens an `if` on the `i32` on the stack.
+    pub fn if_(&mut self, bt: BlockType) -> Label {
+        self.push(Instruction::If(bt));
+        self.depth += 1;
+        Label(self.depth)
+    }
+
+    pub fn else_(&mut self) {
+        self.push(Instruction::Else);
+    }
+
+    /// Closes the innermost open block.
+    pub fn end(&mut self) {
+        self.push(Instruction::End);
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Branches to an open block's label.
+    pub fn br(&mut self, to: Label) {
+        self.push(Instruction::Br(self.depth - to.0));
+    }
+
+    /// Branches to an open block's label if the `i32` on the stack is not zero.
+    pub fn br_if(&mut self, to: Label) {
+        self.push(Instruction::BrIf(self.depth - to.0));
+    }
+
+    /// How many wasm locals the function declares (parameters included), and how many
+    /// instructions it has so far.
+    pub fn size(&self) -> (usize, usize) {
+        (self.params.len() + self.locals.len(), self.ins.len())
+    }
+
+    /// The encoded function (the closing `end` of the body included).
+    pub fn finish(mut self) -> Function {
+        self.push(Instruction::End);
+        let mut f = Function::new(self.locals.iter().map(|&t| (1, t)).collect::<Vec<_>>());
+        for i in &self.ins {
+            f.instruction(i);
+        }
+        f
+    }
+}
+
+/// The function types of a module, each once.
+#[derive(Default)]
+pub(super) struct Types {
+    list: Vec<(Vec<ValType>, Vec<ValType>)>,
+}
+
+impl Types {
+    pub fn index(&mut self, params: &[ValType], results: &[ValType]) -> u32 {
+        if let Some(i) = self
+            .list
+            .iter()
+            .position(|(p, r)| p == params && r == results)
+        {
+            return i as u32;
+        }
+        self.list.push((params.to_vec(), results.to_vec()));
+        (self.list.len() - 1) as u32
+    }
+
+    pub fn section(&self) -> TypeSection {
+        let mut s = TypeSection::new();
+        for (p, r) in &self.list {
+            s.ty().function(p.iter().copied(), r.iter().copied());
+        }
+        s
+    }
+}
+
+/// Internal functions the generated code calls: integer power in `i32` and `i64`,
+/// numbered after the program's functions in the order first used.
+pub(super) struct Helpers {
+    first: u32,
+    /// The helpers in use, by kind (`true`: the `i64` one).
+    used: Vec<bool>,
+}
+
+impl Helpers {
+    pub fn new(first: u32) -> Self {
+        Helpers {
+            first,
+            used: Vec::new(),
+        }
+    }
+
+    /// The function index of `base ** exp` in `i32` (or `i64` when `wide`), the exponent
+    /// taken as unsigned, wrapping: square and multiply, as `types::elem` computes it.
+    pub fn pow(&mut self, wide: bool) -> u32 {
+        let at = self
+            .used
+            .iter()
+            .position(|&w| w == wide)
+            .unwrap_or_else(|| {
+                self.used.push(wide);
+                self.used.len() - 1
+            });
+        self.first + at as u32
+    }
+
+    pub fn signatures(&self) -> Vec<(Vec<ValType>, Vec<ValType>)> {
+        self.used
+            .iter()
+            .map(|&wide| {
+                let t = if wide { ValType::I64 } else { ValType::I32 };
+                (vec![t, t], vec![t])
+            })
+            .collect()
+    }
+
+    pub fn bodies(&self) -> Vec<Function> {
+        self.used.iter().map(|&wide| pow_body(wide)).collect()
+    }
+}
+
+/// `acc = 1; while e != 0 { if e & 1 { acc *= base } base *= base; e >>= 1 }`, with
+/// wrapping multiplication and a logical shift (the exponent is unsigned).
+fn pow_body(wide: bool) -> Function {
+    use Instruction as I;
+    let t = if wide { ValType::I64 } else { ValType::I32 };
+    let mut c = Code::new(vec![t, t]);
+    let (base, e) = (0, 1);
+    let acc = c.local(t);
+    let one = if wide { I::I64Const(1) } else { I::I32Const(1) };
+    c.push(one.clone());
+    c.push(I::LocalSet(acc));
+    let exit = c.block(BlockType::Empty);
+    let head = c.loop_(BlockType::Empty);
+    c.push(I::LocalGet(e));
+    c.push(if wide { I::I64Eqz } else { I::I32Eqz });
+    c.br_if(exit);
+    c.push(I::LocalGet(e));
+    c.push(one.clone());
+    c.push(if wide { I::I64And } else { I::I32And });
+    if wide {
+        c.push(I::I32WrapI64);
+    }
+    c.if_(BlockType::Empty);
+    c.push(I::LocalGet(acc));
+    c.push(I::LocalGet(base));
+    c.push(if wide { I::I64Mul } else { I::I32Mul });
+    c.push(I::LocalSet(acc));
+    c.end();
+    c.push(I::LocalGet(base));
+    c.push(I::LocalGet(base));
+    c.push(if wide { I::I64Mul } else { I::I32Mul });
+    c.push(I::LocalSet(base));
+    c.push(I::LocalGet(e));
+    c.push(one);
+    c.push(if wide { I::I64ShrU } else { I::I32ShrU });
+    c.push(I::LocalSet(e));
+    c.br(head);
+    c.end();
+    c.end();
+    c.push(I::LocalGet(acc));
+    c.finish()
+}

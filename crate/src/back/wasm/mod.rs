@@ -1,0 +1,436 @@
+//! back::wasm: the kernel IR compiled to a WebAssembly module at run time, which the
+//! browser compiles to machine code. It computes what the reference executor
+//! (`kir::exec`) computes, bit for bit, errors included.
+//!
+//! ```text
+//! kir::Program ──check (handles, calls, nesting, definite assignment)──▶ facts
+//!              ──func (one wasm function per kir function)──▶ code
+//!              ──assemble──▶ Module { bytes, functions (ABI), error sites }
+//! ```
+//!
+//! # The module
+//! It imports its memory as `env.memory` (the engine's: kernels read and write the
+//! engine's arrays in place), shared with a maximum of 65536 pages for the threads build
+//! or not shared and without a maximum for the simd build ([`Options::shared_memory`]).
+//! It exports one function per kir function, in the program's order, as `f0` (the entry),
+//! `f1`, ..., and three mutable globals that report errors: `error`, `error_a` and
+//! `error_b`. Integer `**` calls an internal helper (square and multiply), not exported.
+//!
+//! # The ABI
+//! * A scalar is one wasm value: `bool` and the integers up to 32 bits an `i32`, kept
+//!   normalized (signed types sign-extended, unsigned and `bool` zero-extended, so `bool`
+//!   is 0 or 1), `int64` and `uint64` an `i64` (the bits), `float32` an `f32` and `float64`
+//!   an `f64`. Narrow integers wrap after every operation, as `types::elem` computes them
+//!   in their own width; arguments are normalized on entry, so a caller may pass any bits.
+//! * An array is the `i32` address of a descriptor in memory, 4-byte aligned: the byte
+//!   address of element `(0, 0, ...)`, then `ndim` extents, then `ndim` strides counted in
+//!   elements (negative for reversed views), each an `i32`. A C-typed array must have C
+//!   strides. One value per array, whatever its rank, lets locals hold arrays, calls pass
+//!   them, `Cond` choose between them and functions return them, with one code path for
+//!   all of these. A function reads the descriptor once where an array is bound (on entry
+//!   for a parameter, at each assignment for a local) into wasm locals, so element access
+//!   reads no descriptor from memory, and the engine's optimizing compiler can keep the
+//!   extents and strides in registers (a store to an element cannot alias a wasm local,
+//!   where it could alias a descriptor in memory). Separate parameters for the data
+//!   pointer, extents and strides would have saved the one load per field on entry but
+//!   made every array a variable number of values everywhere else.
+//! * A function's result is its scalar's wasm value, an array's descriptor address (the
+//!   compiled subset makes no arrays, so it is the address of an array that was passed
+//!   in), or nothing for `None`.
+//! * Errors never trap and never touch memory outside an array, given descriptors of
+//!   arrays that lie inside the memory (the engine's to guarantee, as `kir::exec::run`
+//!   checks its arguments). A failing operation sets
+//!   the global `error` to its site's index plus one ([`Module::sites`]; 0 means no
+//!   error), an IndexError also `error_a` (the index as written, the bits of an `i64` or
+//!   `u64`) and `error_b` (the axis's extent), and returns a zero; every caller checks
+//!   `error` after a call and returns at once. [`Module::error`] rebuilds the
+//!   executor's `RunError` (kind, message and span) from the three globals. The engine
+//!   reads `error` after each call of an export and sets it back to 0 after an error.
+//!
+//! # Semantics
+//! Every element operation is `types::elem`'s, as the executor folds it: integer
+//! arithmetic wraps, `//` and `%` floor, a zero divisor gives 0 outside `PyDiv`, shifts
+//! past the width give 0 (or -1), `maximum`/`minimum` propagate NaN and `fmax`/`fmin`
+//! ignore it (selects on the operands rather than `f64.max`, so a NaN keeps its bits and
+//! equal zeros of opposite signs give the operand elem gives: the second for `maximum`,
+//! the first for `fmax`), `rint` rounds half to even (`f64.nearest`). `Cast` follows the
+//! executor: a float to an integer narrower than 64 bits truncates to int64 with
+//! saturation (NaN giving 0: `i64.trunc_sat_f64_s`) and wraps; to `uint64` it saturates,
+//! and `PyDiv`'s operand casts saturate to the target's range as `Scalar::cast`. Division never
+//! reaches a trapping instruction: a zero divisor is tested first, and `MIN // -1` is
+//! computed as a negation. Array accesses evaluate every index, then wrap a negative one
+//! once and check it against its extent, axis by axis, before the address is formed.
+//! `for` over `range` computes its trip count once (with unsigned arithmetic, so bounds
+//! near the ends of int64 cannot overflow), as Python's `range` does.
+//!
+//! A local that may be read before it is assigned (the definite-assignment analysis of
+//! `check` cannot prove otherwise) gets a flag, so the read raises the executor's
+//! RuntimeError; the front end assigns every local on every path, so kernels have none.
+//!
+//! # What is compiled, and what is not yet
+//! Compiled: scalar locals of every dtype, arrays of any rank passed as arguments (and
+//! locals holding them), `Const`, `Local`, `Cast`, `Unary` and `Binary` for arithmetic,
+//! comparisons, bit operations, `maximum`/`minimum`/`fmax`/`fmin`, `abs`, `negative`,
+//! `sign`, `square`, `reciprocal`, `sqrt`, `copysign`, `floor`/`ceil`/`trunc`/`rint`, the
+//! predicates (`isnan`, ...), `PyDiv` (ZeroDivisionError and Numba's integer power),
+//! `Cond`, `Load`, `Store`, `Dim`, `If`, `For` (any step; 0 is a ValueError), `While`,
+//! `Break`, `Continue`, `Return`, `Raise`, `Eval` and `Call` between the program's
+//! functions.
+//!
+//! [`Unsupported`], so that the engine runs the program on the reference executor:
+//! transcendental functions and the float operations that go through `vmath` (`exp`,
+//! `sin`, ..., float `//`, `%`, `**`, `fmod`, `arctan2`, `hypot`, `nextafter`), which will
+//! call numwasm's vector math exported from the engine; intrinsics (`np.zeros`, views,
+//! reductions, `np.dot`, ...), which will call it and the engine's allocator; tuples and
+//! lists; `None` parameters; recursion; programs nested deeper than [`MAX_NESTING`]
+//! levels (the executor's stack budget is where its own recursion limit lies, so a
+//! compiled program must stay far from it to behave the same); functions too large for
+//! V8 (over 50000 locals or 600000 instructions); and programs that break the IR's typing
+//! rules (a front-end bug the executor reports as an internal error).
+//!
+//! # Later
+//! Bounds checks are made on every access; hoisting them out of loops whose range proves
+//! them, keeping C strides as constants, and `prange` loops split into chunk calls on the
+//! pool are the next steps.
+
+mod check;
+mod code;
+mod func;
+mod scalar;
+
+use std::fmt;
+
+use wasm_encoder::{
+    CodeSection, ConstExpr, EntityType, ExportKind, ExportSection, FunctionSection, GlobalSection,
+    GlobalType, ImportSection, MemoryType, ValType,
+};
+
+use crate::kir::exec::RunError;
+use crate::kir::{Program, RaiseKind, Ty};
+use crate::syntax::Span;
+use crate::types::{DType, Scalar};
+
+/// How deeply a program may nest, summed along its deepest chain of calls: each call
+/// counts [`CALL_COST`] levels, each statement body and each expression level one. The
+/// executor recurses through all of these on the native stack and raises `maximum
+/// recursion depth exceeded` where its budget runs out; a program under this bound is far
+/// from that point, so both tiers run it the same. Kernels written by people nest a few
+/// dozen levels.
+pub const MAX_NESTING: usize = 256;
+
+/// The levels of [`MAX_NESTING`] one call counts: a call frame of the executor uses about
+/// three times the stack of one level of expression.
+pub const CALL_COST: usize = 3;
+
+/// The name of the exported global that holds the error site plus one (0: no error).
+pub const ERROR_GLOBAL: &str = "error";
+/// The exported global with an IndexError's index as written.
+pub const ERROR_A_GLOBAL: &str = "error_a";
+/// The exported global with an IndexError's axis extent.
+pub const ERROR_B_GLOBAL: &str = "error_b";
+
+/// The maximum of the shared memory the module imports, in 64 KiB pages: 4 GiB, the
+/// threads build's `--max-memory`.
+pub const SHARED_MAX_PAGES: u64 = 65536;
+
+/// How to build the module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Import a shared memory (the threads build) rather than a plain one (the simd
+    /// build, whose memory is not shared).
+    pub shared_memory: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            shared_memory: true,
+        }
+    }
+}
+
+/// A compiled program: the module's bytes, its functions' ABI and its error sites.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Module {
+    pub bytes: Vec<u8>,
+    /// One per kir function, in the program's order (the entry first).
+    pub functions: Vec<FunctionAbi>,
+    /// What each error code means: code `k` (the global `error`) is `sites[k - 1]`.
+    pub sites: Vec<ErrorSite>,
+    /// Whether the imported memory is shared.
+    pub shared_memory: bool,
+}
+
+/// The signature of one exported function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionAbi {
+    /// The kir function's name (`helper`, `band.inside`).
+    pub name: String,
+    /// The export's name: `f0`, `f1`, ...
+    pub export: String,
+    /// The parameters' kir types; each is one wasm value ([`val_type`]).
+    pub params: Vec<Ty>,
+    /// The result's kir type (`Ty::None`: no result).
+    pub ret: Ty,
+}
+
+/// Where a compiled program can raise, and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorSite {
+    /// The kir function (its index in the program).
+    pub function: usize,
+    /// The span of the expression or statement that raises.
+    pub span: Span,
+    pub error: SiteError,
+}
+
+/// The error of a site.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SiteError {
+    /// NumPy's IndexError for an axis; the index (as written) and the extent are in
+    /// `error_a` and `error_b`, the index unsigned when its dtype is.
+    IndexOutOfBounds { axis: usize, unsigned: bool },
+    /// An error whose message is known when compiling.
+    Fixed { kind: RaiseKind, message: String },
+}
+
+impl Module {
+    /// The executor's error for the values of the globals `error`, `error_a` and
+    /// `error_b` after a call, or `None` when `error` is 0 (or names no site).
+    #[must_use]
+    pub fn error(&self, code: i32, a: i64, b: i64) -> Option<RunError> {
+        let site = self
+            .sites
+            .get(usize::try_from(code).ok()?.checked_sub(1)?)?;
+        Some(match &site.error {
+            SiteError::IndexOutOfBounds { axis, unsigned } => {
+                let index = if *unsigned {
+                    i128::from(a as u64)
+                } else {
+                    i128::from(a)
+                };
+                RunError::new(
+                    RaiseKind::IndexError,
+                    format!("index {index} is out of bounds for axis {axis} with size {b}"),
+                    site.span,
+                )
+            }
+            SiteError::Fixed { kind, message } => RunError::new(*kind, message.clone(), site.span),
+        })
+    }
+}
+
+/// A construct the compiled tier does not compile (yet): the engine runs the program on
+/// the reference executor instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    /// The kir function's name (empty for the program as a whole).
+    pub function: String,
+    /// Where the construct is (the default span when it has none).
+    pub span: Span,
+    /// What it is: `exp on float64`, `the intrinsic Zeros`, `recursion`.
+    pub construct: String,
+}
+
+impl Unsupported {
+    pub(crate) fn new(function: &str, span: Span, construct: impl Into<String>) -> Self {
+        Unsupported {
+            function: function.to_owned(),
+            span,
+            construct: construct.into(),
+        }
+    }
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.function.is_empty() {
+            write!(f, "not compiled to wasm yet: {}", self.construct)
+        } else {
+            write!(
+                f,
+                "not compiled to wasm yet: {} (in {})",
+                self.construct, self.function
+            )
+        }
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
+/// The wasm type of a scalar dtype's values.
+#[must_use]
+pub fn val_type(d: DType) -> ValType {
+    scalar::val_type(d)
+}
+
+/// A wasm value as the ABI passes it (floats by their bits, so NaN payloads survive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WasmValue {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+}
+
+/// A scalar as the ABI passes it: narrow integers normalized in an `i32`.
+#[must_use]
+pub fn to_wasm(s: Scalar) -> WasmValue {
+    match s {
+        Scalar::Bool(v) => WasmValue::I32(i32::from(v)),
+        Scalar::I8(v) => WasmValue::I32(i32::from(v)),
+        Scalar::I16(v) => WasmValue::I32(i32::from(v)),
+        Scalar::I32(v) => WasmValue::I32(v),
+        Scalar::U8(v) => WasmValue::I32(i32::from(v)),
+        Scalar::U16(v) => WasmValue::I32(i32::from(v)),
+        Scalar::U32(v) => WasmValue::I32(v as i32),
+        Scalar::I64(v) => WasmValue::I64(v),
+        Scalar::U64(v) => WasmValue::I64(v as i64),
+        Scalar::F32(v) => WasmValue::F32(v.to_bits()),
+        Scalar::F64(v) => WasmValue::F64(v.to_bits()),
+    }
+}
+
+/// The scalar of dtype `d` that a wasm value returned by the module holds, or `None`
+/// when the value is not of `d`'s wasm type.
+#[must_use]
+pub fn from_wasm(d: DType, v: WasmValue) -> Option<Scalar> {
+    Some(match (d, v) {
+        (DType::Bool, WasmValue::I32(x)) => Scalar::Bool(x != 0),
+        (DType::I8, WasmValue::I32(x)) => Scalar::I8(x as i8),
+        (DType::I16, WasmValue::I32(x)) => Scalar::I16(x as i16),
+        (DType::I32, WasmValue::I32(x)) => Scalar::I32(x),
+        (DType::U8, WasmValue::I32(x)) => Scalar::U8(x as u8),
+        (DType::U16, WasmValue::I32(x)) => Scalar::U16(x as u16),
+        (DType::U32, WasmValue::I32(x)) => Scalar::U32(x as u32),
+        (DType::I64, WasmValue::I64(x)) => Scalar::I64(x),
+        (DType::U64, WasmValue::I64(x)) => Scalar::U64(x as u64),
+        (DType::F32, WasmValue::F32(x)) => Scalar::F32(f32::from_bits(x)),
+        (DType::F64, WasmValue::F64(x)) => Scalar::F64(f64::from_bits(x)),
+        _ => return None,
+    })
+}
+
+/// Compiles a program for the threads build (a shared memory); see [`compile_with`].
+pub fn compile(program: &Program) -> Result<Module, Unsupported> {
+    compile_with(program, Options::default())
+}
+
+/// Compiles every function of `program` into one module, or says which construct is not
+/// compiled yet.
+pub fn compile_with(program: &Program, options: Options) -> Result<Module, Unsupported> {
+    let facts = check::program(program)?;
+    let mut sites = Vec::new();
+    // Each function that returns a value raises "returns none" if it falls off its end;
+    // callers turn that into their call's site, as the executor reports it there.
+    let fell_off: Vec<Option<u32>> = program
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            (f.ret != Ty::None).then(|| {
+                sites.push(ErrorSite {
+                    function: i,
+                    span: Span::default(),
+                    error: func::returns_none(f),
+                });
+                sites.len() as u32
+            })
+        })
+        .collect();
+    let mut helpers = code::Helpers::new(program.functions.len() as u32);
+    let mut bodies = Vec::with_capacity(program.functions.len());
+    for i in 0..program.functions.len() {
+        let ctx = func::Context {
+            program,
+            index: i,
+            facts: &facts.functions[i],
+            fell_off: &fell_off,
+        };
+        bodies.push(func::compile(&ctx, &mut sites, &mut helpers)?);
+    }
+    let bytes = assemble(program, options, bodies, &helpers);
+    let functions = program
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| FunctionAbi {
+            name: f.name.clone(),
+            export: format!("f{i}"),
+            params: f.params().map(|p| f.local_decl(p).ty.clone()).collect(),
+            ret: f.ret.clone(),
+        })
+        .collect();
+    Ok(Module {
+        bytes,
+        functions,
+        sites,
+        shared_memory: options.shared_memory,
+    })
+}
+
+/// The module's sections: types, the memory import, functions, the error globals,
+/// exports and code.
+fn assemble(
+    program: &Program,
+    options: Options,
+    bodies: Vec<func::Compiled>,
+    helpers: &code::Helpers,
+) -> Vec<u8> {
+    let mut types = code::Types::default();
+    let mut functions = FunctionSection::new();
+    let mut code = CodeSection::new();
+    for body in &bodies {
+        functions.function(types.index(&body.params, &body.results));
+    }
+    for (params, results) in helpers.signatures() {
+        functions.function(types.index(&params, &results));
+    }
+    for body in bodies {
+        code.function(&body.function);
+    }
+    for f in helpers.bodies() {
+        code.function(&f);
+    }
+
+    let mut imports = ImportSection::new();
+    imports.import(
+        "env",
+        "memory",
+        EntityType::Memory(MemoryType {
+            minimum: 1,
+            maximum: options.shared_memory.then_some(SHARED_MAX_PAGES),
+            memory64: false,
+            shared: options.shared_memory,
+            page_size_log2: None,
+        }),
+    );
+
+    let mut globals = GlobalSection::new();
+    let global = |val_type| GlobalType {
+        val_type,
+        mutable: true,
+        shared: false,
+    };
+    globals.global(global(ValType::I32), &ConstExpr::i32_const(0));
+    globals.global(global(ValType::I64), &ConstExpr::i64_const(0));
+    globals.global(global(ValType::I64), &ConstExpr::i64_const(0));
+
+    let mut exports = ExportSection::new();
+    for i in 0..program.functions.len() {
+        exports.export(&format!("f{i}"), ExportKind::Func, i as u32);
+    }
+    exports.export(ERROR_GLOBAL, ExportKind::Global, code::ERROR);
+    exports.export(ERROR_A_GLOBAL, ExportKind::Global, code::ERROR_A);
+    exports.export(ERROR_B_GLOBAL, ExportKind::Global, code::ERROR_B);
+
+    let mut module = wasm_encoder::Module::new();
+    module
+        .section(&types.section())
+        .section(&imports)
+        .section(&functions)
+        .section(&globals)
+        .section(&exports)
+        .section(&code);
+    module.finish()
+}

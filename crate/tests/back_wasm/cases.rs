@@ -1,0 +1,765 @@
+//! Kernels through the real front end, compiled to wasm and run next to the executor;
+//! hand-built programs for the error paths the front end never makes; what stays
+//! unsupported; the text form of `ssum`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use numwasm::back::wasm::{self, Options};
+use numwasm::front::numba::Module;
+use numwasm::kir::exec::{self, ArrayValue, RunError, Value};
+use numwasm::kir::{Expr, Function, Program, RaiseKind, Stmt, Ty};
+use numwasm::syntax::Span;
+use numwasm::types::{BinaryOp, Buffer, DType, Scalar};
+
+use crate::harness::{self, Outcome, Ret};
+
+const KERNELS: &str = r#"
+import math
+import numpy as np
+from numba import njit, prange
+
+@njit
+def ssum(a):
+    s = 0
+    for x in a:
+        s += x
+    return s
+
+@njit
+def brk(a):
+    t = 0.0
+    for i in range(len(a)):
+        if a[i] < 0:
+            continue
+        if a[i] > 100:
+            break
+        t += a[i] * 0.5
+    return t
+
+@njit
+def collatz(n):
+    steps = 0
+    while n != 1:
+        if n % 2 == 0:
+            n //= 2
+        else:
+            n = 3 * n + 1
+        steps += 1
+    return steps
+
+@njit
+def classify(x, y):
+    if x > 0:
+        if y > 0:
+            r = 1
+        elif y < 0:
+            r = 2
+        else:
+            r = 3
+    else:
+        if x == 0 and y == 0:
+            r = 0
+        else:
+            r = -1
+    return r * 10 + (x > y)
+
+@njit
+def grid(a, out):
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[i, j] = a[i, j] * 2 + a[-1, -j]
+    return out
+
+@njit
+def at2(a, i, j):
+    return a[i, j]
+
+@njit
+def divz(a, b):
+    return a // b + a % b
+
+@njit
+def truediv(a, b):
+    return a / b
+
+@njit
+def chk(a, i):
+    if i > 100:
+        raise ValueError("too big")
+    assert i != 50, "fifty"
+    return a[i] + a[-i]
+
+@njit
+def narrow(n):
+    x = np.int8(n)
+    y = np.uint8(x) + np.uint8(200)
+    return np.int16(x * 100) + y
+
+@njit
+def casts(x):
+    return np.int32(x) + np.uint8(x) + np.int64(x) + np.uint64(x) + np.int16(x)
+
+def helper(x, k):
+    return x * k + 1.0
+
+@njit
+def usehelp(x):
+    return helper(x, 2) + helper(x, 3.0)
+
+@njit
+def ipow(b, e):
+    return b ** e
+
+@njit
+def steps(a, b, s):
+    t = 0
+    for i in range(a, b, s):
+        t = t * 3 + i
+    return t
+
+@njit
+def mixed(a, x):
+    t = np.float32(0)
+    for i in range(a.shape[0]):
+        t += a[i] * np.float32(2)
+    return np.uint64(t) + x
+
+@njit
+def fill(a, v):
+    for i in range(a.shape[0]):
+        a[i] = v - i
+        if a[i] < 0:
+            return i
+    return -1
+
+@njit
+def minmax(x, y):
+    return max(x, y) - min(x, y) + abs(x - y) + np.maximum(x, y) + np.fmin(x, y)
+
+def either(a, b, first):
+    return a if first else b
+
+@njit
+def arrays_flow(a, b, first):
+    c = either(a, b, first)
+    t = 0.0
+    for i in range(c.shape[0]):
+        t += c[i]
+    d = a if t > 3.0 else b
+    d[0] = t
+    return d
+
+@njit
+def direct(a, b, first):
+    return either(a, b, first)[-1] + (a if first else b).shape[0]
+
+@njit(parallel=True)
+def scale(a, k):
+    for i in prange(a.shape[0]):
+        a[i] = a[i] * k
+    return a.shape[0]
+
+@njit
+def uses_exp(x):
+    return math.exp(x)
+
+@njit
+def makes_zeros(n):
+    a = np.zeros(n)
+    return a[0]
+
+@njit
+def uses_list(n):
+    r = []
+    for i in range(n):
+        r.append(i)
+    return len(r)
+"#;
+
+/// The kernel `name` compiled by the front end for the types of `args`.
+fn kernel(name: &str, args: &[Value]) -> Program {
+    let m = Module::parse(KERNELS).unwrap_or_else(|e| panic!("{e:?}"));
+    let tys: Vec<Ty> = args.iter().map(exec::type_of).collect();
+    m.compile(name, &tys)
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"))
+}
+
+/// Runs kernel `name` both ways on `args`; they must agree.
+fn run(name: &str, args: &[Value]) -> Outcome {
+    harness::differential(&kernel(name, args), args)
+}
+
+fn i64v(x: i64) -> Value {
+    Value::Scalar(Scalar::I64(x))
+}
+
+fn f64v(x: f64) -> Value {
+    Value::Scalar(Scalar::F64(x))
+}
+
+fn array(buf: Buffer, shape: &[usize]) -> Value {
+    Value::Array(ArrayValue::from_buffer(buf, shape.to_vec()))
+}
+
+/// A strided view: `shape` and element `strides` from element `offset` of `buf`.
+fn view(buf: Buffer, offset: usize, shape: &[usize], strides: &[isize]) -> Value {
+    Value::Array(ArrayValue {
+        data: Rc::new(RefCell::new(buf)),
+        offset,
+        shape: shape.to_vec(),
+        strides: strides.to_vec(),
+    })
+}
+
+fn ok(o: &Outcome) -> Scalar {
+    match &o.result {
+        Ok(Ret::Scalar(s)) => *s,
+        other => panic!("expected a scalar, got {other:?}"),
+    }
+}
+
+fn err(o: &Outcome) -> &RunError {
+    match &o.result {
+        Err(e) => e,
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+#[test]
+fn ssum_wraps_around_like_int64() {
+    let a = array(Buffer::I64(vec![i64::MAX, 1, 5]), &[3]);
+    assert_eq!(ok(&run("ssum", &[a])), Scalar::I64(i64::MIN + 5));
+    let b = array(
+        Buffer::I64((0..100).map(|i| i * 1_000_003).collect()),
+        &[100],
+    );
+    assert_eq!(ok(&run("ssum", &[b])), Scalar::I64(4950 * 1_000_003));
+    assert_eq!(
+        ok(&run("ssum", &[array(Buffer::I64(vec![]), &[0])])),
+        Scalar::I64(0)
+    );
+}
+
+#[test]
+fn ssum_of_a_reversed_view() {
+    // Layout A: a negative stride, starting at the last element.
+    let v = view(Buffer::I64(vec![1, 20, 300, 4000]), 3, &[4], &[-1]);
+    assert_eq!(ok(&run("ssum", &[v])), Scalar::I64(4321));
+    let every_other = view(Buffer::I64(vec![1, 20, 300, 4000, 50000]), 0, &[3], &[2]);
+    assert_eq!(ok(&run("ssum", &[every_other])), Scalar::I64(50301));
+}
+
+#[test]
+fn float_loop_with_break_and_continue() {
+    let a = array(Buffer::F64(vec![1.0, -2.0, 3.0, 200.0, 5.0]), &[5]);
+    assert_eq!(ok(&run("brk", &[a])), Scalar::F64(2.0));
+    let b = array(Buffer::F64(vec![f64::NAN, 0.25, -0.0]), &[3]);
+    assert!(matches!(ok(&run("brk", &[b])), Scalar::F64(x) if x.is_nan()));
+}
+
+#[test]
+fn while_loop_collatz() {
+    assert_eq!(ok(&run("collatz", &[i64v(27)])), Scalar::I64(111));
+    assert_eq!(ok(&run("collatz", &[i64v(1)])), Scalar::I64(0));
+    assert_eq!(ok(&run("collatz", &[i64v(97)])), Scalar::I64(118));
+}
+
+#[test]
+fn nested_if_else() {
+    let cases = [
+        ((5, 3), 11),
+        ((5, -3), 21),
+        ((5, 0), 31),
+        ((0, 0), 0),
+        ((-1, 4), -10),
+        ((0, -4), -9),
+    ];
+    for ((x, y), want) in cases {
+        assert_eq!(
+            ok(&run("classify", &[i64v(x), i64v(y)])),
+            Scalar::I64(want),
+            "classify({x}, {y})"
+        );
+    }
+}
+
+#[test]
+fn two_dimensional_loops_write_the_output_argument() {
+    let a = array(Buffer::F64((0..12).map(f64::from).collect()), &[3, 4]);
+    let out = array(Buffer::F64(vec![0.0; 12]), &[3, 4]);
+    let o = run("grid", &[a, out]);
+    assert_eq!(o.result, Ok(Ret::Array(1)));
+    // out[1, 2] = a[1, 2] * 2 + a[-1, -2] = 6 * 2 + 10
+    assert_eq!(o.arrays[1][6], Scalar::F64(22.0));
+    // The same over a transposed view of a 4x3 buffer (layout A), into a C output.
+    let at = view(
+        Buffer::F64((0..12).map(f64::from).collect()),
+        0,
+        &[3, 4],
+        &[1, 3],
+    );
+    let out = array(Buffer::F64(vec![0.0; 12]), &[3, 4]);
+    run("grid", &[at, out]);
+}
+
+#[test]
+fn integer_division_by_zero_raises() {
+    let e = run("divz", &[i64v(7), i64v(0)]);
+    assert_eq!(err(&e).kind, RaiseKind::ZeroDivisionError);
+    assert_eq!(err(&e).message, "integer division by zero");
+    assert_eq!(ok(&run("divz", &[i64v(-7), i64v(2)])), Scalar::I64(-3));
+    assert_eq!(
+        ok(&run("divz", &[i64v(i64::MIN), i64v(-1)])),
+        Scalar::I64(i64::MIN)
+    );
+    let e = run("truediv", &[i64v(1), i64v(0)]);
+    assert_eq!(err(&e).message, "division by zero");
+    let e = run("truediv", &[f64v(1.0), f64v(-0.0)]);
+    assert_eq!(err(&e).message, "division by zero");
+    assert_eq!(
+        ok(&run("truediv", &[i64v(i64::MAX), i64v(3)])),
+        Scalar::F64(i64::MAX as f64 / 3.0)
+    );
+}
+
+#[test]
+fn index_out_of_bounds_raises_numpys_error() {
+    let a = || array(Buffer::U8(vec![10, 20, 30, 40, 250]), &[5]);
+    // a[4] + a[-4]
+    assert_eq!(ok(&run("chk", &[a(), i64v(4)])), Scalar::U64(270));
+    let e = run("chk", &[a(), i64v(7)]);
+    assert_eq!(err(&e).kind, RaiseKind::IndexError);
+    assert_eq!(
+        err(&e).message,
+        "index 7 is out of bounds for axis 0 with size 5"
+    );
+    let m = array(Buffer::I32((0..6).collect()), &[2, 3]);
+    let e = run("at2", &[m.clone(), i64v(1), i64v(-4)]);
+    assert_eq!(
+        err(&e).message,
+        "index -4 is out of bounds for axis 1 with size 3"
+    );
+    assert_eq!(
+        ok(&run("at2", &[m.clone(), i64v(-1), i64v(-3)])),
+        Scalar::I32(3)
+    );
+    let e = run("at2", &[m, i64v(2), i64v(9)]);
+    assert_eq!(
+        err(&e).message,
+        "index 2 is out of bounds for axis 0 with size 2"
+    );
+}
+
+#[test]
+fn raise_and_assert() {
+    let a = || array(Buffer::U8(vec![1; 60]), &[60]);
+    let e = run("chk", &[a(), i64v(150)]);
+    assert_eq!(
+        (err(&e).kind, err(&e).message.as_str()),
+        (RaiseKind::ValueError, "too big")
+    );
+    let e = run("chk", &[a(), i64v(50)]);
+    assert_eq!(
+        (err(&e).kind, err(&e).message.as_str()),
+        (RaiseKind::AssertionError, "fifty")
+    );
+}
+
+#[test]
+fn narrow_integers_wrap_around() {
+    let want = |n: i64| -> i64 {
+        let x = n as i8;
+        let y = u64::from(x as u8).wrapping_add(200);
+        i64::from((i64::from(x) * 100) as i16).wrapping_add(y as i64)
+    };
+    for n in [0, 1, 127, 128, 300, -129, -1, i64::MAX, i64::MIN] {
+        assert_eq!(
+            ok(&run("narrow", &[i64v(n)])),
+            Scalar::I64(want(n)),
+            "narrow({n})"
+        );
+    }
+}
+
+#[test]
+fn casts_of_nan_infinities_and_huge_floats() {
+    for x in [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1e300,
+        -1e19,
+        1e19,
+        300.7,
+        -300.7,
+        2.5e9,
+        -0.0,
+        -1.5,
+        9.3e18,
+    ] {
+        run("casts", &[f64v(x)]);
+    }
+    // NaN: 0 everywhere (int32 and uint8 through int64, uint64 saturating).
+    assert_eq!(ok(&run("casts", &[f64v(f64::NAN)])), Scalar::I64(0));
+    // 300.7: 300 + 44 + 300 + 300 + 300.
+    assert_eq!(ok(&run("casts", &[f64v(300.7)])), Scalar::I64(1244));
+}
+
+#[test]
+fn calls_of_helpers() {
+    // helper(x, 2) + helper(x, 3.0) = 4 + 5.5
+    assert_eq!(ok(&run("usehelp", &[f64v(1.5)])), Scalar::F64(9.5));
+    run("usehelp", &[f64v(f64::NAN)]);
+}
+
+#[test]
+fn numbas_integer_power() {
+    let cases = [
+        (2, 10, Some(1024)),
+        (2, 64, Some(0)),
+        (3, 40, Some(3i64.wrapping_pow(40))),
+        (3, -1, Some(0)),
+        (1, -5, Some(1)),
+        (-1, -3, Some(-1)),
+        (-1, -4, Some(1)),
+        (7, 0, Some(1)),
+        (0, -1, None),
+    ];
+    for (b, e, want) in cases {
+        let o = run("ipow", &[i64v(b), i64v(e)]);
+        match want {
+            Some(w) => assert_eq!(ok(&o), Scalar::I64(w), "{b} ** {e}"),
+            None => assert_eq!(err(&o).message, "0 cannot be raised to a negative power"),
+        }
+    }
+}
+
+#[test]
+fn range_with_any_step() {
+    let steps = |a: i64, b: i64, s: i64| run("steps", &[i64v(a), i64v(b), i64v(s)]);
+    let want = |a: i64, b: i64, s: i64| {
+        let mut t = 0i64;
+        let mut i = i128::from(a);
+        while (s > 0 && i < i128::from(b)) || (s < 0 && i > i128::from(b)) {
+            t = t.wrapping_mul(3).wrapping_add(i as i64);
+            i += i128::from(s);
+        }
+        t
+    };
+    for (a, b, s) in [
+        (0, 10, 3),
+        (10, 0, -3),
+        (0, 0, 1),
+        (5, 0, 1),
+        (-3, 4, 1),
+        (i64::MAX - 5, i64::MAX, 2),
+        (i64::MIN + 5, i64::MIN, -2),
+        (i64::MIN, i64::MAX, i64::MAX),
+        (i64::MAX, i64::MIN, i64::MIN),
+    ] {
+        assert_eq!(
+            ok(&steps(a, b, s)),
+            Scalar::I64(want(a, b, s)),
+            "range({a}, {b}, {s})"
+        );
+    }
+    let e = steps(0, 10, 0);
+    assert_eq!(err(&e).kind, RaiseKind::ValueError);
+    assert_eq!(err(&e).message, "range() arg 3 must not be zero");
+}
+
+#[test]
+fn float32_and_uint64() {
+    let a = array(Buffer::F32(vec![1.5, 2.25, -0.125, 1e30]), &[4]);
+    run("mixed", &[a, Value::Scalar(Scalar::U64(u64::MAX - 3))]);
+    let b = array(Buffer::F32(vec![1.5, 2.25]), &[2]);
+    assert_eq!(
+        ok(&run("mixed", &[b, Value::Scalar(Scalar::U64(1))])),
+        Scalar::U64(8)
+    );
+}
+
+#[test]
+fn stores_then_an_early_return() {
+    let a = array(Buffer::I16(vec![9; 6]), &[6]);
+    let o = run("fill", &[a, i64v(2)]);
+    assert_eq!(ok(&o), Scalar::I64(3));
+    assert_eq!(o.arrays[0], [2, 1, 0, -1, 9, 9].map(Scalar::I16).to_vec());
+}
+
+#[test]
+fn min_max_with_nan_and_signed_zeros() {
+    for (x, y) in [
+        (1.0, 2.0),
+        (f64::NAN, 1.0),
+        (1.0, f64::NAN),
+        (0.0, -0.0),
+        (-0.0, 0.0),
+        (f64::INFINITY, f64::NEG_INFINITY),
+    ] {
+        run("minmax", &[f64v(x), f64v(y)]);
+    }
+    run("minmax", &[i64v(i64::MIN), i64v(3)]);
+}
+
+/// Arrays held by locals, chosen by a conditional expression, passed to a helper and
+/// returned from it and from the kernel.
+#[test]
+fn arrays_through_locals_calls_and_conditions() {
+    let a = || array(Buffer::F64(vec![1.0, 2.0, 0.5]), &[3]);
+    let b = || array(Buffer::F64(vec![-1.0, 0.25]), &[2]);
+    let o = run(
+        "arrays_flow",
+        &[a(), b(), Value::Scalar(Scalar::Bool(true))],
+    );
+    assert_eq!(o.result, Ok(Ret::Array(0)));
+    assert_eq!(o.arrays[0][0], Scalar::F64(3.5));
+    let o = run(
+        "arrays_flow",
+        &[a(), b(), Value::Scalar(Scalar::Bool(false))],
+    );
+    assert_eq!(o.result, Ok(Ret::Array(1)));
+    assert_eq!(o.arrays[1][0], Scalar::F64(-0.75));
+    // Element access and extents of arrays that are not locals: a call's result and a
+    // conditional expression, read through their descriptors in memory.
+    let o = run("direct", &[a(), b(), Value::Scalar(Scalar::Bool(false))]);
+    assert_eq!(ok(&o), Scalar::F64(2.25));
+    let p = kernel("direct", &[a(), b(), Value::Scalar(Scalar::Bool(true))]);
+    assert!(p.to_string().contains("load(call f1("), "{p}");
+}
+
+/// A `prange` loop runs its iterations in order, as the executor does.
+#[test]
+fn prange_runs_in_order() {
+    let a = array(Buffer::I32(vec![1, -2, 3, i32::MAX]), &[4]);
+    let o = run("scale", &[a, i64v(3)]);
+    assert_eq!(ok(&o), Scalar::I64(4));
+    run(
+        "scale",
+        &[array(Buffer::F32(vec![1.5, f32::NAN]), &[2]), f64v(-2.0)],
+    );
+}
+
+/// The construct an `Unsupported` names, for kernel `name`.
+fn unsupported(name: &str, args: &[Value]) -> String {
+    match wasm::compile(&kernel(name, args)) {
+        Ok(_) => panic!("{name} compiled"),
+        Err(u) => u.construct,
+    }
+}
+
+#[test]
+fn transcendentals_intrinsics_and_lists_are_unsupported() {
+    assert_eq!(unsupported("uses_exp", &[f64v(1.0)]), "exp on float64");
+    assert_eq!(
+        unsupported("makes_zeros", &[i64v(3)]),
+        "the intrinsic Zeros"
+    );
+    assert_eq!(unsupported("uses_list", &[i64v(3)]), "lists");
+}
+
+fn sp(k: u32) -> Span {
+    Span {
+        start: k,
+        end: k + 1,
+    }
+}
+
+/// `def maybe(c): if c: y = 5; return y` without the front end's zero for `y`: reading
+/// `y` when `c` is false raises the executor's RuntimeError.
+#[test]
+fn a_read_before_assignment_raises() {
+    let i64t = Ty::Scalar(DType::I64);
+    let mut f = Function::new("maybe", i64t.clone());
+    let c = f.param("c", Ty::Scalar(DType::Bool));
+    let y = f.local("y", i64t.clone());
+    let ec = f.expr(Expr::Local(c), Ty::Scalar(DType::Bool), sp(1));
+    let five = f.expr(Expr::Const(Scalar::I64(5)), i64t.clone(), sp(2));
+    let ey = f.expr(Expr::Local(y), i64t, sp(3));
+    f.body = vec![
+        Stmt::If {
+            cond: ec,
+            then: vec![Stmt::Assign(y, five)],
+            otherwise: Vec::new(),
+        },
+        Stmt::Return(Some(ey)),
+    ];
+    let mut p = Program::default();
+    p.add(f);
+    let yes = harness::differential(&p, &[Value::Scalar(Scalar::Bool(true))]);
+    assert_eq!(ok(&yes), Scalar::I64(5));
+    let no = harness::differential(&p, &[Value::Scalar(Scalar::Bool(false))]);
+    assert_eq!(
+        err(&no),
+        &RunError::new(
+            RaiseKind::RuntimeError,
+            "local variable 'y' referenced before assignment",
+            sp(3)
+        )
+    );
+}
+
+/// A helper typed to return int64 that falls off its end: the executor's internal error
+/// at the call.
+#[test]
+fn a_function_falling_off_its_end_fails_at_the_call() {
+    let i64t = Ty::Scalar(DType::I64);
+    let mut h = Function::new("helper", i64t.clone());
+    let x = h.param("x", i64t.clone());
+    let ex = h.expr(Expr::Local(x), i64t.clone(), sp(10));
+    let zero = h.expr(Expr::Const(Scalar::I64(0)), i64t.clone(), sp(11));
+    let gt = h.expr(
+        Expr::Binary(BinaryOp::Gt, ex, zero),
+        Ty::Scalar(DType::Bool),
+        sp(12),
+    );
+    h.body = vec![Stmt::If {
+        cond: gt,
+        then: vec![Stmt::Return(Some(ex))],
+        otherwise: Vec::new(),
+    }];
+    let mut f = Function::new("main", i64t.clone());
+    let a = f.param("a", i64t.clone());
+    let ea = f.expr(Expr::Local(a), i64t.clone(), sp(1));
+    let call = f.expr(
+        Expr::Call(numwasm::kir::FuncId::from_index(1), vec![ea]),
+        i64t,
+        sp(2),
+    );
+    f.body = vec![Stmt::Return(Some(call))];
+    let mut p = Program::default();
+    p.add(f);
+    p.add(h);
+    assert_eq!(ok(&harness::differential(&p, &[i64v(4)])), Scalar::I64(4));
+    let o = harness::differential(&p, &[i64v(-4)]);
+    assert_eq!(
+        err(&o),
+        &RunError::new(
+            RaiseKind::RuntimeError,
+            "internal: helper returns none, declared int64",
+            sp(2)
+        )
+    );
+}
+
+/// A uint64 index past the end is reported unsigned, as the executor writes it.
+#[test]
+fn an_unsigned_index_out_of_bounds() {
+    let mut f = Function::new("get", Ty::Scalar(DType::F32));
+    let at = Ty::Array(numwasm::kir::ArrayTy {
+        dtype: DType::F32,
+        ndim: 1,
+        layout: numwasm::kir::Layout::C,
+    });
+    let a = f.param("a", at.clone());
+    let i = f.param("i", Ty::Scalar(DType::U64));
+    let ea = f.expr(Expr::Local(a), at, sp(1));
+    let ei = f.expr(Expr::Local(i), Ty::Scalar(DType::U64), sp(2));
+    let load = f.expr(Expr::Load(ea, vec![ei]), Ty::Scalar(DType::F32), sp(3));
+    f.body = vec![Stmt::Return(Some(load))];
+    let mut p = Program::default();
+    p.add(f);
+    let arr = || array(Buffer::F32(vec![0.5, 1.5]), &[2]);
+    let o = harness::differential(&p, &[arr(), Value::Scalar(Scalar::U64(u64::MAX))]);
+    assert_eq!(
+        err(&o).message,
+        "index 18446744073709551615 is out of bounds for axis 0 with size 2"
+    );
+    let o = harness::differential(&p, &[arr(), Value::Scalar(Scalar::U64(1))]);
+    assert_eq!(ok(&o), Scalar::F32(1.5));
+}
+
+#[test]
+fn recursion_is_unsupported() {
+    let i64t = Ty::Scalar(DType::I64);
+    let mut f = Function::new("again", i64t.clone());
+    let x = f.param("x", i64t.clone());
+    let ex = f.expr(Expr::Local(x), i64t.clone(), sp(1));
+    let call = f.expr(
+        Expr::Call(numwasm::kir::FuncId::from_index(0), vec![ex]),
+        i64t,
+        sp(2),
+    );
+    f.body = vec![Stmt::Return(Some(call))];
+    let mut p = Program::default();
+    p.add(f);
+    let u = wasm::compile(&p).expect_err("recursion compiles");
+    assert_eq!(u.construct, "recursion");
+}
+
+/// The text form of `ssum`'s module: the imported shared memory, the exports, and the loop
+/// with its bounds check.
+#[test]
+fn ssum_as_text() {
+    let p = kernel("ssum", &[array(Buffer::I64(vec![1]), &[1])]);
+    let m = wasm::compile(&p).expect("ssum compiles");
+    let wat = wasmprinter::print_bytes(&m.bytes).expect("printable");
+    for needle in [
+        "(import \"env\" \"memory\" (memory (;0;) 1 65536 shared))",
+        "(export \"f0\" (func 0))",
+        "(export \"error\" (global 0))",
+        "(export \"error_a\" (global 1))",
+        "(export \"error_b\" (global 2))",
+        "(func (;0;) (type 0) (param i32) (result i64)",
+        "loop",
+        "br_if",
+        "i64.div_u",
+        "i64.ge_u",
+        "i64.load",
+        "i64.add",
+        "global.set 0",
+    ] {
+        assert!(wat.contains(needle), "no `{needle}` in\n{wat}");
+    }
+    // The sites: the load's IndexError, the range's zero step (checked at run time even
+    // for a constant, for now), and the end every value-returning function may fall off.
+    assert_eq!(m.sites.len(), 3, "{:?}", m.sites);
+    let plain = wasm::compile_with(
+        &p,
+        Options {
+            shared_memory: false,
+        },
+    )
+    .expect("ssum compiles");
+    let wat = wasmprinter::print_bytes(&plain.bytes).expect("printable");
+    assert!(
+        wat.contains("(import \"env\" \"memory\" (memory (;0;) 1))"),
+        "{wat}"
+    );
+}
+
+/// The shared variant needs the threads feature and the plain one does not: each is
+/// valid exactly for its build.
+#[test]
+fn each_variant_validates_for_its_build() {
+    let p = kernel(
+        "grid",
+        &[
+            array(Buffer::F64(vec![0.0; 4]), &[2, 2]),
+            array(Buffer::F64(vec![0.0; 4]), &[2, 2]),
+        ],
+    );
+    let shared = harness::compile(&p).map(|_| wasm::compile(&p).expect("compiles"));
+    let shared = shared.expect("compiles");
+    let plain = wasm::compile_with(
+        &p,
+        Options {
+            shared_memory: false,
+        },
+    )
+    .expect("compiles");
+    let without_threads = harness::features(false);
+    assert!(
+        wasmparser::Validator::new_with_features(without_threads)
+            .validate_all(&shared.bytes)
+            .is_err()
+    );
+    assert!(
+        wasmparser::Validator::new_with_features(without_threads)
+            .validate_all(&plain.bytes)
+            .is_ok()
+    );
+    // Deterministic bytes: a (kernel, signature, build) always gives the same module.
+    assert_eq!(wasm::compile(&p).expect("compiles").bytes, shared.bytes);
+}

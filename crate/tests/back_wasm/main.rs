@@ -1,0 +1,22 @@
+//! The wasm kernel tier (`back::wasm`) held to the reference executor. Every generated
+//! module is validated with wasmparser for the features of the build it targets (threads
+//! with a shared memory, or simd with a plain one) and executed natively in wasmi; its
+//! result, the arrays it wrote and its errors must equal the executor's to the bit.
+//!
+//! * `cases.rs`: kernels through the real front end (loops, breaks, while, 2-d arrays,
+//!   errors, narrow integers, casts, calls), hand-built programs for what the front end
+//!   never makes (reads before assignment, a function falling off its end), what stays
+//!   unsupported, and the text form of `ssum`.
+//! * `ops.rs`: every scalar operation on every dtype it computes in, over a table of edge
+//!   values, and casts between every pair of dtypes.
+//! * `random.rs`: a seeded generator of well-typed programs in the compiled subset, run
+//!   both ways.
+#![cfg(not(target_arch = "wasm32"))]
+
+#[path = "../common/mod.rs"]
+mod common;
+mod harness;
+
+mod cases;
+mod ops;
+mod random;
