@@ -166,7 +166,14 @@ fn same_buffer(got: &Buffer, want: &Buffer, max_ulp: u64) -> Result<(), String> 
     for i in 0..got.len() {
         let (g, w) = (got.get(i), want.get(i));
         let ok = if float {
-            ulps(g.to_f64(), w.to_f64(), got.dtype() == DType::F32) <= max_ulp
+            let (g, w) = (g.to_f64(), w.to_f64());
+            // Exact means bit for bit, the sign of zero included; within ULPs the zeros
+            // of either sign are 0 apart, as `ulps` counts them.
+            if max_ulp == 0 {
+                g.to_bits() == w.to_bits() || (g.is_nan() && w.is_nan())
+            } else {
+                ulps(g, w, got.dtype() == DType::F32) <= max_ulp
+            }
         } else {
             g == w
         };

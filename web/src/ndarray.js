@@ -306,6 +306,14 @@ export function normalizeInput(name, value) {
     shape ??= [data.length];
     const n = checkShape(name, shape);
     dtype = dtypeOf(name, data, dtype);
+    if (value.strides !== undefined && value.stride === undefined) {
+      // NumPy's `strides` (in bytes) would otherwise be ignored and the view read as C
+      // order without a word.
+      throw valueError(
+        `input '${name}': 'strides' is not read; give the view's 'stride' in elements (scijs's ndarray), ` +
+          `not NumPy's strides in bytes`,
+      );
+    }
     if (value.stride !== undefined || value.offset !== undefined) {
       const stride = value.stride ?? cStrides(shape);
       const offset = value.offset ?? 0;

@@ -69,6 +69,16 @@ test('strides and offsets must be integers that stay inside the data', async () 
   assert.deepEqual(normalizeInput('a', { data, shape: [0, 5], stride: [100, 100] }).shape, [0, 5]);
 });
 
+test("NumPy's 'strides' is refused rather than ignored", async () => {
+  const data = new Float64Array([1, 2, 3, 4, 5, 6]);
+  const view = { data, shape: [3, 2], strides: [1, 3] };
+  assert.throws(() => normalizeInput('a', view), kind('ValueError', /'strides' is not read/));
+  await assert.rejects(nw.evaluate('a + 1', { a: view }), kind('ValueError', /'strides' is not read/));
+  // The same view in elements, as `stride`, reads the transpose.
+  const r = await nw.evaluate('a + 0', { a: { data, shape: [3, 2], stride: [1, 3] } });
+  assert.deepEqual(Array.from(r.data), [1, 4, 2, 5, 3, 6]);
+});
+
 test('a zero-stride view too big for wasm memory is a MemoryError, not a RangeError', async () => {
   const a = { data: new Float64Array(4), shape: [1e5, 1e5], stride: [0, 0] };
   assert.throws(() => normalizeInput('a', a), kind('MemoryError', /10000000000 elements of float64 .* do not fit in wasm memory/));
