@@ -26,6 +26,7 @@
 
 pub mod exec;
 mod print;
+mod verify;
 
 use std::fmt;
 

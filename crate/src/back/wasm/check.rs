@@ -8,7 +8,7 @@
 //! any assignment (a definite-assignment analysis over the structured statements).
 
 use super::{CALL_COST, MAX_NESTING, Unsupported};
-use crate::kir::{Expr, ExprId, Function, Index, LocalId, Program, Stmt};
+use crate::kir::{Expr, ExprId, Function, Program, Stmt};
 use crate::syntax::Span;
 
 /// At most this many expression nodes in the tree of one statement's expressions,
@@ -58,107 +58,13 @@ fn ill_formed(f: &Function, what: &str) -> Unsupported {
     )
 }
 
-/// Calls `g` with every operand of `e`.
-pub(super) fn each_operand(e: &Expr, mut g: impl FnMut(ExprId)) {
-    match e {
-        Expr::Const(_) | Expr::Local(_) | Expr::NoneVal => {}
-        Expr::Cast(a, _)
-        | Expr::Unary(_, a)
-        | Expr::Dim(a, _)
-        | Expr::TupleGet(a, _)
-        | Expr::ListLen(a) => g(*a),
-        Expr::Binary(_, a, b) | Expr::PyDiv(_, a, b) | Expr::ListGet(a, b) => {
-            g(*a);
-            g(*b);
-        }
-        Expr::Cond(c, a, b) => {
-            g(*c);
-            g(*a);
-            g(*b);
-        }
-        Expr::Load(a, items) => {
-            g(*a);
-            items.iter().copied().for_each(g);
-        }
-        Expr::View(a, index) => {
-            g(*a);
-            for i in index {
-                match *i {
-                    Index::At(x) => g(x),
-                    Index::Slice { start, stop, step } => {
-                        [start, stop, step].into_iter().flatten().for_each(&mut g);
-                    }
-                }
-            }
-        }
-        Expr::Tuple(items) | Expr::Call(_, items) | Expr::Intrinsic(_, items) => {
-            items.iter().copied().for_each(g);
-        }
-    }
-}
-
 /// Every operand comes before its expression, and every local, function and expression
-/// named exists.
+/// named exists (`Function::dangling_handle`).
 fn handles(p: &Program, f: &Function) -> Result<(), Unsupported> {
-    let (n_exprs, n_locals) = (f.expr_count(), f.locals.len());
-    if f.n_params > n_locals {
-        return Err(ill_formed(f, "more parameters than locals"));
+    match f.dangling_handle(p.functions.len()) {
+        Some(what) => Err(ill_formed(f, &what)),
+        None => Ok(()),
     }
-    for i in 0..n_exprs {
-        let e = f.get(ExprId::from_index(i));
-        let mut ok = true;
-        each_operand(e, |x| ok &= x.index() < i);
-        ok &= match e {
-            Expr::Local(l) => l.index() < n_locals,
-            Expr::Call(g, _) => g.index() < p.functions.len(),
-            _ => true,
-        };
-        if !ok {
-            return Err(ill_formed(f, "a dangling handle"));
-        }
-    }
-    if body_handles_ok(&f.body, n_exprs, n_locals, 0) {
-        Ok(())
-    } else {
-        Err(ill_formed(f, "a dangling handle in a statement"))
-    }
-}
-
-fn body_handles_ok(body: &[Stmt], n_exprs: usize, n_locals: usize, depth: usize) -> bool {
-    if depth > MAX_NESTING {
-        // Too deep to walk; `statement_nesting` reports it.
-        return true;
-    }
-    let e = |x: &ExprId| x.index() < n_exprs;
-    let l = |x: &LocalId| x.index() < n_locals;
-    let b = |xs: &[Stmt]| body_handles_ok(xs, n_exprs, n_locals, depth + 1);
-    body.iter().all(|st| match st {
-        Stmt::Assign(x, v) => l(x) && e(v),
-        Stmt::Store {
-            array,
-            index,
-            value,
-            ..
-        } => e(array) && e(value) && index.iter().all(e),
-        Stmt::If {
-            cond,
-            then,
-            otherwise,
-        } => e(cond) && b(then) && b(otherwise),
-        Stmt::For {
-            var,
-            start,
-            stop,
-            step,
-            body,
-            ..
-        } => l(var) && e(start) && e(stop) && e(step) && b(body),
-        Stmt::While { cond, body } => e(cond) && b(body),
-        Stmt::Return(v) => v.as_ref().is_none_or(e),
-        Stmt::Append { list, value } => e(list) && e(value),
-        Stmt::Eval(v) => e(v),
-        Stmt::Break | Stmt::Continue | Stmt::Raise { .. } => true,
-    })
 }
 
 /// The depth of every expression's tree (in one pass over the arena, operands coming
@@ -171,7 +77,7 @@ fn expr_depths(f: &Function) -> Result<(Vec<usize>, Vec<usize>), Unsupported> {
     for i in 0..n {
         let e = f.get(ExprId::from_index(i));
         let (mut d, mut s) = (0usize, 1u64);
-        each_operand(e, |x| {
+        e.each_operand(|x| {
             d = d.max(depth[x.index()]);
             s = s.saturating_add(size[x.index()]);
         });
@@ -422,7 +328,7 @@ impl Assignment<'_> {
                 self.facts.checked[x.index()] = true;
                 self.facts.flagged[l.index()] = true;
             }
-            each_operand(ex, |o| self.stack.push(o));
+            ex.each_operand(|o| self.stack.push(o));
         }
     }
 }
