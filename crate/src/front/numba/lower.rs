@@ -2653,17 +2653,7 @@ impl<'w, 'm> Walk<'w, 'm> {
         }
         let Some(d) = d else {
             // `[]`: the element type is what the appends give it (learned by a walk).
-            let key = (span.start, "$list".to_owned());
-            let d = match self.hints.heads.get(&key) {
-                Some(Ty::List(d)) => *d,
-                _ => DType::F64,
-            };
-            let list = self.expr(
-                Expr::Intrinsic(Intrinsic::NewList, Vec::new()),
-                Ty::List(d),
-                span,
-            );
-            let l = self.temp(list);
+            let (l, _) = self.learned_list(&(span.start, "$list".to_owned()), span);
             if let Expr::Local(loc) = *self.f.get(l) {
                 self.list_origin.insert(loc, span);
             }
@@ -2708,26 +2698,8 @@ impl<'w, 'm> Walk<'w, 'm> {
                 // The rows go one after another into a flat list, then the array is
                 // reshaped to (rows, row length).
                 let key = (ast.expr(arg).span.start, "$rows".to_owned());
-                let hinted = self.hints.heads.get(&key).cloned();
-                let d = match &hinted {
-                    Some(Ty::List(d)) => *d,
-                    _ => DType::F64,
-                };
-                let flat = self.expr(
-                    Expr::Intrinsic(Intrinsic::NewList, Vec::new()),
-                    Ty::List(d),
-                    span,
-                );
-                let flat = self.temp(flat);
-                let nrows = self.f.local("$rows", Ty::Scalar(DType::I64));
-                let zero = self.constant(Scalar::I64(0), span);
-                self.emit(Stmt::Assign(nrows, zero));
-                let saved_env = self.env.clone();
-                let r = self.comprehension_loops_with(*elt, generators, flat, d, Some(nrows), span);
-                self.env = saved_env;
-                if let Some(found) = r? {
-                    self.learn_elements(key, found);
-                }
+                let (flat, d, nrows) = self.comprehension(key, *elt, generators, true, span)?;
+                let nrows = nrows.ok_or_else(|| KernelError::typing("internal: rows", span))?;
                 let arr = self.expr(
                     Expr::Intrinsic(Intrinsic::FromList, vec![flat]),
                     Ty::Array(ArrayTy {
@@ -2769,8 +2741,13 @@ impl<'w, 'm> Walk<'w, 'm> {
         span: Span,
     ) -> Result<ExprId> {
         let key = (span.start, "$comprehension".to_owned());
-        let hinted = self.hints.heads.get(&key).cloned();
-        let d = match &hinted {
+        Ok(self.comprehension(key, elt, generators, false, span)?.0)
+    }
+
+    /// A list whose element type a walk learns (under `key`; float64 until it is
+    /// known), as a temporary: the list and its element dtype.
+    fn learned_list(&mut self, key: &(u32, String), span: Span) -> (ExprId, DType) {
+        let d = match self.hints.heads.get(key) {
             Some(Ty::List(d)) => *d,
             _ => DType::F64,
         };
@@ -2779,34 +2756,39 @@ impl<'w, 'm> Walk<'w, 'm> {
             Ty::List(d),
             span,
         );
-        let l = self.temp(list);
-        let saved_env = self.env.clone();
-        let r = self.comprehension_loops(elt, generators, l, d, hinted.is_some(), span);
-        self.env = saved_env;
-        let found = r?;
-        if let Some(found) = found {
-            self.learn_elements(key, found);
-        }
-        Ok(l)
+        (self.temp(list), d)
     }
 
-    /// The nested loops of a comprehension; gives the element's scalar type.
-    fn comprehension_loops(
+    /// The list a comprehension builds, typed with what the previous walk learned under
+    /// `key`, and records what this walk finds. With `rows`, each element is a row whose
+    /// items go one after another into the list, counted in the local it also gives.
+    fn comprehension(
         &mut self,
+        key: (u32, String),
         elt: syntax::ExprId,
         generators: &[syntax::Comprehension],
-        list: ExprId,
-        d: DType,
-        typed: bool,
+        rows: bool,
         span: Span,
-    ) -> Result<Option<DType>> {
-        let _ = typed;
-        self.comprehension_loops_with(elt, generators, list, d, None, span)
+    ) -> Result<(ExprId, DType, Option<LocalId>)> {
+        let (list, d) = self.learned_list(&key, span);
+        let rows = rows.then(|| {
+            let n = self.f.local("$rows", Ty::Scalar(DType::I64));
+            let zero = self.constant(Scalar::I64(0), span);
+            self.emit(Stmt::Assign(n, zero));
+            n
+        });
+        let saved_env = self.env.clone();
+        let r = self.comprehension_loops(elt, generators, list, d, rows, span);
+        self.env = saved_env;
+        if let Some(found) = r? {
+            self.learn_elements(key, found);
+        }
+        Ok((list, d, rows))
     }
 
     /// The loops of a comprehension. With `rows`, each element is itself a list (a row)
     /// whose items are appended to `list`, and `rows` counts them.
-    fn comprehension_loops_with(
+    fn comprehension_loops(
         &mut self,
         elt: syntax::ExprId,
         generators: &[syntax::Comprehension],
@@ -2815,7 +2797,6 @@ impl<'w, 'm> Walk<'w, 'm> {
         rows: Option<LocalId>,
         span: Span,
     ) -> Result<Option<DType>> {
-        let typed = true;
         let Some((g, rest)) = generators.split_first() else {
             if let Some(rows) = rows {
                 let row = self.value(elt)?;
@@ -2860,10 +2841,8 @@ impl<'w, 'm> Walk<'w, 'm> {
                     self.span(v),
                 ));
             };
-            if typed {
-                let v = self.cast(v, d);
-                self.emit(Stmt::Append { list, value: v });
-            }
+            let v = self.cast(v, d);
+            self.emit(Stmt::Append { list, value: v });
             return Ok(Some(vd));
         };
         let it = self.lower(g.iter)?;
@@ -2880,7 +2859,7 @@ impl<'w, 'm> Walk<'w, 'm> {
                 conds.push(self.truth(v)?);
             }
             self.out.push(Vec::new());
-            let inner = self.comprehension_loops_with(elt, rest, list, d, rows, span);
+            let inner = self.comprehension_loops(elt, rest, list, d, rows, span);
             let mut body = self.out.pop().unwrap_or_default();
             for c in conds.into_iter().rev() {
                 body = vec![Stmt::If {
