@@ -37,7 +37,6 @@ pub(super) fn constant(lib: Lib, name: &str) -> Option<Scalar> {
         (Lib::Math | Lib::Numpy, "inf") => Some(Scalar::F64(f64::INFINITY)),
         (Lib::Math | Lib::Numpy, "nan") => Some(Scalar::F64(f64::NAN)),
         (Lib::Math, "tau") => Some(Scalar::F64(std::f64::consts::TAU)),
-        (Lib::Numpy, "newaxis") => None,
         _ => None,
     }
 }
@@ -221,10 +220,6 @@ impl Walk<'_, '_> {
         let d = match v {
             Val::Lib(lib, name) => dtype_named(*lib, name),
             Val::Str(s) => DType::from_name(s),
-            Val::E(e) => match self.f.get(*e) {
-                Expr::Intrinsic(Intrinsic::Size, _) => None,
-                _ => None,
-            },
             _ => None,
         };
         d.ok_or_else(|| KernelError::typing(format!("{} is not a dtype", describe(v)), span))
@@ -284,11 +279,6 @@ impl Walk<'_, '_> {
         let out = |d: DType| if is_predicate(op) { DType::Bool } else { d };
         match self.ty(x).clone() {
             Ty::Scalar(d) => {
-                let d = if matches!(op, UnaryOp::Reciprocal) && !d.is_float() {
-                    d
-                } else {
-                    d
-                };
                 let e = self.f.expr(Expr::Unary(op, x), scalar_ty(out(d)), span);
                 if math_int && d.is_float() {
                     // math.floor/ceil/trunc give int64.
@@ -770,14 +760,11 @@ pub(super) fn call(
         let x = w.vals(args)?[0];
         let x = match (op, w.ty(x).clone()) {
             // NumPy's floor/ceil/trunc/rint of integers give floats.
-            (
-                UnaryOp::Floor
-                | UnaryOp::Ceil
-                | UnaryOp::Trunc
-                | UnaryOp::Rint
-                | UnaryOp::Reciprocal,
-                Ty::Scalar(d),
-            ) if !d.is_float() && op != UnaryOp::Reciprocal => w.cast(x, DType::F64),
+            (UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Trunc | UnaryOp::Rint, Ty::Scalar(d))
+                if !d.is_float() =>
+            {
+                w.cast(x, DType::F64)
+            }
             (UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Trunc | UnaryOp::Rint, Ty::Array(a))
                 if !a.dtype.is_float() =>
             {
