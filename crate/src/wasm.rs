@@ -96,7 +96,9 @@ fn set(target: &JsValue, key: &str, value: &JsValue) {
 }
 
 mod engine;
+mod jit;
 mod kernels;
+mod vmath_exports;
 
 #[cfg(feature = "threads")]
 mod pool {

@@ -30,10 +30,11 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "api",
         &[
-            "syntax", "front", "ir", "kir", "opt", "codegen", "vm", "vmath", "types", "par",
+            "syntax", "front", "ir", "kir", "back", "opt", "codegen", "vm", "vmath", "types", "par",
         ],
     ),
-    ("wasm", &["api", "par"]),
+    // The bindings host generated kernel modules (their ABI and import names are back's).
+    ("wasm", &["api", "back", "par"]),
 ];
 
 fn src_dir() -> PathBuf {

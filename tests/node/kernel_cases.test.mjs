@@ -203,6 +203,13 @@ async function runCase(c) {
     got = await m.call(c.func, args.map((a) => a.value), { kwargs });
   } catch (e) {
     error = e;
+  }
+  try {
+    // Which tier ran it: the generated code, or the executor for what it does not compile.
+    const i = await m?.inspect(c.func, args.map((a) => a.value), { kwargs });
+    if (i) tiers.set(c.name, i.tier === 'wasm' ? 'wasm' : `executor (${i.notCompiled})`);
+  } catch {
+    // A call the binding refused (wrong arguments) has no tier.
   } finally {
     m?.free();
   }
@@ -249,6 +256,9 @@ function knownFailures() {
   );
 }
 
+/** The tier each case ran on, by case name. */
+const tiers = new Map();
+
 before(async () => {
   await nw.init();
 });
@@ -277,6 +287,11 @@ test('the Numba kernel cases give Numba results through the wasm build', async (
     }
   }
   console.log(`${passed} of ${cases.length} kernel cases pass in Node (${known.size} known failures)`);
+  const compiled = [...tiers.values()].filter((t) => t === 'wasm').length;
+  console.log(`${compiled} of ${tiers.size} ran on generated wasm; the others on the executor:`);
+  const reasons = new Map();
+  for (const t of tiers.values()) if (t !== 'wasm') reasons.set(t, (reasons.get(t) ?? 0) + 1);
+  for (const [t, n] of [...reasons].sort((a, b) => b[1] - a[1])) console.log(`  ${n} ${t}`);
   const report = failures.join('\n');
   assert.deepEqual(failures, [], `kernel cases that differ from Numba (not in known_failures.txt):\n${report}`);
   assert.deepEqual(listedButPass, [], 'cases in known_failures.txt that now pass (remove them)');

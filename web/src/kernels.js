@@ -87,7 +87,14 @@ export class KernelModule {
     for (const { index, data } of mutated) writeBack(values[index], data);
     const result = toResult(value);
     if (result !== undefined) {
-      const timing = { computeMs: reply.computeMs, totalMs: performance.now() - t0, threads: reply.threads };
+      // tier: "wasm" (generated code) or "executor" (the reference executor runs what the
+      // code generator does not compile yet).
+      const timing = {
+        computeMs: reply.computeMs,
+        totalMs: performance.now() - t0,
+        threads: reply.threads,
+        tier: reply.result.tier,
+      };
       Object.defineProperty(result, 'timing', { value: timing, enumerable: false });
       Object.defineProperty(result, 'signature', { value: signature, enumerable: false });
     }

@@ -1,21 +1,32 @@
 //! Numba-style kernels through the API: a module of kernels compiled per argument types
-//! (cached, as Numba's dispatcher does) and run on the reference executor.
+//! (cached, as Numba's dispatcher does) and run by generated WebAssembly where a host
+//! can run it (the wasm build), or on the reference executor.
 //!
 //! ```text
 //! source ──Kernels::new──▶ parsed module (explicit signatures compiled now)
-//! name, args ──call──▶ kir::Program for the argument types (cached) ──kir::exec──▶ value,
-//!                      and the new contents of every array argument the kernel wrote
+//! name, args ──call──▶ kir::Program for the argument types (cached)
+//!              ├─ with a WasmHost: back::wasm module (cached, made on first use) ──host──▶
+//!              └─ otherwise, or when the module has a construct the generator does not
+//!                 compile yet: kir::exec ──▶
+//!            value, and the new contents of every array argument the kernel wrote
 //! ```
+//!
+//! Both tiers compute the same bits (the generator's tests compare them on every
+//! operation, every seed kernel and random programs); the executor is the definition.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{Array, Diagnostic, ErrorKind};
+use crate::back::wasm as generated;
 use crate::front::numba::{self, KernelError, KernelErrorKind};
 use crate::kir::exec::{self, ArrayValue, Value};
 use crate::kir::{self, Ty};
 use crate::syntax::Span;
-use crate::types::{Buffer, Scalar, checked_size, shape_str};
+use crate::types::{Buffer, DType, Scalar, checked_size, shape_str};
 
 /// An argument of a kernel call, as Python would pass it.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,13 +55,33 @@ pub enum KernelValue {
 }
 
 /// The result of a call: the value, the array arguments the kernel wrote (index into the
-/// call's positional arguments after keywords are bound, and their new contents), and the
-/// signature it ran.
+/// call's positional arguments after keywords are bound, and their new contents), the
+/// signature it ran and the tier that ran it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KernelCall {
     pub value: KernelValue,
     pub mutated: Vec<(usize, Buffer)>,
     pub signature: String,
+    pub tier: Tier,
+}
+
+/// Which tier ran a kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// Generated WebAssembly (`back::wasm`), run by a [`WasmHost`].
+    Wasm,
+    /// The reference executor (`kir::exec`).
+    Executor,
+}
+
+impl Tier {
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Wasm => "wasm",
+            Tier::Executor => "executor",
+        }
+    }
 }
 
 /// What `inspect` shows of a kernel compiled for some argument types.
@@ -60,6 +91,70 @@ pub struct Inspection {
     pub signature: String,
     /// The typed kernel IR of the entry and of every function it calls.
     pub typed_ir: String,
+    /// The tier a call with these arguments runs on, given the host inspected with.
+    pub tier: Tier,
+    /// The generated module as text (WAT), when the kernel compiles to wasm.
+    pub wasm: Option<String>,
+    /// Why the kernel runs on the executor, when the generator does not compile it yet.
+    pub not_compiled: Option<String>,
+}
+
+/// Runs generated modules: the wasm build's engine, which instantiates them on its own
+/// memory. Natively there is none and kernels run on the reference executor.
+pub trait WasmHost {
+    /// How modules must be built for this host (its memory shared or not).
+    fn options(&self) -> generated::Options;
+
+    /// Calls the trampoline ([`generated::RUN_EXPORT`]) of module `id` on the block at
+    /// address `block` of the host's memory, instantiating `bytes` first when this thread
+    /// has no instance of module `id` yet. `Err` says why the module could not run; a
+    /// kernel's own error is in the block, not here.
+    fn run(&self, id: u64, bytes: &[u8], block: u32) -> Result<(), String>;
+}
+
+/// A kernel compiled for one signature: its program, what it may write, and its
+/// generated module once a host has asked for it.
+#[derive(Debug)]
+struct Compiled {
+    program: kir::Program,
+    /// For each parameter of the entry: whether the kernel may write the array it holds.
+    writes: Vec<bool>,
+    wasm: OnceLock<Result<Generated, generated::Unsupported>>,
+}
+
+/// A generated module and its identity (hosts cache instances by it).
+#[derive(Debug)]
+struct Generated {
+    id: u64,
+    module: generated::Module,
+}
+
+/// Module identities, unique in the process (threads share them: each pool thread keeps
+/// its own instance of a module under the same id).
+static NEXT_MODULE: AtomicU64 = AtomicU64::new(1);
+
+impl Compiled {
+    fn new(program: kir::Program) -> Self {
+        let writes = kir::writes::written_params(&program)
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        Compiled {
+            program,
+            writes,
+            wasm: OnceLock::new(),
+        }
+    }
+
+    /// The generated module for `host`'s options, made on first use.
+    fn generated(&self, host: &dyn WasmHost) -> &Result<Generated, generated::Unsupported> {
+        self.wasm.get_or_init(|| {
+            generated::compile_with(&self.program, host.options()).map(|module| Generated {
+                id: NEXT_MODULE.fetch_add(1, Ordering::Relaxed),
+                module,
+            })
+        })
+    }
 }
 
 /// Most compiled signatures kept per module; beyond, the cache starts over.
@@ -70,7 +165,7 @@ const CACHE_CAPACITY: usize = 256;
 pub struct Kernels {
     source: String,
     module: numba::Module,
-    cache: Mutex<HashMap<(String, Vec<Ty>), Arc<kir::Program>>>,
+    cache: Mutex<HashMap<(String, Vec<Ty>), Arc<Compiled>>>,
 }
 
 impl Kernels {
@@ -104,12 +199,14 @@ impl Kernels {
     }
 
     /// The program of `name` for argument types `tys`, compiled on first use.
-    fn program(&self, name: &str, tys: &[Ty]) -> Result<Arc<kir::Program>, Diagnostic> {
+    fn program(&self, name: &str, tys: &[Ty]) -> Result<Arc<Compiled>, Diagnostic> {
         let key = (name.to_owned(), tys.to_vec());
         if let Some(p) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok(p);
         }
-        let p = Arc::new(self.module.compile(name, tys).map_err(Diagnostic::from)?);
+        let p = Arc::new(Compiled::new(
+            self.module.compile(name, tys).map_err(Diagnostic::from)?,
+        ));
         if let Ok(mut c) = self.cache.lock() {
             if c.len() >= CACHE_CAPACITY {
                 c.clear();
@@ -136,6 +233,16 @@ impl Kernels {
         for (k, a) in kwargs {
             named.push((k, to_value(a)?));
         }
+        self.bind_values(name, values, named)
+    }
+
+    /// [`Kernels::bind`] for arguments already converted to the executor's values.
+    fn bind_values(
+        &self,
+        name: &str,
+        values: Vec<Value>,
+        named: Vec<(String, Value)>,
+    ) -> Result<(Vec<Value>, Vec<Ty>), Diagnostic> {
         let values = self
             .module
             .bind(name, values, named)
@@ -161,35 +268,89 @@ impl Kernels {
         ))
     }
 
-    /// Calls kernel `name` with positional and keyword arguments.
+    /// Calls kernel `name` with positional and keyword arguments, on the reference
+    /// executor.
     pub fn call(
         &self,
         name: &str,
-        args: Vec<KernelArg>,
-        kwargs: Vec<(String, KernelArg)>,
+        mut args: Vec<KernelArg>,
+        mut kwargs: Vec<(String, KernelArg)>,
     ) -> Result<KernelCall, Diagnostic> {
-        let (values, tys) = self.bind(name, args, kwargs)?;
-        let program = self.program(name, &tys)?;
-        // The arrays as they were, to tell which ones the kernel wrote.
+        self.call_with(name, &mut args, &mut kwargs, None)
+    }
+
+    /// Calls kernel `name`, on generated code when `host` can run it and the generator
+    /// compiles the kernel, otherwise on the reference executor. The kernel works on the
+    /// argument arrays in place: their buffers move into the call and back into `args`
+    /// and `kwargs` afterwards, whatever the outcome, with what the kernel wrote (so an
+    /// engine can lend its resident arrays without a copy). `KernelCall::mutated` also
+    /// lists the arrays it changed.
+    pub fn call_with(
+        &self,
+        name: &str,
+        args: &mut [KernelArg],
+        kwargs: &mut [(String, KernelArg)],
+        host: Option<&dyn WasmHost>,
+    ) -> Result<KernelCall, Diagnostic> {
+        let mut lent = Vec::new();
+        let result = (|| {
+            let mut values = Vec::with_capacity(args.len());
+            for (i, a) in args.iter_mut().enumerate() {
+                values.push(lend(a, false, i, &mut lent)?);
+            }
+            let mut named = Vec::with_capacity(kwargs.len());
+            for (i, (k, a)) in kwargs.iter_mut().enumerate() {
+                named.push((k.clone(), lend(a, true, i, &mut lent)?));
+            }
+            self.run_bound(name, values, named, host)
+        })();
+        // Every array goes back to its argument.
+        for l in lent {
+            let home = if l.keyword {
+                kwargs.get_mut(l.index).map(|(_, a)| a)
+            } else {
+                args.get_mut(l.index)
+            };
+            if let Some(KernelArg::Array(arr)) = home {
+                arr.data =
+                    std::mem::replace(&mut *l.data.borrow_mut(), Buffer::zeros(arr.dtype, 0));
+            }
+        }
+        result
+    }
+
+    /// Binds and runs converted arguments.
+    fn run_bound(
+        &self,
+        name: &str,
+        values: Vec<Value>,
+        named: Vec<(String, Value)>,
+        host: Option<&dyn WasmHost>,
+    ) -> Result<KernelCall, Diagnostic> {
+        let (values, tys) = self.bind_values(name, values, named)?;
+        let compiled = self.program(name, &tys)?;
+        let program = &compiled.program;
+        // The arrays the kernel may write, as they were, to tell which ones it wrote.
         let before: Vec<Option<Buffer>> = values
             .iter()
-            .map(|v| match v {
-                Value::Array(a) => Some(a.data.borrow().clone()),
+            .enumerate()
+            .map(|(i, v)| match v {
+                Value::Array(a) if compiled.writes.get(i).copied().unwrap_or(true) => {
+                    Some(a.data.borrow().clone())
+                }
                 _ => None,
             })
             .collect();
-        let result = exec::run(&program, values.clone()).map_err(|e| {
-            let kind = match e.kind {
-                kir::RaiseKind::ValueError => ErrorKind::ValueError,
-                kir::RaiseKind::AssertionError => ErrorKind::AssertionError,
-                kir::RaiseKind::IndexError => ErrorKind::IndexError,
-                kir::RaiseKind::ZeroDivisionError => ErrorKind::ZeroDivisionError,
-                kir::RaiseKind::TypeError => ErrorKind::TypeError,
-                kir::RaiseKind::RuntimeError => ErrorKind::RuntimeError,
-                kir::RaiseKind::MemoryError => ErrorKind::MemoryError,
-            };
-            Diagnostic::new(kind, e.message, e.span)
-        })?;
+        let generated = host.and_then(|h| Some((h, compiled.generated(h).as_ref().ok()?)));
+        let ran = match generated {
+            Some((h, g)) => run_generated(g, h, &values).map(|r| (r, Tier::Wasm)),
+            None => None,
+        };
+        let (result, tier) = match ran {
+            Some(r) => r,
+            None => (exec::run(program, values.clone()), Tier::Executor),
+        };
+        let result = result.map_err(run_error)?;
         let mut mutated = Vec::new();
         for (i, (v, old)) in values.iter().zip(before).enumerate() {
             if let (Value::Array(a), Some(old)) = (v, old) {
@@ -203,6 +364,7 @@ impl Kernels {
             value: from_value(&result)?,
             mutated,
             signature: signature_text(&tys, &program.entry().ret),
+            tier,
         })
     }
 
@@ -242,20 +404,249 @@ impl Kernels {
             .collect())
     }
 
-    /// The signature and typed IR of kernel `name` compiled for these arguments.
+    /// The signature and typed IR of kernel `name` compiled for these arguments, on the
+    /// reference executor.
     pub fn inspect(
         &self,
         name: &str,
         args: Vec<KernelArg>,
         kwargs: Vec<(String, KernelArg)>,
     ) -> Result<Inspection, Diagnostic> {
+        self.inspect_with(name, args, kwargs, None)
+    }
+
+    /// The signature, typed IR, tier and (when it compiles) generated module of kernel
+    /// `name` compiled for these arguments, as `call_with` with `host` would run it.
+    pub fn inspect_with(
+        &self,
+        name: &str,
+        args: Vec<KernelArg>,
+        kwargs: Vec<(String, KernelArg)>,
+        host: Option<&dyn WasmHost>,
+    ) -> Result<Inspection, Diagnostic> {
         let (_, tys) = self.bind(name, args, kwargs)?;
-        let program = self.program(name, &tys)?;
+        let compiled = self.program(name, &tys)?;
+        let program = &compiled.program;
+        let (tier, wasm, not_compiled) = match host.map(|h| compiled.generated(h)) {
+            Some(Ok(g)) => (
+                Tier::Wasm,
+                Some(
+                    wasmprinter::print_bytes(&g.module.bytes)
+                        .unwrap_or_else(|e| format!(";; the module does not print: {e}")),
+                ),
+                None,
+            ),
+            Some(Err(u)) => (Tier::Executor, None, Some(u.to_string())),
+            None => (
+                Tier::Executor,
+                None,
+                Some("no host runs generated code here (native)".to_owned()),
+            ),
+        };
         Ok(Inspection {
             signature: signature_text(&tys, &program.entry().ret),
             typed_ir: program.to_string(),
+            tier,
+            wasm,
+            not_compiled,
         })
     }
+}
+
+/// Runs a generated module on `values`: lays out a descriptor for each array (its data
+/// stays where it is: the host runs the module on this engine's memory) and the
+/// trampoline's block, calls the host and reads the result or the error back. `None`
+/// when an argument has no place in the module's ABI (the executor runs the call then).
+fn run_generated(
+    g: &Generated,
+    host: &dyn WasmHost,
+    values: &[Value],
+) -> Option<Result<Value, exec::RunError>> {
+    let addr = |p: usize| u32::try_from(p).ok();
+    // The descriptors live here until the call returns.
+    let mut descriptors: Vec<Vec<i32>> = Vec::new();
+    let n_results = g
+        .module
+        .functions
+        .first()
+        .map_or(0, |f| result_values(&f.ret));
+    let mut block = vec![0u64; generated::Block::slots(values.len(), n_results)];
+    for (i, v) in values.iter().enumerate() {
+        let bits = match v {
+            Value::Scalar(s) => match generated::to_wasm(*s) {
+                generated::WasmValue::I32(x) => u64::from(x as u32),
+                generated::WasmValue::I64(x) => x as u64,
+                generated::WasmValue::F32(x) => u64::from(x),
+                generated::WasmValue::F64(x) => x,
+            },
+            Value::Array(a) => {
+                let mut data = a.data.try_borrow_mut().ok()?;
+                let size = data.dtype().size();
+                let base = data.as_mut().as_mut_ptr() as usize;
+                let mut d = vec![addr(base.checked_add(a.offset.checked_mul(size)?)?)? as i32];
+                for &n in &a.shape {
+                    d.push(i32::try_from(n).ok()?);
+                }
+                for &s in &a.strides {
+                    d.push(i32::try_from(s).ok()?);
+                }
+                let at = u64::from(addr(d.as_ptr() as usize)?);
+                descriptors.push(d);
+                at
+            }
+            _ => return None,
+        };
+        block[generated::Block::param(i) as usize / 8] = bits;
+    }
+    let at = addr(block.as_mut_ptr() as usize)?;
+    // What the kernel allocates lives until its result has been copied out.
+    let _arena = super::arena::CallArena::new();
+    if let Err(e) = host.run(g.id, &g.module.bytes, at) {
+        return Some(Err(exec::RunError::new(
+            kir::RaiseKind::RuntimeError,
+            format!("internal: the generated code of this kernel failed to run: {e}"),
+            Span::default(),
+        )));
+    }
+    let slot = |offset: u64| block[offset as usize / 8];
+    let code = slot(generated::Block::ERROR) as u32 as i32;
+    if code != 0 {
+        let a = slot(generated::Block::ERROR_A) as i64;
+        let b = slot(generated::Block::ERROR_B) as i64;
+        return Some(Err(g.module.error(code, a, b).unwrap_or_else(|| {
+            exec::RunError::new(
+                kir::RaiseKind::RuntimeError,
+                format!("internal: the generated code reported error {code}, which names no site"),
+                Span::default(),
+            )
+        })));
+    }
+    let ret = g.module.functions.first().map_or(&Ty::None, |f| &f.ret);
+    let mut results = (0..).map(|k| {
+        block
+            .get(generated::Block::result(values.len(), k) as usize / 8)
+            .copied()
+    });
+    // SAFETY: the generated code returns descriptors and list headers of arrays and lists
+    // that lie in this memory (arguments, views of them, or the call's arena, alive until
+    // `_arena` drops below).
+    Some(unsafe { read_result(ret, &mut results) }.ok_or_else(|| {
+        exec::RunError::new(
+            kir::RaiseKind::RuntimeError,
+            "internal: the generated code of this kernel returned a value its type does not describe",
+            Span::default(),
+        )
+    }))
+}
+
+/// How many wasm values a result of type `ty` is (the trampoline's result slots).
+fn result_values(ty: &Ty) -> usize {
+    match ty {
+        Ty::Tuple(items) => items.iter().map(result_values).sum(),
+        Ty::None => 0,
+        _ => 1,
+    }
+}
+
+/// Reads a value of type `ty` from the trampoline's result slots: a scalar is its wasm
+/// value, an array the address of its descriptor, a list the address of its header
+/// (`data`, `len`, `capacity`, each an `i32`), a tuple its items in order, None nothing.
+/// Arrays and lists are copied out (C order).
+///
+/// # Safety
+/// Every descriptor and header the slots name, and the elements they describe, must lie
+/// in this process's memory.
+unsafe fn read_result(ty: &Ty, slots: &mut impl Iterator<Item = Option<u64>>) -> Option<Value> {
+    Some(match ty {
+        Ty::Scalar(d) => {
+            let r = slots.next()??;
+            let v = match generated::val_type(*d) {
+                wasm_encoder::ValType::I64 => generated::WasmValue::I64(r as i64),
+                wasm_encoder::ValType::F32 => generated::WasmValue::F32(r as u32),
+                wasm_encoder::ValType::F64 => generated::WasmValue::F64(r),
+                _ => generated::WasmValue::I32(r as u32 as i32),
+            };
+            Value::Scalar(generated::from_wasm(*d, v)?)
+        }
+        Ty::Array(at) => {
+            let d = slots.next()?? as u32 as usize as *const i32;
+            let n = usize::from(at.ndim);
+            // SAFETY: the caller's promise: a descriptor of 1 + 2 * ndim words.
+            let words = unsafe { std::slice::from_raw_parts(d, 1 + 2 * n) };
+            let shape: Vec<usize> = words[1..=n]
+                .iter()
+                .map(|&e| usize::try_from(e).ok())
+                .collect::<Option<_>>()?;
+            let strides: Vec<isize> = words[n + 1..].iter().map(|&s| s as isize).collect();
+            // SAFETY: as above, for the elements.
+            let data = unsafe { gather(at.dtype, words[0] as u32 as usize, &shape, &strides)? };
+            Value::Array(ArrayValue::from_buffer(data, shape))
+        }
+        Ty::List(dtype) => {
+            let h = slots.next()?? as u32 as usize as *const i32;
+            // SAFETY: the caller's promise: a header of three words.
+            let words = unsafe { std::slice::from_raw_parts(h, 3) };
+            let len = usize::try_from(words[1]).ok()?;
+            // SAFETY: as above, for the elements.
+            let data = unsafe { gather(*dtype, words[0] as u32 as usize, &[len], &[1])? };
+            Value::List(exec::ListValue::new(
+                *dtype,
+                (0..len).map(|i| data.get(i)).collect(),
+            ))
+        }
+        Ty::Tuple(items) => Value::Tuple(
+            items
+                .iter()
+                // SAFETY: the caller's promise, for each item.
+                .map(|t| unsafe { read_result(t, slots) })
+                .collect::<Option<_>>()?,
+        ),
+        Ty::None => Value::None,
+    })
+}
+
+/// The elements of a strided array at byte address `base` (strides in elements), copied
+/// into a new buffer in C order.
+///
+/// # Safety
+/// Every element the shape and strides reach must lie in this process's memory.
+unsafe fn gather(d: DType, base: usize, shape: &[usize], strides: &[isize]) -> Option<Buffer> {
+    let n = checked_size(shape)?;
+    let size = d.size();
+    let mut out = Buffer::try_zeros(d, n)?;
+    let dst = out.as_mut().as_mut_ptr();
+    let mut index = vec![0usize; shape.len()];
+    for k in 0..n {
+        let mut at = base as isize;
+        for (i, s) in index.iter().zip(strides) {
+            at += *i as isize * s * size as isize;
+        }
+        // SAFETY: the caller's promise for the source; `k < n` elements in `out`.
+        unsafe { std::ptr::copy_nonoverlapping(at as usize as *const u8, dst.add(k * size), size) };
+        // The next index in C order.
+        for axis in (0..shape.len()).rev() {
+            index[axis] += 1;
+            if index[axis] < shape[axis] {
+                break;
+            }
+            index[axis] = 0;
+        }
+    }
+    Some(out)
+}
+
+/// The API's diagnostic for a kernel's run-time error.
+fn run_error(e: exec::RunError) -> Diagnostic {
+    let kind = match e.kind {
+        kir::RaiseKind::ValueError => ErrorKind::ValueError,
+        kir::RaiseKind::AssertionError => ErrorKind::AssertionError,
+        kir::RaiseKind::IndexError => ErrorKind::IndexError,
+        kir::RaiseKind::ZeroDivisionError => ErrorKind::ZeroDivisionError,
+        kir::RaiseKind::TypeError => ErrorKind::TypeError,
+        kir::RaiseKind::RuntimeError => ErrorKind::RuntimeError,
+        kir::RaiseKind::MemoryError => ErrorKind::MemoryError,
+    };
+    Diagnostic::new(kind, e.message, e.span)
 }
 
 /// `(array(float64, 1d, C), int64) -> float64`.
@@ -292,23 +683,60 @@ fn convert_args(values: &[Value], sig: &[Ty]) -> Option<Vec<Value>> {
         .collect()
 }
 
+/// An argument's array lent to a call: where it came from (a keyword argument or a
+/// positional one, by index) and the buffer it lives in meanwhile.
+struct Lent {
+    keyword: bool,
+    index: usize,
+    data: Rc<RefCell<Buffer>>,
+}
+
+/// The executor's value of an argument; an array's buffer moves into it (recorded in
+/// `lent`, to be moved back) rather than being copied.
+fn lend(
+    a: &mut KernelArg,
+    keyword: bool,
+    index: usize,
+    lent: &mut Vec<Lent>,
+) -> Result<Value, Diagnostic> {
+    match a {
+        KernelArg::Array(arr) if !(arr.shape.is_empty() && arr.data.len() == 1) => {
+            check_size(arr)?;
+            let data = std::mem::replace(&mut arr.data, Buffer::zeros(arr.dtype, 0));
+            let v = ArrayValue::from_buffer(data, arr.shape.clone());
+            lent.push(Lent {
+                keyword,
+                index,
+                data: Rc::clone(&v.data),
+            });
+            Ok(Value::Array(v))
+        }
+        other => to_value(other.clone()),
+    }
+}
+
+fn check_size(arr: &Array) -> Result<(), Diagnostic> {
+    if checked_size(&arr.shape) == Some(arr.data.len()) {
+        return Ok(());
+    }
+    Err(Diagnostic::new(
+        ErrorKind::ValueError,
+        format!(
+            "an argument has {} elements but shape {}",
+            arr.data.len(),
+            shape_str(&arr.shape)
+        ),
+        Span::default(),
+    ))
+}
+
 fn to_value(a: KernelArg) -> Result<Value, Diagnostic> {
     Ok(match a {
         KernelArg::Array(arr) if arr.shape.is_empty() && arr.data.len() == 1 => {
             Value::Scalar(arr.data.get(0))
         }
         KernelArg::Array(arr) => {
-            if checked_size(&arr.shape) != Some(arr.data.len()) {
-                return Err(Diagnostic::new(
-                    ErrorKind::ValueError,
-                    format!(
-                        "an argument has {} elements but shape {}",
-                        arr.data.len(),
-                        shape_str(&arr.shape)
-                    ),
-                    Span::default(),
-                ));
-            }
+            check_size(&arr)?;
             Value::Array(ArrayValue::from_buffer(arr.data, arr.shape))
         }
         KernelArg::Int(v) => match i64::try_from(v) {

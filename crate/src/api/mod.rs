@@ -18,6 +18,7 @@
 //! assert_eq!(r.data, numwasm::types::Buffer::F64(vec![3.0, 5.0, 7.0]));
 //! ```
 
+mod arena;
 mod diagnostic;
 mod engine;
 mod functions;
@@ -27,10 +28,11 @@ pub mod selftest;
 mod value;
 
 pub use crate::vm::last_run_threads;
+pub use arena::kernel_alloc;
 pub use diagnostic::{Diagnostic, ErrorKind};
 pub use engine::{Compiled, Engine, MAX_INPUTS, compile, evaluate};
 pub use functions::function_table_json;
-pub use kernels::{Inspection, KernelArg, KernelCall, KernelValue, Kernels};
+pub use kernels::{Inspection, KernelArg, KernelCall, KernelValue, Kernels, Tier, WasmHost};
 pub use value::{Array, Input};
 
 pub use crate::front::expr::{InputKind, Signature};

@@ -27,6 +27,7 @@
 pub mod exec;
 mod print;
 mod verify;
+pub mod writes;
 
 use std::fmt;
 

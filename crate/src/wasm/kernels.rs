@@ -10,12 +10,19 @@
 //!              a JS array for a tuple, undefined for None
 //!   mutated    [{ index, data }]: the new contents of every array argument the kernel
 //!              wrote, by index into `inputs`; resident arrays are written in place instead
+//!   signature  Numba's form of the signature it ran
+//!   tier       "wasm" (generated code, see `jit.rs`) or "executor" (the reference executor,
+//!              for what the generator does not compile yet)
+//! kernelInspect(module, name, inputs, positional) ──▶ { signature, typedIr, tier, wasm,
+//!              notCompiled }: wasm is the generated module as text (WAT) or null,
+//!              notCompiled why the kernel runs on the executor, or null
 //! ```
 
 use js_sys::{Array as JsArray, Object};
 use wasm_bindgen::prelude::*;
 
 use super::engine::{Converted, Engine, array_to_js, convert_inputs, diagnostic, typed_array};
+use super::jit::Host;
 use super::{error, set};
 use crate::api::{self, Array, Buffer, KernelArg, KernelValue, PyScalar};
 
@@ -48,6 +55,8 @@ struct Args {
     positional: Vec<KernelArg>,
     keywords: Vec<(String, KernelArg)>,
     residents: Vec<Option<u32>>,
+    /// Whether each argument is a resident array's own buffer, lent to the call.
+    lent: Vec<bool>,
 }
 
 #[wasm_bindgen]
@@ -64,11 +73,13 @@ impl Engine {
     ) -> Result<JsValue, JsValue> {
         let kernels = &module.inner;
         let source = kernels.source();
-        let args = self.kernel_args(inputs, positional)?;
+        let mut args = self.kernel_args(inputs, positional, true)?;
         let keywords: Vec<String> = args.keywords.iter().map(|(k, _)| k.clone()).collect();
-        let call = kernels
-            .call(name, args.positional, args.keywords)
-            .map_err(|d| diagnostic(&d, source))?;
+        let result = kernels.call_with(name, &mut args.positional, &mut args.keywords, Some(&Host));
+        // Resident arrays were lent to the call (the kernel worked on them in place):
+        // they go back whatever the outcome.
+        self.return_residents(&mut args);
+        let call = result.map_err(|d| diagnostic(&d, source))?;
         let slots = kernels
             .argument_slots(name, positional, &keywords)
             .map_err(|d| diagnostic(&d, source))?;
@@ -79,7 +90,11 @@ impl Engine {
                 continue;
             };
             if let Some(id) = args.residents.get(index).copied().flatten() {
-                self.write_resident(id, data)?;
+                // A lent resident was written in place; a copy (the same array passed
+                // again) is written back.
+                if !args.lent[index] {
+                    self.write_resident(id, data)?;
+                }
             } else {
                 let m = Object::new();
                 set(&m, "index", &(index as f64).into());
@@ -91,6 +106,7 @@ impl Engine {
         set(&o, "value", &value_to_js(&call.value));
         set(&o, "mutated", &mutated);
         set(&o, "signature", &call.signature.into());
+        set(&o, "tier", &call.tier.name().into());
         Ok(o.into())
     }
 
@@ -98,26 +114,37 @@ impl Engine {
     /// `kernelCall` takes them): `{ signature, typedIr }`.
     #[wasm_bindgen(js_name = kernelInspect)]
     pub fn kernel_inspect(
-        &self,
+        &mut self,
         module: &KernelModule,
         name: &str,
         inputs: &JsArray,
         positional: usize,
     ) -> Result<JsValue, JsValue> {
         let kernels = &module.inner;
-        let args = self.kernel_args(inputs, positional)?;
+        let args = self.kernel_args(inputs, positional, false)?;
         let inspection = kernels
-            .inspect(name, args.positional, args.keywords)
+            .inspect_with(name, args.positional, args.keywords, Some(&Host))
             .map_err(|d| diagnostic(&d, kernels.source()))?;
         let o = Object::new();
         set(&o, "signature", &inspection.signature.into());
         set(&o, "typedIr", &inspection.typed_ir.into());
+        set(&o, "tier", &inspection.tier.name().into());
+        let text = |t: Option<String>| t.map_or(JsValue::NULL, JsValue::from);
+        set(&o, "wasm", &text(inspection.wasm));
+        set(&o, "notCompiled", &text(inspection.not_compiled));
         Ok(o.into())
     }
 
-    /// Converts JS arguments; resident arrays are copied, since a kernel owns its arguments
-    /// while it runs (what it writes is copied back afterwards).
-    fn kernel_args(&self, inputs: &JsArray, positional: usize) -> Result<Args, JsValue> {
+    /// Converts JS arguments. With `lend`, a resident array's buffer moves into the
+    /// arguments (the kernel works on it in place; [`Engine::return_residents`] puts it
+    /// back), except when the same array comes again, which gets a copy; otherwise
+    /// resident arrays are copied.
+    fn kernel_args(
+        &mut self,
+        inputs: &JsArray,
+        positional: usize,
+        lend: bool,
+    ) -> Result<Args, JsValue> {
         if positional > inputs.length() as usize {
             return Err(error(
                 "TypeError",
@@ -128,19 +155,33 @@ impl Engine {
             positional: Vec::with_capacity(positional),
             keywords: Vec::new(),
             residents: Vec::new(),
+            lent: Vec::new(),
         };
         for (i, (name, c)) in convert_inputs(inputs)?.into_iter().enumerate() {
+            let mut lent = false;
             let (arg, resident) = match c {
                 Converted::Owned { data, shape } => (array_arg(data, shape), None),
                 Converted::Resident(id) => {
-                    let r = self.resident(id)?;
-                    (array_arg(r.data.clone(), r.shape.clone()), Some(id))
+                    let again = args.residents.contains(&Some(id));
+                    let r = self
+                        .residents
+                        .get_mut(&id)
+                        .ok_or_else(|| super::engine::freed(id))?;
+                    let data = if lend && !again {
+                        lent = true;
+                        let empty = Buffer::zeros(r.data.dtype(), 0);
+                        std::mem::replace(&mut r.data, empty)
+                    } else {
+                        r.data.clone()
+                    };
+                    (array_arg(data, r.shape.clone()), Some(id))
                 }
                 Converted::Scalar(PyScalar::Int(v)) => (KernelArg::Int(v), None),
                 Converted::Scalar(PyScalar::Float(v)) => (KernelArg::Float(v), None),
                 Converted::Scalar(PyScalar::Bool(v)) => (KernelArg::Bool(v), None),
             };
             args.residents.push(resident);
+            args.lent.push(lent);
             if i < positional {
                 args.positional.push(arg);
             } else {
@@ -148,6 +189,24 @@ impl Engine {
             }
         }
         Ok(args)
+    }
+
+    /// Moves the buffers of lent resident arrays back into the engine.
+    fn return_residents(&mut self, args: &mut Args) {
+        let n = args.positional.len();
+        for (i, lent) in args.lent.iter().enumerate() {
+            let (Some(id), true) = (args.residents[i], *lent) else {
+                continue;
+            };
+            let arg = if i < n {
+                args.positional.get_mut(i)
+            } else {
+                args.keywords.get_mut(i - n).map(|(_, a)| a)
+            };
+            if let (Some(KernelArg::Array(a)), Some(r)) = (arg, self.residents.get_mut(&id)) {
+                r.data = std::mem::replace(&mut a.data, Buffer::zeros(a.dtype, 0));
+            }
+        }
     }
 
     /// Writes a kernel's new contents of a resident array into it.

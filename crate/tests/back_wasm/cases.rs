@@ -12,7 +12,7 @@ use numwasm::kir::{Expr, Function, Program, RaiseKind, Stmt, Ty};
 use numwasm::syntax::Span;
 use numwasm::types::{BinaryOp, Buffer, DType, Scalar};
 
-use crate::harness::{self, Outcome, Ret};
+use crate::harness::{self, Outcome, Ret, vmath_imports};
 
 const KERNELS: &str = r#"
 import math
@@ -163,6 +163,22 @@ def scale(a, k):
 @njit
 def uses_exp(x):
     return math.exp(x)
+
+def vhelp(x, y):
+    return math.atan2(y, x) + math.hypot(x, y)
+
+@njit
+def vmath_mix(x, y, n):
+    t = math.exp(x) - math.log1p(abs(y)) + math.sin(x) * math.cosh(y)
+    t += x // y + x % y + x ** y + x ** 3 + x ** 2.5 + math.fmod(x, y)
+    t += vhelp(x, y) + n ** 3
+    return t + np.nextafter(x, y)
+
+@njit
+def vmath_f32(x, y):
+    a = np.float32(x)
+    b = np.float32(y)
+    return np.exp(a) + np.arctan2(a, b) + a ** b + a ** np.float32(3) + a // b + a % b
 
 @njit
 def makes_zeros(n):
@@ -549,9 +565,85 @@ fn unsupported(name: &str, args: &[Value]) -> String {
     }
 }
 
+fn f32v(x: f32) -> Value {
+    Value::Scalar(Scalar::F32(x))
+}
+
+/// Float operations wasm has no instruction for call the engine's vmath functions, which
+/// the module imports (those it uses, once each): they shift the program's functions, the
+/// helpers and the trampoline in the index space, and every call must still land.
 #[test]
-fn transcendentals_intrinsics_and_lists_are_unsupported() {
-    assert_eq!(unsupported("uses_exp", &[f64v(1.0)]), "exp on float64");
+fn float_math_calls_the_engines_vmath() {
+    let m = harness::compile(&kernel("uses_exp", &[f64v(1.0)])).expect("compiles");
+    assert_eq!(vmath_imports(&m), ["nw_vmath_exp_f64"]);
+    for x in [
+        1.0,
+        -0.0,
+        709.8,
+        -745.2,
+        f64::NAN,
+        f64::NEG_INFINITY,
+        5e-324,
+    ] {
+        run("uses_exp", &[f64v(x)]);
+    }
+    // A helper, integer power (a helper function) and vmath calls in one module; `x ** 3`
+    // and `x ** 2.5` are the constant-power kernel, `x ** y` pow.
+    let args = [f64v(2.5), f64v(-1.25), i64v(7)];
+    let m = harness::compile(&kernel("vmath_mix", &args)).expect("compiles");
+    let mut imports = vmath_imports(&m);
+    imports.sort();
+    assert_eq!(
+        imports,
+        [
+            "nw_vmath_arctan2_f64",
+            "nw_vmath_cosh_f64",
+            "nw_vmath_exp_f64",
+            "nw_vmath_floordiv_f64",
+            "nw_vmath_fmod_f64",
+            "nw_vmath_hypot_f64",
+            "nw_vmath_log1p_f64",
+            "nw_vmath_mod_f64",
+            "nw_vmath_nextafter_f64",
+            "nw_vmath_pow_const_f64",
+            "nw_vmath_pow_f64",
+            "nw_vmath_sin_f64",
+        ]
+    );
+    for (x, y) in [
+        (2.5, -1.25),
+        (-3.0, 0.5),
+        (0.0, -0.0),
+        (1e300, 3.0),
+        (f64::NAN, 1.0),
+    ] {
+        run("vmath_mix", &[f64v(x), f64v(y), i64v(7)]);
+    }
+    // A zero divisor raises before any vmath call.
+    let o = run("vmath_mix", &[f64v(1.0), f64v(0.0), i64v(2)]);
+    assert_eq!(err(&o).kind, RaiseKind::ZeroDivisionError);
+    // float32 computes in float32, through the float32 functions.
+    let m = harness::compile(&kernel("vmath_f32", &[f64v(1.0), f64v(2.0)])).expect("compiles");
+    assert!(
+        vmath_imports(&m).iter().all(|n| n.ends_with("_f32")),
+        "{:?}",
+        vmath_imports(&m)
+    );
+    for (x, y) in [(1.5, 2.25), (-2.0, 3.0), (88.0, -0.5), (0.0, f64::INFINITY)] {
+        run("vmath_f32", &[f64v(x), f64v(y)]);
+        run("vmath_f32", &[f32v(x as f32), f32v(y as f32)]);
+    }
+}
+
+/// A module that uses no vmath function imports none: its memory only.
+#[test]
+fn a_module_without_float_math_imports_only_its_memory() {
+    let m = harness::compile(&kernel("usehelp", &[f64v(1.0)])).expect("compiles");
+    assert!(vmath_imports(&m).is_empty());
+}
+
+#[test]
+fn intrinsics_and_lists_are_unsupported() {
     assert_eq!(
         unsupported("makes_zeros", &[i64v(3)]),
         "the intrinsic Zeros"

@@ -2,12 +2,15 @@
 //! by `back::wasm` and run in wasmi (a wasm interpreter that takes an imported memory)
 //! with the arrays laid out in that memory as the ABI says. Every module is validated
 //! first, in both of its variants (shared memory for the threads build, plain for the
-//! simd build); wasmi runs the plain one, as it has no threads.
+//! simd build); wasmi runs the plain one, as it has no threads. The vmath functions a
+//! module imports are host functions here that call the native functions the engine's
+//! wasm exports call, so a difference from the executor is a wrong call site (operation,
+//! dtype or operand order), not a platform's rounding.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use numwasm::back::wasm::{self, Module, Options, WasmValue};
+use numwasm::back::wasm::{self, Module, Options, VmathOp, WasmValue, vmath};
 use numwasm::kir::exec::{self, ArrayValue, RunError, Value};
 use numwasm::kir::{Program, Ty};
 use numwasm::types::{Buffer, DType, Scalar};
@@ -48,6 +51,22 @@ pub fn compile(p: &Program) -> Result<Module, wasm::Unsupported> {
     assert_eq!(shared.sites, plain.sites);
     assert_eq!(shared.functions, plain.functions);
     Ok(plain)
+}
+
+/// The functions a module imports from the engine's vmath, in index order.
+pub fn vmath_imports(m: &Module) -> Vec<String> {
+    let mut names = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(&m.bytes) {
+        if let Ok(wasmparser::Payload::ImportSection(section)) = payload {
+            for import in section.into_imports() {
+                let import = import.expect("an import");
+                if import.module == wasm::VMATH_MODULE {
+                    names.push(import.name.to_owned());
+                }
+            }
+        }
+    }
+    names
 }
 
 /// What the entry function gave.
@@ -162,22 +181,38 @@ struct Placed {
     descriptor: usize,
 }
 
-fn val(v: WasmValue) -> wasmi::Val {
-    match v {
-        WasmValue::I32(x) => wasmi::Val::I32(x),
-        WasmValue::I64(x) => wasmi::Val::I64(x),
-        WasmValue::F32(x) => wasmi::Val::F32(wasmi::F32::from_bits(x)),
-        WasmValue::F64(x) => wasmi::Val::F64(wasmi::F64::from_bits(x)),
-    }
-}
 
-fn wasm_value(v: &wasmi::Val) -> WasmValue {
-    match v {
-        wasmi::Val::I32(x) => WasmValue::I32(*x),
-        wasmi::Val::I64(x) => WasmValue::I64(*x),
-        wasmi::Val::F32(x) => WasmValue::F32(x.to_bits()),
-        wasmi::Val::F64(x) => WasmValue::F64(x.to_bits()),
-        other => panic!("a result of type {other:?}"),
+/// Defines the vmath functions `module` imports, each by its entry in the generator's
+/// table, which must have one of its name.
+fn define_vmath(linker: &mut wasmi::Linker<()>, module: &wasmi::Module) {
+    for import in module.imports() {
+        if import.module() != wasm::VMATH_MODULE {
+            continue;
+        }
+        let f = wasm::VMATH_IMPORTS
+            .iter()
+            .find(|f| f.name == import.name())
+            .unwrap_or_else(|| panic!("{} is not in the table", import.name()));
+        let (m, name) = (wasm::VMATH_MODULE, f.name);
+        let defined = match (f.op, f.dtype) {
+            (VmathOp::Unary(op), DType::F64) => {
+                linker.func_wrap(m, name, move |a: f64| vmath::unary(op, a))
+            }
+            (VmathOp::Unary(op), _) => linker.func_wrap(m, name, move |a: f32| vmath::unary(op, a)),
+            (VmathOp::Binary(op), DType::F64) => {
+                linker.func_wrap(m, name, move |a: f64, b: f64| vmath::binary(op, a, b))
+            }
+            (VmathOp::Binary(op), _) => {
+                linker.func_wrap(m, name, move |a: f32, b: f32| vmath::binary(op, a, b))
+            }
+            (VmathOp::PowConst, DType::F64) => {
+                linker.func_wrap(m, name, |a: f64, k: f64| vmath::pow_const(a, k))
+            }
+            (VmathOp::PowConst, _) => {
+                linker.func_wrap(m, name, |a: f32, k: f32| vmath::pow_const(a, k))
+            }
+        };
+        defined.expect("define a vmath function");
     }
 }
 
@@ -201,6 +236,9 @@ pub fn compiled(m: &Module, args: &[Value]) -> Outcome {
             descriptor,
         });
     }
+    // The trampoline's block after the arrays: the header, then one slot per argument.
+    let block = align(at, 8);
+    at = block + 8 * wasm::Block::slots(args.len(), 1);
     let pages = (at / 65536 + 1) as u32;
 
     let engine = wasmi::Engine::default();
@@ -212,17 +250,23 @@ pub fn compiled(m: &Module, args: &[Value]) -> Outcome {
     linker
         .define("env", "memory", memory)
         .expect("define the memory");
+    define_vmath(&mut linker, &module);
     let instance = linker
         .instantiate_and_start(&mut store, &module)
         .expect("instantiate");
 
-    let mut params = Vec::new();
     let mut k = 0;
     {
         let mem = memory.data_mut(&mut store);
-        for v in args {
-            match v {
-                Value::Scalar(s) => params.push(val(wasm::to_wasm(*s))),
+        for (i, v) in args.iter().enumerate() {
+            let slot = block + wasm::Block::param(i) as usize;
+            let bits: u64 = match v {
+                Value::Scalar(s) => match wasm::to_wasm(*s) {
+                    WasmValue::I32(x) => u64::from(x as u32),
+                    WasmValue::I64(x) => x as u64,
+                    WasmValue::F32(x) => u64::from(x),
+                    WasmValue::F64(x) => x,
+                },
                 Value::Array(a) => {
                     let p = &placed[k];
                     k += 1;
@@ -239,51 +283,59 @@ pub fn compiled(m: &Module, args: &[Value]) -> Outcome {
                         let o = p.descriptor + 4 * j;
                         mem[o..o + 4].copy_from_slice(&w.to_le_bytes());
                     }
-                    params.push(wasmi::Val::I32(p.descriptor as i32));
+                    p.descriptor as u64
                 }
                 other => panic!("an argument the compiled subset has no ABI for: {other:?}"),
-            }
+            };
+            // Garbage in the unused high bytes: the trampoline must read only its value's.
+            let bits = match v {
+                Value::Scalar(s) if wasm::val_type(s.dtype()) == wasm::val_type(DType::I32) => {
+                    bits | 0xdead_beef_0000_0000
+                }
+                Value::Array(_) => bits | 0xdead_beef_0000_0000,
+                _ => bits,
+            };
+            mem[slot..slot + 8].copy_from_slice(&bits.to_le_bytes());
         }
+        // A stale error code from an earlier call must not survive into this one.
+        let e = block + wasm::Block::ERROR as usize;
+        mem[e..e + 8].copy_from_slice(&u64::MAX.to_le_bytes());
     }
 
     let entry = &m.functions[0];
-    let f = instance
-        .get_func(&store, &entry.export)
-        .expect("the entry is exported");
-    let mut results: Vec<wasmi::Val> = match &entry.ret {
-        Ty::None => Vec::new(),
-        Ty::Scalar(d) => vec![val(wasm::to_wasm(Scalar::zero(*d)))],
-        _ => vec![wasmi::Val::I32(0)],
-    };
-    if let Err(e) = f.call(&mut store, &params, &mut results) {
+    let run = instance
+        .get_func(&store, wasm::RUN_EXPORT)
+        .expect("the trampoline is exported");
+    if let Err(e) = run.call(&mut store, &[wasmi::Val::I32(block as i32)], &mut []) {
         panic!(
             "the compiled kernel trapped: {e}\n{}",
             wasmprinter::print_bytes(&m.bytes).unwrap_or_default()
         );
     }
-    let global = |name: &str| {
-        instance
-            .get_global(&store, name)
-            .expect("an error global")
-            .get(&store)
+    let mem = memory.data(&store);
+    let word = |at: u64| {
+        let o = block + at as usize;
+        u64::from_le_bytes(mem[o..o + 8].try_into().expect("8 bytes"))
     };
-    let code = match global(wasm::ERROR_GLOBAL) {
-        wasmi::Val::I32(c) => c,
-        other => panic!("error is {other:?}"),
-    };
-    let i64_of = |v: wasmi::Val| match v {
-        wasmi::Val::I64(x) => x,
-        other => panic!("an error value is {other:?}"),
-    };
+    let code = word(wasm::Block::ERROR) as u32 as i32;
     let result = if code == 0 {
+        let r = word(wasm::Block::result(args.len(), 0));
         Ok(match &entry.ret {
-            Ty::Scalar(d) => Ret::Scalar(
-                wasm::from_wasm(*d, wasm_value(&results[0])).expect("a result of its dtype"),
-            ),
-            Ty::Array(_) => {
-                let wasmi::Val::I32(addr) = results[0] else {
-                    panic!("an array result that is not an i32");
+            Ty::Scalar(d) => {
+                let t = wasm::val_type(*d);
+                let v = if t == wasm::val_type(DType::I64) {
+                    WasmValue::I64(r as i64)
+                } else if t == wasm::val_type(DType::F32) {
+                    WasmValue::F32(r as u32)
+                } else if t == wasm::val_type(DType::F64) {
+                    WasmValue::F64(r)
+                } else {
+                    WasmValue::I32(r as u32 as i32)
                 };
+                Ret::Scalar(wasm::from_wasm(*d, v).expect("a result of its dtype"))
+            }
+            Ty::Array(_) => {
+                let addr = r as u32 as usize;
                 let arrays: Vec<usize> = args
                     .iter()
                     .enumerate()
@@ -292,17 +344,26 @@ pub fn compiled(m: &Module, args: &[Value]) -> Outcome {
                     .collect();
                 let j = placed
                     .iter()
-                    .position(|p| p.descriptor as i32 == addr)
+                    .position(|p| p.descriptor == addr)
                     .expect("an array result is an argument's descriptor");
                 Ret::Array(arrays[j])
             }
             _ => Ret::None,
         })
     } else {
-        let a = i64_of(global(wasm::ERROR_A_GLOBAL));
-        let b = i64_of(global(wasm::ERROR_B_GLOBAL));
+        let a = word(wasm::Block::ERROR_A) as i64;
+        let b = word(wasm::Block::ERROR_B) as i64;
         Err(m.error(code, a, b).expect("the error code names a site"))
     };
+    // The trampoline clears the error, so the next call through it starts clean.
+    let global = instance
+        .get_global(&store, wasm::ERROR_GLOBAL)
+        .expect("an error global")
+        .get(&store);
+    assert!(
+        matches!(global, wasmi::Val::I32(0)),
+        "the error global is {global:?} after the trampoline"
+    );
     let mem = memory.data(&store);
     let arrays = placed
         .iter()

@@ -9,6 +9,8 @@
 //!   unsupported, and the text form of `ssum`.
 //! * `ops.rs`: every scalar operation on every dtype it computes in, over a table of edge
 //!   values, and casts between every pair of dtypes.
+//! * `imports.rs`: the table of vmath functions a module may import from the engine,
+//!   against the generator: names, signatures, and every float operation compiling.
 //! * `random.rs`: a seeded generator of well-typed programs in the compiled subset, run
 //!   both ways.
 #![cfg(not(target_arch = "wasm32"))]
@@ -18,5 +20,6 @@ mod common;
 mod harness;
 
 mod cases;
+mod imports;
 mod ops;
 mod random;

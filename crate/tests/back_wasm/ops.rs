@@ -1,8 +1,10 @@
 //! Every scalar operation of the compiled subset, on every dtype it computes in, over a
 //! table of edge values (zeros of both signs, one, minus one, the extremes, shift widths,
-//! NaNs of both signs and with a payload, infinities, values past the integer ranges),
-//! returned directly so that nothing downstream can hide a difference: `Binary`,
-//! `Unary`, `Cast` between all pairs of dtypes, and `PyDiv`.
+//! NaNs of both signs and with a payload, infinities, subnormals, values past the integer
+//! ranges and where `exp` overflows), returned directly so that nothing downstream can
+//! hide a difference: `Binary`, `Unary` (the transcendentals included, which call the
+//! engine's vmath), a float power with a constant exponent, `Cast` between all pairs of
+//! dtypes, and `PyDiv`.
 
 use numwasm::kir::exec::Value;
 use numwasm::kir::{Expr, Function, Program, Stmt, Ty};
@@ -33,6 +35,12 @@ fn values(d: DType) -> Vec<Scalar> {
             1e300,
             -1e300,
             5e-324,
+            -2.5e-310,
+            f64::MIN_POSITIVE,
+            1e-40,
+            709.8,
+            -745.2,
+            88.8,
             f64::INFINITY,
             f64::NEG_INFINITY,
             f64::NAN,
@@ -93,7 +101,7 @@ fn one(d: DType, result: DType, e: impl Fn(numwasm::kir::ExprId) -> Expr) -> Pro
     p
 }
 
-const BINARY: [BinaryOp; 20] = [
+const BINARY: [BinaryOp; 23] = [
     BinaryOp::Add,
     BinaryOp::Sub,
     BinaryOp::Mul,
@@ -111,6 +119,9 @@ const BINARY: [BinaryOp; 20] = [
     BinaryOp::Fmax,
     BinaryOp::Fmin,
     BinaryOp::Fmod,
+    BinaryOp::Arctan2,
+    BinaryOp::Hypot,
+    BinaryOp::Nextafter,
     BinaryOp::Copysign,
     BinaryOp::Lt,
     BinaryOp::Ne,
@@ -143,13 +154,7 @@ fn binary_operations_on_every_dtype() {
     let mut runs = 0;
     for op in BINARY.into_iter().chain(COMPARISONS) {
         for d in DType::ALL {
-            let computes_in_d = matches!(binary_signature(op, d), Ok((c, _)) if c == d);
-            let vmath = d.is_float()
-                && matches!(
-                    op,
-                    BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Fmod
-                );
-            if !computes_in_d || vmath {
+            if !matches!(binary_signature(op, d), Ok((c, _)) if c == d) {
                 continue;
             }
             let result = if op.is_comparison() { DType::Bool } else { d };
@@ -157,7 +162,45 @@ fn binary_operations_on_every_dtype() {
             runs += each(&p, d, 2);
         }
     }
-    assert!(runs > 20_000, "{runs} runs");
+    assert!(runs > 30_000, "{runs} runs");
+}
+
+/// `x ** k` with `k` a constant: the executor's constant-power kernel (integer and
+/// half-integer exponents square and multiply), not pow.
+#[test]
+fn float_power_with_a_constant_exponent() {
+    let mut runs = 0;
+    for d in [DType::F64, DType::F32] {
+        let mut ks = values(d);
+        ks.extend(
+            [
+                3.0,
+                -2.0,
+                0.5,
+                -0.5,
+                1.5,
+                7.0,
+                40.5,
+                64.5,
+                65.0,
+                2.0,
+                1.0 / 3.0,
+            ]
+            .map(|k| Scalar::F64(k).cast(d)),
+        );
+        for k in ks {
+            let mut f = Function::new("f", Ty::Scalar(d));
+            let x = f.param("x", Ty::Scalar(d));
+            let ex = f.expr(Expr::Local(x), Ty::Scalar(d), sp(1));
+            let ek = f.expr(Expr::Const(k), Ty::Scalar(d), sp(2));
+            let r = f.expr(Expr::Binary(BinaryOp::Pow, ex, ek), Ty::Scalar(d), sp(3));
+            f.body = vec![Stmt::Return(Some(r))];
+            let mut p = Program::default();
+            p.add(f);
+            runs += each(&p, d, 1);
+        }
+    }
+    assert!(runs > 1_500, "{runs} runs");
 }
 
 #[test]
@@ -180,6 +223,26 @@ fn unary_operations_on_every_dtype() {
         UnaryOp::IsFinite,
         UnaryOp::IsInf,
         UnaryOp::Signbit,
+        UnaryOp::Sin,
+        UnaryOp::Cos,
+        UnaryOp::Tan,
+        UnaryOp::Arcsin,
+        UnaryOp::Arccos,
+        UnaryOp::Arctan,
+        UnaryOp::Sinh,
+        UnaryOp::Cosh,
+        UnaryOp::Tanh,
+        UnaryOp::Arcsinh,
+        UnaryOp::Arccosh,
+        UnaryOp::Arctanh,
+        UnaryOp::Log,
+        UnaryOp::Log1p,
+        UnaryOp::Log10,
+        UnaryOp::Log2,
+        UnaryOp::Exp,
+        UnaryOp::Exp2,
+        UnaryOp::Expm1,
+        UnaryOp::Cbrt,
     ];
     let mut runs = 0;
     for op in ops {
@@ -192,7 +255,7 @@ fn unary_operations_on_every_dtype() {
             runs += each(&p, d, 1);
         }
     }
-    assert!(runs > 1_500, "{runs} runs");
+    assert!(runs > 2_500, "{runs} runs");
 }
 
 #[test]
@@ -209,7 +272,11 @@ fn casts_between_every_pair_of_dtypes() {
 fn python_division_and_integer_power() {
     for d in DType::ALL {
         let ops: &[(BinaryOp, DType)] = if d.is_float() {
-            &[(BinaryOp::TrueDiv, d)]
+            &[
+                (BinaryOp::TrueDiv, d),
+                (BinaryOp::FloorDiv, d),
+                (BinaryOp::Mod, d),
+            ]
         } else if d == DType::Bool {
             &[]
         } else {

@@ -1,5 +1,6 @@
 //! Random programs in the compiled subset, run on the executor and compiled: a seeded
-//! generator of well-typed kir (scalar arithmetic over every dtype, casts, conditions,
+//! generator of well-typed kir (scalar arithmetic over every dtype, float math through
+//! the engine's vmath, casts, conditions,
 //! array loads and stores with indices near and past the ends, `if`, `for` with small
 //! trip counts and any step, `while`, `break`, `continue`, early returns, raises, calls of
 //! a helper, locals assigned on some paths only), each program run on a few argument
@@ -53,7 +54,7 @@ const BINARY: [BinaryOp; 27] = [
     BinaryOp::Copysign,
 ];
 
-const UNARY: [UnaryOp; 16] = [
+const UNARY: [UnaryOp; 36] = [
     UnaryOp::Neg,
     UnaryOp::Invert,
     UnaryOp::Abs,
@@ -70,21 +71,27 @@ const UNARY: [UnaryOp; 16] = [
     UnaryOp::IsNan,
     UnaryOp::IsFinite,
     UnaryOp::IsInf,
+    UnaryOp::Sin,
+    UnaryOp::Cos,
+    UnaryOp::Tan,
+    UnaryOp::Arcsin,
+    UnaryOp::Arccos,
+    UnaryOp::Arctan,
+    UnaryOp::Sinh,
+    UnaryOp::Cosh,
+    UnaryOp::Tanh,
+    UnaryOp::Arcsinh,
+    UnaryOp::Arccosh,
+    UnaryOp::Arctanh,
+    UnaryOp::Log,
+    UnaryOp::Log1p,
+    UnaryOp::Log10,
+    UnaryOp::Log2,
+    UnaryOp::Exp,
+    UnaryOp::Exp2,
+    UnaryOp::Expm1,
+    UnaryOp::Cbrt,
 ];
-
-/// The float operations the compiled tier leaves to vmath (not generated).
-fn through_vmath(op: BinaryOp) -> bool {
-    matches!(
-        op,
-        BinaryOp::FloorDiv
-            | BinaryOp::Mod
-            | BinaryOp::Pow
-            | BinaryOp::Fmod
-            | BinaryOp::Arctan2
-            | BinaryOp::Hypot
-            | BinaryOp::Nextafter
-    )
-}
 
 fn binary_in(op: BinaryOp, d: DType) -> bool {
     matches!(binary_signature(op, d), Ok((c, _)) if c == d)
@@ -324,9 +331,7 @@ impl Gen<'_> {
         let ops: Vec<BinaryOp> = BINARY
             .iter()
             .copied()
-            .filter(|&op| {
-                !op.is_comparison() && binary_in(op, d) && !(d.is_float() && through_vmath(op))
-            })
+            .filter(|&op| !op.is_comparison() && binary_in(op, d))
             .collect();
         if ops.is_empty() {
             return self.expr(d, depth - 1);
@@ -337,7 +342,8 @@ impl Gen<'_> {
         self.mk(Expr::Binary(op, a, b), Ty::Scalar(d))
     }
 
-    /// `/`, `//`, `%` and integer `**` under Python's error model.
+    /// `/`, `//`, `%` (of integers and floats) and integer `**` under Python's error
+    /// model.
     fn py_div(&mut self, d: DType, depth: u32) -> ExprId {
         if d.is_int() {
             let op = pick(
@@ -355,15 +361,19 @@ impl Gen<'_> {
             return self.mk(Expr::PyDiv(op, a, b), Ty::Scalar(d));
         }
         if d.is_float() {
+            let op = pick(
+                self.rng,
+                &[BinaryOp::TrueDiv, BinaryOp::FloorDiv, BinaryOp::Mod],
+            );
             // Integer / integer computes in float64; floats in their own dtype.
-            let x = if d == DType::F64 && self.rng.below(2) == 0 {
+            let x = if op == BinaryOp::TrueDiv && d == DType::F64 && self.rng.below(2) == 0 {
                 self.int_dtype()
             } else {
                 d
             };
             let a = self.expr(x, depth - 1);
             let b = self.expr(x, depth - 1);
-            return self.mk(Expr::PyDiv(BinaryOp::TrueDiv, a, b), Ty::Scalar(d));
+            return self.mk(Expr::PyDiv(op, a, b), Ty::Scalar(d));
         }
         self.expr(d, depth - 1)
     }
@@ -696,8 +706,13 @@ fn array_arg(rng: &mut Rng, at: ArrayTy, shape: &[usize], strided: bool) -> Valu
 #[test]
 fn random_programs_agree_with_the_executor() {
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut with_vmath = 0;
     for seed in 0..PROGRAMS {
         let (p, runs) = program(seed);
+        let m = harness::compile(&p).unwrap_or_else(|u| panic!("{u}\n{p}"));
+        if !harness::vmath_imports(&m).is_empty() {
+            with_vmath += 1;
+        }
         for args in &runs {
             let o = harness::differential(&p, args);
             let key = match &o.result {
@@ -710,6 +725,11 @@ fn random_programs_agree_with_the_executor() {
         }
     }
     println!("outcomes of {PROGRAMS} random programs: {outcomes:?}");
+    println!("{with_vmath} programs call vmath functions");
+    assert!(
+        with_vmath > PROGRAMS as usize / 4,
+        "{with_vmath} call vmath"
+    );
     let count = |k: &str| outcomes.get(k).copied().unwrap_or(0);
     // Most runs finish, and every error the subset raises is exercised.
     assert!(

@@ -1,9 +1,13 @@
 //! The pieces a function's code is built from: an instruction buffer that allocates wasm
 //! locals and temporaries and counts open blocks (so branches name their targets by
-//! level, not by hand-counted depth), the deduplicated function types, and the internal
-//! helper functions (integer power).
+//! level, not by hand-counted depth), the deduplicated function types, and the functions
+//! the code calls besides the program's own (the vmath imports and the integer-power
+//! helpers).
 
 use wasm_encoder::{BlockType, Function, Instruction, TypeSection, ValType};
+
+use super::vmath::{self, VMATH_IMPORTS, VmathImport, VmathOp};
+use crate::types::DType;
 
 /// The globals of every module, by index: the error site plus one, and the two values
 /// an IndexError reports.
@@ -11,9 +15,23 @@ pub(super) const ERROR: u32 = 0;
 pub(super) const ERROR_A: u32 = 1;
 pub(super) const ERROR_B: u32 = 2;
 
+/// What a `call` calls. Imported functions come first in wasm's function index space,
+/// and how many a module imports is known only once every function is compiled, so a
+/// call of a function the module defines (the program's, a helper, the trampoline's call
+/// of the entry) is numbered without the imports and offset when the code is finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Callee {
+    /// A defined function: `0..` for the program's functions, then the helpers.
+    Defined(u32),
+    /// An import, by its final index.
+    Import(u32),
+}
+
 /// One function's instructions and locals.
 pub(super) struct Code {
     pub ins: Vec<Instruction<'static>>,
+    /// The positions in `ins` of the calls of defined functions.
+    defined_calls: Vec<usize>,
     params: Vec<ValType>,
     locals: Vec<ValType>,
     /// Free temporaries by type (`i32`, `i64`, `f32`, `f64`).
@@ -39,6 +57,7 @@ impl Code {
     pub fn new(params: Vec<ValType>) -> Self {
         Code {
             ins: Vec::new(),
+            defined_calls: Vec::new(),
             params,
             locals: Vec::new(),
             free: Default::default(),
@@ -116,8 +135,25 @@ impl Code {
         (self.params.len() + self.locals.len(), self.ins.len())
     }
 
-    /// The encoded function (the closing `end` of the body included).
-    pub fn finish(mut self) -> Function {
+    /// Calls a function.
+    pub fn call(&mut self, f: Callee) {
+        match f {
+            Callee::Defined(i) => {
+                self.defined_calls.push(self.ins.len());
+                self.push(Instruction::Call(i));
+            }
+            Callee::Import(i) => self.push(Instruction::Call(i)),
+        }
+    }
+
+    /// The encoded function (the closing `end` of the body included), in a module that
+    /// imports `imports` functions.
+    pub fn finish(mut self, imports: u32) -> Function {
+        for &at in &self.defined_calls {
+            if let Instruction::Call(i) = &mut self.ins[at] {
+                *i += imports;
+            }
+        }
         self.push(Instruction::End);
         let mut f = Function::new(self.locals.iter().map(|&t| (1, t)).collect::<Vec<_>>());
         for i in &self.ins {
@@ -155,12 +191,15 @@ impl Types {
     }
 }
 
-/// Internal functions the generated code calls: integer power in `i32` and `i64`,
-/// numbered after the program's functions in the order first used.
+/// The functions the generated code calls besides the program's: the vmath functions
+/// it imports, numbered from 0 in the order first used, and the internal integer power in
+/// `i32` and `i64`, defined after the program's functions in the order first used.
 pub(super) struct Helpers {
     first: u32,
     /// The helpers in use, by kind (`true`: the `i64` one).
     used: Vec<bool>,
+    /// The imports in use, as positions in [`VMATH_IMPORTS`].
+    imports: Vec<usize>,
 }
 
 impl Helpers {
@@ -168,12 +207,33 @@ impl Helpers {
         Helpers {
             first,
             used: Vec::new(),
+            imports: Vec::new(),
         }
+    }
+
+    /// The imported function that computes `op` in dtype `d`, or `None` when there is
+    /// none (the generated code computes `op` itself, or nothing does).
+    pub fn vmath(&mut self, op: VmathOp, d: DType) -> Option<Callee> {
+        let k = vmath::find(op, d)?;
+        let at = self
+            .imports
+            .iter()
+            .position(|&i| i == k)
+            .unwrap_or_else(|| {
+                self.imports.push(k);
+                self.imports.len() - 1
+            });
+        Some(Callee::Import(at as u32))
+    }
+
+    /// The imports in use, in function index order.
+    pub fn imports(&self) -> impl Iterator<Item = &'static VmathImport> + '_ {
+        self.imports.iter().map(|&k| &VMATH_IMPORTS[k])
     }
 
     /// The function index of `base ** exp` in `i32` (or `i64` when `wide`), the exponent
     /// taken as unsigned, wrapping: square and multiply, as `types::elem` computes it.
-    pub fn pow(&mut self, wide: bool) -> u32 {
+    pub fn pow(&mut self, wide: bool) -> Callee {
         let at = self
             .used
             .iter()
@@ -182,7 +242,7 @@ impl Helpers {
                 self.used.push(wide);
                 self.used.len() - 1
             });
-        self.first + at as u32
+        Callee::Defined(self.first + at as u32)
     }
 
     pub fn signatures(&self) -> Vec<(Vec<ValType>, Vec<ValType>)> {
@@ -195,14 +255,14 @@ impl Helpers {
             .collect()
     }
 
-    pub fn bodies(&self) -> Vec<Function> {
+    pub fn bodies(&self) -> Vec<Code> {
         self.used.iter().map(|&wide| pow_body(wide)).collect()
     }
 }
 
 /// `acc = 1; while e != 0 { if e & 1 { acc *= base } base *= base; e >>= 1 }`, with
 /// wrapping multiplication and a logical shift (the exponent is unsigned).
-fn pow_body(wide: bool) -> Function {
+fn pow_body(wide: bool) -> Code {
     use Instruction as I;
     let t = if wide { ValType::I64 } else { ValType::I32 };
     let mut c = Code::new(vec![t, t]);
@@ -240,5 +300,5 @@ fn pow_body(wide: bool) -> Function {
     c.end();
     c.end();
     c.push(I::LocalGet(acc));
-    c.finish()
+    c
 }

@@ -11,7 +11,11 @@
 //! # The module
 //! It imports its memory as `env.memory` (the engine's: kernels read and write the
 //! engine's arrays in place), shared with a maximum of 65536 pages for the threads build
-//! or not shared and without a maximum for the simd build ([`Options::shared_memory`]).
+//! or not shared and without a maximum for the simd build ([`Options::shared_memory`]),
+//! and the vmath functions it calls from the import module `numwasm` (the engine's own
+//! wasm exports, [`VMATH_IMPORTS`]: `nw_vmath_exp_f64: (f64) -> f64`, ...), only those it
+//! uses, in the order of first use. Imported functions come first in wasm's function
+//! index space; the program's functions follow, then the helpers and the trampoline.
 //! It exports one function per kir function, in the program's order, as `f0` (the entry),
 //! `f1`, ..., and three mutable globals that report errors: `error`, `error_a` and
 //! `error_b`. Integer `**` calls an internal helper (square and multiply), not exported.
@@ -53,7 +57,12 @@
 //! past the width give 0 (or -1), `maximum`/`minimum` propagate NaN and `fmax`/`fmin`
 //! ignore it (selects on the operands rather than `f64.max`, so a NaN keeps its bits and
 //! equal zeros of opposite signs give the operand elem gives: the second for `maximum`,
-//! the first for `fmax`), `rint` rounds half to even (`f64.nearest`). `Cast` follows the
+//! the first for `fmax`), `rint` rounds half to even (`f64.nearest`). The float operations
+//! wasm has no instruction for (the transcendentals, float `//`, `%`, `**`, `fmod`,
+//! `arctan2`, `hypot`, `nextafter`) call the engine's functions that compute them as the
+//! executor does (the vmath lane functions, one element at a time; [`vmath`]), float32 in
+//! float32; a float `**` whose exponent is a constant runs the constant-power kernel, as
+//! in the executor. `Cast` follows the
 //! executor: a float to an integer narrower than 64 bits truncates to int64 with
 //! saturation (NaN giving 0: `i64.trunc_sat_f64_s`) and wraps; to `uint64` it saturates,
 //! and `PyDiv`'s operand casts saturate to the target's range as `Scalar::cast`. Division never
@@ -69,20 +78,18 @@
 //!
 //! # What is compiled, and what is not yet
 //! Compiled: scalar locals of every dtype, arrays of any rank passed as arguments (and
-//! locals holding them), `Const`, `Local`, `Cast`, `Unary` and `Binary` for arithmetic,
-//! comparisons, bit operations, `maximum`/`minimum`/`fmax`/`fmin`, `abs`, `negative`,
-//! `sign`, `square`, `reciprocal`, `sqrt`, `copysign`, `floor`/`ceil`/`trunc`/`rint`, the
-//! predicates (`isnan`, ...), `PyDiv` (ZeroDivisionError and Numba's integer power),
-//! `Cond`, `Load`, `Store`, `Dim`, `If`, `For` (any step; 0 is a ValueError), `While`,
-//! `Break`, `Continue`, `Return`, `Raise`, `Eval` and `Call` between the program's
-//! functions.
+//! locals holding them), `Const`, `Local`, `Cast`, every `Unary` and `Binary` operation
+//! (arithmetic, comparisons, bit operations, `maximum`/`minimum`/`fmax`/`fmin`, `abs`,
+//! `negative`, `sign`, `square`, `reciprocal`, `sqrt`, `copysign`,
+//! `floor`/`ceil`/`trunc`/`rint`, the predicates (`isnan`, ...), and through the engine's
+//! vmath the transcendentals and float `//`, `%`, `**`, `fmod`, `arctan2`, `hypot`,
+//! `nextafter`), `PyDiv` (ZeroDivisionError and Numba's integer power), `Cond`, `Load`,
+//! `Store`, `Dim`, `If`, `For` (any step; 0 is a ValueError), `While`, `Break`,
+//! `Continue`, `Return`, `Raise`, `Eval` and `Call` between the program's functions.
 //!
 //! [`Unsupported`], so that the engine runs the program on the reference executor:
-//! transcendental functions and the float operations that go through `vmath` (`exp`,
-//! `sin`, ..., float `//`, `%`, `**`, `fmod`, `arctan2`, `hypot`, `nextafter`), which will
-//! call numwasm's vector math exported from the engine; intrinsics (`np.zeros`, views,
-//! reductions, `np.dot`, ...), which will call it and the engine's allocator; tuples and
-//! lists; `None` parameters; recursion; programs nested deeper than [`MAX_NESTING`]
+//! intrinsics (`np.zeros`, views, reductions, `np.dot`, ...), which will call the
+//! engine's exports and its allocator; tuples and lists; `None` parameters; recursion; programs nested deeper than [`MAX_NESTING`]
 //! levels (the executor's stack budget is where its own recursion limit lies, so a
 //! compiled program must stay far from it to behave the same); functions too large for
 //! V8 (over 50000 locals or 600000 instructions); and programs that break the IR's typing
@@ -97,6 +104,9 @@ mod check;
 mod code;
 mod func;
 mod scalar;
+pub mod vmath;
+
+pub use vmath::{VMATH_IMPORTS, VMATH_MODULE, VmathImport, VmathOp};
 
 use std::fmt;
 
@@ -128,6 +138,96 @@ pub const ERROR_GLOBAL: &str = "error";
 pub const ERROR_A_GLOBAL: &str = "error_a";
 /// The exported global with an IndexError's axis extent.
 pub const ERROR_B_GLOBAL: &str = "error_b";
+
+/// The name of the exported trampoline that calls the entry with its arguments read from
+/// a block in memory and stores its result and error there (see [`Block`]).
+pub const RUN_EXPORT: &str = "run";
+
+/// The layout of the block that [`RUN_EXPORT`] takes, 8-byte aligned, in 8-byte slots:
+/// a header of [`Block::HEADER`] slots (the error code, the error's two values), one slot
+/// per parameter of the entry, then one per wasm value of its result (a tuple's items in
+/// order, none for None). Each slot holds its wasm value in the low bytes
+/// (little-endian, as [`to_wasm`] gives it; an array is its descriptor's address, a list
+/// its header's). The trampoline resets the error global to 0 after copying it, so every
+/// call starts clean. One `i32` argument makes the call the same for every signature,
+/// which is what lets a host call any kernel without knowing its types.
+pub struct Block;
+
+impl Block {
+    /// The header's slots: error code (`i32`), `error_a`, `error_b`.
+    pub const HEADER: usize = 3;
+    pub const ERROR: u64 = 0;
+    pub const ERROR_A: u64 = 8;
+    pub const ERROR_B: u64 = 16;
+
+    /// The byte offset of parameter `i`'s slot.
+    #[must_use]
+    pub fn param(i: usize) -> u64 {
+        8 * (Self::HEADER + i) as u64
+    }
+
+    /// The byte offset of result value `k`'s slot, for an entry of `n` parameters.
+    #[must_use]
+    pub fn result(n: usize, k: usize) -> u64 {
+        8 * (Self::HEADER + n + k) as u64
+    }
+
+    /// The block's size in slots for an entry of `n` parameters and `results` result
+    /// values.
+    #[must_use]
+    pub fn slots(n: usize, results: usize) -> usize {
+        Self::HEADER + n + results
+    }
+}
+
+/// The trampoline's body: loads the entry's parameters from the block, calls it (the
+/// first defined function), stores the result values and the error globals, and clears
+/// the error.
+fn trampoline(params: &[ValType], results: &[ValType], imports: u32) -> wasm_encoder::Function {
+    use wasm_encoder::Instruction as I;
+    let block = 0;
+    let mut c = code::Code::new(vec![ValType::I32]);
+    let mem = func::memarg;
+    for (i, t) in params.iter().enumerate() {
+        c.push(I::LocalGet(block));
+        let at = Block::param(i);
+        c.push(match t {
+            ValType::I64 => I::I64Load(mem(at, 3)),
+            ValType::F32 => I::F32Load(mem(at, 2)),
+            ValType::F64 => I::F64Load(mem(at, 3)),
+            _ => I::I32Load(mem(at, 2)),
+        });
+    }
+    c.call(code::Callee::Defined(0));
+    // The results are on the stack, the last on top: into locals, then stored in order.
+    let locals: Vec<(u32, ValType)> = results.iter().map(|&t| (c.local(t), t)).collect();
+    for &(r, _) in locals.iter().rev() {
+        c.push(I::LocalSet(r));
+    }
+    for (k, &(r, t)) in locals.iter().enumerate() {
+        let at = Block::result(params.len(), k);
+        c.push(I::LocalGet(block));
+        c.push(I::LocalGet(r));
+        c.push(match t {
+            ValType::I64 => I::I64Store(mem(at, 3)),
+            ValType::F32 => I::F32Store(mem(at, 2)),
+            ValType::F64 => I::F64Store(mem(at, 3)),
+            _ => I::I32Store(mem(at, 2)),
+        });
+    }
+    c.push(I::LocalGet(block));
+    c.push(I::GlobalGet(code::ERROR));
+    c.push(I::I32Store(mem(Block::ERROR, 2)));
+    c.push(I::LocalGet(block));
+    c.push(I::GlobalGet(code::ERROR_A));
+    c.push(I::I64Store(mem(Block::ERROR_A, 3)));
+    c.push(I::LocalGet(block));
+    c.push(I::GlobalGet(code::ERROR_B));
+    c.push(I::I64Store(mem(Block::ERROR_B, 3)));
+    c.push(I::I32Const(0));
+    c.push(I::GlobalSet(code::ERROR));
+    c.finish(imports)
+}
 
 /// The maximum of the shared memory the module imports, in 64 KiB pages: 4 GiB, the
 /// threads build's `--max-memory`.
@@ -369,8 +469,10 @@ pub fn compile_with(program: &Program, options: Options) -> Result<Module, Unsup
     })
 }
 
-/// The module's sections: types, the memory import, functions, the error globals,
-/// exports and code.
+/// The module's sections: types, the imports (the memory, then the vmath functions in
+/// use), functions, the error globals, exports and code. Function indices count the
+/// imported functions first, then the program's functions, the helpers and the
+/// trampoline.
 fn assemble(
     program: &Program,
     options: Options,
@@ -380,19 +482,6 @@ fn assemble(
     let mut types = code::Types::default();
     let mut functions = FunctionSection::new();
     let mut code = CodeSection::new();
-    for body in &bodies {
-        functions.function(types.index(&body.params, &body.results));
-    }
-    for (params, results) in helpers.signatures() {
-        functions.function(types.index(&params, &results));
-    }
-    for body in bodies {
-        code.function(&body.function);
-    }
-    for f in helpers.bodies() {
-        code.function(&f);
-    }
-
     let mut imports = ImportSection::new();
     imports.import(
         "env",
@@ -405,6 +494,35 @@ fn assemble(
             page_size_log2: None,
         }),
     );
+    let mut imported = 0;
+    for f in helpers.imports() {
+        let (params, results) = f.signature();
+        imports.import(
+            VMATH_MODULE,
+            f.name,
+            EntityType::Function(types.index(&params, &results)),
+        );
+        imported += 1;
+    }
+
+    let bodies_len = bodies.len();
+    let entry_params = bodies.first().map(|b| b.params.clone()).unwrap_or_default();
+    let entry_results = bodies
+        .first()
+        .map(|b| b.results.clone())
+        .unwrap_or_default();
+    for body in &bodies {
+        functions.function(types.index(&body.params, &body.results));
+    }
+    for (params, results) in helpers.signatures() {
+        functions.function(types.index(&params, &results));
+    }
+    for body in bodies {
+        code.function(&body.code.finish(imported));
+    }
+    for f in helpers.bodies() {
+        code.function(&f.finish(imported));
+    }
 
     let mut globals = GlobalSection::new();
     let global = |val_type| GlobalType {
@@ -416,10 +534,16 @@ fn assemble(
     globals.global(global(ValType::I64), &ConstExpr::i64_const(0));
     globals.global(global(ValType::I64), &ConstExpr::i64_const(0));
 
+    // The entry's trampoline comes after the program's functions and the helpers.
+    let run = imported + (bodies_len + helpers.signatures().len()) as u32;
+    functions.function(types.index(&[ValType::I32], &[]));
+    code.function(&trampoline(&entry_params, &entry_results, imported));
+
     let mut exports = ExportSection::new();
     for i in 0..program.functions.len() {
-        exports.export(&format!("f{i}"), ExportKind::Func, i as u32);
+        exports.export(&format!("f{i}"), ExportKind::Func, imported + i as u32);
     }
+    exports.export(RUN_EXPORT, ExportKind::Func, run);
     exports.export(ERROR_GLOBAL, ExportKind::Global, code::ERROR);
     exports.export(ERROR_A_GLOBAL, ExportKind::Global, code::ERROR_A);
     exports.export(ERROR_B_GLOBAL, ExportKind::Global, code::ERROR_B);

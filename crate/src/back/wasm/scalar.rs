@@ -3,12 +3,15 @@
 //! operations, on the value representation of the ABI (narrow integers normalized in an
 //! `i32`, 64-bit integers in an `i64`).
 //!
-//! Every function takes its operands on the wasm stack and leaves its result there. An
-//! operation the compiled tier leaves to vmath returns `Err` with its name.
+//! Every function takes its operands on the wasm stack and leaves its result there. The
+//! float operations wasm has no instruction for call numwasm's vmath functions, which the
+//! module imports ([`super::vmath`]); an operation nothing computes returns `Err` with its
+//! name.
 
 use wasm_encoder::{BlockType, Ieee32, Ieee64, Instruction as I, ValType};
 
 use super::code::{Code, Helpers};
+use super::vmath::VmathOp;
 use crate::types::{BinaryOp, DType, Scalar, UnaryOp};
 
 /// The wasm type of a dtype's values.
@@ -242,9 +245,14 @@ fn replace(c: &mut Code, s: Scalar) {
 
 /// A unary element operation on dtype `d` (one for which `unary_signature` computes in
 /// `d`). Predicates give `bool`.
-pub(super) fn unary(c: &mut Code, op: UnaryOp, d: DType) -> Result<(), &'static str> {
+pub(super) fn unary(
+    c: &mut Code,
+    op: UnaryOp,
+    d: DType,
+    helpers: &mut Helpers,
+) -> Result<(), &'static str> {
     if d.is_float() {
-        return float_unary(c, op, d);
+        return float_unary(c, op, d, helpers);
     }
     let w = wide(d);
     let one = Scalar::one(d);
@@ -366,7 +374,26 @@ fn int_reciprocal(c: &mut Code, d: DType) {
     c.release(val_type(d), t);
 }
 
-fn float_unary(c: &mut Code, op: UnaryOp, d: DType) -> Result<(), &'static str> {
+/// Calls the imported vmath function that computes `op` in dtype `d` on the operands on
+/// the stack; `Err` with `name` when there is none.
+pub(super) fn vmath(
+    c: &mut Code,
+    op: VmathOp,
+    d: DType,
+    helpers: &mut Helpers,
+    name: &'static str,
+) -> Result<(), &'static str> {
+    let f = helpers.vmath(op, d).ok_or(name)?;
+    c.call(f);
+    Ok(())
+}
+
+fn float_unary(
+    c: &mut Code,
+    op: UnaryOp,
+    d: DType,
+    helpers: &mut Helpers,
+) -> Result<(), &'static str> {
     let f64_ = d == DType::F64;
     let t = c.temp(val_type(d));
     let fconst = |v: f64| {
@@ -445,9 +472,10 @@ fn float_unary(c: &mut Code, op: UnaryOp, d: DType) -> Result<(), &'static str> 
                 c.push(I::I32LtS);
             }
         }
+        // The transcendentals.
         _ => {
             c.release(val_type(d), t);
-            return Err(op.name());
+            return vmath(c, VmathOp::Unary(op), d, helpers, op.name());
         }
     }
     c.release(val_type(d), t);
@@ -467,7 +495,7 @@ pub(super) fn binary(
         return Ok(());
     }
     if d.is_float() {
-        return float_binary(c, op, d);
+        return float_binary(c, op, d, helpers);
     }
     if d == DType::Bool {
         bool_binary(c, op);
@@ -593,7 +621,12 @@ fn bool_binary(c: &mut Code, op: BinaryOp) {
     }
 }
 
-fn float_binary(c: &mut Code, op: BinaryOp, d: DType) -> Result<(), &'static str> {
+fn float_binary(
+    c: &mut Code,
+    op: BinaryOp,
+    d: DType,
+    helpers: &mut Helpers,
+) -> Result<(), &'static str> {
     use BinaryOp as B;
     match op {
         B::Add => c.push(float!(d, I::F64Add, I::F32Add)),
@@ -632,7 +665,8 @@ fn float_binary(c: &mut Code, op: BinaryOp, d: DType) -> Result<(), &'static str
         }
         // Bit operations give the first operand on floats, as in elem (never typed so).
         B::Shl | B::Shr | B::And | B::Or | B::Xor => c.push(I::Drop),
-        _ => return Err(op.name()),
+        // `//`, `%`, `**`, `fmod`, `arctan2`, `hypot`, `nextafter`.
+        _ => return vmath(c, VmathOp::Binary(op), d, helpers, op.name()),
     }
     Ok(())
 }
@@ -757,11 +791,11 @@ fn int_pow(c: &mut Code, d: DType, helpers: &mut Helpers) {
         c.else_();
         c.push(I::LocalGet(a));
         c.push(I::LocalGet(b));
-        c.push(I::Call(f));
+        c.call(f);
         c.end();
         release2(c, t, a, b);
     } else {
-        c.push(I::Call(f));
+        c.call(f);
     }
     normalize(c, d);
 }

@@ -19,7 +19,7 @@ pub(super) enum Source {
     Memory(u32, u8),
 }
 
-pub(super) fn memarg(offset: u64, align: u32) -> MemArg {
+pub(in crate::back::wasm) fn memarg(offset: u64, align: u32) -> MemArg {
     MemArg {
         offset,
         align,

@@ -8,15 +8,17 @@
 //! function is refused, so that the engine runs the executor and reports that error as it
 //! does.
 
-use wasm_encoder::{BlockType, Function as WasmFunction, Instruction as I, ValType};
+use wasm_encoder::{BlockType, Instruction as I, ValType};
 
 mod array;
 
-use array::{load, memarg, store};
+pub(super) use array::memarg;
+use array::{load, store};
 
 use super::check::FunctionFacts;
-use super::code::{Code, ERROR, Helpers, Label};
+use super::code::{Callee, Code, ERROR, Helpers, Label};
 use super::scalar::{self, Cast, val_type};
+use super::vmath::VmathOp;
 use super::{ErrorSite, SiteError, Unsupported};
 use crate::kir::{
     ArrayTy, Expr, ExprId, FuncId, Function, Layout, LocalId, Program, RaiseKind, Stmt, Ty,
@@ -41,11 +43,12 @@ pub(super) struct Context<'a> {
     pub fell_off: &'a [Option<u32>],
 }
 
-/// A compiled function and its wasm signature.
+/// A compiled function and its wasm signature. Its code is finished by `assemble`, once
+/// the number of imports that its calls are offset by is known.
 pub(super) struct Compiled {
     pub params: Vec<ValType>,
     pub results: Vec<ValType>,
-    pub function: WasmFunction,
+    pub code: Code,
 }
 
 /// The executor's error for a function that falls off its end but is typed to return a
@@ -192,7 +195,7 @@ pub(super) fn compile(
     Ok(Compiled {
         params,
         results: ret.val_type().into_iter().collect(),
-        function: g.c.finish(),
+        code: g.c,
     })
 }
 
@@ -693,7 +696,7 @@ impl Gen<'_, '_> {
                 }
                 self.expect(e, &Ty::Scalar(result))?;
                 self.expr(*a)?;
-                scalar::unary(&mut self.c, *op, x)
+                scalar::unary(&mut self.c, *op, x, self.helpers)
                     .map_err(|name| self.unsupported(span, format!("{name} on {x}")))?;
             }
             Expr::Binary(op, a, b) => {
@@ -703,25 +706,16 @@ impl Gen<'_, '_> {
                     return Err(self.ill_typed(span));
                 }
                 self.expect(e, &Ty::Scalar(result))?;
-                if !op.is_comparison()
-                    && x.is_float()
-                    && matches!(
-                        op,
-                        BinaryOp::FloorDiv
-                            | BinaryOp::Mod
-                            | BinaryOp::Pow
-                            | BinaryOp::Fmod
-                            | BinaryOp::Arctan2
-                            | BinaryOp::Hypot
-                            | BinaryOp::Nextafter
-                    )
-                {
-                    return Err(self.unsupported(span, format!("{} on {x}", op.name())));
-                }
                 self.expr(*a)?;
                 self.expr(*b)?;
-                scalar::binary(&mut self.c, *op, x, self.helpers)
-                    .map_err(|name| self.unsupported(span, format!("{name} on {x}")))?;
+                // A float power whose exponent is a constant runs the constant-power
+                // kernel, as in the executor (which looks at the operand's form alone).
+                if *op == BinaryOp::Pow && x.is_float() && matches!(f.get(*b), Expr::Const(_)) {
+                    scalar::vmath(&mut self.c, VmathOp::PowConst, x, self.helpers, "pow")
+                } else {
+                    scalar::binary(&mut self.c, *op, x, self.helpers)
+                }
+                .map_err(|name| self.unsupported(span, format!("{name} on {x}")))?;
             }
             Expr::PyDiv(op, a, b) => self.py_div(e, *op, *a, *b)?,
             Expr::Cond(c, a, b) => {
@@ -776,9 +770,6 @@ impl Gen<'_, '_> {
         let pow = op == BinaryOp::Pow && !x.is_float();
         if !pow && !matches!(op, BinaryOp::TrueDiv | BinaryOp::FloorDiv | BinaryOp::Mod) {
             return Err(self.ill_typed(span));
-        }
-        if rd.is_float() && op != BinaryOp::TrueDiv {
-            return Err(self.unsupported(span, format!("{} on {rd}", op.name())));
         }
         let t = val_type(x);
         self.expr(a)?;
@@ -886,7 +877,7 @@ impl Gen<'_, '_> {
         for &a in args {
             self.expr(a)?;
         }
-        self.c.push(I::Call(g.index() as u32));
+        self.c.call(Callee::Defined(g.index() as u32));
         self.c.push(I::GlobalGet(ERROR));
         self.c.if_(BlockType::Empty);
         if let Some(code) = self.cx.fell_off[g.index()] {

@@ -1,0 +1,109 @@
+//! Which array arguments a kernel may write (`kir::writes`): the engine snapshots and
+//! compares only those after a call, and copies nothing for a kernel that writes none.
+//! Every case compiles a kernel through the real front end.
+
+use numwasm::front::numba::Module;
+use numwasm::kir::writes::written_params;
+use numwasm::kir::{ArrayTy, Layout, Ty};
+use numwasm::types::DType;
+
+const KERNELS: &str = r#"
+import numpy as np
+from numba import njit
+
+@njit
+def reads(a, b):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i] * b[i]
+    return s
+
+@njit
+def stores(a, b):
+    for i in range(a.shape[0]):
+        b[i] = a[i]
+
+@njit
+def through_local(a, b):
+    c = a
+    d = c
+    d[0] = 1.0
+    return b[0]
+
+@njit
+def through_view(a, b):
+    v = b[1:]
+    v[0] = a[0]
+
+@njit
+def slice_assign(a, b):
+    a[:] = b
+
+@njit
+def writes_first(x, y):
+    x[0] = y[0]
+
+@njit
+def through_call(a, b):
+    writes_first(b, a)
+
+@njit
+def fresh(a, b):
+    out = np.zeros(a.shape[0])
+    for i in range(a.shape[0]):
+        out[i] = a[i] + b[i]
+    return out
+
+@njit
+def copied(a, b):
+    c = a.copy()
+    c[0] = 2.0
+    return c
+
+@njit
+def transposed(a, b):
+    t = b.T
+    t[0] = 3.0
+"#;
+
+fn written(name: &str) -> Vec<bool> {
+    let m = Module::parse(KERNELS).unwrap_or_else(|e| panic!("{e:?}"));
+    let f64_1d = Ty::Array(ArrayTy {
+        dtype: DType::F64,
+        ndim: 1,
+        layout: Layout::C,
+    });
+    let p = m
+        .compile(name, &[f64_1d.clone(), f64_1d])
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+    written_params(&p).into_iter().next().expect("an entry")
+}
+
+#[test]
+fn a_kernel_that_only_reads_writes_nothing() {
+    assert_eq!(written("reads"), [false, false]);
+}
+
+#[test]
+fn a_store_writes_its_array() {
+    assert_eq!(written("stores"), [false, true]);
+}
+
+#[test]
+fn writes_through_locals_views_and_slice_assignment_count() {
+    assert_eq!(written("through_local"), [true, false]);
+    assert_eq!(written("through_view"), [false, true]);
+    assert_eq!(written("slice_assign"), [true, false]);
+    assert_eq!(written("transposed"), [false, true]);
+}
+
+#[test]
+fn a_callee_writes_the_caller_argument_it_was_passed() {
+    assert_eq!(written("through_call"), [false, true]);
+}
+
+#[test]
+fn new_arrays_and_copies_are_not_the_arguments() {
+    assert_eq!(written("fresh"), [false, false]);
+    assert_eq!(written("copied"), [false, false]);
+}
