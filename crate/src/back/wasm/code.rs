@@ -6,7 +6,7 @@
 
 use wasm_encoder::{BlockType, Function, Instruction, TypeSection, ValType};
 
-use super::vmath::{self, VMATH_IMPORTS, VmathImport, VmathOp};
+use super::vmath::{self, VMATH_IMPORTS, VmathOp};
 use crate::types::DType;
 
 /// The globals of every module, by index: the error site plus one, and the two values
@@ -198,8 +198,36 @@ pub(super) struct Helpers {
     first: u32,
     /// The helpers in use, by kind (`true`: the `i64` one).
     used: Vec<bool>,
-    /// The imports in use, as positions in [`VMATH_IMPORTS`].
-    imports: Vec<usize>,
+    /// The imports in use, in function index order.
+    imports: Vec<Import>,
+}
+
+/// A function the module imports from [`super::VMATH_MODULE`] (the engine's exports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Import {
+    /// A vmath function, by position in [`VMATH_IMPORTS`].
+    Vmath(usize),
+    /// The engine's allocator, [`super::ALLOC_IMPORT`]: `(size: i32, align: i32) -> i32`,
+    /// zeroed memory owned by the call, 0 when the memory is exhausted.
+    Alloc,
+}
+
+impl Import {
+    /// The field name and the signature.
+    pub fn describe(self) -> (&'static str, Vec<ValType>, Vec<ValType>) {
+        match self {
+            Import::Vmath(k) => {
+                let f = &VMATH_IMPORTS[k];
+                let (p, r) = f.signature();
+                (f.name, p, r)
+            }
+            Import::Alloc => (
+                super::ALLOC_IMPORT,
+                vec![ValType::I32, ValType::I32],
+                vec![ValType::I32],
+            ),
+        }
+    }
 }
 
 impl Helpers {
@@ -215,20 +243,29 @@ impl Helpers {
     /// none (the generated code computes `op` itself, or nothing does).
     pub fn vmath(&mut self, op: VmathOp, d: DType) -> Option<Callee> {
         let k = vmath::find(op, d)?;
+        Some(self.import(Import::Vmath(k)))
+    }
+
+    /// The engine's allocator (see [`Import::Alloc`]).
+    pub fn alloc(&mut self) -> Callee {
+        self.import(Import::Alloc)
+    }
+
+    fn import(&mut self, f: Import) -> Callee {
         let at = self
             .imports
             .iter()
-            .position(|&i| i == k)
+            .position(|&i| i == f)
             .unwrap_or_else(|| {
-                self.imports.push(k);
+                self.imports.push(f);
                 self.imports.len() - 1
             });
-        Some(Callee::Import(at as u32))
+        Callee::Import(at as u32)
     }
 
     /// The imports in use, in function index order.
-    pub fn imports(&self) -> impl Iterator<Item = &'static VmathImport> + '_ {
-        self.imports.iter().map(|&k| &VMATH_IMPORTS[k])
+    pub fn imports(&self) -> impl Iterator<Item = Import> + '_ {
+        self.imports.iter().copied()
     }
 
     /// The function index of `base ** exp` in `i32` (or `i64` when `wide`), the exponent

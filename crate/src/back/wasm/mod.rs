@@ -139,6 +139,11 @@ pub const ERROR_A_GLOBAL: &str = "error_a";
 /// The exported global with an IndexError's axis extent.
 pub const ERROR_B_GLOBAL: &str = "error_b";
 
+/// The engine's allocator, imported from [`VMATH_MODULE`] by modules that make arrays or
+/// lists: `(size: i32, align: i32) -> i32`, zeroed memory that the engine frees when the
+/// call ends, 0 when the memory is exhausted (the site raises MemoryError).
+pub const ALLOC_IMPORT: &str = "nw_kernel_alloc";
+
 /// The name of the exported trampoline that calls the entry with its arguments read from
 /// a block in memory and stores its result and error there (see [`Block`]).
 pub const RUN_EXPORT: &str = "run";
@@ -496,10 +501,10 @@ fn assemble(
     );
     let mut imported = 0;
     for f in helpers.imports() {
-        let (params, results) = f.signature();
+        let (name, params, results) = f.describe();
         imports.import(
             VMATH_MODULE,
-            f.name,
+            name,
             EntityType::Function(types.index(&params, &results)),
         );
         imported += 1;
