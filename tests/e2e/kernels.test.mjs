@@ -48,6 +48,7 @@ def scale(a, k):
   const x = new Float64Array([1, 2, 4, 8]);
   const s = await m.call('f', [x, 3], { kwargs: { step: 2 }, threads: 2 });
   const inspected = await m.inspect('filter_lt50', [a]);
+  const inspectedF = await m.inspect('f', [x, 3], { kwargs: { step: 2 } });
   const w = new Float64Array([0.5, -0.5]);
   const X = { data: new Float64Array([0.1, 0.2, 0.3, 0.1, -0.2, 0.5, 0.4, -0.3]), shape: [4, 2] };
   const lr = await m.call('logistic_regression', [new Float64Array([1, -1, 1, -1]), X, w, 3]);
@@ -64,8 +65,9 @@ def scale(a, k):
     poolSize: status.poolSize,
     names: m.names,
     filtered: { dtype: r.dtype, shape: r.shape, data: [...r.data].map(String), signature: r.signature, timing: r.timing },
-    s: { shape: s.shape, v: s.data[0], threads: s.timing.threads },
+    s: { shape: s.shape, v: s.data[0], threads: s.timing.threads, tier: s.timing.tier },
     inspected,
+    inspectedF,
     w: [...w],
     lr: { dtype: lr.dtype, shape: lr.shape, data: [...lr.data] },
     none: none === undefined,
@@ -87,8 +89,13 @@ test('isolated page: kernels run in the compute worker and write back into the p
     { dtype: 'int64', shape: [3], data: ['10', '20', '30'], signature: '(array(int64, 1d, C)) -> list(int64)', timing: undefined },
   );
   assert.ok(r.filtered.timing.computeMs >= 0 && r.filtered.timing.totalMs >= r.filtered.timing.computeMs);
-  // threads: 2 is accepted (the pool has 2); kernels run serially today.
-  assert.deepEqual(r.s, { shape: [], v: 5, threads: 1 });
+  // threads: 2 is accepted (the pool has 2); kernels run serially today, on code generated
+  // for them and instantiated on the engine's shared memory.
+  assert.deepEqual(r.s, { shape: [], v: 5, threads: 1, tier: 'wasm' });
+  assert.equal(r.inspectedF.tier, 'wasm');
+  assert.equal(r.inspectedF.notCompiled, null);
+  assert.match(r.inspectedF.wasm, /^\(module/);
+  assert.match(r.inspectedF.wasm, /\(import "env" "memory" \(memory .*shared/);
   assert.equal(r.inspected.signature, '(array(int64, 1d, C)) -> list(int64)');
   assert.match(r.inspected.typedIr, /fn filter_lt50/);
   // Numba's result for the same arguments, written into the page's own w.
@@ -102,6 +109,41 @@ test('isolated page: kernels run in the compute worker and write back into the p
   assert.match(r.error.frame, /^IndexError: index 4 is out of bounds for axis 0 with size 4\n {10}total \+= x\[i\]\n {19}\^{4}$/);
   assert.equal(r.after, 15);
   assert.equal(r.freed, 'ValueError');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('page without isolation: generated kernels run on the simd build (memory not shared)', async () => {
+  const page = await open(env.browser, env.plain.url);
+  const r = await page.evaluate(async () => {
+    const nw = await import('/web/src/index.js');
+    const status = await nw.init();
+    const m = await nw.kernels(`
+import math
+from numba import njit
+
+@njit
+def f(x):
+    total = 0.0
+    for i in range(x.shape[0]):
+        total += math.exp(x[i])
+    return total
+`);
+    const x = new Float64Array([0, 1, -1, 0.5]);
+    const v = await m.call('f', [x]);
+    const ex = await nw.evaluate('exp(x)', { x });
+    let e = 0;
+    for (const y of ex.data) e += y;
+    const inspected = await m.inspect('f', [x]);
+    return { build: status.build, v: v.data[0], tier: v.timing.tier, e, wasm: inspected.wasm };
+  });
+  assert.equal(r.build, 'simd');
+  assert.equal(r.tier, 'wasm');
+  // The kernel's exp is the engine's own (an import of its vmath): the same terms, summed
+  // in the same order, give the same bits as evaluate's exp.
+  assert.ok(Object.is(r.v, r.e), `${r.v} vs ${r.e}`);
+  assert.match(r.wasm, /\(import "numwasm" "nw_vmath_exp_f64"/);
+  assert.doesNotMatch(r.wasm, /shared/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
