@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 // Writes bench/results/REPORT.md and SVG charts from browser.json (bench/run.mjs) and,
-// when present, native.json (bench/native.py). Prints the headline table (1e6 elements).
+// when present, native.json (bench/native.py), with the kernel section of
+// bench/report-kernels.mjs when kernels-browser.json (bench/kernels.mjs) is there. Prints the
+// headline tables (1e6 elements, and the kernels).
 //   node bench/report.mjs [--dir bench/results]
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { repo } from '../tests/e2e/browser.mjs';
+import { kernelTable, kernelsSection, loadKernelResults } from './report-kernels.mjs';
 
 const dirArg = process.argv.indexOf('--dir');
 const dir = dirArg > 0 ? process.argv[dirArg + 1] : join(repo, 'bench', 'results');
 const browser = JSON.parse(readFileSync(join(dir, 'browser.json'), 'utf8'));
 const nativePath = join(dir, 'native.json');
 const native = existsSync(nativePath) ? JSON.parse(readFileSync(nativePath, 'utf8')) : null;
+const kernels = loadKernelResults(dir);
 
 const threads = browser.threadCounts;
 const maxK = threads[threads.length - 1];
@@ -209,7 +213,7 @@ ${targets.join('\n')}
 | size | JS \`TypedArray.set\` | ${threads.map((k) => `numwasm \`copy(a)\` ${k} thr`).join(' | ')} |
 |---|---|${threads.map(() => '---').join('|')}|
 ${bw}
-
+${kernels ? `\n${kernelsSection(kernels)}` : ''}
 ## Charts
 
 ${charts.map((c) => `![${c}](${c})`).join('\n')}
@@ -220,4 +224,5 @@ ${sizes.map((n) => `### ${sizeName(n)}\n\n${table(n)}`).join('\n\n')}
 `;
 writeFileSync(join(dir, 'REPORT.md'), md);
 console.log(table(n6));
+if (kernels) console.log(`\n${kernelTable(kernels)}`);
 console.log(`\nwrote ${join(dir, 'REPORT.md')}`);

@@ -1,0 +1,199 @@
+// The kernel benchmark's workloads: for each seed kernel of bench/kernel_workloads.py, its
+// arguments at a size and a hand-written JS loop of the same algorithm. Loaded by the page
+// (bench/kernels.mjs); bench/kernels_native.py builds the same inputs bit for bit from the
+// same generator, so the browser's and Numba's results can be compared by digest.
+//
+// The JS loops are idiomatic fast JS: typed arrays and plain for loops, allocating their
+// result on every call as the kernels do (np.empty_like, np.zeros, np.array, a list).
+
+import { rng } from './workloads.js';
+
+/** The real sizes: elements for the 1-d kernels, the side of the square matrix for the 2-d ones. */
+export const SIZES = { ssum: 1e6, band: 1000, normalize: 1000, moving_mean: 1e6, filter_lt50: 1e6 };
+/** `--sizes small`: a quick run. */
+export const SMALL_SIZES = { ssum: 1e4, band: 100, normalize: 100, moving_mean: 1e4, filter_lt50: 1e4 };
+/** The size of the first-call measurement: small, so that parsing, typing and compiling dominate. */
+export const FIRST_CALL_SIZES = { ssum: 1000, band: 32, normalize: 32, moving_mean: 1000, filter_lt50: 1000 };
+
+/** band's half-width and moving_mean's window. */
+export const BAND_K = 10;
+export const WINDOW = 10;
+
+/** `n` uint32 words of the LCG of workloads.js (its fraction times 2^32 is the state, exactly). */
+function words(n, seed) {
+  const r = rng(seed);
+  const w = new Uint32Array(n);
+  for (let i = 0; i < n; i++) w[i] = r() * 4294967296;
+  return w;
+}
+
+/** Uniform float64 in [lo, hi): `lo + (hi - lo) * u` with u the LCG's fraction, as Python computes it. */
+function uniform(n, lo, hi, seed) {
+  const r = rng(seed);
+  const a = new Float64Array(n);
+  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * r();
+  return a;
+}
+
+/** Int64 over the whole range: each element is two LCG words, low word first (little-endian). */
+function int64s(n, seed) {
+  return new BigInt64Array(words(2 * n, seed).buffer);
+}
+
+/** 64-bit wrapping sum, read as two 32-bit halves, since JS has no int64 arithmetic but BigInt. */
+function sumInt64Words(a) {
+  const w = new Int32Array(a.buffer, a.byteOffset, 2 * a.length);
+  let total = 0n;
+  // A block of 2^20 elements keeps both partial sums exact in a double (below 2^53).
+  for (let start = 0; start < w.length; start += 1 << 21) {
+    const end = Math.min(w.length, start + (1 << 21));
+    let lo = 0;
+    let hi = 0;
+    for (let i = start; i < end; i += 2) {
+      lo += w[i] >>> 0;
+      hi += w[i + 1];
+    }
+    total += (BigInt(hi) << 32n) + BigInt(lo);
+  }
+  return BigInt.asIntN(64, total);
+}
+
+/**
+ * Each workload: `kernel` in bench/kernel_workloads.py, `args(n)` its arguments (plain
+ * values the package takes), `js(...args)` the JS loop (a bigint or a typed array), `jsNote`
+ * what that loop does, and `jsAlt` a second JS loop worth knowing about. Every result is
+ * compared bit for bit: Numba fixes the order of every float operation here (sequential
+ * sums, `x ** 2` as `x * x`, the slice mean as a sum divided by its length) and the loops
+ * follow it.
+ */
+export const KERNEL_WORKLOADS = [
+  {
+    id: 'ssum',
+    kernel: 'ssum',
+    what: 'n int64 over the whole range (the sum wraps)',
+    args: (n) => [int64s(n, 31)],
+    js: sumInt64Words,
+    jsNote: 'the int64 buffer read as 32-bit halves through an Int32Array, two Number sums per block of 2^20, combined with BigInt.asIntN(64) (exact wrap-around)',
+    jsAlt: {
+      name: 'BigInt',
+      note: 's = BigInt.asIntN(64, s + a[i]) over the BigInt64Array, JS\'s own int64 arithmetic',
+      run: (a) => {
+        let s = 0n;
+        for (let i = 0; i < a.length; i++) s = BigInt.asIntN(64, s + a[i]);
+        return s;
+      },
+    },
+  },
+  {
+    id: 'band',
+    kernel: 'band',
+    what: `band(n, ${BAND_K}): an n x n float64 matrix`,
+    args: (n) => [n, BAND_K],
+    js: (n, k) => {
+      const out = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) out[i * n + j] = Math.abs(i - j) <= k ? 1 : 0;
+      }
+      return out;
+    },
+    jsNote: 'fills one Float64Array row by row (no nested lists)',
+  },
+  {
+    id: 'normalize',
+    kernel: 'normalize',
+    what: 'n x n float64, uniform in [-3, 3)',
+    args: (n) => [{ data: uniform(n * n, -3, 3, 32), shape: [n, n] }],
+    js: ({ data: x, shape: [rows, cols] }) => {
+      const out = new Float64Array(rows * cols);
+      for (let i = 0; i < rows; i++) {
+        let acc = 0;
+        const row = i * cols;
+        for (let j = 0; j < cols; j++) acc += x[row + j] * x[row + j];
+        const norm = Math.sqrt(acc);
+        for (let j = 0; j < cols; j++) out[row + j] = x[row + j] / norm;
+      }
+      return out;
+    },
+    jsNote: 'row by row: sum of squares, Math.sqrt, divide',
+  },
+  {
+    id: 'moving_mean',
+    kernel: 'moving_mean',
+    what: `n float64 uniform in [0, 10), window ${WINDOW}`,
+    args: (n) => [uniform(n, 0, 10, 33), WINDOW],
+    js: (a, w) => {
+      const out = new Float64Array(a.length - w + 1);
+      for (let i = 0; i < out.length; i++) {
+        let s = 0;
+        for (let j = i; j < i + w; j++) s += a[j];
+        out[i] = s / w;
+      }
+      return out;
+    },
+    jsNote: 'each window summed in order and divided by w (Numba\'s mean of a slice)',
+  },
+  {
+    id: 'filter_lt50',
+    kernel: 'filter_lt50',
+    what: 'n float64 uniform in [0, 100) (about half pass)',
+    args: (n) => [uniform(n, 0, 100, 34)],
+    js: (a) => {
+      const out = new Float64Array(a.length);
+      let k = 0;
+      for (let i = 0; i < a.length; i++) {
+        const x = a[i];
+        if (x < 50) out[k++] = x;
+      }
+      return out.subarray(0, k);
+    },
+    jsNote: 'fills a Float64Array of the input\'s length and returns the filled part',
+    jsAlt: {
+      name: 'push',
+      note: 'pushes to a plain JS array',
+      run: (a) => {
+        const out = [];
+        for (let i = 0; i < a.length; i++) {
+          const x = a[i];
+          if (x < 50) out.push(x);
+        }
+        return Float64Array.from(out);
+      },
+    },
+  },
+];
+
+/**
+ * How a result differs from the reference: `{ ok, maxRelDiff, mismatches }`, bit for bit
+ * (NaN equal to NaN, -0 unequal to 0) unless `tolerance` is given.
+ */
+export function compare(got, want, tolerance = 0) {
+  const a = typeof got === 'bigint' || typeof got === 'number' ? [got] : got;
+  const b = typeof want === 'bigint' || typeof want === 'number' ? [want] : want;
+  if (a.length !== b.length) return { ok: false, maxRelDiff: Infinity, mismatches: Math.abs(a.length - b.length), lengths: [a.length, b.length] };
+  let worst = 0;
+  let mismatches = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (typeof a[i] === 'bigint' || typeof b[i] === 'bigint') {
+      if (BigInt(a[i]) !== BigInt(b[i])) {
+        mismatches++;
+        worst = Infinity;
+      }
+      continue;
+    }
+    if (Object.is(a[i], b[i])) continue;
+    const d = Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), Math.abs(b[i]), 1e-300);
+    if (!(d <= worst)) worst = d;
+    if (tolerance === 0 || !(d <= tolerance)) mismatches++;
+  }
+  return { ok: mismatches === 0, maxRelDiff: worst, mismatches };
+}
+
+/** SHA-256 of a result's bytes (little-endian, C order), or of an integer scalar's decimal text. */
+export async function digest(value) {
+  const bytes =
+    typeof value === 'bigint' || typeof value === 'number'
+      ? new TextEncoder().encode(String(value))
+      : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  const h = await crypto.subtle.digest('SHA-256', bytes);
+  return [...new Uint8Array(h)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
