@@ -89,7 +89,7 @@ def src(body):
         head.append("import math")
     if re.search(r"\bnp\.", body):
         head.append("import numpy as np")
-    names = [n for n in ("njit", "jit", "prange") if re.search(rf"\b{n}\b", body)]
+    names = [n for n in ("njit", "jit", "prange", "vectorize") if re.search(rf"\b{n}\b", body)]
     head.append(f"from numba import {', '.join(names)}")
     return "\n".join(head) + "\n\n\n" + body + "\n"
 
@@ -2249,3 +2249,92 @@ seed.ssum seed.filter seed.band seed.logistic seed.normalize seed.moving-mean
 error.typing error.name error.index error.zerodiv error.value error.assertion
 error.unsupported
 """.split()
+
+
+# --- @vectorize: scalar functions as NumPy ufuncs ---------------------------
+
+
+def KU(name, tags, source, func, *args, note=None, **kw):
+    """A ufunc case: plain Python would call the scalar body on whole arrays, which means
+    nothing, so only Numba is the oracle."""
+    why = "A ufunc's body is a scalar function: run as plain Python it is not applied per element."
+    K(name, tags, source, func, *args, note=f"{note} {why}" if note else why, py=False, **kw)
+
+
+RC = src("""
+    @vectorize(['float64(float64, float64)'])
+    def rc(x, tau):
+        return 1.0 - math.exp(-x / tau)
+    """)
+K("ufunc_rc", "ufunc.vectorize ufunc.weak-scalar", RC, "rc", U(0.5, 5, 200), 1.5)
+K("ufunc_rc_2d", "ufunc.vectorize ufunc.broadcast", RC, "rc", U(0, 5, 3, 4), U(0.5, 2, 4))
+K("ufunc_rc_outer", "ufunc.vectorize ufunc.broadcast", RC, "rc", U(0, 5, 3, 1), U(0.5, 2, 1, 4))
+K("ufunc_rc_int_input", "ufunc.vectorize ufunc.type-resolution", RC, "rc",
+  R("int32", 1, 10, 20), 2.0, note="int32 casts safely to float64: the float64 loop runs.")
+K("ufunc_rc_scalars", "ufunc.vectorize ufunc.scalar", RC, "rc", 1.0, 2.0,
+  note="Only scalars: the ufunc returns a scalar.")
+K("ufunc_broadcast_error", "ufunc.vectorize ufunc.broadcast error.value", RC, "rc",
+  U(0, 1, 3), U(0, 1, 4), error="ValueError")
+
+MULADD = src("""
+    @vectorize(['int32(int32, int32)', 'float64(float64, float64)'])
+    def muladd(a, b):
+        return a * b + a
+    """)
+KU("ufunc_int32_wraps", "ufunc.vectorize ufunc.int-wrap", MULADD, "muladd",
+  R("int32", -2 ** 31, 2 ** 31 - 1, 50), R("int32", -2 ** 31, 2 ** 31 - 1, 50),
+  note="int32 arithmetic wraps around in the int32 loop.")
+KU("ufunc_float32_takes_float64_loop", "ufunc.vectorize ufunc.type-resolution", MULADD, "muladd",
+  U(-2, 2, 30, dtype="float32"), U(-2, 2, 30, dtype="float32"),
+  note="float32 does not cast safely to int32, so the float64 loop runs: a float64 result.")
+KU("ufunc_int64_takes_float64_loop", "ufunc.vectorize ufunc.type-resolution", MULADD, "muladd",
+  R("int64", -100, 100, 30), R("int64", -100, 100, 30),
+  note="int64 does not cast safely to int32 but does to float64.")
+
+DYN = src("""
+    @vectorize
+    def axpy(x, y):
+        return x + 2 * y
+    """)
+KU("ufunc_dynamic_int64", "ufunc.vectorize ufunc.dynamic", DYN, "axpy",
+  R("int64", -1000, 1000, 40), R("int64", -1000, 1000, 40))
+KU("ufunc_dynamic_float64", "ufunc.vectorize ufunc.dynamic ufunc.broadcast", DYN, "axpy",
+  U(-1, 1, 2, 3), U(-1, 1, 3))
+
+RESPONSE = src("""
+    @vectorize(['float64(float64)'])
+    def response(x):
+        if x < 0.0:
+            return 0.0
+        elif x < 1.0:
+            return x * x
+        else:
+            return math.sqrt(x)
+    """)
+K("ufunc_piecewise", "ufunc.vectorize stmt.if-elif", RESPONSE, "response", U(-2, 4, 100))
+
+SINC = src("""
+    @vectorize(['float64(float64)', 'float32(float32)'])
+    def sinc(x):
+        if x == 0.0:
+            return 1.0
+        return math.sin(math.pi * x) / (math.pi * x)
+    """)
+K("ufunc_sinc", "ufunc.vectorize", SINC, "sinc", V([0.0, 0.5, 1.0, -2.5, 1e-300, 3.25]))
+
+DIV = src("""
+    @vectorize(['float64(int64, int64)'])
+    def div(a, b):
+        return a / b
+    """)
+KU("ufunc_division_numpy_errors", "ufunc.vectorize ufunc.error-model", DIV, "div",
+  V([1, -1, 0, 7], "int64"), V([0, 0, 0, 2], "int64"),
+  note="Inside a ufunc division follows NumPy: no ZeroDivisionError, inf and nan.")
+
+NOLOOP = src("""
+    @vectorize(['int32(int32)'])
+    def twice(a):
+        return a * 2
+    """)
+KU("ufunc_no_loop_for_float64", "ufunc.vectorize ufunc.type-resolution error.type", NOLOOP,
+  "twice", U(0, 1, 5), error="TypeError")

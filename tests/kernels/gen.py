@@ -369,6 +369,10 @@ def call(fn, args, kwargs, result_type=None):
 
 
 def call_numba(disp, args, kwargs):
+    if not hasattr(disp, "typeof_pyval"):
+        # A ufunc (@vectorize) returns NumPy values, which carry their own types.
+        return call(disp, args, kwargs)
+
     def rtype(passed, kw):
         return numba_result_type(disp, [p for p, _ in passed], kw)
     return call(disp, args, kwargs, rtype)
@@ -457,13 +461,39 @@ def _identity_decorator(*args, **kwargs):
     return lambda f: f
 
 
+def _vectorize_decorator(*args, **kwargs):
+    """`@vectorize` for plain Python: the scalar function applied per element
+    (np.vectorize), its output dtype the first declared signature's; only scalar
+    arguments give a scalar, as a ufunc does."""
+    def wrap(f, otypes=None):
+        vf = np.vectorize(f, otypes=otypes)
+
+        def call(*a):
+            r = vf(*a)
+            return r[()] if isinstance(r, np.ndarray) and r.ndim == 0 else r
+        return call
+    if len(args) == 1 and not kwargs and isinstance(args[0], pytypes.FunctionType):
+        return wrap(args[0])
+    sigs = args[0] if args else None
+    if isinstance(sigs, str):
+        sigs = [sigs]
+    otypes = None
+    if sigs:
+        ret = str(sigs[0]).split("(")[0].strip()
+        otypes = [np.dtype(ret)]
+    return lambda f: wrap(f, otypes)
+
+
 def numba_shim():
-    """`numba` for plain Python: decorators are the identity, prange is range;
-    the type objects used in signatures are Numba's own."""
+    """`numba` for plain Python: decorators are the identity (`vectorize` applies the
+    function per element), prange is range; the type objects used in signatures are
+    Numba's own."""
     mod = pytypes.ModuleType("numba")
-    identity = {"njit", "jit", "vectorize", "guvectorize", "stencil", "generated_jit"}
+    identity = {"njit", "jit", "guvectorize", "stencil", "generated_jit"}
 
     def attr(name):
+        if name == "vectorize":
+            return _vectorize_decorator
         if name in identity:
             return _identity_decorator
         if name == "prange":

@@ -249,7 +249,7 @@ impl Kernels {
             .map_err(Diagnostic::from)?;
         let tys: Vec<Ty> = values.iter().map(exec::type_of).collect();
         let declared = self.module.declared(name);
-        if declared.is_empty() || declared.contains(&tys) {
+        if declared.is_empty() || declared.contains(&tys) || self.module.is_ufunc(name) {
             return Ok((values, tys));
         }
         for sig in &declared {

@@ -418,6 +418,24 @@ impl Function {
         self.spans[e.index()]
     }
 
+    /// A copy whose calls name the function `by` places later in the program (for a
+    /// program that gains `by` functions in front of this one's).
+    #[must_use]
+    pub fn with_calls_shifted(&self, by: usize) -> Function {
+        let mut g = Function::new(self.name.clone(), self.ret.clone());
+        g.n_params = self.n_params;
+        g.locals = self.locals.clone();
+        g.body = self.body.clone();
+        for (i, e) in self.exprs.iter().enumerate() {
+            let e = match e {
+                Expr::Call(f, args) => Expr::Call(FuncId::from_index(f.index() + by), args.clone()),
+                other => other.clone(),
+            };
+            g.expr(e, self.types[i].clone(), self.spans[i]);
+        }
+        g
+    }
+
     /// How many expressions the arena holds.
     #[must_use]
     pub fn expr_count(&self) -> usize {

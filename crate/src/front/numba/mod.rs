@@ -19,6 +19,7 @@ mod library;
 mod lower;
 pub mod rules;
 pub mod sigs;
+mod vectorize;
 
 use std::collections::HashMap;
 
@@ -489,6 +490,15 @@ impl Module {
             .unwrap_or_default()
     }
 
+    /// Whether kernel `name` is a ufunc (`@vectorize`): its declared signatures are its
+    /// loops' element types, which calls choose among by NumPy's type resolution rather
+    /// than by the arguments' types.
+    #[must_use]
+    pub fn is_ufunc(&self, name: &str) -> bool {
+        self.kernel(name)
+            .is_ok_and(|k| k.kind == KernelKind::Vectorize)
+    }
+
     /// The argument types of each declared signature of a kernel.
     #[must_use]
     pub fn declared(&self, name: &str) -> Vec<Vec<Ty>> {
@@ -578,14 +588,18 @@ impl Module {
     /// followed by the functions it calls.
     pub fn compile(&self, name: &str, tys: &[Ty]) -> Result<Program> {
         let k = self.kernel(name)?;
+        if k.kind == KernelKind::Vectorize {
+            return vectorize::compile(self, k, self.name_span(name), tys);
+        }
         if k.kind != KernelKind::Jit {
             let what = match k.kind {
-                KernelKind::Vectorize => "@vectorize",
                 KernelKind::Guvectorize => "@guvectorize",
                 _ => "@stencil",
             };
             return Err(KernelError::unsupported(
-                format!("{what} kernels are not supported yet (only @njit and @jit run today)"),
+                format!(
+                    "{what} kernels are not supported yet (@njit, @jit and @vectorize run today)"
+                ),
                 self.name_span(name),
             ));
         }

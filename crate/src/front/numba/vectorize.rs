@@ -1,0 +1,350 @@
+//! `@vectorize`: a scalar function made a NumPy ufunc. The scalar function is compiled for
+//! the element types of the loop that NumPy's type resolution picks, and an entry made
+//! here in kernel IR runs it over the broadcast of the arguments into a new array:
+//!
+//! ```text
+//! ufunc(a, b, ...):                      (arrays and scalars, as passed)
+//!     E_j = the broadcast extent of output axis j (a ValueError if some input's extent
+//!           is neither 1 nor E_j)
+//!     out = zeros(E_0, ..., E_n-1) of the loop's output dtype
+//!     for i_0 in range(E_0): ... for i_n-1 in range(E_n-1):
+//!         out[i...] = f(cast(a[i... of a's axes, 0 where a broadcasts]), ...)
+//!     return out
+//! ```
+//!
+//! With only scalar arguments the ufunc returns the scalar, as NumPy does. Both tiers run
+//! the same program, so a generated ufunc computes what the executor computes.
+
+use super::error::{KernelError, KernelErrorKind, Result};
+use super::{KernelDef, Module, Options, lower};
+use crate::kir::{
+    ArrayTy, Expr, ExprId, Function, Intrinsic, Layout, LocalId, Program, RaiseKind, Stmt, Ty,
+};
+use crate::syntax::Span;
+use crate::types::{BinaryOp, DType, Scalar};
+
+/// Whether NumPy's `safe` casting allows `from` to `to`.
+fn safe_cast(from: DType, to: DType) -> bool {
+    if from == to || from == DType::Bool {
+        return true;
+    }
+    match (from.is_float(), to.is_float()) {
+        (true, true) => to.size() >= from.size(),
+        (true, false) => false,
+        // An integer goes to a float that holds every value: 8 and 16 bits to float32,
+        // any to float64.
+        (false, true) => to == DType::F64 || to.size() > from.size(),
+        (false, false) => match (from.is_signed_int(), to.is_signed_int()) {
+            (true, true) | (false, false) => to.size() >= from.size() && to != DType::Bool,
+            (false, true) => to.size() > from.size(),
+            (true, false) => false,
+        },
+    }
+}
+
+/// Whether an argument of type `ty` goes to loop input dtype `to`: arrays and NumPy
+/// scalars by safe casting; Python scalars (an `int` typed int64, a `float` typed
+/// float64, a `bool`) are weak, as NEP 50 treats them: an int goes to any integer or
+/// float, a float to any float.
+fn resolves(ty: &Ty, weak: bool, to: DType) -> bool {
+    match ty {
+        Ty::Array(a) => safe_cast(a.dtype, to),
+        Ty::Scalar(d) if weak => match d {
+            DType::Bool => true,
+            DType::I64 | DType::U64 => to != DType::Bool,
+            DType::F64 => to.is_float(),
+            d => safe_cast(*d, to),
+        },
+        Ty::Scalar(d) => safe_cast(*d, to),
+        _ => false,
+    }
+}
+
+/// Compiles `@vectorize` kernel `k` for argument types `tys`.
+pub(super) fn compile(m: &Module, k: &KernelDef, span: Span, tys: &[Ty]) -> Result<Program> {
+    let mut elems = Vec::with_capacity(tys.len());
+    for t in tys {
+        match t {
+            Ty::Array(a) => elems.push(a.dtype),
+            Ty::Scalar(d) => elems.push(*d),
+            other => {
+                return Err(KernelError::typing(
+                    format!(
+                        "a ufunc takes arrays and scalars, not {}",
+                        other.numba_name()
+                    ),
+                    span,
+                ));
+            }
+        }
+    }
+    // The loop: the first declared signature the arguments resolve to, or (no signature:
+    // Numba's dynamic ufunc) the arguments' own element types.
+    let (loop_in, ret) = if k.declared.is_empty() {
+        (elems.clone(), None)
+    } else {
+        let found = k.declared.iter().find(|(args, _)| {
+            args.iter().zip(tys).all(|(a, t)| match a {
+                Ty::Scalar(to) => resolves(t, true, *to),
+                _ => false,
+            })
+        });
+        let Some((args, ret)) = found else {
+            let got: Vec<String> = elems.iter().map(|d| d.name().to_owned()).collect();
+            return Err(KernelError::new(
+                KernelErrorKind::Type,
+                format!(
+                    "ufunc '{}' not supported for the input types ({}), and the inputs could \
+                     not be safely coerced to any supported types according to the casting \
+                     rule ''safe''",
+                    k.name,
+                    got.join(", ")
+                ),
+                span,
+            ));
+        };
+        let loop_in = args.iter().filter_map(Ty::scalar).collect();
+        (loop_in, ret.clone())
+    };
+    let scalar_tys: Vec<Ty> = loop_in.iter().map(|&d| Ty::Scalar(d)).collect();
+    let options = Options {
+        // Inside ufuncs division follows NumPy's error model, as Numba's do.
+        numpy_errors: true,
+        ..k.options
+    };
+    let inner = lower::compile(m, k.stmt, &scalar_tys, ret, options)?;
+    let Some(out) = inner.entry().ret.scalar() else {
+        return Err(KernelError::typing(
+            format!(
+                "a @vectorize function must return a scalar, '{}' returns {}",
+                k.name,
+                inner.entry().ret.numba_name()
+            ),
+            span,
+        ));
+    };
+
+    let b = Builder::new(&k.name, span, tys, &loop_in, out);
+    let entry = b.build();
+    let mut program = Program::default();
+    program.add(entry);
+    for f in &inner.functions {
+        program.add(f.with_calls_shifted(1));
+    }
+    Ok(program)
+}
+
+/// Builds the ufunc's entry function.
+struct Builder<'a> {
+    f: Function,
+    span: Span,
+    tys: &'a [Ty],
+    loop_in: &'a [DType],
+    out: DType,
+}
+
+impl<'a> Builder<'a> {
+    fn new(name: &str, span: Span, tys: &'a [Ty], loop_in: &'a [DType], out: DType) -> Self {
+        let ndim = tys
+            .iter()
+            .map(|t| t.array().map_or(0, |a| a.ndim))
+            .max()
+            .unwrap_or(0);
+        let ret = if ndim == 0 {
+            Ty::Scalar(out)
+        } else {
+            Ty::Array(ArrayTy {
+                dtype: out,
+                ndim,
+                layout: Layout::C,
+            })
+        };
+        let mut f = Function::new(name, ret);
+        for (i, t) in tys.iter().enumerate() {
+            f.param(format!("x{i}"), t.clone());
+        }
+        Builder {
+            f,
+            span,
+            tys,
+            loop_in,
+            out,
+        }
+    }
+
+    fn e(&mut self, e: Expr, ty: Ty) -> ExprId {
+        self.f.expr(e, ty, self.span)
+    }
+
+    fn i64(&mut self, v: i64) -> ExprId {
+        self.e(Expr::Const(Scalar::I64(v)), Ty::Scalar(DType::I64))
+    }
+
+    fn local(&mut self, l: LocalId) -> ExprId {
+        let ty = self.f.local_decl(l).ty.clone();
+        self.e(Expr::Local(l), ty)
+    }
+
+    fn binary(&mut self, op: BinaryOp, a: ExprId, b: ExprId, ty: DType) -> ExprId {
+        self.e(Expr::Binary(op, a, b), Ty::Scalar(ty))
+    }
+
+    /// The call of the scalar function on element `args` (each cast to its loop type),
+    /// cast to the output dtype.
+    fn apply(&mut self, args: Vec<(ExprId, DType)>) -> ExprId {
+        let mut cast = Vec::with_capacity(args.len());
+        for (k, (a, d)) in args.into_iter().enumerate() {
+            let to = self.loop_in[k];
+            cast.push(if d == to {
+                a
+            } else {
+                self.e(Expr::Cast(a, to), Ty::Scalar(to))
+            });
+        }
+        let ret = self.out;
+        self.e(
+            Expr::Call(crate::kir::FuncId::from_index(1), cast),
+            Ty::Scalar(ret),
+        )
+    }
+
+    fn build(mut self) -> Function {
+        let params: Vec<LocalId> = self.f.params().collect();
+        let ndim = match &self.f.ret {
+            Ty::Array(a) => usize::from(a.ndim),
+            _ => 0,
+        };
+        if ndim == 0 {
+            let args = params
+                .iter()
+                .zip(self.tys)
+                .map(|(&p, t)| (self.local(p), t.scalar().unwrap_or(DType::F64)))
+                .collect();
+            let r = self.apply(args);
+            self.f.body.push(Stmt::Return(Some(r)));
+            return self.f;
+        }
+        let mut body = Vec::new();
+        // The broadcast extents, and for each array argument and axis whether it
+        // broadcasts (its extent is 1): its index there is then 0.
+        let extents: Vec<LocalId> = (0..ndim)
+            .map(|j| self.f.local(format!("n{j}"), Ty::Scalar(DType::I64)))
+            .collect();
+        for &n in &extents {
+            let one = self.i64(1);
+            body.push(Stmt::Assign(n, one));
+        }
+        let mut steps: Vec<Vec<Option<LocalId>>> = Vec::new();
+        for (k, t) in self.tys.iter().enumerate() {
+            let Some(a) = t.array() else {
+                steps.push(Vec::new());
+                continue;
+            };
+            let shift = ndim - usize::from(a.ndim);
+            let mut s = Vec::new();
+            for axis in 0..a.ndim {
+                let j = shift + usize::from(axis);
+                let arr = self.local(params[k]);
+                let d = self.e(Expr::Dim(arr, axis), Ty::Scalar(DType::I64));
+                let dim = self.f.local(format!("d{k}_{axis}"), Ty::Scalar(DType::I64));
+                body.push(Stmt::Assign(dim, d));
+                // E_j = d where E_j is still 1; otherwise d must be E_j or 1.
+                let (e, dv, one) = (self.local(extents[j]), self.local(dim), self.i64(1));
+                let e_is_one = self.binary(BinaryOp::Eq, e, one, DType::Bool);
+                let dv2 = self.local(dim);
+                body.push(Stmt::If {
+                    cond: e_is_one,
+                    then: vec![Stmt::Assign(extents[j], dv)],
+                    otherwise: Vec::new(),
+                });
+                let (e, dv, one) = (self.local(extents[j]), self.local(dim), self.i64(1));
+                let differs = self.binary(BinaryOp::Ne, dv, e, DType::Bool);
+                let not_one = self.binary(BinaryOp::Ne, dv2, one, DType::Bool);
+                body.push(Stmt::If {
+                    cond: differs,
+                    then: vec![Stmt::If {
+                        cond: not_one,
+                        then: vec![Stmt::Raise {
+                            kind: RaiseKind::ValueError,
+                            message: "operands could not be broadcast together".to_owned(),
+                            span: self.span,
+                        }],
+                        otherwise: Vec::new(),
+                    }],
+                    otherwise: Vec::new(),
+                });
+                // The index step on this axis: 0 where the argument broadcasts.
+                let step = self.f.local(format!("s{k}_{axis}"), Ty::Scalar(DType::I64));
+                let (dv, one) = (self.local(dim), self.i64(1));
+                let is_one = self.binary(BinaryOp::Eq, dv, one, DType::Bool);
+                let (zero, one) = (self.i64(0), self.i64(1));
+                let v = self.e(Expr::Cond(is_one, zero, one), Ty::Scalar(DType::I64));
+                body.push(Stmt::Assign(step, v));
+                s.push(Some(step));
+            }
+            steps.push(s);
+        }
+        // The output.
+        let out_ty = self.f.ret.clone();
+        let out = self.f.local("out", out_ty.clone());
+        let dims: Vec<ExprId> = extents.iter().map(|&n| self.local(n)).collect();
+        let zeros = self.e(Expr::Intrinsic(Intrinsic::Zeros, dims), out_ty);
+        body.push(Stmt::Assign(out, zeros));
+        // The loop nest, innermost first.
+        let index: Vec<LocalId> = (0..ndim)
+            .map(|j| self.f.local(format!("i{j}"), Ty::Scalar(DType::I64)))
+            .collect();
+        let mut args = Vec::with_capacity(params.len());
+        for (k, t) in self.tys.iter().enumerate() {
+            match t.array() {
+                Some(a) => {
+                    let shift = ndim - usize::from(a.ndim);
+                    let mut idx = Vec::new();
+                    for axis in 0..usize::from(a.ndim) {
+                        let i = self.local(index[shift + axis]);
+                        let step = steps[k][axis].map(|s| self.local(s));
+                        idx.push(match step {
+                            Some(s) => self.binary(BinaryOp::Mul, i, s, DType::I64),
+                            None => i,
+                        });
+                    }
+                    let arr = self.local(params[k]);
+                    let v = self.e(Expr::Load(arr, idx), Ty::Scalar(a.dtype));
+                    args.push((v, a.dtype));
+                }
+                None => {
+                    let d = t.scalar().unwrap_or(DType::F64);
+                    let v = self.local(params[k]);
+                    args.push((v, d));
+                }
+            }
+        }
+        let value = self.apply(args);
+        let at: Vec<ExprId> = index.iter().map(|&i| self.local(i)).collect();
+        let target = self.local(out);
+        let mut inner = vec![Stmt::Store {
+            array: target,
+            index: at,
+            value,
+            span: self.span,
+        }];
+        for j in (0..ndim).rev() {
+            let (start, step) = (self.i64(0), self.i64(1));
+            let stop = self.local(extents[j]);
+            inner = vec![Stmt::For {
+                var: index[j],
+                start,
+                stop,
+                step,
+                body: inner,
+                parallel: false,
+                span: self.span,
+            }];
+        }
+        body.extend(inner);
+        let r = self.local(out);
+        body.push(Stmt::Return(Some(r)));
+        self.f.body = body;
+        self.f
+    }
+}
