@@ -73,8 +73,8 @@ let exports;
 
 before(async () => {
   await nw.init();
-  // The package has already instantiated the glue's module: this returns its exports.
-  exports = await glue.default();
+  // The package runs its engine in a worker thread: instantiate the simd build here too.
+  exports = await glue.default({ module_or_path: readFileSync(new URL('web/dist/simd/numwasm_bg.wasm', ROOT)) });
 });
 
 test('the table lists every operation of the generator in both float dtypes', () => {

@@ -1,11 +1,16 @@
 // The public API, shared by the browser and Node entry points. Each entry installs a
-// backend: { ncores, start(threads) -> info, call(method, args, transfer) -> Promise }.
-// The browser backend talks to the compute worker; the Node backend calls the engine
-// in-process. Argument checks happen here, before anything reaches the engine.
+// backend: { ncores, start(threads) -> info, call(method, args, options) -> Promise,
+// generation, status() }, in both cases remote.js's queue to a compute worker (Node falls
+// back to an in-process engine where it cannot start worker threads). Argument checks happen
+// here, before anything reaches the engine.
+//
+// Engine objects (resident arrays, compiled expressions, kernel modules) belong to the
+// engine generation that made them: after a restart their ids mean nothing to the new
+// engine, so their handles check the generation and say so (staleHandle).
 
 import { NumwasmError } from './errors.js';
 import { DTYPES, RESIDENT, checkFits, isDType, normalizeInputs, scalarSpec, show } from './ndarray.js';
-import { checkOptions, checkSize, checkThreads, notInitialised } from './options.js';
+import { checkOptions, checkSignal, checkSize, checkThreads, clampThreads, notInitialised } from './options.js';
 
 /** Logical cores of this machine. */
 export let ncores = 1;
@@ -25,6 +30,8 @@ let ready = null;
 let started = false;
 let numThreads = 1;
 let isolated = false;
+/** Whether the one-time warning about a per-call thread count above the pool was given. */
+let clampWarned = false;
 
 /** Installs the entry point's backend; called once by index.js or node.js. */
 export function useBackend(b) {
@@ -33,15 +40,25 @@ export function useBackend(b) {
 }
 
 /**
- * Starts the engine: in a cross-origin isolated page, a compute worker with a pool of
- * `threads` shared-memory threads (default: all cores); elsewhere one thread. Resolves to
- * status(). Calling it again returns the first call's promise.
+ * Starts the engine: a compute worker (browsers: a web worker; Node: a worker thread) with a
+ * pool of `threads` shared-memory threads (default: all cores) where shared memory exists
+ * (cross-origin isolated pages, Node), else one thread. More threads than cores, or than
+ * the platform can give at all, are clamped with a console.warn; a non-integer or < 1 is a
+ * ValueError. Resolves to status(). Calling it again returns the first call's promise.
  */
 export function init(options) {
   if (ready) return ready;
   ready = (async () => {
-    const { threads = ncores } = checkOptions('init', options, ['threads']);
-    checkThreads('init', threads, 1024);
+    const { threads: asked } = checkOptions('init', options, ['threads']);
+    // More pool threads than cores cannot run at once: the extra ones only take turns (and
+    // a worker, an engine instance and a stack each).
+    const cores = Math.max(1, ncores);
+    const threads =
+      asked === undefined
+        ? cores
+        : clampThreads('init', asked, cores, (max) =>
+            console.warn(`numwasm: init(): threads: ${asked} is more than the ${max} cores here; starting ${max}`),
+          );
     const info = await backend.start(threads);
     ({ version, build, poolSize } = info);
     functionTable = freezeRows(info.functions);
@@ -49,6 +66,12 @@ export function init(options) {
     threadsAvailable = build === 'threads';
     numThreads = poolSize;
     started = true;
+    if (asked !== undefined && poolSize < threads) {
+      console.warn(
+        `numwasm: init(): threads: ${asked} asked for, but ${info.fallback ?? `the pool has ${poolSize}`}; ` +
+          `calls run on at most ${poolSize}`,
+      );
+    }
     return status();
   })();
   ready.catch(() => {
@@ -57,9 +80,26 @@ export function init(options) {
   return ready;
 }
 
-/** What the engine runs on: version, build, pool size, isolation and the thread limit. */
+/**
+ * What the engine runs on: version, build, pool size, isolation and the thread limit; where
+ * it runs (`engine`: "worker" or "in-process") and why it runs with less than asked
+ * (`fallback`, or null); how often it was restarted and the latest restart's reason and
+ * duration (`lastRestart`: { reason, ms }, or null).
+ */
 export function status() {
-  return { version, build, poolSize, threadsAvailable, numThreads, ncores, crossOriginIsolated: isolated };
+  const life = started ? backend.status() : { engine: null, restarts: 0, lastRestart: null, fallback: null };
+  return { version, build, poolSize, threadsAvailable, numThreads, ncores, crossOriginIsolated: isolated, ...life };
+}
+
+/** The error for using an engine object made by an engine generation that has ended. */
+export function staleHandle(what, remake) {
+  const why = backend.status().lastRestart?.reason ?? 'it was restarted';
+  return new NumwasmError('ValueError', `this ${what} was made before the engine restarted (${why}); ${remake}`);
+}
+
+/** The generation of the engine now serving calls. */
+export function generation() {
+  return backend.generation;
 }
 
 /**
@@ -97,7 +137,8 @@ export function setNumThreads(k) {
  */
 export async function selfTest(n, options) {
   if (!started) throw notInitialised('selfTest');
-  const { threads = numThreads } = checkOptions('selfTest', options, ['threads']);
+  const { threads = numThreads, signal } = checkOptions('selfTest', options, ['threads', 'signal']);
+  checkSignal('selfTest', signal);
   checkSize('selfTest', 'n', n);
   // The engine counts terms in 32 bits; a larger n must not wrap around to a small one.
   if (n > 2 ** 32 - 1) {
@@ -105,7 +146,7 @@ export async function selfTest(n, options) {
   }
   checkThreads('selfTest', threads, poolSize);
   const t0 = performance.now();
-  const r = await backend.call('selfTest', { n, threads });
+  const r = await backend.call('selfTest', { n, threads }, { signal, what: 'selfTest()' });
   return { ...r, totalMs: performance.now() - t0 };
 }
 
@@ -114,10 +155,13 @@ export function requireStarted(fn) {
   if (!started) throw notInitialised(fn);
 }
 
-/** Sends one call to the engine on behalf of `fn` (rejects before init()); for kernels.js. */
-export async function engineCall(fn, method, args) {
+/**
+ * Sends one call to the engine on behalf of `fn` (rejects before init()); for kernels.js.
+ * `options` as remote.js's call takes them (signal, handles, stamp).
+ */
+export async function engineCall(fn, method, args, options) {
   requireStarted(fn);
-  return backend.call(method, args);
+  return backend.call(method, args, { what: `${fn}()`, ...options });
 }
 
 function checkSource(fn, source) {
@@ -127,9 +171,23 @@ function checkSource(fn, source) {
   return source;
 }
 
-/** Resolves the per-call thread count: the option, else the setNumThreads limit. */
+/**
+ * Resolves the per-call thread count: the option, else the setNumThreads limit. More than
+ * the pool has is clamped to the pool, with a warning the first time, so that code written
+ * for a larger pool (or for a browser) runs unchanged; a non-integer or < 1 is a ValueError.
+ */
 export function callThreads(fn, threads) {
-  return threads === undefined ? numThreads : checkThreads(fn, threads, poolSize);
+  if (threads === undefined) return numThreads;
+  return clampThreads(fn, threads, poolSize, (max) => {
+    if (clampWarned) return;
+    clampWarned = true;
+    console.warn(`numwasm: ${fn}(): threads: ${threads} is more than the pool's ${max}; using ${max} (warned once)`);
+  });
+}
+
+/** The generation of the engine objects among `inputs` and `out`, or undefined if none. */
+function handlesOf(inputs, out) {
+  return inputs.some((i) => i.resident) || out instanceof ResidentArray ? backend.generation : undefined;
 }
 
 /** Normalises inputs; resident arrays pass by id and never cross to the engine again. */
@@ -188,22 +246,20 @@ export async function evaluate(source, inputs, options) {
   requireStarted('evaluate');
   const t0 = performance.now();
   checkSource('evaluate', source);
-  const { out, threads } = checkOptions('evaluate', options, ['out', 'threads']);
+  const { out, threads, signal } = checkOptions('evaluate', options, ['out', 'threads', 'signal']);
   checkOut('evaluate', out);
+  checkSignal('evaluate', signal);
   const prepared = prepareInputs(inputs);
-  const reply = await backend.call('evaluate', {
-    source,
-    inputs: prepared,
-    threads: callThreads('evaluate', threads),
-    out: outId(out),
-  });
+  const args = { source, inputs: prepared, threads: callThreads('evaluate', threads), out: outId(out) };
+  const reply = await backend.call('evaluate', args, { signal, handles: handlesOf(prepared, out), what: 'evaluate()' });
   return finish('evaluate', reply, out, t0);
 }
 
 /** Frees engine objects whose JS handles were collected without free(); kernels.js uses it too. */
 export const forgotten = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry(({ method, id }) => {
-      if (started) backend.call(method, { id }).catch(() => {});
+  ? new FinalizationRegistry(({ method, id, generation: gen }) => {
+      // An object of an ended generation went with its engine.
+      if (started && gen === backend.generation) backend.call(method, { id }, { handles: gen }).catch(() => {});
     })
   : null;
 
@@ -237,13 +293,22 @@ export class Compiled {
   #source;
   #signature;
   #output;
+  #generation;
 
-  constructor(id, source, signature, output) {
+  constructor(id, source, signature, output, gen) {
     this.#id = id;
     this.#source = source;
     this.#signature = signature;
     this.#output = output;
-    forgotten?.register(this, { method: 'freeCompiled', id }, this);
+    this.#generation = gen;
+    forgotten?.register(this, { method: 'freeCompiled', id, generation: gen }, this);
+  }
+
+  /** Checks that the engine that compiled this still runs; returns its generation. */
+  #live(fn) {
+    requireStarted(fn);
+    if (this.#generation !== backend.generation) throw staleHandle('compiled expression', 'compile it again');
+    return this.#generation;
   }
 
   get source() {
@@ -269,10 +334,11 @@ export class Compiled {
 
   /** Runs on `inputs`, whose names and dtypes must match the signature (shapes may differ). */
   async run(inputs, options) {
-    requireStarted('run');
+    const gen = this.#live('run');
     const t0 = performance.now();
-    const { out, threads } = checkOptions('run', options, ['out', 'threads']);
+    const { out, threads, signal } = checkOptions('run', options, ['out', 'threads', 'signal']);
     checkOut('run', out);
+    checkSignal('run', signal);
     const prepared = prepareInputs(inputs);
     const given = new Map(prepared.map((i) => [i.name, i]));
     for (const [name, spec] of Object.entries(this.#signature)) {
@@ -287,26 +353,27 @@ export class Compiled {
     for (const name of given.keys()) {
       if (!(name in this.#signature)) throw new NumwasmError('TypeError', `run(): unexpected input '${name}'`);
     }
-    const reply = await backend.call('run', {
+    const args = {
       id: this.#id,
       // In signature order: the engine's cheap path takes them so, without names.
       inputs: this.inputNames.map((name) => given.get(name)),
       threads: callThreads('run', threads),
       out: outId(out),
-    });
+    };
+    const reply = await backend.call('run', args, { signal, handles: gen, what: 'run()' });
     return finish('run', reply, out, t0);
   }
 
   /** The optimized IR and the bytecode as text (the playground's panels). */
   async disassemble() {
-    requireStarted('disassemble');
-    return (await backend.call('disassemble', { id: this.#id })).text;
+    const gen = this.#live('disassemble');
+    return (await backend.call('disassemble', { id: this.#id }, { handles: gen })).text;
   }
 
   /** The IR as lowered, before optimization. */
   async loweredIr() {
-    requireStarted('loweredIr');
-    return (await backend.call('disassemble', { id: this.#id })).ir;
+    const gen = this.#live('loweredIr');
+    return (await backend.call('disassemble', { id: this.#id }, { handles: gen })).ir;
   }
 
   /**
@@ -314,14 +381,15 @@ export class Compiled {
    * dtype, shape, value?, axis?, to?}], root }, for tools that generate code from it.
    */
   async ir() {
-    requireStarted('ir');
-    return JSON.parse((await backend.call('disassemble', { id: this.#id })).json);
+    const gen = this.#live('ir');
+    return JSON.parse((await backend.call('disassemble', { id: this.#id }, { handles: gen })).json);
   }
 
   /** Releases the compiled program in the engine. */
   free() {
     forgotten?.unregister(this);
-    if (started) backend.call('freeCompiled', { id: this.#id }).catch(() => {});
+    const gen = this.#generation;
+    if (started && gen === backend.generation) backend.call('freeCompiled', { id: this.#id }, { handles: gen }).catch(() => {});
   }
 }
 
@@ -336,8 +404,8 @@ export async function compile(source, signature) {
     throw new NumwasmError('TypeError', 'compile(): the signature must be an object { name: dtype }');
   }
   const sig = Object.fromEntries(Object.entries(signature).map(([k, v]) => [k, signatureEntry(k, v)]));
-  const { id, output } = await backend.call('compile', { source, signature: sig });
-  return new Compiled(id, source, sig, output);
+  const { result, generation: gen } = await backend.call('compile', { source, signature: sig }, { stamp: true });
+  return new Compiled(result.id, source, sig, result.output, gen);
 }
 
 /**
@@ -349,16 +417,21 @@ export class ResidentArray {
   #id;
   #dtype;
   #shape;
+  #generation;
 
-  constructor(id, dtype, shape) {
+  constructor(id, dtype, shape, gen) {
     this.#id = id;
     this.#dtype = dtype;
     this.#shape = Object.freeze([...shape]);
-    forgotten?.register(this, { method: 'free', id }, this);
+    this.#generation = gen;
+    forgotten?.register(this, { method: 'free', id, generation: gen }, this);
   }
 
-  /** The engine's handle; null once freed. */
+  /** The engine's handle; null once freed. Throws when the engine that held it is gone. */
   get [RESIDENT]() {
+    if (this.#id !== null && this.#generation !== backend.generation) {
+      throw staleHandle('resident array', 'make it again with array()');
+    }
     return this.#id;
   }
 
@@ -383,7 +456,8 @@ export class ResidentArray {
   async toArray() {
     requireStarted('toArray');
     if (this.#id === null) throw new NumwasmError('ValueError', 'this resident array was freed');
-    const r = await backend.call('toArray', { id: this.#id });
+    const id = this[RESIDENT];
+    const r = await backend.call('toArray', { id }, { handles: this.#generation });
     return { data: r.data, shape: r.shape, dtype: r.dtype };
   }
 
@@ -393,7 +467,8 @@ export class ResidentArray {
     forgotten?.unregister(this);
     const id = this.#id;
     this.#id = null;
-    if (started) backend.call('free', { id }).catch(() => {});
+    const gen = this.#generation;
+    if (started && gen === backend.generation) backend.call('free', { id }, { handles: gen }).catch(() => {});
   }
 }
 
@@ -402,8 +477,8 @@ export async function array(value) {
   requireStarted('array');
   const [input] = normalizeInputs({ array: value });
   if (!input.array) throw new NumwasmError('TypeError', 'array() needs an array, not a scalar');
-  const id = await backend.call('array', { input });
-  return new ResidentArray(id, input.dtype, input.shape);
+  const { result: id, generation: gen } = await backend.call('array', { input }, { stamp: true });
+  return new ResidentArray(id, input.dtype, input.shape, gen);
 }
 
 /** Resident arrays alive in the engine (for tests and leak checks). */

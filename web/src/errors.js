@@ -1,5 +1,7 @@
 // NumwasmError: every error a user can cause, with the Python exception name as `kind`
 // (SyntaxError, NameError, TypeError, ValueError, ...) and, where it has one, a source span.
+// One kind is not Python's: AbortError, a call cancelled through its AbortSignal, whose
+// `name` is also 'AbortError' so that code written for fetch() recognises it.
 
 export class NumwasmError extends Error {
   /**
@@ -8,9 +10,9 @@ export class NumwasmError extends Error {
    * @param {{start: number, end: number} | null} [span] Character offsets in the source.
    * @param {string} [source] The source the span points into.
    */
-  constructor(kind, message, span = null, source = undefined, notes = []) {
-    super(message);
-    this.name = 'NumwasmError';
+  constructor(kind, message, span = null, source = undefined, notes = [], options = undefined) {
+    super(message, options);
+    this.name = kind === 'AbortError' ? 'AbortError' : 'NumwasmError';
     this.kind = kind;
     this.span = span;
     this.source = source;
@@ -45,6 +47,44 @@ export class NumwasmError extends Error {
       return new NumwasmError(value.kind, value.message, value.span ?? null, value.source ?? source, notes);
     }
     const message = value instanceof Error ? value.message : String(value);
-    return new NumwasmError('RuntimeError', message, null, source);
+    const error = new NumwasmError('RuntimeError', message, null, source);
+    // A trap leaves the instance's memory in whatever state the trapping code left it (a
+    // lock held, an allocator half-updated): the compute worker must not serve another
+    // call from it, so the mark travels with the error to where that is decided.
+    if (isTrap(value)) error.trap = `${value.constructor.name}: ${value.message}`;
+    return error;
   }
+}
+
+/**
+ * Whether `e` escaped from WebAssembly code: a trap (`unreachable`, which a Rust panic
+ * becomes under panic=abort, an out-of-bounds access, ...) or a wasm stack overflow, which
+ * V8 reports as a RangeError rather than a WebAssembly.RuntimeError.
+ */
+export function isTrap(e) {
+  if (typeof WebAssembly === 'object' && e instanceof WebAssembly.RuntimeError) return true;
+  return e instanceof RangeError && /call stack size/i.test(e.message);
+}
+
+/** The rejection of the call in flight when the engine had to be restarted, and why. */
+export function restartedError(reason) {
+  return new NumwasmError(
+    'RuntimeError',
+    `the numwasm engine was restarted because ${reason}; resident arrays, compiled expressions and ` +
+      'kernel modules made before the restart are gone',
+  );
+}
+
+/** The rejection of a queued call that refers to an engine object of an ended generation. */
+export function staleCallError(what, reason) {
+  return new NumwasmError(
+    'ValueError',
+    `${what} refers to a resident array, compiled expression or kernel module that was made before the ` +
+      `engine restarted (${reason}); make it again`,
+  );
+}
+
+/** The rejection of a call cancelled through `signal`; its `cause` is the signal's reason. */
+export function abortError(what, signal) {
+  return new NumwasmError('AbortError', `${what} was aborted`, null, undefined, [], { cause: signal?.reason });
 }

@@ -1,6 +1,9 @@
 // Type declarations for numwasm (browser and Node entry points share one API).
 
-/** A Python exception name: SyntaxError, NameError, TypeError, ValueError, OverflowError, RuntimeError, ... */
+/**
+ * A Python exception name: SyntaxError, NameError, TypeError, ValueError, OverflowError,
+ * RuntimeError, ...; or AbortError, a call cancelled through its `signal`.
+ */
 export type ErrorKind = string;
 
 export interface Span {
@@ -10,10 +13,21 @@ export interface Span {
   end: number;
 }
 
-/** Every error a caller can cause: a kind, a message and, where it has one, a source span. */
+/**
+ * Every error a caller can cause: a kind, a message and, where it has one, a source span.
+ * A call aborted through its `signal` rejects with kind and name 'AbortError' (as fetch()
+ * does) and the signal's reason as `cause`.
+ */
 export class NumwasmError extends Error {
-  constructor(kind: ErrorKind, message: string, span?: Span | null, source?: string, notes?: string[]);
-  readonly name: 'NumwasmError';
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    span?: Span | null,
+    source?: string,
+    notes?: string[],
+    options?: { cause?: unknown },
+  );
+  readonly name: 'NumwasmError' | 'AbortError';
   readonly kind: ErrorKind;
   readonly span: Span | null;
   readonly source?: string;
@@ -79,8 +93,18 @@ export interface CallOptions {
    * in wasm memory, and the call resolves to that resident array).
    */
   out?: TypedArray | ResidentArray;
-  /** Use at most this many threads for this call (default: getNumThreads()). */
+  /**
+   * Use at most this many threads for this call (default: getNumThreads()). More than the
+   * pool has is clamped to the pool (with a one-time console.warn).
+   */
   threads?: number;
+  /**
+   * Cancels the call. Aborted before the call or while it waits in the queue, it rejects at
+   * once without reaching the engine; aborted while it runs, the engine's worker is
+   * terminated, the call rejects with an AbortError and the engine restarts (resident
+   * arrays, compiled expressions and kernel modules made before are then gone).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -116,7 +140,10 @@ export interface IrFunction {
   root: number | null;
 }
 
-/** An expression compiled for a signature. */
+/**
+ * An expression compiled for a signature. It lives in the engine: after the engine restarts
+ * its methods reject with a ValueError saying so (compile it again).
+ */
 export class Compiled {
   readonly source: string;
   readonly inputNames: string[];
@@ -138,7 +165,10 @@ export class Compiled {
   free(): void;
 }
 
-/** An array living in the engine's memory: pass it as an input without copying it again. */
+/**
+ * An array living in the engine's memory: pass it as an input without copying it again.
+ * After the engine restarts it is gone: using it is a ValueError saying so.
+ */
 export class ResidentArray {
   readonly dtype: DType;
   readonly shape: number[];
@@ -187,13 +217,16 @@ export interface KernelTuple extends Array<KernelItem> {
 export interface KernelCallOptions {
   /** Keyword arguments by parameter name; they bind as in Python, defaults fill the rest. */
   kwargs?: Record<string, Input>;
-  /** Checked like evaluate's (1..getNumThreads() limit); kernels run serially today. */
+  /** Checked and clamped like evaluate's; kernels run serially today. */
   threads?: number;
+  /** Cancels the call, as evaluate's `signal` does (a kernel that never returns included). */
+  signal?: AbortSignal;
 }
 
 /**
  * A module of Numba-style kernels (`@njit` / `@jit` functions). A kernel is compiled for the
- * types of each call's arguments (cached), as Numba's dispatcher does.
+ * types of each call's arguments (cached), as Numba's dispatcher does. After the engine
+ * restarts the module and its cache are gone: calls reject with a ValueError saying so.
  */
 export class KernelModule {
   readonly source: string;
@@ -221,7 +254,11 @@ export class KernelModule {
 export function kernels(source: string): Promise<KernelModule>;
 
 export interface InitOptions {
-  /** Pool size (browsers, cross-origin isolated pages only). Default: all logical cores. */
+  /**
+   * Pool size, where there is shared memory (cross-origin isolated pages, Node). Default:
+   * all logical cores; more than that is clamped to it with a console.warn, as is anything
+   * above 1 where the platform gives only one thread.
+   */
   threads?: number;
 }
 
@@ -233,6 +270,14 @@ export interface Status {
   numThreads: number;
   ncores: number;
   crossOriginIsolated: boolean;
+  /** Where the engine runs: a compute worker, or (Node without worker threads) the calling thread. */
+  engine: 'worker' | 'in-process' | null;
+  /** Why the engine runs with less than was asked (the simd build, in-process), or null. */
+  fallback: string | null;
+  /** How often the engine was restarted (a trap, a worker that died, an aborted running call). */
+  restarts: number;
+  /** The latest restart: why, and how long the new engine took to be ready (null while it starts). */
+  lastRestart: { reason: string; ms: number | null } | null;
 }
 
 export interface Timed<T> {
@@ -279,7 +324,7 @@ export function getNumThreads(): number;
 /** Limits later calls to `k` threads, 1 <= k <= poolSize (else a ValueError). */
 export function setNumThreads(k: number): void;
 /** The pool self-test: a CPU-heavy deterministic sum of `n` terms. Same value for any thread count. */
-export function selfTest(n: number, options?: { threads?: number }): Promise<Timed<number>>;
+export function selfTest(n: number, options?: { threads?: number; signal?: AbortSignal }): Promise<Timed<number>>;
 
 /** Logical cores of this machine. */
 export const ncores: number;

@@ -5,10 +5,10 @@
 // copied into the caller's arrays here, on the caller's side of the compute worker, since
 // Numba mutates a NumPy argument in place; resident arrays are written in wasm memory.
 
-import { callThreads, engineCall, forgotten, requireStarted } from './api.js';
+import { callThreads, engineCall, forgotten, generation, requireStarted, staleHandle } from './api.js';
 import { NumwasmError } from './errors.js';
 import { normalizeInput, writeBack } from './ndarray.js';
-import { checkOptions } from './options.js';
+import { checkOptions, checkSignal } from './options.js';
 
 function freedError() {
   return new NumwasmError('ValueError', 'this kernel module was freed (free() was called on it)');
@@ -45,12 +45,14 @@ export class KernelModule {
   #id;
   #source;
   #names;
+  #generation;
 
-  constructor(id, source, names) {
+  constructor(id, source, names, gen) {
     this.#id = id;
     this.#source = source;
     this.#names = Object.freeze([...names]);
-    forgotten?.register(this, { method: 'freeKernels', id }, this);
+    this.#generation = gen;
+    forgotten?.register(this, { method: 'freeKernels', id, generation: gen }, this);
   }
 
   /** The module's source. */
@@ -66,6 +68,7 @@ export class KernelModule {
   #live(fn) {
     requireStarted(fn);
     if (this.#id === null) throw freedError();
+    if (this.#generation !== generation()) throw staleHandle('kernel module', 'make it again with kernels(source)');
     return this.#id;
   }
 
@@ -78,11 +81,14 @@ export class KernelModule {
   async call(name, args, options) {
     const id = this.#live('call');
     const t0 = performance.now();
-    const { kwargs, threads } = checkOptions('call', options, ['kwargs', 'threads']);
-    // Checked like evaluate's; kernels run serially on the engine's reference executor.
+    const { kwargs, threads, signal } = checkOptions('call', options, ['kwargs', 'threads', 'signal']);
+    // Checked (and clamped) like evaluate's; kernels run serially on the compute worker today.
     callThreads('call', threads);
+    checkSignal('call', signal);
     const { values, inputs, positional } = prepareArgs('call', name, args, kwargs);
-    const reply = await engineCall('call', 'kernelCall', { id, name, inputs, positional });
+    const handles = this.#generation;
+    const what = `call('${name}')`;
+    const reply = await engineCall('call', 'kernelCall', { id, name, inputs, positional }, { signal, handles, what });
     const { value, mutated, signature } = reply.result;
     for (const { index, data } of mutated) writeBack(values[index], data);
     const result = toResult(value);
@@ -109,7 +115,7 @@ export class KernelModule {
     const id = this.#live('inspect');
     const { kwargs } = checkOptions('inspect', options, ['kwargs']);
     const { inputs, positional } = prepareArgs('inspect', name, args, kwargs);
-    return engineCall('inspect', 'kernelInspect', { id, name, inputs, positional });
+    return engineCall('inspect', 'kernelInspect', { id, name, inputs, positional }, { handles: this.#generation });
   }
 
   /** Releases the module in the engine; later calls reject. */
@@ -118,7 +124,10 @@ export class KernelModule {
     forgotten?.unregister(this);
     const id = this.#id;
     this.#id = null;
-    engineCall('free', 'freeKernels', { id }).catch(() => {});
+    // A module of an ended generation went with its engine.
+    if (this.#generation === generation()) {
+      engineCall('free', 'freeKernels', { id }, { handles: this.#generation }).catch(() => {});
+    }
   }
 }
 
@@ -132,6 +141,6 @@ export async function kernels(source) {
   if (typeof source !== 'string') {
     throw new NumwasmError('TypeError', `kernels(): the source must be a string, got ${typeof source}`);
   }
-  const { id, names } = await engineCall('kernels', 'kernels', { source });
-  return new KernelModule(id, source, names);
+  const { result, generation: gen } = await engineCall('kernels', 'kernels', { source }, { stamp: true });
+  return new KernelModule(result.id, source, result.names, gen);
 }

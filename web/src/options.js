@@ -31,6 +31,25 @@ export function checkThreads(fn, k, max) {
   return k;
 }
 
+/** A thread count asked of a pool of `max`: an integer >= 1, clamped to `max` with `warn(max)`. */
+export function clampThreads(fn, k, max, warn) {
+  if (!Number.isInteger(k) || k < 1) {
+    throw new NumwasmError('ValueError', `${fn}(): number of threads must be an integer of at least 1, got ${String(k)}`);
+  }
+  if (k <= max) return k;
+  warn(max);
+  return max;
+}
+
+/** An AbortSignal (or anything with its shape: `aborted` and addEventListener). */
+export function checkSignal(fn, signal) {
+  if (signal === undefined) return undefined;
+  if (typeof signal?.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
+    throw new NumwasmError('TypeError', `${fn}(): signal must be an AbortSignal`);
+  }
+  return signal;
+}
+
 /** A positive integer size. */
 export function checkSize(fn, name, n) {
   if (!Number.isSafeInteger(n) || n < 0) {

@@ -1,4 +1,5 @@
-// Node tests of the npm package's API (the simd build, in-process).
+// Node tests of the npm package's API (the threads build in a compute worker thread, with a
+// pool of worker threads).
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -9,12 +10,17 @@ test('calls before init are clear errors', () => {
   assert.throws(() => nw.getNumThreads(), (e) => e.name === 'NumwasmError' && e.kind === 'RuntimeError' && /before init/.test(e.message));
 });
 
-test('init reports the simd build with one thread', async () => {
+test('init reports the threads build in a worker, with a pool of every core', async () => {
   const s = await nw.init();
-  assert.equal(s.build, 'simd');
-  assert.equal(s.poolSize, 1);
-  assert.equal(nw.threadsAvailable, false);
-  assert.equal(nw.build, 'simd');
+  assert.equal(s.build, 'threads');
+  assert.equal(s.engine, 'worker');
+  assert.equal(s.fallback, null);
+  assert.equal(s.restarts, 0);
+  assert.equal(s.lastRestart, null);
+  assert.equal(s.poolSize, nw.ncores);
+  assert.equal(s.crossOriginIsolated, false, 'Node is not a page');
+  assert.equal(nw.threadsAvailable, true);
+  assert.equal(nw.build, 'threads');
   assert.match(nw.version, /^\d+\.\d+\.\d+/);
   assert.ok(nw.ncores >= 1);
   assert.equal(await nw.init(), s, 'init() twice returns the first result');
@@ -33,7 +39,7 @@ test('bad arguments are NumwasmErrors with a kind, and the engine stays usable',
   await nw.init();
   const kind = (k) => (e) => e.name === 'NumwasmError' && e.kind === k;
   assert.throws(() => nw.setNumThreads(0), kind('ValueError'));
-  assert.throws(() => nw.setNumThreads(2), kind('ValueError'));
+  assert.throws(() => nw.setNumThreads(nw.poolSize + 1), kind('ValueError'));
   assert.throws(() => nw.setNumThreads(1.5), kind('ValueError'));
   await assert.rejects(nw.selfTest(10, { bogus: true }), kind('TypeError'));
   await assert.rejects(nw.selfTest(-1), kind('ValueError'));

@@ -3,6 +3,7 @@
 // the engine sets are its own (a reduction over a broadcast too big to store runs).
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
 
 import * as glue from '../dist/simd/numwasm.js';
@@ -13,6 +14,9 @@ const kind = (k, re) => (e) => e.name === 'NumwasmError' && e.kind === k && (!re
 
 before(async () => {
   await nw.init();
+  // The package runs its engine in a worker thread: the simd build is instantiated here too,
+  // for the checks of the binding itself.
+  await glue.default({ module_or_path: readFileSync(new URL('../dist/simd/numwasm_bg.wasm', import.meta.url)) });
 });
 
 // Names an object literal inherits from Object.prototype.

@@ -1,0 +1,323 @@
+// The caller's side of the compute worker, for both platforms (index.js in browsers, node.js
+// in Node): the call queue, the transport, and the engine's lifecycle.
+//
+// Calls reach the worker one at a time, in order. Where shared memory and Atomics.waitAsync
+// exist, small `run` and `evaluate` calls go through a shared-memory slot (channel.js), the
+// rest by postMessage.
+//
+// Lifecycle. Each compute worker is one *generation* of the engine. When it breaks (the
+// engine trapped, the worker or a pool thread died) or a running call is aborted, the
+// generation ends: the call in flight is rejected at once, the worker (and with it its pool)
+// is terminated, and a new worker starts with the same init options. Queued calls wait for
+// it and then run on it, except those that refer to engine objects (resident arrays,
+// compiled expressions, kernel modules) of an ended generation, which reject with a
+// ValueError: their ids mean nothing, or something else, to the new engine.
+
+import { Channel, REPLY, REQUEST, STATE, createSlot } from './channel.js';
+import { NumwasmError, abortError, restartedError, staleCallError } from './errors.js';
+import { watchLock } from './endpoint.js';
+import { createHealth, reportFailure, watchHealth } from './health.js';
+
+const FAST = new Set(['run', 'evaluate']);
+
+/** One compute worker: the transport to it, one call at a time. */
+class Link {
+  #worker;
+  #onDeath;
+  #channel = null;
+  #nextId = 1;
+  /** Calls sent by postMessage and not yet answered, by id. */
+  #pending = new Map();
+  /** Replies by postMessage to calls sent through the slot, that came before the slot said so. */
+  #arrived = new Map();
+  /** Settles the call that is in flight (set while one is). */
+  #current = null;
+
+  constructor(worker, generation, onDeath) {
+    this.#worker = worker;
+    this.#onDeath = onDeath;
+    this.generation = generation;
+    this.dead = false;
+    this.health = createHealth();
+    worker.onMessage((data) => this.#onReply(data));
+    worker.onFail((reason) => onDeath(this, `the compute worker stopped: ${reason}`));
+    watchHealth(this.health, (reason) => onDeath(this, reason));
+  }
+
+  /** Whether a call is in flight (sent, its reply not yet settled). */
+  get busy() {
+    return this.#current !== null;
+  }
+
+  useChannel(slot) {
+    this.#channel = new Channel(slot);
+  }
+
+  ref() {
+    this.#worker.ref();
+  }
+
+  unref() {
+    this.#worker.unref();
+  }
+
+  /** Sends one call and waits for its reply, through the slot when it can. */
+  send(method, args, transfer = []) {
+    return new Promise((resolve, reject) => {
+      if (this.dead) {
+        reject(new NumwasmError('RuntimeError', 'numwasm compute worker is gone'));
+        return;
+      }
+      this.#current = { resolve, reject };
+      const id = this.#nextId++;
+      const channel = this.#channel;
+      if (channel && FAST.has(method) && transfer.length === 0 && this.#writeSlot(id, method, args)) {
+        channel.request();
+        this.#awaitSlotReply(id);
+        return;
+      }
+      this.#pending.set(id, this.#current);
+      // Count the message and wake the worker out of its wait on the slot, before posting:
+      // the worker then stays in its event loop until it has handled this message.
+      const seq = channel?.posting();
+      this.#worker.post({ type: 'numwasm-call', id, method, args, seq }, transfer);
+    });
+  }
+
+  /** Writes a call into the slot: `run` on arrays in binary, the rest as JSON. */
+  #writeSlot(id, method, args) {
+    if (method === 'run' && args.inputs.every((i) => i.resident || i.array)) {
+      return this.#channel.writeRun(id, args.id, args.threads, args.out, args.inputs);
+    }
+    return this.#channel.write({ id, method, args });
+  }
+
+  async #awaitSlotReply(id) {
+    const channel = this.#channel;
+    // Bounded waits: while no reply has come, ring again every 100 ms (a worker that was
+    // passing through its event loop then finds the request on its way back).
+    while (channel.state === REQUEST) {
+      const w = Atomics.waitAsync(channel.words, STATE, REQUEST, 100);
+      if (w.async) await w.value;
+      if (!this.#current) return; // the worker failed or the call was aborted
+      if (channel.state === REQUEST) channel.ring();
+    }
+    if (channel.state !== REPLY) return;
+    const reply = channel.binary ? channel.readResult() : channel.read(true);
+    if (reply.viaMessage) {
+      // The result was too large for the slot: it comes by postMessage, which may have
+      // arrived before the slot's wake-up.
+      const early = this.#arrived.get(id);
+      this.#arrived.delete(id);
+      if (early) this.#settle(early);
+      else this.#pending.set(id, this.#current);
+      return;
+    }
+    this.#settle(reply);
+  }
+
+  #settle(reply) {
+    if (reply.fatal) {
+      // The engine trapped: this generation ends here, and ending it rejects the call.
+      this.#onDeath(this, reply.fatal);
+      return;
+    }
+    const entry = this.#current;
+    this.#current = null;
+    if (!entry) return;
+    if (reply.ok) entry.resolve(reply.result);
+    else entry.reject(NumwasmError.from(reply.error));
+  }
+
+  #onReply(data) {
+    if (data?.type !== 'numwasm-reply' || this.dead) return;
+    if (this.#pending.delete(data.id)) this.#settle(data);
+    else this.#arrived.set(data.id, data);
+  }
+
+  /** Ends this worker: rejects the call in flight with `error`; resolves once it has stopped. */
+  kill(error) {
+    this.dead = true;
+    const entry = this.#current;
+    this.#current = null;
+    this.#pending.clear();
+    this.#arrived.clear();
+    entry?.reject(error);
+    // Wakes this link's health watcher, which then finds the link dead and does nothing.
+    reportFailure(this.health, 'stopped');
+    return this.#worker.terminate().catch(() => {});
+  }
+}
+
+/**
+ * The backend of api.js over compute workers. `spawn()` makes one (an endpoint.js endpoint);
+ * `slot`: use the shared-memory slot; `locks`: watch each worker through a Web Lock, which
+ * is how a browser page learns that a worker ended without an error event.
+ */
+export function remoteBackend({ spawn, ncores, slot = false, locks = false }) {
+  let threads = 1;
+  /** The live link, null while one starts. */
+  let link = null;
+  /** Resolves to the next live link while one starts. */
+  let starting = null;
+  let generation = 0;
+  let info = null;
+  let restarts = 0;
+  let lastRestart = null;
+  let restartedAt = 0;
+  /** Calls not yet sent. */
+  const queue = [];
+  let busy = false;
+  /** The queued call now in flight. */
+  let inFlight = null;
+
+  /** Starts a compute worker and initialises its engine. */
+  async function open() {
+    const l = new Link(spawn(), generation, die);
+    try {
+      const lock = locks ? `numwasm-compute-${Math.random().toString(36).slice(2)}-${l.generation}` : undefined;
+      info = await l.send('init', { threads, health: l.health, lock });
+      if (lock) watchLock(lock, () => die(l, 'the compute worker ended'));
+      if (slot) {
+        const s = createSlot();
+        await l.send('useSlot', { slot: s });
+        l.useChannel(s);
+      }
+      return l;
+    } catch (e) {
+      l.kill(e);
+      throw e;
+    }
+  }
+
+  /** The live link, starting one (after `before`, when given) if there is none. */
+  function live(before) {
+    if (link) return link;
+    starting ??= (async () => {
+      await before;
+      const l = await open();
+      // From the failure to a new engine ready: terminating the old worker, starting a new
+      // one, instantiating the module and starting its pool.
+      if (lastRestart && lastRestart.ms === null) lastRestart.ms = performance.now() - restartedAt;
+      return l;
+    })().then(
+      (l) => {
+        link = l;
+        starting = null;
+        if (!busy) l.unref();
+        return l;
+      },
+      (e) => {
+        starting = null;
+        throw e;
+      },
+    );
+    return starting;
+  }
+
+  /** A link reports that it broke: end its generation (once) and start the next. */
+  function die(l, reason, error) {
+    if (l.dead) return;
+    if (l !== link) {
+      // Still starting: the start fails, and the next call tries again.
+      l.kill(error ?? new NumwasmError('RuntimeError', `numwasm compute worker failed to start: ${reason}`));
+      return;
+    }
+    link = null;
+    generation++;
+    restarts++;
+    lastRestart = { reason, ms: null };
+    restartedAt = performance.now();
+    const stopped = l.kill(error ?? restartedError(reason));
+    live(stopped).catch(() => {});
+  }
+
+  function done(c, error, value) {
+    c.signal?.removeEventListener('abort', c.onAbort);
+    if (error) c.reject(error);
+    else c.resolve(value);
+  }
+
+  function onAbort(c) {
+    const i = queue.indexOf(c);
+    if (i >= 0) {
+      queue.splice(i, 1);
+      done(c, abortError(c.what, c.signal));
+    } else if (inFlight === c && link?.busy) {
+      // A call cannot be stopped inside the engine: stop the engine.
+      die(link, `${c.what} was aborted while it ran`, abortError(c.what, c.signal));
+    }
+  }
+
+  async function pump() {
+    busy = true;
+    while (queue.length) {
+      let l;
+      try {
+        l = await live();
+      } catch (e) {
+        const error = new NumwasmError('RuntimeError', `numwasm could not start its engine: ${e.message}`);
+        for (const c of queue.splice(0)) done(c, error);
+        break;
+      }
+      const c = queue.shift();
+      if (!c) break;
+      if (c.handles !== undefined && c.handles !== l.generation) {
+        done(c, staleCallError(c.what, lastRestart?.reason));
+        continue;
+      }
+      inFlight = c;
+      l.ref();
+      try {
+        const result = await l.send(c.method, c.args, c.transfer);
+        done(c, null, c.stamp ? { result, generation: l.generation } : result);
+      } catch (e) {
+        done(c, e);
+      }
+      inFlight = null;
+    }
+    busy = false;
+    link?.unref();
+  }
+
+  return {
+    ncores,
+
+    async start(t) {
+      threads = t;
+      generation = 1;
+      await live();
+      return info;
+    },
+
+    /**
+     * Queues one call. Options: `signal` (an AbortSignal), `handles` (the generation of the
+     * engine objects the call refers to), `stamp` (resolve to { result, generation }),
+     * `what` (the call's name in messages), `transfer`.
+     */
+    call(method, args, { transfer = [], signal, handles, stamp = false, what = `${method}()` } = {}) {
+      return new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+          reject(abortError(what, signal));
+          return;
+        }
+        const c = { method, args, transfer, handles, stamp, what, signal, resolve, reject, onAbort: null };
+        if (signal) {
+          c.onAbort = () => onAbort(c);
+          signal.addEventListener('abort', c.onAbort, { once: true });
+        }
+        queue.push(c);
+        if (!busy) pump();
+      });
+    },
+
+    /** The generation of the engine now serving, or starting. */
+    get generation() {
+      return generation;
+    },
+
+    status() {
+      return { engine: 'worker', restarts, lastRestart: lastRestart && { ...lastRestart }, fallback: info?.fallback ?? null };
+    },
+  };
+}
