@@ -66,6 +66,8 @@ export interface Timing {
   computeMs: number;
   totalMs: number;
   threads: number;
+  /** Kernel calls only: "wasm" (generated code) or "executor" (the reference executor). */
+  tier?: 'wasm' | 'executor';
 }
 
 /** NDArray-like input; scijs ndarray's { data, shape, stride, offset } is accepted too. */
@@ -241,7 +243,20 @@ export class KernelModule {
    */
   call(name: string, args?: Input[], options?: KernelCallOptions): Promise<KernelResult>;
   /** The kernel compiled for these arguments, as text: Numba's signature and the typed IR. */
-  inspect(name: string, args?: Input[], options?: { kwargs?: Record<string, Input> }): Promise<{ signature: string; typedIr: string }>;
+  inspect(
+    name: string,
+    args?: Input[],
+    options?: { kwargs?: Record<string, Input> },
+  ): Promise<{
+    signature: string;
+    typedIr: string;
+    /** The tier a call with these arguments runs on. */
+    tier: 'wasm' | 'executor';
+    /** The generated WebAssembly module as text (WAT), or null when not compiled. */
+    wasm: string | null;
+    /** Why the kernel runs on the executor, or null. */
+    notCompiled: string | null;
+  }>;
   /** Releases the module; later calls reject with a ValueError. */
   free(): void;
 }
