@@ -295,3 +295,197 @@ test('served without COOP/COEP, the page explains why it has one thread and stil
   assert.deepEqual(page.errors, []);
   await closePage(page);
 });
+
+/** The stale mark of each result element (preview, table, check line, chart), '' when fresh. */
+async function staleMarks(page) {
+  return page.evaluate(() => Object.fromEntries(['result', 'timing', 'baseline', 'chart-threads'].map((id) => {
+    const el = document.getElementById(id);
+    const target = el.tagName === 'CANVAS' ? el.parentElement : el;
+    return [id, target.dataset.stale ?? ''];
+  })));
+}
+
+function assertAllMarked(marks, pattern, when) {
+  for (const [id, mark] of Object.entries(marks)) assert.match(mark, pattern, `${id} ${when}`);
+}
+
+test('results of an earlier run are marked stale after the expression, N or an input changes, and after Cancel', async () => {
+  const page = await openPlayground(`${isolated.url}?pool=2`);
+  await page.selectOption('#examples', 'sincos');
+  await page.waitForSelector('.input-row[data-name="b"]');
+  await page.selectOption('#n', '1000');
+  await page.selectOption('#repeats', '3');
+  await runAndWait(page);
+  assert.deepEqual(Object.values(await staleMarks(page)), ['', '', '', ''], 'fresh results are not marked');
+
+  // Another N: every element says which N it shows, and the mark is drawn (the label is
+  // visible text in the page, the element dimmed).
+  await page.selectOption('#n', '10000');
+  assertAllMarked(await staleMarks(page), /^stale: from N = 1,000$/, 'after N changed');
+  const label = await page.$eval('#timing', (e) => getComputedStyle(e, '::before').content);
+  assert.match(label, /stale: from N = 1,000/);
+  assert.ok(Number(await page.$eval('#result', (e) => getComputedStyle(e).opacity)) < 1);
+  await page.selectOption('#n', '1000');
+  assert.deepEqual(Object.values(await staleMarks(page)), ['', '', '', ''], 'back at the run\'s N');
+
+  // An input's range.
+  await page.locator('input[data-testid="a-b"]').fill('4');
+  assertAllMarked(await staleMarks(page), /^stale: from the previous inputs$/, 'after an input changed');
+  await page.locator('input[data-testid="a-b"]').fill('3');
+  assert.deepEqual(Object.values(await staleMarks(page)), ['', '', '', '']);
+
+  // An edit that does not compile, then the source restored.
+  await typeSource(page, 'sin(a)**2 + * b');
+  await page.waitForSelector('.cm-lintRange-error');
+  assertAllMarked(await staleMarks(page), /^stale: from the previous expression$/, 'after an error');
+  await typeSource(page, 'sin(a)**2 + cos(b)**2');
+  await page.waitForSelector('.cm-lintRange-error', { state: 'detached' });
+  assert.deepEqual(Object.values(await staleMarks(page)), ['', '', '', '']);
+
+  // A run at 1e7 cancelled before it showed anything leaves the 1e3 results marked.
+  await page.selectOption('#n', '10000000');
+  await page.selectOption('#repeats', '15');
+  await page.click('#run');
+  await page.waitForSelector('#cancel', { state: 'visible' });
+  await page.click('#cancel');
+  await page.waitForFunction(() => document.querySelector('[data-testid=progress]').textContent === 'cancelled', null, { timeout: 120_000 });
+  await page.waitForSelector('#cancel', { state: 'hidden' });
+  const marks = await staleMarks(page);
+  for (const id of ['result', 'baseline']) assert.match(marks[id], /^stale: from N = 1,000$/, `${id} after Cancel`);
+  // The table and chart are either from this run's first thread count or marked.
+  for (const id of ['timing', 'chart-threads']) {
+    if (!marks[id]) assert.match(await page.textContent('#timing'), /N = 10,000,000/, `${id} after Cancel`);
+    else assert.match(marks[id], /^stale: from N = 1,000$/);
+  }
+  await screenshot(page, 'playground-stale');
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+/** The shared state in the page's address (?s=<base64url JSON>). */
+async function sharedState(page) {
+  const s = new URL(page.url()).searchParams.get('s');
+  return JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+}
+
+test('a share link carries the inputs the expression uses and the kernel text only when edited in kernel mode', async () => {
+  const page = await openPlayground(`${isolated.url}?pool=2`);
+  await typeSource(page, 'sinn * 2');
+  await page.waitForSelector('.input-row[data-name="sinn"]');
+  await setInput(page, 'sinn', 'linspace', 1, 5);
+  const shared = await sharedState(page);
+  assert.deepEqual(Object.keys(shared.inputs), ['sinn'], 'no inputs of s, si, sin typed on the way');
+  assert.equal(shared.inputs.sinn.gen, 'linspace');
+  assert.equal(shared.source, 'sinn * 2');
+  assert.equal('kernel' in shared, false, 'the unedited kernel sample is not in the link');
+  assert.ok(page.url().length < 400, `the link is ${page.url().length} characters`);
+
+  // The link reproduces the expression and its input.
+  const again = await openPlayground(page.url());
+  assert.equal((await again.textContent('.cm-content')).trim(), 'sinn * 2');
+  assert.equal(await again.inputValue('select[aria-label="sinn generator"]'), 'linspace');
+  await closePage(again);
+
+  // Kernel mode with the sample: still no kernel text; edited: the link carries it.
+  await page.click('.modes button[data-mode=kernel]');
+  assert.equal('kernel' in (await sharedState(page)), false);
+  await typeSource(page, 'y = 2  # an edited kernel');
+  const kernel = await sharedState(page);
+  assert.equal(kernel.mode, 'kernel');
+  assert.equal(kernel.kernel, 'y = 2  # an edited kernel');
+  const third = await openPlayground(page.url());
+  assert.equal((await third.textContent('.cm-content')).trim(), 'y = 2  # an edited kernel');
+  await closePage(third);
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+test('the IR and bytecode panels show the shapes of the chosen N', async () => {
+  const page = await openPlayground(`${isolated.url}?pool=2&panel=ir`);
+  await typeSource(page, 'a * 2 + b');
+  await page.waitForSelector('.input-row[data-name="b"]');
+  await page.selectOption('#n', '10000');
+  await page.waitForFunction(() => document.querySelector('#panel').textContent.includes('10000'));
+  const ir = await page.textContent('#panel');
+  assert.doesNotMatch(ir, /\[1\]/, ir);
+  await page.click('.tabs button[data-panel=bytecode]');
+  await page.waitForFunction(() => document.querySelector('#panel').dataset.panel === 'bytecode');
+  const bytecode = await page.textContent('#panel');
+  assert.match(bytecode, /10000/, bytecode);
+  assert.doesNotMatch(bytecode, /\[1\]/, bytecode);
+  // A 2-D input: 1000 rows of N / 1000.
+  await page.click('.tabs button[data-panel=ir]');
+  for (const name of ['a', 'b']) await page.locator(`select[aria-label="${name} shape"]`).selectOption('2-D');
+  await page.waitForFunction(() => /1000,\s*10\b/.test(document.querySelector('#panel').textContent));
+  assert.doesNotMatch(await page.textContent('#panel'), /1000,\s*1\]/);
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+test('a 1-D input beside a 2-D one is a broadcasting error while typing, not at Run', async () => {
+  const page = await openPlayground(`${isolated.url}?pool=2`);
+  await page.selectOption('#examples', 'sincos');
+  await page.waitForSelector('.input-row[data-name="b"]');
+  await page.selectOption('#n', '10000');
+  await page.locator('select[aria-label="a shape"]').selectOption('2-D');
+  await page.waitForFunction(() => document.querySelector('#diag').dataset.kind);
+  const diag = await page.textContent('#diag');
+  assert.equal(await page.getAttribute('#diag', 'data-kind'), 'ValueError', diag);
+  assert.match(diag, /broadcast/i);
+  // Both 2-D: it compiles again and runs.
+  await page.locator('select[aria-label="b shape"]').selectOption('2-D');
+  await page.waitForFunction(() => !document.querySelector('#diag').dataset.kind);
+  assert.match(await page.textContent('#diag'), /an array of float64/);
+  await page.selectOption('#repeats', '3');
+  await runAndWait(page);
+  assert.match(await page.textContent('#result'), /\(1000, 10\)/);
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+test('on a phone, charts appear with data, Run shows the result, fields and preview fit, and the texts agree', async () => {
+  const page = await openPlayground(`${isolated.url}?pool=2`, { width: 390, height: 844 });
+  // No empty placeholder charts before any run.
+  assert.equal(await page.isVisible('#chart-threads'), false);
+  assert.equal(await page.isVisible('#chart-n'), false);
+  // The timing header and the table's footnote describe the same warm-up.
+  assert.doesNotMatch(await page.textContent('h2:has(+ #timing)'), /one warm-up/);
+
+  await page.selectOption('#examples', 'centered');
+  await page.waitForSelector('input[data-testid="n-a"]');
+  const field = await page.$eval('input[data-testid="n-a"]', (i) => ({ value: i.value, scroll: i.scrollWidth, client: i.clientWidth }));
+  assert.equal(field.value, '1000000');
+  assert.ok(field.scroll <= field.client, `the scalar field shows ${field.client}px of ${field.scroll}px`);
+
+  await page.selectOption('#examples', 'sincos');
+  await page.waitForSelector('.input-row[data-name="b"]');
+  await page.selectOption('#n', '10000');
+  await page.selectOption('#repeats', '3');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await runAndWait(page);
+  // The result is on screen after Run, and its preview is not cut off on the right.
+  const box = await page.$eval('#result', (e) => e.getBoundingClientRect().toJSON());
+  assert.ok(box.top >= 0 && box.bottom <= 844, `the result is at ${box.top}..${box.bottom}px of 844`);
+  const preview = await page.$eval('#result .values', (e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
+  assert.ok(preview.scroll <= preview.client, `the preview shows ${preview.client}px of ${preview.scroll}px`);
+  assert.equal(await page.isVisible('#chart-threads'), true);
+  assert.equal(await page.isVisible('#chart-n'), false);
+
+  // A sweep to 1e4: its progress speaks of N as the menu does, and its x axis ends there.
+  await page.evaluate(() => {
+    window.progressTexts = [];
+    const el = document.querySelector('[data-testid=progress]');
+    new MutationObserver(() => window.progressTexts.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+  });
+  await runAndWait(page, '#sweep');
+  const texts = await page.evaluate(() => window.progressTexts);
+  assert.ok(texts.some((t) => t.startsWith('N=1e3: ')), texts.join(' | '));
+  assert.ok(texts.every((t) => !t.includes('e+')), texts.join(' | '));
+  assert.equal(await page.isVisible('#chart-n'), true);
+  assert.deepEqual(JSON.parse(await page.getAttribute('#chart-n', 'data-x')), [1e3, 1e4]);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+  await screenshot(page, 'playground-390-sweep');
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});

@@ -15,10 +15,15 @@ function palette() {
   return { fg: css('--fg'), muted: css('--muted'), line: css('--line'), accent: css('--accent'), warn: css('--warn'), good: css('--good') };
 }
 
-const oneTwoFive = (v) => {
+/**
+ * Labels a log axis at 1, 2 and 5 per decade, or at the decades alone when it spans more
+ * than two (on a 240 px chart, more labels than that run into each other).
+ */
+function oneTwoFive(v) {
+  const span = Math.log10(this.max / this.min);
   const m = Math.round(v / 10 ** Math.floor(Math.log10(v)) * 1e6) / 1e6;
-  return [1, 2, 5].includes(m) ? String(Number(v.toPrecision(3))) : '';
-};
+  return (span > 2 ? [1] : [1, 2, 5]).includes(m) ? String(Number(v.toPrecision(3))) : '';
+}
 const decades = (v) => (Number.isInteger(Math.log10(v)) ? (v >= 1000 ? `1e${Math.log10(v)}` : String(v)) : '');
 
 function base(p, title) {
@@ -38,6 +43,7 @@ export class Charts {
     this.canvases = [threadsCanvas, nCanvas];
     this.threads = null;
     this.n = null;
+    this.maxN = 1e7;
     this.build();
     window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
       const t = this.threads.data;
@@ -72,7 +78,7 @@ export class Charts {
       options: {
         ...base(p, 'Compute time vs N, log–log (Sweep N)'),
         scales: {
-          x: { type: 'logarithmic', min: 1e3, max: 1e7, title: { display: true, text: 'N (elements)' }, ticks: { callback: decades, autoSkip: false, maxRotation: 0 } },
+          x: { type: 'logarithmic', min: 1e3, max: this.maxN, title: { display: true, text: 'N (elements)' }, ticks: { callback: decades, autoSkip: false, maxRotation: 0 } },
           y: { type: 'logarithmic', title: { display: true, text: 'compute time (ms, median)' }, ticks: { callback: oneTwoFive, autoSkip: false } },
         },
       },
@@ -80,9 +86,18 @@ export class Charts {
     this.p = p;
   }
 
+  /** Shows a chart's figure (hidden until it has data) and sizes the chart to it. */
+  reveal(chart) {
+    const figure = chart.canvas.parentElement;
+    if (!figure.hidden) return;
+    figure.hidden = false;
+    chart.resize();
+  }
+
   /** rows: [{ threads, median, min, max }]; js: { median } or null. */
   setThreads(rows, js) {
     const p = this.p;
+    this.reveal(this.threads);
     const t1 = rows.find((r) => r.threads === 1)?.median;
     const maxT = Math.max(1, ...rows.map((r) => r.threads));
     const point = (r, y) => ({ x: r.threads, y });
@@ -101,9 +116,16 @@ export class Charts {
     describe(this.threads);
   }
 
-  /** rows: [{ n, serial, parallel, js }] (medians in ms, js may be null); P: parallel threads. */
-  setSizes(rows, P) {
+  /**
+   * rows: [{ n, serial, parallel, js }] (medians in ms, js may be null); P: parallel
+   * threads; maxN: the largest N of the sweep, where the x axis ends.
+   */
+  setSizes(rows, P, maxN) {
     const p = this.p;
+    this.reveal(this.n);
+    // A sweep up to 1e3 has one point: the axis keeps a decade so it has a width.
+    this.maxN = Math.max(maxN, 1e4);
+    this.n.options.scales.x.max = this.maxN;
     const series = (key) => rows.filter((r) => r[key] != null).map((r) => ({ x: r.n, y: Math.max(r[key], 1e-4) }));
     this.n.data.datasets = [
       { label: 'numwasm, 1 thread', data: series('serial'), borderColor: p.muted, backgroundColor: p.muted },
@@ -119,4 +141,5 @@ export class Charts {
 function describe(chart) {
   const series = chart.data.datasets.filter((d) => d.label !== 'min–max').map((d) => ({ label: d.label, points: d.data.length }));
   chart.canvas.dataset.series = JSON.stringify(series);
+  chart.canvas.dataset.x = JSON.stringify([chart.scales.x.min, chart.scales.x.max]);
 }

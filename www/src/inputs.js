@@ -4,6 +4,8 @@
 export const DTYPES = ['float64', 'float32', 'int64', 'int32', 'int16', 'int8', 'uint64', 'uint32', 'uint16', 'uint8', 'bool'];
 export const GENERATORS = { uniform: ['lo', 'hi'], arange: ['start', 'step'], linspace: ['from', 'to'], constant: ['value', ''] };
 export const SIZES = [1e3, 1e4, 1e5, 3e5, 1e6, 3e6, 1e7];
+/** How N is written in the N menu and in progress messages: 1e3, 3e5. */
+export const sizeLabel = (n) => n.toExponential(0).replace('e+', 'e');
 /** A 2-D input has ROWS rows of N / ROWS elements (every N above is a multiple of it). */
 export const ROWS = 1000;
 
@@ -73,13 +75,17 @@ export function generate(name, spec, n) {
   return out;
 }
 
-/** The compile() signature entry for a spec. */
-export function signatureOf(spec) {
+/**
+ * The compile() signature entry for a spec at N elements. Arrays are compiled for the
+ * shapes they will have, so the IR and bytecode panels show them and a broadcasting error
+ * (a 1-D input beside a 2-D one) is reported while typing, not at Run; a compiled
+ * expression still runs on other shapes (Sweep N runs it on the smaller sizes).
+ */
+export function signatureOf(spec, n) {
   // The package reads an integral JS number as a Python int and any other as a float.
   // The value is compiled in, so Compiled.ir() shows it and the JS baseline can use it.
   if (spec.shape === 'scalar') return { scalar: Number.isInteger(Number(spec.a)) ? 'int' : 'float', value: Number(spec.a) };
-  if (spec.shape === '2-D') return { dtype: spec.dtype, shape: [ROWS, 1] };
-  return spec.dtype;
+  return { dtype: spec.dtype, shape: shapeOf(spec, n) };
 }
 
 function select(options, value, onChange, label) {

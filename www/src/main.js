@@ -10,11 +10,12 @@ import * as nw from 'numwasm';
 import { generateBaseline } from './baseline.js';
 import { Charts } from './charts.js';
 import { EXAMPLES, example } from './examples.js';
-import { SIZES, renderInputs, shapeOf, signatureOf } from './inputs.js';
+import { SIZES, renderInputs, shapeOf, signatureOf, sizeLabel } from './inputs.js';
 import { Baseline, Cancelled, Job, timeEngine } from './measure.js';
 import { inputNames } from './names.js';
 import { PANELS, showPanel } from './panels.js';
 import { renderBaseline, renderResult, renderTiming } from './results.js';
+import { Freshness } from './stale.js';
 import { loadState, saveState, setUrlParam, urlFor, urlParam } from './state.js';
 import { createEditor } from './editor.js';
 
@@ -59,9 +60,34 @@ const editor = createEditor($('editor'), state.mode === 'kernel' ? state.kernel 
 });
 const charts = new Charts($('chart-threads'), $('chart-n'));
 const baseline = new Baseline();
+const freshness = new Freshness();
 
 function persist() {
-  saveState(state);
+  saveState(state, shareable());
+  if (state.mode === 'expression') freshness.update(resultParts());
+}
+
+/**
+ * The state a link needs: the inputs of the names the expression uses (not of every name
+ * typed on the way to it), and the kernel text only in kernel mode when it was edited.
+ */
+function shareable() {
+  const inputs = Object.fromEntries(currentNames().filter((k) => state.inputs[k]).map((k) => [k, state.inputs[k]]));
+  const shared = { ...state, inputs };
+  if (state.mode !== 'kernel' || state.kernel === KERNEL_SAMPLE) delete shared.kernel;
+  return shared;
+}
+
+/** What a run's results depend on, compared by the stale marks (stale.js). */
+function resultParts() {
+  const inputs = JSON.stringify(currentNames().map((k) => [k, state.inputs[k] ?? null]));
+  return { source: state.source, n: state.n, inputs };
+}
+
+/** Records that `el` shows results of a run for `parts` and refreshes every stale mark. */
+function shown(el, parts) {
+  freshness.stamp(el, parts);
+  freshness.update(resultParts());
 }
 
 // ---- engine start and status line
@@ -124,12 +150,13 @@ $('examples').addEventListener('change', () => {
   scheduleCompile(0); // also when the source is unchanged and only the inputs differ
 });
 
-for (const n of SIZES) $('n').add(new Option(n.toExponential(0).replace('e+', 'e'), String(n)));
+for (const n of SIZES) $('n').add(new Option(sizeLabel(n), String(n)));
 $('n').value = String(SIZES.includes(state.n) ? state.n : 1_000_000);
 $('n').addEventListener('change', () => {
   state.n = Number($('n').value);
   persist();
   updateNText();
+  scheduleCompile(); // the signature holds the shapes, which follow N
 });
 function updateNText() {
   $('n-text').textContent = `${state.n.toLocaleString('en-US')} elements per array input`;
@@ -166,7 +193,7 @@ if (state.mode === 'kernel') {
 }
 
 $('share').addEventListener('click', async () => {
-  const url = new URL(urlFor(state), location.href).href;
+  const url = new URL(urlFor(shareable()), location.href).href;
   try {
     await navigator.clipboard.writeText(url);
     $('share').textContent = 'Link copied';
@@ -183,7 +210,7 @@ function currentNames() {
 }
 
 function signature(names) {
-  return Object.fromEntries(names.map((n) => [n, signatureOf(state.inputs[n])]));
+  return Object.fromEntries(names.map((k) => [k, signatureOf(state.inputs[k], state.n)]));
 }
 
 let compileTimer = 0;
@@ -332,6 +359,7 @@ async function run(kind) {
   }
   const pool = status.poolSize;
   const n = state.n;
+  const parts = resultParts();
   const repeats = state.repeats;
   const key = JSON.stringify([comp.key, state.inputs, n]);
   if (timings.key !== key) {
@@ -347,7 +375,7 @@ async function run(kind) {
   let data = null;
   try {
     if (kind === 'sweep') {
-      await sweep(comp, sizes, pool, repeats, job);
+      await sweep(comp, sizes, pool, repeats, job, parts);
     } else {
       data = await makeInputs(comp.names, n);
       for (const t of threadList) {
@@ -357,10 +385,12 @@ async function run(kind) {
         timings.firstResult ??= r.result;
         renderResult($('result'), r.result, same ? null : 'Warning: this result differs from the one computed with another thread count.');
         $('result').dataset.threads = String(t);
-        showTimings(n);
+        shown($('result'), parts);
+        if (t === threadList[0]) revealResult();
+        showTimings(n, parts);
       }
-      await jsBaseline(comp, data.host, timings.firstResult, n, repeats, job);
-      showTimings(n);
+      await jsBaseline(comp, data.host, timings.firstResult, n, repeats, job, parts);
+      showTimings(n, parts);
     }
     progress(1, 'done');
   } catch (e) {
@@ -379,7 +409,21 @@ async function run(kind) {
     running = null;
     $('cancel').hidden = true;
     setRunnable(true);
+    // A cancelled run leaves the elements it had not reached yet as the previous run left them.
+    freshness.update(resultParts());
   }
+}
+
+/**
+ * Scrolls the result into view when a run's first result lands (partly) off screen, as it
+ * does on a phone, where the one-column layout puts it under the editor, the inputs and the
+ * controls.
+ */
+function revealResult() {
+  const title = $('result-title');
+  const top = title.getBoundingClientRect().top;
+  const bottom = $('result').getBoundingClientRect().bottom;
+  if (top < 0 || bottom > window.innerHeight) title.scrollIntoView({ block: 'start' });
 }
 
 function sameData(a, b) {
@@ -389,10 +433,11 @@ function sameData(a, b) {
 }
 
 /** Checks the generated JS loop against numwasm's result, then times it (if it agrees). */
-async function jsBaseline(comp, host, result, n, repeats, job) {
+async function jsBaseline(comp, host, result, n, repeats, job, parts) {
   if (!comp.gen.ok) {
     timings.js = null;
     renderBaseline($('baseline'), { unsupported: comp.gen.reason });
+    shown($('baseline'), parts);
     return null;
   }
   progress(job.done / job.total, 'JS baseline: checking against numwasm');
@@ -401,6 +446,7 @@ async function jsBaseline(comp, host, result, n, repeats, job) {
   const check = await baseline.check(result.data);
   const verdict = { check, tolerance: comp.gen.tolerance, count: result.data.length };
   renderBaseline($('baseline'), verdict);
+  shown($('baseline'), parts);
   if (!check.ok) {
     timings.js = null;
     return null;
@@ -409,34 +455,39 @@ async function jsBaseline(comp, host, result, n, repeats, job) {
   return timings.js;
 }
 
-function showTimings(n) {
+function showTimings(n, parts) {
   const rows = [...timings.rows.values()].sort((a, b) => a.threads - b.threads);
   renderTiming($('timing'), rows, timings.js, n);
   charts.setThreads(rows, timings.js);
+  shown($('timing'), parts);
+  shown($('chart-threads').parentElement, parts);
 }
 
 /** Time versus N: serial, parallel (whole pool) and JS at each size up to the chosen N. */
-async function sweep(comp, sizes, pool, repeats, job) {
+async function sweep(comp, sizes, pool, repeats, job, parts) {
   timings.sizes = [];
   for (const n of sizes) {
     const data = await makeInputs(comp.names, n);
     try {
       const row = { n, serial: null, parallel: null, js: null };
-      const serial = await timeEngine(comp.c, data.engine, 1, repeats, job, `N=${n.toExponential(0)}: 1 thread`);
+      const serial = await timeEngine(comp.c, data.engine, 1, repeats, job, `N=${sizeLabel(n)}: 1 thread`);
       row.serial = serial.median;
-      if (pool > 1) row.parallel = (await timeEngine(comp.c, data.engine, pool, repeats, job, `N=${n.toExponential(0)}: ${pool} threads`)).median;
+      if (pool > 1) row.parallel = (await timeEngine(comp.c, data.engine, pool, repeats, job, `N=${sizeLabel(n)}: ${pool} threads`)).median;
       if (comp.gen.ok) {
         const P = comp.ir.params.map((p) => data.host[p.name]);
         await baseline.prepare(comp.gen, P, n);
         const check = await baseline.check(serial.result.data);
         renderBaseline($('baseline'), { check, tolerance: comp.gen.tolerance, count: serial.result.data.length });
-        if (check.ok) row.js = (await baseline.time(repeats, job, `N=${n.toExponential(0)}: JS loop`)).median;
+        shown($('baseline'), parts);
+        if (check.ok) row.js = (await baseline.time(repeats, job, `N=${sizeLabel(n)}: JS loop`)).median;
         else job.step('JS baseline mismatch: not timed');
       } else {
         renderBaseline($('baseline'), { unsupported: comp.gen.reason });
+        shown($('baseline'), parts);
       }
       timings.sizes.push(row);
-      charts.setSizes(timings.sizes, pool);
+      charts.setSizes(timings.sizes, pool, sizes[sizes.length - 1]);
+      shown($('chart-n').parentElement, parts);
     } finally {
       data.free();
     }

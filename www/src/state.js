@@ -1,5 +1,7 @@
 // The page's state (mode, sources, inputs, N, threads, repeats) is kept in localStorage and
-// in the URL (?s=<base64url JSON>), so a link reproduces what is on screen. The panel shown
+// in the URL (?s=<base64url JSON>), so a link reproduces what is on screen. localStorage
+// keeps everything (inputs of names typed earlier come back when retyped); the URL gets
+// the shared part only, which the caller trims to what the state on screen needs. The panel shown
 // under the editor is its own URL parameter (?panel=ir|bytecode|js).
 
 const KEY = 'numwasm-playground/v1';
@@ -29,18 +31,19 @@ export function loadState(defaults) {
   return { ...defaults, ...(saved && typeof saved === 'object' ? saved : {}) };
 }
 
-export function saveState(state) {
+/** Stores `state` in localStorage and puts `shared` (its trimmed form) in the address bar. */
+export function saveState(state, shared) {
   try {
     localStorage.setItem(KEY, JSON.stringify(state));
   } catch {
     // Storage can be full or disabled; the URL still carries the state.
   }
-  history.replaceState(null, '', urlFor(state));
+  history.replaceState(null, '', urlFor(shared));
 }
 
-export function urlFor(state) {
+export function urlFor(shared) {
   const params = new URLSearchParams(location.search);
-  params.set('s', encode(state));
+  params.set('s', encode(shared));
   return `${location.pathname}?${params}`;
 }
 
