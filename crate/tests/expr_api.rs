@@ -129,6 +129,53 @@ fn broadcasting_and_output_buffer() {
     );
 }
 
+/// Each NumPy habit and the plain form it stands for, over `m`: int32 [2, 3], `x`:
+/// float64 [3] and a Python float `s`: both give the same array.
+#[test]
+fn numpy_habits_give_the_plain_forms_result() {
+    let m: Vec<i32> = vec![3, -1, 4, 1, -5, 9];
+    let x = [0.5f64, -2.0, 7.25];
+    let (sh2, sh) = ([2, 3], [3]);
+    let inputs = [
+        ("m", Input::array(&m[..], &sh2)),
+        ("x", Input::array(&x[..], &sh)),
+        ("s", Input::float(1.5)),
+    ];
+    let cases = [
+        // The module prefix.
+        ("np.sin(x)", "sin(x)"),
+        ("numpy.exp(x) + np.sqrt(np.abs(x))", "exp(x) + sqrt(abs(x))"),
+        ("np.where(m > 1, m, 0)", "where(m > 1, m, 0)"),
+        ("np.sum(m, axis=0)", "sum(m, axis=0)"),
+        ("np.mean(m, 1) * s", "mean(m, 1) * s"),
+        ("np.clip(m, -1, 3)", "clip(m, -1, 3)"),
+        // The method form of the reductions.
+        ("m.sum()", "sum(m)"),
+        ("m.mean(axis=0)", "mean(m, axis=0)"),
+        ("m.max()", "max(m)"),
+        ("m.min(1)", "min(m, 1)"),
+        ("m.prod(axis=-1)", "prod(m, axis=-1)"),
+        ("(m > 2).any(axis=1)", "any(m > 2, axis=1)"),
+        ("(x < 8).all()", "all(x < 8)"),
+        ("x - x.mean()", "x - mean(x)"),
+        ("np.sin(m).sum(0) / m.max()", "sum(sin(m), 0) / max(m)"),
+        // Comments.
+        ("m + 1 # add one\n * 2 # then twice the one", "m + 1 * 2"),
+        ("# the mean\nx.mean()", "mean(x)"),
+    ];
+    for (habit, plain) in cases {
+        let got = eval(habit, &inputs).unwrap_or_else(|e| panic!("{habit}: {}", e.render(habit)));
+        let want = eval(plain, &inputs).unwrap_or_else(|e| panic!("{plain}: {}", e.render(plain)));
+        assert_eq!(got, want, "{habit} against {plain}");
+    }
+    // An input named np is an array like any other: np.sum() is its method.
+    let np_inputs = [("np", Input::array(&m[..], &sh2))];
+    let got = eval("np.sum(axis=1) + sin(np).max()", &np_inputs).unwrap();
+    let want = eval("sum(np, axis=1) + max(sin(np))", &np_inputs).unwrap();
+    assert_eq!(got, want);
+    assert_eq!(got.shape, vec![2]);
+}
+
 #[test]
 fn errors_render_with_a_caret() {
     let x = [1.0f64];

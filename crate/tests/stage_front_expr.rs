@@ -93,12 +93,20 @@ fn unknown_functions_suggest_the_closest_function() {
         "arctan3",
         &["did you mean 'arctan'?"],
     );
+    // Nothing close: a note that the language has no such function.
     expect(
         "frobnicate(x)",
         ErrorKind::NameError,
         "function 'frobnicate' is not defined",
         "frobnicate",
-        &[],
+        &["the expression language has no function 'frobnicate'"],
+    );
+    expect(
+        "cumsum(x)",
+        ErrorKind::NameError,
+        "function 'cumsum' is not defined",
+        "cumsum",
+        &["the expression language has no function 'cumsum'"],
     );
     expect(
         "x.imagg",
@@ -106,6 +114,172 @@ fn unknown_functions_suggest_the_closest_function() {
         "unknown attribute 'imagg'",
         "imagg",
         &["only .real and .imag are supported"],
+    );
+}
+
+const NO_CASTS: &str = "the expression language has no dtype casts: a result's dtype follows \
+                        from its operands' by NumPy's promotion, so pass the input with the \
+                        dtype to compute in";
+
+/// `np.name` and `numpy.name` are the language's functions; a name the language lacks is a
+/// NameError naming it as written, with a did-you-mean in the same spelling when close.
+#[test]
+fn numpy_prefixed_names_the_language_lacks_are_name_errors() {
+    expect(
+        "1 + np.cumsum(x)",
+        ErrorKind::NameError,
+        "function 'np.cumsum' is not defined",
+        "np.cumsum",
+        &["the expression language has no function 'cumsum'"],
+    );
+    expect(
+        "np.sine(x)",
+        ErrorKind::NameError,
+        "function 'np.sine' is not defined",
+        "np.sine",
+        &["did you mean 'np.sin'?"],
+    );
+    expect(
+        "numpy.arctan3(x, x)",
+        ErrorKind::NameError,
+        "function 'numpy.arctan3' is not defined",
+        "numpy.arctan3",
+        &["did you mean 'numpy.arctan'?"],
+    );
+    // The prefix changes nothing else: the plain call's errors, on the whole call.
+    expect(
+        "np.sum(m, axis=2)",
+        ErrorKind::ValueError,
+        "axis 2 is out of bounds for array of dimension 2",
+        "np.sum(m, axis=2)",
+        &[],
+    );
+    expect(
+        "np.sin(x, x)",
+        ErrorKind::TypeError,
+        "sin() takes 1 positional argument but 2 were given",
+        "np.sin(x, x)",
+        &[],
+    );
+    // Only functions come from the module.
+    expect(
+        "np.pi * x",
+        ErrorKind::NameError,
+        "name 'np.pi' is not defined",
+        "np.pi",
+        &["the expression language takes only functions from np, called as np.name(...)"],
+    );
+    expect(
+        "x + numpy.sin",
+        ErrorKind::NameError,
+        "name 'numpy.sin' is not defined",
+        "numpy.sin",
+        &["'numpy.sin' is a function: call it as numpy.sin(...)"],
+    );
+}
+
+/// NumPy's casts (`float32(x)`, `np.int8(x)`, `x.astype(...)`) are refused with a note:
+/// the language has no cast function.
+#[test]
+fn casts_are_name_errors_with_a_note_on_dtypes() {
+    expect(
+        "float32(x)",
+        ErrorKind::NameError,
+        "function 'float32' is not defined",
+        "float32",
+        &[NO_CASTS],
+    );
+    expect(
+        "np.int8(i) + 1",
+        ErrorKind::NameError,
+        "function 'np.int8' is not defined",
+        "np.int8",
+        &[NO_CASTS],
+    );
+    expect(
+        "float(x)",
+        ErrorKind::NameError,
+        "function 'float' is not defined",
+        "float",
+        &[NO_CASTS],
+    );
+    expect(
+        "x.astype(np.float32)",
+        ErrorKind::NameError,
+        "unknown method 'astype'",
+        "astype",
+        &[NO_CASTS],
+    );
+}
+
+/// The method form of the reductions is accepted (tests/expr_api.rs); other methods are
+/// refused with the function form in a note.
+#[test]
+fn methods_other_than_reductions_are_refused_with_the_function_form() {
+    expect(
+        "x.round() + 1",
+        ErrorKind::SyntaxError,
+        "the method .round() is not part of the expression language",
+        "x.round",
+        &["call the function instead: round(x)"],
+    );
+    expect(
+        "(x + 1).clip(0, 1)",
+        ErrorKind::SyntaxError,
+        "the method .clip() is not part of the expression language",
+        "(x + 1).clip",
+        &["call the function instead: clip(x, ...)"],
+    );
+    expect(
+        "x.cumsum()",
+        ErrorKind::NameError,
+        "unknown method 'cumsum'",
+        "cumsum",
+        &["the expression language has no function 'cumsum'"],
+    );
+    expect(
+        "m.summ(axis=0)",
+        ErrorKind::NameError,
+        "unknown method 'summ'",
+        "summ",
+        &["did you mean '.sum'?"],
+    );
+    expect(
+        "m.sum(0, 1)",
+        ErrorKind::TypeError,
+        "sum() takes at most 1 positional argument but 2 were given",
+        "m.sum(0, 1)",
+        &["x.sum(axis) is sum(x, axis)"],
+    );
+    expect(
+        "m.mean(0, axis=1)",
+        ErrorKind::TypeError,
+        "mean() takes at most 0 positional arguments but 1 were given",
+        "m.mean(0, axis=1)",
+        &["x.mean(axis) is mean(x, axis)"],
+    );
+    expect(
+        "m.max(keepdims=True)",
+        ErrorKind::TypeError,
+        "max() got an unexpected keyword argument 'keepdims'",
+        "keepdims",
+        &[],
+    );
+    // A Python scalar has no methods, as in Python.
+    expect(
+        "x + (2.5).sum()",
+        ErrorKind::NameError,
+        "'float' object has no attribute 'sum'",
+        "sum",
+        &["the function form takes a Python scalar: sum(x)"],
+    );
+    // Still refused: calling what is neither a name nor an attribute.
+    expect(
+        "x.sum()(1)",
+        ErrorKind::SyntaxError,
+        "only function names can be called",
+        "(",
+        &[],
     );
 }
 

@@ -104,7 +104,9 @@ test('a name not listed is a NameError, with the closest listed name suggested',
     await assert.rejects(nw.evaluate(`${name}(a0)`, { a0: new Float64Array(4) }), (e) => {
       assert.equal(e.kind, 'NameError', name);
       assert.equal(e.message, `function '${name}' is not defined`);
+      // Either a listed name close to it, or the statement that there is none.
       for (const note of e.notes) {
+        if (note === `the expression language has no function '${name}'`) continue;
         const suggested = /^did you mean '(\w+)'\?$/.exec(note)?.[1];
         assert.ok(names.has(suggested), `${name}: ${note}`);
       }

@@ -527,6 +527,40 @@ mod tests {
         );
     }
 
+    /// NumPy's spelling of every row, `np.name(...)` or `numpy.name(...)`, and the method
+    /// form of every reduction, `a.name(axis)`, lower to exactly the plain call's IR.
+    #[test]
+    fn numpy_spellings_lower_as_the_plain_call() {
+        let sig = signature([DType::I16, DType::F32, DType::U8]);
+        let dump = |src: &str| {
+            let ir = lower_src(src, &sig).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+            ir.to_string()
+        };
+        let mut checked = 0;
+        for f in FUNCTIONS {
+            for n in f.min_args..=f.max_args {
+                let plain = call(f, n);
+                for module in ["np", "numpy"] {
+                    assert_eq!(
+                        dump(&format!("{module}.{plain}")),
+                        dump(&plain),
+                        "{module}."
+                    );
+                }
+                if f.is_reduction() {
+                    let tail = if n == 2 { "0" } else { "" };
+                    let method = format!("(a0 + 1).{}({tail})", f.name);
+                    let function = format!("{}(a0 + 1{})", f.name, if n == 2 { ", 0" } else { "" });
+                    assert_eq!(dump(&method), dump(&function), "{method}");
+                    let method = format!("m.{}(axis=1)", f.name);
+                    assert_eq!(dump(&method), dump(&format!("{}(m, axis=1)", f.name)));
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= FUNCTIONS.len());
+    }
+
     /// What each rule promises for array operands of dtypes `ds` (all of one dtype for the
     /// float, select and clip rules, whose mixed cases have the nuances their docs give).
     fn expected(f: &FunctionDef, ds: &[DType]) -> DType {

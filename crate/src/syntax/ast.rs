@@ -150,8 +150,9 @@ pub enum ExprKind {
     /// `(a < b) & (b < c)` of these, sharing the middle operand (element-wise, numexpr's
     /// meaning); module mode builds [`ExprKind::Comparison`] instead.
     Compare(CmpOp, ExprId, ExprId),
-    /// A call. In the expression language `func` is always a [`ExprKind::Name`]; in module
-    /// mode it is any expression (`np.zeros(n)`, `f(a)(b)`).
+    /// A call. In the expression language `func` is a [`ExprKind::Name`] or an
+    /// [`ExprKind::Attr`] (`np.sin(a)`, `a.sum()`); in module mode it is any expression
+    /// (`np.zeros(n)`, `f(a)(b)`).
     Call {
         func: ExprId,
         args: Vec<ExprId>,

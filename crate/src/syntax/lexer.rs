@@ -1,10 +1,11 @@
 //! Source text -> tokens with spans, in one of two modes.
 //!
 //! * [`Mode::Expression`], a numexpr string: whitespace, newlines included, only separates
-//!   tokens. Only the expression language's tokens exist: `[`, `'`, `#`, `:` and the other
-//!   Python-only characters are errors with the notes the API has always given, and of the
-//!   keywords only `and or not is in lambda if else` are keywords (they get targeted
-//!   errors); every other word, `True` and `for` included, is a name.
+//!   tokens, and `#` starts a comment that runs to the end of its line. Only the expression
+//!   language's tokens exist: `[`, `'`, `:` and the other Python-only characters are errors
+//!   with the notes the API has always given, and of the keywords only
+//!   `and or not is in lambda if else` are keywords (they get targeted errors); every other
+//!   word, `True` and `for` included, is a name.
 //! * [`Mode::Module`], a Python module of kernels: Python's tokenizer. A logical line ends
 //!   with [`Tok::Newline`]; an indentation stack turns leading whitespace into
 //!   [`Tok::Indent`] and [`Tok::Dedent`] (tabs advance to the next multiple of 8, and
@@ -326,6 +327,11 @@ impl Lexer<'_> {
                 }
             } else if c.is_ascii_whitespace() {
                 self.i += 1;
+                continue;
+            } else if c == b'#' {
+                // A comment runs to the end of its line, as in the Python strings numexpr
+                // compiles; the next line's text is still part of the expression.
+                self.skip_comment();
                 continue;
             }
             let tok = self.token()?;
@@ -735,7 +741,7 @@ fn lex_number(src: &str, start: usize) -> Result<(Tok, usize), SyntaxError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Kw, Mode, Tok, lex};
+    use super::{Kw, Mode, Span, Tok, lex};
     use crate::syntax::ast::BinOp;
 
     /// The module-mode tokens of `src` as short text: names and keywords as themselves,
@@ -1035,11 +1041,29 @@ mod tests {
                 Tok::Eof
             ]
         );
-        for c in [
-            "[", "]", "{", "}", ":", ";", "@", "#", "'", "\"", "\\", "$", "!",
-        ] {
+        for c in ["[", "]", "{", "}", ":", ";", "@", "'", "\"", "\\", "$", "!"] {
             assert!(lex(c, Mode::Expression).is_err(), "{c}");
         }
+    }
+
+    /// A `#` comment runs to the end of its line in expression mode too; what follows the
+    /// line break is still lexed, and a comment may hold characters the language refuses.
+    #[test]
+    fn expression_mode_skips_comments() {
+        let spanned = |src| -> Vec<(Tok, Span)> {
+            let t = lex(src, Mode::Expression).unwrap();
+            t.into_iter().map(|t| (t.tok, t.span)).collect()
+        };
+        assert_eq!(
+            spanned("a # [x]: 'y' @\r\n+ b#"),
+            [
+                (Tok::Name("a".into()), Span::new(0, 1)),
+                (Tok::Plus, Span::new(16, 17)),
+                (Tok::Name("b".into()), Span::new(18, 19)),
+                (Tok::Eof, Span::new(20, 20)),
+            ]
+        );
+        assert_eq!(spanned("#"), [(Tok::Eof, Span::new(1, 1))]);
     }
 
     #[test]

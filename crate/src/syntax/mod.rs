@@ -8,9 +8,10 @@
 //! ```
 //!
 //! * [`parse`] reads the expression language, numexpr's: one expression, whitespace and
-//!   newlines insignificant, no strings, indexing, `and`/`or`/`not` or conditionals (each
-//!   gets an error with a note saying what to write instead). `front::expr` lowers its
-//!   [`Ast`].
+//!   newlines insignificant, `#` comments to the end of a line, no strings, indexing,
+//!   `and`/`or`/`not` or conditionals (each gets an error with a note saying what to write
+//!   instead). Calls are of names or attributes (`np.sin(a)`, `a.sum()`, which the
+//!   lowering resolves). `front::expr` lowers its [`Ast`].
 //! * [`parse_module`] reads the kernel language, Numba's: a Python module of decorated
 //!   functions. Its lexer follows Python's tokenizer (indentation, line joining, strings,
 //!   all keywords) and its parser Python's grammar for what kernels use, keeping the

@@ -34,8 +34,8 @@ pub enum LowerErrorKind {
     Value,
     Overflow,
     ZeroDivision,
-    /// Syntax the expression language does not have: an AST kind only module mode builds,
-    /// so never one from `syntax::parse`.
+    /// Syntax the expression language does not have: an AST kind only module mode builds
+    /// (never one from `syntax::parse`), or a method call other than a reduction's.
     Syntax,
 }
 
@@ -185,6 +185,9 @@ impl Lower<'_> {
                 name,
                 name_span,
             } => {
+                if let Some(module) = self.numpy_module(*base) {
+                    return Err(numpy_attribute(module, name, span));
+                }
                 let b = self.expr(*base)?;
                 match (name.as_str(), b) {
                     ("real", v) => Ok(v),
@@ -203,14 +206,26 @@ impl Lower<'_> {
             }
             ExprKind::Call { func, args, kwargs } => {
                 let callee = self.ast.get(*func);
-                let ExprKind::Name(name) = &callee.kind else {
-                    return Err(LowerError::new(
+                match &callee.kind {
+                    ExprKind::Name(name) => self.call(name, callee.span, args, kwargs, span),
+                    ExprKind::Attr {
+                        base,
+                        name,
+                        name_span,
+                    } => {
+                        if let Some(module) = self.numpy_module(*base) {
+                            self.numpy_call(module, name, callee.span, args, kwargs, span)
+                        } else {
+                            let at = (*name_span, callee.span);
+                            self.method(*base, name, at, args, kwargs, span)
+                        }
+                    }
+                    _ => Err(LowerError::new(
                         LowerErrorKind::Syntax,
                         "only function names can be called",
                         callee.span,
-                    ));
-                };
-                self.call(name, callee.span, args, kwargs, span)
+                    )),
+                }
             }
             other => Err(not_in_language(other, span)),
         }
@@ -524,15 +539,7 @@ impl Lower<'_> {
         span: Span,
     ) -> Result<Val> {
         let Some(def) = functions::lookup(func) else {
-            let mut err = LowerError::new(
-                LowerErrorKind::Name,
-                format!("function '{func}' is not defined"),
-                func_span,
-            );
-            if let Some(s) = did_you_mean(func, functions::names()) {
-                err = err.with_note(format!("did you mean '{s}'?"));
-            }
-            return Err(err);
+            return Err(unknown_function(func, func, "", func_span));
         };
         if let Some((k, kspan, _)) = kwargs
             .iter()
@@ -587,6 +594,104 @@ impl Lower<'_> {
                 func_span,
             )
         })
+    }
+
+    /// The module a NumPy user prefixes functions with, when `base` is `np` or `numpy` and
+    /// no input has that name (an input `np` is an array like any other).
+    fn numpy_module(&self, base: ExprId) -> Option<&'static str> {
+        let ExprKind::Name(n) = &self.ast.get(base).kind else {
+            return None;
+        };
+        let module = NUMPY_MODULE.iter().copied().find(|m| m == n)?;
+        let bound = self.names.iter().any(|(name, _, _)| name == n);
+        (!bound).then_some(module)
+    }
+
+    /// `np.sin(a)`: NumPy's spelling of the language's `sin(a)`. Every function of the
+    /// table is NumPy's function of that name, so the prefix changes nothing else.
+    fn numpy_call(
+        &mut self,
+        module: &str,
+        func: &str,
+        callee_span: Span,
+        args: &[ExprId],
+        kwargs: &[(String, Span, ExprId)],
+        span: Span,
+    ) -> Result<Val> {
+        if functions::lookup(func).is_none() {
+            let written = format!("{module}.{func}");
+            return Err(unknown_function(
+                &written,
+                func,
+                &format!("{module}."),
+                callee_span,
+            ));
+        }
+        self.call(func, callee_span, args, kwargs, span)
+    }
+
+    /// The method form `a.sum(axis)` of a reduction, which NumPy defines as
+    /// `np.sum(a, axis)`. Other methods, whose NumPy meaning can differ from the function's
+    /// (`a.conj()` of bool stays bool, `conj(a)` is int8), are refused with a note giving the
+    /// function form. `at` is the spans of the method's name and of `a.name`.
+    fn method(
+        &mut self,
+        base: ExprId,
+        name: &str,
+        (name_span, callee_span): (Span, Span),
+        args: &[ExprId],
+        kwargs: &[(String, Span, ExprId)],
+        span: Span,
+    ) -> Result<Val> {
+        let row = functions::lookup(name);
+        let Some(def) = row.filter(|d| d.is_reduction()) else {
+            if let Some(def) = row {
+                return Err(LowerError::new(
+                    LowerErrorKind::Syntax,
+                    format!("the method .{name}() is not part of the expression language"),
+                    callee_span,
+                )
+                .with_note(format!("call the function instead: {}", function_form(def))));
+            }
+            let reductions = functions::FUNCTIONS.iter().filter(|d| d.is_reduction());
+            let note = missing_function_note(name, ".", reductions.map(|d| d.name));
+            return Err(LowerError::new(
+                LowerErrorKind::Name,
+                format!("unknown method '{name}'"),
+                name_span,
+            )
+            .with_note(note));
+        };
+        // A Python scalar has no reduction methods: `(2.5).sum()` is an AttributeError in
+        // Python (named as the unknown attribute above is).
+        if let Val::Weak(w) = self.expr(base)? {
+            return Err(LowerError::new(
+                LowerErrorKind::Name,
+                format!("'{}' object has no attribute '{name}'", w.type_name()),
+                name_span,
+            )
+            .with_note(format!(
+                "the function form takes a Python scalar: {name}(x)"
+            )));
+        }
+        // The receiver is the first parameter; each keyword names one of the last ones.
+        let most = (def.max_args - 1).saturating_sub(kwargs.len());
+        if args.len() > most {
+            let s = if most == 1 { "" } else { "s" };
+            return Err(LowerError::new(
+                LowerErrorKind::Type,
+                format!(
+                    "{name}() takes at most {most} positional argument{s} but {} were given",
+                    args.len()
+                ),
+                span,
+            )
+            .with_note(format!("x.{name}(axis) is {name}(x, axis)")));
+        }
+        let mut all = Vec::with_capacity(args.len() + 1);
+        all.push(base);
+        all.extend_from_slice(args);
+        self.call(name, name_span, &all, kwargs, span)
     }
 
     /// A reduction: `op` over `arg`, along `axis` (an expression) if given; `mean` divides
@@ -771,6 +876,68 @@ impl LowerError {
         self.notes.push(note.into());
         self
     }
+}
+
+/// The names NumPy users import NumPy as; `np.sin(a)` is `sin(a)`.
+const NUMPY_MODULE: [&str; 2] = ["np", "numpy"];
+
+/// The NameError of a call of a function the language lacks, `written` as the source
+/// spells it (`cumsum`, `np.cumsum`), `name` without the module; `prefix` is the module's
+/// spelling for the did-you-mean note.
+fn unknown_function(written: &str, name: &str, prefix: &str, span: Span) -> LowerError {
+    LowerError::new(
+        LowerErrorKind::Name,
+        format!("function '{written}' is not defined"),
+        span,
+    )
+    .with_note(missing_function_note(name, prefix, functions::names()))
+}
+
+/// Why a called `name` is not there: a dtype (a NumPy cast) gets a note on dtypes, a name
+/// close to one of `candidates` a did-you-mean with `prefix`, anything else a note that
+/// the language has no such function.
+fn missing_function_note<'a>(
+    name: &str,
+    prefix: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> String {
+    if name == "astype" || DType::from_name(name).is_some() {
+        // A cast's NumPy meaning depends on the operand (an array wraps out-of-range
+        // integers, a Python int raises): the language leaves casts out rather than guess.
+        "the expression language has no dtype casts: a result's dtype follows from its \
+         operands' by NumPy's promotion, so pass the input with the dtype to compute in"
+            .into()
+    } else if let Some(s) = did_you_mean(name, candidates) {
+        format!("did you mean '{prefix}{s}'?")
+    } else {
+        format!("the expression language has no function '{name}'")
+    }
+}
+
+/// The NameError of `np.name` not called: NumPy's functions are the only names the
+/// language takes from the module.
+fn numpy_attribute(module: &str, name: &str, span: Span) -> LowerError {
+    let err = LowerError::new(
+        LowerErrorKind::Name,
+        format!("name '{module}.{name}' is not defined"),
+        span,
+    );
+    if functions::lookup(name).is_some() {
+        err.with_note(format!(
+            "'{module}.{name}' is a function: call it as {module}.{name}(...)"
+        ))
+    } else {
+        err.with_note(format!(
+            "the expression language takes only functions from {module}, called as \
+             {module}.name(...)"
+        ))
+    }
+}
+
+/// How a row is called as a function, for notes: `round(x)`, `clip(x, ...)`.
+fn function_form(def: &FunctionDef) -> String {
+    let rest = if def.max_args > 1 { ", ..." } else { "" };
+    format!("{}(x{rest})", def.name)
 }
 
 /// The positional argument count against the row's arity. Every keyword given (all of

@@ -4,10 +4,11 @@
 //! syntax::Ast + Signature ──lower──▶ ir::Function (typed, shaped, folded)
 //! ```
 //!
-//! [`lower`] resolves names against the signature, applies NumPy's promotion rules (NEP 50
-//! weak Python scalars; two Python scalars fold with Python's own arithmetic, [`pyops`]),
-//! checks broadcasting and builds the typed IR through `ir::Function`'s hash-consing,
-//! constant-folding builder.
+//! [`lower`] resolves names against the signature and calls against the function table
+//! (NumPy's spellings too: `np.sin(a)`, and the reductions' method form `a.sum()`), applies
+//! NumPy's promotion rules (NEP 50 weak Python scalars; two Python scalars fold with
+//! Python's own arithmetic, [`pyops`]), checks broadcasting and builds the typed IR through
+//! `ir::Function`'s hash-consing, constant-folding builder.
 
 mod lower;
 pub mod pyops;
