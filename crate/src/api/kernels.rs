@@ -431,7 +431,7 @@ impl Kernels {
             Some(Ok(g)) => (
                 Tier::Wasm,
                 Some(
-                    wasmprinter::print_bytes(&g.module.bytes)
+                    generated::to_text(&g.module.bytes)
                         .unwrap_or_else(|e| format!(";; the module does not print: {e}")),
                 ),
                 None,

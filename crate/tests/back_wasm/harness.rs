@@ -23,6 +23,7 @@ pub fn features(shared: bool) -> WasmFeatures {
         | WasmFeatures::SATURATING_FLOAT_TO_INT
         | WasmFeatures::SIGN_EXTENSION
         | WasmFeatures::BULK_MEMORY
+        | WasmFeatures::MULTI_VALUE
         | WasmFeatures::SIMD;
     if shared { f | WasmFeatures::THREADS } else { f }
 }
@@ -34,6 +35,8 @@ pub fn validate(m: &Module) {
             wasmprinter::print_bytes(&m.bytes).unwrap_or_default()
         );
     }
+    // Every module the tests generate also prints as text, as `inspect` shows it.
+    crate::text::check(&m.bytes);
 }
 
 /// Compiles `p` in both variants, validates both, and returns the plain one.
@@ -75,6 +78,14 @@ pub enum Ret {
     Scalar(Scalar),
     /// One of the arrays passed in, by argument position.
     Array(usize),
+    /// An array that is not one passed in (a new array, or a view that differs from
+    /// every argument): its extents and its elements in C order, as the engine copies
+    /// them out.
+    New(Vec<usize>, Vec<Scalar>),
+    /// A list's elements.
+    List(Vec<Scalar>),
+    /// A tuple's items.
+    Tuple(Vec<Ret>),
     None,
 }
 
@@ -106,29 +117,46 @@ fn contents(b: &Buffer) -> Vec<Scalar> {
 /// Runs the reference executor.
 pub fn reference(p: &Program, args: &[Value]) -> Outcome {
     let args: Vec<Value> = args.iter().map(fresh).collect();
-    let result = exec::run(p, args.clone()).map(|v| match v {
-        Value::Scalar(s) => Ret::Scalar(s),
-        Value::None => Ret::None,
-        Value::Array(r) => Ret::Array(
-            args.iter()
-                .position(|a| {
-                    a.array().is_some_and(|a| {
-                        Rc::ptr_eq(&a.data, &r.data)
-                            && a.offset == r.offset
-                            && a.shape == r.shape
-                            && a.strides == r.strides
-                    })
-                })
-                .expect("the executor returns an argument's array"),
-        ),
-        other => panic!("a result the compiled subset has no ABI for: {other:?}"),
-    });
+    let result = exec::run(p, args.clone()).map(|v| reference_ret(v, &args));
     let arrays = args
         .iter()
         .filter_map(Value::array)
         .map(|a| contents(&a.data.borrow()))
         .collect();
     Outcome { result, arrays }
+}
+
+/// The executor's result as the engine sees it: an array that is an argument (the same
+/// buffer and layout) is that argument, any other is copied out.
+fn reference_ret(v: Value, args: &[Value]) -> Ret {
+    match v {
+        Value::Scalar(s) => Ret::Scalar(s),
+        Value::None => Ret::None,
+        Value::Array(r) => args
+            .iter()
+            .position(|a| {
+                a.array().is_some_and(|a| {
+                    Rc::ptr_eq(&a.data, &r.data)
+                        && a.offset == r.offset
+                        && a.shape == r.shape
+                        && a.strides == r.strides
+                })
+            })
+            .map_or_else(|| Ret::New(r.shape.clone(), r.to_scalars()), Ret::Array),
+        Value::List(l) => Ret::List(l.to_vec()),
+        Value::Tuple(items) => {
+            Ret::Tuple(items.into_iter().map(|x| reference_ret(x, args)).collect())
+        }
+    }
+}
+
+/// How many result slots of the trampoline a value of type `ty` takes.
+fn result_values(ty: &Ty) -> usize {
+    match ty {
+        Ty::Tuple(items) => items.iter().map(result_values).sum(),
+        Ty::None => 0,
+        _ => 1,
+    }
 }
 
 fn bytes_of(s: Scalar) -> Vec<u8> {
@@ -179,14 +207,14 @@ struct Placed {
     dtype: DType,
     len: usize,
     descriptor: usize,
+    ndim: usize,
 }
-
 
 /// Defines the vmath functions `module` imports, each by its entry in the generator's
 /// table, which must have one of its name.
 fn define_vmath(linker: &mut wasmi::Linker<()>, module: &wasmi::Module) {
     for import in module.imports() {
-        if import.module() != wasm::VMATH_MODULE {
+        if import.module() != wasm::VMATH_MODULE || import.name() == wasm::ALLOC_IMPORT {
             continue;
         }
         let f = wasm::VMATH_IMPORTS
@@ -216,6 +244,163 @@ fn define_vmath(linker: &mut wasmi::Linker<()>, module: &wasmi::Module) {
     }
 }
 
+thread_local! {
+    /// The most bytes the harness's allocator hands out in one run.
+    static ALLOC_LIMIT: std::cell::Cell<usize> = const { std::cell::Cell::new(64 << 20) };
+}
+
+/// Runs `f` with the allocator limited to `bytes` in all (0 after that: MemoryError).
+pub fn with_alloc_limit<T>(bytes: usize, f: impl FnOnce() -> T) -> T {
+    let old = ALLOC_LIMIT.with(|l| l.replace(bytes));
+    let r = f();
+    ALLOC_LIMIT.with(|l| l.set(old));
+    r
+}
+
+/// Defines the engine's allocator, `numwasm.nw_kernel_alloc(size, align) -> address`, if
+/// the module imports it: zeroed memory bumped from the end of the memory (which grows
+/// for it), 0 once the run has taken more than [`with_alloc_limit`]'s bytes.
+fn define_alloc(linker: &mut wasmi::Linker<()>, memory: wasmi::Memory) {
+    let limit = ALLOC_LIMIT.with(std::cell::Cell::get);
+    let used = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    linker
+        .func_wrap(
+            wasm::VMATH_MODULE,
+            wasm::ALLOC_IMPORT,
+            move |mut caller: wasmi::Caller<'_, ()>, size: i32, align_to: i32| -> i32 {
+                let (Ok(size), Ok(align_to)) = (usize::try_from(size), usize::try_from(align_to))
+                else {
+                    return 0;
+                };
+                assert!(align_to.is_power_of_two(), "alignment {align_to}");
+                let ordering = std::sync::atomic::Ordering::Relaxed;
+                if used.load(ordering) + size > limit {
+                    return 0;
+                }
+                used.fetch_add(size, ordering);
+                let end = memory.data(&caller).len();
+                let at = align(end, align_to.max(16));
+                let pages = (at + size).div_ceil(65536) - end / 65536;
+                memory
+                    .grow(&mut caller, pages as u64)
+                    .expect("the memory grows");
+                at as i32
+            },
+        )
+        .expect("define the allocator");
+}
+
+/// The elements in C order of the array whose descriptor is at `addr`, or the argument
+/// whose layout it has.
+fn read_array(mem: &[u8], addr: usize, ty: &Ty, placed: &[Placed], arrays: &[usize]) -> Ret {
+    let Ty::Array(at) = ty else {
+        panic!("an array result typed {ty}");
+    };
+    let word = |o: usize| i32::from_le_bytes(mem[o..o + 4].try_into().expect("4 bytes"));
+    let nd = usize::from(at.ndim);
+    let data = word(addr) as u32 as usize;
+    let shape: Vec<usize> = (0..nd)
+        .map(|k| word(addr + 4 + 4 * k) as u32 as usize)
+        .collect();
+    let strides: Vec<isize> = (0..nd)
+        .map(|k| word(addr + 4 + 4 * (nd + k)) as isize)
+        .collect();
+    // A view with an argument's layout is that argument, as the executor sees it.
+    for (j, p) in placed.iter().enumerate() {
+        let desc = |k: usize| word(p.descriptor + 4 * k);
+        if p.dtype == at.dtype
+            && p.ndim == nd
+            && desc(0) as u32 as usize == data
+            && (0..nd).all(|k| desc(1 + k) as u32 as usize == shape[k])
+            && (0..nd).all(|k| desc(1 + nd + k) as isize == strides[k])
+        {
+            return Ret::Array(arrays[j]);
+        }
+    }
+    let size: usize = shape.iter().product();
+    let mut items = Vec::with_capacity(size);
+    let mut idx = vec![0usize; nd];
+    for _ in 0..size {
+        let off: isize = idx
+            .iter()
+            .zip(&strides)
+            .map(|(&i, &s)| i as isize * s)
+            .sum();
+        let o = (data as isize + off * at.dtype.size() as isize) as usize;
+        items.push(scalar_at(at.dtype, &mem[o..o + at.dtype.size()]));
+        for k in (0..nd).rev() {
+            idx[k] += 1;
+            if idx[k] < shape[k] {
+                break;
+            }
+            idx[k] = 0;
+        }
+    }
+    Ret::New(shape, items)
+}
+
+/// Reads a result of type `ty` from the trampoline's slots `k..` as the engine does: a
+/// scalar is its wasm value, an array its descriptor's address, a list its header's
+/// (`data`, `len`, `capacity`), a tuple its items in order, None nothing.
+fn read_ret(
+    ty: &Ty,
+    k: &mut usize,
+    slot: &dyn Fn(usize) -> u64,
+    mem: &[u8],
+    placed: &[Placed],
+    arrays: &[usize],
+) -> Ret {
+    let mut next = || {
+        *k += 1;
+        slot(*k - 1)
+    };
+    match ty {
+        Ty::Scalar(d) => {
+            let r = next();
+            let t = wasm::val_type(*d);
+            let v = if t == wasm::val_type(DType::I64) {
+                WasmValue::I64(r as i64)
+            } else if t == wasm::val_type(DType::F32) {
+                WasmValue::F32(r as u32)
+            } else if t == wasm::val_type(DType::F64) {
+                WasmValue::F64(r)
+            } else {
+                WasmValue::I32(r as u32 as i32)
+            };
+            Ret::Scalar(wasm::from_wasm(*d, v).expect("a result of its dtype"))
+        }
+        Ty::Array(_) => {
+            let addr = next() as u32 as usize;
+            match placed.iter().position(|p| p.descriptor == addr) {
+                Some(j) => Ret::Array(arrays[j]),
+                None => read_array(mem, addr, ty, placed, arrays),
+            }
+        }
+        Ty::List(d) => {
+            let h = next() as u32 as usize;
+            let word = |o: usize| u32::from_le_bytes(mem[o..o + 4].try_into().expect("4 bytes"));
+            let (data, len, cap) = (word(h) as usize, word(h + 4) as usize, word(h + 8) as usize);
+            assert!(
+                len <= cap,
+                "a list of {len} elements in a capacity of {cap}"
+            );
+            let s = d.size();
+            Ret::List(
+                (0..len)
+                    .map(|i| scalar_at(*d, &mem[data + i * s..data + (i + 1) * s]))
+                    .collect(),
+            )
+        }
+        Ty::Tuple(items) => Ret::Tuple(
+            items
+                .iter()
+                .map(|t| read_ret(t, k, slot, mem, placed, arrays))
+                .collect(),
+        ),
+        Ty::None => Ret::None,
+    }
+}
+
 /// Runs the compiled module's entry in wasmi. A trap fails the test: compiled kernels
 /// report every error through the error globals.
 pub fn compiled(m: &Module, args: &[Value]) -> Outcome {
@@ -234,11 +419,13 @@ pub fn compiled(m: &Module, args: &[Value]) -> Outcome {
             dtype: d,
             len: buf.len(),
             descriptor,
+            ndim: a.shape.len(),
         });
     }
     // The trampoline's block after the arrays: the header, then one slot per argument.
     let block = align(at, 8);
-    at = block + 8 * wasm::Block::slots(args.len(), 1);
+    let n_results = result_values(&m.functions[0].ret);
+    at = block + 8 * wasm::Block::slots(args.len(), n_results.max(1));
     let pages = (at / 65536 + 1) as u32;
 
     let engine = wasmi::Engine::default();
@@ -251,6 +438,7 @@ pub fn compiled(m: &Module, args: &[Value]) -> Outcome {
         .define("env", "memory", memory)
         .expect("define the memory");
     define_vmath(&mut linker, &module);
+    define_alloc(&mut linker, memory);
     let instance = linker
         .instantiate_and_start(&mut store, &module)
         .expect("instantiate");
@@ -319,37 +507,15 @@ pub fn compiled(m: &Module, args: &[Value]) -> Outcome {
     };
     let code = word(wasm::Block::ERROR) as u32 as i32;
     let result = if code == 0 {
-        let r = word(wasm::Block::result(args.len(), 0));
-        Ok(match &entry.ret {
-            Ty::Scalar(d) => {
-                let t = wasm::val_type(*d);
-                let v = if t == wasm::val_type(DType::I64) {
-                    WasmValue::I64(r as i64)
-                } else if t == wasm::val_type(DType::F32) {
-                    WasmValue::F32(r as u32)
-                } else if t == wasm::val_type(DType::F64) {
-                    WasmValue::F64(r)
-                } else {
-                    WasmValue::I32(r as u32 as i32)
-                };
-                Ret::Scalar(wasm::from_wasm(*d, v).expect("a result of its dtype"))
-            }
-            Ty::Array(_) => {
-                let addr = r as u32 as usize;
-                let arrays: Vec<usize> = args
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, v)| v.array().is_some())
-                    .map(|(i, _)| i)
-                    .collect();
-                let j = placed
-                    .iter()
-                    .position(|p| p.descriptor == addr)
-                    .expect("an array result is an argument's descriptor");
-                Ret::Array(arrays[j])
-            }
-            _ => Ret::None,
-        })
+        let arrays: Vec<usize> = args
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.array().is_some())
+            .map(|(i, _)| i)
+            .collect();
+        let mut k = 0;
+        let slot = |k: usize| word(wasm::Block::result(args.len(), k));
+        Ok(read_ret(&entry.ret, &mut k, &slot, mem, &placed, &arrays))
     } else {
         let a = word(wasm::Block::ERROR_A) as i64;
         let b = word(wasm::Block::ERROR_B) as i64;

@@ -11,8 +11,15 @@
 //!   values, and casts between every pair of dtypes.
 //! * `imports.rs`: the table of vmath functions a module may import from the engine,
 //!   against the generator: names, signatures, and every float operation compiling.
+//! * `intrinsics.rs`: the array intrinsics and views, on edge inputs and the allocator's
+//!   refusals.
+//! * `tuples.rs` and `lists.rs`: tuples (multi-value returns, unpacking, nesting, `None`
+//!   items) and lists (growth, indices, aliasing, the allocator's refusal).
 //! * `random.rs`: a seeded generator of well-typed programs in the compiled subset, run
 //!   both ways.
+//! * `text.rs`: `back::wasm::to_text` (the text `inspect` shows) against wasmprinter and
+//!   wat, on every module the other files generate (through `harness::validate`), every
+//!   opcode, malformed modules, truncations and bit flips.
 #![cfg(not(target_arch = "wasm32"))]
 
 #[path = "../common/mod.rs"]
@@ -21,5 +28,9 @@ mod harness;
 
 mod cases;
 mod imports;
+mod intrinsics;
+mod lists;
 mod ops;
 mod random;
+mod text;
+mod tuples;

@@ -3,7 +3,8 @@
 //! the engine's vmath, casts, conditions,
 //! array loads and stores with indices near and past the ends, `if`, `for` with small
 //! trip counts and any step, `while`, `break`, `continue`, early returns, raises, calls of
-//! a helper, locals assigned on some paths only), each program run on a few argument
+//! a helper, locals assigned on some paths only, tuples (with `None` items, chosen by
+//! conditions) taken apart), each program run on a few argument
 //! sets. The outcomes must be identical, and the errors must cover every kind the subset
 //! raises.
 
@@ -195,7 +196,7 @@ impl Gen<'_> {
         let choice = if depth == 0 {
             self.rng.below(3)
         } else {
-            self.rng.below(12)
+            self.rng.below(13)
         };
         match choice {
             0 => {
@@ -258,11 +259,49 @@ impl Gen<'_> {
                 let x = self.mk(Expr::Call(FuncId::from_index(1), args), Ty::Scalar(r));
                 self.mk(Expr::Cast(x, d), Ty::Scalar(d))
             }
+            12 => {
+                // An item of dtype `d` taken out of a tuple of two or three items (some
+                // `None`), the tuple perhaps chosen by a condition.
+                let n = 2 + self.rng.below(2) as usize;
+                let k = self.rng.below(n as u64) as usize;
+                let tys: Vec<Ty> = (0..n)
+                    .map(|i| {
+                        if i == k {
+                            Ty::Scalar(d)
+                        } else if self.rng.below(4) == 0 {
+                            Ty::None
+                        } else {
+                            Ty::Scalar(self.dtype())
+                        }
+                    })
+                    .collect();
+                let mut t = self.tuple(&tys, k, depth - 1);
+                if self.rng.below(2) == 0 {
+                    let c = self.cond(depth - 1);
+                    let other = self.tuple(&tys, k, depth - 1);
+                    t = self.mk(Expr::Cond(c, t, other), Ty::Tuple(tys));
+                }
+                self.mk(Expr::TupleGet(t, k as u32), Ty::Scalar(d))
+            }
             _ => {
                 let v = value(self.rng, d);
                 self.konst(v)
             }
         }
+    }
+
+    /// A tuple of items of types `tys` (scalars and `None`), item `k` at most `depth`
+    /// deep and the others leaves (so that tuples do not make most runs raise).
+    fn tuple(&mut self, tys: &[Ty], k: usize, depth: u32) -> ExprId {
+        let items = tys
+            .iter()
+            .enumerate()
+            .map(|(i, t)| match t {
+                Ty::Scalar(d) => self.expr(*d, if i == k { depth } else { 0 }),
+                _ => self.mk(Expr::NoneVal, Ty::None),
+            })
+            .collect();
+        self.mk(Expr::Tuple(items), Ty::Tuple(tys.to_vec()))
     }
 
     /// A condition: a bool, a comparison, or the truth of any scalar.
@@ -707,8 +746,13 @@ fn array_arg(rng: &mut Rng, at: ArrayTy, shape: &[usize], strided: bool) -> Valu
 fn random_programs_agree_with_the_executor() {
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
     let mut with_vmath = 0;
+    let mut with_tuples = 0;
     for seed in 0..PROGRAMS {
         let (p, runs) = program(seed);
+        let f = &p.functions[0];
+        if (0..f.expr_count()).any(|i| matches!(f.get(ExprId::from_index(i)), Expr::Tuple(_))) {
+            with_tuples += 1;
+        }
         let m = harness::compile(&p).unwrap_or_else(|u| panic!("{u}\n{p}"));
         if !harness::vmath_imports(&m).is_empty() {
             with_vmath += 1;
@@ -725,7 +769,11 @@ fn random_programs_agree_with_the_executor() {
         }
     }
     println!("outcomes of {PROGRAMS} random programs: {outcomes:?}");
-    println!("{with_vmath} programs call vmath functions");
+    println!("{with_vmath} programs call vmath functions, {with_tuples} make tuples");
+    assert!(
+        with_tuples > PROGRAMS as usize / 10,
+        "{with_tuples} make tuples"
+    );
     assert!(
         with_vmath > PROGRAMS as usize / 4,
         "{with_vmath} call vmath"

@@ -38,9 +38,17 @@
 //!   where it could alias a descriptor in memory). Separate parameters for the data
 //!   pointer, extents and strides would have saved the one load per field on entry but
 //!   made every array a variable number of values everywhere else.
-//! * A function's result is its scalar's wasm value, an array's descriptor address (the
-//!   compiled subset makes no arrays, so it is the address of an array that was passed
-//!   in), or nothing for `None`.
+//! * A function's result is its scalar's wasm value, an array's descriptor address (of
+//!   an array passed in, or of one the call made: a new array or a view, its descriptor
+//!   in memory from the engine's allocator), or nothing for `None`.
+//! * A list is the `i32` address of a header of three `i32` words (the elements' byte
+//!   address, the length, the capacity) from the engine's allocator ([`ALLOC_IMPORT`]),
+//!   its elements packed at their dtype's size; `append` past the capacity doubles it
+//!   into a new block and copies the elements. Every reference shares the header, so an
+//!   append through one is seen through all, as with the executor's shared list.
+//! * A tuple is its items' wasm values in order, flattened (a nested tuple's items, none
+//!   for `None`): as many wasm locals, parameters and results (multi-value), so tuples
+//!   never touch memory. Only the entry's parameters are never tuples or lists.
 //! * Errors never trap and never touch memory outside an array, given descriptors of
 //!   arrays that lie inside the memory (the engine's to guarantee, as `kir::exec::run`
 //!   checks its arguments). A failing operation sets
@@ -85,11 +93,19 @@
 //! vmath the transcendentals and float `//`, `%`, `**`, `fmod`, `arctan2`, `hypot`,
 //! `nextafter`), `PyDiv` (ZeroDivisionError and Numba's integer power), `Cond`, `Load`,
 //! `Store`, `Dim`, `If`, `For` (any step; 0 is a ValueError), `While`, `Break`,
-//! `Continue`, `Return`, `Raise`, `Eval` and `Call` between the program's functions.
+//! `Continue`, `Return`, `Raise`, `Eval` and `Call` between the program's functions;
+//! tuples (`Tuple`, `TupleGet`, tuple locals, parameters, results and `Cond`) and lists
+//! (`NewList`, `Append`, `ListLen`, `ListGet` with Python's IndexError); views
+//! (`View`, `Transpose`, `Reshape`: a new descriptor over the same data) and the
+//! intrinsics that make arrays (`Zeros`, `Full`, `Copy`, `Astype`, `Map1`, `Map2`,
+//! `Where`, `Dot`, `Arange`, `Linspace`, `FromList`, `Stack`, `CumSum`, `CumProd`: one
+//! allocation from the engine's allocator, descriptor then data, C-contiguous) or reduce
+//! them (`Size`, `Reduce`, `Mean`, `ArgMin`, `ArgMax`, `ReduceAxis`), and `Assign`, all
+//! as loops in the generated code (`func/intrinsic.rs` says which errors limit their rank).
 //!
 //! [`Unsupported`], so that the engine runs the program on the reference executor:
-//! intrinsics (`np.zeros`, views, reductions, `np.dot`, ...), which will call the
-//! engine's exports and its allocator; tuples and lists; `None` parameters; recursion; programs nested deeper than [`MAX_NESTING`]
+//! arrays made with more dimensions than their errors can report;
+//! `None` parameters; recursion; programs nested deeper than [`MAX_NESTING`]
 //! levels (the executor's stack budget is where its own recursion limit lies, so a
 //! compiled program must stay far from it to behave the same); functions too large for
 //! V8 (over 50000 locals or 600000 instructions); and programs that break the IR's typing
@@ -104,8 +120,10 @@ mod check;
 mod code;
 mod func;
 mod scalar;
+mod text;
 pub mod vmath;
 
+pub use text::to_text;
 pub use vmath::{VMATH_IMPORTS, VMATH_MODULE, VmathImport, VmathOp};
 
 use std::fmt;
@@ -273,7 +291,8 @@ pub struct FunctionAbi {
     pub name: String,
     /// The export's name: `f0`, `f1`, ...
     pub export: String,
-    /// The parameters' kir types; each is one wasm value ([`val_type`]).
+    /// The parameters' kir types; a scalar, array or list is one wasm value, a tuple its
+    /// items' values ([`val_type`]).
     pub params: Vec<Ty>,
     /// The result's kir type (`Ty::None`: no result).
     pub ret: Ty,
@@ -297,6 +316,39 @@ pub enum SiteError {
     IndexOutOfBounds { axis: usize, unsigned: bool },
     /// An error whose message is known when compiling.
     Fixed { kind: RaiseKind, message: String },
+    /// The executor's MemoryError for a new array of `dtype` and `ndim` dimensions: its
+    /// extents in `error_a` and `error_b` (at most two), or when `packed` (extents read
+    /// from descriptors, so under 2^32) two to each, the first in the high half (at most
+    /// four).
+    NoMemory {
+        dtype: DType,
+        ndim: u8,
+        packed: bool,
+    },
+    /// A ValueError naming the shapes of operands with `ndims` dimensions, their extents
+    /// (at most four in all, each under 2^32) two to each of `error_a` and `error_b`, in
+    /// order, the first of a pair in the high half.
+    Shapes {
+        message: ShapesMessage,
+        ndims: Vec<u8>,
+    },
+    /// `reshape`'s ValueError for `ndim` requested extents (at most two): the array's
+    /// size in the low half of `error_a`, the first extent in `error_b`, the second as
+    /// an `i32` in the high half of `error_a`; -1 is an inferred extent.
+    Reshape { ndim: u8 },
+    /// The executor's MemoryError for a result of `error_a` elements that does not fit.
+    Elements,
+}
+
+/// The message of a [`SiteError::Shapes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShapesMessage {
+    /// NumPy's broadcast error, naming every operand's shape.
+    Broadcast,
+    /// A slice assignment's: the source's shape, then the destination's.
+    Assign,
+    /// `np.dot`'s for operands whose inner extents differ.
+    Dot,
 }
 
 impl Module {
@@ -321,6 +373,93 @@ impl Module {
                 )
             }
             SiteError::Fixed { kind, message } => RunError::new(*kind, message.clone(), site.span),
+            SiteError::Elements => RunError::new(
+                RaiseKind::MemoryError,
+                format!("Unable to allocate {} elements", a as u64),
+                site.span,
+            ),
+            SiteError::Reshape { ndim } => {
+                let size = a as u64 & 0xffff_ffff;
+                let exts = [b, i64::from((a as u64 >> 32) as u32 as i32)];
+                let parts: Vec<String> = exts
+                    .iter()
+                    .take(usize::from(*ndim))
+                    .map(|&n| {
+                        if n == -1 {
+                            "newaxis".to_owned()
+                        } else {
+                            n.to_string()
+                        }
+                    })
+                    .collect();
+                let text = if parts.len() == 1 {
+                    format!("({},)", parts[0])
+                } else {
+                    format!("({})", parts.join(","))
+                };
+                RunError::new(
+                    RaiseKind::ValueError,
+                    format!("cannot reshape array of size {size} into shape {text}"),
+                    site.span,
+                )
+            }
+            SiteError::Shapes { message, ndims } => {
+                let (a, b) = (a as u64, b as u64);
+                let words = [a >> 32, a & 0xffff_ffff, b >> 32, b & 0xffff_ffff];
+                let mut at = words.iter().map(|&n| n as usize);
+                let shapes: Vec<String> = ndims
+                    .iter()
+                    .map(|&n| {
+                        let shape: Vec<usize> = at.by_ref().take(usize::from(n)).collect();
+                        crate::types::shape_str(&shape)
+                    })
+                    .collect();
+                let text = match (message, &shapes[..]) {
+                    (ShapesMessage::Assign, [src, dst]) => {
+                        format!("could not broadcast input array from shape {src} into shape {dst}")
+                    }
+                    (ShapesMessage::Dot, [x, y]) => {
+                        let nx = usize::from(ndims[0]);
+                        let ka = words[nx.saturating_sub(1)];
+                        let kb = words.get(nx).copied().unwrap_or(0);
+                        format!(
+                            "shapes {x} and {y} not aligned: {ka} (dim {}) != {kb} (dim 0)",
+                            nx.saturating_sub(1)
+                        )
+                    }
+                    _ => format!(
+                        "operands could not be broadcast together with shapes {}",
+                        shapes.join(" ")
+                    ),
+                };
+                RunError::new(RaiseKind::ValueError, text, site.span)
+            }
+            SiteError::NoMemory {
+                dtype,
+                ndim,
+                packed,
+            } => {
+                let words = if *packed {
+                    let (a, b) = (a as u64, b as u64);
+                    vec![a >> 32, a & 0xffff_ffff, b >> 32, b & 0xffff_ffff]
+                } else {
+                    vec![a as u64, b as u64]
+                };
+                let shape: Vec<usize> = words
+                    .iter()
+                    .take(usize::from(*ndim))
+                    .map(|&n| usize::try_from(n).unwrap_or(usize::MAX))
+                    .collect();
+                RunError::new(
+                    RaiseKind::MemoryError,
+                    format!(
+                        "Unable to allocate an array with shape {} and data type {}",
+                        crate::types::shape_str(&shape),
+                        dtype.name()
+                    ),
+                    site.span,
+                )
+            }
         })
     }
 }

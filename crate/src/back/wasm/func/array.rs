@@ -19,6 +19,16 @@ pub(super) enum Source {
     Memory(u32, u8),
 }
 
+impl Source {
+    /// The array's rank.
+    pub(super) fn ndim(&self) -> usize {
+        match self {
+            Source::Local(_, ext, _) => ext.len(),
+            Source::Memory(_, ndim) => usize::from(*ndim),
+        }
+    }
+}
+
 pub(in crate::back::wasm) fn memarg(offset: u64, align: u32) -> MemArg {
     MemArg {
         offset,
@@ -86,7 +96,7 @@ impl Gen<'_, '_> {
     }
 
     /// Pushes the byte address of element `(0, 0, ...)`.
-    fn data(&mut self, src: &Source) {
+    pub(super) fn data(&mut self, src: &Source) {
         match src {
             Source::Local(data, ..) => self.c.push(I::LocalGet(*data)),
             Source::Memory(t, _) => {
@@ -109,7 +119,7 @@ impl Gen<'_, '_> {
     }
 
     /// Pushes axis `k`'s stride in elements as an `i32`.
-    fn stride(&mut self, src: &Source, k: usize) {
+    pub(super) fn stride(&mut self, src: &Source, k: usize) {
         match src {
             Source::Local(_, _, stride) => self.c.push(I::LocalGet(stride[k])),
             Source::Memory(t, ndim) => {

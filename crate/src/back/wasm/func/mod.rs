@@ -11,6 +11,17 @@
 use wasm_encoder::{BlockType, Instruction as I, ValType};
 
 mod array;
+mod broadcast;
+mod dot;
+mod intrinsic;
+mod list;
+mod map;
+mod range;
+mod reduce;
+mod reshape;
+mod stack;
+mod tuple;
+mod walk;
 
 pub(super) use array::memarg;
 use array::{load, store};
@@ -21,7 +32,8 @@ use super::scalar::{self, Cast, val_type};
 use super::vmath::VmathOp;
 use super::{ErrorSite, SiteError, Unsupported};
 use crate::kir::{
-    ArrayTy, Expr, ExprId, FuncId, Function, Layout, LocalId, Program, RaiseKind, Stmt, Ty,
+    ArrayTy, Expr, ExprId, FuncId, Function, Intrinsic, Layout, LocalId, Program, RaiseKind, Stmt,
+    Ty,
 };
 use crate::syntax::Span;
 use crate::types::{BinaryOp, DType, Scalar, UnaryOp, binary_signature, unary_signature};
@@ -60,55 +72,18 @@ pub(super) fn returns_none(f: &Function) -> SiteError {
     }
 }
 
-/// How a value of a kir type is held.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Repr {
-    None,
-    Scalar(DType),
-    Array(ArrayTy),
-}
-
-impl Repr {
-    fn of(ty: &Ty) -> Option<Repr> {
-        match ty {
-            Ty::Scalar(d) => Some(Repr::Scalar(*d)),
-            Ty::Array(a) => Some(Repr::Array(*a)),
-            Ty::None => Some(Repr::None),
-            Ty::Tuple(_) | Ty::List(_) => None,
-        }
-    }
-
-    fn val_type(self) -> Option<ValType> {
-        match self {
-            Repr::None => None,
-            Repr::Scalar(d) => Some(val_type(d)),
-            Repr::Array(_) => Some(ValType::I32),
-        }
-    }
-
-    fn block_type(self) -> BlockType {
-        self.val_type().map_or(BlockType::Empty, BlockType::Result)
-    }
-}
-
-/// The construct a type is when the compiled tier has no representation for it yet.
-fn unrepresentable(ty: &Ty) -> Option<&'static str> {
-    match ty {
-        Ty::Tuple(_) => Some("tuples"),
-        Ty::List(_) => Some("lists"),
-        _ => None,
-    }
-}
-
 /// Whether a value of type `actual` is always a value of type `declared` (the
 /// executor's `conforms`, known when compiling): a C array is also an `A` array.
 fn fits(actual: &Ty, declared: &Ty) -> bool {
     match (actual, declared) {
-        (Ty::Scalar(a), Ty::Scalar(b)) => a == b,
+        (Ty::Scalar(a), Ty::Scalar(b)) | (Ty::List(a), Ty::List(b)) => a == b,
         (Ty::Array(a), Ty::Array(b)) => {
             a.dtype == b.dtype
                 && a.ndim == b.ndim
                 && (b.layout == Layout::Any || a.layout == Layout::C)
+        }
+        (Ty::Tuple(a), Ty::Tuple(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| fits(x, y))
         }
         (Ty::None, Ty::None) => true,
         _ => false,
@@ -140,8 +115,10 @@ enum Slot {
     None,
     Scalar(u32),
     Array(ArrayCache),
-    /// A tuple or a list: any use is refused.
-    Unsupported,
+    /// A list's header address.
+    List(u32),
+    /// A tuple's wasm values (`tuple::flat`), an array or list among them as its address.
+    Tuple(Vec<u32>),
 }
 
 struct LocalSlot {
@@ -158,18 +135,14 @@ pub(super) fn compile(
 ) -> Result<Compiled, Unsupported> {
     let f = &cx.program.functions[cx.index];
     let unsupported = |what: &str| Unsupported::new(&f.name, Span::default(), what);
-    let ret = Repr::of(&f.ret).ok_or_else(|| unsupported(unrepresentable(&f.ret).unwrap_or("")))?;
+    let ret = tuple::flat(&f.ret);
     let mut params = Vec::with_capacity(f.n_params);
     for p in f.params() {
         let ty = &f.local_decl(p).ty;
-        match Repr::of(ty).and_then(Repr::val_type) {
-            Some(t) => params.push(t),
-            None => {
-                return Err(unsupported(
-                    unrepresentable(ty).unwrap_or("a parameter of type none"),
-                ));
-            }
+        if *ty == Ty::None {
+            return Err(unsupported("a parameter of type none"));
         }
+        params.extend(tuple::flat(ty));
     }
     let mut g = Gen {
         cx,
@@ -194,7 +167,7 @@ pub(super) fn compile(
     }
     Ok(Compiled {
         params,
-        results: ret.val_type().into_iter().collect(),
+        results: g.ret,
         code: g.c,
     })
 }
@@ -206,7 +179,8 @@ struct Gen<'a, 's> {
     locals: Vec<LocalSlot>,
     /// The open loops, innermost last: the labels `break` and `continue` branch to.
     loops: Vec<(Label, Label)>,
-    ret: Repr,
+    /// The function's result values (`tuple::flat` of its type).
+    ret: Vec<ValType>,
     sites: &'s mut Vec<ErrorSite>,
     helpers: &'s mut Helpers,
 }
@@ -218,20 +192,26 @@ impl Gen<'_, '_> {
     /// arguments normalized, array arguments' descriptors read.
     fn bind_locals(&mut self) {
         let f = self.f;
+        // A parameter's wasm parameters: a tuple takes as many as its values.
+        let mut next = 0u32;
+        let mut first = |g: &mut Self, param: bool, ty: &Ty| -> Vec<u32> {
+            let types = tuple::flat(ty);
+            if param {
+                let at = next;
+                next += types.len() as u32;
+                (at..next).collect()
+            } else {
+                types.into_iter().map(|t| g.c.local(t)).collect()
+            }
+        };
         for (i, decl) in f.locals.iter().enumerate() {
             let param = i < f.n_params;
-            let slot = match Repr::of(&decl.ty) {
-                Some(Repr::Scalar(d)) => Slot::Scalar(if param {
-                    i as u32
-                } else {
-                    self.c.local(val_type(d))
-                }),
-                Some(Repr::Array(at)) => {
-                    let ptr = if param {
-                        i as u32
-                    } else {
-                        self.c.local(ValType::I32)
-                    };
+            let slot = match &decl.ty {
+                Ty::Scalar(_) => Slot::Scalar(first(self, param, &decl.ty)[0]),
+                Ty::List(_) => Slot::List(first(self, param, &decl.ty)[0]),
+                Ty::Tuple(_) => Slot::Tuple(first(self, param, &decl.ty)),
+                Ty::Array(at) => {
+                    let ptr = first(self, param, &decl.ty)[0];
                     let data = self.c.local(ValType::I32);
                     let ext = (0..at.ndim).map(|_| self.c.local(ValType::I64)).collect();
                     let stride = (0..at.ndim).map(|_| self.c.local(ValType::I32)).collect();
@@ -242,8 +222,7 @@ impl Gen<'_, '_> {
                         stride,
                     })
                 }
-                Some(Repr::None) => Slot::None,
-                None => Slot::Unsupported,
+                Ty::None => Slot::None,
             };
             let flag = self.cx.facts.flagged[i].then(|| self.c.local(ValType::I32));
             self.locals.push(LocalSlot { slot, flag });
@@ -294,22 +273,25 @@ impl Gen<'_, '_> {
     }
 
     /// Stores the value on the stack into local `l` and marks it assigned.
-    fn set_local(&mut self, l: LocalId, span: Span) -> Result<(), Unsupported> {
+    fn set_local(&mut self, l: LocalId) {
         let i = l.index();
         match &self.locals[i].slot {
             Slot::None => {}
-            Slot::Scalar(x) => self.c.push(I::LocalSet(*x)),
+            Slot::Scalar(x) | Slot::List(x) => self.c.push(I::LocalSet(*x)),
             Slot::Array(a) => {
                 self.c.push(I::LocalSet(a.ptr));
                 self.read_descriptor(i);
             }
-            Slot::Unsupported => return Err(self.local_unsupported(l, span)),
+            Slot::Tuple(xs) => {
+                for &x in xs.iter().rev() {
+                    self.c.push(I::LocalSet(x));
+                }
+            }
         }
         if let Some(flag) = self.locals[i].flag {
             self.c.push(I::I32Const(1));
             self.c.push(I::LocalSet(flag));
         }
-        Ok(())
     }
 
     /// Raises the executor's RuntimeError where `e` reads local `l` before any assignment,
@@ -348,19 +330,6 @@ impl Gen<'_, '_> {
         self.unsupported(span, "an ill-typed program (a front-end bug)")
     }
 
-    fn local_unsupported(&self, l: LocalId, span: Span) -> Unsupported {
-        let ty = &self.f.local_decl(l).ty;
-        self.unsupported(span, unrepresentable(ty).unwrap_or("a local of this type"))
-    }
-
-    /// Refuses a value of a type the compiled tier has no representation for.
-    fn representable(&self, ty: &Ty, span: Span) -> Result<(), Unsupported> {
-        match unrepresentable(ty) {
-            Some(what) => Err(self.unsupported(span, what)),
-            None => Ok(()),
-        }
-    }
-
     /// A new error site; its code is its index plus one.
     fn site(&mut self, span: Span, error: SiteError) -> u32 {
         self.sites.push(ErrorSite {
@@ -384,11 +353,7 @@ impl Gen<'_, '_> {
     }
 
     fn return_zero(&mut self) {
-        match self.ret {
-            Repr::Scalar(d) => scalar::zero(&mut self.c, d),
-            Repr::Array(_) => self.c.push(I::I32Const(0)),
-            Repr::None => {}
-        }
+        tuple::zeros(&mut self.c, &self.ret);
         self.c.push(I::Return);
     }
 
@@ -430,12 +395,11 @@ impl Gen<'_, '_> {
         let f = self.f;
         match st {
             Stmt::Assign(l, e) => {
-                self.representable(&f.local_decl(*l).ty, f.span(*e))?;
                 if !fits(f.ty(*e), &f.local_decl(*l).ty) {
                     return Err(self.ill_typed(f.span(*e)));
                 }
                 self.expr(*e)?;
-                self.set_local(*l, f.span(*e))?;
+                self.set_local(*l);
             }
             Stmt::Store {
                 array,
@@ -526,12 +490,10 @@ impl Gen<'_, '_> {
                     message: message.clone(),
                 },
             ),
-            Stmt::Append { list, .. } => {
-                return Err(self.unsupported(f.span(*list), "list.append"));
-            }
+            Stmt::Append { list, value } => self.append(*list, *value)?,
             Stmt::Eval(e) => {
                 self.expr(*e)?;
-                if Repr::of(f.ty(*e)).and_then(Repr::val_type).is_some() {
+                for _ in tuple::flat(f.ty(*e)) {
                     self.c.push(I::Drop);
                 }
             }
@@ -630,7 +592,7 @@ impl Gen<'_, '_> {
         self.c.br_if(exit);
         self.c.push(I::LocalGet(cur));
         scalar::cast(&mut self.c, DType::I64, vd, Cast::Kernel);
-        self.set_local(var, span)?;
+        self.set_local(var);
         self.loop_body(exit, body)?;
         self.c.push(I::LocalGet(count));
         self.c.push(I::I64Const(1));
@@ -663,7 +625,6 @@ impl Gen<'_, '_> {
     fn expr(&mut self, e: ExprId) -> Result<(), Unsupported> {
         let f = self.f;
         let span = f.span(e);
-        self.representable(f.ty(e), span)?;
         match f.get(e) {
             Expr::Const(s) => {
                 self.expect(e, &Ty::Scalar(s.dtype()))?;
@@ -677,9 +638,13 @@ impl Gen<'_, '_> {
                 self.check_assigned(e, *l);
                 match &self.locals[l.index()].slot {
                     Slot::None => {}
-                    Slot::Scalar(x) => self.c.push(I::LocalGet(*x)),
+                    Slot::Scalar(x) | Slot::List(x) => self.c.push(I::LocalGet(*x)),
                     Slot::Array(a) => self.c.push(I::LocalGet(a.ptr)),
-                    Slot::Unsupported => return Err(self.local_unsupported(*l, span)),
+                    Slot::Tuple(xs) => {
+                        for &x in xs {
+                            self.c.push(I::LocalGet(x));
+                        }
+                    }
                 }
             }
             Expr::Cast(a, d) => {
@@ -719,12 +684,19 @@ impl Gen<'_, '_> {
             }
             Expr::PyDiv(op, a, b) => self.py_div(e, *op, *a, *b)?,
             Expr::Cond(c, a, b) => {
-                let r = Repr::of(f.ty(e)).ok_or_else(|| self.ill_typed(span))?;
                 if !fits(f.ty(*a), f.ty(e)) || !fits(f.ty(*b), f.ty(e)) {
                     return Err(self.ill_typed(span));
                 }
+                let types = tuple::flat(f.ty(e));
+                if types.len() > 1 {
+                    return self.cond_values(*c, *a, *b, &types);
+                }
                 self.truth(*c)?;
-                self.c.if_(r.block_type());
+                self.c.if_(
+                    types
+                        .first()
+                        .map_or(BlockType::Empty, |&t| BlockType::Result(t)),
+                );
                 self.expr(*a)?;
                 self.c.else_();
                 self.expr(*b)?;
@@ -747,12 +719,13 @@ impl Gen<'_, '_> {
                 self.release_source(&src);
             }
             Expr::Call(g, args) => self.call(e, *g, args)?,
-            Expr::View(..) => return Err(self.unsupported(span, "array views")),
-            Expr::Tuple(_) | Expr::TupleGet(..) => return Err(self.unsupported(span, "tuples")),
-            Expr::ListLen(_) | Expr::ListGet(..) => return Err(self.unsupported(span, "lists")),
-            Expr::Intrinsic(op, _) => {
-                return Err(self.unsupported(span, format!("the intrinsic {op:?}")));
-            }
+            Expr::View(a, index) => self.view(e, *a, index)?,
+            Expr::Tuple(items) => self.tuple(e, items)?,
+            Expr::TupleGet(t, i) => self.tuple_get(e, *t, *i)?,
+            Expr::ListLen(l) => self.list_len(e, *l)?,
+            Expr::ListGet(l, i) => self.list_get(e, *l, *i)?,
+            Expr::Intrinsic(Intrinsic::NewList, args) => self.new_list(e, args)?,
+            Expr::Intrinsic(op, args) => self.intrinsic(e, *op, args)?,
         }
         Ok(())
     }

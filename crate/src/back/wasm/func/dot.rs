@@ -1,0 +1,174 @@
+//! `np.dot` of vectors and matrices in the executor's order: each product and sum in the
+//! result's dtype, every sum sequential from 0. The result's elements are walked in C
+//! order (none of its axes for vector·vector, a scalar), with a pointer along a row of
+//! the first operand and one down a column of the second; the inner loop runs along both.
+
+use wasm_encoder::{BlockType, Instruction as I, ValType};
+
+use super::Gen;
+use super::array::{Source, load, shift_of, store};
+use super::broadcast::Arg;
+use super::walk::Operand;
+use crate::back::wasm::scalar::{self, Cast, val_type};
+use crate::back::wasm::{ShapesMessage, Unsupported};
+use crate::kir::ExprId;
+use crate::types::{BinaryOp, DType};
+
+impl Gen<'_, '_> {
+    /// `Dot` of the arrays `x` and `y`, the expression `e`.
+    pub(super) fn dot(&mut self, e: ExprId, x: ExprId, y: ExprId) -> Result<(), Unsupported> {
+        let span = self.f.span(e);
+        let (xt, yt) = (self.array_ty(x)?, self.array_ty(y)?);
+        let (nx, ny) = (usize::from(xt.ndim), usize::from(yt.ndim));
+        if !(1..=2).contains(&nx) || !(1..=2).contains(&ny) {
+            return Err(self.ill_typed(span));
+        }
+        let nd = (nx - 1) + (ny - 1);
+        let rd = match self.f.ty(e).array() {
+            Some(r) if usize::from(r.ndim) == nd => r.dtype,
+            None if nd == 0 => self.scalar_ty(e)?,
+            _ => return Err(self.ill_typed(span)),
+        };
+        if !super::binary_in(BinaryOp::Add, rd) || !super::binary_in(BinaryOp::Mul, rd) {
+            return Err(self.unsupported(span, format!("np.dot in {rd}")));
+        }
+        let a = self.arg(x)?;
+        let b = self.arg(y)?;
+        let (Arg::Array(sa, ea, da), Arg::Array(sb, eb, db)) = (&a, &b) else {
+            return Err(self.ill_typed(span));
+        };
+        let (da, db) = (*da, *db);
+        let (ka, kb) = (ea[nx - 1], eb[0]);
+        self.c.push(I::LocalGet(ka));
+        self.c.push(I::LocalGet(kb));
+        self.c.push(I::I64Ne);
+        self.c.if_(BlockType::Empty);
+        self.shapes_error(&[&a, &b], ShapesMessage::Dot, span);
+        self.c.end();
+        // The result's extents: the rows of a matrix `x`, the columns of a matrix `y`.
+        let mut out = Vec::new();
+        if nx == 2 {
+            out.push(ea[0]);
+        }
+        if ny == 2 {
+            out.push(eb[1]);
+        }
+        let desc = if nd > 0 {
+            Some(self.new_array(rd, &out, true, span)?)
+        } else {
+            None
+        };
+        // Walked along the result: `x` by rows (stride 0 down the columns), `y` by
+        // columns; along the inner axis `x` steps by its last stride, `y` by its first.
+        let byte_stride = |g: &mut Self, src: &Source, k: usize, d: DType| {
+            let t = g.c.temp(ValType::I32);
+            g.stride(src, k);
+            let s = shift_of(d);
+            if s > 0 {
+                g.c.push(I::I32Const(s as i32));
+                g.c.push(I::I32Shl);
+            }
+            g.c.push(I::LocalSet(t));
+            t
+        };
+        let pa = self.c.temp(ValType::I32);
+        self.data(sa);
+        self.c.push(I::LocalSet(pa));
+        let pb = self.c.temp(ValType::I32);
+        self.data(sb);
+        self.c.push(I::LocalSet(pb));
+        let mut xs = Vec::new();
+        let mut ys = Vec::new();
+        if nx == 2 {
+            xs.push(Some(byte_stride(self, sa, 0, da)));
+            ys.push(None);
+        }
+        if ny == 2 {
+            xs.push(None);
+            ys.push(Some(byte_stride(self, sb, 1, db)));
+        }
+        let xk = byte_stride(self, sa, nx - 1, da);
+        let yk = byte_stride(self, sb, 0, db);
+        let xo = Operand {
+            ptr: pa,
+            strides: xs,
+        };
+        let yo = Operand {
+            ptr: pb,
+            strides: ys,
+        };
+        let dst = desc.map(|d| self.operand(&Source::Memory(d, nd as u8), rd, nd));
+        let t = val_type(rd);
+        let acc = self.c.temp(t);
+        let [i, px, py] = [ValType::I64, ValType::I32, ValType::I32].map(|v| self.c.temp(v));
+        let mut walked = vec![&xo, &yo];
+        walked.extend(dst.iter());
+        self.walk(&out, &walked, &mut |g, p, _| {
+            scalar::zero(&mut g.c, rd);
+            g.c.push(I::LocalSet(acc));
+            g.c.push(I::LocalGet(p[0]));
+            g.c.push(I::LocalSet(px));
+            g.c.push(I::LocalGet(p[1]));
+            g.c.push(I::LocalSet(py));
+            g.c.push(I::I64Const(0));
+            g.c.push(I::LocalSet(i));
+            let exit = g.c.block(BlockType::Empty);
+            let head = g.c.loop_(BlockType::Empty);
+            g.c.push(I::LocalGet(i));
+            g.c.push(I::LocalGet(ka));
+            g.c.push(I::I64GeU);
+            g.c.br_if(exit);
+            g.c.push(I::LocalGet(acc));
+            g.c.push(I::LocalGet(px));
+            g.c.push(load(da));
+            scalar::cast(&mut g.c, da, rd, Cast::Elem);
+            g.c.push(I::LocalGet(py));
+            g.c.push(load(db));
+            scalar::cast(&mut g.c, db, rd, Cast::Elem);
+            scalar::binary(&mut g.c, BinaryOp::Mul, rd, g.helpers)
+                .map_err(|n| g.unsupported(span, n))?;
+            scalar::binary(&mut g.c, BinaryOp::Add, rd, g.helpers)
+                .map_err(|n| g.unsupported(span, n))?;
+            g.c.push(I::LocalSet(acc));
+            for (ptr, step) in [(px, xk), (py, yk)] {
+                g.c.push(I::LocalGet(ptr));
+                g.c.push(I::LocalGet(step));
+                g.c.push(I::I32Add);
+                g.c.push(I::LocalSet(ptr));
+            }
+            g.c.push(I::LocalGet(i));
+            g.c.push(I::I64Const(1));
+            g.c.push(I::I64Add);
+            g.c.push(I::LocalSet(i));
+            g.c.br(head);
+            g.c.end();
+            g.c.end();
+            if p.len() > 2 {
+                g.c.push(I::LocalGet(p[2]));
+                g.c.push(I::LocalGet(acc));
+                g.c.push(store(rd));
+            }
+            Ok(())
+        })?;
+        self.c.release(ValType::I64, i);
+        self.c.release(ValType::I32, px);
+        self.c.release(ValType::I32, py);
+        for tmp in [xk, yk] {
+            self.c.release(ValType::I32, tmp);
+        }
+        self.release_operand(xo);
+        self.release_operand(yo);
+        match (dst, desc) {
+            (Some(o), Some(d)) => {
+                self.release_operand(o);
+                self.c.push(I::LocalGet(d));
+                self.c.release(ValType::I32, d);
+            }
+            _ => self.c.push(I::LocalGet(acc)),
+        }
+        self.c.release(t, acc);
+        self.release_arg(b);
+        self.release_arg(a);
+        Ok(())
+    }
+}
