@@ -70,20 +70,20 @@ export function renderResult(root, r, note) {
 /** rows: [{ threads, median, min, max, samples }] sorted by threads; js: summary or null. */
 export function renderTiming(root, rows, js, n) {
   const t1 = rows.find((r) => r.threads === 1)?.median;
-  const head = el('tr', {}, ...['threads', 'median ms', 'min–max ms', 'speedup', 'vs JS'].map((h) => el('th', { textContent: h })));
+  const head = el('tr', {}, ...['threads', 'median ms', 'min–max ms', 'speedup', 'time / JS'].map((h) => el('th', { textContent: h })));
   const body = rows.map((r) => el('tr', { dataset: { threads: r.threads, used: r.used ?? r.threads } },
     el('th', { textContent: r.used !== undefined && r.used < r.threads ? `${r.threads} (ran on ${r.used})` : `${r.threads}` }),
     el('td', { textContent: ms(r.median) }),
     el('td', { textContent: `${ms(r.min)}–${ms(r.max)}` }),
     el('td', { textContent: t1 && r.median ? `${(t1 / r.median).toFixed(2)}×` : '–' }),
-    el('td', { textContent: js && r.median ? `${(js.median / r.median).toFixed(2)}×` : '–' })));
+    el('td', { textContent: js && js.median ? `${(r.median / js.median).toFixed(2)}×` : '–' })));
   const jsRow = js
     ? [el('tr', { dataset: { threads: 'js' } }, el('th', { textContent: 'JS loop' }), el('td', { textContent: ms(js.median) }),
       el('td', { textContent: `${ms(js.min)}–${ms(js.max)}` }), el('td', { textContent: '' }), el('td', { textContent: '1.00×' }))]
     : [];
   const reps = rows[0]?.samples.length ?? js?.samples.length ?? 0;
   root.replaceChildren(el('table', {}, head, ...body, ...jsRow),
-    el('p', { className: 'hint', textContent: `N = ${n.toLocaleString('en-US')}; ${reps} timed repeats after a warm-up per row (at least 3 calls and 250 ms); speedup is against numwasm on 1 thread, "vs JS" is JS time / numwasm time. A call the engine estimates at under 0.5 ms runs on one thread whatever the setting ("ran on 1"). Times are only as fine as the browser's timer (5 µs isolated, 100 µs otherwise).` }));
+    el('p', { className: 'hint', textContent: `N = ${n.toLocaleString('en-US')}; ${reps} timed repeats after a warm-up per row (at least 3 calls and 250 ms); speedup is numwasm on 1 thread / this row (above 1: faster); "time / JS" is numwasm's time / the JS loop's (below 1: numwasm is faster), the convention of the README and the benchmark reports. A call the engine estimates at under 0.5 ms runs on one thread whatever the setting ("ran on 1"). Times are only as fine as the browser's timer (5 µs isolated, 100 µs otherwise).` }));
 }
 
 /** The baseline's verdict line. */
