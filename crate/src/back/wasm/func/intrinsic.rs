@@ -19,6 +19,7 @@ use wasm_encoder::{BlockType, Instruction as I, ValType};
 
 use super::Gen;
 use super::array::{Source, memarg, shift_of, store};
+use super::range_trips;
 use crate::back::wasm::code::{ERROR, ERROR_A, ERROR_B};
 use crate::back::wasm::scalar::{self, Cast};
 use crate::back::wasm::{SiteError, Unsupported};
@@ -45,6 +46,29 @@ fn header(ndim: u8) -> i32 {
 }
 
 impl Gen<'_, '_> {
+    /// A new view descriptor of `ndim` axes from the engine's allocator, in a temporary
+    /// `i32` local (returned; the caller fills it and releases the local), or a
+    /// MemoryError at `span` when the allocator refuses.
+    pub(super) fn view_descriptor(&mut self, ndim: usize, span: Span) -> u32 {
+        let desc = self.c.temp(ValType::I32);
+        self.c.push(I::I32Const(4 + 8 * ndim as i32));
+        self.c.push(I::I32Const(4));
+        let alloc = self.helpers.alloc();
+        self.c.call(alloc);
+        self.c.push(I::LocalTee(desc));
+        self.c.push(I::I32Eqz);
+        self.c.if_(BlockType::Empty);
+        self.raise(
+            span,
+            SiteError::Fixed {
+                kind: RaiseKind::MemoryError,
+                message: "Unable to allocate an array view".to_owned(),
+            },
+        );
+        self.c.end();
+        desc
+    }
+
     /// Pushes the value of intrinsic `op` on `args`, the expression `e`.
     pub(super) fn intrinsic(
         &mut self,
@@ -463,23 +487,7 @@ impl Gen<'_, '_> {
             }
         }
         // The new descriptor.
-        let desc = self.c.temp(ValType::I32);
-        let bytes = 4 + 8 * out.len() as i32;
-        self.c.push(I::I32Const(bytes));
-        self.c.push(I::I32Const(4));
-        let alloc = self.helpers.alloc();
-        self.c.call(alloc);
-        self.c.push(I::LocalTee(desc));
-        self.c.push(I::I32Eqz);
-        self.c.if_(BlockType::Empty);
-        self.raise(
-            span,
-            SiteError::Fixed {
-                kind: RaiseKind::MemoryError,
-                message: "Unable to allocate an array view".to_owned(),
-            },
-        );
-        self.c.end();
+        let desc = self.view_descriptor(out.len(), span);
         self.c.push(I::LocalGet(desc));
         self.data(&src);
         self.c.push(I::LocalGet(off));
@@ -628,35 +636,11 @@ impl Gen<'_, '_> {
         // count = (stop - start - 1) / step + 1 for a non-empty slice (with the bounds
         // swapped and -step for a negative step), divided unsigned so that the most
         // negative step is its magnitude.
-        let trips = |g: &mut Self, hi: u32, lo: u32, negate: bool| {
-            g.c.push(I::LocalGet(lo));
-            g.c.push(I::LocalGet(hi));
-            g.c.push(I::I64LtS);
-            g.c.if_(BlockType::Result(ValType::I64));
-            g.c.push(I::LocalGet(hi));
-            g.c.push(I::LocalGet(lo));
-            g.c.push(I::I64Sub);
-            g.c.push(I::I64Const(1));
-            g.c.push(I::I64Sub);
-            if negate {
-                g.c.push(I::I64Const(0));
-                g.c.push(I::LocalGet(step));
-                g.c.push(I::I64Sub);
-            } else {
-                g.c.push(I::LocalGet(step));
-            }
-            g.c.push(I::I64DivU);
-            g.c.push(I::I64Const(1));
-            g.c.push(I::I64Add);
-            g.c.else_();
-            g.c.push(I::I64Const(0));
-            g.c.end();
-        };
         self.neg_step(step);
         self.c.if_(BlockType::Result(ValType::I64));
-        trips(self, start, stop, true);
+        range_trips(&mut self.c, start, stop, step, true);
         self.c.else_();
-        trips(self, stop, start, false);
+        range_trips(&mut self.c, stop, start, step, false);
         self.c.end();
         self.c.push(I::LocalSet(count));
         // The offset moves to the first element of a non-empty slice.

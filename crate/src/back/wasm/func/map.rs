@@ -3,13 +3,13 @@
 //! its own dtype by the predicates, as the executor does), and `Transpose`, a view with
 //! its axes reversed.
 
-use wasm_encoder::{BlockType, Instruction as I, ValType};
+use wasm_encoder::{Instruction as I, ValType};
 
 use super::array::{Source, load, memarg, store};
 use super::{Gen, unary_in};
+use crate::back::wasm::Unsupported;
 use crate::back::wasm::scalar::{self, Cast};
-use crate::back::wasm::{SiteError, Unsupported};
-use crate::kir::{ExprId, RaiseKind};
+use crate::kir::ExprId;
 use crate::types::{DType, UnaryOp};
 
 impl Gen<'_, '_> {
@@ -69,22 +69,7 @@ impl Gen<'_, '_> {
         }
         let src = self.array_source(a)?;
         let nd = src.ndim();
-        let desc = self.c.temp(ValType::I32);
-        self.c.push(I::I32Const(4 + 8 * nd as i32));
-        self.c.push(I::I32Const(4));
-        let alloc = self.helpers.alloc();
-        self.c.call(alloc);
-        self.c.push(I::LocalTee(desc));
-        self.c.push(I::I32Eqz);
-        self.c.if_(BlockType::Empty);
-        self.raise(
-            span,
-            SiteError::Fixed {
-                kind: RaiseKind::MemoryError,
-                message: "Unable to allocate an array view".to_owned(),
-            },
-        );
-        self.c.end();
+        let desc = self.view_descriptor(nd, span);
         self.c.push(I::LocalGet(desc));
         self.data(&src);
         self.c.push(I::I32Store(memarg(0, 2)));

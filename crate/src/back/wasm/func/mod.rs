@@ -551,37 +551,13 @@ impl Gen<'_, '_> {
         self.c.end();
         // count = (stop - cur - 1) / step + 1 if the range is not empty (with -step and
         // the bounds swapped for a negative step), in unsigned arithmetic.
-        let trips = |c: &mut Code, hi: u32, lo: u32, negate: bool| {
-            c.push(I::LocalGet(lo));
-            c.push(I::LocalGet(hi));
-            c.push(I::I64LtS);
-            c.if_(BlockType::Result(ValType::I64));
-            c.push(I::LocalGet(hi));
-            c.push(I::LocalGet(lo));
-            c.push(I::I64Sub);
-            c.push(I::I64Const(1));
-            c.push(I::I64Sub);
-            if negate {
-                c.push(I::I64Const(0));
-                c.push(I::LocalGet(step));
-                c.push(I::I64Sub);
-            } else {
-                c.push(I::LocalGet(step));
-            }
-            c.push(I::I64DivU);
-            c.push(I::I64Const(1));
-            c.push(I::I64Add);
-            c.else_();
-            c.push(I::I64Const(0));
-            c.end();
-        };
         self.c.push(I::LocalGet(step));
         self.c.push(I::I64Const(0));
         self.c.push(I::I64GtS);
         self.c.if_(BlockType::Result(ValType::I64));
-        trips(&mut self.c, stop, cur, false);
+        range_trips(&mut self.c, stop, cur, step, false);
         self.c.else_();
-        trips(&mut self.c, cur, stop, true);
+        range_trips(&mut self.c, cur, stop, step, true);
         self.c.end();
         self.c.push(I::LocalSet(count));
 
@@ -867,4 +843,34 @@ impl Gen<'_, '_> {
         self.c.end();
         Ok(())
     }
+}
+
+/// Pushes the trip count of a range from `lo` up to `hi` (`i64` locals) by the `i64` local
+/// `step`: `(hi - lo - 1) / step + 1` when `lo < hi`, else 0, divided unsigned so that no
+/// bound near the ends of int64 overflows. For a negative step the caller swaps the bounds
+/// and passes `negate`, which divides by `-step` (the most negative step is then its
+/// magnitude, read unsigned).
+pub(super) fn range_trips(c: &mut Code, hi: u32, lo: u32, step: u32, negate: bool) {
+    c.push(I::LocalGet(lo));
+    c.push(I::LocalGet(hi));
+    c.push(I::I64LtS);
+    c.if_(BlockType::Result(ValType::I64));
+    c.push(I::LocalGet(hi));
+    c.push(I::LocalGet(lo));
+    c.push(I::I64Sub);
+    c.push(I::I64Const(1));
+    c.push(I::I64Sub);
+    if negate {
+        c.push(I::I64Const(0));
+        c.push(I::LocalGet(step));
+        c.push(I::I64Sub);
+    } else {
+        c.push(I::LocalGet(step));
+    }
+    c.push(I::I64DivU);
+    c.push(I::I64Const(1));
+    c.push(I::I64Add);
+    c.else_();
+    c.push(I::I64Const(0));
+    c.end();
 }

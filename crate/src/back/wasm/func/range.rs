@@ -9,6 +9,7 @@ use wasm_encoder::{BlockType, Instruction as I, ValType};
 
 use super::Gen;
 use super::array::{memarg, store};
+use super::range_trips;
 use crate::back::wasm::code::{ERROR, ERROR_A};
 use crate::back::wasm::scalar::{self, Cast, val_type};
 use crate::back::wasm::{SiteError, Unsupported};
@@ -118,37 +119,13 @@ impl Gen<'_, '_> {
             self.c.release(ValType::F64, len);
         } else {
             // The trip count of Python's range, in unsigned arithmetic.
-            let trips = |g: &mut Self, hi: u32, lo: u32, negate: bool| {
-                g.c.push(I::LocalGet(lo));
-                g.c.push(I::LocalGet(hi));
-                g.c.push(I::I64LtS);
-                g.c.if_(BlockType::Result(ValType::I64));
-                g.c.push(I::LocalGet(hi));
-                g.c.push(I::LocalGet(lo));
-                g.c.push(I::I64Sub);
-                g.c.push(I::I64Const(1));
-                g.c.push(I::I64Sub);
-                if negate {
-                    g.c.push(I::I64Const(0));
-                    g.c.push(I::LocalGet(s));
-                    g.c.push(I::I64Sub);
-                } else {
-                    g.c.push(I::LocalGet(s));
-                }
-                g.c.push(I::I64DivU);
-                g.c.push(I::I64Const(1));
-                g.c.push(I::I64Add);
-                g.c.else_();
-                g.c.push(I::I64Const(0));
-                g.c.end();
-            };
             self.c.push(I::LocalGet(s));
             self.c.push(I::I64Const(0));
             self.c.push(I::I64GtS);
             self.c.if_(BlockType::Result(ValType::I64));
-            trips(self, b, a, false);
+            range_trips(&mut self.c, b, a, s, false);
             self.c.else_();
-            trips(self, a, b, true);
+            range_trips(&mut self.c, a, b, s, true);
             self.c.end();
             self.c.push(I::LocalSet(n));
         }

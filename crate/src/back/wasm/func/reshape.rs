@@ -200,23 +200,8 @@ impl Gen<'_, '_> {
             self.c.end();
         }
         // The view: the same data, the new extents, C strides.
-        let desc = self.c.temp(ValType::I32);
         let nd = ext.len() as u64;
-        self.c.push(I::I32Const(4 + 8 * nd as i32));
-        self.c.push(I::I32Const(4));
-        let alloc = self.helpers.alloc();
-        self.c.call(alloc);
-        self.c.push(I::LocalTee(desc));
-        self.c.push(I::I32Eqz);
-        self.c.if_(BlockType::Empty);
-        self.raise(
-            span,
-            SiteError::Fixed {
-                kind: RaiseKind::MemoryError,
-                message: "Unable to allocate an array view".to_owned(),
-            },
-        );
-        self.c.end();
+        let desc = self.view_descriptor(ext.len(), span);
         self.c.push(I::LocalGet(desc));
         self.data(&src);
         self.c.push(I::I32Store(memarg(0, 2)));
