@@ -603,7 +603,7 @@ K("prange_min", "decorator.parallel stmt.prange stmt.prange-min", src("""
             m = min(m, a[i])
         return m
     """), "pmin", R("int64", -10 ** 6, 10 ** 6, 64))
-K("prange_product", "decorator.parallel stmt.prange", src("""
+K("prange_product", "decorator.parallel stmt.prange stmt.prange-product", src("""
     @njit(parallel=True)
     def pprod(a):
         p = 1.0
@@ -631,6 +631,402 @@ K("prange_2d_rows", "decorator.parallel stmt.prange stmt.prange-sum", src("""
             total += best
         return total
     """), "row_max_total", R("int64", -99, 99, 8, 5))
+
+# Reductions: every operator Numba recognises. Inputs are chosen so that every order of
+# evaluation (sequential, per thread, per chunk) gives the same bits: grid values, small
+# integers, powers of two; integer sums and products wrap modulo 2**64 in any order.
+
+K("prange_sub", "decorator.parallel stmt.prange stmt.prange-sub", src("""
+    @njit(parallel=True)
+    def pdiff(a):
+        s = 10.0
+        for i in prange(a.size):
+            s -= a[i]
+        return s
+    """), "pdiff", G(-50, 50, 0.125, 120))
+K("prange_div", "decorator.parallel stmt.prange stmt.prange-div", src("""
+    @njit(parallel=True)
+    def pquot(a):
+        p = 3.0
+        for i in prange(a.size):
+            p /= a[i]
+        return p
+    """), "pquot", V([2.0, 0.5, 4.0, -8.0, 0.25, 2.0, -0.5, 16.0, 0.125, 4.0, 2.0]),
+  note="Powers of two: the quotient is exact whatever the grouping.")
+K("prange_sum_spelled", "decorator.parallel stmt.prange stmt.prange-sum stmt.prange-spelled", src("""
+    @njit(parallel=True)
+    def psum(a):
+        s = 0.5
+        for i in prange(a.size):
+            s = s + a[i]
+        return s
+    """), "psum", G(-20, 20, 0.25, 90),
+  note="`s = s + x` is a reduction, as `s += x` is.")
+K("prange_sum_int_wrap", "decorator.parallel stmt.prange stmt.prange-sum expr.int-wrap", src("""
+    @njit(parallel=True)
+    def psum(a):
+        s = 0
+        for i in prange(a.size):
+            s += a[i]
+        return s
+    """), "psum", R("int64", -2 ** 62, 2 ** 62, 1000),
+  note="The sum wraps around int64; wrapping addition gives the same result in any order.")
+K("prange_product_int_wrap", "decorator.parallel stmt.prange stmt.prange-product expr.int-wrap",
+  src("""
+    @njit(parallel=True)
+    def pprod(a):
+        p = 1
+        for i in prange(a.size):
+            p *= a[i]
+        return p
+    """), "pprod", lambda rng: rng.integers(-2 ** 20, 2 ** 20, 40) * 2 + 1,
+  note="Odd factors, so that the wrapped int64 product is not 0; wrapping multiplication "
+       "gives the same result in any order.")
+K("prange_sum_float32", "decorator.parallel stmt.prange stmt.prange-sum stmt.prange-float32 "
+  "type.array-float32", src("""
+    @njit(parallel=True)
+    def psum(a):
+        s = np.float32(0.0)
+        for i in prange(a.size):
+            s += a[i]
+        return s
+    """), "psum", G(-100, 100, 0.25, 200, dtype="float32"),
+  note="A float32 accumulator plus float32 elements stays float32 (the result is float32); "
+       "grid values are exact in float32.")
+
+# max/min reductions: Python's max(m, x) keeps m unless x > m, so a NaN element never
+# wins; a chunk starts from the variable's value before the loop.
+
+K("prange_max_nan", "decorator.parallel stmt.prange stmt.prange-max stmt.prange-nan", src("""
+    @njit(parallel=True)
+    def pmax(a):
+        m = -np.inf
+        for i in prange(a.size):
+            m = max(m, a[i])
+        return m
+    """), "pmax", V([1.0, 3.0, math.nan, 2.0, 5.0, -1.0, math.nan, 4.0, 0.5, math.nan]),
+  note="max(m, nan) is m (nan > m is false): the NaN elements are skipped and the result is 5.0.")
+K("prange_min_nan", "decorator.parallel stmt.prange stmt.prange-min stmt.prange-nan", src("""
+    @njit(parallel=True)
+    def pmin(a):
+        m = np.inf
+        for i in prange(a.size):
+            m = min(m, a[i])
+        return m
+    """), "pmin", V([math.nan, 1.0, 3.0, -2.5, math.nan, 2.0, -1.0, 4.0]),
+  note="min(m, nan) is m: the NaN elements, the first included, are skipped.")
+K("prange_max_nan_initial", "decorator.parallel stmt.prange stmt.prange-max stmt.prange-nan", src("""
+    @njit(parallel=True)
+    def pmax(a):
+        m = a[0]
+        for i in prange(1, a.size):
+            m = max(m, a[i])
+        return m
+    """), "pmax", V([math.nan, 1.0, 3.0, -2.5, 7.0, 2.0]),
+  note="The initial value is NaN and max(nan, x) is nan (x > nan is false): the result is nan.")
+K("prange_max_int_initial_wins", "decorator.parallel stmt.prange stmt.prange-max type.array-int32",
+  src("""
+    @njit(parallel=True)
+    def pmax(a):
+        m = 1000
+        for i in prange(a.size):
+            m = max(m, a[i])
+        return m
+    """), "pmax", R("int32", -999, 999, 50),
+  note="The initial value is larger than every element: it is the result (int64, the type of "
+       "max(int64, int32)).")
+K("prange_min_float_initial_wins", "decorator.parallel stmt.prange stmt.prange-min", src("""
+    @njit(parallel=True)
+    def pmin(a, lo):
+        m = lo
+        for i in prange(a.size):
+            m = min(m, a[i])
+        return m
+    """), "pmin", U(-10, 10, 40), -50.0,
+  note="The initial value is smaller than every element: it is the result.")
+
+# Several reductions, conditional ones, and a reduction in a serial loop of the body.
+
+K("prange_conditional", "decorator.parallel stmt.prange stmt.prange-conditional stmt.prange-sub",
+  src("""
+    @njit(parallel=True)
+    def split_sums(a):
+        s = 0.0
+        t = 0.0
+        for i in prange(a.size):
+            if a[i] > 0:
+                s += a[i]
+            else:
+                t -= a[i]
+        return s, t
+    """), "split_sums", G(-10, 10, 0.25, 150))
+K("prange_three_reductions", "decorator.parallel stmt.prange stmt.prange-multi stmt.prange-sum "
+  "stmt.prange-product stmt.prange-min", src("""
+    @njit(parallel=True)
+    def stats(a, b):
+        s = 0.0
+        p = 1.0
+        m = np.inf
+        for i in prange(a.size):
+            s += a[i]
+            p *= b[i]
+            m = min(m, a[i])
+        return s, p, m
+    """), "stats", G(-30, 30, 0.5, 60),
+  lambda rng: rng.choice([0.5, 2.0, -1.0, 4.0, 0.25], 60))
+K("prange_nested_serial_reduction", "decorator.parallel stmt.prange stmt.prange-nested-for "
+  "stmt.prange-sum type.array-2d", src("""
+    @njit(parallel=True)
+    def total(m):
+        s = 0
+        for i in prange(m.shape[0]):
+            for j in range(m.shape[1]):
+                if m[i, j] % 2 == 0:
+                    s += m[i, j]
+        return s
+    """), "total", R("int64", -50, 50, 9, 7),
+  note="The reduction is inside a serial loop of the prange body: still one reduction of s.")
+
+# Private variables: assigned in the body before they are read, one per iteration.
+
+K("prange_private_temps", "decorator.parallel stmt.prange stmt.prange-private", src("""
+    @njit(parallel=True)
+    def poly(x):
+        out = np.empty_like(x)
+        for i in prange(x.size):
+            t = x[i] * 2.0
+            u = t + 1.0
+            if u > 0.0:
+                v = u * t
+            else:
+                v = -u
+            out[i] = v
+        return out
+    """), "poly", G(-4, 4, 0.25, 25))
+K("prange_private_shadow", "decorator.parallel stmt.prange stmt.prange-private stmt.prange-sum",
+  src("""
+    @njit(parallel=True)
+    def doubled_total(a):
+        t = a[0] * 3.0
+        s = t
+        for i in prange(a.size):
+            t = a[i] * 2.0
+            s += t
+        return s
+    """), "doubled_total", G(-5, 5, 0.5, 30),
+  note="t is assigned before the loop and in the body but not used after the loop: private "
+       "in the loop, no race.")
+K("prange_private_array", "decorator.parallel stmt.prange stmt.prange-private numpy.zeros", src("""
+    @njit(parallel=True)
+    def weighted(a):
+        out = np.empty(a.shape[0])
+        for i in prange(a.shape[0]):
+            tmp = np.zeros(3)
+            for j in range(3):
+                tmp[j] = a[i] * (j + 1) + j
+            out[i] = tmp[0] * tmp[2] - tmp[1]
+        return out
+    """), "weighted", G(-4, 4, 0.5, 12),
+  note="An array made in the body is private to the iteration.")
+
+# Ranges.
+
+K("prange_start_stop", "decorator.parallel stmt.prange stmt.prange-range stmt.prange-sum", src("""
+    @njit(parallel=True)
+    def inner_sum(a, lo, hi):
+        s = 0.0
+        for i in prange(lo, hi):
+            s += a[i] * i
+        return s
+    """), "inner_sum", G(-4, 4, 0.25, 20), 3, 17)
+K("prange_empty", "decorator.parallel stmt.prange stmt.prange-empty stmt.prange-max", src("""
+    @njit(parallel=True)
+    def empty_loop(a, n):
+        s = 5.0
+        p = 3
+        m = -3.0
+        for i in prange(n):
+            s += a[i]
+            p *= 2
+            m = max(m, a[i])
+        return s, p, m
+    """), "empty_loop", U(-1, 1, 4), 0,
+  note="No iteration: every reduction variable keeps its value from before the loop.")
+K("prange_large", "decorator.parallel stmt.prange stmt.prange-large stmt.prange-sum "
+  "stmt.prange-max", src("""
+    @njit(parallel=True)
+    def big(a):
+        out = np.empty_like(a)
+        s = 0.0
+        m = -np.inf
+        for i in prange(a.size):
+            out[i] = a[i] * 0.5
+            s += a[i]
+            m = max(m, a[i])
+        return s, m, out
+    """), "big", G(-100, 100, 0.25, 10_000),
+  note="10 000 iterations: split among the threads (and in chunks); grid values make the sum "
+       "exact in any grouping.")
+
+# Nesting and functions.
+
+K("prange_nested_prange", "decorator.parallel stmt.prange stmt.prange-nested stmt.prange-sum "
+  "type.array-2d", src("""
+    @njit(parallel=True)
+    def scaled(a):
+        out = np.empty_like(a)
+        s = 0.0
+        for i in prange(a.shape[0]):
+            for j in prange(a.shape[1]):
+                out[i, j] = a[i, j] * 2.0
+                s += a[i, j]
+        return out, s
+    """), "scaled", G(-5, 5, 0.5, 6, 5),
+  note="The inner prange runs serially inside the outer one.")
+K("prange_helper", "decorator.parallel stmt.prange stmt.prange-helper module.helper-njit", mod("""
+    import numpy as np
+    from numba import njit, prange
+
+
+    @njit(parallel=True)
+    def row_sum(a, i):
+        s = 0.0
+        for j in prange(a.shape[1]):
+            s += a[i, j]
+        return s
+
+
+    @njit(parallel=True)
+    def total(a):
+        t = 0.0
+        for i in prange(a.shape[0]):
+            t += row_sum(a, i)
+        return t
+    """), "total", G(-9, 9, 0.25, 7, 6),
+  note="The helper's prange runs serially when it is called from a prange body.")
+K("prange_closure", "decorator.parallel stmt.prange stmt.prange-helper stmt.closure", src("""
+    @njit(parallel=True)
+    def halves(a):
+        def part(lo, hi):
+            s = 0.0
+            for j in prange(lo, hi):
+                s += a[j]
+            return s
+        return part(0, a.size // 2), part(a.size // 2, a.size)
+    """), "halves", G(-9, 9, 0.25, 31))
+K("parallel_no_prange", "decorator.parallel expr.broadcast", src("""
+    @njit(parallel=True)
+    def affine_total(a):
+        b = a * 2.0 + 1.0
+        s = 0.0
+        for i in range(b.size):
+            s += b[i]
+        return b, s
+    """), "affine_total", G(-3, 3, 0.25, 17),
+  note="parallel=True without a prange: the array expression may run in parallel, the range "
+       "loop runs serially.")
+
+# Writing elements of output arrays.
+
+K("prange_write_arg", "decorator.parallel stmt.prange stmt.prange-write type.none-return", src("""
+    @njit(parallel=True)
+    def clip_into(a, out, lo, hi):
+        for i in prange(a.size):
+            x = a[i]
+            if x < lo:
+                x = lo
+            elif x > hi:
+                x = hi
+            out[i] = x
+    """), "clip_into", U(-2, 2, 23), np.zeros(23), -1.0, 1.0,
+  note="Each iteration writes its own element of argument 1.")
+K("prange_2d_rows_write", "decorator.parallel stmt.prange stmt.prange-write type.array-2d", src("""
+    @njit(parallel=True)
+    def row_scan(m, out):
+        for i in prange(m.shape[0]):
+            out[i, 0] = m[i, 0]
+            for j in range(1, m.shape[1]):
+                out[i, j] = out[i, j - 1] + m[i, j]
+            out[i, :] = out[i, :] - m[i, :].min()
+    """), "row_scan", G(-4, 4, 0.25, 5, 6), np.zeros((5, 6)),
+  note="Each iteration writes one row of argument 1, elements and a slice.")
+
+# Errors in the body. Numba compiles a prange body with error_model='numpy'.
+
+K("prange_raise_index", "decorator.parallel stmt.prange stmt.prange-error error.index stmt.raise",
+  src("""
+    @njit(parallel=True)
+    def checked_sum(a):
+        s = 0.0
+        for i in prange(a.size):
+            if a[i] < 0.0:
+                raise IndexError("negative entry")
+            s += a[i]
+        return s
+    """), "checked_sum", V([1.0, 2.0, 0.5, -3.0, 4.0, 2.5, 1.0, 8.0]), error="IndexError")
+K("prange_int_div_by_zero", "decorator.parallel stmt.prange stmt.prange-error "
+  "expr.divide-by-zero", src("""
+    @njit(parallel=True)
+    def quotients(a, b):
+        s = 0
+        for i in prange(a.size):
+            s += a[i] // b[i] + a[i] % b[i]
+        return s
+    """), "quotients", V([7, -9, 12, 5, 30, -4, 11, 8], "int64"), V([2, 3, 0, 2, 7, 0, -3, 5], "int64"),
+  note="In a prange body Numba uses error_model='numpy': an integer // or % by zero gives 0 and "
+       "raises nothing (outside the loop the same division raises ZeroDivisionError).")
+K("prange_float_div_by_zero", "decorator.parallel stmt.prange stmt.prange-error "
+  "expr.divide-by-zero", src("""
+    @njit(parallel=True)
+    def ratios(a, b):
+        out = np.empty_like(a)
+        for i in prange(a.size):
+            out[i] = a[i] / b[i]
+        return out
+    """), "ratios", V([1.0, -2.0, 0.0, 3.0, 4.0]), V([2.0, 0.0, 0.0, -0.0, 0.5]),
+  note="In a prange body Numba uses error_model='numpy': a float division by zero gives inf or "
+       "nan and raises nothing.")
+
+# Bodies that race. Numba 0.68 runs them (it warns for the first with
+# NumbaParallelSafetyWarning); the inputs make every thread schedule give the same answer.
+
+K("prange_race_private", "decorator.parallel stmt.prange stmt.prange-race", src("""
+    @njit(parallel=True)
+    def last(a):
+        x = 0.0
+        for i in prange(a.size):
+            x = a[i] * 2.0
+        return x
+    """), "last", V([1.5] * 9),
+  note="x is assigned in the body and used after the loop without a reduction: Numba 0.68 runs "
+       "it with a NumbaParallelSafetyWarning, and x is some iteration's value (which one depends "
+       "on the thread schedule). All elements are equal, so that the recorded answer does not.")
+K("prange_race_reduction_read", "decorator.parallel stmt.prange stmt.prange-race", src("""
+    @njit(parallel=True)
+    def prefix(a, b):
+        s = 0.0
+        for i in prange(a.size):
+            s += a[i]
+            b[i] = s
+        return s
+    """), "prefix", np.zeros(8), np.ones(8),
+  note="s is a reduction and is also read in the body (b[i] = s): Numba 0.68 runs it without a "
+       "warning, and b[i] is the partial sum of its thread (which depends on the thread "
+       "schedule). The elements are zeros, so that the recorded answer does not.")
+
+# The seed example with parallel=True, as the article writes it (array expressions).
+
+K("logistic_regression_parallel", "seed.logistic decorator.parallel numpy.dot numpy.exp "
+  "expr.broadcast stmt.augassign-array", src("""
+    @njit(parallel=True)
+    def logistic_regression(Y, X, w, iterations):
+        for i in range(iterations):
+            w -= np.dot(((1.0 / (1.0 + np.exp(-Y * np.dot(X, w))) - 1.0) * Y), X)
+        return w
+    """), "logistic_regression",
+  lambda rng: rng.choice([-1.0, 1.0], 10), U(-1, 1, 10, 3), U(-0.5, 0.5, 3), 3,
+  note="parallel=True without a prange: the array expressions may run in parallel; w is "
+       "updated in place.")
 
 # --- statements ------------------------------------------------------------
 
@@ -2212,7 +2608,11 @@ module.docstrings module.continuation
 decorator.njit decorator.njit-parens decorator.jit-nopython decorator.options
 decorator.sig-string decorator.sig-list decorator.sig-typeobj decorator.sig-void
 decorator.sig-f8-2d decorator.sig-intp decorator.sig-tuple decorator.parallel
-stmt.prange stmt.prange-sum stmt.prange-max stmt.prange-min
+stmt.prange stmt.prange-sum stmt.prange-max stmt.prange-min stmt.prange-sub stmt.prange-div
+stmt.prange-product stmt.prange-spelled stmt.prange-float32 stmt.prange-nan
+stmt.prange-conditional stmt.prange-multi stmt.prange-nested-for stmt.prange-private
+stmt.prange-range stmt.prange-empty stmt.prange-large stmt.prange-nested stmt.prange-helper
+stmt.prange-write stmt.prange-error stmt.prange-race
 stmt.assign stmt.augassign-scalar stmt.augassign-element stmt.augassign-slice
 stmt.augassign-array stmt.tuple-unpack stmt.if stmt.for-range stmt.for-range-ab
 stmt.for-range-step stmt.for-range-negative stmt.for-array-1d stmt.for-array-2d

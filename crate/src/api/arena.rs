@@ -45,6 +45,41 @@ pub fn kernel_alloc(size: u32, align: u32) -> u32 {
     addr
 }
 
+/// Frees the allocation at `addr` of this thread's arena now (a parallel loop's state,
+/// which the generated code gives back when the loop ends); unknown addresses are ignored.
+pub fn kernel_free(addr: u32) {
+    let found = ARENA.with(|a| {
+        let mut a = a.borrow_mut();
+        let at = a.iter().rposition(|&(p, _)| p == addr as usize)?;
+        Some(a.remove(at))
+    });
+    if let Some((p, layout)) = found {
+        // SAFETY: allocated by `kernel_alloc` with this layout, and taken out of the
+        // arena, so freed once.
+        unsafe { dealloc(p as *mut u8, layout) };
+    }
+}
+
+/// How many allocations this thread's arena holds: a mark to [`arena_release`] to.
+#[must_use]
+pub fn arena_mark() -> usize {
+    ARENA.with(|a| a.borrow().len())
+}
+
+/// Frees the allocations made on this thread since `mark` (a chunk of a parallel loop
+/// keeps nothing it allocated: its results are scalars).
+pub fn arena_release(mark: usize) {
+    let live = ARENA.with(|a| {
+        let mut a = a.borrow_mut();
+        let at = mark.min(a.len());
+        a.split_off(at)
+    });
+    for (p, layout) in live {
+        // SAFETY: as in `free_all`.
+        unsafe { dealloc(p as *mut u8, layout) };
+    }
+}
+
 /// The arena of one call: frees every allocation of the thread's arena when dropped.
 pub(crate) struct CallArena(());
 

@@ -110,6 +110,12 @@ pub trait WasmHost {
     /// has no instance of module `id` yet. `Err` says why the module could not run; a
     /// kernel's own error is in the block, not here.
     fn run(&self, id: u64, bytes: &[u8], block: u32) -> Result<(), String>;
+
+    /// The most threads the parallel loops of the calls run so far used (1 when none ran
+    /// in parallel).
+    fn threads_used(&self) -> usize {
+        1
+    }
 }
 
 /// A kernel compiled for one signature: its program, what it may write, and its

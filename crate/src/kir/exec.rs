@@ -65,6 +65,7 @@ use std::rc::Rc;
 
 pub use array::ArrayValue;
 
+use super::parallel::{ParLoop, chunk_bounds, chunk_plan};
 use super::{Expr, ExprId, FuncId, Function, Index, Layout, LocalId, Program, RaiseKind, Stmt, Ty};
 use crate::ir::{fold_binary, fold_unary};
 use crate::syntax::Span;
@@ -455,8 +456,77 @@ impl Machine<'_> {
             Stmt::Eval(e) => {
                 self.eval(fr, *e)?;
             }
+            Stmt::ParFor(p) => self.par_for(fr, p)?,
         }
         Ok(Flow::Next)
+    }
+
+    /// A parallel loop, its chunks run in order (see `kir::parallel`): the range's bounds,
+    /// then the captures; each chunk's call; then, chunk by chunk, the partials assigned
+    /// and `combine` run. The first chunk that fails stops the loop with its error, which
+    /// is the error of the lowest failing chunk, as on the pool.
+    fn par_for(&self, fr: &mut Frame<'_>, p: &ParLoop) -> Result<(), RunError> {
+        let mut b = [0i128; 3];
+        for (slot, &e) in b.iter_mut().zip(&p.bounds) {
+            let s = self.scalar(fr, e)?;
+            if !s.dtype().is_int() {
+                return Err(RunError::internal(
+                    format!("range bound of type {}", s.dtype()),
+                    fr.func.span(e),
+                ));
+            }
+            *slot = s.cast(DType::I64).to_i128();
+        }
+        let [start, stop, step] = b;
+        if step == 0 {
+            return Err(RunError::new(
+                RaiseKind::ValueError,
+                "range() arg 3 must not be zero",
+                p.span,
+            ));
+        }
+        let trips = if step > 0 && start < stop {
+            (stop - start - 1) / step + 1
+        } else if step < 0 && start > stop {
+            (start - stop - 1) / -step + 1
+        } else {
+            0
+        };
+        let Expr::Call(id, args) = fr.func.get(p.call) else {
+            return Err(RunError::internal("a parallel loop without its call", p.span));
+        };
+        let mut vals = args
+            .iter()
+            .map(|&x| self.eval(fr, x))
+            .collect::<Result<Vec<_>, _>>()?;
+        vals.extend(
+            [start, step]
+                .map(|v| Value::Scalar(Scalar::from_i128(v, DType::I64))),
+        );
+        let trips = trips as u64;
+        let (chunk, count) = chunk_plan(trips, p.cost_ns);
+        let mut results = Vec::with_capacity(count as usize);
+        for c in 0..count {
+            let (lo, hi) = chunk_bounds(c, chunk, trips);
+            let mut args = vals.clone();
+            args.extend([lo, hi].map(|v| Value::Scalar(Scalar::I64(v as i64))));
+            results.push(self.call(*id, args, fr.depth + 1, p.span)?);
+        }
+        for r in results {
+            let items = match (p.partials.len(), r) {
+                (0, _) => Vec::new(),
+                (1, v) => vec![v],
+                (_, Value::Tuple(items)) => items,
+                _ => return Err(RunError::internal("a chunk's partials", p.span)),
+            };
+            for (&l, v) in p.partials.iter().zip(items) {
+                fr.locals[l.index()] = Some(v);
+            }
+            if !matches!(self.body(fr, &p.combine)?, Flow::Next) {
+                return Err(RunError::internal("a parallel loop's combine", p.span));
+            }
+        }
+        Ok(())
     }
 
     /// `array[index...] = value`: the value first, then the array and the indices (Python's

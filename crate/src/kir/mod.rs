@@ -25,6 +25,7 @@
 //! (ZeroDivisionError on a zero divisor), which `@njit` uses for `/`, `//` and `%` on scalars.
 
 pub mod exec;
+pub mod parallel;
 mod print;
 mod verify;
 pub mod writes;
@@ -305,6 +306,9 @@ pub enum Stmt {
     },
     /// An expression evaluated for its effect or its errors.
     Eval(ExprId),
+    /// A `prange` loop outlined into a chunk function, run in chunks on the pool
+    /// (`parallel::parallelize` makes these; see [`parallel::ParLoop`]).
+    ParFor(Box<parallel::ParLoop>),
 }
 
 /// The exceptions a kernel raises itself.
@@ -448,6 +452,9 @@ impl Function {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Program {
     pub functions: Vec<Function>,
+    /// For a `parallel=True` kernel, what `parallel::parallelize` did (the parallel
+    /// diagnostics); `None` otherwise.
+    pub parallel: Option<parallel::Report>,
 }
 
 impl Program {

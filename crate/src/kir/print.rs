@@ -236,6 +236,22 @@ impl Function {
                 Stmt::Eval(e) => {
                     let _ = writeln!(s, "{pad}{}", self.expr_text(*e));
                 }
+                Stmt::ParFor(p) => {
+                    let [start, stop, step] = p.bounds.map(|b| self.expr_text(b));
+                    let partials: Vec<&str> = p
+                        .partials
+                        .iter()
+                        .map(|&l| self.local_decl(l).name.as_str())
+                        .collect();
+                    let _ = writeln!(
+                        s,
+                        "{pad}parallel for chunks of range({start}, {stop}, {step}) -> ({}) = {} {{",
+                        partials.join(", "),
+                        self.expr_text(p.call)
+                    );
+                    self.write_body(s, &p.combine, depth + 1);
+                    let _ = writeln!(s, "{pad}}}");
+                }
             }
         }
     }

@@ -111,6 +111,13 @@ impl Function {
                     Stmt::Return(v) => v.as_ref().is_none_or(e),
                     Stmt::Append { list, value } => e(list) && e(value),
                     Stmt::Eval(v) => e(v),
+                    Stmt::ParFor(p) => {
+                        stack.push(&p.combine);
+                        e(&p.call)
+                            && p.bounds.iter().all(e)
+                            && p.partials.iter().all(l)
+                            && matches!(self.get(p.call), Expr::Call(..))
+                    }
                     Stmt::Break | Stmt::Continue | Stmt::Raise { .. } => true,
                 };
                 if !ok {

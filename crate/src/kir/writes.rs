@@ -185,6 +185,7 @@ fn each_stmt(f: &Function, mut visit: impl FnMut(&Stmt)) {
                     stack.push(otherwise);
                 }
                 Stmt::For { body, .. } | Stmt::While { body, .. } => stack.push(body),
+                Stmt::ParFor(p) => stack.push(&p.combine),
                 _ => {}
             }
         }

@@ -9,25 +9,59 @@
 //! worker compiles its own copy), by module id, so a cached kernel costs one JS call. The
 //! cache holds at most [`CACHE_CAPACITY`] instances per thread; beyond, it starts over.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use js_sys::{Function, Object, Reflect, Uint8Array, WebAssembly};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::WasmHost;
-use crate::back::wasm::{Options, RUN_EXPORT};
+use crate::back::wasm::{Options, RUN_EXPORT, chunk_export};
+use crate::kir::parallel::chunk_plan;
 
 /// Instances kept per thread.
 const CACHE_CAPACITY: usize = 512;
 
 thread_local! {
-    /// The trampoline of each instantiated module on this thread, by module id.
-    static INSTANCES: RefCell<HashMap<u64, Function>> = RefCell::new(HashMap::new());
+    /// The exports of each instantiated module on this thread, by module id.
+    static INSTANCES: RefCell<HashMap<u64, Object>> = RefCell::new(HashMap::new());
+    /// The kernel call running on this thread, for the parallel loops it starts.
+    static CURRENT: Cell<Option<Current>> = const { Cell::new(None) };
+    /// Set while this thread runs a chunk of a parallel loop: a parallel loop inside it
+    /// (a nested `prange`, or one in a function the chunk calls) runs its chunks serially.
+    static IN_CHUNK: Cell<bool> = const { Cell::new(false) };
+    /// The most threads a parallel loop of the current call used.
+    static USED: Cell<usize> = const { Cell::new(1) };
 }
 
-/// The engine's host: the build's memory is shared in the threads build.
-pub struct Host;
+/// What the pool threads need to run a call's parallel loops: the module (its bytes stay
+/// in the engine's memory, shared with every pool thread, for the whole call) and the
+/// thread limit.
+#[derive(Clone, Copy)]
+struct Current {
+    id: u64,
+    bytes: usize,
+    len: usize,
+    threads: Option<usize>,
+}
+
+/// The engine's host: the build's memory is shared in the threads build. `threads` limits
+/// the pool threads a call's parallel loops use (`None`: the `set_num_threads` limit).
+pub struct Host {
+    pub threads: Option<usize>,
+    used: Cell<usize>,
+}
+
+impl Host {
+    #[must_use]
+    pub fn new(threads: Option<usize>) -> Self {
+        Host {
+            threads,
+            used: Cell::new(1),
+        }
+    }
+}
 
 impl WasmHost for Host {
     fn options(&self) -> Options {
@@ -37,31 +71,56 @@ impl WasmHost for Host {
     }
 
     fn run(&self, id: u64, bytes: &[u8], block: u32) -> Result<(), String> {
-        let cached = INSTANCES.with(|m| m.borrow().get(&id).cloned());
-        let run = match cached {
-            Some(f) => f,
-            None => {
-                let f = instantiate(bytes).map_err(|e| describe(&e))?;
-                INSTANCES.with(|m| {
-                    let mut m = m.borrow_mut();
-                    if m.len() >= CACHE_CAPACITY {
-                        m.clear();
-                    }
-                    m.insert(id, f.clone());
-                });
-                f
-            }
-        };
-        run.call1(&JsValue::NULL, &JsValue::from(block))
+        let run = export(id, bytes, RUN_EXPORT)?;
+        let previous = CURRENT.replace(Some(Current {
+            id,
+            bytes: bytes.as_ptr() as usize,
+            len: bytes.len(),
+            threads: self.threads,
+        }));
+        USED.set(1);
+        let r = run
+            .call1(&JsValue::NULL, &JsValue::from(block))
             .map(|_| ())
-            .map_err(|e| describe(&e))
+            .map_err(|e| describe(&e));
+        CURRENT.set(previous);
+        self.used.set(self.used.get().max(USED.get()));
+        r
+    }
+
+    fn threads_used(&self) -> usize {
+        self.used.get()
     }
 }
 
-/// Compiles and instantiates a module, returning its trampoline. The bytes are copied
-/// into a fresh (unshared) JS buffer first: some engines refuse module bytes that are a
-/// view of shared memory, and the copy costs microseconds.
-fn instantiate(bytes: &[u8]) -> Result<Function, JsValue> {
+/// The export `name` of module `id` on this thread, instantiating `bytes` first when this
+/// thread has no instance of it yet.
+fn export(id: u64, bytes: &[u8], name: &str) -> Result<Function, String> {
+    let cached = INSTANCES.with(|m| m.borrow().get(&id).cloned());
+    let exports = match cached {
+        Some(e) => e,
+        None => {
+            let e = instantiate(bytes).map_err(|e| describe(&e))?;
+            INSTANCES.with(|m| {
+                let mut m = m.borrow_mut();
+                if m.len() >= CACHE_CAPACITY {
+                    m.clear();
+                }
+                m.insert(id, e.clone());
+            });
+            e
+        }
+    };
+    Reflect::get(&exports, &name.into())
+        .map_err(|e| describe(&e))?
+        .dyn_into::<Function>()
+        .map_err(|_| format!("the module has no export {name}"))
+}
+
+/// Compiles and instantiates a module, returning its exports. The bytes are copied into a
+/// fresh (unshared) JS buffer first: some engines refuse module bytes that are a view of
+/// shared memory, and the copy costs microseconds.
+fn instantiate(bytes: &[u8]) -> Result<Object, JsValue> {
     let copy = Uint8Array::from(bytes);
     let module = WebAssembly::Module::new(&copy.into())?;
     let env = Object::new();
@@ -70,7 +129,106 @@ fn instantiate(bytes: &[u8]) -> Result<Function, JsValue> {
     Reflect::set(&imports, &"env".into(), &env)?;
     Reflect::set(&imports, &"numwasm".into(), &wasm_bindgen::exports())?;
     let instance = WebAssembly::Instance::new(&module, &imports)?;
-    Reflect::get(&instance.exports(), &RUN_EXPORT.into())?.dyn_into::<Function>()
+    Ok(instance.exports())
+}
+
+/// Runs chunk `chunk` of the parallel loop of `cur` whose chunk trampoline is `name`, on
+/// this thread: what the chunk allocates is freed when it returns.
+fn run_chunk(cur: Current, name: &str, env: u32, chunk: u32) -> Result<(), String> {
+    // SAFETY: the bytes belong to the compiled kernel, which the call running on the
+    // thread that set `cur` keeps alive until every chunk of its loop has returned.
+    let bytes = unsafe { std::slice::from_raw_parts(cur.bytes as *const u8, cur.len) };
+    let f = export(cur.id, bytes, name)?;
+    let mark = crate::api::arena_mark();
+    let outer = IN_CHUNK.replace(true);
+    let caller = CURRENT.replace(Some(cur));
+    let r = f
+        .call2(&JsValue::NULL, &JsValue::from(env), &JsValue::from(chunk))
+        .map(|_| ())
+        .map_err(|e| describe(&e));
+    CURRENT.set(caller);
+    IN_CHUNK.set(outer);
+    crate::api::arena_release(mark);
+    r
+}
+
+/// The clock, in milliseconds (`performance.now()`), or `None` where there is none.
+fn now_ms() -> Option<f64> {
+    let perf = Reflect::get(&js_sys::global(), &"performance".into()).ok()?;
+    let now = Reflect::get(&perf, &"now".into()).ok()?.dyn_into::<Function>().ok()?;
+    now.call0(&perf).ok()?.as_f64()
+}
+
+/// The engine's parallel loop runner (`numwasm.nw_parallel_for`, see
+/// `back::wasm::PARALLEL_FOR_IMPORT`): splits the loop's trip count with `chunk_plan`,
+/// runs the first chunk on this thread and times it, and runs the rest on as many pool
+/// threads as that time says pays (`par::effective_threads`: a loop whose remaining work
+/// is small stays on this thread), each with its own instance of the module. Returns the
+/// number of chunks, or -1 when a chunk could not run (a chunk's own error is in its
+/// record, not here).
+#[unsafe(no_mangle)]
+pub extern "C" fn nw_parallel_for(function: u32, env: u32, cost_ns: f64) -> i32 {
+    let Some(cur) = CURRENT.get() else {
+        return -1;
+    };
+    // SAFETY: `env` is the loop's env, allocated by the generated code (8-byte aligned,
+    // at least `ParEnv::size` bytes) and alive until the loop ends.
+    let trips = unsafe { *(env as usize as *const i64) } as u64;
+    let (chunk, count) = chunk_plan(trips, cost_ns);
+    // SAFETY: as above; the chunk length's slot.
+    unsafe { *((env as usize + 8) as *mut i64) = chunk as i64 };
+    let Ok(count32) = i32::try_from(count) else {
+        return -1;
+    };
+    if count == 0 {
+        return 0;
+    }
+    let name = chunk_export(function as usize);
+    let t0 = now_ms();
+    if run_chunk(cur, &name, env, 0).is_err() {
+        return -1;
+    }
+    let rest = (count - 1) as usize;
+    if rest == 0 {
+        return count32;
+    }
+    let first_ns = match (t0, now_ms()) {
+        (Some(a), Some(b)) => (b - a).max(0.0) * 1e6,
+        _ => cost_ns * chunk as f64,
+    };
+    let k = if IN_CHUNK.get() {
+        1
+    } else {
+        crate::par::effective_threads(cur.threads, first_ns * rest as f64, rest)
+    };
+    if k <= 1 {
+        for c in 1..count32 {
+            if run_chunk(cur, &name, env, c as u32).is_err() {
+                return -1;
+            }
+        }
+        return count32;
+    }
+    USED.set(USED.get().max(k));
+    let failed = Mutex::new(false);
+    crate::par::map_chunks(rest, 1, k, |i, _| {
+        if run_chunk(cur, &name, env, (i + 1) as u32).is_err()
+            && let Ok(mut f) = failed.lock()
+        {
+            *f = true;
+        }
+    });
+    if failed.into_inner().unwrap_or(true) {
+        -1
+    } else {
+        count32
+    }
+}
+
+/// The engine's release of one kernel allocation (`numwasm.nw_kernel_free`).
+#[unsafe(no_mangle)]
+pub extern "C" fn nw_kernel_free(addr: u32) {
+    crate::api::kernel_free(addr);
 }
 
 /// A JS exception as text: its message when it is an Error.

@@ -5,7 +5,10 @@
 //! `name` is the keyword:
 //!
 //! ```text
-//! kernelCall(module, name, inputs, positional) ──▶ { value, mutated, signature }
+//! kernelCall(module, name, inputs, positional, threads) ──▶ { value, mutated, signature,
+//!              tier, threads }
+//!   threads    (in) the most pool threads parallel loops may use, 0 for the current
+//!              limit; (out) the most a parallel loop of the call used (1: none did)
 //!   value      { dtype, shape, data } for an array, a scalar (shape []) or a list (1-d),
 //!              a JS array for a tuple, undefined for None
 //!   mutated    [{ index, data }]: the new contents of every array argument the kernel
@@ -23,6 +26,7 @@ use wasm_bindgen::prelude::*;
 
 use super::engine::{Converted, Engine, array_to_js, convert_inputs, diagnostic, typed_array};
 use super::jit::Host;
+use crate::api::WasmHost as _;
 use super::{error, set};
 use crate::api::{self, Array, Buffer, KernelArg, KernelValue, PyScalar};
 
@@ -70,12 +74,14 @@ impl Engine {
         name: &str,
         inputs: &JsArray,
         positional: usize,
+        threads: usize,
     ) -> Result<JsValue, JsValue> {
         let kernels = &module.inner;
         let source = kernels.source();
         let mut args = self.kernel_args(inputs, positional, true)?;
         let keywords: Vec<String> = args.keywords.iter().map(|(k, _)| k.clone()).collect();
-        let result = kernels.call_with(name, &mut args.positional, &mut args.keywords, Some(&Host));
+        let host = Host::new((threads > 0).then_some(threads));
+        let result = kernels.call_with(name, &mut args.positional, &mut args.keywords, Some(&host));
         // Resident arrays were lent to the call (the kernel worked on them in place):
         // they go back whatever the outcome.
         self.return_residents(&mut args);
@@ -107,6 +113,7 @@ impl Engine {
         set(&o, "mutated", &mutated);
         set(&o, "signature", &call.signature.into());
         set(&o, "tier", &call.tier.name().into());
+        set(&o, "threads", &(host.threads_used() as f64).into());
         Ok(o.into())
     }
 
@@ -123,7 +130,7 @@ impl Engine {
         let kernels = &module.inner;
         let args = self.kernel_args(inputs, positional, false)?;
         let inspection = kernels
-            .inspect_with(name, args.positional, args.keywords, Some(&Host))
+            .inspect_with(name, args.positional, args.keywords, Some(&Host::new(None)))
             .map_err(|d| diagnostic(&d, kernels.source()))?;
         let o = Object::new();
         set(&o, "signature", &inspection.signature.into());

@@ -214,7 +214,10 @@ struct Placed {
 /// table, which must have one of its name.
 fn define_vmath(linker: &mut wasmi::Linker<()>, module: &wasmi::Module) {
     for import in module.imports() {
-        if import.module() != wasm::VMATH_MODULE || import.name() == wasm::ALLOC_IMPORT {
+        if import.module() != wasm::VMATH_MODULE
+            || [wasm::ALLOC_IMPORT, wasm::PARALLEL_FOR_IMPORT, wasm::FREE_IMPORT]
+                .contains(&import.name())
+        {
             continue;
         }
         let f = wasm::VMATH_IMPORTS
@@ -288,6 +291,44 @@ fn define_alloc(linker: &mut wasmi::Linker<()>, memory: wasmi::Memory) {
             },
         )
         .expect("define the allocator");
+}
+
+/// Defines the engine's parallel loop runner and `nw_kernel_free` (a no-op here: the
+/// harness's allocator only bumps). The runner splits the loop as the engine's does and
+/// runs the chunks on the same instance in reverse order, so a test shows that the result
+/// does not depend on the order chunks run in.
+fn define_parallel(linker: &mut wasmi::Linker<()>, memory: wasmi::Memory) {
+    linker
+        .func_wrap(
+            wasm::VMATH_MODULE,
+            wasm::PARALLEL_FOR_IMPORT,
+            move |mut caller: wasmi::Caller<'_, ()>, function: i32, env: i32, cost: f64| -> i32 {
+                let env = env as usize;
+                let mem = memory.data(&caller);
+                let trips = i64::from_le_bytes(mem[env..env + 8].try_into().expect("8 bytes"));
+                let (chunk, count) = numwasm::kir::parallel::chunk_plan(trips as u64, cost);
+                memory.data_mut(&mut caller)[env + 8..env + 16]
+                    .copy_from_slice(&(chunk as i64).to_le_bytes());
+                let name = wasm::chunk_export(function as usize);
+                let f = caller
+                    .get_export(&name)
+                    .and_then(wasmi::Extern::into_func)
+                    .expect("the chunk trampoline is exported");
+                for c in (0..count).rev() {
+                    f.call(
+                        &mut caller,
+                        &[wasmi::Val::I32(env as i32), wasmi::Val::I32(c as i32)],
+                        &mut [],
+                    )
+                    .expect("a chunk runs");
+                }
+                count as i32
+            },
+        )
+        .expect("define the parallel loop runner");
+    linker
+        .func_wrap(wasm::VMATH_MODULE, wasm::FREE_IMPORT, |_: i32| {})
+        .expect("define the release");
 }
 
 /// The elements in C order of the array whose descriptor is at `addr`, or the argument
@@ -439,6 +480,7 @@ pub fn compiled(m: &Module, args: &[Value]) -> Outcome {
         .expect("define the memory");
     define_vmath(&mut linker, &module);
     define_alloc(&mut linker, memory);
+    define_parallel(&mut linker, memory);
     let instance = linker
         .instantiate_and_start(&mut store, &module)
         .expect("instantiate");

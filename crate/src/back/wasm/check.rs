@@ -139,6 +139,9 @@ fn statement_nesting(
                 .max(level + d(cond))
                 .saturating_sub(level),
             Stmt::Append { list, value } => d(list).max(d(value)),
+            Stmt::ParFor(p) => statement_nesting(f, &p.combine, depth, level + 1)?
+                .max(level + p.bounds.iter().map(d).fold(d(&p.call), usize::max))
+                .saturating_sub(level),
             Stmt::Break | Stmt::Continue | Stmt::Return(None) | Stmt::Raise { .. } => 0,
         };
         deepest = deepest.max(level + here);
@@ -302,6 +305,18 @@ impl Assignment<'_> {
                     self.reads(*list, state);
                 }
                 Stmt::Eval(e) => self.reads(*e, state),
+                Stmt::ParFor(p) => {
+                    for &e in &p.bounds {
+                        self.reads(e, state);
+                    }
+                    self.reads(p.call, state);
+                    // The combine runs once per chunk, possibly never.
+                    let mut s = state.clone();
+                    for &q in &p.partials {
+                        s[q.index()] = true;
+                    }
+                    self.body(&p.combine, &mut s, level + 1);
+                }
             }
         }
         true

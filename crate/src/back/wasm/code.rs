@@ -210,6 +210,12 @@ pub(super) enum Import {
     /// The engine's allocator, [`super::ALLOC_IMPORT`]: `(size: i32, align: i32) -> i32`,
     /// zeroed memory owned by the call, 0 when the memory is exhausted.
     Alloc,
+    /// The engine's parallel loop runner, [`super::PARALLEL_FOR_IMPORT`]:
+    /// `(function: i32, env: i32, cost_ns: f64) -> i32`, the number of chunks run (see
+    /// [`super::ParEnv`]), or -1 when the pool could not run them.
+    ParallelFor,
+    /// The engine's release of one allocation, [`super::FREE_IMPORT`]: `(address: i32)`.
+    Free,
 }
 
 impl Import {
@@ -226,6 +232,12 @@ impl Import {
                 vec![ValType::I32, ValType::I32],
                 vec![ValType::I32],
             ),
+            Import::ParallelFor => (
+                super::PARALLEL_FOR_IMPORT,
+                vec![ValType::I32, ValType::I32, ValType::F64],
+                vec![ValType::I32],
+            ),
+            Import::Free => (super::FREE_IMPORT, vec![ValType::I32], vec![]),
         }
     }
 }
@@ -249,6 +261,16 @@ impl Helpers {
     /// The engine's allocator (see [`Import::Alloc`]).
     pub fn alloc(&mut self) -> Callee {
         self.import(Import::Alloc)
+    }
+
+    /// The engine's parallel loop runner (see [`Import::ParallelFor`]).
+    pub fn parallel_for(&mut self) -> Callee {
+        self.import(Import::ParallelFor)
+    }
+
+    /// The engine's release of one allocation (see [`Import::Free`]).
+    pub fn free(&mut self) -> Callee {
+        self.import(Import::Free)
     }
 
     fn import(&mut self, f: Import) -> Callee {

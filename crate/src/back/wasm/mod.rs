@@ -162,6 +162,66 @@ pub const ERROR_B_GLOBAL: &str = "error_b";
 /// call ends, 0 when the memory is exhausted (the site raises MemoryError).
 pub const ALLOC_IMPORT: &str = "nw_kernel_alloc";
 
+/// The engine's parallel loop runner, imported from [`VMATH_MODULE`] by modules with
+/// parallel loops: `(function: i32, env: i32, cost_ns: f64) -> i32`. It reads the trip
+/// count from the loop's [`ParEnv`], splits it with `kir::parallel::chunk_plan` (writing
+/// the chunk length into the env), calls the export [`chunk_export`]`(function)` as
+/// `(env, chunk)` once per chunk, on as many pool threads as it decides (each with its
+/// own instance of this module, over the same memory), and returns the number of chunks,
+/// or -1 when it could not run them (the loop raises RuntimeError).
+pub const PARALLEL_FOR_IMPORT: &str = "nw_parallel_for";
+
+/// The engine's release of one allocation of [`ALLOC_IMPORT`]: `(address: i32)`.
+pub const FREE_IMPORT: &str = "nw_kernel_free";
+
+/// The export that runs one chunk of the parallel loop whose chunk function is the
+/// program's function `function`: `(env: i32, chunk: i32) -> ()`.
+#[must_use]
+pub fn chunk_export(function: usize) -> String {
+    format!("chunk{function}")
+}
+
+/// The memory a parallel loop shares with its chunks, 8-byte aligned, in 8-byte slots:
+/// the trip count (written by the loop), the chunk length (written by the runner), the
+/// range's start and step (`i64`), the captured values (one slot per wasm value, as in
+/// [`Block`]), then [`kir::parallel::MAX_CHUNKS`](crate::kir::parallel::MAX_CHUNKS)
+/// records, one per chunk: the chunk's error code and two error values (as the error
+/// globals after its call) and its partials' wasm values.
+pub struct ParEnv;
+
+impl ParEnv {
+    pub const TRIPS: u64 = 0;
+    pub const CHUNK: u64 = 8;
+    pub const START: u64 = 16;
+    pub const STEP: u64 = 24;
+    /// Slots before the captures.
+    pub const HEADER: u64 = 4;
+
+    /// The byte offset of capture value `k`.
+    #[must_use]
+    pub fn capture(k: usize) -> u64 {
+        8 * (Self::HEADER + k as u64)
+    }
+
+    /// The byte offset of the first record, for `captures` capture values.
+    #[must_use]
+    pub fn records(captures: usize) -> u64 {
+        8 * (Self::HEADER + captures as u64)
+    }
+
+    /// A record's size in bytes, for `partials` partial values.
+    #[must_use]
+    pub fn record(partials: usize) -> u64 {
+        8 * (3 + partials as u64)
+    }
+
+    /// The env's size in bytes.
+    #[must_use]
+    pub fn size(captures: usize, partials: usize) -> u64 {
+        Self::records(captures) + crate::kir::parallel::MAX_CHUNKS * Self::record(partials)
+    }
+}
+
 /// The name of the exported trampoline that calls the entry with its arguments read from
 /// a block in memory and stores its result and error there (see [`Block`]).
 pub const RUN_EXPORT: &str = "run";
@@ -200,6 +260,136 @@ impl Block {
     #[must_use]
     pub fn slots(n: usize, results: usize) -> usize {
         Self::HEADER + n + results
+    }
+}
+
+/// The chunk functions of the program's parallel loops, in function order, with their
+/// wasm parameters and results.
+fn chunk_functions(
+    program: &Program,
+    signatures: &[(Vec<ValType>, Vec<ValType>)],
+) -> Vec<(usize, Vec<ValType>, Vec<ValType>)> {
+    let mut found = std::collections::BTreeSet::new();
+    for f in &program.functions {
+        crate::kir::parallel::each_stmt(&f.body, &mut |st| {
+            if let crate::kir::Stmt::ParFor(p) = st
+                && let crate::kir::Expr::Call(id, _) = f.get(p.call)
+            {
+                found.insert(id.index());
+            }
+        });
+    }
+    found
+        .into_iter()
+        .filter_map(|i| {
+            let (params, results) = signatures.get(i)?;
+            Some((i, params.clone(), results.clone()))
+        })
+        .collect()
+}
+
+/// A chunk trampoline `(env, chunk)`: computes the chunk's iterations from the trip count
+/// and chunk length in the env, calls the chunk function `function` with the captures,
+/// start and step from the env and the chunk's bounds, and stores its partials and the
+/// error globals in the chunk's record (see [`ParEnv`]), clearing the error.
+fn chunk_trampoline(
+    function: usize,
+    params: &[ValType],
+    results: &[ValType],
+    imports: u32,
+) -> wasm_encoder::Function {
+    use wasm_encoder::Instruction as I;
+    let (env, chunk) = (0, 1);
+    let mut c = code::Code::new(vec![ValType::I32, ValType::I32]);
+    let mem = func::memarg;
+    let captures = params.len().saturating_sub(4);
+    let rec = c.local(ValType::I32);
+    let lo = c.local(ValType::I64);
+    // rec = env + records(captures) + chunk * record(partials)
+    c.push(I::LocalGet(env));
+    c.push(I::I32Const(ParEnv::records(captures) as i32));
+    c.push(I::I32Add);
+    c.push(I::LocalGet(chunk));
+    c.push(I::I32Const(ParEnv::record(results.len()) as i32));
+    c.push(I::I32Mul);
+    c.push(I::I32Add);
+    c.push(I::LocalSet(rec));
+    for (k, t) in params.iter().take(captures).enumerate() {
+        c.push(I::LocalGet(env));
+        c.push(load_slot(*t, ParEnv::capture(k)));
+    }
+    for at in [ParEnv::START, ParEnv::STEP] {
+        c.push(I::LocalGet(env));
+        c.push(I::I64Load(mem(at, 3)));
+    }
+    // lo = chunk * length; hi = min(lo + length, trips)
+    c.push(I::LocalGet(chunk));
+    c.push(I::I64ExtendI32U);
+    c.push(I::LocalGet(env));
+    c.push(I::I64Load(mem(ParEnv::CHUNK, 3)));
+    c.push(I::I64Mul);
+    c.push(I::LocalTee(lo));
+    c.push(I::LocalGet(lo));
+    c.push(I::LocalGet(env));
+    c.push(I::I64Load(mem(ParEnv::CHUNK, 3)));
+    c.push(I::I64Add);
+    c.push(I::LocalGet(env));
+    c.push(I::I64Load(mem(ParEnv::TRIPS, 3)));
+    let (a, b) = (c.local(ValType::I64), c.local(ValType::I64));
+    c.push(I::LocalSet(b));
+    c.push(I::LocalTee(a));
+    c.push(I::LocalGet(b));
+    c.push(I::LocalGet(a));
+    c.push(I::LocalGet(b));
+    c.push(I::I64LtU);
+    c.push(I::Select);
+    c.call(code::Callee::Defined(function as u32));
+    let locals: Vec<(u32, ValType)> = results.iter().map(|&t| (c.local(t), t)).collect();
+    for &(r, _) in locals.iter().rev() {
+        c.push(I::LocalSet(r));
+    }
+    for (k, &(r, t)) in locals.iter().enumerate() {
+        c.push(I::LocalGet(rec));
+        c.push(I::LocalGet(r));
+        c.push(store_slot(t, 24 + 8 * k as u64));
+    }
+    for (g, at, t) in [
+        (code::ERROR, 0, ValType::I32),
+        (code::ERROR_A, 8, ValType::I64),
+        (code::ERROR_B, 16, ValType::I64),
+    ] {
+        c.push(I::LocalGet(rec));
+        c.push(I::GlobalGet(g));
+        c.push(store_slot(t, at));
+    }
+    c.push(I::I32Const(0));
+    c.push(I::GlobalSet(code::ERROR));
+    c.finish(imports)
+}
+
+/// Loads a wasm value of type `t` from the slot at offset `at` of the address on the
+/// stack.
+fn load_slot(t: ValType, at: u64) -> wasm_encoder::Instruction<'static> {
+    use wasm_encoder::Instruction as I;
+    let mem = func::memarg;
+    match t {
+        ValType::I64 => I::I64Load(mem(at, 3)),
+        ValType::F32 => I::F32Load(mem(at, 2)),
+        ValType::F64 => I::F64Load(mem(at, 3)),
+        _ => I::I32Load(mem(at, 2)),
+    }
+}
+
+/// Stores the wasm value of type `t` on the stack into the slot at offset `at` of the
+/// address below it.
+fn store_slot(t: ValType, at: u64) -> wasm_encoder::Instruction<'static> {
+    use wasm_encoder::Instruction as I;
+    let mem = func::memarg;
+    match t {
+        ValType::I64 => I::I64Store(mem(at, 3)),
+        ValType::F32 => I::F32Store(mem(at, 2)),
+        ValType::F64 => I::F64Store(mem(at, 3)),
+        _ => I::I32Store(mem(at, 2)),
     }
 }
 
@@ -650,6 +840,11 @@ fn assemble(
     }
 
     let bodies_len = bodies.len();
+    let signatures: Vec<(Vec<ValType>, Vec<ValType>)> = bodies
+        .iter()
+        .map(|b| (b.params.clone(), b.results.clone()))
+        .collect();
+    let chunks = chunk_functions(program, &signatures);
     let entry_params = bodies.first().map(|b| b.params.clone()).unwrap_or_default();
     let entry_results = bodies
         .first()
@@ -678,16 +873,24 @@ fn assemble(
     globals.global(global(ValType::I64), &ConstExpr::i64_const(0));
     globals.global(global(ValType::I64), &ConstExpr::i64_const(0));
 
-    // The entry's trampoline comes after the program's functions and the helpers.
+    // The entry's trampoline comes after the program's functions and the helpers, then
+    // the chunk trampolines of the parallel loops.
     let run = imported + (bodies_len + helpers.signatures().len()) as u32;
     functions.function(types.index(&[ValType::I32], &[]));
     code.function(&trampoline(&entry_params, &entry_results, imported));
+    for &(fi, ref params, ref results) in &chunks {
+        functions.function(types.index(&[ValType::I32, ValType::I32], &[]));
+        code.function(&chunk_trampoline(fi, params, results, imported));
+    }
 
     let mut exports = ExportSection::new();
     for i in 0..program.functions.len() {
         exports.export(&format!("f{i}"), ExportKind::Func, imported + i as u32);
     }
     exports.export(RUN_EXPORT, ExportKind::Func, run);
+    for (k, &(fi, ..)) in chunks.iter().enumerate() {
+        exports.export(&chunk_export(fi), ExportKind::Func, run + 1 + k as u32);
+    }
     exports.export(ERROR_GLOBAL, ExportKind::Global, code::ERROR);
     exports.export(ERROR_A_GLOBAL, ExportKind::Global, code::ERROR_A);
     exports.export(ERROR_B_GLOBAL, ExportKind::Global, code::ERROR_B);

@@ -608,7 +608,13 @@ impl Module {
             .iter()
             .find(|(args, _)| args.as_slice() == tys)
             .and_then(|(_, r)| r.clone());
-        lower::compile(self, k.stmt, tys, ret, k.options)
+        let mut program = lower::compile(self, k.stmt, tys, ret, k.options)?;
+        if k.options.parallel {
+            let report = crate::kir::parallel::parallelize(&mut program)
+                .map_err(|e| KernelError::typing(e.message, e.span))?;
+            program.parallel = Some(report);
+        }
+        Ok(program)
     }
 }
 

@@ -16,6 +16,7 @@ mod dot;
 mod intrinsic;
 mod list;
 mod map;
+mod parallel;
 mod range;
 mod reduce;
 mod reshape;
@@ -491,6 +492,7 @@ impl Gen<'_, '_> {
                 },
             ),
             Stmt::Append { list, value } => self.append(*list, *value)?,
+            Stmt::ParFor(p) => self.par_for(p)?,
             Stmt::Eval(e) => {
                 self.expr(*e)?;
                 for _ in tuple::flat(f.ty(*e)) {
@@ -515,13 +517,13 @@ impl Gen<'_, '_> {
     /// `for var in range(start, stop, step)`: the bounds evaluated once as int64, step 0
     /// a ValueError, then as many iterations as Python's `range` has, counted in an
     /// unsigned trip count so that no bound can overflow the counter.
-    fn for_range(
+    /// Evaluates a range's bounds (cast to `i64`) into temporaries `[start, stop, step,
+    /// trips]`, raising ValueError for a zero step; the caller releases them.
+    fn range_prologue(
         &mut self,
-        var: LocalId,
         bounds: [ExprId; 3],
-        body: &[Stmt],
         span: Span,
-    ) -> Result<(), Unsupported> {
+    ) -> Result<[u32; 4], Unsupported> {
         let mut dtypes = [DType::I64; 3];
         for (d, &b) in dtypes.iter_mut().zip(&bounds) {
             *d = self.scalar_ty(b)?;
@@ -529,9 +531,6 @@ impl Gen<'_, '_> {
                 return Err(self.ill_typed(self.f.span(b)));
             }
         }
-        let Ty::Scalar(vd) = self.f.local_decl(var).ty else {
-            return Err(self.ill_typed(span));
-        };
         let [cur, stop, step, count] = [(); 4].map(|()| self.c.temp(ValType::I64));
         for ((&b, &d), t) in bounds.iter().zip(&dtypes).zip([cur, stop, step]) {
             self.expr(b)?;
@@ -560,7 +559,20 @@ impl Gen<'_, '_> {
         range_trips(&mut self.c, cur, stop, step, true);
         self.c.end();
         self.c.push(I::LocalSet(count));
+        Ok([cur, stop, step, count])
+    }
 
+    fn for_range(
+        &mut self,
+        var: LocalId,
+        bounds: [ExprId; 3],
+        body: &[Stmt],
+        span: Span,
+    ) -> Result<(), Unsupported> {
+        let Ty::Scalar(vd) = self.f.local_decl(var).ty else {
+            return Err(self.ill_typed(span));
+        };
+        let [cur, stop, step, count] = self.range_prologue(bounds, span)?;
         let exit = self.c.block(BlockType::Empty);
         let head = self.c.loop_(BlockType::Empty);
         self.c.push(I::LocalGet(count));
