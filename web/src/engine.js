@@ -129,19 +129,20 @@ export function makeEngine(glue) {
      * them positional, the rest keywords; returns { value, mutated, signature } (see
      * crate/src/wasm/kernels.rs) with the compute time.
      */
-    kernelCall({ id, name, inputs, positional }) {
+    kernelCall({ id, name, inputs, positional, threads }) {
       const { module, source } = kernelModule(id);
       const { result, computeMs } = timed(() =>
-        guard(() => engine.kernelCall(module, name, toWasm(inputs), positional), source),
+        guard(() => engine.kernelCall(module, name, toWasm(inputs), positional, threads ?? 0), source),
       );
-      // Kernels run serially on the reference executor, on the engine's thread alone.
-      return { result, computeMs, threads: 1 };
+      // threads: the most pool threads a parallel loop of the call used (1: none ran in
+      // parallel).
+      return { result, computeMs, threads: result.threads };
     },
 
     /** A kernel's signature and typed IR for these arguments: { signature, typedIr }. */
-    kernelInspect({ id, name, inputs, positional }) {
+    kernelInspect({ id, name, inputs, positional, level }) {
       const { module, source } = kernelModule(id);
-      return guard(() => engine.kernelInspect(module, name, toWasm(inputs), positional), source);
+      return guard(() => engine.kernelInspect(module, name, toWasm(inputs), positional, level ?? 2), source);
     },
 
     freeKernels({ id }) {

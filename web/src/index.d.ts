@@ -197,7 +197,8 @@ export function residentCount(): Promise<number>;
  * What a kernel returned: an NDArray for an array, a 0-d NDArray for a scalar (as evaluate
  * returns a reduction), a 1-d NDArray for a list of scalars, a JS array of those for a tuple,
  * `undefined` for None. A result that is an object (NDArray or tuple) carries non-enumerable
- * `timing` (threads is 1: kernels run serially today) and `signature`, the types the kernel
+ * `timing` (threads: the most pool threads a parallel loop of the call used, 1 when none
+ * ran in parallel) and `signature`, the types the kernel
  * was compiled for in Numba's form, e.g. `(array(int64, 1d, C)) -> list(int64)`; a None
  * result has neither (inspect() gives the signature).
  */
@@ -219,10 +220,37 @@ export interface KernelTuple extends Array<KernelItem> {
 export interface KernelCallOptions {
   /** Keyword arguments by parameter name; they bind as in Python, defaults fill the rest. */
   kwargs?: Record<string, Input>;
-  /** Checked and clamped like evaluate's; kernels run serially today. */
+  /**
+   * The most pool threads the kernel's `prange` loops may use (`parallel=True` kernels);
+   * checked and clamped like evaluate's. Results do not depend on it.
+   */
   threads?: number;
   /** Cancels the call, as evaluate's `signal` does (a kernel that never returns included). */
   signal?: AbortSignal;
+}
+
+/** What `parallel=True` did to a kernel (Numba's parallel diagnostics). */
+export interface ParallelDiagnostics {
+  level: 1 | 2 | 3 | 4;
+  /** The report as text, at `level`. */
+  text: string;
+  /** Every prange loop, in the order found. */
+  loops: {
+    id: number;
+    function: string;
+    line: number;
+    /** Whether it runs in chunks on the pool; otherwise `reason` says why not. */
+    parallel: boolean;
+    reason: string | null;
+    reductions: { variable: string; op: '+' | '*' | 'max' | 'min' }[];
+    private: string[];
+    captured: string[];
+    /** Lines of prange loops nested in this one, which run serially. */
+    nested: number[];
+    costNsPerIteration: number;
+  }[];
+  /** Whole-array operations of the kernel, which run serially (not parallelised yet). */
+  arrayExpressions: { function: string; line: number; op: string }[];
 }
 
 /**
@@ -246,7 +274,11 @@ export class KernelModule {
   inspect(
     name: string,
     args?: Input[],
-    options?: { kwargs?: Record<string, Input> },
+    options?: {
+      kwargs?: Record<string, Input>;
+      /** Detail of the parallel diagnostics, as Numba's parallel_diagnostics: 1 to 4 (default 2). */
+      level?: 1 | 2 | 3 | 4;
+    },
   ): Promise<{
     signature: string;
     typedIr: string;
@@ -256,6 +288,8 @@ export class KernelModule {
     wasm: string | null;
     /** Why the kernel runs on the executor, or null. */
     notCompiled: string | null;
+    /** For a parallel=True kernel, its parallel diagnostics; null otherwise. */
+    parallel: ParallelDiagnostics | null;
   }>;
   /** Releases the module; later calls reject with a ValueError. */
   free(): void;

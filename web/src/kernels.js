@@ -82,13 +82,14 @@ export class KernelModule {
     const id = this.#live('call');
     const t0 = performance.now();
     const { kwargs, threads, signal } = checkOptions('call', options, ['kwargs', 'threads', 'signal']);
-    // Checked (and clamped) like evaluate's; kernels run serially on the compute worker today.
-    callThreads('call', threads);
+    // Checked (and clamped) like evaluate's: the most pool threads the kernel's parallel
+    // loops may use.
+    const nthreads = callThreads('call', threads);
     checkSignal('call', signal);
     const { values, inputs, positional } = prepareArgs('call', name, args, kwargs);
     const handles = this.#generation;
     const what = `call('${name}')`;
-    const reply = await engineCall('call', 'kernelCall', { id, name, inputs, positional }, { signal, handles, what });
+    const reply = await engineCall('call', 'kernelCall', { id, name, inputs, positional, threads: nthreads }, { signal, handles, what });
     const { value, mutated, signature } = reply.result;
     for (const { index, data } of mutated) writeBack(values[index], data);
     const result = toResult(value);
@@ -113,9 +114,12 @@ export class KernelModule {
    */
   async inspect(name, args, options) {
     const id = this.#live('inspect');
-    const { kwargs } = checkOptions('inspect', options, ['kwargs']);
+    const { kwargs, level } = checkOptions('inspect', options, ['kwargs', 'level']);
+    if (level !== undefined && !(Number.isInteger(level) && level >= 1 && level <= 4)) {
+      throw new NumwasmError('ValueError', `inspect(): level must be an integer from 1 to 4, got ${level}`);
+    }
     const { inputs, positional } = prepareArgs('inspect', name, args, kwargs);
-    return engineCall('inspect', 'kernelInspect', { id, name, inputs, positional }, { handles: this.#generation });
+    return engineCall('inspect', 'kernelInspect', { id, name, inputs, positional, level: level ?? 2 }, { handles: this.#generation });
   }
 
   /** Releases the module in the engine; later calls reject. */

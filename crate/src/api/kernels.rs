@@ -97,6 +97,9 @@ pub struct Inspection {
     pub wasm: Option<String>,
     /// Why the kernel runs on the executor, when the generator does not compile it yet.
     pub not_compiled: Option<String>,
+    /// For a `parallel=True` kernel, what became parallel loops and what did not (render
+    /// with [`Kernels::parallel_text`]).
+    pub parallel: Option<kir::parallel::Report>,
 }
 
 /// Runs generated modules: the wasm build's engine, which instantiates them on its own
@@ -455,7 +458,22 @@ impl Kernels {
             tier,
             wasm,
             not_compiled,
+            parallel: program.parallel.clone(),
         })
+    }
+
+    /// The 1-based line of the module's source that `span` starts on.
+    #[must_use]
+    pub fn line_of(&self, span: Span) -> usize {
+        let end = (span.start as usize).min(self.source.len());
+        self.source.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    }
+
+    /// Parallel diagnostics as text at `level` (1 to 4, Numba's
+    /// `parallel_diagnostics` levels; see `kir::parallel::Report::text`).
+    #[must_use]
+    pub fn parallel_text(&self, report: &kir::parallel::Report, level: u8) -> String {
+        report.text(level.clamp(1, 4), &|s| self.line_of(s))
     }
 }
 

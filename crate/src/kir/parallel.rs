@@ -149,8 +149,8 @@ pub fn parallelize(program: &mut Program) -> Result<Report, SafetyError> {
     let n = program.functions.len();
     for fi in 0..n {
         let mut body = std::mem::take(&mut program.functions[fi].body);
-        let reads = read_counts(&program.functions[fi], &body);
-        let r = walk(program, fi, &mut body, &reads, &mut report);
+        let live = live_after_loops(&program.functions[fi], &body);
+        let r = walk(program, fi, &mut body, &live, &mut report);
         program.functions[fi].body = body;
         r?;
         let f = &program.functions[fi];
@@ -187,7 +187,7 @@ fn walk(
     program: &mut Program,
     fi: usize,
     body: &mut [Stmt],
-    reads: &[usize],
+    live: &HashMap<LocalId, HashSet<LocalId>>,
     report: &mut Report,
 ) -> Result<(), SafetyError> {
     for st in body.iter_mut() {
@@ -195,21 +195,21 @@ fn walk(
             Stmt::If {
                 then, otherwise, ..
             } => {
-                walk(program, fi, then, reads, report)?;
-                walk(program, fi, otherwise, reads, report)?;
+                walk(program, fi, then, live, report)?;
+                walk(program, fi, otherwise, live, report)?;
             }
-            Stmt::While { body, .. } => walk(program, fi, body, reads, report)?,
+            Stmt::While { body, .. } => walk(program, fi, body, live, report)?,
             Stmt::For {
                 parallel: false,
                 body,
                 ..
-            } => walk(program, fi, body, reads, report)?,
+            } => walk(program, fi, body, live, report)?,
             Stmt::For { parallel: true, .. } => {
-                if let Some(new) = outline(program, fi, st, reads, report)? {
+                if let Some(new) = outline(program, fi, st, live, report)? {
                     *st = new;
                 } else if let Stmt::For { body, parallel, .. } = st {
                     *parallel = false;
-                    walk(program, fi, body, reads, report)?;
+                    walk(program, fi, body, live, report)?;
                 }
             }
             _ => {}
@@ -399,7 +399,7 @@ fn web_reduction(
     f: &Function,
     web: &[LocalId],
     assigns: &HashMap<LocalId, Vec<ExprId>>,
-    reads: &[usize],
+    live_after: &HashSet<LocalId>,
     body_reads: &[usize],
     body: &[Stmt],
     span: Span,
@@ -465,7 +465,7 @@ fn web_reduction(
     let outside: Vec<LocalId> = web
         .iter()
         .copied()
-        .filter(|l| reads[l.index()] > body_reads[l.index()])
+        .filter(|l| live_after.contains(l))
         .collect();
     if outside.len() > 1 {
         return Ok(None);
@@ -625,6 +625,7 @@ fn live_before(
     tracked: &HashSet<LocalId>,
     strong: bool,
     loops: &mut Vec<(HashSet<LocalId>, HashSet<LocalId>)>,
+    probe: &mut HashMap<LocalId, HashSet<LocalId>>,
 ) -> HashSet<LocalId> {
     let mut live = after.clone();
     for st in body.iter().rev() {
@@ -643,8 +644,8 @@ fn live_before(
                 then,
                 otherwise,
             } => {
-                let mut a = live_before(f, then, &live, tracked, strong, loops);
-                a.extend(live_before(f, otherwise, &live, tracked, strong, loops));
+                let mut a = live_before(f, then, &live, tracked, strong, loops, probe);
+                a.extend(live_before(f, otherwise, &live, tracked, strong, loops, probe));
                 reads_in(f, *cond, tracked, &mut a);
                 live = a;
             }
@@ -654,13 +655,17 @@ fn live_before(
                 stop,
                 step,
                 body,
+                parallel,
                 ..
             } => {
                 let exit = live.clone();
+                if *parallel {
+                    probe.entry(*var).or_default().extend(exit.iter().copied());
+                }
                 let mut head = exit.clone();
                 loop {
                     loops.push((exit.clone(), head.clone()));
-                    let mut inner = live_before(f, body, &head, tracked, strong, loops);
+                    let mut inner = live_before(f, body, &head, tracked, strong, loops, probe);
                     loops.pop();
                     inner.remove(var);
                     inner.extend(exit.iter().copied());
@@ -680,7 +685,7 @@ fn live_before(
                 reads_in(f, *cond, tracked, &mut head);
                 loop {
                     loops.push((exit.clone(), head.clone()));
-                    let mut inner = live_before(f, body, &head, tracked, strong, loops);
+                    let mut inner = live_before(f, body, &head, tracked, strong, loops, probe);
                     loops.pop();
                     inner.extend(exit.iter().copied());
                     reads_in(f, *cond, tracked, &mut inner);
@@ -716,6 +721,24 @@ fn live_before(
     live
 }
 
+/// For each `prange` loop of `body` (by its loop variable), the locals live after it, by
+/// strong liveness over the whole function (a version copied into another that is never
+/// used does not make a variable live).
+fn live_after_loops(f: &Function, body: &[Stmt]) -> HashMap<LocalId, HashSet<LocalId>> {
+    let all: HashSet<LocalId> = (0..f.locals.len()).map(LocalId::from_index).collect();
+    let mut probe = HashMap::new();
+    live_before(
+        f,
+        body,
+        &HashSet::new(),
+        &all,
+        true,
+        &mut Vec::new(),
+        &mut probe,
+    );
+    probe
+}
+
 /// The locals among `tracked` whose value one iteration of a loop body (with loop variable
 /// `var`) can read from an earlier iteration: those live at the top of the body when
 /// the body's own live-in flows round the back edge. With `strong`, a read whose value
@@ -730,7 +753,15 @@ fn carried(
 ) -> HashSet<LocalId> {
     let mut end = HashSet::new();
     loop {
-        let mut top = live_before(f, body, &end, tracked, strong, &mut Vec::new());
+        let mut top = live_before(
+            f,
+            body,
+            &end,
+            tracked,
+            strong,
+            &mut Vec::new(),
+            &mut HashMap::new(),
+        );
         top.remove(&var);
         if top == end {
             return top;
@@ -796,7 +827,7 @@ fn outline(
     program: &mut Program,
     fi: usize,
     st: &Stmt,
-    reads: &[usize],
+    live: &HashMap<LocalId, HashSet<LocalId>>,
     report: &mut Report,
 ) -> Result<Option<Stmt>, SafetyError> {
     let Stmt::For {
@@ -813,6 +844,8 @@ fn outline(
     };
     let f = &program.functions[fi];
     let id = report.loops.len();
+    let empty = HashSet::new();
+    let live_after = live.get(var).unwrap_or(&empty);
     let mut facts = BodyFacts::default();
     body_facts(f, body, 0, &mut facts);
     let cost_ns = (facts.units * 0.5).max(0.5);
@@ -850,7 +883,7 @@ fn outline(
     let mut reductions: Vec<(LocalId, Red)> = Vec::new();
     let mut in_reduction: HashSet<LocalId> = HashSet::new();
     for web in &webs {
-        let Some((red, root)) = web_reduction(f, web, &facts.assigns, reads, &body_reads, body, *span)?
+        let Some((red, root)) = web_reduction(f, web, &facts.assigns, live_after, &body_reads, body, *span)?
         else {
             continue;
         };
@@ -876,7 +909,7 @@ fn outline(
                 span: at,
             });
         }
-        if reads[l.index()] > body_reads[l.index()] {
+        if live_after.contains(&l) {
             let at = values.first().map_or(*span, |&v| f.span(v));
             return Err(SafetyError {
                 message: format!(

@@ -319,6 +319,12 @@ macro_rules! one_lane {
                 o
             }
             fn pow_const_one(a: $t, k: $t) -> $t {
+                // `a ** 2` is `a * a`, as NumPy's square fast path, Numba's integer power
+                // and the expression optimizer make it (the integer-power kernel can be
+                // an ULP off for subnormal results).
+                if k == 2.0 {
+                    return a * a;
+                }
                 let mut o = <$t>::NAN;
                 // SAFETY: one valid element each.
                 unsafe { $bink(BinaryOp::Pow, &a, k, &mut o, 1) };

@@ -209,15 +209,23 @@ pub extern "C" fn nw_parallel_for(function: u32, env: u32, cost_ns: f64) -> i32 
         }
         return count32;
     }
-    USED.set(USED.get().max(k));
     let failed = Mutex::new(false);
+    // The pool threads that ran a chunk (the calling thread is not one of rayon's).
+    let helpers = Mutex::new(Vec::new());
     crate::par::map_chunks(rest, 1, k, |i, _| {
-        if run_chunk(cur, &name, env, (i + 1) as u32).is_err()
-            && let Ok(mut f) = failed.lock()
+        let ok = run_chunk(cur, &name, env, (i + 1) as u32).is_ok();
+        if let Some(t) = rayon::current_thread_index()
+            && let Ok(mut h) = helpers.lock()
+            && !h.contains(&t)
         {
+            h.push(t);
+        }
+        if !ok && let Ok(mut f) = failed.lock() {
             *f = true;
         }
     });
+    let ran = 1 + helpers.into_inner().map_or(0, |h| h.len());
+    USED.set(USED.get().max(ran));
     if failed.into_inner().unwrap_or(true) {
         -1
     } else {

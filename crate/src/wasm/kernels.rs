@@ -16,9 +16,11 @@
 //!   signature  Numba's form of the signature it ran
 //!   tier       "wasm" (generated code, see `jit.rs`) or "executor" (the reference executor,
 //!              for what the generator does not compile yet)
-//! kernelInspect(module, name, inputs, positional) ──▶ { signature, typedIr, tier, wasm,
-//!              notCompiled }: wasm is the generated module as text (WAT) or null,
-//!              notCompiled why the kernel runs on the executor, or null
+//! kernelInspect(module, name, inputs, positional, level) ──▶ { signature, typedIr, tier,
+//!              wasm, notCompiled, parallel }: wasm is the generated module as text (WAT)
+//!              or null, notCompiled why the kernel runs on the executor, or null,
+//!              parallel the parallel diagnostics at `level` (1-4) of a parallel=True
+//!              kernel, or null
 //! ```
 
 use js_sys::{Array as JsArray, Object};
@@ -126,6 +128,7 @@ impl Engine {
         name: &str,
         inputs: &JsArray,
         positional: usize,
+        level: u8,
     ) -> Result<JsValue, JsValue> {
         let kernels = &module.inner;
         let args = self.kernel_args(inputs, positional, false)?;
@@ -139,6 +142,11 @@ impl Engine {
         let text = |t: Option<String>| t.map_or(JsValue::NULL, JsValue::from);
         set(&o, "wasm", &text(inspection.wasm));
         set(&o, "notCompiled", &text(inspection.not_compiled));
+        let parallel = match &inspection.parallel {
+            Some(r) => parallel_to_js(kernels, r, level),
+            None => JsValue::NULL,
+        };
+        set(&o, "parallel", &parallel);
         Ok(o.into())
     }
 
@@ -239,6 +247,63 @@ fn array_arg(data: Buffer, shape: Vec<usize>) -> KernelArg {
         shape,
         data,
     })
+}
+
+/// Parallel diagnostics for JS: `{ level, text, loops: [{ id, function, line, parallel,
+/// reason, reductions: [{ variable, op }], private, captured, nested: [line],
+/// costNsPerIteration }], arrayExpressions: [{ function, line, op }] }`.
+fn parallel_to_js(
+    kernels: &api::Kernels,
+    report: &crate::kir::parallel::Report,
+    level: u8,
+) -> JsValue {
+    let level = level.clamp(1, 4);
+    let strings = |v: &[String]| v.iter().map(|s| JsValue::from(s.as_str())).collect::<JsArray>();
+    let loops = JsArray::new();
+    for l in &report.loops {
+        let o = Object::new();
+        set(&o, "id", &(l.id as f64).into());
+        set(&o, "function", &l.function.as_str().into());
+        set(&o, "line", &(kernels.line_of(l.span) as f64).into());
+        set(&o, "parallel", &l.serial.is_none().into());
+        set(
+            &o,
+            "reason",
+            &l.serial.as_deref().map_or(JsValue::NULL, JsValue::from),
+        );
+        let reductions = JsArray::new();
+        for (v, op) in &l.reductions {
+            let r = Object::new();
+            set(&r, "variable", &v.as_str().into());
+            set(&r, "op", &(*op).into());
+            reductions.push(&r);
+        }
+        set(&o, "reductions", &reductions);
+        set(&o, "private", &strings(&l.private));
+        set(&o, "captured", &strings(&l.captured));
+        let nested: JsArray = l
+            .nested
+            .iter()
+            .map(|s| JsValue::from(kernels.line_of(*s) as f64))
+            .collect();
+        set(&o, "nested", &nested);
+        set(&o, "costNsPerIteration", &l.cost_ns.into());
+        loops.push(&o);
+    }
+    let arrays = JsArray::new();
+    for (func, span, op) in &report.array_exprs {
+        let a = Object::new();
+        set(&a, "function", &func.as_str().into());
+        set(&a, "line", &(kernels.line_of(*span) as f64).into());
+        set(&a, "op", &op.as_str().into());
+        arrays.push(&a);
+    }
+    let o = Object::new();
+    set(&o, "level", &f64::from(level).into());
+    set(&o, "text", &kernels.parallel_text(report, level).into());
+    set(&o, "loops", &loops);
+    set(&o, "arrayExpressions", &arrays);
+    o.into()
 }
 
 /// A kernel's result for JS: arrays, scalars (0-d) and lists (1-d) as `{ dtype, shape,

@@ -31,6 +31,7 @@ mod imports;
 mod intrinsics;
 mod lists;
 mod ops;
+mod parallel;
 mod random;
 mod text;
 mod tuples;

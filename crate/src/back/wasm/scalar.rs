@@ -376,6 +376,30 @@ fn int_reciprocal(c: &mut Code, d: DType) {
 
 /// Calls the imported vmath function that computes `op` in dtype `d` on the operands on
 /// the stack; `Err` with `name` when there is none.
+/// A float `x ** k` for a constant `k` (`x` and `k` on the stack): `x * x` for 2, as the
+/// engine's constant-power kernel computes it, otherwise a call of that kernel.
+pub(super) fn pow_const(
+    c: &mut Code,
+    d: DType,
+    k: Option<Scalar>,
+    helpers: &mut Helpers,
+) -> Result<(), &'static str> {
+    if k.is_some_and(|k| k.to_f64() == 2.0) {
+        let t = c.temp(val_type(d));
+        c.push(I::Drop);
+        c.push(I::LocalTee(t));
+        c.push(I::LocalGet(t));
+        c.push(if d == DType::F32 {
+            I::F32Mul
+        } else {
+            I::F64Mul
+        });
+        c.release(val_type(d), t);
+        return Ok(());
+    }
+    vmath(c, VmathOp::PowConst, d, helpers, "pow")
+}
+
 pub(super) fn vmath(
     c: &mut Code,
     op: VmathOp,

@@ -12,7 +12,6 @@ use super::walk::Operand;
 use super::{Gen, binary_in};
 use crate::back::wasm::code::{ERROR, ERROR_A, ERROR_B};
 use crate::back::wasm::scalar::{self, Cast, val_type};
-use crate::back::wasm::vmath::VmathOp;
 use crate::back::wasm::{ShapesMessage, SiteError, Unsupported};
 use crate::kir::{Expr, ExprId, Intrinsic, RaiseKind};
 use crate::syntax::Span;
@@ -271,7 +270,11 @@ impl Gen<'_, '_> {
                 "element-wise operands of more than 4 dimensions in all",
             ));
         }
-        let const_exponent = matches!(self.f.get(y), Expr::Const(_));
+        let exponent = match self.f.get(y) {
+            Expr::Const(k) => Some(*k),
+            _ => None,
+        };
+        let const_exponent = exponent.is_some();
         let (dx, dy) = (self.dtype_of(x)?, self.dtype_of(y)?);
         let cd = if op.is_comparison() {
             promote(dx, dy)
@@ -335,7 +338,7 @@ impl Gen<'_, '_> {
                 g.c.release(val_type(cd), t);
             }
             if op == BinaryOp::Pow && const_exponent && cd.is_float() {
-                scalar::vmath(&mut g.c, VmathOp::PowConst, cd, g.helpers, "pow")
+                scalar::pow_const(&mut g.c, cd, exponent, g.helpers)
             } else {
                 scalar::binary(&mut g.c, op, cd, g.helpers)
             }

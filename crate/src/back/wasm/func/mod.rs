@@ -30,7 +30,6 @@ use array::{load, store};
 use super::check::FunctionFacts;
 use super::code::{Callee, Code, ERROR, Helpers, Label};
 use super::scalar::{self, Cast, val_type};
-use super::vmath::VmathOp;
 use super::{ErrorSite, SiteError, Unsupported};
 use crate::kir::{
     ArrayTy, Expr, ExprId, FuncId, Function, Intrinsic, Layout, LocalId, Program, RaiseKind, Stmt,
@@ -663,8 +662,11 @@ impl Gen<'_, '_> {
                 self.expr(*b)?;
                 // A float power whose exponent is a constant runs the constant-power
                 // kernel, as in the executor (which looks at the operand's form alone).
-                if *op == BinaryOp::Pow && x.is_float() && matches!(f.get(*b), Expr::Const(_)) {
-                    scalar::vmath(&mut self.c, VmathOp::PowConst, x, self.helpers, "pow")
+                if *op == BinaryOp::Pow
+                    && x.is_float()
+                    && let Expr::Const(k) = f.get(*b)
+                {
+                    scalar::pow_const(&mut self.c, x, Some(*k), self.helpers)
                 } else {
                     scalar::binary(&mut self.c, *op, x, self.helpers)
                 }

@@ -1,0 +1,243 @@
+//! Parallel loops (`kir::parallel`): every `parallel=True` kernel of the Numba cases, and
+//! kernels written for the chunking itself, run both ways. The harness's runner calls the
+//! chunks in reverse order, so agreement with the executor (which runs them in order) shows
+//! that results, partials and errors do not depend on the order chunks run in.
+
+use numwasm::front::numba::Module;
+use numwasm::kir::exec::{self, Value};
+use numwasm::kir::{Program, Ty};
+use numwasm::types::{Buffer, DType, Scalar};
+use serde_json::Value as Json;
+
+use super::harness;
+
+fn kernel(source: &str, name: &str, args: &[Value]) -> Program {
+    let m = Module::parse(source).unwrap_or_else(|e| panic!("{e:?}"));
+    let tys: Vec<Ty> = args.iter().map(exec::type_of).collect();
+    m.compile(name, &tys)
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"))
+}
+
+fn array(buf: Buffer, shape: &[usize]) -> Value {
+    Value::Array(exec::ArrayValue::from_buffer(buf, shape.to_vec()))
+}
+
+/// A case argument as an executor value: scalars and C-contiguous arrays (`None` for
+/// what the harness has no ABI for: views, lists, tuples).
+fn value(j: &Json) -> Option<Value> {
+    let kind = j.get("kind")?.as_str()?;
+    let dtype = |j: &Json| DType::from_name(j.get("dtype")?.as_str()?);
+    let num = |v: &Json, d: DType| -> Option<Scalar> {
+        Some(match v {
+            Json::Bool(b) => Scalar::Bool(*b).cast(d),
+            Json::Number(n) if d.is_float() => Scalar::F64(n.as_f64()?).cast(d),
+            Json::Number(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => Scalar::from_i128(i128::from(i), d),
+                (_, Some(u)) => Scalar::from_i128(i128::from(u), d),
+                _ => Scalar::F64(n.as_f64()?).cast(d),
+            },
+            Json::String(s) => Scalar::F64(match s.as_str() {
+                "nan" => f64::NAN,
+                "-nan" => -f64::NAN,
+                "inf" => f64::INFINITY,
+                "-inf" => f64::NEG_INFINITY,
+                other => other.parse().ok()?,
+            })
+            .cast(d),
+            _ => return None,
+        })
+    };
+    match kind {
+        "scalar" => {
+            let d = dtype(j)?;
+            Some(Value::Scalar(num(j.get("value")?, d)?))
+        }
+        "int" => Some(Value::Scalar(Scalar::I64(j.get("value")?.as_i64()?))),
+        "float" => Some(Value::Scalar(Scalar::F64(j.get("value")?.as_f64()?))),
+        "bool" => Some(Value::Scalar(Scalar::Bool(j.get("value")?.as_bool()?))),
+        "array" => {
+            let d = dtype(j)?;
+            let shape: Vec<usize> = j
+                .get("shape")?
+                .as_array()?
+                .iter()
+                .map(|n| n.as_u64().map(|n| n as usize))
+                .collect::<Option<_>>()?;
+            let items: Vec<Scalar> = j
+                .get("data")?
+                .as_array()?
+                .iter()
+                .map(|v| num(v, d))
+                .collect::<Option<_>>()?;
+            Some(array(Buffer::from_scalars(d, items), &shape))
+        }
+        _ => None,
+    }
+}
+
+/// Every Numba case with `parallel=True` whose arguments the harness can pass and whose
+/// kernel compiles runs both ways with the same outcome.
+#[test]
+fn numba_parallel_cases_agree_with_the_executor() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/kernels/cases.json"),
+    )
+    .expect("cases.json");
+    let cases: Json = serde_json::from_str(&text).expect("JSON");
+    let mut ran = 0;
+    for case in cases["cases"].as_array().expect("cases") {
+        let source = case["source"].as_str().unwrap_or_default();
+        if !source.contains("parallel=True") || case.get("kwargs").is_some() {
+            continue;
+        }
+        let Some(args) = case["args"]
+            .as_array()
+            .and_then(|a| a.iter().map(value).collect::<Option<Vec<_>>>())
+        else {
+            continue;
+        };
+        let name = case["func"].as_str().expect("func");
+        let m = Module::parse(source).expect("parses");
+        let tys: Vec<Ty> = args.iter().map(exec::type_of).collect();
+        let Ok(p) = m.compile(name, &tys) else {
+            continue;
+        };
+        if numwasm::back::wasm::compile(&p).is_err() {
+            continue;
+        }
+        harness::differential(&p, &args);
+        ran += 1;
+    }
+    assert!(ran >= 30, "only {ran} parallel cases ran");
+}
+
+const KERNELS: &str = r#"
+import numpy as np
+from numba import njit, prange
+
+@njit(parallel=True)
+def psum(a):
+    s = 0.0
+    t = 0
+    m = -np.inf
+    for i in prange(a.size):
+        s += a[i]
+        t += i
+        m = max(m, a[i])
+    return s, t, m
+
+@njit(parallel=True)
+def first_error(a, bad):
+    s = 0
+    for i in prange(a.size):
+        if a[i] == bad:
+            raise ValueError("bad element")
+        s += i
+    return s
+
+@njit(parallel=True)
+def bad_index(a, n):
+    s = 0.0
+    for i in prange(n):
+        s += a[i]
+    return s
+
+@njit(parallel=True)
+def stepped(a, start, stop, step):
+    s = 0.0
+    for i in prange(start, stop, step):
+        s += a[i] * i
+    return s
+
+@njit(parallel=True)
+def private_arrays(x):
+    out = np.empty(x.shape[0])
+    for i in prange(x.shape[0]):
+        row = np.zeros(x.shape[1])
+        for j in range(x.shape[1]):
+            row[j] = x[i, j] * 2.0
+        out[i] = row.sum()
+    return out
+
+@njit(parallel=True)
+def returns_early(a):
+    for i in prange(a.size):
+        if a[i] < 0:
+            return i
+    return -1
+"#;
+
+fn floats(n: usize) -> Buffer {
+    Buffer::F64((0..n).map(|i| ((i * 7919) % 1000) as f64 * 1e-3 - 0.5).collect())
+}
+
+/// Sums of many chunks: the float sum is the chunks' partials added in chunk order, the
+/// same on both tiers.
+#[test]
+fn many_chunks_combine_in_order() {
+    for n in [0, 1, 63, 64, 65, 1000, 100_003] {
+        let args = [array(floats(n), &[n])];
+        let o = harness::differential(&kernel(KERNELS, "psum", &args), &args);
+        assert!(o.result.is_ok(), "{n}: {:?}", o.result);
+    }
+}
+
+/// The error reported is the first failing chunk's, whichever chunk fails first in time.
+#[test]
+fn the_lowest_failing_chunk_reports() {
+    let n = 50_000;
+    let mut v = vec![0i64; n];
+    v[10] = 7;
+    v[40_000] = 7;
+    let args = [array(Buffer::I64(v), &[n]), Value::Scalar(Scalar::I64(7))];
+    let o = harness::differential(&kernel(KERNELS, "first_error", &args), &args);
+    assert!(o.result.is_err());
+    let args = [
+        array(floats(1000), &[1000]),
+        Value::Scalar(Scalar::I64(1001)),
+    ];
+    let o = harness::differential(&kernel(KERNELS, "bad_index", &args), &args);
+    let e = o.result.expect_err("an IndexError");
+    assert!(e.message.contains("index 1000"), "{}", e.message);
+}
+
+#[test]
+fn ranges_with_steps_and_bounds() {
+    let a = || array(floats(5000), &[5000]);
+    for (start, stop, step) in [(0, 5000, 1), (3, 4999, 7), (4999, -1, -3), (10, 10, 1)] {
+        let args = [
+            a(),
+            Value::Scalar(Scalar::I64(start)),
+            Value::Scalar(Scalar::I64(stop)),
+            Value::Scalar(Scalar::I64(step)),
+        ];
+        harness::differential(&kernel(KERNELS, "stepped", &args), &args);
+    }
+    let args = [
+        a(),
+        Value::Scalar(Scalar::I64(0)),
+        Value::Scalar(Scalar::I64(10)),
+        Value::Scalar(Scalar::I64(0)),
+    ];
+    let o = harness::differential(&kernel(KERNELS, "stepped", &args), &args);
+    assert!(o.result.is_err(), "a zero step is a ValueError");
+}
+
+#[test]
+fn private_arrays_are_allocated_per_iteration() {
+    let args = [array(floats(300 * 7), &[300, 7])];
+    harness::differential(&kernel(KERNELS, "private_arrays", &args), &args);
+}
+
+/// A loop that returns stays serial, and the report says why.
+#[test]
+fn a_loop_that_returns_stays_serial() {
+    let args = [array(floats(100), &[100])];
+    let p = kernel(KERNELS, "returns_early", &args);
+    let report = p.parallel.clone().expect("a report");
+    assert_eq!(report.loops.len(), 1);
+    let why = report.loops[0].serial.as_deref().unwrap_or_default();
+    assert!(why.contains("returns"), "{why}");
+    assert!(!p.to_string().contains("parallel for"), "{p}");
+    harness::differential(&p, &args);
+}
