@@ -32,6 +32,7 @@ pub use arena::{arena_mark, arena_release, kernel_alloc, kernel_free};
 pub use diagnostic::{Diagnostic, ErrorKind};
 pub use engine::{Compiled, Engine, MAX_INPUTS, compile, evaluate};
 pub use functions::function_table_json;
+pub use crate::kir::parallel::Report as ParallelReport;
 pub use kernels::{Inspection, KernelArg, KernelCall, KernelValue, Kernels, Tier, WasmHost};
 pub use value::{Array, Input};
 

@@ -26,6 +26,7 @@
 
 pub mod exec;
 pub mod parallel;
+pub mod parfor;
 mod print;
 mod verify;
 pub mod writes;

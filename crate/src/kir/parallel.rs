@@ -102,6 +102,9 @@ pub struct Report {
     pub loops: Vec<LoopReport>,
     /// Whole-array operations of the parallel kernel's functions (they run serially).
     pub array_exprs: Vec<(String, Span, String)>,
+    /// Whole-array operations made into prange loops (`kir::parfor`): the function, the
+    /// expression's span and the operations fused into one loop.
+    pub fused: Vec<(String, Span, Vec<String>)>,
 }
 
 /// One `prange` loop.
@@ -177,9 +180,6 @@ fn array_expr(op: Intrinsic) -> bool {
             | Intrinsic::Mean
             | Intrinsic::Dot
             | Intrinsic::Assign
-            | Intrinsic::Zeros
-            | Intrinsic::Full
-            | Intrinsic::Arange
     )
 }
 
@@ -1363,11 +1363,33 @@ impl Report {
                 );
             }
         }
+        for (func, span, ops) in &self.fused {
+            let loop_id = self
+                .loops
+                .iter()
+                .find(|l| l.span == *span && l.function == *func)
+                .map_or_else(String::new, |l| format!(" (prange loop #{})", l.id));
+            if ops.len() > 1 {
+                let _ = writeln!(
+                    s,
+                    "array expression at line {}: {} fused into one parallel loop{loop_id}",
+                    line(*span),
+                    ops.join(", ")
+                );
+            } else {
+                let _ = writeln!(
+                    s,
+                    "array expression at line {}: {} as a parallel loop{loop_id}",
+                    line(*span),
+                    ops.join(", ")
+                );
+            }
+        }
         if !self.array_exprs.is_empty() {
             let _ = writeln!(
                 s,
-                "{} whole-array operation(s) run serially (parallel array expressions are \
-                 not implemented yet){}",
+                "{} whole-array operation(s) run serially (only element-wise operations \
+                 and np.dot become parallel loops){}",
                 self.array_exprs.len(),
                 if level >= 2 { ":" } else { "." }
             );

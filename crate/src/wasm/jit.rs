@@ -17,8 +17,7 @@ use js_sys::{Function, Object, Reflect, Uint8Array, WebAssembly};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::WasmHost;
-use crate::back::wasm::{Options, RUN_EXPORT, chunk_export};
-use crate::kir::parallel::chunk_plan;
+use crate::back::wasm::{Options, RUN_EXPORT, chunk_export, chunk_plan};
 
 /// Instances kept per thread.
 const CACHE_CAPACITY: usize = 512;

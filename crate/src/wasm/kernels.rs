@@ -254,7 +254,7 @@ fn array_arg(data: Buffer, shape: Vec<usize>) -> KernelArg {
 /// costNsPerIteration }], arrayExpressions: [{ function, line, op }] }`.
 fn parallel_to_js(
     kernels: &api::Kernels,
-    report: &crate::kir::parallel::Report,
+    report: &api::ParallelReport,
     level: u8,
 ) -> JsValue {
     let level = level.clamp(1, 4);

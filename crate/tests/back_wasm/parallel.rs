@@ -241,3 +241,111 @@ fn a_loop_that_returns_stays_serial() {
     assert!(!p.to_string().contains("parallel for"), "{p}");
     harness::differential(&p, &args);
 }
+
+/// Kernels of whole-array operations, which a parallel kernel runs as parallel loops
+/// (`kir::parfor`). Each runs as `@njit` and as `@njit(parallel=True)`: the two give the
+/// same bits (fused elements are computed as the intrinsics compute them, dots summed in
+/// their order), and the parallel one the same on both tiers.
+const ARRAY_KERNELS: &str = r#"
+import numpy as np
+from numba import njit
+
+@DECORATOR
+def chain(a, b, k):
+    return np.exp(np.arcsin(a)) * k + b ** 2 - np.sqrt(np.abs(b)) / (1.0 + a * a)
+
+@DECORATOR
+def mixed(a, n):
+    return np.where(np.isnan(a), 0.0, a) + n * 2 + (a > 0.5)
+
+@DECORATOR
+def ints(i, j):
+    return np.sqrt(i) + i * j - (i // 3) % 5 + (i < j)
+
+@DECORATOR
+def matrix(m, v):
+    return np.dot(m, v) * 2.0 + 1.0, np.dot(v, m.T), np.dot(m, m.T)
+
+@DECORATOR
+def broadcast(a, b):
+    return a * b + 1.0
+
+@DECORATOR
+def logistic(Y, X, w, iterations):
+    for i in range(iterations):
+        w -= np.dot(((1.0 / (1.0 + np.exp(-Y * np.dot(X, w))) - 1.0) * Y), X)
+    return w
+
+@DECORATOR
+def rows(x):
+    ret = np.empty_like(x)
+    for i in range(x.shape[0]):
+        ret[i, :] = x[i, :] / np.sqrt(np.sum(x[i, :] ** 2))
+    return ret
+
+@DECORATOR
+def two_d(a, b):
+    return np.sqrt(a * a + b * b) - a / 2.0
+"#;
+
+fn both_ways(name: &str, args: &[Value]) -> harness::Outcome {
+    // Sources of the same length, so that errors' spans compare equal.
+    let serial = kernel(
+        &ARRAY_KERNELS.replace("@DECORATOR", "@njit(parallel=False)"),
+        name,
+        args,
+    );
+    let parallel = kernel(
+        &ARRAY_KERNELS.replace("@DECORATOR", "@njit(parallel=True) "),
+        name,
+        args,
+    );
+    let report = parallel.parallel.clone().expect("a report");
+    assert!(!report.fused.is_empty(), "{name}: nothing fused\n{parallel}");
+    let want = harness::reference(&serial, args);
+    let got = harness::differential(&parallel, args);
+    assert_eq!(got, want, "{name}: parallel (left) and serial (right) differ");
+    got
+}
+
+fn f64s(v: &[f64]) -> Value {
+    array(Buffer::F64(v.to_vec()), &[v.len()])
+}
+
+#[test]
+fn fused_array_expressions_give_the_serial_bits() {
+    let a = f64s(&[0.5, -0.25, 1.0, -1.0, 0.0, -0.0, 0.75, 2.0, f64::NAN, 1e-310]);
+    let b = f64s(&[3.0, -2.0, 0.0, -0.0, 1e300, -1e-300, 7.5, f64::INFINITY, 1.0, -4.0]);
+    both_ways("chain", &[a.clone(), b.clone(), Value::Scalar(Scalar::F64(1.5))]);
+    both_ways("mixed", &[a.clone(), Value::Scalar(Scalar::I64(3))]);
+    let i = array(Buffer::I64(vec![0, 1, 7, -8, i64::MAX, 9]), &[6]);
+    let j = array(Buffer::I32(vec![3, -1, 0, 2, 5, -9]), &[6]);
+    both_ways("ints", &[i, j]);
+    // Shapes that broadcast run the original operations; shapes that do not fit raise
+    // NumPy's error either way.
+    both_ways("broadcast", &[f64s(&[1.0, 2.0, 3.0]), f64s(&[10.0])]);
+    let o = both_ways("broadcast", &[f64s(&[1.0, 2.0, 3.0]), f64s(&[1.0, 2.0])]);
+    assert!(o.result.is_err());
+    let m = array(floats(12), &[3, 4]);
+    let m2 = array(floats(12), &[4, 3]);
+    both_ways("two_d", &[m.clone(), m2.clone()]);
+    both_ways("two_d", &[m.clone(), array(floats(12), &[3, 4])]);
+}
+
+#[test]
+fn parallel_dots_give_the_serial_bits() {
+    let m = array(floats(5 * 4), &[5, 4]);
+    both_ways("matrix", &[m.clone(), f64s(&[0.5, -1.0, 2.0, 0.25])]);
+    let o = both_ways("matrix", &[m, f64s(&[0.5, -1.0, 2.0])]);
+    assert!(o.result.is_err(), "misaligned shapes are np.dot's ValueError");
+    let n = 300;
+    let y: Vec<f64> = (0..n).map(|i| if i % 3 == 0 { -1.0 } else { 1.0 }).collect();
+    let args = [
+        f64s(&y),
+        array(floats(n * 4), &[n, 4]),
+        f64s(&[0.1, -0.2, 0.3, 0.05]),
+        Value::Scalar(Scalar::I64(3)),
+    ];
+    both_ways("logistic", &args);
+    both_ways("rows", &[array(floats(40 * 6), &[40, 6])]);
+}

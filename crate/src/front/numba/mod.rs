@@ -610,8 +610,17 @@ impl Module {
             .and_then(|(_, r)| r.clone());
         let mut program = lower::compile(self, k.stmt, tys, ret, k.options)?;
         if k.options.parallel {
-            let report = crate::kir::parallel::parallelize(&mut program)
+            // The kernel's own whole-array operations become prange loops (Numba's
+            // parfors); its helpers' do not, as in Numba.
+            let fused = program
+                .functions
+                .first_mut()
+                .map(crate::kir::parfor::fuse)
+                .unwrap_or_default();
+            let mut report = crate::kir::parallel::parallelize(&mut program)
                 .map_err(|e| KernelError::typing(e.message, e.span))?;
+            let name = program.functions.first().map(|f| f.name.clone()).unwrap_or_default();
+            report.fused = fused.into_iter().map(|(s, ops)| (name.clone(), s, ops)).collect();
             program.parallel = Some(report);
         }
         Ok(program)

@@ -1,0 +1,626 @@
+//! kir::parfor: the whole-array operations of a `parallel=True` kernel as `prange` loops
+//! (Numba's ParallelAccelerator parfors), which `kir::parallel` then runs on the pool.
+//!
+//! * A tree of element-wise operations (`Map1`, `Map2`, `Where`: ufuncs and arithmetic)
+//!   becomes one loop nest that computes each element of the result from the elements of
+//!   its array leaves: the operations are fused, with no temporary array between them.
+//!   The outer loop is a `prange`. The leaves (arrays, scalars, and any other operation,
+//!   such as `np.dot`) are evaluated first, once, in order. Fusion needs every array leaf
+//!   to have the result's number of dimensions; at run time, when the leaves' shapes
+//!   differ (broadcasting), the original operations run instead.
+//! * `np.dot` of a matrix and a vector, of two matrices, or of a vector and a matrix
+//!   becomes a `prange` over the result's rows (columns for a vector times a matrix), each
+//!   element summed in the order the intrinsic sums it, so its bits do not change.
+//!
+//! Every element is computed as the intrinsic computes it (the operands cast to the
+//! operation's dtype, the same element operation), so a fused loop gives the bits of the
+//! operations it replaces. Trees whose elements the scalar forms would compute otherwise
+//! (a float cast to an integer, an integer power that raises) are left alone.
+
+use super::{Expr, ExprId, Function, Intrinsic, LocalId, Stmt, Ty};
+use crate::syntax::Span;
+use crate::types::{BinaryOp, DType, Scalar, promote};
+
+/// What the pass made: for each loop nest, the span of the expression it replaces and
+/// the operations fused into it (`exp`, `add`, `dot`, ...).
+pub type Fused = Vec<(Span, Vec<String>)>;
+
+/// Rewrites the whole-array operations of `f` into loop nests; returns what it fused.
+pub fn fuse(f: &mut Function) -> Fused {
+    let body = std::mem::take(&mut f.body);
+    let mut p = Pass {
+        f,
+        fused: Vec::new(),
+        n: 0,
+    };
+    let body = p.body(body);
+    let fused = std::mem::take(&mut p.fused);
+    f.body = body;
+    fused
+}
+
+struct Pass<'a> {
+    f: &'a mut Function,
+    fused: Fused,
+    /// Loop nests made so far (for the names of their locals).
+    n: usize,
+}
+
+/// An element-wise tree: its nodes, and its leaves in evaluation order.
+struct Tree {
+    ndim: u8,
+    leaves: Vec<ExprId>,
+    ops: Vec<String>,
+}
+
+impl Pass<'_> {
+    fn body(&mut self, body: Vec<Stmt>) -> Vec<Stmt> {
+        let mut out = Vec::with_capacity(body.len());
+        for st in body {
+            match st {
+                Stmt::Assign(l, e) => {
+                    let e = self.hoist(e, &mut out);
+                    out.push(Stmt::Assign(l, e));
+                }
+                Stmt::Eval(e) => {
+                    let e = self.hoist(e, &mut out);
+                    out.push(Stmt::Eval(e));
+                }
+                Stmt::Return(Some(e)) => {
+                    let e = self.hoist(e, &mut out);
+                    out.push(Stmt::Return(Some(e)));
+                }
+                Stmt::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => out.push(Stmt::If {
+                    cond,
+                    then: self.body(then),
+                    otherwise: self.body(otherwise),
+                }),
+                Stmt::For {
+                    var,
+                    start,
+                    stop,
+                    step,
+                    body,
+                    parallel,
+                    span,
+                } => out.push(Stmt::For {
+                    var,
+                    start,
+                    stop,
+                    step,
+                    body: self.body(body),
+                    parallel,
+                    span,
+                }),
+                Stmt::While { cond, body } => out.push(Stmt::While {
+                    cond,
+                    body: self.body(body),
+                }),
+                other => out.push(other),
+            }
+        }
+        out
+    }
+
+    fn ty(&self, e: ExprId) -> Ty {
+        self.f.ty(e).clone()
+    }
+
+    fn span(&self, e: ExprId) -> Span {
+        self.f.span(e)
+    }
+
+    /// `e` with every element-wise tree and `np.dot` in it (outside conditional branches)
+    /// computed before it by statements appended to `out`.
+    fn hoist(&mut self, e: ExprId, out: &mut Vec<Stmt>) -> ExprId {
+        let expr = self.f.get(e).clone();
+        match &expr {
+            Expr::Cond(..) | Expr::Const(_) | Expr::Local(_) | Expr::NoneVal => return e,
+            Expr::Intrinsic(Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where, _) => {
+                if let Some(tree) = self.tree(e) {
+                    return self.emit_tree(e, tree, out);
+                }
+            }
+            Expr::Intrinsic(Intrinsic::Dot, ops) if ops.len() == 2 => {
+                let (a, b) = (self.hoist(ops[0], out), self.hoist(ops[1], out));
+                if let Some(x) = self.emit_dot(e, a, b, out) {
+                    return x;
+                }
+                return self.rebuild(e, &[a, b]);
+            }
+            _ => {}
+        }
+        let mut ops = Vec::new();
+        expr.each_operand(|x| ops.push(x));
+        let new: Vec<ExprId> = ops.iter().map(|&x| self.hoist(x, out)).collect();
+        if new == ops { e } else { self.rebuild(e, &new) }
+    }
+
+    /// A copy of `e` with its operands replaced, in `each_operand`'s order.
+    fn rebuild(&mut self, e: ExprId, new: &[ExprId]) -> ExprId {
+        let mut it = new.iter().copied();
+        let mut next = || it.next().expect("one operand each");
+        let expr = match self.f.get(e).clone() {
+            Expr::Cast(_, d) => Expr::Cast(next(), d),
+            Expr::Unary(op, _) => Expr::Unary(op, next()),
+            Expr::Binary(op, ..) => Expr::Binary(op, next(), next()),
+            Expr::PyDiv(op, ..) => Expr::PyDiv(op, next(), next()),
+            Expr::Cond(..) => Expr::Cond(next(), next(), next()),
+            Expr::Load(_, ix) => {
+                let a = next();
+                Expr::Load(a, ix.iter().map(|_| next()).collect())
+            }
+            Expr::View(_, ix) => {
+                let a = next();
+                let ix = ix
+                    .iter()
+                    .map(|i| match *i {
+                        super::Index::At(_) => super::Index::At(next()),
+                        super::Index::Slice { start, stop, step } => super::Index::Slice {
+                            start: start.map(|_| next()),
+                            stop: stop.map(|_| next()),
+                            step: step.map(|_| next()),
+                        },
+                    })
+                    .collect();
+                Expr::View(a, ix)
+            }
+            Expr::Dim(_, k) => Expr::Dim(next(), k),
+            Expr::Tuple(xs) => Expr::Tuple(xs.iter().map(|_| next()).collect()),
+            Expr::TupleGet(_, k) => Expr::TupleGet(next(), k),
+            Expr::ListLen(_) => Expr::ListLen(next()),
+            Expr::ListGet(..) => Expr::ListGet(next(), next()),
+            Expr::Call(id, xs) => Expr::Call(id, xs.iter().map(|_| next()).collect()),
+            Expr::Intrinsic(op, xs) => Expr::Intrinsic(op, xs.iter().map(|_| next()).collect()),
+            other => other,
+        };
+        let (t, s) = (self.ty(e), self.span(e));
+        self.f.expr(expr, t, s)
+    }
+
+    /// The element-wise tree rooted at `e`, or `None` when it cannot be fused.
+    fn tree(&self, e: ExprId) -> Option<Tree> {
+        let Ty::Array(at) = self.f.ty(e) else {
+            return None;
+        };
+        let mut t = Tree {
+            ndim: at.ndim,
+            leaves: Vec::new(),
+            ops: Vec::new(),
+        };
+        self.collect(e, &mut t)?;
+        let arrays = t
+            .leaves
+            .iter()
+            .filter(|&&l| matches!(self.f.ty(l), Ty::Array(_)))
+            .count();
+        (arrays > 0 && at.ndim > 0).then_some(t)
+    }
+
+    fn collect(&self, e: ExprId, t: &mut Tree) -> Option<()> {
+        let f = &*self.f;
+        let node = match f.get(e) {
+            Expr::Intrinsic(op @ (Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where), xs)
+                if matches!(f.ty(e), Ty::Array(a) if a.ndim == t.ndim) =>
+            {
+                Some((*op, xs.clone()))
+            }
+            _ => None,
+        };
+        let Some((op, xs)) = node else {
+            // A leaf: a scalar, or an array of the tree's rank.
+            return match f.ty(e) {
+                Ty::Scalar(_) => {
+                    t.leaves.push(e);
+                    Some(())
+                }
+                Ty::Array(a) if a.ndim == t.ndim => {
+                    t.leaves.push(e);
+                    Some(())
+                }
+                _ => None,
+            };
+        };
+        let rd = f.ty(e).array()?.dtype;
+        let cd = match op {
+            Intrinsic::Map1(u) if u.is_predicate() => self.dtype(xs[0])?,
+            Intrinsic::Map2(b) if b.is_comparison() => {
+                promote(self.dtype(xs[0])?, self.dtype(xs[1])?)
+            }
+            _ => rd,
+        };
+        if let Intrinsic::Map2(BinaryOp::Pow) = op
+            && cd.is_int()
+        {
+            return None;
+        }
+        let operands: &[ExprId] = match op {
+            Intrinsic::Where => &xs[1..],
+            _ => &xs,
+        };
+        for &x in operands {
+            let d = self.dtype(x)?;
+            if d.is_float() && !cd.is_float() {
+                return None;
+            }
+        }
+        t.ops.push(match op {
+            Intrinsic::Map1(u) => u.name().to_owned(),
+            Intrinsic::Map2(b) => b.name().to_owned(),
+            _ => "where".to_owned(),
+        });
+        for &x in &xs {
+            self.collect(x, t)?;
+        }
+        Some(())
+    }
+
+    /// The dtype of a scalar or array expression.
+    fn dtype(&self, e: ExprId) -> Option<DType> {
+        match self.f.ty(e) {
+            Ty::Scalar(d) => Some(*d),
+            Ty::Array(a) => Some(a.dtype),
+            _ => None,
+        }
+    }
+
+    fn local_expr(&mut self, l: LocalId, span: Span) -> ExprId {
+        let t = self.f.local_decl(l).ty.clone();
+        self.f.expr(Expr::Local(l), t, span)
+    }
+
+    fn int(&mut self, v: i64, span: Span) -> ExprId {
+        self.f
+            .expr(Expr::Const(Scalar::I64(v)), Ty::Scalar(DType::I64), span)
+    }
+
+    /// Evaluates `e` into a new local (unless it is one or a constant already).
+    fn temp(&mut self, e: ExprId, out: &mut Vec<Stmt>) -> ExprId {
+        if matches!(self.f.get(e), Expr::Local(_) | Expr::Const(_)) {
+            return e;
+        }
+        let (t, s) = (self.ty(e), self.span(e));
+        let l = self.f.local(format!("$leaf{}", self.f.locals.len()), t);
+        out.push(Stmt::Assign(l, e));
+        self.local_expr(l, s)
+    }
+
+    /// `x` cast to `d` as the intrinsics cast their operands.
+    fn cast(&mut self, x: ExprId, d: DType) -> ExprId {
+        let from = self.dtype(x);
+        if from == Some(d) {
+            return x;
+        }
+        let s = self.span(x);
+        if let Expr::Const(k) = self.f.get(x) {
+            let k = k.cast(d);
+            return self.f.expr(Expr::Const(k), Ty::Scalar(d), s);
+        }
+        self.f.expr(Expr::Cast(x, d), Ty::Scalar(d), s)
+    }
+
+    /// Emits the loop nest of tree `t` rooted at `e`, returning the local with its result.
+    fn emit_tree(&mut self, e: ExprId, t: Tree, out: &mut Vec<Stmt>) -> ExprId {
+        let span = self.span(e);
+        let Ty::Array(at) = self.ty(e) else {
+            return e;
+        };
+        // The leaves, hoisted in order (their own trees and dots first).
+        let mut temps = Vec::with_capacity(t.leaves.len());
+        for &leaf in &t.leaves {
+            let x = self.hoist(leaf, out);
+            temps.push(self.temp(x, out));
+        }
+        let arrays: Vec<ExprId> = temps
+            .iter()
+            .copied()
+            .filter(|&x| matches!(self.f.ty(x), Ty::Array(_)))
+            .collect();
+        self.n += 1;
+        let result = self.f.local(format!("$fused{}", self.n), Ty::Array(at));
+        let first = arrays[0];
+        let extents: Vec<ExprId> = (0..at.ndim)
+            .map(|k| self.f.expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span))
+            .collect();
+        let vars: Vec<LocalId> = (0..at.ndim)
+            .map(|k| {
+                self.f
+                    .local(format!("$f{}_{k}", self.n), Ty::Scalar(DType::I64))
+            })
+            .collect();
+        // The element, from the tree with leaves read at the loop's indices.
+        let mut leaf_at = temps.iter().copied();
+        let value = self.element(e, &vars, &mut leaf_at, span);
+        let target = self.local_expr(result, span);
+        let index: Vec<ExprId> = vars.iter().map(|&v| self.local_expr(v, span)).collect();
+        let mut nest = vec![Stmt::Store {
+            array: target,
+            index,
+            value,
+            span,
+        }];
+        for k in (0..at.ndim as usize).rev() {
+            let start = self.int(0, span);
+            let step = self.int(1, span);
+            nest = vec![Stmt::For {
+                var: vars[k],
+                start,
+                stop: extents[k],
+                step,
+                body: nest,
+                parallel: k == 0,
+                span,
+            }];
+        }
+        let zeros = self.f.expr(
+            Expr::Intrinsic(Intrinsic::Zeros, extents.clone()),
+            Ty::Array(at),
+            span,
+        );
+        let mut fused = vec![Stmt::Assign(result, zeros)];
+        fused.extend(nest);
+        // Shapes equal: the loop nest; otherwise the operations themselves (broadcasting).
+        let mut same: Option<ExprId> = None;
+        for &a in &arrays[1..] {
+            for k in 0..at.ndim {
+                let x = self.f.expr(Expr::Dim(a, k), Ty::Scalar(DType::I64), span);
+                let y = self.f.expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span);
+                let eq = self
+                    .f
+                    .expr(Expr::Binary(BinaryOp::Eq, x, y), Ty::Scalar(DType::Bool), span);
+                same = Some(match same {
+                    None => eq,
+                    Some(c) => self.f.expr(
+                        Expr::Binary(BinaryOp::And, c, eq),
+                        Ty::Scalar(DType::Bool),
+                        span,
+                    ),
+                });
+            }
+        }
+        match same {
+            None => out.extend(fused),
+            Some(cond) => {
+                let mut leaf_at = temps.iter().copied();
+                let original = self.original(e, &mut leaf_at);
+                out.push(Stmt::If {
+                    cond,
+                    then: fused,
+                    otherwise: vec![Stmt::Assign(result, original)],
+                });
+            }
+        }
+        self.fused.push((span, t.ops));
+        self.local_expr(result, span)
+    }
+
+    /// The tree `e` with its leaves replaced, in order, by `leaves`.
+    fn original(&mut self, e: ExprId, leaves: &mut impl Iterator<Item = ExprId>) -> ExprId {
+        match self.f.get(e).clone() {
+            Expr::Intrinsic(op @ (Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where), xs)
+                if matches!(self.f.ty(e), Ty::Array(_)) && self.is_node(e) =>
+            {
+                let xs: Vec<ExprId> = xs.iter().map(|&x| self.original(x, leaves)).collect();
+                let (t, s) = (self.ty(e), self.span(e));
+                self.f.expr(Expr::Intrinsic(op, xs), t, s)
+            }
+            _ => leaves.next().unwrap_or(e),
+        }
+    }
+
+    /// Whether `e` is an inner node of the tree being emitted (not a leaf), by the rule
+    /// `collect` used.
+    fn is_node(&self, e: ExprId) -> bool {
+        matches!(
+            self.f.get(e),
+            Expr::Intrinsic(Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where, _)
+        )
+    }
+
+    /// The element of tree `e` at indices `vars`.
+    fn element(
+        &mut self,
+        e: ExprId,
+        vars: &[LocalId],
+        leaves: &mut impl Iterator<Item = ExprId>,
+        span: Span,
+    ) -> ExprId {
+        let node = match self.f.get(e).clone() {
+            Expr::Intrinsic(op @ (Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where), xs)
+                if self.is_node(e) && matches!(self.f.ty(e), Ty::Array(_)) =>
+            {
+                Some((op, xs))
+            }
+            _ => None,
+        };
+        let Some((op, xs)) = node else {
+            let leaf = leaves.next().unwrap_or(e);
+            return match self.ty(leaf) {
+                Ty::Array(a) => {
+                    let index = vars.iter().map(|&v| self.local_expr(v, span)).collect();
+                    self.f
+                        .expr(Expr::Load(leaf, index), Ty::Scalar(a.dtype), span)
+                }
+                _ => leaf,
+            };
+        };
+        let rd = self.dtype(e).unwrap_or(DType::F64);
+        let s = self.span(e);
+        match op {
+            Intrinsic::Map1(u) => {
+                let cd = if u.is_predicate() {
+                    self.dtype(xs[0]).unwrap_or(rd)
+                } else {
+                    rd
+                };
+                let x = self.element(xs[0], vars, leaves, span);
+                let x = self.cast(x, cd);
+                self.f.expr(Expr::Unary(u, x), Ty::Scalar(rd), s)
+            }
+            Intrinsic::Map2(b) => {
+                let cd = if b.is_comparison() {
+                    promote(
+                        self.dtype(xs[0]).unwrap_or(rd),
+                        self.dtype(xs[1]).unwrap_or(rd),
+                    )
+                } else {
+                    rd
+                };
+                let x = self.element(xs[0], vars, leaves, span);
+                let y = self.element(xs[1], vars, leaves, span);
+                let (x, y) = (self.cast(x, cd), self.cast(y, cd));
+                self.f.expr(Expr::Binary(b, x, y), Ty::Scalar(rd), s)
+            }
+            _ => {
+                let c = self.element(xs[0], vars, leaves, span);
+                let a = self.element(xs[1], vars, leaves, span);
+                let b = self.element(xs[2], vars, leaves, span);
+                let (a, b) = (self.cast(a, rd), self.cast(b, rd));
+                self.f.expr(Expr::Cond(c, a, b), Ty::Scalar(rd), s)
+            }
+        }
+    }
+
+    /// `np.dot(a, b)` (operands already hoisted) as a parallel loop nest, when it is a
+    /// matrix times a vector or a matrix, or a vector times a matrix; `None` otherwise.
+    fn emit_dot(
+        &mut self,
+        e: ExprId,
+        a: ExprId,
+        b: ExprId,
+        out: &mut Vec<Stmt>,
+    ) -> Option<ExprId> {
+        let (Ty::Array(at), Ty::Array(bt), Ty::Array(rt)) = (self.ty(a), self.ty(b), self.ty(e))
+        else {
+            return None;
+        };
+        let rd = rt.dtype;
+        if (at.dtype.is_float() || bt.dtype.is_float()) && !rd.is_float() {
+            return None;
+        }
+        if !matches!((at.ndim, bt.ndim), (2, 1) | (2, 2) | (1, 2)) {
+            return None;
+        }
+        let span = self.span(e);
+        let a = self.temp(a, out);
+        let b = self.temp(b, out);
+        self.n += 1;
+        let n = self.n;
+        let dim = |p: &mut Self, x: ExprId, k: u8| {
+            p.f.expr(Expr::Dim(x, k), Ty::Scalar(DType::I64), span)
+        };
+        // a: (m, k) or (k,); b: (k, p) or (k,).
+        let (m, ka) = if at.ndim == 2 {
+            (Some(dim(self, a, 0)), dim(self, a, 1))
+        } else {
+            (None, dim(self, a, 0))
+        };
+        let kb = dim(self, b, 0);
+        let p = (bt.ndim == 2).then(|| dim(self, b, 1));
+        let result = self.f.local(format!("$dot{n}"), Ty::Array(rt));
+        let i = self.f.local(format!("$d{n}_i"), Ty::Scalar(DType::I64));
+        let j = self.f.local(format!("$d{n}_j"), Ty::Scalar(DType::I64));
+        let k = self.f.local(format!("$d{n}_k"), Ty::Scalar(DType::I64));
+        let acc = self.f.local(format!("$d{n}_acc"), Ty::Scalar(rd));
+        let get = |p: &mut Self, l: LocalId| p.local_expr(l, span);
+        // acc = 0; for k: acc = acc + a[i?, k] * b[k, j?]
+        let zero = self
+            .f
+            .expr(Expr::Const(Scalar::zero(rd)), Ty::Scalar(rd), span);
+        let a_index: Vec<ExprId> = if m.is_some() {
+            vec![get(self, i), get(self, k)]
+        } else {
+            vec![get(self, k)]
+        };
+        let b_index: Vec<ExprId> = if p.is_some() {
+            vec![get(self, k), get(self, j)]
+        } else {
+            vec![get(self, k)]
+        };
+        let x = self
+            .f
+            .expr(Expr::Load(a, a_index), Ty::Scalar(at.dtype), span);
+        let y = self
+            .f
+            .expr(Expr::Load(b, b_index), Ty::Scalar(bt.dtype), span);
+        let (x, y) = (self.cast(x, rd), self.cast(y, rd));
+        let prod = self
+            .f
+            .expr(Expr::Binary(BinaryOp::Mul, x, y), Ty::Scalar(rd), span);
+        let acc_e = get(self, acc);
+        let sum = self
+            .f
+            .expr(Expr::Binary(BinaryOp::Add, acc_e, prod), Ty::Scalar(rd), span);
+        let zero_i = self.int(0, span);
+        let one = self.int(1, span);
+        let inner = Stmt::For {
+            var: k,
+            start: zero_i,
+            stop: ka,
+            step: one,
+            body: vec![Stmt::Assign(acc, sum)],
+            parallel: false,
+            span,
+        };
+        let store_index: Vec<ExprId> = match (m.is_some(), p.is_some()) {
+            (true, true) => vec![get(self, i), get(self, j)],
+            (true, false) => vec![get(self, i)],
+            _ => vec![get(self, j)],
+        };
+        let target = get(self, result);
+        let acc_v = get(self, acc);
+        let element = vec![
+            Stmt::Assign(acc, zero),
+            inner,
+            Stmt::Store {
+                array: target,
+                index: store_index,
+                value: acc_v,
+                span,
+            },
+        ];
+        let loop_ = |var: LocalId, stop: ExprId, body: Vec<Stmt>, parallel: bool, s: &mut Self| {
+            let start = s.int(0, span);
+            let step = s.int(1, span);
+            Stmt::For {
+                var,
+                start,
+                stop,
+                step,
+                body,
+                parallel,
+                span,
+            }
+        };
+        let nest = match (m, p) {
+            (Some(m), Some(p)) => {
+                let cols = loop_(j, p, element, false, self);
+                loop_(i, m, vec![cols], true, self)
+            }
+            (Some(m), None) => loop_(i, m, element, true, self),
+            (None, Some(p)) => loop_(j, p, element, true, self),
+            (None, None) => return None,
+        };
+        let extents: Vec<ExprId> = m.into_iter().chain(p).collect();
+        let zeros = self
+            .f
+            .expr(Expr::Intrinsic(Intrinsic::Zeros, extents), Ty::Array(rt), span);
+        let aligned = self
+            .f
+            .expr(Expr::Binary(BinaryOp::Eq, ka, kb), Ty::Scalar(DType::Bool), span);
+        let original = self
+            .f
+            .expr(Expr::Intrinsic(Intrinsic::Dot, vec![a, b]), Ty::Array(rt), span);
+        out.push(Stmt::If {
+            cond: aligned,
+            then: vec![Stmt::Assign(result, zeros), nest],
+            otherwise: vec![Stmt::Assign(result, original)],
+        });
+        self.fused.push((span, vec!["dot".to_owned()]));
+        Some(self.local_expr(result, span))
+    }
+}
