@@ -28,6 +28,12 @@ trait Lanes {
         o: *mut Self::Elem,
         n: usize,
     ) -> bool;
+    /// `op(a)` of one element, `None` if `op` has no lane kernel: the common case run on
+    /// the element splat across the lanes, the whole function only where the common case
+    /// does not apply (the block loops' rule, so the bits are theirs).
+    fn unary1(op: UnaryOp, a: Self::Elem) -> Option<Self::Elem>;
+    /// `op(a, b)` of one element pair, as [`Lanes::unary1`].
+    fn binary1(op: BinaryOp, a: Self::Elem, b: Self::Elem) -> Option<Self::Elem>;
     /// `o[i] = op(a[i], k)`; false if `op` has no lane kernel.
     unsafe fn binary_k(
         op: BinaryOp,
@@ -80,6 +86,28 @@ macro_rules! lanes_impl {
                     _ => return false,
                 }
                 true
+            }
+            #[inline]
+            fn unary1(op: UnaryOp, a: $t) -> Option<$t> {
+                let x = <$v>::splat(a);
+                match op {
+                    $(UnaryOp::$u => {
+                        let (r, ok) = (fast1!($uf $(/ $ufast)?))(x);
+                        Some(if ok { r[0] } else { vmath::$uf(x)[0] })
+                    })*
+                    _ => None,
+                }
+            }
+            #[inline]
+            fn binary1(op: BinaryOp, a: $t, b: $t) -> Option<$t> {
+                let (x, y) = (<$v>::splat(a), <$v>::splat(b));
+                match op {
+                    $(BinaryOp::$b => {
+                        let (r, ok) = (fast2!($bf $(/ $bfast)?))(x, y);
+                        Some(if ok { r[0] } else { vmath::$bf(x, y)[0] })
+                    })*
+                    _ => None,
+                }
             }
             unsafe fn binary(op: BinaryOp, a: *const $t, b: *const $t, o: *mut $t, n: usize) -> bool {
                 // SAFETY: forwarded from the caller.
@@ -307,12 +335,18 @@ macro_rules! one_lane {
     ($t:ty, $v:ty, $bink:ident) => {
         impl OneLane for $t {
             fn unary_one(op: UnaryOp, a: $t) -> $t {
+                if let Some(r) = <$v as Lanes>::unary1(op, a) {
+                    return r;
+                }
                 let mut o = <$t>::NAN;
                 // SAFETY: one valid element each.
                 unsafe { <$v>::unary(op, &a, &mut o, 1) };
                 o
             }
             fn binary_one(op: BinaryOp, a: $t, b: $t) -> $t {
+                if let Some(r) = <$v as Lanes>::binary1(op, a, b) {
+                    return r;
+                }
                 let mut o = <$t>::NAN;
                 // SAFETY: one valid element each.
                 unsafe { <$v>::binary(op, &a, &b, &mut o, 1) };
@@ -411,14 +445,34 @@ mod tests {
                         }
                     }
                     let y: Vec<f64> = (0..n).map(|i| 1.5 - ordinary(i)).collect();
-                    let mut out = vec![0.0; n];
-                    // SAFETY: n valid elements each.
-                    unsafe {
-                        binary_f64(BinaryOp::Pow, x.as_ptr(), y.as_ptr(), out.as_mut_ptr(), n);
-                    }
-                    for i in 0..n {
-                        let alone = f64::binary_one(BinaryOp::Pow, x[i], y[i]);
-                        assert!(same(out[i], alone), "pow n={n} pos={pos} u={u} i={i}");
+                    for op in [
+                        BinaryOp::Pow,
+                        BinaryOp::Arctan2,
+                        BinaryOp::Hypot,
+                        BinaryOp::Copysign,
+                        BinaryOp::Nextafter,
+                        BinaryOp::Fmod,
+                        BinaryOp::Mod,
+                        BinaryOp::FloorDiv,
+                    ] {
+                        let mut out = vec![0.0; n];
+                        let mut out32 = vec![0.0f32; n];
+                        let (x32, y32): (Vec<f32>, Vec<f32>) =
+                            x.iter().zip(&y).map(|(&a, &b)| (a as f32, b as f32)).unzip();
+                        // SAFETY: n valid elements each.
+                        unsafe {
+                            binary_f64(op, x.as_ptr(), y.as_ptr(), out.as_mut_ptr(), n);
+                            binary_f32(op, x32.as_ptr(), y32.as_ptr(), out32.as_mut_ptr(), n);
+                        }
+                        for i in 0..n {
+                            let alone = f64::binary_one(op, x[i], y[i]);
+                            assert!(same(out[i], alone), "{op:?} n={n} pos={pos} u={u} i={i}");
+                            let alone = f32::binary_one(op, x32[i], y32[i]);
+                            assert!(
+                                same(f64::from(out32[i]), f64::from(alone)),
+                                "{op:?} f32 n={n} pos={pos} u={u} i={i}"
+                            );
+                        }
                     }
                     let mut outk = vec![0.0; n];
                     // SAFETY: n valid elements each.
