@@ -5,19 +5,72 @@
 //
 // The JS loops are idiomatic fast JS: typed arrays and plain for loops, allocating their
 // result on every call as the kernels do (np.empty_like, np.zeros, np.array, a list).
+//
+// The parallel group (`parallel: true`: the `parallel=True` kernels) is timed at 1 and 2
+// threads; its JS loops are the same algorithms on the page's one thread.
 
 import { rng } from './workloads.js';
 
-/** The real sizes: elements for the 1-d kernels, the side of the square matrix for the 2-d ones. */
-export const SIZES = { ssum: 1e6, band: 1000, normalize: 1000, moving_mean: 1e6, filter_lt50: 1e6 };
+/**
+ * The real sizes: elements for the 1-d kernels, the side of the square matrix for the 2-d
+ * ones, the rows of X for logistic regression (logreg10: n x 10, logreg4: n x 4).
+ */
+export const SIZES = {
+  ssum: 1e6,
+  band: 1000,
+  normalize: 1000,
+  moving_mean: 1e6,
+  filter_lt50: 1e6,
+  pssum: 1e7,
+  pnormalize: 1000,
+  logreg10: 1e5,
+  logreg4: 1e6,
+  pexp_arcsin: 1e6,
+};
 /** `--sizes small`: a quick run. */
-export const SMALL_SIZES = { ssum: 1e4, band: 100, normalize: 100, moving_mean: 1e4, filter_lt50: 1e4 };
-/** The size of the first-call measurement: small, so that parsing, typing and compiling dominate. */
-export const FIRST_CALL_SIZES = { ssum: 1000, band: 32, normalize: 32, moving_mean: 1000, filter_lt50: 1000 };
+export const SMALL_SIZES = {
+  ssum: 1e4,
+  band: 100,
+  normalize: 100,
+  moving_mean: 1e4,
+  filter_lt50: 1e4,
+  pssum: 1e5,
+  pnormalize: 100,
+  logreg10: 1e3,
+  logreg4: 1e4,
+  pexp_arcsin: 1e4,
+};
+/**
+ * The size of the first-call measurement: small, so that parsing, typing and compiling
+ * dominate. One entry per kernel: logreg4 is the same kernel as logreg10 and has none.
+ */
+export const FIRST_CALL_SIZES = {
+  ssum: 1000,
+  band: 32,
+  normalize: 32,
+  moving_mean: 1000,
+  filter_lt50: 1000,
+  pssum: 1000,
+  pnormalize: 32,
+  logreg10: 100,
+  pexp_arcsin: 1000,
+};
 
 /** band's half-width and moving_mean's window. */
 export const BAND_K = 10;
 export const WINDOW = 10;
+/** Logistic regression's iterations (the seed's 20). */
+export const ITERATIONS = 20;
+/** The thread counts of the parallel group. */
+export const PARALLEL_THREADS = [1, 2];
+
+/**
+ * A bound on the relative difference of two sums of the same n non-negative terms added in
+ * different orders: each is within (n - 1) u of the exact sum (u = 2^-53), so they are
+ * within 2 n u of each other. A parallel reduction may add in chunks; this is how far that
+ * may move the result.
+ */
+export const sumTolerance = (n) => 2 * n * 2 ** -53;
 
 /** `n` uint32 words of the LCG of workloads.js (its fraction times 2^32 is the state, exactly). */
 function words(n, seed) {
@@ -34,6 +87,60 @@ function uniform(n, lo, hi, seed) {
   for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * r();
   return a;
 }
+
+/**
+ * Logistic regression's inputs, n rows of d features: X uniform in [-s, s) with
+ * s = 1 / sqrt(n), labels Y of -1 or 1, weights w uniform in [-1, 1). The seed takes unit
+ * steps (no learning rate), so the gradient, a sum over n rows, grows with n; features
+ * scaled by 1 / sqrt(n) keep |X . w| small for 20 iterations (exp neither overflows nor
+ * saturates the sigmoid), so every element takes the ordinary path of exp.
+ */
+function logregInputs(n, d) {
+  const s = 1 / Math.sqrt(n);
+  const X = uniform(n * d, -s, s, 43);
+  const u = uniform(n, 0, 1, 44);
+  const Y = new Float64Array(n);
+  for (let i = 0; i < n; i++) Y[i] = u[i] < 0.5 ? -1 : 1;
+  return [Y, { data: X, shape: [n, d] }, uniform(d, -1, 1, 45), ITERATIONS];
+}
+
+/**
+ * The seed's logistic regression as one loop over the rows per iteration: the dot of a row
+ * with w (in column order), the sigmoid term, and its product with the row added into the
+ * gradient (in row order): the order of the kernel's np.dot(X, w) and np.dot(v, X). Only
+ * Math.exp differs from the kernel's exp (within an ULP).
+ */
+function logregJs(Y, { data: X, shape: [n, d] }, w0, iterations) {
+  const w = w0.slice();
+  const g = new Float64Array(d);
+  for (let it = 0; it < iterations; it++) {
+    g.fill(0);
+    for (let r = 0; r < n; r++) {
+      const row = r * d;
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += X[row + j] * w[j];
+      const v = (1 / (1 + Math.exp(-Y[r] * dot)) - 1) * Y[r];
+      for (let j = 0; j < d; j++) g[j] += v * X[row + j];
+    }
+    for (let j = 0; j < d; j++) w[j] -= g[j];
+  }
+  return w;
+}
+
+/** normalize's JS loop, for normalize and pnormalize. */
+function normalizeJs({ data: x, shape: [rows, cols] }) {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    let acc = 0;
+    const row = i * cols;
+    for (let j = 0; j < cols; j++) acc += x[row + j] * x[row + j];
+    const norm = Math.sqrt(acc);
+    for (let j = 0; j < cols; j++) out[row + j] = x[row + j] / norm;
+  }
+  return out;
+}
+
+const exponent = (n) => `1e${Math.round(Math.log10(n))}`;
 
 /** Int64 over the whole range: each element is two LCG words, low word first (little-endian). */
 function int64s(n, seed) {
@@ -65,6 +172,11 @@ function sumInt64Words(a) {
  * compared bit for bit: Numba fixes the order of every float operation here (sequential
  * sums, `x ** 2` as `x * x`, the slice mean as a sum divided by its length) and the loops
  * follow it.
+ *
+ * The parallel group also has `parallel: true`, `label(n)` (the input's size as the report
+ * prints it), `tolerance(n)` (the relative difference allowed from the JS loop and from
+ * Numba: 0 is bit for bit), `mutates` (the indices of arguments the kernel writes: each call
+ * gets a fresh copy) and optionally `repeats` (fewer timed calls for a slow one).
  */
 export const KERNEL_WORKLOADS = [
   {
@@ -103,17 +215,7 @@ export const KERNEL_WORKLOADS = [
     kernel: 'normalize',
     what: 'n x n float64, uniform in [-3, 3)',
     args: (n) => [{ data: uniform(n * n, -3, 3, 32), shape: [n, n] }],
-    js: ({ data: x, shape: [rows, cols] }) => {
-      const out = new Float64Array(rows * cols);
-      for (let i = 0; i < rows; i++) {
-        let acc = 0;
-        const row = i * cols;
-        for (let j = 0; j < cols; j++) acc += x[row + j] * x[row + j];
-        const norm = Math.sqrt(acc);
-        for (let j = 0; j < cols; j++) out[row + j] = x[row + j] / norm;
-      }
-      return out;
-    },
+    js: normalizeJs,
     jsNote: 'row by row: sum of squares, Math.sqrt, divide',
   },
   {
@@ -160,7 +262,92 @@ export const KERNEL_WORKLOADS = [
       },
     },
   },
+  {
+    id: 'pssum',
+    kernel: 'pssum',
+    parallel: true,
+    what: 'n float64 uniform in [0, 1): `s += a[i]` over `prange(a.size)`',
+    label: exponent,
+    args: (n) => [uniform(n, 0, 1, 41)],
+    js: (a) => {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += a[i];
+      return s;
+    },
+    tolerance: sumTolerance,
+    mutates: [],
+    jsNote: 'one sequential sum',
+  },
+  {
+    id: 'pnormalize',
+    kernel: 'pnormalize',
+    parallel: true,
+    what: 'n x n float64, uniform in [-3, 3) (normalize\'s input), `prange` over the rows',
+    label: (n) => `${n}×${n}`,
+    args: (n) => [{ data: uniform(n * n, -3, 3, 32), shape: [n, n] }],
+    js: normalizeJs,
+    tolerance: () => 0,
+    mutates: [],
+    jsNote: 'normalize\'s loop',
+  },
+  {
+    id: 'logreg10',
+    kernel: 'logreg',
+    parallel: true,
+    what: `logistic regression, n x 10, ${ITERATIONS} iterations`,
+    label: (n) => `${exponent(n)}×10`,
+    args: (n) => logregInputs(n, 10),
+    js: logregJs,
+    // The gradient is a sum over n rows that cancels: an ULP of exp, or another order of the
+    // sums (Numba's vector-matrix np.dot is BLAS), moves the weights by more than an ULP.
+    tolerance: () => 1e-12,
+    mutates: [2],
+    jsNote: 'per iteration one pass over the rows: the row\'s dot with w, the sigmoid term, added times the row into the gradient; then w -= gradient',
+  },
+  {
+    id: 'logreg4',
+    kernel: 'logreg',
+    parallel: true,
+    what: `logistic regression, n x 4, ${ITERATIONS} iterations`,
+    label: (n) => `${exponent(n)}×4`,
+    args: (n) => logregInputs(n, 4),
+    js: logregJs,
+    tolerance: () => 1e-12,
+    mutates: [2],
+    // About a second a call in numwasm today: fewer timed calls keep the page's run short.
+    repeats: 5,
+    jsNote: 'as logreg10',
+  },
+  {
+    id: 'pexp_arcsin',
+    kernel: 'pexp_arcsin',
+    parallel: true,
+    what: 'n float64 uniform in [-1, 1): `np.exp(np.arcsin(a))`',
+    label: exponent,
+    args: (n) => [uniform(n, -1, 1, 42)],
+    js: (a) => {
+      const out = new Float64Array(a.length);
+      for (let i = 0; i < a.length; i++) out[i] = Math.exp(Math.asin(a[i]));
+      return out;
+    },
+    // Math.exp and Math.asin against numwasm's and Numba's exp and arcsin, each within an ULP.
+    tolerance: () => 1e-13,
+    mutates: [],
+    jsNote: 'Math.exp(Math.asin(x)) into a new Float64Array',
+  },
 ];
+
+/**
+ * Up to 257 elements of a result, for comparing results across processes with a tolerance
+ * (bench/kernels_native.py takes the same ones): all of them for 1,024 or fewer, else those
+ * at floor(k (N - 1) / 256) for k = 0..256 of the flattened result. Non-finite values are
+ * null (JSON has no NaN).
+ */
+export function probe(value) {
+  const a = typeof value === 'bigint' || typeof value === 'number' ? [value] : value;
+  const at = a.length <= 1024 ? [...a.keys()] : Array.from({ length: 257 }, (_, k) => Math.floor((k * (a.length - 1)) / 256));
+  return at.map((i) => (Number.isFinite(a[i]) ? Number(a[i]) : null));
+}
 
 /**
  * How a result differs from the reference: `{ ok, maxRelDiff, mismatches }`, bit for bit

@@ -3,8 +3,11 @@
 # of the benchmark read this one file: bench/kernels_native.py imports it, and the browser
 # half (bench/kernels.mjs) fetches its text and hands it to `nw.kernels`, one top-level
 # function at a time for the first-call timing. normalize is the seed's with `@njit` instead
-# of `@njit(parallel=True)`: serial, so `prange` is a plain `range` in Numba; the parallel
-# version belongs to a later benchmark.
+# of `@njit(parallel=True)`: serial, so `prange` is a plain `range` in Numba.
+#
+# The parallel group (after `first`) is timed at 1 and 2 threads: `parallel=True` kernels as
+# Numba users write them, a `prange` reduction, the seed's parallel normalize, the seed's
+# logistic regression and a whole-array ufunc chain (which Numba parallelises by itself).
 import numpy as np
 from numba import njit, prange
 
@@ -56,3 +59,35 @@ def filter_lt50(arr):
 @njit
 def first(a):
     return a[0]
+
+
+@njit(parallel=True)
+def pssum(a):
+    s = 0.0
+    for i in prange(a.size):
+        s += a[i]
+    return s
+
+
+@njit(parallel=True)
+def pnormalize(x):
+    ret = np.empty_like(x)
+    for i in prange(x.shape[0]):
+        acc = 0.0
+        for j in range(x.shape[1]):
+            acc += x[i, j] ** 2
+        norm = np.sqrt(acc)
+        ret[i, :] = x[i, :] / norm
+    return ret
+
+
+@njit(parallel=True)
+def logreg(Y, X, w, iterations):
+    for i in range(iterations):
+        w -= np.dot(((1.0 / (1.0 + np.exp(-Y * np.dot(X, w))) - 1.0) * Y), X)
+    return w
+
+
+@njit(parallel=True)
+def pexp_arcsin(a):
+    return np.exp(np.arcsin(a))

@@ -3,14 +3,21 @@
 // through the npm package's `nw.kernels` in headless Chromium (cross-origin isolated page,
 // threads: 1), against a hand-written JS loop of the same algorithm in the same page
 // (bench/kernel_workloads.js). bench/kernels_native.py times the same kernels with Numba.
+// The parallel group (the `parallel=True` kernels) is timed at each of `--threads`.
 //
-// Three measurements:
+// Four measurements:
 // * Steady state: each kernel on its benchmark input, after numwasm and the JS loop were
 //   checked to agree bit for bit. numwasm is timed on resident arguments; the figure is
 //   `timing.computeMs` (the engine call in the compute worker, which includes building the
 //   result), with `totalMs` (the page's round trip) beside it. The JS loop allocates its
 //   result on every call as the kernels do. Medians and quartiles over repeats after
 //   warm-up (at least 3 calls and WARM_MS, 2 s by default).
+// * The parallel group: as the steady state, at each thread count (call option
+//   `{ threads: k }`), with the `timing.threads` the calls reported. Each thread count's
+//   result, and every timed call's, must equal the first thread count's bit for bit; the
+//   JS loop's within the workload's
+//   tolerance (0 for most: bit for bit). A few elements of the result (`probe`) are kept so
+//   that the report can compare them with Numba's within that tolerance.
 // * First call: `nw.kernels(src)` of a fresh module holding only that kernel, then its first
 //   call on a small input (parse + type + compile + first run), then a second, cached call
 //   on the same input. Measured first in the page, so the first module also shows the cold
@@ -19,7 +26,7 @@
 //   expression's `run` of `a + 1` on a 1-element array, calls interleaved, page round trip.
 //
 //   node bench/kernels.mjs [--sizes small | ssum=1e6,band=1000,...] [--only ssum,band]
-//     [--repeats 15] [--first 5] [--calls 2000] [--out FILE]
+//     [--repeats 15] [--first 5] [--calls 2000] [--threads 1,2] [--out FILE]
 
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -27,7 +34,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 
 import { evaluateInIsolatedPage, repo } from '../tests/e2e/browser.mjs';
-import { SIZES, SMALL_SIZES } from './kernel_workloads.js';
+import { PARALLEL_THREADS, SIZES, SMALL_SIZES } from './kernel_workloads.js';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -52,12 +59,14 @@ const only = arg('only', '');
 const repeats = Number(arg('repeats', '15'));
 const firstRepeats = Number(arg('first', '5'));
 const calls = Number(arg('calls', '2000'));
+const threads = arg('threads', PARALLEL_THREADS.join(',')).split(',').map(Number);
+if (!threads.every((k) => Number.isInteger(k) && k > 0)) throw new Error(`--threads: expected thread counts such as 1,2, got ${threads}`);
 const outFile = arg('out', join(repo, 'bench', 'results', 'kernels-browser.json'));
 
 const result = await evaluateInIsolatedPage(
-  async ({ sizes, only, repeats, firstRepeats, calls, warmMs }) => {
+  async ({ sizes, only, repeats, firstRepeats, calls, threads, warmMs }) => {
     const nw = await import('/web/src/index.js');
-    const { KERNEL_WORKLOADS, FIRST_CALL_SIZES, compare, digest } = await import('/bench/kernel_workloads.js');
+    const { KERNEL_WORKLOADS, FIRST_CALL_SIZES, compare, digest, probe } = await import('/bench/kernel_workloads.js');
     const status = await nw.init();
     const source = await (await fetch('/bench/kernel_workloads.py')).text();
     const selected = KERNEL_WORKLOADS.filter((w) => !only || only.split(',').includes(w.id));
@@ -77,13 +86,16 @@ const result = await evaluateInIsolatedPage(
       return { tier: tier ?? 'executor', notCompiled: notCompiled ?? null };
     };
     const value = (r) => (r.shape.length === 0 ? r.data[0] : r.data);
+    // A fresh copy of each argument the kernel writes (logreg's w), so that every call starts
+    // from the same inputs.
+    const fresh = (w, args) => args.map((a, i) => (w.mutates?.includes(i) ? a.slice() : a));
 
     // First call, in fresh modules of one kernel each. The header is everything before the
     // first decorator (comments and imports); each block is one decorated function.
     const [header, ...blocks] = source.split(/^(?=@)/m);
     const blockOf = (name) => blocks.find((b) => new RegExp(`^def ${name}\\(`, 'm').test(b));
     const firstCall = [];
-    for (const w of selected) {
+    for (const w of selected.filter((w) => w.id in FIRST_CALL_SIZES)) {
       const args = w.args(FIRST_CALL_SIZES[w.id]);
       const runs = { kernels: [], first: [], cached: [], compile: [], total: [] };
       let tier = null;
@@ -92,10 +104,11 @@ const result = await evaluateInIsolatedPage(
         const text = `${header}${blockOf(w.kernel)}\n# fresh module ${i}\n`;
         const t0 = performance.now();
         const m = await nw.kernels(text);
+        const [a1, a2] = [fresh(w, args), fresh(w, args)];
         const t1 = performance.now();
-        await m.call(w.kernel, args, { threads: 1 });
+        await m.call(w.kernel, a1, { threads: 1 });
         const t2 = performance.now();
-        await m.call(w.kernel, args, { threads: 1 });
+        await m.call(w.kernel, a2, { threads: 1 });
         const t3 = performance.now();
         tier ??= await tierOf(m, w.kernel, args);
         m.free();
@@ -114,7 +127,7 @@ const result = await evaluateInIsolatedPage(
     // Steady state.
     const m = await nw.kernels(source);
     const rows = [];
-    for (const w of selected) {
+    for (const w of selected.filter((w) => !w.parallel)) {
       const n = sizes[w.id];
       const args = w.args(n);
       const reply = await m.call(w.kernel, args, { threads: 1 });
@@ -166,6 +179,84 @@ const result = await evaluateInIsolatedPage(
       );
     }
 
+    // The parallel group, at each thread count.
+    const timeJs = async (f, times) => {
+      await warmUp(f);
+      const t = [];
+      for (let i = 0; i < times; i++) {
+        const t0 = performance.now();
+        f();
+        t.push(performance.now() - t0);
+      }
+      return stats(t);
+    };
+    const parallel = [];
+    for (const w of selected.filter((w) => w.parallel)) {
+      const n = sizes[w.id];
+      const row = { id: w.id, kernel: w.kernel, what: w.what, label: w.label(n), n, threads, tolerance: w.tolerance(n), jsNote: w.jsNote };
+      row.repeats = Math.min(repeats, w.repeats ?? repeats);
+      parallel.push(row);
+      try {
+        const args = w.args(n);
+        const want = w.js(...fresh(w, args));
+        const got = {};
+        for (const k of threads) {
+          const reply = await m.call(w.kernel, fresh(w, args), { threads: k });
+          row.signature ??= reply.signature;
+          got[k] = value(reply);
+        }
+        const k0 = threads[0];
+        Object.assign(row, await tierOf(m, w.kernel, args));
+        // Against the JS loop: within the tolerance, and whether bit for bit.
+        row.check = Object.fromEntries(threads.map((k) => [k, { ...compare(got[k], want, row.tolerance), exact: compare(got[k], want).ok }]));
+        // Between thread counts: bit for bit, always.
+        row.threadsCheck = Object.fromEntries(threads.slice(1).map((k) => [k, compare(got[k], got[k0])]));
+        // A float scalar is hashed as its 8 bytes, as bench/kernels_native.py hashes it.
+        const bytes = (v) => (typeof v === 'number' ? Float64Array.of(v) : v);
+        row.digest = { js: await digest(bytes(want)) };
+        for (const k of threads) row.digest[k] = await digest(bytes(got[k]));
+        row.probe = probe(got[k0]);
+
+        const resident = await Promise.all(args.map((a, i) => (typeof a === 'object' && !w.mutates?.includes(i) ? nw.array(a) : a)));
+        row.numwasm = {};
+        for (const k of threads) {
+          const call = () => m.call(w.kernel, fresh(w, resident), { threads: k });
+          await warmUp(call);
+          const compute = [];
+          const total = [];
+          const reported = new Set();
+          // Every timed call's result must be the first result too (outside the timed part).
+          let differing = 0;
+          for (let i = 0; i < row.repeats; i++) {
+            const r = await call();
+            const { timing } = r;
+            compute.push(timing.computeMs);
+            total.push(timing.totalMs);
+            reported.add(timing.threads ?? null);
+            if (!compare(value(r), got[k0]).ok) differing++;
+          }
+          row.numwasm[k] = { compute: stats(compute), total: stats(total), reportedThreads: [...reported], differingCalls: differing };
+        }
+        for (const r of resident) r.free?.();
+        row.js = await timeJs(() => w.js(...fresh(w, args)), row.repeats);
+      } catch (e) {
+        row.error = String(e?.stack ?? e);
+      }
+      const t = (k) => row.numwasm?.[k]?.compute.median.toFixed(3);
+      const split = threads.slice(1).filter((k) => row.threadsCheck && !row.threadsCheck[k].ok);
+      const unstable = threads.filter((k) => row.numwasm?.[k]?.differingCalls);
+      const off = threads.filter((k) => row.check && !row.check[k].ok);
+      console.log(
+        `${w.id.padEnd(12)} ${row.label}  ` +
+          (row.error
+            ? `FAILED: ${row.error.split('\n')[0]}`
+            : `${threads.map((k) => `numwasm ${k} thr ${t(k)} ms (timing.threads ${row.numwasm[k].reportedThreads.map((x) => x ?? '-').join('/')})`).join('  ')}  js ${row.js.median.toFixed(3)} ms (${row.tier})` +
+              (split.length ? `  RESULTS DIFFER BETWEEN THREAD COUNTS: ${split.map((k) => `${k} thr vs ${threads[0]} thr ${row.threadsCheck[k].mismatches} differ`).join(', ')}` : '') +
+              (unstable.length ? `  RESULTS DIFFER BETWEEN CALLS: ${unstable.map((k) => `${row.numwasm[k].differingCalls} of ${row.repeats} timed calls at ${k} thr`).join(', ')}` : '') +
+              (off.length ? `  CHECK FAILED against the JS loop at ${off.join(', ')} thr (max rel diff ${Math.max(...off.map((k) => row.check[k].maxRelDiff))}, tolerance ${row.tolerance})` : '')),
+      );
+    }
+
     // Cached-call overhead: the two calls interleaved, so that drift hits both alike.
     const tiny = new Float64Array([1.5]);
     const expr = await nw.compile('a + 1', { a: 'float64' });
@@ -193,9 +284,9 @@ const result = await evaluateInIsolatedPage(
       `overhead: kernel first(a) ${(overhead.kernel.total.median * 1e3).toFixed(0)} µs, expression a + 1 ${(overhead.expression.total.median * 1e3).toFixed(0)} µs per call (round trip, medians)`,
     );
     m.free();
-    return { status, rows, firstCall, overhead, userAgent: navigator.userAgent };
+    return { status, rows, parallel, firstCall, overhead, userAgent: navigator.userAgent };
   },
-  { sizes, only, repeats, firstRepeats, calls, warmMs: Number(process.env.WARM_MS ?? 2000) },
+  { sizes, only, repeats, firstRepeats, calls, threads, warmMs: Number(process.env.WARM_MS ?? 2000) },
 );
 
 const chromium = execFileSync(process.env.CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim();
@@ -215,6 +306,7 @@ const meta = {
   build: result.status.build,
   poolSize: result.status.poolSize,
   threads: 1,
+  parallelThreads: threads,
   sizes,
   warmMs: Number(process.env.WARM_MS ?? 2000),
 };
@@ -224,5 +316,22 @@ console.log(`wrote ${outFile}`);
 const failed = result.rows.filter((r) => !r.check.ok || (r.jsAltCheck && !r.jsAltCheck.ok));
 if (failed.length) {
   console.error(`numwasm and the JS loops disagree on: ${failed.map((r) => r.id).join(', ')}`);
+  process.exitCode = 1;
+}
+const broken = result.parallel.filter((r) => r.error);
+if (broken.length) {
+  console.error(`parallel kernels that did not run: ${broken.map((r) => `${r.id} (${r.error.split('\n')[0]})`).join('; ')}`);
+  process.exitCode = 1;
+}
+const split = result.parallel.filter(
+  (r) => (r.threadsCheck && Object.values(r.threadsCheck).some((c) => !c.ok)) || Object.values(r.numwasm ?? {}).some((t) => t.differingCalls),
+);
+if (split.length) {
+  console.error(`\n*** numwasm's results differ between thread counts or calls (they must be bit-identical): ${split.map((r) => r.id).join(', ')} ***\n`);
+  process.exitCode = 1;
+}
+const off = result.parallel.filter((r) => r.check && Object.values(r.check).some((c) => !c.ok));
+if (off.length) {
+  console.error(`numwasm and the JS loops disagree beyond the tolerance on: ${off.map((r) => r.id).join(', ')}`);
   process.exitCode = 1;
 }

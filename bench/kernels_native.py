@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """The native half of the kernel benchmark: the kernels of bench/kernel_workloads.py with
-Numba, single-threaded (NUMBA_NUM_THREADS=1), on the inputs the browser half builds
-(bench/kernel_workloads.js): the same generator, so the same bits.
+Numba, single-threaded (numba.set_num_threads(1)), on the inputs the browser half builds
+(bench/kernel_workloads.js): the same generator, so the same bits. The parallel group (the
+`parallel=True` kernels) is timed at each of `--threads` (numba.set_num_threads(k) in this
+one process, NUMBA_NUM_THREADS being the largest), with BLAS (SciPy's, which Numba's
+vector-matrix np.dot calls) held to one thread so that only Numba's threads vary.
 
 Each kernel is checked against NumPy first (exactly for integers, the band matrix and the
 filter; to 1e-13 relative where NumPy sums in another order), and its result's SHA-256 is
@@ -9,23 +12,50 @@ recorded so that the report can compare it with numwasm's and the JS loop's in t
 Then: the steady-state time (medians and quartiles over repeats after warm-up), the first
 call of a fresh dispatcher on a small input (type + compile + first run, in a process where
 Numba has already compiled other functions) and the cost of a call of `first` on a
-1-element array (Numba's dispatch overhead).
+1-element array (Numba's dispatch overhead). The parallel group's results are checked
+against NumPy within the workload's tolerance at each thread count, and a few of their
+elements (`probe`, the ones bench/kernel_workloads.js takes) are kept so that the report can
+compare them with numwasm's.
 
     python bench/kernels_native.py [--sizes small | ssum=1e6,band=1000,...] [--only ssum]
-        [--repeats 15] [--first 5] [--calls 20000] [--out bench/results/kernels-native.json]
+        [--repeats 15] [--first 5] [--calls 20000] [--threads 1,2]
+        [--out bench/results/kernels-native.json]
 """
 
 import os
+import sys
 
-# Serial by definition; set before Numba reads it at import.
-os.environ["NUMBA_NUM_THREADS"] = "1"
+
+def _thread_counts(argv):
+    """--threads from the command line, read before Numba is imported (it sizes its pool then)."""
+    text = "1,2"
+    for i, a in enumerate(argv):
+        if a == "--threads" and i + 1 < len(argv):
+            text = argv[i + 1]
+        elif a.startswith("--threads="):
+            text = a.partition("=")[2]
+    try:
+        counts = [int(k) for k in text.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1:
+        raise SystemExit(f"--threads: expected thread counts such as 1,2, got {text}")
+    return counts
+
+
+THREADS = _thread_counts(sys.argv)
+# Set before Numba and the BLAS libraries read them at import: Numba's pool holds the most
+# threads asked for (each kernel then runs with numba.set_num_threads), BLAS one.
+os.environ["NUMBA_NUM_THREADS"] = str(max(THREADS))
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+os.environ["MKL_NUM_THREADS"] = "1"
 
 import argparse  # noqa: E402
 import hashlib  # noqa: E402
+import importlib.util  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -37,12 +67,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
 import kernel_workloads as kw  # noqa: E402
 
-# The sizes, window and band width of bench/kernel_workloads.js (keep them in step).
-SIZES = {"ssum": 10**6, "band": 1000, "normalize": 1000, "moving_mean": 10**6, "filter_lt50": 10**6}
-SMALL_SIZES = {"ssum": 10**4, "band": 100, "normalize": 100, "moving_mean": 10**4, "filter_lt50": 10**4}
-FIRST_CALL_SIZES = {"ssum": 1000, "band": 32, "normalize": 32, "moving_mean": 1000, "filter_lt50": 1000}
+# The sizes, window, band width and iterations of bench/kernel_workloads.js (keep them in step).
+SIZES = {"ssum": 10**6, "band": 1000, "normalize": 1000, "moving_mean": 10**6, "filter_lt50": 10**6,
+         "pssum": 10**7, "pnormalize": 1000, "logreg10": 10**5, "logreg4": 10**6, "pexp_arcsin": 10**6}
+SMALL_SIZES = {"ssum": 10**4, "band": 100, "normalize": 100, "moving_mean": 10**4, "filter_lt50": 10**4,
+               "pssum": 10**5, "pnormalize": 100, "logreg10": 10**3, "logreg4": 10**4, "pexp_arcsin": 10**4}
+FIRST_CALL_SIZES = {"ssum": 1000, "band": 32, "normalize": 32, "moving_mean": 1000, "filter_lt50": 1000,
+                    "pssum": 1000, "pnormalize": 32, "logreg10": 100, "pexp_arcsin": 1000}
 BAND_K = 10
 WINDOW = 10
+ITERATIONS = 20
 
 
 @njit
@@ -63,6 +97,50 @@ def uniform(n, lo, hi, seed):
 
 def int64s(n, seed):
     return _lcg_words(seed, 2 * n).view("<i8")
+
+
+def logreg_inputs(n, d):
+    """Y, X, w and the iterations of bench/kernel_workloads.js's logregInputs, bit for bit."""
+    s = 1 / np.sqrt(n)
+    x = uniform(n * d, -s, s, 43).reshape(n, d)
+    y = np.where(uniform(n, 0, 1, 44) < 0.5, -1.0, 1.0)
+    return y, x, uniform(d, -1, 1, 45), ITERATIONS
+
+
+def logreg_numpy(y, x, w, iterations):
+    w = w.copy()
+    for _ in range(iterations):
+        w -= np.dot(((1.0 / (1.0 + np.exp(-y * np.dot(x, w))) - 1.0) * y), x)
+    return w
+
+
+def sum_tolerance(n):
+    """bench/kernel_workloads.js's sumTolerance: two orders of a sum of n non-negative terms."""
+    return 2 * n * 2.0**-53
+
+
+def parallel_workloads():
+    """id -> (kernel, arguments of size n, NumPy reference, tolerance(n), indices of the
+    arguments the kernel writes): the tolerances of bench/kernel_workloads.js."""
+    return {
+        "pssum": (kw.pssum, lambda n: (uniform(n, 0, 1, 41),), np.sum, sum_tolerance, ()),
+        "pnormalize": (kw.pnormalize, lambda n: (uniform(n * n, -3, 3, 32).reshape(n, n),),
+                       lambda x: x / np.sqrt(np.sum(x * x, axis=1))[:, None], lambda n: 1e-13, ()),
+        "logreg10": (kw.logreg, lambda n: logreg_inputs(n, 10), logreg_numpy, lambda n: 1e-12, (2,)),
+        "logreg4": (kw.logreg, lambda n: logreg_inputs(n, 4), logreg_numpy, lambda n: 1e-12, (2,)),
+        "pexp_arcsin": (kw.pexp_arcsin, lambda n: (uniform(n, -1, 1, 42),), lambda a: np.exp(np.arcsin(a)),
+                        lambda n: 1e-13, ()),
+    }
+
+
+# Numba's np.dot of a vector and a matrix calls BLAS through SciPy; without it logreg cannot compile.
+NEEDS_SCIPY = {"logreg10", "logreg4"}
+HAS_SCIPY = importlib.util.find_spec("scipy") is not None
+
+
+def fresh(args, mutates):
+    """A copy of each argument the kernel writes, so that every call starts from the same inputs."""
+    return tuple(a.copy() if i in mutates else a for i, a in enumerate(args))
 
 
 def workloads():
@@ -90,6 +168,13 @@ def digest(value):
     if np.ndim(value) == 0:
         return hashlib.sha256(str(int(value)).encode()).hexdigest()
     return hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
+
+
+def probe(value):
+    """bench/kernel_workloads.js's probe: up to 257 elements of the flattened result."""
+    a = np.ravel(as_array(value))
+    at = range(a.size) if a.size <= 1024 else [(k * (a.size - 1)) // 256 for k in range(257)]
+    return [float(a[i]) if np.isfinite(a[i]) else None for i in at]
 
 
 def check(got, want, rtol):
@@ -125,15 +210,18 @@ def timeit(fn, repeats, warm_s):
     return stats(t)
 
 
-def first_call(kernel, args, repeats):
+def first_call(kernel, args, repeats, mutates=()):
     """A fresh dispatcher's first call (type + compile + run) and its second, cached one, in ms."""
     runs = {"first": [], "cached": [], "compile": []}
+    # The kernel's own options (parallel=True for the parallel group).
+    options = {k: v for k, v in kernel.targetoptions.items() if k != "nopython"}
     for _ in range(repeats):
-        fresh = njit(kernel.py_func)
+        new = njit(kernel.py_func, **options)
+        a1, a2 = fresh(args, mutates), fresh(args, mutates)
         t0 = time.perf_counter()
-        fresh(*args)
+        new(*a1)
         t1 = time.perf_counter()
-        fresh(*args)
+        new(*a2)
         t2 = time.perf_counter()
         runs["first"].append((t1 - t0) * 1e3)
         runs["cached"].append((t2 - t1) * 1e3)
@@ -162,15 +250,30 @@ def main():
     p.add_argument("--repeats", type=int, default=15)
     p.add_argument("--first", type=int, default=5)
     p.add_argument("--calls", type=int, default=20000)
+    p.add_argument("--threads", default="1,2")  # read before Numba's import (THREADS)
     p.add_argument("--warm", type=float, default=float(os.environ.get("WARM_MS", 2000)) / 1e3)
     p.add_argument("--out", default="bench/results/kernels-native.json")
     a = p.parse_args()
     sizes = parse_sizes(a.sizes)
-    selected = {k: v for k, v in workloads().items() if not a.only or k in a.only.split(",")}
+    only = a.only.split(",") if a.only else None
+    selected = {k: v for k, v in workloads().items() if not only or k in only}
+    selected_parallel = {k: v for k, v in parallel_workloads().items() if not only or k in only}
+    skipped = {}
+    if not HAS_SCIPY:
+        for wid in sorted(NEEDS_SCIPY & set(selected_parallel)):
+            skipped[wid] = "Numba's np.dot of a vector and a matrix needs SciPy (BLAS), which is not installed"
+            del selected_parallel[wid]
+            print(f"{wid:12} skipped: {skipped[wid]}", file=sys.stderr, flush=True)
 
     first = []
-    for wid, (kernel, build, _, _) in selected.items():
-        row = {"id": wid, "n": FIRST_CALL_SIZES[wid], **first_call(kernel, build(FIRST_CALL_SIZES[wid]), a.first)}
+    numba.set_num_threads(1)
+    firsts = [(wid, kernel, build, ()) for wid, (kernel, build, _, _) in selected.items()]
+    firsts += [(wid, kernel, build, mutates) for wid, (kernel, build, _, _, mutates) in selected_parallel.items()]
+    for wid, kernel, build, mutates in firsts:
+        if wid not in FIRST_CALL_SIZES:
+            continue
+        row = {"id": wid, "n": FIRST_CALL_SIZES[wid],
+               **first_call(kernel, build(FIRST_CALL_SIZES[wid]), a.first, mutates)}
         first.append(row)
         print(f"first call {wid:12} n={row['n']}  first call {row['first']['median']:.1f} ms"
               f"  cached {row['cached']['median']:.4f} ms", flush=True)
@@ -195,6 +298,34 @@ def main():
         print(f"{wid:12} n={n}  numba {row['numba']['median']:.3f} ms"
               + ("" if row["check"]["ok"] else f"  CHECK FAILED {row['check']}"), flush=True)
 
+    parallel = []
+    for wid, (kernel, build, reference, tolerance, mutates) in selected_parallel.items():
+        n = sizes[wid]
+        args = build(n)
+        want = reference(*fresh(args, mutates))
+        row = {"id": wid, "n": n, "threads": THREADS, "tolerance": tolerance(n), "check": {}, "digest": {},
+               "probe": {}, "numba": {}}
+        for k in THREADS:
+            numba.set_num_threads(k)
+            got = kernel(*fresh(args, mutates))
+            row["signature"] = str(kernel.signatures[-1])
+            row["check"][k] = check(got, want, row["tolerance"])
+            # A scalar as its 8 bytes (a 1-element array), as bench/kernels.mjs hashes a float.
+            row["digest"][k] = digest(np.atleast_1d(as_array(got)))
+            row["probe"][k] = probe(got)
+            row["numba"][k] = timeit(lambda: kernel(*fresh(args, mutates)), a.repeats, a.warm)
+            if not row["check"][k]["ok"]:
+                failed.append(f"{wid} at {k} threads")
+        numba.set_num_threads(1)
+        parallel.append(row)
+        print(f"{wid:12} n={n}  " + "  ".join(f"numba {k} thr {row['numba'][k]['median']:.3f} ms" for k in THREADS)
+              + "".join(f"  CHECK FAILED at {k} thr {row['check'][k]}" for k in THREADS if not row["check"][k]["ok"]),
+              flush=True)
+    try:
+        threading_layer = numba.threading_layer() if parallel else None
+    except ValueError:
+        threading_layer = None
+
     tiny = np.array([1.5])
     kw.first(tiny)
     calls = []
@@ -212,6 +343,9 @@ def main():
         "numpy": np.__version__,
         "numba": numba.__version__,
         "numbaThreads": numba.get_num_threads(),
+        "parallelThreads": THREADS,
+        "threadingLayer": threading_layer,
+        "blasThreads": 1,
         "cpu": platform.processor() or platform.machine(),
         "cores": os.cpu_count(),
         "sizes": sizes,
@@ -219,7 +353,8 @@ def main():
     }
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
     with open(a.out, "w") as f:
-        json.dump({"meta": meta, "rows": rows, "firstCall": first, "overhead": overhead}, f, indent=2)
+        json.dump({"meta": meta, "rows": rows, "parallel": parallel, "skipped": skipped, "firstCall": first,
+                   "overhead": overhead}, f, indent=2)
         f.write("\n")
     print(f"wrote {a.out}")
     if failed:

@@ -1,7 +1,7 @@
 // The kernel section of bench/results/REPORT.md, from kernels-browser.json (bench/kernels.mjs)
 // and, when present, kernels-native.json (bench/kernels_native.py): steady-state times
-// against the JS loop and Numba, the first call of a fresh module, the cached-call overhead,
-// and the targets of issue #18.
+// against the JS loop and Numba, the parallel kernels at each thread count, the first call
+// of a fresh module, the cached-call overhead, and the targets of issue #18.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,10 @@ const ratio = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—');
 const us = (x) => `${(x * 1e3).toFixed(1)} µs`;
 const usRange = (s) => `${(s.q1 * 1e3).toFixed(1)}–${(s.q3 * 1e3).toFixed(1)} µs`;
 const spread = (s) => `${ms(s.median)} (${ms(s.q1)}–${ms(s.q3)})`;
-const size = (id, n) => (['band', 'normalize'].includes(id) ? `${n}×${n}` : n >= 1e4 ? `1e${Math.round(Math.log10(n))}` : `${n}`);
+const count = (n) => (n >= 1e4 ? `1e${Math.round(Math.log10(n))}` : `${n}`);
+const size = (id, n) =>
+  ['band', 'normalize', 'pnormalize'].includes(id) ? `${n}×${n}` : /^logreg\d+$/.test(id) ? `${count(n)}×${id.slice(6)}` : count(n);
+const sci = (x) => (x === 0 ? '0' : Number.isFinite(x) ? x.toExponential(1) : String(x));
 
 /** Reads the two result files from `dir`; null when the browser half has not run. */
 export function loadKernelResults(dir) {
@@ -25,8 +28,12 @@ export function loadKernelResults(dir) {
   return browser && { browser, native: read('kernels-native.json') };
 }
 
-/** The steady-state table (also printed by bench/report.mjs). */
-export function kernelTable({ browser, native }) {
+/** The steady-state tables, one thread and the parallel group (also printed by bench/report.mjs). */
+export function kernelTable(results) {
+  return [serialTable(results), results.browser.parallel?.length ? parallelTable(results) : ''].filter(Boolean).join('\n\n');
+}
+
+function serialTable({ browser, native }) {
   const nrow = (r) => native?.rows.find((x) => x.id === r.id && x.n === r.n);
   const head = ['kernel', 'input', 'numwasm tier', 'numwasm (ms)', 'JS loop (ms)', 'numwasm/JS'];
   if (native) head.push('Numba (ms)', 'numwasm/Numba');
@@ -41,6 +48,94 @@ export function kernelTable({ browser, native }) {
     const same = [r.check.ok ? 'numwasm = JS' : `numwasm ≠ JS (${r.check.mismatches} differ)`];
     if (nr) same.push(nr.digest === r.digest.js ? 'Numba = JS' : 'Numba ≠ JS');
     cells.push(same.join(', '));
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The largest relative difference between numwasm's and Numba's kept elements (`probe`), and
+ * how many differ beyond `tolerance`; null where they cannot be compared.
+ */
+function probeDiff(a, b, tolerance) {
+  if (!a || !b || a.length !== b.length) return null;
+  let worst = 0;
+  let beyond = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    const d = a[i] === null || b[i] === null ? Infinity : Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), Math.abs(b[i]), 1e-300);
+    worst = Math.max(worst, d);
+    if (!(d <= tolerance)) beyond++;
+  }
+  return { worst, beyond, n: a.length };
+}
+
+/** Rows whose numwasm results differ between thread counts (they must not). */
+const splitRows = (browser) =>
+  (browser.parallel ?? []).filter(
+    (r) => (r.threadsCheck && Object.values(r.threadsCheck).some((c) => !c.ok)) || Object.values(r.numwasm ?? {}).some((t) => t.differingCalls),
+  );
+
+/** The parallel group: each thread count, the speedups, and the ratios at the first count. */
+function parallelTable({ browser, native }) {
+  const threads = browser.meta.parallelThreads ?? [1];
+  const [k0, kmax] = [threads[0], threads[threads.length - 1]];
+  const nrow = (r) => native?.parallel?.find((x) => x.id === r.id && x.n === r.n);
+  const head = ['kernel', 'input', 'numwasm tier'];
+  head.push(...threads.map((k) => `numwasm ${k} thr (ms)`), `numwasm speedup ${kmax} thr`, `\`timing.threads\` (${threads.join(' / ')} thr)`);
+  head.push('JS loop (ms)', `numwasm/JS (${k0} thr)`);
+  if (native) head.push(...threads.map((k) => `Numba ${k} thr (ms)`), `Numba speedup ${kmax} thr`, `numwasm/Numba (${k0} thr)`);
+  head.push('same result');
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of browser.parallel) {
+    const nr = nrow(r);
+    const cells = [`\`${r.kernel}\``, `${r.label}: ${r.what}`];
+    if (r.error) {
+      cells.push(`did not run: ${r.error.split('\n')[0].replaceAll('|', '\\|')}`);
+      while (cells.length < head.length) cells.push('—');
+      lines.push(`| ${cells.join(' | ')} |`);
+      continue;
+    }
+    const nw = (k) => r.numwasm[k].compute.median;
+    const reported = (k) => {
+      const t = r.numwasm[k].reportedThreads.filter((x) => x !== null && x !== undefined);
+      return t.length ? t.join(',') : '-';
+    };
+    cells.push(r.tier, ...threads.map((k) => spread(r.numwasm[k].compute)), ratio(nw(k0) / nw(kmax)), threads.map(reported).join(' / '));
+    cells.push(spread(r.js), ratio(nw(k0) / r.js.median));
+    if (native) {
+      const nb = (k) => nr?.numba?.[k]?.median;
+      cells.push(...threads.map((k) => (nr?.numba?.[k] ? spread(nr.numba[k]) : '—')), ratio(nb(k0) / nb(kmax)), ratio(nw(k0) / nb(k0)));
+    }
+    const same = [];
+    const split = threads.slice(1).filter((k) => !r.threadsCheck[k].ok);
+    same.push(
+      split.length
+        ? `**❌ numwasm ${split.map((k) => `${k} thr ≠ ${k0} thr (${r.threadsCheck[k].mismatches} differ)`).join(', ')}**`
+        : `numwasm ${threads.join(' = ')} thr`,
+    );
+    const unstable = threads.filter((k) => r.numwasm[k].differingCalls);
+    if (unstable.length) same.push(`**❌ ${unstable.map((k) => `${r.numwasm[k].differingCalls} of ${r.repeats} calls at ${k} thr differ`).join(', ')}**`);
+    const js = r.check[k0];
+    const jsOff = threads.filter((k) => !r.check[k].ok);
+    same.push(
+      jsOff.length
+        ? `**≠ JS at ${jsOff.join(', ')} thr** (${Math.max(...jsOff.map((k) => r.check[k].mismatches))} differ beyond ${sci(r.tolerance)})`
+        : js.exact
+          ? '= JS'
+          : `≈ JS (max rel diff ${sci(js.maxRelDiff)})`,
+    );
+    if (nr) {
+      const vsNumba = threads.map((k) => {
+        if (nr.digest?.[k] === r.digest[k0]) return '=';
+        const d = probeDiff(r.probe, nr.probe?.[k], r.tolerance);
+        return !d ? '?' : d.beyond ? `**≠** (${d.beyond} of ${d.n} kept elements beyond ${sci(r.tolerance)})` : d.worst === 0 ? `≈ (the ${d.n} kept elements equal)` : `≈ ${sci(d.worst)}`;
+      });
+      same.push(`Numba ${threads.join(' / ')} thr: ${vsNumba.join(' / ')}`);
+    } else if (native?.skipped?.[r.id]) {
+      same.push(`Numba: not run (${native.skipped[r.id]})`);
+    }
+    cells.push(same.join('; '));
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
@@ -78,6 +173,41 @@ function targets({ browser, native }) {
   return out.join('\n');
 }
 
+function parallelSection(results) {
+  const { browser, native } = results;
+  const threads = browser.meta.parallelThreads ?? [1];
+  const [k0, kmax] = [threads[0], threads[threads.length - 1]];
+  const split = splitRows(browser);
+  const notes = browser.parallel.map((r) => `  - \`${r.id}\` (\`${r.kernel}\`): ${r.jsNote}; tolerance ${sci(r.tolerance)}${r.repeats !== browser.parallel[0].repeats ? `; ${r.repeats} timed calls` : ''}`);
+  const skipped = Object.entries(native?.skipped ?? {}).map(([id, why]) => `\`${id}\`: ${why}`);
+  return `### Parallel kernels (\`parallel=True\`), ${threads.join(' and ')} threads
+
+${split.length ? `**❌ numwasm's results differ between thread counts or between calls on ${split.map((r) => `\`${r.id}\``).join(', ')}: a parallel kernel's result must be bit-identical for any number of threads.**\n\n` : ''}The kernels of bench/kernel_workloads.py under \`@njit(parallel=True)\`: \`pssum\` (a \`prange\`
+reduction), \`pnormalize\` (the seed's normalize, \`prange\` over the rows), \`logreg\` (the
+seed's logistic regression, whole-array operations in a serial loop; features scaled by
+1/sqrt(n), so that its unit steps stay stable) and \`pexp_arcsin\` (one whole-array
+expression). numwasm is called with \`{ threads: k }\`; "\`timing.threads\`" is what its calls
+reported (- when they did not say). Numba runs the same kernels in one process with
+\`numba.set_num_threads(k)\`. Speedups are the time at ${k0} thread over the time at ${kmax}; the
+ratios to the JS loop and to Numba are at ${k0} thread. Medians with quartiles, over
+${Math.max(...browser.parallel.map((r) => r.repeats))} calls after warm-up (fewer where the notes say so).
+
+Results: numwasm's at every thread count, and in every timed call, must equal its
+${k0}-thread result bit for bit.
+Against the JS loop (in the page) and Numba (across processes, on up to 257 kept elements
+of the result, or by SHA-256 when equal) they agree within each workload's tolerance: 0
+(bit for bit) where the order of every operation is fixed, an ULP-scale bound where exp
+and arcsin are different implementations, 2 n 2^-53 for a sum of n non-negative terms in
+another order (a parallel reduction's chunks), 1e-12 for logistic regression, whose
+gradient is a sum over the rows that cancels.
+
+- JS loops and tolerances:
+${notes.join('\n')}
+${skipped.length ? `- not run with Numba: ${skipped.join('; ')}\n` : ''}
+${parallelTable(results)}
+`;
+}
+
 /** The whole section, as Markdown. */
 export function kernelsSection(results) {
   const { browser, native } = results;
@@ -86,11 +216,14 @@ export function kernelsSection(results) {
   const sizesDiffer = native && browser.rows.some((r) => !native.rows.find((x) => x.id === r.id && x.n === r.n));
   const jsNotes = browser.rows.map((r) => `  - \`${r.kernel}\`: ${r.jsNote}${r.jsAlt ? `; other loop (${r.jsAlt.name}): ${r.jsAlt.note}` : ''}`).join('\n');
   const notCompiled = browser.rows.filter((r) => r.notCompiled).map((r) => `\`${r.kernel}\`: ${r.notCompiled}`);
-  return `## Numba-style kernels, one thread
+  const nativeThreads = native?.meta.parallelThreads
+    ? `1 thread for the serial kernels (\`numba.set_num_threads(1)\`), the parallel ones at ${native.meta.parallelThreads.join(' and ')} (\`numba.set_num_threads\`, threading layer ${native.meta.threadingLayer ?? '—'}, BLAS held to ${native.meta.blasThreads} thread)`
+    : `${native?.meta.numbaThreads} thread (NUMBA_NUM_THREADS=1)`;
+  return `## Numba-style kernels
 
 - ${m.date}; commit ${m.commit}; ${m.cpu}, ${m.cores} cores
 - ${m.browser} (headless); numwasm build: ${m.build}, \`threads: 1\`
-${native ? `- native: Python ${native.meta.python}, NumPy ${native.meta.numpy}, Numba ${native.meta.numba}, ${native.meta.numbaThreads} thread (NUMBA_NUM_THREADS=1)` : '- native: not measured (no Python environment)'}${sizesDiffer ? '\n- the browser and native runs used different sizes: rows without a match show —' : ''}
+${native ? `- native: Python ${native.meta.python}, NumPy ${native.meta.numpy}, Numba ${native.meta.numba}, ${nativeThreads}` : '- native: not measured (no Python environment)'}${sizesDiffer ? '\n- the browser and native runs used different sizes: rows without a match show —' : ''}
 
 The kernels are bench/kernel_workloads.py, the seed kernels as a Numba user writes them
 (\`normalize\` with \`@njit\` rather than \`parallel=True\`; \`moving_mean\` is the seed's
@@ -108,8 +241,8 @@ ${jsNotes}
 - Numba's \`filter_lt50\` time includes boxing the returned list into a Python list; numwasm's
   includes building the result array in the worker.
 ${notCompiled.length ? `- on the reference executor: ${notCompiled.join('; ')}\n` : ''}
-${kernelTable(results)}
-
+${serialTable(results)}
+${browser.parallel?.length ? `\n${parallelSection(results)}` : ''}
 ### First call in a fresh module (ms)
 
 \`nw.kernels(src)\` of a module holding only that kernel, then its first call on a small

@@ -3,7 +3,8 @@
 # through the npm package against hand-written JS loops (bench/run.mjs), times the same
 # workloads with native NumPy, numexpr and Numba when Python is available (bench/native.py,
 # in a virtual environment under target/, never a dependency of the product), then the same
-# for the Numba-style seed kernels on one thread (bench/kernels.mjs, bench/kernels_native.py),
+# for the Numba-style seed kernels (on one thread; the parallel=True group at 1 and 2
+# threads) (bench/kernels.mjs, bench/kernels_native.py),
 # and writes bench/results/{browser.json,native.json,kernels-browser.json,
 # kernels-native.json,REPORT.md,*.svg}.
 #   scripts/bench.sh [--sizes 1e3,1e4,1e5,1e6,1e7] [--only poly,expab]
