@@ -19,7 +19,7 @@
 
 use super::{Expr, ExprId, Function, Intrinsic, LocalId, Stmt, Ty};
 use crate::syntax::Span;
-use crate::types::{BinaryOp, DType, Scalar, promote};
+use crate::types::{BinaryOp, DType, ReduceOp, Scalar, promote};
 
 /// What the pass made: for each loop nest, the span of the expression it replaces and
 /// the operations fused into it (`exp`, `add`, `dot`, ...).
@@ -123,6 +123,13 @@ impl Pass<'_> {
             Expr::Intrinsic(Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where, _) => {
                 if let Some(tree) = self.tree(e) {
                     return self.emit_tree(e, tree, out);
+                }
+            }
+            Expr::Intrinsic(Intrinsic::Reduce(r @ (ReduceOp::Sum | ReduceOp::Prod)), ops)
+                if ops.len() == 1 =>
+            {
+                if let Some(x) = self.emit_reduce(e, *r, ops[0], out) {
+                    return x;
                 }
             }
             Expr::Intrinsic(Intrinsic::Dot, ops) if ops.len() == 2 => {
@@ -483,6 +490,135 @@ impl Pass<'_> {
                 self.f.expr(Expr::Cond(c, a, b), Ty::Scalar(rd), s)
             }
         }
+    }
+
+    /// `np.sum(x)` / `np.prod(x)` of an array or an element-wise tree as a parallel loop
+    /// nest accumulating into a local (a reduction `kir::parallel` splits into chunks),
+    /// the tree's elements computed in the loop without a temporary array; `None` when it
+    /// cannot be fused.
+    fn emit_reduce(
+        &mut self,
+        e: ExprId,
+        r: ReduceOp,
+        x: ExprId,
+        out: &mut Vec<Stmt>,
+    ) -> Option<ExprId> {
+        let Ty::Scalar(rd) = self.ty(e) else {
+            return None;
+        };
+        let Ty::Array(xt) = self.ty(x) else {
+            return None;
+        };
+        if xt.ndim == 0 || rd == DType::Bool || (xt.dtype.is_float() && !rd.is_float()) {
+            return None;
+        }
+        let t = if self.is_node(x) {
+            self.tree(x)?
+        } else {
+            Tree {
+                ndim: xt.ndim,
+                leaves: vec![x],
+                ops: Vec::new(),
+            }
+        };
+        let span = self.span(e);
+        let mut temps = Vec::with_capacity(t.leaves.len());
+        for &leaf in &t.leaves {
+            let h = self.hoist(leaf, out);
+            temps.push(self.temp(h, out));
+        }
+        let arrays: Vec<ExprId> = temps
+            .iter()
+            .copied()
+            .filter(|&l| matches!(self.f.ty(l), Ty::Array(_)))
+            .collect();
+        let first = *arrays.first()?;
+        self.n += 1;
+        let n = self.n;
+        let acc = self.f.local(format!("$reduce{n}"), Ty::Scalar(rd));
+        let vars: Vec<LocalId> = (0..xt.ndim)
+            .map(|k| self.f.local(format!("$r{n}_{k}"), Ty::Scalar(DType::I64)))
+            .collect();
+        let mut leaf_at = temps.iter().copied();
+        let value = if self.is_node(x) {
+            self.element(x, &vars, &mut leaf_at, span)
+        } else {
+            let index = vars.iter().map(|&v| self.local_expr(v, span)).collect();
+            self.f
+                .expr(Expr::Load(first, index), Ty::Scalar(xt.dtype), span)
+        };
+        let value = self.cast(value, rd);
+        let bop = if r == ReduceOp::Sum {
+            BinaryOp::Add
+        } else {
+            BinaryOp::Mul
+        };
+        let cur = self.local_expr(acc, span);
+        let next = self.f.expr(Expr::Binary(bop, cur, value), Ty::Scalar(rd), span);
+        let mut nest = vec![Stmt::Assign(acc, next)];
+        for k in (0..xt.ndim).rev() {
+            let start = self.int(0, span);
+            let step = self.int(1, span);
+            let stop = self.f.expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span);
+            nest = vec![Stmt::For {
+                var: vars[k as usize],
+                start,
+                stop,
+                step,
+                body: nest,
+                parallel: k == 0,
+                span,
+            }];
+        }
+        // The serial reduction's start (+0 for a sum, so that a sum of -0.0 is 0.0, as
+        // the executor and Numba give).
+        let init = if r == ReduceOp::Sum {
+            Scalar::zero(rd)
+        } else {
+            Scalar::one(rd)
+        };
+        let init = self.f.expr(Expr::Const(init), Ty::Scalar(rd), span);
+        let mut fused = vec![Stmt::Assign(acc, init)];
+        fused.extend(nest);
+        let mut same: Option<ExprId> = None;
+        for &a in &arrays[1..] {
+            for k in 0..xt.ndim {
+                let p = self.f.expr(Expr::Dim(a, k), Ty::Scalar(DType::I64), span);
+                let q = self.f.expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span);
+                let eq = self
+                    .f
+                    .expr(Expr::Binary(BinaryOp::Eq, p, q), Ty::Scalar(DType::Bool), span);
+                same = Some(match same {
+                    None => eq,
+                    Some(c) => self.f.expr(
+                        Expr::Binary(BinaryOp::And, c, eq),
+                        Ty::Scalar(DType::Bool),
+                        span,
+                    ),
+                });
+            }
+        }
+        match same {
+            None => out.extend(fused),
+            Some(cond) => {
+                let mut leaf_at = temps.iter().copied();
+                let original = self.original(x, &mut leaf_at);
+                let whole = self.f.expr(
+                    Expr::Intrinsic(Intrinsic::Reduce(r), vec![original]),
+                    Ty::Scalar(rd),
+                    span,
+                );
+                out.push(Stmt::If {
+                    cond,
+                    then: fused,
+                    otherwise: vec![Stmt::Assign(acc, whole)],
+                });
+            }
+        }
+        let mut ops = t.ops;
+        ops.insert(0, if r == ReduceOp::Sum { "sum" } else { "prod" }.to_owned());
+        self.fused.push((span, ops));
+        Some(self.local_expr(acc, span))
     }
 
     /// `np.dot(a, b)` (operands already hoisted) as a parallel loop nest, when it is a

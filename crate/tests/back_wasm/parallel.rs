@@ -284,6 +284,10 @@ def rows(x):
     return ret
 
 @DECORATOR
+def totals(a, b):
+    return np.sum(a * b + 1.0), np.prod(b), a.sum(), np.sum(a > 0.0)
+
+@DECORATOR
 def two_d(a, b):
     return np.sqrt(a * a + b * b) - a / 2.0
 "#;
@@ -348,4 +352,24 @@ fn parallel_dots_give_the_serial_bits() {
     ];
     both_ways("logistic", &args);
     both_ways("rows", &[array(floats(40 * 6), &[40, 6])]);
+}
+
+/// Sums and products of arrays and of element-wise trees in a parallel kernel are prange
+/// reductions: on grid values (exact in any order) they equal the serial kernel's, a sum
+/// of negative zeros included; on ordinary floats both tiers agree.
+#[test]
+fn parallel_sums_are_reductions() {
+    let grid = |n: usize| -> Vec<f64> { (0..n).map(|i| ((i * 37) % 64) as f64 * 0.25 - 8.0).collect() };
+    for n in [0, 1, 5, 1000, 70_001] {
+        let a = f64s(&grid(n));
+        let b = f64s(&vec![1.0; n]);
+        both_ways("totals", &[a, b]);
+    }
+    both_ways("totals", &[f64s(&[-0.0, -0.0]), f64s(&[-0.0, 2.0])]);
+    let src = ARRAY_KERNELS.replace("@DECORATOR", "@njit(parallel=True)");
+    let n = 100_003;
+    let args = [array(floats(n), &[n]), array(floats(n), &[n])];
+    let p = kernel(&src, "totals", &args);
+    assert!(p.to_string().contains("parallel for"), "{p}");
+    harness::differential(&p, &args);
 }
