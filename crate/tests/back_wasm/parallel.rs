@@ -373,3 +373,40 @@ fn parallel_sums_are_reductions() {
     assert!(p.to_string().contains("parallel for"), "{p}");
     harness::differential(&p, &args);
 }
+
+/// `@vectorize(target='parallel')`: the loop over the broadcast elements is a prange; each
+/// element is the same as with target='cpu'.
+#[test]
+fn parallel_ufuncs_give_the_cpu_bits() {
+    let source = |target: &str| {
+        format!(
+            r#"
+import math
+from numba import vectorize
+
+@vectorize(['float64(float64, float64)', 'int64(int64, int64)'], target='{target}'){pad}
+def rc(x, y):
+    if x > y:
+        return x * 2 - y
+    return x // (y - 3) + y
+"#,
+            pad = " ".repeat(8 - target.len())
+        )
+    };
+    let n = 50_001;
+    for args in [
+        vec![array(floats(n), &[n]), array(floats(n), &[n])],
+        vec![array(floats(600), &[20, 30]), array(floats(30), &[30])],
+        vec![
+            array(Buffer::I64((0..n as i64).map(|i| i % 7 - 3).collect()), &[n]),
+            Value::Scalar(Scalar::I64(3)),
+        ],
+    ] {
+        let cpu = kernel(&source("cpu"), "rc", &args);
+        let par = kernel(&source("parallel"), "rc", &args);
+        let report = par.parallel.clone().expect("a report");
+        assert!(report.loops.iter().any(|l| l.serial.is_none()), "{par}");
+        let want = harness::reference(&cpu, &args);
+        assert_eq!(harness::differential(&par, &args), want);
+    }
+}

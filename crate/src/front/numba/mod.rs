@@ -370,7 +370,24 @@ impl Module {
                         ));
                     }
                 },
-                (KernelKind::Vectorize | KernelKind::Guvectorize, "target" | "identity")
+                (KernelKind::Vectorize | KernelKind::Guvectorize, "target") => match value {
+                    Some(ConstVal::Str(s)) if s == "cpu" => options.parallel = false,
+                    Some(ConstVal::Str(s)) if s == "parallel" => options.parallel = true,
+                    Some(ConstVal::Str(s)) if s == "cuda" => {
+                        return Err(KernelError::unsupported(
+                            "target='cuda' is not supported: ufuncs run on 'cpu' or 'parallel'",
+                            self.ast.expr(*v).span,
+                        ));
+                    }
+                    _ => {
+                        return Err(KernelError::new(
+                            KernelErrorKind::Value,
+                            "target must be 'cpu' or 'parallel'",
+                            self.ast.expr(*v).span,
+                        ));
+                    }
+                },
+                (KernelKind::Vectorize | KernelKind::Guvectorize, "identity")
                 | (
                     KernelKind::Stencil,
                     "neighborhood" | "standard_indexing" | "cval" | "func_or_mode",

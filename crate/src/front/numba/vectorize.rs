@@ -110,6 +110,8 @@ pub(super) fn compile(m: &Module, k: &KernelDef, span: Span, tys: &[Ty]) -> Resu
     let options = Options {
         // Inside ufuncs division follows NumPy's error model, as Numba's do.
         numpy_errors: true,
+        // target='parallel' makes the loop over the elements parallel, not the body.
+        parallel: false,
         ..k.options
     };
     let inner = lower::compile(m, k.stmt, &scalar_tys, ret, options)?;
@@ -124,12 +126,20 @@ pub(super) fn compile(m: &Module, k: &KernelDef, span: Span, tys: &[Ty]) -> Resu
         ));
     };
 
-    let b = Builder::new(&k.name, span, tys, &loop_in, out);
+    let mut b = Builder::new(&k.name, span, tys, &loop_in, out);
+    b.parallel = k.options.parallel;
     let entry = b.build();
     let mut program = Program::default();
     program.add(entry);
     for f in &inner.functions {
         program.add(f.with_calls_shifted(1));
+    }
+    if k.options.parallel {
+        // target='parallel': the outer loop over the broadcast elements runs in chunks on
+        // the pool (it stores each element once, so it has no reductions and no races).
+        let report = crate::kir::parallel::parallelize(&mut program)
+            .map_err(|e| KernelError::typing(e.message, e.span))?;
+        program.parallel = Some(report);
     }
     Ok(program)
 }
@@ -137,6 +147,8 @@ pub(super) fn compile(m: &Module, k: &KernelDef, span: Span, tys: &[Ty]) -> Resu
 /// Builds the ufunc's entry function.
 struct Builder<'a> {
     f: Function,
+    /// target='parallel': the outermost loop is a prange.
+    parallel: bool,
     span: Span,
     tys: &'a [Ty],
     loop_in: &'a [DType],
@@ -165,6 +177,7 @@ impl<'a> Builder<'a> {
         }
         Builder {
             f,
+            parallel: false,
             span,
             tys,
             loop_in,
@@ -337,7 +350,7 @@ impl<'a> Builder<'a> {
                 stop,
                 step,
                 body: inner,
-                parallel: false,
+                parallel: self.parallel && j == 0,
                 span: self.span,
             }];
         }
