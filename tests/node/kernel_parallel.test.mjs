@@ -176,15 +176,26 @@ def last(a):
   );
   assert.match(d.text, /prange loop #0 in reductions at line 12: runs in parallel/);
   const serial = await nw.kernels(`
+import numpy as np
 from numba import njit
 
 @njit(parallel=True)
 def plain(a):
-    return a.sum()
+    return a[0] * 2.0 + a.shape[0]
+
+@njit(parallel=True)
+def total(a, b):
+    return np.sum(a * b + 1.0)
 `);
   const p = (await serial.inspect('plain', [new Float64Array(3)])).parallel;
   assert.deepEqual(p.loops, []);
   assert.match(p.text, /no prange loop: it runs serially/);
+  // np.sum of an element-wise expression: one fused parallel reduction loop.
+  const t = (await serial.inspect('total', [new Float64Array(3), new Float64Array(3)])).parallel;
+  assert.equal(t.loops.length, 1);
+  assert.deepEqual(t.loops[0].reductions.map((r) => r.op), ['+']);
+  assert.deepEqual(t.arrayExpressions, []);
+  assert.match(t.text, /array expression at line 11: sum, add, mul fused into one parallel loop \(prange loop #0\)/);
   assert.equal((await m.inspect('reductions', [new Float64Array(2), new Float64Array(2)])).parallel.level, 2);
   const njit = await nw.kernels('from numba import njit\n@njit\ndef f(x):\n    return x\n');
   assert.equal((await njit.inspect('f', [1])).parallel, null);

@@ -638,6 +638,14 @@ impl Module {
                 .map_err(|e| KernelError::typing(e.message, e.span))?;
             let name = program.functions.first().map(|f| f.name.clone()).unwrap_or_default();
             report.fused = fused.into_iter().map(|(s, ops)| (name.clone(), s, ops)).collect();
+            // The operations inside a fused expression are not serial ones (the copy of them
+            // that runs only when shapes broadcast is not listed).
+            let fused = report.fused.clone();
+            report.array_exprs.retain(|(f, s, _)| {
+                !fused
+                    .iter()
+                    .any(|(g, r, _)| g == f && r.start <= s.start && s.end <= r.end)
+            });
             program.parallel = Some(report);
         }
         Ok(program)
