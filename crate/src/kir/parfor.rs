@@ -734,8 +734,38 @@ impl Pass<'_> {
         };
         let nest = match (m, p) {
             (Some(m), Some(p)) => {
-                let cols = loop_(j, p, element, false, self);
-                loop_(i, m, vec![cols], true, self)
+                // A matrix product in i-k-j order: the inner loop walks a row of `b` and of
+                // the result, contiguous in memory, instead of a column of `b`. Each result
+                // element still sums its k terms in order from +0 (the zeroed result), so
+                // its bits are the intrinsic's.
+                let (ri, rj) = (get(self, i), get(self, j));
+                let (ai, ak) = (get(self, i), get(self, k));
+                let (bk, bj) = (get(self, k), get(self, j));
+                let (oi, oj) = (get(self, i), get(self, j));
+                let x = self.f.expr(Expr::Load(a, vec![ai, ak]), Ty::Scalar(at.dtype), span);
+                let y = self.f.expr(Expr::Load(b, vec![bk, bj]), Ty::Scalar(bt.dtype), span);
+                let (x, y) = (self.cast(x, rd), self.cast(y, rd));
+                let prod = self
+                    .f
+                    .expr(Expr::Binary(BinaryOp::Mul, x, y), Ty::Scalar(rd), span);
+                let target = get(self, result);
+                let cur_target = get(self, result);
+                let cur = self
+                    .f
+                    .expr(Expr::Load(cur_target, vec![oi, oj]), Ty::Scalar(rd), span);
+                let sum = self
+                    .f
+                    .expr(Expr::Binary(BinaryOp::Add, cur, prod), Ty::Scalar(rd), span);
+                let store = Stmt::Store {
+                    array: target,
+                    index: vec![ri, rj],
+                    value: sum,
+                    span,
+                };
+                let cols = loop_(j, p, vec![store], false, self);
+                let terms = loop_(k, ka, vec![cols], false, self);
+                let _ = element;
+                loop_(i, m, vec![terms], true, self)
             }
             (Some(m), None) => loop_(i, m, element, true, self),
             (None, Some(p)) => loop_(j, p, element, true, self),
