@@ -80,6 +80,23 @@ pub fn arena_release(mark: usize) {
     }
 }
 
+/// The allocations made on this thread since `mark`, taken out of its arena (to hand to
+/// the thread that owns the call: see [`arena_adopt`]).
+#[must_use]
+pub fn arena_take(mark: usize) -> Vec<(usize, Layout)> {
+    ARENA.with(|a| {
+        let mut a = a.borrow_mut();
+        let at = mark.min(a.len());
+        a.split_off(at)
+    })
+}
+
+/// Makes allocations taken from another thread's arena part of this thread's, freed when
+/// its call ends.
+pub fn arena_adopt(live: Vec<(usize, Layout)>) {
+    ARENA.with(|a| a.borrow_mut().extend(live));
+}
+
 /// The arena of one call: frees every allocation of the thread's arena when dropped.
 pub(crate) struct CallArena(());
 

@@ -28,7 +28,7 @@ pub mod selftest;
 mod value;
 
 pub use crate::vm::last_run_threads;
-pub use arena::{arena_mark, arena_release, kernel_alloc, kernel_free};
+pub use arena::{arena_adopt, arena_mark, arena_release, arena_take, kernel_alloc, kernel_free};
 pub use diagnostic::{Diagnostic, ErrorKind};
 pub use engine::{Compiled, Engine, MAX_INPUTS, compile, evaluate};
 pub use functions::function_table_json;

@@ -86,6 +86,10 @@ pub struct ParLoop {
     pub combine: Vec<Stmt>,
     /// The estimated cost of one iteration in nanoseconds (for [`chunk_plan`]).
     pub cost_ns: f64,
+    /// Whether a chunk's partials include arrays (array reductions), which the chunk
+    /// allocates and the caller combines after every chunk has run: what chunks allocate
+    /// is then kept until the call ends rather than freed with the chunk.
+    pub keeps_allocations: bool,
     pub span: Span,
 }
 
@@ -782,9 +786,72 @@ fn root_local(f: &Function, mut e: ExprId) -> Option<LocalId> {
     }
 }
 
+/// The array reduction statement `e` is (`y += x`, `y -= x`, `y *= x`, `y /= x` on a whole
+/// array `y` made outside the loop, as `Assign(view(y), Map2(op)(y, x))`): the array and
+/// its reduction, and how many reads of `y` the statement makes.
+fn array_reduction(
+    f: &Function,
+    e: ExprId,
+    assigned: &HashSet<LocalId>,
+) -> Option<(LocalId, Red, usize)> {
+    let Expr::Intrinsic(Intrinsic::Assign, ops) = f.get(e) else {
+        return None;
+    };
+    let [dst, src] = ops.as_slice() else {
+        return None;
+    };
+    let whole = |x: ExprId| match f.get(x) {
+        Expr::Local(l) => Some(*l),
+        Expr::View(a, ix) if ix.is_empty() => match f.get(*a) {
+            Expr::Local(l) => Some(*l),
+            _ => None,
+        },
+        _ => None,
+    };
+    let y = whole(*dst)?;
+    if assigned.contains(&y) {
+        return None;
+    }
+    let Ty::Array(at) = &f.local_decl(y).ty else {
+        return None;
+    };
+    if at.dtype == DType::Bool {
+        return None;
+    }
+    let Expr::Intrinsic(Intrinsic::Map2(op), xs) = f.get(*src) else {
+        return None;
+    };
+    let [a, b] = xs.as_slice() else {
+        return None;
+    };
+    if f.ty(*src).array().map(|t| t.dtype) != Some(at.dtype) {
+        return None;
+    }
+    let red = match op {
+        BinaryOp::Add | BinaryOp::Sub => Red::Add,
+        BinaryOp::Mul | BinaryOp::TrueDiv => Red::Mul,
+        _ => return None,
+    };
+    let commutes = matches!(op, BinaryOp::Add | BinaryOp::Mul);
+    let other = if whole(*a) == Some(y) {
+        *b
+    } else if commutes && whole(*b) == Some(y) {
+        *a
+    } else {
+        return None;
+    };
+    (!reads_local(f, other, y)).then_some((y, red, 2))
+}
+
 /// Why a loop whose body assigns `assigned` must stay serial, for statements the body
-/// facts do not cover: appends to outside lists, array reductions.
-fn shared_updates(f: &Function, body: &[Stmt], assigned: &HashSet<LocalId>) -> Option<String> {
+/// facts do not cover: appends to outside lists, whole-array updates that are not array
+/// reductions (`reductions`: the statements that are).
+fn shared_updates(
+    f: &Function,
+    body: &[Stmt],
+    assigned: &HashSet<LocalId>,
+    reductions: &HashSet<ExprId>,
+) -> Option<String> {
     let mut why = None;
     each_stmt(body, &mut |st| {
         if why.is_some() {
@@ -803,15 +870,16 @@ fn shared_updates(f: &Function, body: &[Stmt], assigned: &HashSet<LocalId>) -> O
             }
             Stmt::Eval(e) => {
                 if let Expr::Intrinsic(Intrinsic::Assign, ops) = f.get(*e)
+                    && !reductions.contains(e)
                     && let [dst, src, ..] = ops.as_slice()
                     && let Some(l) = root_local(f, *dst)
                     && !assigned.contains(&l)
                     && reads_local(f, *src, l)
                 {
                     why = Some(format!(
-                        "it updates the whole array '{}' from itself (an array reduction; \
-                         those run serially for now)",
-                        f.local_decl(l).name
+                        "it writes array '{}', made outside the loop, from its own elements \
+                         (only whole-array +=, -=, *= and /= are array reductions)",
+                        source_name(&f.local_decl(l).name)
                     ));
                 }
             }
@@ -861,10 +929,46 @@ fn outline(
         cost_ns,
     };
     let assigned: HashSet<LocalId> = facts.assigned.iter().copied().chain([*var]).collect();
+    // Array reductions: whole arrays made outside updated by +=, -=, *=, /=.
+    let mut array_reds: Vec<(LocalId, Red)> = Vec::new();
+    let mut array_stmts: HashSet<ExprId> = HashSet::new();
+    let mut array_reads: HashMap<LocalId, usize> = HashMap::new();
+    let mut mixed: Option<LocalId> = None;
+    each_stmt(body, &mut |st| {
+        if let Stmt::Eval(e) = st
+            && let Some((y, red, n)) = array_reduction(f, *e, &assigned)
+        {
+            array_stmts.insert(*e);
+            *array_reads.entry(y).or_default() += n;
+            match array_reds.iter().find(|(l, _)| *l == y) {
+                Some(&(_, r)) if r != red => mixed = Some(y),
+                Some(_) => {}
+                None => array_reds.push((y, red)),
+            }
+        }
+    });
+    let body_reads_all = read_counts(f, body);
+    let mut array_serial = None;
+    if let Some(y) = mixed {
+        array_serial = Some(format!(
+            "array '{}' is reduced with two operators",
+            source_name(&f.local_decl(y).name)
+        ));
+    }
+    for (&y, &n) in &array_reads {
+        if body_reads_all[y.index()] > n {
+            array_serial = Some(format!(
+                "it reads array '{}' besides reducing into it",
+                source_name(&f.local_decl(y).name)
+            ));
+        }
+    }
+    array_reds.sort_by_key(|(l, _)| l.index());
     let serial = facts
         .serial
         .clone()
-        .or_else(|| shared_updates(f, body, &assigned));
+        .or(array_serial)
+        .or_else(|| shared_updates(f, body, &assigned, &array_stmts));
     if let Some(why) = serial {
         lr.serial = Some(why);
         report.loops.push(lr);
@@ -957,16 +1061,39 @@ fn outline(
     lr.private = names(&private);
     lr.captured = names(&captures);
 
-    // The chunk function.
-    let ret = match reductions.len() {
+    for &(y, r) in &array_reds {
+        lr.reductions.push((
+            format!("{} (array)", source_name(&f.local_decl(y).name)),
+            r.symbol(),
+        ));
+    }
+    // A chunk's private copy of each reduced array: C-contiguous, of the array's dtype.
+    let array_tys: HashMap<LocalId, Ty> = array_reds
+        .iter()
+        .map(|&(y, _)| {
+            let t = match &f.local_decl(y).ty {
+                Ty::Array(a) => Ty::Array(super::ArrayTy {
+                    dtype: a.dtype,
+                    ndim: a.ndim,
+                    layout: super::Layout::C,
+                }),
+                other => other.clone(),
+            };
+            (y, t)
+        })
+        .collect();
+    let partial_ty = |y: LocalId| array_tys[&y].clone();
+
+    // The chunk function: it returns the scalar reductions' partials, then the arrays'.
+    let mut partial_tys: Vec<Ty> = reductions
+        .iter()
+        .map(|&(l, _)| f.local_decl(l).ty.clone())
+        .collect();
+    partial_tys.extend(array_reds.iter().map(|&(y, _)| partial_ty(y)));
+    let ret = match partial_tys.len() {
         0 => Ty::None,
-        1 => f.local_decl(reductions[0].0).ty.clone(),
-        _ => Ty::Tuple(
-            reductions
-                .iter()
-                .map(|&(l, _)| f.local_decl(l).ty.clone())
-                .collect(),
-        ),
+        1 => partial_tys[0].clone(),
+        _ => Ty::Tuple(partial_tys.clone()),
     };
     let mut g = Function::new(format!("{}.prange{id}", f.name), ret.clone());
     let mut map: HashMap<LocalId, LocalId> = HashMap::new();
@@ -998,6 +1125,34 @@ fn outline(
         let c = g.expr(Expr::Const(init), Ty::Scalar(d), *span);
         gbody.push(Stmt::Assign(nl, c));
     }
+    // Each array reduction: a private array of the reduced one's shape, filled with the
+    // identity, which the body's statements update instead of the shared array.
+    let mut array_privates = Vec::new();
+    for &(y, red) in &array_reds {
+        let Some(&shared) = copier.map.get(&y) else {
+            continue;
+        };
+        let pty = partial_ty(y);
+        let Ty::Array(at) = pty else {
+            continue;
+        };
+        let shared_ty = g.local_decl(shared).ty.clone();
+        let base = g.expr(Expr::Local(shared), shared_ty, *span);
+        let mut ops: Vec<ExprId> = (0..at.ndim)
+            .map(|a| g.expr(Expr::Dim(base, a), i64t.clone(), *span))
+            .collect();
+        let fill = match red {
+            Red::Add if at.dtype.is_float() => Scalar::F64(-0.0).cast(at.dtype),
+            Red::Add => Scalar::zero(at.dtype),
+            _ => Scalar::one(at.dtype),
+        };
+        ops.push(g.expr(Expr::Const(fill), Ty::Scalar(at.dtype), *span));
+        let full = g.expr(Expr::Intrinsic(Intrinsic::Full, ops), pty.clone(), *span);
+        let private = g.local(format!("{}.partial", f.local_decl(y).name), pty);
+        gbody.push(Stmt::Assign(private, full));
+        copier.map.insert(y, private);
+        array_privates.push(private);
+    }
     let k = g.local("$k", i64t.clone());
     let loc = |g: &mut Function, l: LocalId| g.expr(Expr::Local(l), i64t.clone(), *span);
     let (ks, kstep, kstart) = (loc(&mut g, k), loc(&mut g, p_step), loc(&mut g, p_start));
@@ -1023,23 +1178,22 @@ fn outline(
         parallel: false,
         span: *span,
     });
-    let result = match reductions.len() {
+    let mut items: Vec<ExprId> = reductions
+        .iter()
+        .map(|&(l, _)| {
+            let nl = copier.local(&mut g, l);
+            let t = g.local_decl(nl).ty.clone();
+            g.expr(Expr::Local(nl), t, *span)
+        })
+        .collect();
+    for &p in &array_privates {
+        let t = g.local_decl(p).ty.clone();
+        items.push(g.expr(Expr::Local(p), t, *span));
+    }
+    let result = match items.len() {
         0 => None,
-        1 => {
-            let l = copier.local(&mut g, reductions[0].0);
-            Some(g.expr(Expr::Local(l), ret.clone(), *span))
-        }
-        _ => {
-            let items = reductions
-                .iter()
-                .map(|&(l, _)| {
-                    let nl = copier.local(&mut g, l);
-                    let t = g.local_decl(nl).ty.clone();
-                    g.expr(Expr::Local(nl), t, *span)
-                })
-                .collect();
-            Some(g.expr(Expr::Tuple(items), ret.clone(), *span))
-        }
+        1 => Some(items[0]),
+        _ => Some(g.expr(Expr::Tuple(items), ret.clone(), *span)),
     };
     gbody.push(Stmt::Return(result));
     g.body = gbody;
@@ -1088,6 +1242,30 @@ fn outline(
         };
         combine.push(Stmt::Assign(l, value));
     }
+    for (j, &(y, red)) in array_reds.iter().enumerate() {
+        let yt = f.local_decl(y).ty.clone();
+        let pty = partial_ty(y);
+        let q = f.local(format!("$array_partial{j}"), pty.clone());
+        partials.push(q);
+        let whole = f.expr(Expr::Local(y), yt.clone(), *span);
+        let dst = f.expr(Expr::View(whole, Vec::new()), yt.clone(), *span);
+        let (yv, qv) = (
+            f.expr(Expr::Local(y), yt, *span),
+            f.expr(Expr::Local(q), pty.clone(), *span),
+        );
+        let op = if red == Red::Add {
+            BinaryOp::Add
+        } else {
+            BinaryOp::Mul
+        };
+        let value = f.expr(Expr::Intrinsic(Intrinsic::Map2(op), vec![yv, qv]), pty, *span);
+        let assign = f.expr(
+            Expr::Intrinsic(Intrinsic::Assign, vec![dst, value]),
+            Ty::None,
+            *span,
+        );
+        combine.push(Stmt::Eval(assign));
+    }
     report.loops.push(lr);
     Ok(Some(Stmt::ParFor(Box::new(ParLoop {
         call,
@@ -1095,6 +1273,7 @@ fn outline(
         partials,
         combine,
         cost_ns,
+        keeps_allocations: !array_reds.is_empty(),
         span: *span,
     }))))
 }

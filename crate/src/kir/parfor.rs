@@ -62,6 +62,13 @@ impl Pass<'_> {
                     let e = self.hoist(e, &mut out);
                     out.push(Stmt::Assign(l, e));
                 }
+                // An update of an array from itself (`g += x`, `a[1:] = a[:-1]`) keeps its
+                // form: fusing it would write the array while the loop reads it, and
+                // `kir::parallel` recognises array reductions (and refuses races) by it.
+                Stmt::Eval(e) if let Some(y) = self.self_update(e) => {
+                    let e = self.hoist_update(e, y, &mut out);
+                    out.push(Stmt::Eval(e));
+                }
                 Stmt::Eval(e) => {
                     let e = self.hoist(e, &mut out);
                     out.push(Stmt::Eval(e));
@@ -104,6 +111,87 @@ impl Pass<'_> {
             }
         }
         out
+    }
+
+    /// The local an assignment `e` writes into (through a view), when its source reads
+    /// that local.
+    fn self_update(&self, e: ExprId) -> Option<LocalId> {
+        let f = &*self.f;
+        let Expr::Intrinsic(Intrinsic::Assign, ops) = f.get(e) else {
+            return None;
+        };
+        let [dst, src] = ops.as_slice() else {
+            return None;
+        };
+        let mut root = *dst;
+        let local = loop {
+            match f.get(root) {
+                Expr::Local(l) => break *l,
+                Expr::View(a, _) => root = *a,
+                _ => return None,
+            }
+        };
+        self.reads(*src, local).then_some(local)
+    }
+
+    /// Whether `e` reads local `l`.
+    fn reads(&self, e: ExprId, l: LocalId) -> bool {
+        let f = &*self.f;
+        let mut stack = vec![e];
+        while let Some(x) = stack.pop() {
+            if *f.get(x) == Expr::Local(l) {
+                return true;
+            }
+            f.get(x).each_operand(|y| stack.push(y));
+        }
+        false
+    }
+
+    /// A self-update `Assign(dst, src)` of `y`: for `y op= x` (`src` is `Map2(op)(y, x)`)
+    /// `x` is hoisted as any expression is and the update keeps its form (an array
+    /// reduction in a prange body); otherwise only the parts of `src` that do not read `y`
+    /// are hoisted.
+    fn hoist_update(&mut self, e: ExprId, y: LocalId, out: &mut Vec<Stmt>) -> ExprId {
+        let Expr::Intrinsic(Intrinsic::Assign, ops) = self.f.get(e).clone() else {
+            return e;
+        };
+        let [dst, src] = ops[..] else {
+            return e;
+        };
+        let is_y = |p: &Self, x: ExprId| match p.f.get(x) {
+            Expr::Local(l) => *l == y,
+            Expr::View(a, ix) => ix.is_empty() && *p.f.get(*a) == Expr::Local(y),
+            _ => false,
+        };
+        if let Expr::Intrinsic(Intrinsic::Map2(_), xs) = self.f.get(src).clone()
+            && let [a, b] = xs[..]
+            && (is_y(self, a) || is_y(self, b))
+        {
+            let (a, b) = if is_y(self, a) {
+                (a, self.hoist(b, out))
+            } else {
+                (self.hoist(a, out), b)
+            };
+            let src = self.rebuild(src, &[a, b]);
+            return self.rebuild(e, &[dst, src]);
+        }
+        self.hoist_around(e, y, out)
+    }
+
+    /// `e` with the parts that do not read `y` hoisted (fused, dots as loops) and the parts
+    /// that do kept as they are.
+    fn hoist_around(&mut self, e: ExprId, y: LocalId, out: &mut Vec<Stmt>) -> ExprId {
+        if !self.reads(e, y) {
+            return self.hoist(e, out);
+        }
+        let expr = self.f.get(e).clone();
+        if matches!(expr, Expr::Cond(..) | Expr::Local(_)) {
+            return e;
+        }
+        let mut ops = Vec::new();
+        expr.each_operand(|x| ops.push(x));
+        let new: Vec<ExprId> = ops.iter().map(|&x| self.hoist_around(x, y, out)).collect();
+        if new == ops { e } else { self.rebuild(e, &new) }
     }
 
     fn ty(&self, e: ExprId) -> Ty {

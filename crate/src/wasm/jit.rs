@@ -133,7 +133,13 @@ fn instantiate(bytes: &[u8]) -> Result<Object, JsValue> {
 
 /// Runs chunk `chunk` of the parallel loop of `cur` whose chunk trampoline is `name`, on
 /// this thread: what the chunk allocates is freed when it returns.
-fn run_chunk(cur: Current, name: &str, env: u32, chunk: u32) -> Result<(), String> {
+fn run_chunk(
+    cur: Current,
+    name: &str,
+    env: u32,
+    chunk: u32,
+    kept: Option<&Mutex<Vec<(usize, std::alloc::Layout)>>>,
+) -> Result<(), String> {
     // SAFETY: the bytes belong to the compiled kernel, which the call running on the
     // thread that set `cur` keeps alive until every chunk of its loop has returned.
     let bytes = unsafe { std::slice::from_raw_parts(cur.bytes as *const u8, cur.len) };
@@ -147,7 +153,19 @@ fn run_chunk(cur: Current, name: &str, env: u32, chunk: u32) -> Result<(), Strin
         .map_err(|e| describe(&e));
     CURRENT.set(caller);
     IN_CHUNK.set(outer);
-    crate::api::arena_release(mark);
+    match kept {
+        None => crate::api::arena_release(mark),
+        // The chunk's partials are arrays it allocated: they go to the calling thread's
+        // arena, which frees them when the call ends.
+        Some(k) => {
+            let taken = crate::api::arena_take(mark);
+            if let Ok(mut k) = k.lock() {
+                k.extend(taken);
+            } else {
+                crate::api::arena_adopt(taken);
+            }
+        }
+    }
     r
 }
 
@@ -166,7 +184,7 @@ fn now_ms() -> Option<f64> {
 /// number of chunks, or -1 when a chunk could not run (a chunk's own error is in its
 /// record, not here).
 #[unsafe(no_mangle)]
-pub extern "C" fn nw_parallel_for(function: u32, env: u32, cost_ns: f64) -> i32 {
+pub extern "C" fn nw_parallel_for(function: u32, env: u32, cost_ns: f64, keep: i32) -> i32 {
     let Some(cur) = CURRENT.get() else {
         return -1;
     };
@@ -183,12 +201,22 @@ pub extern "C" fn nw_parallel_for(function: u32, env: u32, cost_ns: f64) -> i32 
         return 0;
     }
     let name = chunk_export(function as usize);
+    let kept_store = Mutex::new(Vec::new());
+    let kept = (keep != 0).then_some(&kept_store);
+    let adopt = || {
+        if let Ok(v) = kept_store.lock() {
+            crate::api::arena_adopt(v.clone());
+        }
+    };
     let t0 = now_ms();
-    if run_chunk(cur, &name, env, 0).is_err() {
+    let first = run_chunk(cur, &name, env, 0, kept);
+    if first.is_err() {
+        adopt();
         return -1;
     }
     let rest = (count - 1) as usize;
     if rest == 0 {
+        adopt();
         return count32;
     }
     let first_ns = match (t0, now_ms()) {
@@ -201,18 +229,21 @@ pub extern "C" fn nw_parallel_for(function: u32, env: u32, cost_ns: f64) -> i32 
         crate::par::effective_threads(cur.threads, first_ns * rest as f64, rest)
     };
     if k <= 1 {
+        let mut ok = true;
         for c in 1..count32 {
-            if run_chunk(cur, &name, env, c as u32).is_err() {
-                return -1;
+            if run_chunk(cur, &name, env, c as u32, kept).is_err() {
+                ok = false;
+                break;
             }
         }
-        return count32;
+        adopt();
+        return if ok { count32 } else { -1 };
     }
     let failed = Mutex::new(false);
     // The pool threads that ran a chunk (the calling thread is not one of rayon's).
     let helpers = Mutex::new(Vec::new());
     crate::par::map_chunks(rest, 1, k, |i, _| {
-        let ok = run_chunk(cur, &name, env, (i + 1) as u32).is_ok();
+        let ok = run_chunk(cur, &name, env, (i + 1) as u32, kept).is_ok();
         if let Some(t) = rayon::current_thread_index()
             && let Ok(mut h) = helpers.lock()
             && !h.contains(&t)
@@ -223,6 +254,7 @@ pub extern "C" fn nw_parallel_for(function: u32, env: u32, cost_ns: f64) -> i32 
             *f = true;
         }
     });
+    adopt();
     let ran = 1 + helpers.into_inner().map_or(0, |h| h.len());
     USED.set(USED.get().max(ran));
     if failed.into_inner().unwrap_or(true) {

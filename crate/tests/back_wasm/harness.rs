@@ -302,7 +302,12 @@ fn define_parallel(linker: &mut wasmi::Linker<()>, memory: wasmi::Memory) {
         .func_wrap(
             wasm::VMATH_MODULE,
             wasm::PARALLEL_FOR_IMPORT,
-            move |mut caller: wasmi::Caller<'_, ()>, function: i32, env: i32, cost: f64| -> i32 {
+            move |mut caller: wasmi::Caller<'_, ()>,
+                  function: i32,
+                  env: i32,
+                  cost: f64,
+                  _keep: i32|
+                  -> i32 {
                 let env = env as usize;
                 let mem = memory.data(&caller);
                 let trips = i64::from_le_bytes(mem[env..env + 8].try_into().expect("8 bytes"));

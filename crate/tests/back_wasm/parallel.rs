@@ -410,3 +410,56 @@ def rc(x, y):
         assert_eq!(harness::differential(&par, &args), want);
     }
 }
+
+const ARRAY_REDUCTIONS: &str = r#"
+import numpy as np
+from numba import njit, prange
+
+@DECORATOR
+def grad(X, y):
+    g = np.zeros(X.shape[1])
+    h = np.ones(X.shape[1])
+    for i in prange(X.shape[0]):
+        g += X[i, :] * y[i]
+        h *= 1.0 + X[i, :] * 0.0
+        g -= y[i]
+    return g, h
+
+@DECORATOR
+def reads_it(X):
+    g = np.zeros(X.shape[1])
+    for i in prange(X.shape[0]):
+        g += X[i, :] + g[0]
+    return g
+"#;
+
+/// Reductions into arrays (`g += ...` on a whole array made outside the loop): each chunk
+/// updates its own copy, filled with the identity, and the copies are folded into the
+/// array in chunk order. On grid values (exact in any order) the result is the serial one.
+#[test]
+fn array_reductions_fold_chunk_copies_in_order() {
+    let serial = |name: &str, args: &[Value]| {
+        kernel(&ARRAY_REDUCTIONS.replace("@DECORATOR", "@njit(parallel=False)"), name, args)
+    };
+    let parallel = |name: &str, args: &[Value]| {
+        kernel(&ARRAY_REDUCTIONS.replace("@DECORATOR", "@njit(parallel=True) "), name, args)
+    };
+    for n in [0, 3, 150, 701] {
+        let x: Vec<f64> = (0..n * 3).map(|i| ((i * 13) % 16) as f64 * 0.5 - 4.0).collect();
+        let y: Vec<f64> = (0..n).map(|i| ((i * 7) % 8) as f64 - 3.0).collect();
+        let args = [array(Buffer::F64(x), &[n, 3]), f64s(&y)];
+        let p = parallel("grad", &args);
+        let report = p.parallel.clone().expect("a report");
+        assert!(report.loops[0].serial.is_none(), "{report:?}");
+        assert_eq!(
+            harness::differential(&p, &args),
+            harness::reference(&serial("grad", &args), &args)
+        );
+    }
+    // An array read in the body besides its reduction keeps the loop serial.
+    let args = [array(floats(30), &[10, 3])];
+    let p = parallel("reads_it", &args);
+    let why = p.parallel.clone().expect("a report").loops[0].serial.clone();
+    assert!(why.as_deref().unwrap_or_default().contains("array 'g'"), "{why:?}");
+    harness::differential(&p, &args);
+}

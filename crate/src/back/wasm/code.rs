@@ -211,7 +211,7 @@ pub(super) enum Import {
     /// zeroed memory owned by the call, 0 when the memory is exhausted.
     Alloc,
     /// The engine's parallel loop runner, [`super::PARALLEL_FOR_IMPORT`]:
-    /// `(function: i32, env: i32, cost_ns: f64) -> i32`, the number of chunks run (see
+    /// `(function: i32, env: i32, cost_ns: f64, keep: i32) -> i32`, the number of chunks run (see
     /// [`super::ParEnv`]), or -1 when the pool could not run them.
     ParallelFor,
     /// The engine's release of one allocation, [`super::FREE_IMPORT`]: `(address: i32)`.
@@ -234,7 +234,7 @@ impl Import {
             ),
             Import::ParallelFor => (
                 super::PARALLEL_FOR_IMPORT,
-                vec![ValType::I32, ValType::I32, ValType::F64],
+                vec![ValType::I32, ValType::I32, ValType::F64, ValType::I32],
                 vec![ValType::I32],
             ),
             Import::Free => (super::FREE_IMPORT, vec![ValType::I32], vec![]),

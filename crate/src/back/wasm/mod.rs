@@ -166,12 +166,14 @@ pub const ERROR_B_GLOBAL: &str = "error_b";
 pub const ALLOC_IMPORT: &str = "nw_kernel_alloc";
 
 /// The engine's parallel loop runner, imported from [`VMATH_MODULE`] by modules with
-/// parallel loops: `(function: i32, env: i32, cost_ns: f64) -> i32`. It reads the trip
+/// parallel loops: `(function: i32, env: i32, cost_ns: f64, keep: i32) -> i32`. It reads the trip
 /// count from the loop's [`ParEnv`], splits it with `kir::parallel::chunk_plan` (writing
 /// the chunk length into the env), calls the export [`chunk_export`]`(function)` as
 /// `(env, chunk)` once per chunk, on as many pool threads as it decides (each with its
 /// own instance of this module, over the same memory), and returns the number of chunks,
-/// or -1 when it could not run them (the loop raises RuntimeError).
+/// or -1 when it could not run them (the loop raises RuntimeError). What a chunk allocates
+/// is freed when it returns, unless `keep` is 1 (a loop whose partials are arrays): then it
+/// stays until the call ends.
 pub const PARALLEL_FOR_IMPORT: &str = "nw_parallel_for";
 
 /// The engine's release of one allocation of [`ALLOC_IMPORT`]: `(address: i32)`.

@@ -98,6 +98,7 @@ impl Gen<'_, '_> {
         self.c.push(I::I32Const(id.index() as i32));
         self.c.push(I::LocalGet(env));
         self.c.push(I::F64Const(p.cost_ns.into()));
+        self.c.push(I::I32Const(i32::from(p.keeps_allocations)));
         let run = self.helpers.parallel_for();
         self.c.call(run);
         self.c.push(I::LocalTee(count));
