@@ -1,11 +1,14 @@
 // The two charts (Chart.js): compute time and speedup versus thread count, with the ideal
-// speedup line and the JS baseline; and compute time versus N on log axes for serial,
-// parallel and JS.
+// speedup line, the JS baseline and compute plus the copies in and out (what a call on JS
+// arrays costs); and compute time versus N on log axes for serial, parallel and JS, with
+// the copies. Every series says whether it is compute or transfer.
 
 import {
   CategoryScale, Chart, Filler, Legend, LineController, Title, LineElement, LinearScale, LogarithmicScale, PointElement,
   Tooltip,
 } from 'chart.js';
+
+import { tick } from './measure.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip, Filler, Title);
 
@@ -24,6 +27,11 @@ function oneTwoFive(v) {
   const m = Math.round(v / 10 ** Math.floor(Math.log10(v)) * 1e6) / 1e6;
   return (span > 2 ? [1] : [1, 2, 5]).includes(m) ? String(Number(v.toPrecision(3))) : '';
 }
+/**
+ * A time as the log axes draw it: a log axis has no 0, so a time under the timer's
+ * resolution (5 µs isolated, 100 µs otherwise; measured as 0) is drawn at the resolution.
+ */
+const floor = (ms) => Math.max(ms, tick());
 const decades = (v) => (Number.isInteger(Math.log10(v)) ? (v >= 1000 ? `1e${Math.log10(v)}` : String(v)) : '');
 
 function base(p, title) {
@@ -64,10 +72,11 @@ export class Charts {
       type: 'line',
       data: { datasets: [] },
       options: {
-        ...base(p, 'Compute time and speedup vs threads (Run or Scaling)'),
+        ...base(p, 'Time and speedup vs threads (Run or Scaling)'),
         scales: {
           x: { type: 'linear', title: { display: true, text: 'threads' }, ticks: { stepSize: 1, precision: 0 } },
-          y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'compute time (ms, median)' } },
+          // Log: the copies can take tens of times the compute, which a linear axis would flatten.
+          y: { type: 'logarithmic', title: { display: true, text: 'ms (median after warm-up)' }, ticks: { callback: oneTwoFive, autoSkip: false } },
           y2: { type: 'linear', position: 'right', beginAtZero: true, title: { display: true, text: 'speedup vs 1 thread' }, grid: { drawOnChartArea: false } },
         },
       },
@@ -76,10 +85,10 @@ export class Charts {
       type: 'line',
       data: { datasets: [] },
       options: {
-        ...base(p, 'Compute time vs N, log–log (Sweep N)'),
+        ...base(p, 'Time vs N, log–log (Sweep N)'),
         scales: {
           x: { type: 'logarithmic', min: 1e3, max: this.maxN, title: { display: true, text: 'N (elements)' }, ticks: { callback: decades, autoSkip: false, maxRotation: 0 } },
-          y: { type: 'logarithmic', title: { display: true, text: 'compute time (ms, median)' }, ticks: { callback: oneTwoFive, autoSkip: false } },
+          y: { type: 'logarithmic', title: { display: true, text: 'ms (median after warm-up)' }, ticks: { callback: oneTwoFive, autoSkip: false } },
         },
       },
     });
@@ -94,20 +103,25 @@ export class Charts {
     chart.resize();
   }
 
-  /** rows: [{ threads, median, min, max }]; js: { median } or null. */
-  setThreads(rows, js) {
+  /**
+   * rows: [{ threads, median, min, max }] (compute); js: { median } or null; transfer:
+   * { in, out } (summaries of the copies) or null.
+   */
+  setThreads(rows, js, transfer) {
     const p = this.p;
     this.reveal(this.threads);
     const t1 = rows.find((r) => r.threads === 1)?.median;
     const maxT = Math.max(1, ...rows.map((r) => r.threads));
     const point = (r, y) => ({ x: r.threads, y });
+    const time = (r, y) => point(r, floor(y));
     this.threads.data.datasets = [
-      { label: 'numwasm', data: rows.map((r) => point(r, r.median)), borderColor: p.accent, backgroundColor: p.accent, yAxisID: 'y' },
-      { label: 'min–max', data: rows.map((r) => point(r, r.max)), borderColor: 'transparent', backgroundColor: 'transparent', pointRadius: 0, yAxisID: 'y' },
-      { label: 'spread', data: rows.map((r) => point(r, r.min)), borderColor: 'transparent', backgroundColor: `${p.accent}33`, fill: '-1', pointRadius: 0, yAxisID: 'y' },
-      ...(js ? [{ label: 'JS loop', data: [{ x: 1, y: js.median }, { x: maxT, y: js.median }], borderColor: p.warn, backgroundColor: p.warn, borderDash: [6, 4], pointRadius: 0, yAxisID: 'y' }] : []),
+      { label: 'numwasm compute', data: rows.map((r) => time(r, r.median)), borderColor: p.accent, backgroundColor: p.accent, yAxisID: 'y' },
+      { label: 'min–max', data: rows.map((r) => time(r, r.max)), borderColor: 'transparent', backgroundColor: 'transparent', pointRadius: 0, yAxisID: 'y' },
+      { label: 'spread', data: rows.map((r) => time(r, r.min)), borderColor: 'transparent', backgroundColor: `${p.accent}33`, fill: '-1', pointRadius: 0, yAxisID: 'y' },
+      ...(transfer ? [{ label: 'compute + copies', data: rows.map((r) => time(r, r.median + transfer.in.median + transfer.out.median)), borderColor: p.muted, backgroundColor: p.muted, borderDash: [3, 3], yAxisID: 'y' }] : []),
+      ...(js ? [{ label: 'JS loop', data: [{ x: 1, y: floor(js.median) }, { x: maxT, y: floor(js.median) }], borderColor: p.warn, backgroundColor: p.warn, borderDash: [6, 4], pointRadius: 0, yAxisID: 'y' }] : []),
       ...(t1 ? [
-        { label: 'speedup', data: rows.map((r) => point(r, t1 / r.median)), borderColor: p.good, backgroundColor: p.good, yAxisID: 'y2' },
+        { label: 'speedup', data: rows.filter((r) => r.median > 0).map((r) => point(r, t1 / r.median)), borderColor: p.good, backgroundColor: p.good, yAxisID: 'y2' },
         { label: 'ideal', data: [{ x: 1, y: 1 }, { x: maxT, y: maxT }], borderColor: p.muted, borderDash: [2, 3], pointRadius: 0, yAxisID: 'y2' },
       ] : []),
     ];
@@ -117,8 +131,9 @@ export class Charts {
   }
 
   /**
-   * rows: [{ n, serial, parallel, js }] (medians in ms, js may be null); P: parallel
-   * threads; maxN: the largest N of the sweep, where the x axis ends.
+   * rows: [{ n, serial, parallel, js, transfer }] (medians of the compute in ms, js may be
+   * null; transfer: the copies in and out); P: parallel threads; maxN: the largest N of
+   * the sweep, where the x axis ends.
    */
   setSizes(rows, P, maxN) {
     const p = this.p;
@@ -126,11 +141,12 @@ export class Charts {
     // A sweep up to 1e3 has one point: the axis keeps a decade so it has a width.
     this.maxN = Math.max(maxN, 1e4);
     this.n.options.scales.x.max = this.maxN;
-    const series = (key) => rows.filter((r) => r[key] != null).map((r) => ({ x: r.n, y: Math.max(r[key], 1e-4) }));
+    const series = (key) => rows.filter((r) => r[key] != null).map((r) => ({ x: r.n, y: floor(r[key]) }));
     this.n.data.datasets = [
-      { label: 'numwasm, 1 thread', data: series('serial'), borderColor: p.muted, backgroundColor: p.muted },
-      { label: `numwasm, ${P} threads`, data: series('parallel'), borderColor: p.accent, backgroundColor: p.accent },
+      { label: 'numwasm compute, 1 thread', data: series('serial'), borderColor: p.muted, backgroundColor: p.muted },
+      { label: `numwasm compute, ${P} threads`, data: series('parallel'), borderColor: p.accent, backgroundColor: p.accent },
       { label: 'JS loop', data: series('js'), borderColor: p.warn, backgroundColor: p.warn, borderDash: [6, 4] },
+      { label: 'copies in/out', data: series('transfer'), borderColor: p.good, backgroundColor: p.good, borderDash: [3, 3] },
     ];
     this.n.update();
     describe(this.n);

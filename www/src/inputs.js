@@ -14,7 +14,8 @@ export function shapeOf(spec, n) {
   return spec.shape === '2-D' ? [ROWS, n / ROWS] : [n];
 }
 
-const ARRAY = {
+/** The typed array that holds each dtype (bool: Uint8Array of 0 and 1). */
+export const ARRAY = {
   float64: Float64Array, float32: Float32Array, int64: BigInt64Array, int32: Int32Array, int16: Int16Array,
   int8: Int8Array, uint64: BigUint64Array, uint32: Uint32Array, uint16: Uint16Array, uint8: Uint8Array, bool: Uint8Array,
 };
@@ -59,20 +60,38 @@ function valueFn(spec, n, name) {
   }
 }
 
-/** Makes the input: a typed array of N elements, or a number for a (weak) scalar. */
-export function generate(name, spec, n) {
-  if (spec.shape === 'scalar') return Number(spec.a);
+/**
+ * An array input of N elements made a piece at a time: `fill(from, to)` writes elements
+ * [from, to) of `out`. Pieces must be filled in order (the uniform generator is one seeded
+ * sequence), which lets the playground's engine worker report progress and take messages
+ * between pieces while it makes a 1e7-element input.
+ */
+export function inputMaker(name, spec, n) {
   const Type = ARRAY[spec.dtype] ?? Float64Array;
   const out = new Type(n);
   const f = valueFn(spec, n, name);
   const integer = !spec.dtype.startsWith('float');
-  for (let i = 0; i < n; i++) {
-    let v = f(i);
-    if (spec.dtype === 'bool') v = spec.gen === 'uniform' ? (v < (Number(spec.a) + Number(spec.b)) / 2 ? 0 : 1) : v !== 0 ? 1 : 0;
-    else if (integer) v = Math.floor(v);
-    out[i] = Type === BigInt64Array || Type === BigUint64Array ? BigInt.asIntN(64, BigInt(v)) : v;
-  }
-  return out;
+  const big = Type === BigInt64Array || Type === BigUint64Array;
+  const mid = (Number(spec.a) + Number(spec.b)) / 2;
+  return {
+    out,
+    fill(from, to) {
+      for (let i = from; i < to; i++) {
+        let v = f(i);
+        if (spec.dtype === 'bool') v = spec.gen === 'uniform' ? (v < mid ? 0 : 1) : v !== 0 ? 1 : 0;
+        else if (integer) v = Math.floor(v);
+        out[i] = big ? BigInt.asIntN(64, BigInt(v)) : v;
+      }
+    },
+  };
+}
+
+/** Makes the input: a typed array of N elements, or a number for a (weak) scalar. */
+export function generate(name, spec, n) {
+  if (spec.shape === 'scalar') return Number(spec.a);
+  const maker = inputMaker(name, spec, n);
+  maker.fill(0, n);
+  return maker.out;
 }
 
 /**

@@ -2,16 +2,18 @@
 // controls, the charts and the compiler panels together, and keeps the state.
 //
 //   edit -> (debounced) compile for the current signature -> diagnostics + panels
-//   Run / Scaling / Sweep N -> generate inputs (in a worker) -> upload once -> timed runs per thread
-//   count -> result preview, timing table, JS baseline (checked, then timed), charts
-
-import * as nw from 'numwasm';
+//   Run / Scaling / Sweep N -> the engine worker generates the inputs, copies them into the
+//   engine, times the compute per thread count and the copies, checks and times the JS loop
+//   -> result preview, timing tables, JS baseline verdict, charts
+//
+// numwasm itself runs in the engine worker (engine-worker.js), so no N-element array is ever
+// made, copied or read on this thread.
 
 import { generateBaseline } from './baseline.js';
 import { Charts } from './charts.js';
+import { EngineHost } from './engine.js';
 import { EXAMPLES, example } from './examples.js';
-import { SIZES, renderInputs, shapeOf, signatureOf, sizeLabel } from './inputs.js';
-import { Baseline, Cancelled, Job, timeEngine } from './measure.js';
+import { SIZES, renderInputs, signatureOf, sizeLabel } from './inputs.js';
 import { inputNames } from './names.js';
 import { PANELS, showPanel } from './panels.js';
 import { renderBaseline, renderResult, renderTiming } from './results.js';
@@ -43,8 +45,8 @@ const state = loadState({
 
 let compiled = null; // { key, c, names, gen } for the current source + signature
 let compileSeq = 0;
-let running = null; // the Job in progress
-const timings = { key: '', rows: new Map(), js: null, sizes: [], firstResult: null };
+let running = null; // the run in progress: { id, cancelled, frac }
+const timings = { key: '', rows: new Map(), js: null, transfer: null, sizes: [] };
 
 const editor = createEditor($('editor'), state.mode === 'kernel' ? state.kernel : state.source, {
   onChange: (text) => {
@@ -59,8 +61,10 @@ const editor = createEditor($('editor'), state.mode === 'kernel' ? state.kernel 
   onRun: () => run('single'),
 });
 const charts = new Charts($('chart-threads'), $('chart-n'));
-const baseline = new Baseline();
 const freshness = new Freshness();
+const engine = new EngineHost();
+let functionTable = null; // the engine's function table, once it has started
+let poolSize = 1;
 
 function persist() {
   saveState(state, shareable());
@@ -93,8 +97,10 @@ function shown(el, parts) {
 // ---- engine start and status line
 
 const wantPool = Number(urlParam('pool')) || undefined;
-const ready = nw.init(wantPool ? { threads: wantPool } : undefined).then(
-  (s) => {
+const ready = engine.start(wantPool).then(
+  ({ status: s, functions }) => {
+    functionTable = functions;
+    poolSize = s.poolSize;
     $('status').textContent =
       `numwasm ${s.version} · build ${s.build} · pool ${s.poolSize} thread${s.poolSize === 1 ? '' : 's'} · ` +
       `${s.ncores} logical cores · crossOriginIsolated: ${s.crossOriginIsolated}`;
@@ -111,7 +117,7 @@ const ready = nw.init(wantPool ? { threads: wantPool } : undefined).then(
           'pool of workers and runs its single-threaded SIMD build: one thread. Serve the page with ' +
           'scripts/serve.sh to get the thread pool.';
     }
-    editor.setFunctions(nw.functions());
+    editor.setFunctions(functions);
     fillThreads(s.poolSize);
     setRunnable(true);
     scheduleCompile(0);
@@ -252,37 +258,37 @@ async function compileNow() {
 async function compileFor(key, source, names, sig) {
   const seq = ++compileSeq;
   try {
-    const c = await nw.compile(source, sig);
-    const ir = await c.ir();
-    if (seq !== compileSeq) {
-      c.free();
-      return STALE;
-    }
-    compiled?.c.free();
+    const info = await engine.compile(source, sig);
+    if (seq !== compileSeq) return STALE;
     // Scalar inputs are compiled for their current value (the signature carries it), so
     // they appear in the IR as constants with exactly the value the run uses.
-    const gen = generateBaseline(ir, nw.functions());
-    compiled = { key, c, names, gen, ir };
+    const gen = generateBaseline(info.ir, functionTable);
+    compiled = { key, names, gen, ...info };
     editor.clearErrors();
-    $('diag').textContent = `→ ${c.output.shape.length ? 'an array' : 'a scalar'} of ${c.output.dtype}`;
+    $('diag').textContent = `→ ${info.output.shape.length ? 'an array' : 'a scalar'} of ${info.output.dtype}`;
     $('diag').className = 'diag hint';
     delete $('diag').dataset.kind;
-    await showPanel($('panel'), currentPanel(), compiled);
+    showPanel($('panel'), currentPanel(), compiled);
     return compiled;
   } catch (e) {
     if (seq !== compileSeq) return STALE;
-    if (e instanceof nw.NumwasmError) {
-      editor.showError(e);
-      $('diag').textContent = e.format();
-      $('diag').className = 'diag bad mono';
-      $('diag').dataset.kind = e.kind;
-      $('diag').dataset.span = e.span ? `${e.span.start},${e.span.end}` : '';
+    if (e.numwasm) {
+      showEngineError(e);
       compiled = null;
       $('panel').textContent = '(the expression does not compile)';
       return null;
     }
     throw e;
   }
+}
+
+/** A NumwasmError from the engine worker (engine.js EngineError): under the editor and at its span. */
+function showEngineError(e) {
+  editor.showError(e);
+  $('diag').textContent = e.formatted;
+  $('diag').className = 'diag bad mono';
+  $('diag').dataset.kind = e.kind;
+  $('diag').dataset.span = e.span ? `${e.span.start},${e.span.end}` : '';
 }
 
 // ---- compiler panels, selected by ?panel=
@@ -307,7 +313,7 @@ markPanel();
 
 function setRunnable(on) {
   const expr = state.mode === 'expression';
-  const pool = nw.status().poolSize || 1;
+  const pool = poolSize || 1;
   $('run').disabled = !on || !expr;
   $('scale').disabled = !on || !expr || pool < 2;
   $('sweep').disabled = !on || !expr;
@@ -323,81 +329,118 @@ $('run').addEventListener('click', () => run('single'));
 $('scale').addEventListener('click', () => run('scaling'));
 $('sweep').addEventListener('click', () => run('sweep'));
 $('cancel').addEventListener('click', () => {
-  if (running) running.cancelled = true;
+  if (!running) return;
+  running.cancelled = true;
+  if (running.id !== null) engine.cancel(running.id);
   $('progress-text').textContent = 'cancelling after the current call…';
 });
 
-/** Generates the inputs for N and copies the arrays into the engine once. */
-async function makeInputs(names, n) {
-  const host = {};
-  const engine = {};
-  for (const name of names) {
-    host[name] = await baseline.generate(name, state.inputs[name], n);
-    const value = host[name];
-    // A Uint8Array is uint8 to the package unless it is told the dtype is bool.
-    const spec = state.inputs[name];
-    const array = { data: value, dtype: spec.dtype, shape: shapeOf(spec, n) };
-    engine[name] = typeof value === 'number' ? value : await nw.array(array);
-    await new Promise((r) => setTimeout(r, 0)); // let the page breathe between inputs
-  }
-  return { host, engine, free: () => Object.values(engine).forEach((v) => v.free?.()) };
-}
-
 async function run(kind) {
   if (running || state.mode !== 'expression') return;
-  const job = new Job(1, progress);
-  running = job; // taken at once, so a second click does not start a second run
+  // Taken at once, so a second click does not start a second run.
+  const current = { id: null, cancelled: false, frac: 0 };
+  running = current;
   progress(0, 'compiling…');
-  const status = await ready;
-  let comp;
-  do comp = await compileNow();
-  while (comp === STALE);
+  let comp = null;
+  try {
+    await ready;
+  } catch {
+    running = null;
+    progress(0, 'failed: numwasm did not start');
+    return;
+  }
+  try {
+    do comp = await compileNow();
+    while (comp === STALE);
+  } catch (e) {
+    running = null;
+    progress(0, `failed: ${e.message}`);
+    return;
+  }
   if (!comp) {
     running = null;
     progress(0, 'failed: the expression does not compile');
     return;
   }
-  const pool = status.poolSize;
+  const pool = poolSize;
   const n = state.n;
   const parts = resultParts();
-  const repeats = state.repeats;
   const key = JSON.stringify([comp.key, state.inputs, n]);
-  if (timings.key !== key) {
-    Object.assign(timings, { key, rows: new Map(), js: null, firstResult: null });
-  }
-  const threadList = kind === 'scaling' ? Array.from({ length: pool }, (_, i) => i + 1) : [state.threads];
+  if (timings.key !== key) Object.assign(timings, { key, rows: new Map(), js: null, transfer: null });
   const sizes = SIZES.filter((s) => s <= n);
-  const calls = kind === 'sweep' ? sizes.length * (pool > 1 ? 3 : 2) * (repeats + 1) : (threadList.length + 1) * (repeats + 1);
-  job.total = calls;
+  const job = {
+    kind,
+    key,
+    source: state.source,
+    names: comp.names,
+    specs: Object.fromEntries(comp.names.map((k) => [k, state.inputs[k]])),
+    n,
+    threads: kind === 'scaling' ? Array.from({ length: pool }, (_, i) => i + 1) : [state.threads],
+    sizes,
+    pool,
+    repeats: state.repeats,
+  };
   setRunnable(false);
   $('cancel').hidden = false;
-  progress(0, 'generating inputs…');
-  let data = null;
-  try {
-    if (kind === 'sweep') {
-      await sweep(comp, sizes, pool, repeats, job, parts);
-    } else {
-      data = await makeInputs(comp.names, n);
-      for (const t of threadList) {
-        const r = await timeEngine(comp.c, data.engine, t, repeats, job, `numwasm, ${t} thread${t === 1 ? '' : 's'}`);
-        timings.rows.set(t, { threads: t, ...r });
-        const same = timings.firstResult ? sameData(timings.firstResult.data, r.result.data) : true;
-        timings.firstResult ??= r.result;
-        renderResult($('result'), r.result, same ? null : 'Warning: this result differs from the one computed with another thread count.');
-        $('result').dataset.threads = String(t);
+  const report = (frac, label) => {
+    current.frac = frac;
+    if (!current.cancelled) progress(frac, label);
+  };
+  report(0, 'starting…');
+  if (kind === 'sweep') timings.sizes = [];
+  let first = true;
+  const onEvent = (e) => {
+    switch (e.type) {
+      case 'progress':
+        report(e.frac, e.label);
+        break;
+      case 'row':
+        timings.rows.set(e.row.threads, e.row);
+        renderResult($('result'), e.preview, e.same ? null : 'Warning: this result differs from the one computed with another thread count.');
+        $('result').dataset.threads = String(e.row.threads);
         shown($('result'), parts);
-        if (t === threadList[0]) revealResult();
+        if (first) revealResult();
+        first = false;
         showTimings(n, parts);
-      }
-      await jsBaseline(comp, data.host, timings.firstResult, n, repeats, job, parts);
-      showTimings(n, parts);
+        break;
+      case 'transfer':
+        timings.transfer = e.transfer;
+        showTimings(n, parts);
+        break;
+      case 'baseline':
+        renderBaseline($('baseline'), e.verdict);
+        shown($('baseline'), parts);
+        if (kind !== 'sweep') {
+          timings.js = null;
+          showTimings(n, parts);
+        }
+        break;
+      case 'js':
+        if (kind !== 'sweep') {
+          timings.js = e.js;
+          showTimings(n, parts);
+        }
+        break;
+      case 'size':
+        timings.sizes.push(e.row);
+        charts.setSizes(timings.sizes, pool, sizes[sizes.length - 1]);
+        shown($('chart-n').parentElement, parts);
+        break;
+      default:
     }
+  };
+  try {
+    const call = engine.run(job, onEvent);
+    current.id = call.id;
+    if (current.cancelled) engine.cancel(call.id);
+    await call.done;
+    drawChart();
     progress(1, 'done');
   } catch (e) {
-    if (e instanceof Cancelled) progress(job.done / job.total, 'cancelled');
-    else if (e instanceof nw.NumwasmError) {
+    if (e.cancelled) progress(current.frac, 'cancelled');
+    else if (e.numwasm) {
       editor.showError(e);
-      $('diag').textContent = e.format();
+      $('diag').textContent = e.formatted;
       $('diag').className = 'diag bad mono';
       progress(0, `failed: ${e.kind}`);
     } else {
@@ -405,7 +448,7 @@ async function run(kind) {
       console.warn(e);
     }
   } finally {
-    data?.free();
+    drawChart();
     running = null;
     $('cancel').hidden = true;
     setRunnable(true);
@@ -426,72 +469,28 @@ function revealResult() {
   if (top < 0 || bottom > window.innerHeight) title.scrollIntoView({ block: 'start' });
 }
 
-function sameData(a, b) {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!(a[i] === b[i] || (a[i] !== a[i] && b[i] !== b[i]))) return false;
-  return true;
-}
-
-/** Checks the generated JS loop against numwasm's result, then times it (if it agrees). */
-async function jsBaseline(comp, host, result, n, repeats, job, parts) {
-  if (!comp.gen.ok) {
-    timings.js = null;
-    renderBaseline($('baseline'), { unsupported: comp.gen.reason });
-    shown($('baseline'), parts);
-    return null;
-  }
-  progress(job.done / job.total, 'JS baseline: checking against numwasm');
-  const P = comp.ir.params.map((p) => host[p.name]);
-  await baseline.prepare(comp.gen, P, n);
-  const check = await baseline.check(result.data);
-  const verdict = { check, tolerance: comp.gen.tolerance, count: result.data.length };
-  renderBaseline($('baseline'), verdict);
-  shown($('baseline'), parts);
-  if (!check.ok) {
-    timings.js = null;
-    return null;
-  }
-  timings.js = await baseline.time(repeats, job, 'JS loop');
-  return timings.js;
-}
-
 function showTimings(n, parts) {
   const rows = [...timings.rows.values()].sort((a, b) => a.threads - b.threads);
-  renderTiming($('timing'), rows, timings.js, n);
-  charts.setThreads(rows, timings.js);
+  renderTiming($('timing'), rows, timings.js, timings.transfer, n);
   shown($('timing'), parts);
-  shown($('chart-threads').parentElement, parts);
+  // The chart is drawn in a task of its own (drawing it is the page's longest piece of
+  // work in a run), and events that come together are drawn once.
+  pendingChart = () => {
+    charts.setThreads(rows, timings.js, timings.transfer);
+    shown($('chart-threads').parentElement, parts);
+  };
+  chartTimer ||= setTimeout(drawChart, 0);
 }
 
-/** Time versus N: serial, parallel (whole pool) and JS at each size up to the chosen N. */
-async function sweep(comp, sizes, pool, repeats, job, parts) {
-  timings.sizes = [];
-  for (const n of sizes) {
-    const data = await makeInputs(comp.names, n);
-    try {
-      const row = { n, serial: null, parallel: null, js: null };
-      const serial = await timeEngine(comp.c, data.engine, 1, repeats, job, `N=${sizeLabel(n)}: 1 thread`);
-      row.serial = serial.median;
-      if (pool > 1) row.parallel = (await timeEngine(comp.c, data.engine, pool, repeats, job, `N=${sizeLabel(n)}: ${pool} threads`)).median;
-      if (comp.gen.ok) {
-        const P = comp.ir.params.map((p) => data.host[p.name]);
-        await baseline.prepare(comp.gen, P, n);
-        const check = await baseline.check(serial.result.data);
-        renderBaseline($('baseline'), { check, tolerance: comp.gen.tolerance, count: serial.result.data.length });
-        shown($('baseline'), parts);
-        if (check.ok) row.js = (await baseline.time(repeats, job, `N=${sizeLabel(n)}: JS loop`)).median;
-        else job.step('JS baseline mismatch: not timed');
-      } else {
-        renderBaseline($('baseline'), { unsupported: comp.gen.reason });
-        shown($('baseline'), parts);
-      }
-      timings.sizes.push(row);
-      charts.setSizes(timings.sizes, pool, sizes[sizes.length - 1]);
-      shown($('chart-n').parentElement, parts);
-    } finally {
-      data.free();
-    }
-  }
+let pendingChart = null;
+let chartTimer = 0;
+/** Draws the timing chart now if an update is waiting (the end of a run calls it too). */
+function drawChart() {
+  clearTimeout(chartTimer);
+  chartTimer = 0;
+  const draw = pendingChart;
+  pendingChart = null;
+  draw?.();
 }
 
 scheduleCompile(0);

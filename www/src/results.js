@@ -1,5 +1,8 @@
 // Renders the result preview (first values, shape, dtype, summary statistics) and the
-// timing table (median and spread per thread count, speedups, the JS baseline).
+// timing tables: compute (median and spread per thread count, speedups, the JS baseline)
+// and transfer (the copies in and out of wasm memory), with how each row was warmed up.
+
+import { settleRule } from './measure.js';
 
 const el = (tag, { dataset, ...props } = {}, ...children) => {
   const e = Object.assign(document.createElement(tag), props);
@@ -18,72 +21,79 @@ export function fmt(x) {
 
 export const ms = (x) => (x === 0 ? '≈0' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 
-function stats(data, dtype) {
-  const n = data.length;
-  if (n === 0) return {};
-  if (typeof data[0] === 'bigint') {
-    let lo = data[0];
-    let hi = data[0];
-    let sum = 0;
-    for (const v of data) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-      sum += Number(v);
-    }
-    return { min: lo, max: hi, mean: sum / n };
-  }
-  let lo = Infinity;
-  let hi = -Infinity;
-  let sum = 0;
-  let nan = 0;
-  for (let i = 0; i < n; i++) {
-    const v = data[i];
-    if (v !== v) {
-      nan += 1;
-      continue;
-    }
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-    sum += v;
-  }
-  const out = { min: lo, max: hi, mean: sum / (n - nan || 1) };
-  if (dtype.startsWith('float')) out.nan = nan;
-  return out;
-}
+/** Megabytes, as the transfer table writes them. */
+const mb = (bytes) => `${(bytes / 1e6).toFixed(bytes >= 1e7 ? 0 : bytes >= 1e6 ? 1 : 3)} MB`;
 
-/** The result preview: `r` is numwasm's NDArray. */
-export function renderResult(root, r, note) {
-  const shape = `(${r.shape.join(', ')}${r.shape.length === 1 ? ',' : ''})`;
-  const first = Array.from(r.data.subarray(0, 8), fmt);
-  const s = stats(r.data, r.dtype);
+/** The result preview: `p` is preview.js's preview of numwasm's result. */
+export function renderResult(root, p, note) {
+  const shape = `(${p.shape.join(', ')}${p.shape.length === 1 ? ',' : ''})`;
+  const first = p.first.map(fmt);
   const table = el('table', {},
     el('tr', {}, el('th', { textContent: 'shape' }), el('td', { textContent: shape, className: 'mono' })),
-    el('tr', {}, el('th', { textContent: 'dtype' }), el('td', { textContent: r.dtype, className: 'mono' })),
-    ...Object.entries(s).map(([k, v]) => el('tr', {}, el('th', { textContent: k }), el('td', { textContent: fmt(v), className: 'mono', dataset: { stat: k } }))),
+    el('tr', {}, el('th', { textContent: 'dtype' }), el('td', { textContent: p.dtype, className: 'mono' })),
+    ...Object.entries(p.stats).map(([k, v]) => el('tr', {}, el('th', { textContent: k }), el('td', { textContent: fmt(v), className: 'mono', dataset: { stat: k } }))),
   );
   const values = el('div', { className: 'values mono', dataset: { testid: 'values' } },
-    r.shape.length === 0 ? first[0] : `[${first.join(', ')}${r.data.length > 8 ? ', …' : ''}]`);
+    p.shape.length === 0 ? first[0] : `[${first.join(', ')}${p.length > 8 ? ', …' : ''}]`);
   root.replaceChildren(values, table, ...(note ? [el('p', { className: 'hint', textContent: note })] : []));
-  root.dataset.values = JSON.stringify(Array.from(r.data.subarray(0, 8), (v) => (typeof v === 'bigint' ? v.toString() : v)));
+  root.dataset.values = JSON.stringify(p.first.map((v) => (typeof v === 'bigint' ? v.toString() : v)));
 }
 
-/** rows: [{ threads, median, min, max, samples }] sorted by threads; js: summary or null. */
-export function renderTiming(root, rows, js, n) {
+/** How a row's warm-up went, in words. */
+function warmText(label, w) {
+  const end = w.settled ? `settled after ${w.calls} calls (${(w.ms / 1000).toFixed(1)} s)` : `still changing when the cap stopped it after ${w.calls} calls (${(w.ms / 1000).toFixed(1)} s)`;
+  return `${label}: first call ${ms(w.first)} ms, ${end}`;
+}
+
+/**
+ * The timing tables. rows: [{ threads, used, median, min, max, samples, warm }] sorted by
+ * threads (numwasm's compute on resident inputs, measure.js); js: the JS loop's timing or
+ * null; transfer: { arrays, inBytes, outBytes, in, out } or null (the copies between JS
+ * arrays and wasm memory, timed on their own: summaries with `first`).
+ */
+export function renderTiming(root, rows, js, transfer, n) {
   const t1 = rows.find((r) => r.threads === 1)?.median;
-  const head = el('tr', {}, ...['threads', 'median ms', 'min–max ms', 'speedup', 'time / JS'].map((h) => el('th', { textContent: h })));
-  const body = rows.map((r) => el('tr', { dataset: { threads: r.threads, used: r.used ?? r.threads } },
+  // No ratio with a time under the timer's resolution (shown as ≈0) on either side.
+  const ratio = (t) => (js && js.median > 0 && t > 0 ? `${(t / js.median).toFixed(2)}×` : '–');
+  const head = el('tr', {}, ...['threads', 'compute ms (median)', 'min–max ms', 'speedup', 'time / JS'].map((h) => el('th', { textContent: h })));
+  const body = rows.map((r) => el('tr', { dataset: { threads: r.threads, used: r.used ?? r.threads, kind: 'compute' } },
     el('th', { textContent: r.used !== undefined && r.used < r.threads ? `${r.threads} (ran on ${r.used})` : `${r.threads}` }),
     el('td', { textContent: ms(r.median) }),
     el('td', { textContent: `${ms(r.min)}–${ms(r.max)}` }),
     el('td', { textContent: t1 && r.median ? `${(t1 / r.median).toFixed(2)}×` : '–' }),
-    el('td', { textContent: js && js.median ? `${(r.median / js.median).toFixed(2)}×` : '–' })));
+    el('td', { textContent: ratio(r.median) })));
   const jsRow = js
-    ? [el('tr', { dataset: { threads: 'js' } }, el('th', { textContent: 'JS loop' }), el('td', { textContent: ms(js.median) }),
+    ? [el('tr', { dataset: { threads: 'js', kind: 'compute' } }, el('th', { textContent: 'JS loop' }), el('td', { textContent: ms(js.median) }),
       el('td', { textContent: `${ms(js.min)}–${ms(js.max)}` }), el('td', { textContent: '' }), el('td', { textContent: '1.00×' }))]
     : [];
+  const parts = [el('table', { dataset: { kind: 'compute' } },
+    el('caption', { textContent: 'Compute: numwasm on resident inputs into a resident result (no copies); the JS loop on its typed arrays' }),
+    head, ...body, ...jsRow)];
+
+  const notes = [...rows.map((r) => r.warm && warmText(`numwasm, ${r.threads} thread${r.threads === 1 ? '' : 's'}`, r.warm)), js?.warm && warmText('JS loop', js.warm)].filter(Boolean);
+  if (transfer) {
+    const copies = transfer.in.median + transfer.out.median;
+    const row = (kind, label, s) => el('tr', { dataset: { kind } }, el('th', { textContent: label }), el('td', { textContent: ms(s.median) }),
+      el('td', { textContent: `${ms(s.min)}–${ms(s.max)}` }), el('td', { textContent: '' }));
+    const inLabel = transfer.arrays
+      ? `inputs in (${transfer.arrays} array${transfer.arrays === 1 ? '' : 's'}, ${mb(transfer.inBytes)}, nw.array)`
+      : 'inputs in (scalars: nothing to copy)';
+    parts.push(el('table', { dataset: { kind: 'transfer' } },
+      el('caption', { textContent: 'Transfer: copies between JS typed arrays and wasm memory, timed apart from the compute' }),
+      el('tr', {}, ...['copy', 'ms (median)', 'min–max ms', 'time / JS'].map((h) => el('th', { textContent: h }))),
+      row('transfer-in', inLabel, transfer.in),
+      row('transfer-out', `result out (${mb(transfer.outBytes)}, toArray)`, transfer.out),
+      ...rows.map((r) => el('tr', { dataset: { kind: 'call', callThreads: r.threads } },
+        el('th', { textContent: `compute on ${r.threads} thread${r.threads === 1 ? '' : 's'} + copies: a call on JS arrays` }),
+        el('td', { textContent: ms(r.median + copies) }), el('td', { textContent: '' }), el('td', { textContent: ratio(r.median + copies) })))));
+    notes.push(`copies: the first copy in took ${ms(transfer.in.first)} ms, the first copy out ${ms(transfer.out.first)} ms (not warmed up, timed ${rows[0]?.samples.length ?? 0} times each after those)`);
+  }
   const reps = rows[0]?.samples.length ?? js?.samples.length ?? 0;
-  root.replaceChildren(el('table', {}, head, ...body, ...jsRow),
-    el('p', { className: 'hint', textContent: `N = ${n.toLocaleString('en-US')}; ${reps} timed repeats after a warm-up per row (at least 3 calls and 250 ms); speedup is numwasm on 1 thread / this row (above 1: faster); "time / JS" is numwasm's time / the JS loop's (below 1: numwasm is faster), the convention of the README and the benchmark reports. A call the engine estimates at under 0.5 ms runs on one thread whatever the setting ("ran on 1"). Times are only as fine as the browser's timer (5 µs isolated, 100 µs otherwise).` }));
+  parts.push(
+    el('p', { className: 'hint', dataset: { testid: 'warmup' } }, `Warm-up: ${settleRule()} ${reps} times. ${notes.join('; ')}${notes.length ? '.' : ''}`),
+    el('p', { className: 'hint', textContent: `N = ${n.toLocaleString('en-US')}. Compute is the engine's time for one call whose inputs and result stay in wasm memory (inputs made with nw.array, the result written into a resident out); an app that passes JS typed arrays also pays the copies, shown under transfer, where "compute + copies" adds them up. Speedup is numwasm on 1 thread / this row (above 1: faster); "time / JS" is numwasm's time / the JS loop's (below 1: numwasm is faster), the convention of the README and the benchmark reports. A call the engine estimates at under 0.5 ms runs on one thread whatever the setting ("ran on 1"). Times are only as fine as the browser's timer (5 µs isolated, 100 µs otherwise).` }),
+  );
+  root.replaceChildren(...parts);
 }
 
 /** The baseline's verdict line. */
