@@ -3,7 +3,7 @@
 // (the inputs are made, copied and checked in the engine worker) and shows progress while
 // the inputs are made; the timing tables and charts keep compute (resident inputs) and
 // transfer (the copies in and out) apart, say which is which, and state the warm-up rule.
-// Timing values are never asserted, except the one bound on main-thread tasks below.
+// Timing values are never asserted.
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -47,14 +47,15 @@ async function runAndWait(page, button = '#run') {
 }
 
 /**
- * The longest main-thread task a page may run during a run. Handed to the engine from the
- * main thread, each 1e7-element float64 input is a structured clone of 80 MB, and handing
- * poly's three inputs to the JS baseline's worker one of 240 MB: tasks of 230-1000 ms on
- * the 2-core development machine. With all of that in the engine worker the longest task
- * measured was 50-150 ms (drawing the first chart). A bound on responsiveness, not a
- * performance figure.
+ * The most bytes of array data a message to or from the page's main thread may hold during
+ * a run. Handed to the engine from the main thread, each 1e7-element float64 input was a
+ * structured clone of 80 MB, and poly's three inputs to the JS baseline's worker one of
+ * 240 MB (main-thread tasks of 230-1000 ms on the 2-core development machine); with the
+ * inputs made, copied and checked in the engine worker, only previews and timings cross.
+ * Counting bytes keeps the test deterministic (how long a task runs depends on the
+ * machine; it is printed, not asserted).
  */
-const LONGEST_TASK_MS = 200;
+const MAX_MESSAGE_BYTES = 1 << 20;
 
 test('a run at N = 1e7 never blocks the main thread and shows progress while the inputs are made', async () => {
   const page = await openPlayground(`${isolated.url}?pool=2`);
@@ -64,37 +65,53 @@ test('a run at N = 1e7 never blocks the main thread and shows progress while the
   await page.selectOption('#repeats', '3');
   await page.waitForFunction(() => document.querySelector('#panel').textContent.includes('10000000'));
 
-  const supported = await page.evaluate(() => PerformanceObserver.supportedEntryTypes.includes('longtask'));
-  assert.equal(supported, true, 'this Chromium reports long tasks');
   await page.evaluate(() => {
+    // The array bytes of every message the main thread sends or reads.
+    window.messageBytes = [];
+    const bytes = (v, seen = new Set()) => {
+      if (v === null || typeof v !== 'object' || seen.has(v)) return 0;
+      seen.add(v);
+      if (v instanceof ArrayBuffer) return v.byteLength;
+      if (ArrayBuffer.isView(v)) return v.byteLength;
+      let n = 0;
+      for (const k of Object.keys(v)) n += bytes(v[k], seen);
+      return n;
+    };
+    const send = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (data, ...rest) {
+      window.messageBytes.push(['sent', bytes(data)]);
+      return send.call(this, data, ...rest);
+    };
+    const data = Object.getOwnPropertyDescriptor(MessageEvent.prototype, 'data');
+    Object.defineProperty(MessageEvent.prototype, 'data', {
+      configurable: true,
+      get() {
+        const d = data.get.call(this);
+        window.messageBytes.push(['read', bytes(d)]);
+        return d;
+      },
+    });
     window.longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.longTasks.push(Math.round(e.duration));
-    }).observe({ type: 'longtask' });
+    if (PerformanceObserver.supportedEntryTypes.includes('longtask')) {
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.longTasks.push(Math.round(e.duration));
+      }).observe({ type: 'longtask' });
+    }
     window.progressSeen = [];
     const text = document.querySelector('[data-testid=progress]');
     new MutationObserver(() => window.progressSeen.push([text.textContent, document.querySelector('#progress').value]))
       .observe(text, { childList: true, characterData: true, subtree: true });
   });
-  // The observer sees a task that blocks the page (so an empty list below means something).
-  await page.evaluate(() => {
-    setTimeout(() => {
-      const t0 = performance.now();
-      while (performance.now() - t0 < 120);
-    }, 0);
-  });
-  await page.waitForFunction(() => window.longTasks.some((d) => d >= 100));
-  await page.evaluate(() => {
-    window.longTasks = [];
-  });
-
   await runAndWait(page);
   assert.equal(await page.getAttribute('#baseline', 'data-state'), 'ok', await page.textContent('#baseline'));
   assert.match(await page.textContent('#result'), /\(10000000,\)/);
 
+  const messages = await page.evaluate(() => window.messageBytes);
+  assert.ok(messages.length > 0, 'the instrumentation saw the run\'s messages');
+  const largest = Math.max(...messages.map(([, n]) => n));
+  assert.ok(largest <= MAX_MESSAGE_BYTES, `a message of ${largest} bytes of arrays crossed the main thread`);
   const longTasks = await page.evaluate(() => window.longTasks);
-  const longest = Math.max(0, ...longTasks);
-  assert.ok(longest < LONGEST_TASK_MS, `a main-thread task ran ${longest} ms (long tasks: ${longTasks.join(', ')} ms)`);
+  console.log(`# longest main-thread task during the run: ${Math.max(0, ...longTasks)} ms`);
 
   // While the inputs are made, the bar moves: at least 5 distinct, increasing values above
   // 0 for each input before anything is timed.
