@@ -461,13 +461,16 @@ impl Machine<'_> {
         Ok(Flow::Next)
     }
 
-    /// A parallel loop, its chunks run in order (see `kir::parallel`): the range's bounds,
-    /// then the captures; each chunk's call; then, chunk by chunk, the partials assigned
-    /// and `combine` run. The first chunk that fails stops the loop with its error, which
-    /// is the error of the lowest failing chunk, as on the pool.
-    fn par_for(&self, fr: &mut Frame<'_>, p: &ParLoop) -> Result<(), RunError> {
+    /// A range's bounds as int64 values (in `i128`, so that stepping cannot overflow);
+    /// a zero step is Python's ValueError.
+    fn range_bounds(
+        &self,
+        fr: &Frame<'_>,
+        bounds: [ExprId; 3],
+        span: Span,
+    ) -> Result<[i128; 3], RunError> {
         let mut b = [0i128; 3];
-        for (slot, &e) in b.iter_mut().zip(&p.bounds) {
+        for (slot, e) in b.iter_mut().zip(bounds) {
             let s = self.scalar(fr, e)?;
             if !s.dtype().is_int() {
                 return Err(RunError::internal(
@@ -477,14 +480,22 @@ impl Machine<'_> {
             }
             *slot = s.cast(DType::I64).to_i128();
         }
-        let [start, stop, step] = b;
-        if step == 0 {
+        if b[2] == 0 {
             return Err(RunError::new(
                 RaiseKind::ValueError,
                 "range() arg 3 must not be zero",
-                p.span,
+                span,
             ));
         }
+        Ok(b)
+    }
+
+    /// A parallel loop, its chunks run in order (see `kir::parallel`): the range's bounds,
+    /// then the captures; each chunk's call; then, chunk by chunk, the partials assigned
+    /// and `combine` run. The first chunk that fails stops the loop with its error, which
+    /// is the error of the lowest failing chunk, as on the pool.
+    fn par_for(&self, fr: &mut Frame<'_>, p: &ParLoop) -> Result<(), RunError> {
+        let [start, stop, step] = self.range_bounds(fr, p.bounds, p.span)?;
         let trips = if step > 0 && start < stop {
             (stop - start - 1) / step + 1
         } else if step < 0 && start > stop {
@@ -595,25 +606,7 @@ impl Machine<'_> {
         body: &[Stmt],
         span: Span,
     ) -> Result<Flow, RunError> {
-        let mut b = [0i128; 3];
-        for (slot, e) in b.iter_mut().zip(bounds) {
-            let s = self.scalar(fr, e)?;
-            if !s.dtype().is_int() {
-                return Err(RunError::internal(
-                    format!("range bound of type {}", s.dtype()),
-                    fr.func.span(e),
-                ));
-            }
-            *slot = s.cast(DType::I64).to_i128();
-        }
-        let [start, stop, step] = b;
-        if step == 0 {
-            return Err(RunError::new(
-                RaiseKind::ValueError,
-                "range() arg 3 must not be zero",
-                span,
-            ));
-        }
+        let [start, stop, step] = self.range_bounds(fr, bounds, span)?;
         let Some(Ty::Scalar(vd)) = fr.func.locals.get(var.index()).map(|l| &l.ty) else {
             return Err(RunError::internal("loop variable is not a scalar", span));
         };

@@ -36,7 +36,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use super::{Expr, ExprId, Function, Index, Intrinsic, LocalId, Program, Stmt, Ty};
+use super::{Expr, ExprId, Function, Intrinsic, LocalId, Program, Stmt, Ty};
 use crate::syntax::Span;
 use crate::types::{BinaryOp, DType, Scalar};
 
@@ -1323,17 +1323,8 @@ impl Copier<'_> {
             return x;
         }
         let f = self.from;
-        let mut m = |s: &mut Self, x: ExprId| s.expr(g, x);
         let new = match f.get(e) {
-            Expr::Const(c) => Expr::Const(*c),
-            Expr::NoneVal => Expr::NoneVal,
             Expr::Local(l) => Expr::Local(self.local(g, *l)),
-            Expr::Cast(a, d) => Expr::Cast(m(self, *a), *d),
-            Expr::Unary(op, a) => Expr::Unary(*op, m(self, *a)),
-            Expr::Binary(op, a, b) => {
-                let a = m(self, *a);
-                Expr::Binary(*op, a, m(self, *b))
-            }
             // Numba compiles a prange body under NumPy's error model: a division by zero
             // gives inf, nan or 0 there instead of raising.
             Expr::PyDiv(op @ (BinaryOp::TrueDiv | BinaryOp::FloorDiv | BinaryOp::Mod), a, b)
@@ -1349,46 +1340,7 @@ impl Copier<'_> {
                 }
                 Expr::Binary(*op, pair[0].1, pair[1].1)
             }
-            Expr::PyDiv(op, a, b) => {
-                let a = m(self, *a);
-                Expr::PyDiv(*op, a, m(self, *b))
-            }
-            Expr::Cond(c, a, b) => {
-                let c = m(self, *c);
-                let a = m(self, *a);
-                Expr::Cond(c, a, m(self, *b))
-            }
-            Expr::Load(a, ix) => {
-                let a = m(self, *a);
-                Expr::Load(a, ix.iter().map(|&x| m(self, x)).collect())
-            }
-            Expr::View(a, ix) => {
-                let a = m(self, *a);
-                let ix = ix
-                    .iter()
-                    .map(|i| match *i {
-                        Index::At(x) => Index::At(m(self, x)),
-                        Index::Slice { start, stop, step } => Index::Slice {
-                            start: start.map(|x| m(self, x)),
-                            stop: stop.map(|x| m(self, x)),
-                            step: step.map(|x| m(self, x)),
-                        },
-                    })
-                    .collect();
-                Expr::View(a, ix)
-            }
-            Expr::Dim(a, k) => Expr::Dim(m(self, *a), *k),
-            Expr::Tuple(xs) => Expr::Tuple(xs.iter().map(|&x| m(self, x)).collect()),
-            Expr::TupleGet(a, k) => Expr::TupleGet(m(self, *a), *k),
-            Expr::ListLen(a) => Expr::ListLen(m(self, *a)),
-            Expr::ListGet(a, b) => {
-                let a = m(self, *a);
-                Expr::ListGet(a, m(self, *b))
-            }
-            Expr::Call(id, xs) => Expr::Call(*id, xs.iter().map(|&x| m(self, x)).collect()),
-            Expr::Intrinsic(op, xs) => {
-                Expr::Intrinsic(*op, xs.iter().map(|&x| m(self, x)).collect())
-            }
+            other => other.map_operands(|x| self.expr(g, x)),
         };
         let x = g.expr(new, f.ty(e).clone(), f.span(e));
         self.exprs.insert(e, x);

@@ -238,41 +238,10 @@ impl Pass<'_> {
     /// A copy of `e` with its operands replaced, in `each_operand`'s order.
     fn rebuild(&mut self, e: ExprId, new: &[ExprId]) -> ExprId {
         let mut it = new.iter().copied();
-        let mut next = || it.next().expect("one operand each");
-        let expr = match self.f.get(e).clone() {
-            Expr::Cast(_, d) => Expr::Cast(next(), d),
-            Expr::Unary(op, _) => Expr::Unary(op, next()),
-            Expr::Binary(op, ..) => Expr::Binary(op, next(), next()),
-            Expr::PyDiv(op, ..) => Expr::PyDiv(op, next(), next()),
-            Expr::Cond(..) => Expr::Cond(next(), next(), next()),
-            Expr::Load(_, ix) => {
-                let a = next();
-                Expr::Load(a, ix.iter().map(|_| next()).collect())
-            }
-            Expr::View(_, ix) => {
-                let a = next();
-                let ix = ix
-                    .iter()
-                    .map(|i| match *i {
-                        super::Index::At(_) => super::Index::At(next()),
-                        super::Index::Slice { start, stop, step } => super::Index::Slice {
-                            start: start.map(|_| next()),
-                            stop: stop.map(|_| next()),
-                            step: step.map(|_| next()),
-                        },
-                    })
-                    .collect();
-                Expr::View(a, ix)
-            }
-            Expr::Dim(_, k) => Expr::Dim(next(), k),
-            Expr::Tuple(xs) => Expr::Tuple(xs.iter().map(|_| next()).collect()),
-            Expr::TupleGet(_, k) => Expr::TupleGet(next(), k),
-            Expr::ListLen(_) => Expr::ListLen(next()),
-            Expr::ListGet(..) => Expr::ListGet(next(), next()),
-            Expr::Call(id, xs) => Expr::Call(id, xs.iter().map(|_| next()).collect()),
-            Expr::Intrinsic(op, xs) => Expr::Intrinsic(op, xs.iter().map(|_| next()).collect()),
-            other => other,
-        };
+        let expr = self
+            .f
+            .get(e)
+            .map_operands(|x| it.next().unwrap_or(x));
         let (t, s) = (self.ty(e), self.span(e));
         self.f.expr(expr, t, s)
     }
@@ -459,9 +428,30 @@ impl Pass<'_> {
         let mut fused = vec![Stmt::Assign(result, zeros)];
         fused.extend(nest);
         // Shapes equal: the loop nest; otherwise the operations themselves (broadcasting).
+        let same = self.same_shapes(&arrays, at.ndim, span);
+        match same {
+            None => out.extend(fused),
+            Some(cond) => {
+                let mut leaf_at = temps.iter().copied();
+                let original = self.original(e, &mut leaf_at);
+                out.push(Stmt::If {
+                    cond,
+                    then: fused,
+                    otherwise: vec![Stmt::Assign(result, original)],
+                });
+            }
+        }
+        self.fused.push((span, t.ops));
+        self.local_expr(result, span)
+    }
+
+    /// Whether every array of `arrays` has the first one's shape (`ndim` axes), as a bool
+    /// expression; `None` when there is only one array.
+    fn same_shapes(&mut self, arrays: &[ExprId], ndim: u8, span: Span) -> Option<ExprId> {
+        let (&first, rest) = arrays.split_first()?;
         let mut same: Option<ExprId> = None;
-        for &a in &arrays[1..] {
-            for k in 0..at.ndim {
+        for &a in rest {
+            for k in 0..ndim {
                 let x = self.f.expr(Expr::Dim(a, k), Ty::Scalar(DType::I64), span);
                 let y = self.f.expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span);
                 let eq = self
@@ -477,20 +467,7 @@ impl Pass<'_> {
                 });
             }
         }
-        match same {
-            None => out.extend(fused),
-            Some(cond) => {
-                let mut leaf_at = temps.iter().copied();
-                let original = self.original(e, &mut leaf_at);
-                out.push(Stmt::If {
-                    cond,
-                    then: fused,
-                    otherwise: vec![Stmt::Assign(result, original)],
-                });
-            }
-        }
-        self.fused.push((span, t.ops));
-        self.local_expr(result, span)
+        same
     }
 
     /// The tree `e` with its leaves replaced, in order, by `leaves`.
@@ -668,24 +645,7 @@ impl Pass<'_> {
         let init = self.f.expr(Expr::Const(init), Ty::Scalar(rd), span);
         let mut fused = vec![Stmt::Assign(acc, init)];
         fused.extend(nest);
-        let mut same: Option<ExprId> = None;
-        for &a in &arrays[1..] {
-            for k in 0..xt.ndim {
-                let p = self.f.expr(Expr::Dim(a, k), Ty::Scalar(DType::I64), span);
-                let q = self.f.expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span);
-                let eq = self
-                    .f
-                    .expr(Expr::Binary(BinaryOp::Eq, p, q), Ty::Scalar(DType::Bool), span);
-                same = Some(match same {
-                    None => eq,
-                    Some(c) => self.f.expr(
-                        Expr::Binary(BinaryOp::And, c, eq),
-                        Ty::Scalar(DType::Bool),
-                        span,
-                    ),
-                });
-            }
-        }
+        let same = self.same_shapes(&arrays, xt.ndim, span);
         match same {
             None => out.extend(fused),
             Some(cond) => {

@@ -46,6 +46,63 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// The same expression with every operand replaced by `f(operand)`, called in
+    /// [`Expr::each_operand`]'s order.
+    #[must_use]
+    pub fn map_operands(&self, mut f: impl FnMut(ExprId) -> ExprId) -> Expr {
+        match self {
+            Expr::Const(_) | Expr::Local(_) | Expr::NoneVal => self.clone(),
+            Expr::Cast(a, d) => Expr::Cast(f(*a), *d),
+            Expr::Unary(op, a) => Expr::Unary(*op, f(*a)),
+            Expr::Dim(a, k) => Expr::Dim(f(*a), *k),
+            Expr::TupleGet(a, k) => Expr::TupleGet(f(*a), *k),
+            Expr::ListLen(a) => Expr::ListLen(f(*a)),
+            Expr::Binary(op, a, b) => {
+                let a = f(*a);
+                Expr::Binary(*op, a, f(*b))
+            }
+            Expr::PyDiv(op, a, b) => {
+                let a = f(*a);
+                Expr::PyDiv(*op, a, f(*b))
+            }
+            Expr::ListGet(a, b) => {
+                let a = f(*a);
+                Expr::ListGet(a, f(*b))
+            }
+            Expr::Cond(c, a, b) => {
+                let c = f(*c);
+                let a = f(*a);
+                Expr::Cond(c, a, f(*b))
+            }
+            Expr::Load(a, items) => {
+                let a = f(*a);
+                Expr::Load(a, items.iter().map(|&x| f(x)).collect())
+            }
+            Expr::View(a, index) => {
+                let a = f(*a);
+                let index = index
+                    .iter()
+                    .map(|i| match *i {
+                        Index::At(x) => Index::At(f(x)),
+                        Index::Slice { start, stop, step } => Index::Slice {
+                            start: start.map(&mut f),
+                            stop: stop.map(&mut f),
+                            step: step.map(&mut f),
+                        },
+                    })
+                    .collect();
+                Expr::View(a, index)
+            }
+            Expr::Tuple(items) => Expr::Tuple(items.iter().map(|&x| f(x)).collect()),
+            Expr::Call(id, items) => Expr::Call(*id, items.iter().map(|&x| f(x)).collect()),
+            Expr::Intrinsic(op, items) => {
+                Expr::Intrinsic(*op, items.iter().map(|&x| f(x)).collect())
+            }
+        }
+    }
+}
+
 impl Function {
     /// What is wrong with the function's handles, if anything: a parameter count beyond
     /// the locals, an expression whose operand does not come before it, a local or a

@@ -171,23 +171,7 @@ fn stores(f: &Function) -> Vec<usize> {
     out
 }
 
-/// Calls `visit` on every statement, nested ones included, with an explicit stack.
+/// Calls `visit` on every statement, nested ones included.
 fn each_stmt(f: &Function, mut visit: impl FnMut(&Stmt)) {
-    let mut stack: Vec<&[Stmt]> = vec![&f.body];
-    while let Some(block) = stack.pop() {
-        for st in block {
-            visit(st);
-            match st {
-                Stmt::If {
-                    then, otherwise, ..
-                } => {
-                    stack.push(then);
-                    stack.push(otherwise);
-                }
-                Stmt::For { body, .. } | Stmt::While { body, .. } => stack.push(body),
-                Stmt::ParFor(p) => stack.push(&p.combine),
-                _ => {}
-            }
-        }
-    }
+    super::parallel::each_stmt(&f.body, &mut visit);
 }
