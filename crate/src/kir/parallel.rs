@@ -295,7 +295,7 @@ pub(crate) fn each_stmt(body: &[Stmt], visit: &mut dyn FnMut(&Stmt)) {
 }
 
 /// Whether `e` reads local `l`.
-fn reads_local(f: &Function, e: ExprId, l: LocalId) -> bool {
+pub(crate) fn reads_local(f: &Function, e: ExprId, l: LocalId) -> bool {
     let mut stack = vec![e];
     while let Some(x) = stack.pop() {
         if *f.get(x) == Expr::Local(l) {

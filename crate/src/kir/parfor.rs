@@ -136,15 +136,7 @@ impl Pass<'_> {
 
     /// Whether `e` reads local `l`.
     fn reads(&self, e: ExprId, l: LocalId) -> bool {
-        let f = &*self.f;
-        let mut stack = vec![e];
-        while let Some(x) = stack.pop() {
-            if *f.get(x) == Expr::Local(l) {
-                return true;
-            }
-            f.get(x).each_operand(|y| stack.push(y));
-        }
-        false
+        super::parallel::reads_local(self.f, e, l)
     }
 
     /// A self-update `Assign(dst, src)` of `y`: for `y op= x` (`src` is `Map2(op)(y, x)`)
@@ -373,17 +365,7 @@ impl Pass<'_> {
         let Ty::Array(at) = self.ty(e) else {
             return e;
         };
-        // The leaves, hoisted in order (their own trees and dots first).
-        let mut temps = Vec::with_capacity(t.leaves.len());
-        for &leaf in &t.leaves {
-            let x = self.hoist(leaf, out);
-            temps.push(self.temp(x, out));
-        }
-        let arrays: Vec<ExprId> = temps
-            .iter()
-            .copied()
-            .filter(|&x| matches!(self.f.ty(x), Ty::Array(_)))
-            .collect();
+        let (temps, arrays) = self.hoist_leaves(&t.leaves, out);
         self.n += 1;
         let result = self.f.local(format!("$fused{}", self.n), Ty::Array(at));
         let first = arrays[0];
@@ -443,6 +425,26 @@ impl Pass<'_> {
         }
         self.fused.push((span, t.ops));
         self.local_expr(result, span)
+    }
+
+    /// A tree's leaves evaluated in order into locals (their own trees and dots first):
+    /// every leaf's local, and those of the array leaves.
+    fn hoist_leaves(
+        &mut self,
+        leaves: &[ExprId],
+        out: &mut Vec<Stmt>,
+    ) -> (Vec<ExprId>, Vec<ExprId>) {
+        let mut temps = Vec::with_capacity(leaves.len());
+        for &leaf in leaves {
+            let h = self.hoist(leaf, out);
+            temps.push(self.temp(h, out));
+        }
+        let arrays = temps
+            .iter()
+            .copied()
+            .filter(|&l| matches!(self.f.ty(l), Ty::Array(_)))
+            .collect();
+        (temps, arrays)
     }
 
     /// Whether every array of `arrays` has the first one's shape (`ndim` axes), as a bool
@@ -587,16 +589,7 @@ impl Pass<'_> {
             }
         };
         let span = self.span(e);
-        let mut temps = Vec::with_capacity(t.leaves.len());
-        for &leaf in &t.leaves {
-            let h = self.hoist(leaf, out);
-            temps.push(self.temp(h, out));
-        }
-        let arrays: Vec<ExprId> = temps
-            .iter()
-            .copied()
-            .filter(|&l| matches!(self.f.ty(l), Ty::Array(_)))
-            .collect();
+        let (temps, arrays) = self.hoist_leaves(&t.leaves, out);
         let first = *arrays.first()?;
         self.n += 1;
         let n = self.n;
