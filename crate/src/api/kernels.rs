@@ -466,7 +466,11 @@ impl Kernels {
     #[must_use]
     pub fn line_of(&self, span: Span) -> usize {
         let end = (span.start as usize).min(self.source.len());
-        self.source.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+        self.source.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
     }
 
     /// Parallel diagnostics as text at `level` (1 to 4, Numba's

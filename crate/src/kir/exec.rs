@@ -504,16 +504,16 @@ impl Machine<'_> {
             0
         };
         let Expr::Call(id, args) = fr.func.get(p.call) else {
-            return Err(RunError::internal("a parallel loop without its call", p.span));
+            return Err(RunError::internal(
+                "a parallel loop without its call",
+                p.span,
+            ));
         };
         let mut vals = args
             .iter()
             .map(|&x| self.eval(fr, x))
             .collect::<Result<Vec<_>, _>>()?;
-        vals.extend(
-            [start, step]
-                .map(|v| Value::Scalar(Scalar::from_i128(v, DType::I64))),
-        );
+        vals.extend([start, step].map(|v| Value::Scalar(Scalar::from_i128(v, DType::I64))));
         let trips = trips as u64;
         let (chunk, count) = chunk_plan(trips, p.cost_ns);
         let mut results = Vec::with_capacity(count as usize);

@@ -165,7 +165,9 @@ pub fn parallelize(program: &mut Program) -> Result<Report, SafetyError> {
             if let Expr::Intrinsic(op, _) = f.get(e)
                 && array_expr(*op)
             {
-                report.array_exprs.push((f.name.clone(), f.span(e), format!("{op:?}")));
+                report
+                    .array_exprs
+                    .push((f.name.clone(), f.span(e), format!("{op:?}")));
             }
         });
     }
@@ -361,8 +363,11 @@ fn webs(
     candidates: &[LocalId],
     assigns: &HashMap<LocalId, Vec<ExprId>>,
 ) -> Vec<Vec<LocalId>> {
-    let index: HashMap<LocalId, usize> =
-        candidates.iter().enumerate().map(|(i, &l)| (l, i)).collect();
+    let index: HashMap<LocalId, usize> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| (l, i))
+        .collect();
     let mut parent: Vec<usize> = (0..candidates.len()).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -488,7 +493,11 @@ fn reduction_of(f: &Function, members: &HashSet<LocalId>, value: ExprId) -> Opti
     let is_local = |x: ExprId| members.iter().any(|&l| is_local(f, x, l));
     match f.get(e) {
         Expr::Binary(op @ (BinaryOp::Add | BinaryOp::Mul), a, b) => {
-            let red = if *op == BinaryOp::Add { Red::Add } else { Red::Mul };
+            let red = if *op == BinaryOp::Add {
+                Red::Add
+            } else {
+                Red::Mul
+            };
             if (is_local(*a) && other(*b)) || (is_local(*b) && other(*a)) {
                 return Some((red, 1));
             }
@@ -496,7 +505,11 @@ fn reduction_of(f: &Function, members: &HashSet<LocalId>, value: ExprId) -> Opti
         }
         Expr::Binary(op @ (BinaryOp::Sub | BinaryOp::TrueDiv), a, b)
         | Expr::PyDiv(op @ BinaryOp::TrueDiv, a, b) => {
-            let red = if *op == BinaryOp::Sub { Red::Add } else { Red::Mul };
+            let red = if *op == BinaryOp::Sub {
+                Red::Add
+            } else {
+                Red::Mul
+            };
             (is_local(*a) && other(*b)).then_some((red, 1))
         }
         Expr::Cond(c, x, y) => {
@@ -513,7 +526,11 @@ fn reduction_of(f: &Function, members: &HashSet<LocalId>, value: ExprId) -> Opti
                 (false, true) => other(*p),
                 _ => false,
             };
-            let red = if *cmp == BinaryOp::Gt { Red::Max } else { Red::Min };
+            let red = if *cmp == BinaryOp::Gt {
+                Red::Max
+            } else {
+                Red::Min
+            };
             ok.then_some((red, 2))
         }
         _ => None,
@@ -575,10 +592,14 @@ fn body_facts(f: &Function, body: &[Stmt], depth: usize, facts: &mut BodyFacts) 
             }
             Stmt::While { body, .. } => body_facts(f, body, depth + 1, facts),
             Stmt::Return(_) => {
-                facts.serial.get_or_insert_with(|| "it returns from inside the loop".into());
+                facts
+                    .serial
+                    .get_or_insert_with(|| "it returns from inside the loop".into());
             }
             Stmt::Break if depth == 0 => {
-                facts.serial.get_or_insert_with(|| "it breaks out of the loop".into());
+                facts
+                    .serial
+                    .get_or_insert_with(|| "it breaks out of the loop".into());
             }
             _ => {}
         }
@@ -649,7 +670,9 @@ fn live_before(
                 otherwise,
             } => {
                 let mut a = live_before(f, then, &live, tracked, strong, loops, probe);
-                a.extend(live_before(f, otherwise, &live, tracked, strong, loops, probe));
+                a.extend(live_before(
+                    f, otherwise, &live, tracked, strong, loops, probe,
+                ));
                 reads_in(f, *cond, tracked, &mut a);
                 live = a;
             }
@@ -701,10 +724,16 @@ fn live_before(
                 live = head;
             }
             Stmt::Break => {
-                live = loops.last().map(|(exit, _)| exit.clone()).unwrap_or_default();
+                live = loops
+                    .last()
+                    .map(|(exit, _)| exit.clone())
+                    .unwrap_or_default();
             }
             Stmt::Continue => {
-                live = loops.last().map(|(_, head)| head.clone()).unwrap_or_default();
+                live = loops
+                    .last()
+                    .map(|(_, head)| head.clone())
+                    .unwrap_or_default();
             }
             Stmt::Return(e) => {
                 live = HashSet::new();
@@ -982,12 +1011,18 @@ fn outline(
 
     // Versions of one variable (the front end's copies `s.2 = s.1` at loop edges) form a
     // web: a reduction is a web whose every other assignment is a reduction of a member.
-    let candidates: Vec<LocalId> = facts.assigned.iter().copied().filter(|l| l != var).collect();
+    let candidates: Vec<LocalId> = facts
+        .assigned
+        .iter()
+        .copied()
+        .filter(|l| l != var)
+        .collect();
     let webs = webs(f, &candidates, &facts.assigns);
     let mut reductions: Vec<(LocalId, Red)> = Vec::new();
     let mut in_reduction: HashSet<LocalId> = HashSet::new();
     for web in &webs {
-        let Some((red, root)) = web_reduction(f, web, &facts.assigns, live_after, &body_reads, body, *span)?
+        let Some((red, root)) =
+            web_reduction(f, web, &facts.assigns, live_after, &body_reads, body, *span)?
         else {
             continue;
         };
@@ -1041,7 +1076,12 @@ fn outline(
     }
     // Private locals read before the iteration assigns them, whose values are never used
     // (the strong liveness above proved it), still need a value: the caller's.
-    captures.extend(private.iter().filter(|l| unused_inputs.contains(l)).copied());
+    captures.extend(
+        private
+            .iter()
+            .filter(|l| unused_inputs.contains(l))
+            .copied(),
+    );
     captures.sort_by_key(|l| l.index());
 
     lr.reductions = reductions
@@ -1157,7 +1197,11 @@ fn outline(
     let loc = |g: &mut Function, l: LocalId| g.expr(Expr::Local(l), i64t.clone(), *span);
     let (ks, kstep, kstart) = (loc(&mut g, k), loc(&mut g, p_step), loc(&mut g, p_start));
     let prod = g.expr(Expr::Binary(BinaryOp::Mul, ks, kstep), i64t.clone(), *span);
-    let sum = g.expr(Expr::Binary(BinaryOp::Add, kstart, prod), i64t.clone(), *span);
+    let sum = g.expr(
+        Expr::Binary(BinaryOp::Add, kstart, prod),
+        i64t.clone(),
+        *span,
+    );
     let vty = f.local_decl(*var).ty.clone();
     let value = match vty {
         Ty::Scalar(DType::I64) => sum,
@@ -1258,7 +1302,11 @@ fn outline(
         } else {
             BinaryOp::Mul
         };
-        let value = f.expr(Expr::Intrinsic(Intrinsic::Map2(op), vec![yv, qv]), pty, *span);
+        let value = f.expr(
+            Expr::Intrinsic(Intrinsic::Map2(op), vec![yv, qv]),
+            pty,
+            *span,
+        );
         let assign = f.expr(
             Expr::Intrinsic(Intrinsic::Assign, vec![dst, value]),
             Ty::None,
@@ -1447,9 +1495,7 @@ impl Report {
         let bar = "=".repeat(72);
         let _ = writeln!(s, "{bar}\n Parallel diagnostics\n{bar}");
         if self.loops.is_empty() {
-            s.push_str(
-                "parallel=True, but the kernel has no prange loop: it runs serially.\n",
-            );
+            s.push_str("parallel=True, but the kernel has no prange loop: it runs serially.\n");
         }
         for l in &self.loops {
             let state = match &l.serial {
@@ -1477,8 +1523,11 @@ impl Report {
                 if l.reductions.is_empty() {
                     s.push_str("  reductions: none\n");
                 } else {
-                    let r: Vec<String> =
-                        l.reductions.iter().map(|(v, op)| format!("{v} ({op})")).collect();
+                    let r: Vec<String> = l
+                        .reductions
+                        .iter()
+                        .map(|(v, op)| format!("{v} ({op})"))
+                        .collect();
                     let _ = writeln!(s, "  reductions: {}", r.join(", "));
                 }
                 let _ = writeln!(s, "  private: {}", list(&l.private));

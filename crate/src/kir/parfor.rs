@@ -230,10 +230,7 @@ impl Pass<'_> {
     /// A copy of `e` with its operands replaced, in `each_operand`'s order.
     fn rebuild(&mut self, e: ExprId, new: &[ExprId]) -> ExprId {
         let mut it = new.iter().copied();
-        let expr = self
-            .f
-            .get(e)
-            .map_operands(|x| it.next().unwrap_or(x));
+        let expr = self.f.get(e).map_operands(|x| it.next().unwrap_or(x));
         let (t, s) = (self.ty(e), self.span(e));
         self.f.expr(expr, t, s)
     }
@@ -260,11 +257,10 @@ impl Pass<'_> {
     fn collect(&self, e: ExprId, t: &mut Tree) -> Option<()> {
         let f = &*self.f;
         let node = match f.get(e) {
-            Expr::Intrinsic(op @ (Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where), xs)
-                if matches!(f.ty(e), Ty::Array(a) if a.ndim == t.ndim) =>
-            {
-                Some((*op, xs.clone()))
-            }
+            Expr::Intrinsic(
+                op @ (Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where),
+                xs,
+            ) if matches!(f.ty(e), Ty::Array(a) if a.ndim == t.ndim) => Some((*op, xs.clone())),
             _ => None,
         };
         let Some((op, xs)) = node else {
@@ -370,7 +366,10 @@ impl Pass<'_> {
         let result = self.f.local(format!("$fused{}", self.n), Ty::Array(at));
         let first = arrays[0];
         let extents: Vec<ExprId> = (0..at.ndim)
-            .map(|k| self.f.expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span))
+            .map(|k| {
+                self.f
+                    .expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span)
+            })
             .collect();
         let vars: Vec<LocalId> = (0..at.ndim)
             .map(|k| {
@@ -455,10 +454,14 @@ impl Pass<'_> {
         for &a in rest {
             for k in 0..ndim {
                 let x = self.f.expr(Expr::Dim(a, k), Ty::Scalar(DType::I64), span);
-                let y = self.f.expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span);
-                let eq = self
+                let y = self
                     .f
-                    .expr(Expr::Binary(BinaryOp::Eq, x, y), Ty::Scalar(DType::Bool), span);
+                    .expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span);
+                let eq = self.f.expr(
+                    Expr::Binary(BinaryOp::Eq, x, y),
+                    Ty::Scalar(DType::Bool),
+                    span,
+                );
                 same = Some(match same {
                     None => eq,
                     Some(c) => self.f.expr(
@@ -475,9 +478,10 @@ impl Pass<'_> {
     /// The tree `e` with its leaves replaced, in order, by `leaves`.
     fn original(&mut self, e: ExprId, leaves: &mut impl Iterator<Item = ExprId>) -> ExprId {
         match self.f.get(e).clone() {
-            Expr::Intrinsic(op @ (Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where), xs)
-                if matches!(self.f.ty(e), Ty::Array(_)) && self.is_node(e) =>
-            {
+            Expr::Intrinsic(
+                op @ (Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where),
+                xs,
+            ) if matches!(self.f.ty(e), Ty::Array(_)) && self.is_node(e) => {
                 let xs: Vec<ExprId> = xs.iter().map(|&x| self.original(x, leaves)).collect();
                 let (t, s) = (self.ty(e), self.span(e));
                 self.f.expr(Expr::Intrinsic(op, xs), t, s)
@@ -491,7 +495,10 @@ impl Pass<'_> {
     fn is_node(&self, e: ExprId) -> bool {
         matches!(
             self.f.get(e),
-            Expr::Intrinsic(Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where, _)
+            Expr::Intrinsic(
+                Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where,
+                _
+            )
         )
     }
 
@@ -504,11 +511,10 @@ impl Pass<'_> {
         span: Span,
     ) -> ExprId {
         let node = match self.f.get(e).clone() {
-            Expr::Intrinsic(op @ (Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where), xs)
-                if self.is_node(e) && matches!(self.f.ty(e), Ty::Array(_)) =>
-            {
-                Some((op, xs))
-            }
+            Expr::Intrinsic(
+                op @ (Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where),
+                xs,
+            ) if self.is_node(e) && matches!(self.f.ty(e), Ty::Array(_)) => Some((op, xs)),
             _ => None,
         };
         let Some((op, xs)) = node else {
@@ -612,12 +618,16 @@ impl Pass<'_> {
             BinaryOp::Mul
         };
         let cur = self.local_expr(acc, span);
-        let next = self.f.expr(Expr::Binary(bop, cur, value), Ty::Scalar(rd), span);
+        let next = self
+            .f
+            .expr(Expr::Binary(bop, cur, value), Ty::Scalar(rd), span);
         let mut nest = vec![Stmt::Assign(acc, next)];
         for k in (0..xt.ndim).rev() {
             let start = self.int(0, span);
             let step = self.int(1, span);
-            let stop = self.f.expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span);
+            let stop = self
+                .f
+                .expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span);
             nest = vec![Stmt::For {
                 var: vars[k as usize],
                 start,
@@ -657,20 +667,17 @@ impl Pass<'_> {
             }
         }
         let mut ops = t.ops;
-        ops.insert(0, if r == ReduceOp::Sum { "sum" } else { "prod" }.to_owned());
+        ops.insert(
+            0,
+            if r == ReduceOp::Sum { "sum" } else { "prod" }.to_owned(),
+        );
         self.fused.push((span, ops));
         Some(self.local_expr(acc, span))
     }
 
     /// `np.dot(a, b)` (operands already hoisted) as a parallel loop nest, when it is a
     /// matrix times a vector or a matrix, or a vector times a matrix; `None` otherwise.
-    fn emit_dot(
-        &mut self,
-        e: ExprId,
-        a: ExprId,
-        b: ExprId,
-        out: &mut Vec<Stmt>,
-    ) -> Option<ExprId> {
+    fn emit_dot(&mut self, e: ExprId, a: ExprId, b: ExprId, out: &mut Vec<Stmt>) -> Option<ExprId> {
         let (Ty::Array(at), Ty::Array(bt), Ty::Array(rt)) = (self.ty(a), self.ty(b), self.ty(e))
         else {
             return None;
@@ -704,62 +711,6 @@ impl Pass<'_> {
         let k = self.f.local(format!("$d{n}_k"), Ty::Scalar(DType::I64));
         let acc = self.f.local(format!("$d{n}_acc"), Ty::Scalar(rd));
         let get = |p: &mut Self, l: LocalId| p.local_expr(l, span);
-        // acc = 0; for k: acc = acc + a[i?, k] * b[k, j?]
-        let zero = self
-            .f
-            .expr(Expr::Const(Scalar::zero(rd)), Ty::Scalar(rd), span);
-        let a_index: Vec<ExprId> = if m.is_some() {
-            vec![get(self, i), get(self, k)]
-        } else {
-            vec![get(self, k)]
-        };
-        let b_index: Vec<ExprId> = if p.is_some() {
-            vec![get(self, k), get(self, j)]
-        } else {
-            vec![get(self, k)]
-        };
-        let x = self
-            .f
-            .expr(Expr::Load(a, a_index), Ty::Scalar(at.dtype), span);
-        let y = self
-            .f
-            .expr(Expr::Load(b, b_index), Ty::Scalar(bt.dtype), span);
-        let (x, y) = (self.cast(x, rd), self.cast(y, rd));
-        let prod = self
-            .f
-            .expr(Expr::Binary(BinaryOp::Mul, x, y), Ty::Scalar(rd), span);
-        let acc_e = get(self, acc);
-        let sum = self
-            .f
-            .expr(Expr::Binary(BinaryOp::Add, acc_e, prod), Ty::Scalar(rd), span);
-        let zero_i = self.int(0, span);
-        let one = self.int(1, span);
-        let inner = Stmt::For {
-            var: k,
-            start: zero_i,
-            stop: ka,
-            step: one,
-            body: vec![Stmt::Assign(acc, sum)],
-            parallel: false,
-            span,
-        };
-        let store_index: Vec<ExprId> = match (m.is_some(), p.is_some()) {
-            (true, true) => vec![get(self, i), get(self, j)],
-            (true, false) => vec![get(self, i)],
-            _ => vec![get(self, j)],
-        };
-        let target = get(self, result);
-        let acc_v = get(self, acc);
-        let element = vec![
-            Stmt::Assign(acc, zero),
-            inner,
-            Stmt::Store {
-                array: target,
-                index: store_index,
-                value: acc_v,
-                span,
-            },
-        ];
         let loop_ = |var: LocalId, stop: ExprId, body: Vec<Stmt>, parallel: bool, s: &mut Self| {
             let start = s.int(0, span);
             let step = s.int(1, span);
@@ -773,55 +724,123 @@ impl Pass<'_> {
                 span,
             }
         };
-        let nest = match (m, p) {
-            (Some(m), Some(p)) => {
-                // A matrix product in i-k-j order: the inner loop walks a row of `b` and of
-                // the result, contiguous in memory, instead of a column of `b`. Each result
-                // element still sums its k terms in order from +0 (the zeroed result), so
-                // its bits are the intrinsic's.
-                let (ri, rj) = (get(self, i), get(self, j));
-                let (ai, ak) = (get(self, i), get(self, k));
-                let (bk, bj) = (get(self, k), get(self, j));
-                let (oi, oj) = (get(self, i), get(self, j));
-                let x = self.f.expr(Expr::Load(a, vec![ai, ak]), Ty::Scalar(at.dtype), span);
-                let y = self.f.expr(Expr::Load(b, vec![bk, bj]), Ty::Scalar(bt.dtype), span);
-                let (x, y) = (self.cast(x, rd), self.cast(y, rd));
-                let prod = self
-                    .f
-                    .expr(Expr::Binary(BinaryOp::Mul, x, y), Ty::Scalar(rd), span);
-                let target = get(self, result);
-                let cur_target = get(self, result);
-                let cur = self
-                    .f
-                    .expr(Expr::Load(cur_target, vec![oi, oj]), Ty::Scalar(rd), span);
-                let sum = self
-                    .f
-                    .expr(Expr::Binary(BinaryOp::Add, cur, prod), Ty::Scalar(rd), span);
-                let store = Stmt::Store {
+        let nest = if let (Some(m), Some(p)) = (m, p) {
+            // A matrix product in i-k-j order: the inner loop walks a row of `b` and of
+            // the result, contiguous in memory, instead of a column of `b`. Each result
+            // element still sums its k terms in order from +0 (the zeroed result), so
+            // its bits are the intrinsic's.
+            let (ri, rj) = (get(self, i), get(self, j));
+            let (ai, ak) = (get(self, i), get(self, k));
+            let (bk, bj) = (get(self, k), get(self, j));
+            let (oi, oj) = (get(self, i), get(self, j));
+            let x = self
+                .f
+                .expr(Expr::Load(a, vec![ai, ak]), Ty::Scalar(at.dtype), span);
+            let y = self
+                .f
+                .expr(Expr::Load(b, vec![bk, bj]), Ty::Scalar(bt.dtype), span);
+            let (x, y) = (self.cast(x, rd), self.cast(y, rd));
+            let prod = self
+                .f
+                .expr(Expr::Binary(BinaryOp::Mul, x, y), Ty::Scalar(rd), span);
+            let target = get(self, result);
+            let cur_target = get(self, result);
+            let cur = self
+                .f
+                .expr(Expr::Load(cur_target, vec![oi, oj]), Ty::Scalar(rd), span);
+            let sum = self
+                .f
+                .expr(Expr::Binary(BinaryOp::Add, cur, prod), Ty::Scalar(rd), span);
+            let store = Stmt::Store {
+                array: target,
+                index: vec![ri, rj],
+                value: sum,
+                span,
+            };
+            let cols = loop_(j, p, vec![store], false, self);
+            let terms = loop_(k, ka, vec![cols], false, self);
+            loop_(i, m, vec![terms], true, self)
+        } else {
+            // acc = 0; for k: acc = acc + a[i?, k] * b[k, j?]
+            let zero = self
+                .f
+                .expr(Expr::Const(Scalar::zero(rd)), Ty::Scalar(rd), span);
+            let a_index: Vec<ExprId> = if m.is_some() {
+                vec![get(self, i), get(self, k)]
+            } else {
+                vec![get(self, k)]
+            };
+            let b_index: Vec<ExprId> = if p.is_some() {
+                vec![get(self, k), get(self, j)]
+            } else {
+                vec![get(self, k)]
+            };
+            let x = self
+                .f
+                .expr(Expr::Load(a, a_index), Ty::Scalar(at.dtype), span);
+            let y = self
+                .f
+                .expr(Expr::Load(b, b_index), Ty::Scalar(bt.dtype), span);
+            let (x, y) = (self.cast(x, rd), self.cast(y, rd));
+            let prod = self
+                .f
+                .expr(Expr::Binary(BinaryOp::Mul, x, y), Ty::Scalar(rd), span);
+            let acc_e = get(self, acc);
+            let sum = self.f.expr(
+                Expr::Binary(BinaryOp::Add, acc_e, prod),
+                Ty::Scalar(rd),
+                span,
+            );
+            let zero_i = self.int(0, span);
+            let one = self.int(1, span);
+            let inner = Stmt::For {
+                var: k,
+                start: zero_i,
+                stop: ka,
+                step: one,
+                body: vec![Stmt::Assign(acc, sum)],
+                parallel: false,
+                span,
+            };
+            let store_index: Vec<ExprId> = match (m.is_some(), p.is_some()) {
+                (true, true) => vec![get(self, i), get(self, j)],
+                (true, false) => vec![get(self, i)],
+                _ => vec![get(self, j)],
+            };
+            let target = get(self, result);
+            let acc_v = get(self, acc);
+            let element = vec![
+                Stmt::Assign(acc, zero),
+                inner,
+                Stmt::Store {
                     array: target,
-                    index: vec![ri, rj],
-                    value: sum,
+                    index: store_index,
+                    value: acc_v,
                     span,
-                };
-                let cols = loop_(j, p, vec![store], false, self);
-                let terms = loop_(k, ka, vec![cols], false, self);
-                let _ = element;
-                loop_(i, m, vec![terms], true, self)
+                },
+            ];
+            match (m, p) {
+                (Some(m), None) => loop_(i, m, element, true, self),
+                (None, Some(p)) => loop_(j, p, element, true, self),
+                _ => return None,
             }
-            (Some(m), None) => loop_(i, m, element, true, self),
-            (None, Some(p)) => loop_(j, p, element, true, self),
-            (None, None) => return None,
         };
         let extents: Vec<ExprId> = m.into_iter().chain(p).collect();
-        let zeros = self
-            .f
-            .expr(Expr::Intrinsic(Intrinsic::Zeros, extents), Ty::Array(rt), span);
-        let aligned = self
-            .f
-            .expr(Expr::Binary(BinaryOp::Eq, ka, kb), Ty::Scalar(DType::Bool), span);
-        let original = self
-            .f
-            .expr(Expr::Intrinsic(Intrinsic::Dot, vec![a, b]), Ty::Array(rt), span);
+        let zeros = self.f.expr(
+            Expr::Intrinsic(Intrinsic::Zeros, extents),
+            Ty::Array(rt),
+            span,
+        );
+        let aligned = self.f.expr(
+            Expr::Binary(BinaryOp::Eq, ka, kb),
+            Ty::Scalar(DType::Bool),
+            span,
+        );
+        let original = self.f.expr(
+            Expr::Intrinsic(Intrinsic::Dot, vec![a, b]),
+            Ty::Array(rt),
+            span,
+        );
         out.push(Stmt::If {
             cond: aligned,
             then: vec![Stmt::Assign(result, zeros), nest],

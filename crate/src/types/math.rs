@@ -457,8 +457,11 @@ mod tests {
                     ] {
                         let mut out = vec![0.0; n];
                         let mut out32 = vec![0.0f32; n];
-                        let (x32, y32): (Vec<f32>, Vec<f32>) =
-                            x.iter().zip(&y).map(|(&a, &b)| (a as f32, b as f32)).unzip();
+                        let (x32, y32): (Vec<f32>, Vec<f32>) = x
+                            .iter()
+                            .zip(&y)
+                            .map(|(&a, &b)| (a as f32, b as f32))
+                            .unzip();
                         // SAFETY: n valid elements each.
                         unsafe {
                             binary_f64(op, x.as_ptr(), y.as_ptr(), out.as_mut_ptr(), n);

@@ -172,7 +172,10 @@ fn run_chunk(
 /// The clock, in milliseconds (`performance.now()`), or `None` where there is none.
 fn now_ms() -> Option<f64> {
     let perf = Reflect::get(&js_sys::global(), &"performance".into()).ok()?;
-    let now = Reflect::get(&perf, &"now".into()).ok()?.dyn_into::<Function>().ok()?;
+    let now = Reflect::get(&perf, &"now".into())
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()?;
     now.call0(&perf).ok()?.as_f64()
 }
 

@@ -28,8 +28,8 @@ use wasm_bindgen::prelude::*;
 
 use super::engine::{Converted, Engine, array_to_js, convert_inputs, diagnostic, typed_array};
 use super::jit::Host;
-use crate::api::WasmHost as _;
 use super::{error, set};
+use crate::api::WasmHost as _;
 use crate::api::{self, Array, Buffer, KernelArg, KernelValue, PyScalar};
 
 /// A parsed kernel module; kernels that declare signatures were compiled when it was made.
@@ -252,13 +252,13 @@ fn array_arg(data: Buffer, shape: Vec<usize>) -> KernelArg {
 /// Parallel diagnostics for JS: `{ level, text, loops: [{ id, function, line, parallel,
 /// reason, reductions: [{ variable, op }], private, captured, nested: [line],
 /// costNsPerIteration }], arrayExpressions: [{ function, line, op }] }`.
-fn parallel_to_js(
-    kernels: &api::Kernels,
-    report: &api::ParallelReport,
-    level: u8,
-) -> JsValue {
+fn parallel_to_js(kernels: &api::Kernels, report: &api::ParallelReport, level: u8) -> JsValue {
     let level = level.clamp(1, 4);
-    let strings = |v: &[String]| v.iter().map(|s| JsValue::from(s.as_str())).collect::<JsArray>();
+    let strings = |v: &[String]| {
+        v.iter()
+            .map(|s| JsValue::from(s.as_str()))
+            .collect::<JsArray>()
+    };
     let loops = JsArray::new();
     for l in &report.loops {
         let o = Object::new();

@@ -215,8 +215,12 @@ struct Placed {
 fn define_vmath(linker: &mut wasmi::Linker<()>, module: &wasmi::Module) {
     for import in module.imports() {
         if import.module() != wasm::VMATH_MODULE
-            || [wasm::ALLOC_IMPORT, wasm::PARALLEL_FOR_IMPORT, wasm::FREE_IMPORT]
-                .contains(&import.name())
+            || [
+                wasm::ALLOC_IMPORT,
+                wasm::PARALLEL_FOR_IMPORT,
+                wasm::FREE_IMPORT,
+            ]
+            .contains(&import.name())
         {
             continue;
         }

@@ -168,7 +168,11 @@ def returns_early(a):
 "#;
 
 fn floats(n: usize) -> Buffer {
-    Buffer::F64((0..n).map(|i| ((i * 7919) % 1000) as f64 * 1e-3 - 0.5).collect())
+    Buffer::F64(
+        (0..n)
+            .map(|i| ((i * 7919) % 1000) as f64 * 1e-3 - 0.5)
+            .collect(),
+    )
 }
 
 /// Sums of many chunks: the float sum is the chunks' partials added in chunk order, the
@@ -305,10 +309,16 @@ fn both_ways(name: &str, args: &[Value]) -> harness::Outcome {
         args,
     );
     let report = parallel.parallel.clone().expect("a report");
-    assert!(!report.fused.is_empty(), "{name}: nothing fused\n{parallel}");
+    assert!(
+        !report.fused.is_empty(),
+        "{name}: nothing fused\n{parallel}"
+    );
     let want = harness::reference(&serial, args);
     let got = harness::differential(&parallel, args);
-    assert_eq!(got, want, "{name}: parallel (left) and serial (right) differ");
+    assert_eq!(
+        got, want,
+        "{name}: parallel (left) and serial (right) differ"
+    );
     got
 }
 
@@ -318,9 +328,34 @@ fn f64s(v: &[f64]) -> Value {
 
 #[test]
 fn fused_array_expressions_give_the_serial_bits() {
-    let a = f64s(&[0.5, -0.25, 1.0, -1.0, 0.0, -0.0, 0.75, 2.0, f64::NAN, 1e-310]);
-    let b = f64s(&[3.0, -2.0, 0.0, -0.0, 1e300, -1e-300, 7.5, f64::INFINITY, 1.0, -4.0]);
-    both_ways("chain", &[a.clone(), b.clone(), Value::Scalar(Scalar::F64(1.5))]);
+    let a = f64s(&[
+        0.5,
+        -0.25,
+        1.0,
+        -1.0,
+        0.0,
+        -0.0,
+        0.75,
+        2.0,
+        f64::NAN,
+        1e-310,
+    ]);
+    let b = f64s(&[
+        3.0,
+        -2.0,
+        0.0,
+        -0.0,
+        1e300,
+        -1e-300,
+        7.5,
+        f64::INFINITY,
+        1.0,
+        -4.0,
+    ]);
+    both_ways(
+        "chain",
+        &[a.clone(), b.clone(), Value::Scalar(Scalar::F64(1.5))],
+    );
     both_ways("mixed", &[a.clone(), Value::Scalar(Scalar::I64(3))]);
     let i = array(Buffer::I64(vec![0, 1, 7, -8, i64::MAX, 9]), &[6]);
     let j = array(Buffer::I32(vec![3, -1, 0, 2, 5, -9]), &[6]);
@@ -341,9 +376,14 @@ fn parallel_dots_give_the_serial_bits() {
     let m = array(floats(5 * 4), &[5, 4]);
     both_ways("matrix", &[m.clone(), f64s(&[0.5, -1.0, 2.0, 0.25])]);
     let o = both_ways("matrix", &[m, f64s(&[0.5, -1.0, 2.0])]);
-    assert!(o.result.is_err(), "misaligned shapes are np.dot's ValueError");
+    assert!(
+        o.result.is_err(),
+        "misaligned shapes are np.dot's ValueError"
+    );
     let n = 300;
-    let y: Vec<f64> = (0..n).map(|i| if i % 3 == 0 { -1.0 } else { 1.0 }).collect();
+    let y: Vec<f64> = (0..n)
+        .map(|i| if i % 3 == 0 { -1.0 } else { 1.0 })
+        .collect();
     let args = [
         f64s(&y),
         array(floats(n * 4), &[n, 4]),
@@ -359,7 +399,11 @@ fn parallel_dots_give_the_serial_bits() {
 /// of negative zeros included; on ordinary floats both tiers agree.
 #[test]
 fn parallel_sums_are_reductions() {
-    let grid = |n: usize| -> Vec<f64> { (0..n).map(|i| ((i * 37) % 64) as f64 * 0.25 - 8.0).collect() };
+    let grid = |n: usize| -> Vec<f64> {
+        (0..n)
+            .map(|i| ((i * 37) % 64) as f64 * 0.25 - 8.0)
+            .collect()
+    };
     for n in [0, 1, 5, 1000, 70_001] {
         let a = f64s(&grid(n));
         let b = f64s(&vec![1.0; n]);
@@ -398,7 +442,10 @@ def rc(x, y):
         vec![array(floats(n), &[n]), array(floats(n), &[n])],
         vec![array(floats(600), &[20, 30]), array(floats(30), &[30])],
         vec![
-            array(Buffer::I64((0..n as i64).map(|i| i % 7 - 3).collect()), &[n]),
+            array(
+                Buffer::I64((0..n as i64).map(|i| i % 7 - 3).collect()),
+                &[n],
+            ),
             Value::Scalar(Scalar::I64(3)),
         ],
     ] {
@@ -439,13 +486,23 @@ def reads_it(X):
 #[test]
 fn array_reductions_fold_chunk_copies_in_order() {
     let serial = |name: &str, args: &[Value]| {
-        kernel(&ARRAY_REDUCTIONS.replace("@DECORATOR", "@njit(parallel=False)"), name, args)
+        kernel(
+            &ARRAY_REDUCTIONS.replace("@DECORATOR", "@njit(parallel=False)"),
+            name,
+            args,
+        )
     };
     let parallel = |name: &str, args: &[Value]| {
-        kernel(&ARRAY_REDUCTIONS.replace("@DECORATOR", "@njit(parallel=True) "), name, args)
+        kernel(
+            &ARRAY_REDUCTIONS.replace("@DECORATOR", "@njit(parallel=True) "),
+            name,
+            args,
+        )
     };
     for n in [0, 3, 150, 701] {
-        let x: Vec<f64> = (0..n * 3).map(|i| ((i * 13) % 16) as f64 * 0.5 - 4.0).collect();
+        let x: Vec<f64> = (0..n * 3)
+            .map(|i| ((i * 13) % 16) as f64 * 0.5 - 4.0)
+            .collect();
         let y: Vec<f64> = (0..n).map(|i| ((i * 7) % 8) as f64 - 3.0).collect();
         let args = [array(Buffer::F64(x), &[n, 3]), f64s(&y)];
         let p = parallel("grad", &args);
@@ -459,7 +516,12 @@ fn array_reductions_fold_chunk_copies_in_order() {
     // An array read in the body besides its reduction keeps the loop serial.
     let args = [array(floats(30), &[10, 3])];
     let p = parallel("reads_it", &args);
-    let why = p.parallel.clone().expect("a report").loops[0].serial.clone();
-    assert!(why.as_deref().unwrap_or_default().contains("array 'g'"), "{why:?}");
+    let why = p.parallel.clone().expect("a report").loops[0]
+        .serial
+        .clone();
+    assert!(
+        why.as_deref().unwrap_or_default().contains("array 'g'"),
+        "{why:?}"
+    );
     harness::differential(&p, &args);
 }

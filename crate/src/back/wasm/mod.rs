@@ -123,10 +123,10 @@ mod scalar;
 mod text;
 pub mod vmath;
 
-pub use text::to_text;
 /// How a parallel loop's trip count is split into chunks (hosts run [`PARALLEL_FOR_IMPORT`]
 /// with it).
 pub use crate::kir::parallel::chunk_plan;
+pub use text::to_text;
 pub use vmath::{VMATH_IMPORTS, VMATH_MODULE, VmathImport, VmathOp};
 
 use std::fmt;

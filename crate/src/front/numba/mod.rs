@@ -636,8 +636,15 @@ impl Module {
                 .unwrap_or_default();
             let mut report = crate::kir::parallel::parallelize(&mut program)
                 .map_err(|e| KernelError::typing(e.message, e.span))?;
-            let name = program.functions.first().map(|f| f.name.clone()).unwrap_or_default();
-            report.fused = fused.into_iter().map(|(s, ops)| (name.clone(), s, ops)).collect();
+            let name = program
+                .functions
+                .first()
+                .map(|f| f.name.clone())
+                .unwrap_or_default();
+            report.fused = fused
+                .into_iter()
+                .map(|(s, ops)| (name.clone(), s, ops))
+                .collect();
             // The operations inside a fused expression are not serial ones (the copy of them
             // that runs only when shapes broadcast is not listed).
             let fused = report.fused.clone();

@@ -518,11 +518,7 @@ impl Gen<'_, '_> {
     /// unsigned trip count so that no bound can overflow the counter.
     /// Evaluates a range's bounds (cast to `i64`) into temporaries `[start, stop, step,
     /// trips]`, raising ValueError for a zero step; the caller releases them.
-    fn range_prologue(
-        &mut self,
-        bounds: [ExprId; 3],
-        span: Span,
-    ) -> Result<[u32; 4], Unsupported> {
+    fn range_prologue(&mut self, bounds: [ExprId; 3], span: Span) -> Result<[u32; 4], Unsupported> {
         let mut dtypes = [DType::I64; 3];
         for (d, &b) in dtypes.iter_mut().zip(&bounds) {
             *d = self.scalar_ty(b)?;

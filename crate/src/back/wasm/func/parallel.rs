@@ -129,7 +129,8 @@ impl Gen<'_, '_> {
         self.c.push(I::I32Const(ParEnv::records(n_captures) as i32));
         self.c.push(I::I32Add);
         self.c.push(I::LocalGet(c));
-        self.c.push(I::I32Const(ParEnv::record(partial_types.len()) as i32));
+        self.c
+            .push(I::I32Const(ParEnv::record(partial_types.len()) as i32));
         self.c.push(I::I32Mul);
         self.c.push(I::I32Add);
         self.c.push(I::LocalTee(rec));
