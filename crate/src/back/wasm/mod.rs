@@ -214,6 +214,12 @@ impl ParEnv {
         8 * (Self::HEADER + captures as u64)
     }
 
+    /// The byte offset of partial value `k` in a record (after the error's three slots).
+    #[must_use]
+    pub fn result(k: usize) -> u64 {
+        8 * (3 + k as u64)
+    }
+
     /// A record's size in bytes, for `partials` partial values.
     #[must_use]
     pub fn record(partials: usize) -> u64 {
@@ -349,32 +355,46 @@ fn chunk_trampoline(
     c.push(I::I64LtU);
     c.push(I::Select);
     c.call(code::Callee::Defined(function as u32));
+    store_outcome(&mut c, rec, results, |k| ParEnv::result(k));
+    c.finish(imports)
+}
+
+/// Stores the results of the call just made (on the stack, the last on top) at
+/// `base + result_at(k)` and the error globals in the three slots at `base` (the error
+/// code, `error_a`, `error_b`: a [`Block`]'s header and a [`ParEnv`] record's), then
+/// clears the error, so that every call starts clean.
+fn store_outcome(
+    c: &mut code::Code,
+    base: u32,
+    results: &[ValType],
+    result_at: impl Fn(usize) -> u64,
+) {
+    use wasm_encoder::Instruction as I;
     let locals: Vec<(u32, ValType)> = results.iter().map(|&t| (c.local(t), t)).collect();
     for &(r, _) in locals.iter().rev() {
         c.push(I::LocalSet(r));
     }
     for (k, &(r, t)) in locals.iter().enumerate() {
-        c.push(I::LocalGet(rec));
+        c.push(I::LocalGet(base));
         c.push(I::LocalGet(r));
-        c.push(store_slot(t, 24 + 8 * k as u64));
+        c.push(store_slot(t, result_at(k)));
     }
     for (g, at, t) in [
-        (code::ERROR, 0, ValType::I32),
-        (code::ERROR_A, 8, ValType::I64),
-        (code::ERROR_B, 16, ValType::I64),
+        (code::ERROR, Block::ERROR, ValType::I32),
+        (code::ERROR_A, Block::ERROR_A, ValType::I64),
+        (code::ERROR_B, Block::ERROR_B, ValType::I64),
     ] {
-        c.push(I::LocalGet(rec));
+        c.push(I::LocalGet(base));
         c.push(I::GlobalGet(g));
         c.push(store_slot(t, at));
     }
     c.push(I::I32Const(0));
     c.push(I::GlobalSet(code::ERROR));
-    c.finish(imports)
 }
 
 /// Loads a wasm value of type `t` from the slot at offset `at` of the address on the
 /// stack.
-fn load_slot(t: ValType, at: u64) -> wasm_encoder::Instruction<'static> {
+pub(super) fn load_slot(t: ValType, at: u64) -> wasm_encoder::Instruction<'static> {
     use wasm_encoder::Instruction as I;
     let mem = func::memarg;
     match t {
@@ -387,7 +407,7 @@ fn load_slot(t: ValType, at: u64) -> wasm_encoder::Instruction<'static> {
 
 /// Stores the wasm value of type `t` on the stack into the slot at offset `at` of the
 /// address below it.
-fn store_slot(t: ValType, at: u64) -> wasm_encoder::Instruction<'static> {
+pub(super) fn store_slot(t: ValType, at: u64) -> wasm_encoder::Instruction<'static> {
     use wasm_encoder::Instruction as I;
     let mem = func::memarg;
     match t {
@@ -405,45 +425,12 @@ fn trampoline(params: &[ValType], results: &[ValType], imports: u32) -> wasm_enc
     use wasm_encoder::Instruction as I;
     let block = 0;
     let mut c = code::Code::new(vec![ValType::I32]);
-    let mem = func::memarg;
-    for (i, t) in params.iter().enumerate() {
+    for (i, &t) in params.iter().enumerate() {
         c.push(I::LocalGet(block));
-        let at = Block::param(i);
-        c.push(match t {
-            ValType::I64 => I::I64Load(mem(at, 3)),
-            ValType::F32 => I::F32Load(mem(at, 2)),
-            ValType::F64 => I::F64Load(mem(at, 3)),
-            _ => I::I32Load(mem(at, 2)),
-        });
+        c.push(load_slot(t, Block::param(i)));
     }
     c.call(code::Callee::Defined(0));
-    // The results are on the stack, the last on top: into locals, then stored in order.
-    let locals: Vec<(u32, ValType)> = results.iter().map(|&t| (c.local(t), t)).collect();
-    for &(r, _) in locals.iter().rev() {
-        c.push(I::LocalSet(r));
-    }
-    for (k, &(r, t)) in locals.iter().enumerate() {
-        let at = Block::result(params.len(), k);
-        c.push(I::LocalGet(block));
-        c.push(I::LocalGet(r));
-        c.push(match t {
-            ValType::I64 => I::I64Store(mem(at, 3)),
-            ValType::F32 => I::F32Store(mem(at, 2)),
-            ValType::F64 => I::F64Store(mem(at, 3)),
-            _ => I::I32Store(mem(at, 2)),
-        });
-    }
-    c.push(I::LocalGet(block));
-    c.push(I::GlobalGet(code::ERROR));
-    c.push(I::I32Store(mem(Block::ERROR, 2)));
-    c.push(I::LocalGet(block));
-    c.push(I::GlobalGet(code::ERROR_A));
-    c.push(I::I64Store(mem(Block::ERROR_A, 3)));
-    c.push(I::LocalGet(block));
-    c.push(I::GlobalGet(code::ERROR_B));
-    c.push(I::I64Store(mem(Block::ERROR_B, 3)));
-    c.push(I::I32Const(0));
-    c.push(I::GlobalSet(code::ERROR));
+    store_outcome(&mut c, block, results, |k| Block::result(params.len(), k));
     c.finish(imports)
 }
 

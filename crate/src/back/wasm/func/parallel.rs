@@ -9,7 +9,7 @@ use wasm_encoder::{BlockType, Instruction as I, ValType};
 
 use super::{Gen, SiteError, memarg, tuple};
 use crate::back::wasm::code::{ERROR, ERROR_A, ERROR_B};
-use crate::back::wasm::{ParEnv, Unsupported};
+use crate::back::wasm::{Block, ParEnv, Unsupported, load_slot as load, store_slot as store};
 use crate::kir::parallel::ParLoop;
 use crate::kir::{Expr, RaiseKind};
 
@@ -137,9 +137,9 @@ impl Gen<'_, '_> {
         self.c.push(I::I32Load(memarg(0, 2)));
         self.c.if_(BlockType::Empty);
         for (g, at, t) in [
-            (ERROR, 0, ValType::I32),
-            (ERROR_A, 8, ValType::I64),
-            (ERROR_B, 16, ValType::I64),
+            (ERROR, Block::ERROR, ValType::I32),
+            (ERROR_A, Block::ERROR_A, ValType::I64),
+            (ERROR_B, Block::ERROR_B, ValType::I64),
         ] {
             self.c.push(I::LocalGet(rec));
             self.c.push(load(t, at));
@@ -151,7 +151,7 @@ impl Gen<'_, '_> {
         for &q in &p.partials {
             for t in tuple::flat(&f.local_decl(q).ty) {
                 self.c.push(I::LocalGet(rec));
-                self.c.push(load(t, 24 + 8 * k));
+                self.c.push(load(t, ParEnv::result(k as usize)));
                 k += 1;
             }
             self.set_local(q);
@@ -168,23 +168,5 @@ impl Gen<'_, '_> {
         let free = self.helpers.free();
         self.c.call(free);
         Ok(())
-    }
-}
-
-fn load(t: ValType, at: u64) -> I<'static> {
-    match t {
-        ValType::I64 => I::I64Load(memarg(at, 3)),
-        ValType::F32 => I::F32Load(memarg(at, 2)),
-        ValType::F64 => I::F64Load(memarg(at, 3)),
-        _ => I::I32Load(memarg(at, 2)),
-    }
-}
-
-fn store(t: ValType, at: u64) -> I<'static> {
-    match t {
-        ValType::I64 => I::I64Store(memarg(at, 3)),
-        ValType::F32 => I::F32Store(memarg(at, 2)),
-        ValType::F64 => I::F64Store(memarg(at, 3)),
-        _ => I::I32Store(memarg(at, 2)),
     }
 }
