@@ -60,16 +60,19 @@ class View:
 
 
 class Case:
-    def __init__(self, name, tags, source, func, args, kwargs, error, note, py_note, py):
+    def __init__(self, name, tags, source, func, args, kwargs, error, note, py_note, py,
+                 oracle=None):
         self.name, self.tags, self.source, self.func = name, tags, source, func
         self.args, self.kwargs, self.error = args, kwargs, error
         self.note, self.py_note, self.py = note, py_note, py
+        self.oracle = oracle
 
 
 CASES = []
 
 
-def K(name, tags, source, func, *args, kwargs=None, error=None, note=None, py_note=None, py=True):
+def K(name, tags, source, func, *args, kwargs=None, error=None, note=None, py_note=None, py=True,
+      oracle=None):
     """One case: `tags` space-separated, `args` builders or plain values.
 
     error: the kind numwasm reports (Numba's class is recorded next to it).
@@ -78,7 +81,7 @@ def K(name, tags, source, func, *args, kwargs=None, error=None, note=None, py_no
     py: False where running the module as plain Python means nothing (the reason in note).
     """
     CASES.append(Case(name, tags.split(), source, func, list(args), kwargs or {}, error,
-                      note, py_note, py))
+                      note, py_note, py, oracle))
 
 
 def src(body):
@@ -89,7 +92,7 @@ def src(body):
         head.append("import math")
     if re.search(r"\bnp\.", body):
         head.append("import numpy as np")
-    names = [n for n in ("njit", "jit", "prange", "vectorize") if re.search(rf"\b{n}\b", body)]
+    names = [n for n in ("njit", "jit", "prange", "vectorize", "stencil") if re.search(rf"\b{n}\b", body)]
     head.append(f"from numba import {', '.join(names)}")
     return "\n".join(head) + "\n\n\n" + body + "\n"
 
@@ -2634,6 +2637,9 @@ math.isfinite math.pi math.e math.inf math.nan
 numpy.sqrt numpy.exp numpy.log numpy.sin numpy.cos numpy.arcsin numpy.arctan2
 numpy.abs numpy.floor numpy.ceil numpy.minimum numpy.maximum numpy.where
 numpy.isnan numpy.sign numpy.ufunc-scalar numpy.ufunc-array
+stencil.relative stencil.1d stencil.2d stencil.neighborhood stencil.asymmetric stencil.cval
+stencil.branches stencil.uint8 stencil.standard-indexing stencil.out stencil.parallel
+stencil.lambda stencil.mode-wrap stencil.mode-reflect stencil.mode-mirror stencil.mode-nearest
 numpy.cast-float64 numpy.cast-float32 numpy.cast-int32 numpy.cast-uint8
 numpy.cast-int64 numpy.empty numpy.zeros numpy.ones numpy.full numpy.empty-like
 numpy.zeros-like numpy.ones-like numpy.full-like numpy.arange numpy.linspace
@@ -2738,3 +2744,204 @@ NOLOOP = src("""
     """)
 KU("ufunc_no_loop_for_float64", "ufunc.vectorize ufunc.type-resolution error.type", NOLOOP,
   "twice", U(0, 1, 5), error="TypeError")
+
+
+# --- @stencil: relative indexing, neighbourhoods, borders ---------------------
+
+MEAN1 = src("""
+    @stencil
+    def mean3(a):
+        return (a[-1] + a[0] + a[1]) / 3.0
+    """)
+K("stencil_mean_1d", "stencil.relative stencil.1d", MEAN1, "mean3", U(0, 1, 40))
+K("stencil_mean_1d_int", "stencil.relative stencil.1d", MEAN1, "mean3", R("int32", -50, 50, 12),
+  note="True division gives float64 from int32 input.")
+K("stencil_mean_1d_short", "stencil.relative stencil.border", MEAN1, "mean3", V([1.0, 2.0]),
+  note="No element has both neighbours: the output is all border (0).")
+
+FOUR = src("""
+    @stencil
+    def four(a):
+        return 0.25 * (a[0, 1] + a[1, 0] + a[0, -1] + a[-1, 0])
+    """)
+K("stencil_4point_2d", "stencil.relative stencil.2d", FOUR, "four", U(-1, 1, 6, 7))
+
+CUMUL = src("""
+    @stencil(neighborhood=((-2, 2), (-1, 1)))
+    def box(a):
+        acc = 0.0
+        for i in range(-2, 3):
+            for j in range(-1, 2):
+                acc += a[i, j]
+        return acc / 15.0
+    """)
+K("stencil_neighborhood_loop", "stencil.neighborhood stencil.2d", CUMUL, "box", G(-4, 4, 0.25, 7, 6))
+
+ASYM = src("""
+    @stencil(cval=-1.0)
+    def asym(a):
+        return a[-2] - 2.0 * a[3]
+    """)
+K("stencil_asymmetric_cval", "stencil.asymmetric stencil.cval", ASYM, "asym", U(0, 1, 12))
+
+BRANCH = src("""
+    @stencil
+    def branch(a, lo, hi):
+        c = a[0]
+        if c < lo:
+            return a[-1] * 2.0
+        elif c > hi:
+            return math.sqrt(abs(a[1]))
+        else:
+            return c
+    """)
+K("stencil_if_elif_else", "stencil.branches stencil.scalar-arg", BRANCH, "branch", U(-1, 1, 30), -0.3, 0.4)
+
+BLUR = src("""
+    @stencil(neighborhood=((-3, 3), (-3, 3)))
+    def blur(img):
+        acc = 0.0
+        for i in range(-3, 4):
+            for j in range(-3, 4):
+                acc += (img[i, j] / 255.0) ** 2.2
+        return np.uint8(255.0 * (acc / 49.0) ** (1.0 / 2.2))
+    """)
+K("stencil_uint8_blur_gamma", "stencil.uint8 stencil.neighborhood stencil.cast", BLUR, "blur",
+  R("uint8", 0, 255, 12, 11),
+  note="A 7x7 version of the 21x21 gamma blur: uint8 from the kernel's np.uint8 return.")
+
+STD = src("""
+    @stencil(standard_indexing=("w",))
+    def weighted(a, w):
+        return w[0] * a[-1] + w[1] * a[0] + w[2] * a[1]
+    """)
+K("stencil_standard_indexing", "stencil.standard-indexing", STD, "weighted", G(-4, 4, 0.5, 15),
+  V([0.25, 0.5, 0.25]))
+
+TWO = src("""
+    @stencil
+    def diff(a, b):
+        return a[0, 1] - b[-1, 0]
+    """)
+K("stencil_two_inputs", "stencil.multi-input stencil.2d", TWO, "diff", R("int64", -9, 9, 5, 4),
+  R("int64", -9, 9, 5, 4))
+
+OUT = src("""
+    @stencil
+    def mean3(a):
+        return (a[-1] + a[0] + a[1]) / 3.0
+
+    @stencil(cval=5.0)
+    def mean3c(a):
+        return (a[-1] + a[0] + a[1]) / 3.0
+
+    @njit
+    def into(a):
+        o = np.full(a.shape[0], 9.0)
+        mean3(a, out=o)
+        return o
+
+    @njit
+    def into_cval(a):
+        o = np.full(a.shape[0], 9.0)
+        mean3c(a, out=o)
+        return o
+    """)
+K("stencil_out_keeps_border", "stencil.out stencil.called", OUT, "into", U(0, 8, 10),
+  note="With out= and no cval the border keeps what out held.")
+K("stencil_out_cval", "stencil.out stencil.cval", OUT, "into_cval", U(0, 8, 10),
+  note="With out= and cval the border is set to cval.")
+K("stencil_out_from_call", "stencil.out", MEAN1, "mean3", U(0, 1, 9), kwargs={"out": U(5, 6, 9)},
+  note="out= given to the stencil itself: the border keeps out's values.")
+
+PAR = src("""
+    @stencil
+    def four(a):
+        return 0.25 * (a[0, 1] + a[1, 0] + a[0, -1] + a[-1, 0])
+
+    @njit(parallel=True)
+    def smooth(a):
+        return four(a) * 2.0
+
+    @njit(parallel=True)
+    def smooth_lambda(a):
+        return stencil(lambda b: b[0, 1] - b[0, -1])(a)
+    """)
+K("stencil_in_parallel_kernel", "stencil.parallel stencil.called", PAR, "smooth", U(-1, 1, 40, 30))
+K("stencil_lambda_in_parallel_kernel", "stencil.parallel stencil.lambda", PAR, "smooth_lambda",
+  U(-1, 1, 20, 9))
+
+NOTCONST = src("""
+    @stencil
+    def loop(a):
+        c = 0.0
+        for i in range(-1, 2):
+            c += a[i]
+        return c
+    """)
+K("stencil_index_not_constant", "stencil.neighborhood error.typing", NOTCONST, "loop",
+  U(0, 1, 8), error="TypingError")
+
+NDIM = src("""
+    @stencil(neighborhood=((-1, 1), (-1, 1)))
+    def two(a):
+        return a[0, 0]
+    """)
+K("stencil_neighborhood_ndim", "stencil.neighborhood error.typing", NDIM, "two", U(0, 1, 8),
+  error="TypingError")
+
+
+# --- @stencil border modes beyond Numba's, against scipy.ndimage -------------
+# Numba's stencils have only func_or_mode='constant' (its issue #3485); numwasm adds
+# scipy.ndimage's modes. These cases take their expected results from scipy.ndimage,
+# and the plain-Python model of gen.py must agree with scipy.
+
+
+def _ndimage():
+    import scipy.ndimage
+    return scipy.ndimage
+
+
+def KS(name, tags, source, func, *args, oracle, note=None):
+    why = "Expected: scipy.ndimage (Numba has only the 'constant' border)."
+    K(name, tags, source, func, *args, oracle=oracle, note=f"{note} {why}" if note else why)
+
+
+for _mode in ("wrap", "reflect", "mirror", "nearest"):
+    KS(f"stencil_mode_{_mode}_1d", f"stencil.mode-{_mode}", src(f"""
+        @stencil(func_or_mode='{_mode}')
+        def w3(a):
+            return a[-1] + 2.0 * a[0] + 4.0 * a[1]
+        """), "w3", G(-8, 8, 0.5, 11),
+       oracle=lambda a, m=_mode: _ndimage().correlate1d(a, [1.0, 2.0, 4.0], mode=m))
+    KS(f"stencil_mode_{_mode}_2d", f"stencil.mode-{_mode} stencil.2d", src(f"""
+        @stencil(func_or_mode='{_mode}')
+        def cross(a):
+            return a[0, 1] + a[1, 0] + a[0, -1] + a[-1, 0]
+        """), "cross", G(-8, 8, 0.5, 6, 5),
+       oracle=lambda a, m=_mode: _ndimage().correlate(
+           a, np.array([[0, 1.0, 0], [1.0, 0, 1.0], [0, 1.0, 0]]), mode=m))
+
+KS("stencil_mode_nearest_max_loop", "stencil.mode-nearest stencil.neighborhood", src("""
+    @stencil(neighborhood=((-1, 1), (-2, 2)), func_or_mode='nearest')
+    def mx(a):
+        m = a[0, 0]
+        for i in range(-1, 2):
+            for j in range(-2, 3):
+                m = max(m, a[i, j])
+        return m
+    """), "mx", R("int64", -99, 99, 7, 8),
+   oracle=lambda a: _ndimage().maximum_filter(a, size=(3, 5), mode="nearest"))
+KS("stencil_mode_wrap_asymmetric", "stencil.mode-wrap stencil.asymmetric", src("""
+    @stencil(func_or_mode='wrap')
+    def asym(a):
+        return a[-2] - a[1]
+    """), "asym", G(-8, 8, 0.5, 9),
+   oracle=lambda a: _ndimage().correlate1d(a, [1.0, 0.0, 0.0, -1.0], mode="wrap"))
+KS("stencil_mode_reflect_short", "stencil.mode-reflect", src("""
+    @stencil(func_or_mode='reflect')
+    def w5(a):
+        return a[-2] + 10.0 * a[0] + 100.0 * a[2]
+    """), "w5", V([1.0, 2.0, 3.0]),
+   oracle=lambda a: _ndimage().correlate1d(a, [1.0, 0.0, 10.0, 0.0, 100.0], mode="reflect"),
+   note="Neighbours beyond a whole period of the 3-element array.")

@@ -345,11 +345,12 @@ def numba_result_type(disp, args, kwargs):
 
 def call(fn, args, kwargs, result_type=None):
     """Call fn on fresh copies; the outcome as it goes into the JSON."""
-    passed = [fresh(a) for a in args]
-    kw = {k: fresh(v)[0] for k, v in kwargs.items()}
+    # (keyword arguments after the positional ones, for what the call wrote)
+    passed = [fresh(a) for a in args] + [fresh(v) for v in kwargs.values()]
+    kw = {k: p for k, (p, _) in zip(kwargs, passed[len(args):])}
     pristine = [None if base is None else base.tobytes() for _, base in passed]
     try:
-        r = fn(*[p for p, _ in passed], **kw)
+        r = fn(*[p for p, _ in passed[:len(args)]], **kw)
         err = None
     except Exception as e:  # noqa: BLE001 - every error is a recorded outcome
         r, err = None, e
@@ -374,7 +375,7 @@ def call_numba(disp, args, kwargs):
         return call(disp, args, kwargs)
 
     def rtype(passed, kw):
-        return numba_result_type(disp, [p for p, _ in passed], kw)
+        return numba_result_type(disp, [p for p, _ in passed[:len(args)]], kw)
     return call(disp, args, kwargs, rtype)
 
 
@@ -484,16 +485,112 @@ def _vectorize_decorator(*args, **kwargs):
     return lambda f: wrap(f, otypes)
 
 
+class _Relative:
+    """A stencil input seen from one element: `a[o...]` is the element at the offsets,
+    folded back into the array by the border mode (scipy.ndimage's meaning)."""
+
+    def __init__(self, a, at, mode):
+        self.a, self.at, self.mode = a, at, mode
+
+    def __getitem__(self, idx):
+        offs = idx if isinstance(idx, tuple) else (idx,)
+        assert len(offs) == self.a.ndim, "one offset per axis"
+        j = tuple(_fold(int(c) + int(o), n, self.mode) for c, o, n in zip(self.at, offs, self.a.shape))
+        if any(not 0 <= k < n for k, n in zip(j, self.a.shape)):
+            raise IndexError("stencil index out of bounds")
+        return self.a[j]
+
+
+def _fold(j, n, mode):
+    if mode == "wrap":
+        return j % n
+    if mode == "nearest":
+        return min(max(j, 0), n - 1)
+    if mode == "reflect":
+        m = j % (2 * n)
+        return m if m < n else 2 * n - 1 - m
+    if mode == "mirror":
+        p = max(2 * n - 2, 1)
+        m = j % p
+        return m if m < n else 2 * n - 2 - m
+    return j
+
+
+class _Stencil:
+    """`@stencil` for plain Python: the kernel called once per element, written
+    independently of Numba (the neighbourhood from the constant indices of the source,
+    the border cval, or left alone under out= without cval, or computed by a mode)."""
+
+    def __init__(self, f, opts):
+        self.f, self.opts = f, opts
+
+    def neighborhood(self, names, ndim):
+        if "neighborhood" in self.opts:
+            return [tuple(p) for p in self.opts["neighborhood"]]
+        tree = ast.parse(_SOURCE[0])
+        code = self.f.__code__
+        node = None
+        for n in ast.walk(tree):
+            if isinstance(n, ast.FunctionDef) and n.name == code.co_name:
+                node = n
+            if isinstance(n, ast.Lambda) and code.co_name == "<lambda>" and n.lineno == code.co_firstlineno:
+                node = n
+        reach = [[0, 0] for _ in range(ndim)]
+        for n in ast.walk(node):
+            if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id in names:
+                offs = ast.literal_eval(n.slice)
+                offs = offs if isinstance(offs, tuple) else (offs,)
+                for r, o in zip(reach, offs):
+                    r[0], r[1] = min(r[0], o), max(r[1], o)
+        return [tuple(r) for r in reach]
+
+    def __call__(self, *args, out=None):
+        params = self.f.__code__.co_varnames[:self.f.__code__.co_argcount]
+        standard = self.opts.get("standard_indexing", ())
+        rel = [i for i, (a, p) in enumerate(zip(args, params))
+               if isinstance(a, np.ndarray) and p not in standard]
+        first = args[rel[0]]
+        nb = self.neighborhood([params[i] for i in rel], first.ndim)
+        mode = self.opts.get("func_or_mode", "constant")
+        cval = self.opts.get("cval")
+        values = {}
+        for at in np.ndindex(*first.shape):
+            inside = all(-lo <= k < n - hi for k, n, (lo, hi) in zip(at, first.shape, nb))
+            if inside or mode != "constant":
+                call = [_Relative(a, at, "constant" if inside else mode) if i in rel else a
+                        for i, a in enumerate(args)]
+                values[at] = self.f(*call)
+        if out is None:
+            dt = np.asarray(list(values.values()) or [0.0]).dtype
+            out = np.full(first.shape, 0 if cval is None else cval).astype(dt)
+        elif cval is not None and mode == "constant":
+            out[...] = cval
+        for at, v in values.items():
+            out[at] = v
+        return out
+
+
+def _stencil_decorator(*args, **kwargs):
+    if args and callable(args[0]):
+        return _Stencil(args[0], kwargs)
+    return lambda f: _Stencil(f, kwargs)
+
+
+_SOURCE = [""]
+
+
 def numba_shim():
     """`numba` for plain Python: decorators are the identity (`vectorize` applies the
     function per element), prange is range; the type objects used in signatures are
     Numba's own."""
     mod = pytypes.ModuleType("numba")
-    identity = {"njit", "jit", "guvectorize", "stencil", "generated_jit"}
+    identity = {"njit", "jit", "guvectorize", "generated_jit"}
 
     def attr(name):
         if name == "vectorize":
             return _vectorize_decorator
+        if name == "stencil":
+            return _stencil_decorator
         if name in identity:
             return _identity_decorator
         if name == "prange":
@@ -548,6 +645,7 @@ def run_python(case, args, kwargs, rounding):
             return mods[name]
         return real_import(name, globals, locals, fromlist, level)
 
+    _SOURCE[0] = case.source
     tree = PowDot().visit(ast.parse(case.source))
     ast.fix_missing_locations(tree)
     ns = {"__name__": f"py_{case.name}", "__nw_pow__": pw, "__nw_dot__": npdot,
@@ -596,7 +694,12 @@ def ulp_bound(case, args, kwargs, base):
 
 def make(case):
     args, kwargs = seeded_args(case)
-    first, disp = run_numba(case, args, kwargs)
+    if case.oracle is not None:
+        # What Numba lacks (the stencil border modes): the expected result is the
+        # oracle's (scipy.ndimage), and the plain-Python model must agree with it.
+        first, disp = {"result": enc_natural(case.oracle(*args, **kwargs)), "mutated": []}, None
+    else:
+        first, disp = run_numba(case, args, kwargs)
     if disp is not None:
         check_repeatable(case, disp, args, kwargs, first)
     out = {"name": case.name, "features": case.tags, "source": case.source, "func": case.func,

@@ -75,8 +75,9 @@ fn value(j: &Json) -> Option<Value> {
     }
 }
 
-/// Every Numba case with `parallel=True` whose arguments the harness can pass and whose
-/// kernel compiles runs both ways with the same outcome.
+/// Every Numba case with `parallel=True` or a stencil (whose interior loop is a prange)
+/// whose arguments the harness can pass and whose kernel compiles runs both ways with the
+/// same outcome.
 #[test]
 fn numba_parallel_cases_agree_with_the_executor() {
     let text = std::fs::read_to_string(
@@ -84,10 +85,12 @@ fn numba_parallel_cases_agree_with_the_executor() {
     )
     .expect("cases.json");
     let cases: Json = serde_json::from_str(&text).expect("JSON");
-    let mut ran = 0;
+    let (mut ran, mut stencils) = (0, 0);
     for case in cases["cases"].as_array().expect("cases") {
         let source = case["source"].as_str().unwrap_or_default();
-        if !source.contains("parallel=True") || case.get("kwargs").is_some() {
+        if !(source.contains("parallel=True") || source.contains("@stencil"))
+            || case.get("kwargs").is_some()
+        {
             continue;
         }
         let Some(args) = case["args"]
@@ -107,8 +110,10 @@ fn numba_parallel_cases_agree_with_the_executor() {
         }
         harness::differential(&p, &args);
         ran += 1;
+        stencils += usize::from(source.contains("@stencil"));
     }
-    assert!(ran >= 30, "only {ran} parallel cases ran");
+    assert!(ran >= 50, "only {ran} parallel cases ran");
+    assert!(stencils >= 20, "only {stencils} stencil cases ran");
 }
 
 const KERNELS: &str = r#"

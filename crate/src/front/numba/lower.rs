@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::error::{KernelError, KernelErrorKind, Result};
-use super::{ConstVal, Global, Lib, Module, Options, int_scalar, library, rules};
+use super::{ConstVal, Global, Lib, Module, Options, int_scalar, library, rules, stencil};
 use crate::kir::{
     self, ArrayTy, Expr, ExprId, FuncId, Index, Intrinsic, Layout, LocalId, Program, RaiseKind,
     Stmt, Ty,
@@ -41,14 +41,23 @@ pub(super) fn compile(
     ret: Option<Option<Ty>>,
     options: Options,
 ) -> Result<Program> {
-    let mut c = Compiler {
-        m,
-        program: Program::default(),
-        done: HashMap::new(),
-        active: Vec::new(),
-        options,
-    };
-    c.function(stmt, tys, &[], &[], ret, None)?;
+    let mut c = Compiler::new(m, options);
+    c.function(stmt, tys, &[], &[], ret, None, None)?;
+    Ok(c.program)
+}
+
+/// Compiles stencil `stmt` (with options `spec`) for argument types `tys` (then the `out`
+/// array's type, when one is passed) into a program.
+pub(super) fn compile_stencil(
+    m: &Module,
+    stmt: StmtId,
+    spec: &stencil::Spec,
+    tys: &[Ty],
+    options: Options,
+    span: Span,
+) -> Result<Program> {
+    let mut c = Compiler::new(m, options);
+    c.stencil(stmt, spec, tys, true, span)?;
     Ok(c.program)
 }
 
@@ -56,7 +65,9 @@ pub(super) fn compile(
 struct Compiler<'m> {
     m: &'m Module,
     program: Program,
-    done: HashMap<(StmtId, Vec<Ty>), FuncId>,
+    done: HashMap<(StmtId, Vec<Ty>, Option<stencil::Body>), FuncId>,
+    /// Stencil entries by function, argument types, options and parallelism.
+    stencils: HashMap<(StmtId, Vec<Ty>, String, bool), FuncId>,
     /// The functions being compiled, to refuse recursion.
     active: Vec<StmtId>,
     options: Options,
@@ -70,6 +81,127 @@ struct Hints {
 }
 
 impl<'m> Compiler<'m> {
+    fn new(m: &'m Module, options: Options) -> Self {
+        Compiler {
+            m,
+            program: Program::default(),
+            done: HashMap::new(),
+            stencils: HashMap::new(),
+            active: Vec::new(),
+            options,
+        }
+    }
+
+    /// Compiles the stencil `stmt` with options `spec` for argument types `tys` (then the
+    /// `out` array's type when one is passed): the bodies, and the loop that calls them
+    /// (see stencil.rs), whose handle is returned. The outermost interior loop is a prange
+    /// when `parallel`.
+    fn stencil(
+        &mut self,
+        stmt: StmtId,
+        spec: &stencil::Spec,
+        tys: &[Ty],
+        parallel: bool,
+        span: Span,
+    ) -> Result<FuncId> {
+        let key = (stmt, tys.to_vec(), spec.key(), parallel);
+        if let Some(&id) = self.stencils.get(&key) {
+            return Ok(id);
+        }
+        let m = self.m;
+        let StmtKind::FunctionDef(def) = &m.ast.stmt(stmt).kind else {
+            return Err(KernelError::typing("not a function", span));
+        };
+        let params = def.params.len();
+        if tys.len() != params && tys.len() != params + 1 {
+            return Err(KernelError::new(
+                KernelErrorKind::Type,
+                format!(
+                    "{}() takes {params} positional argument(s) but {} were given",
+                    def.name,
+                    tys.len()
+                ),
+                span,
+            ));
+        }
+        let (args, out) = tys.split_at(params);
+        let (relative, neighborhood) = stencil::analyse(m, def, spec, args, span)?;
+        let ndim = neighborhood.len();
+        for &r in &relative[1..] {
+            if args[r].array().map(|a| usize::from(a.ndim)) != Some(ndim) {
+                return Err(KernelError::typing(
+                    format!(
+                        "the stencil's arrays must have the same number of dimensions: '{}' \
+                         is {} where '{}' is {ndim}-dimensional",
+                        def.params[r].name,
+                        args[r].numba_name(),
+                        def.params[relative[0]].name
+                    ),
+                    span,
+                ));
+            }
+        }
+        if let Some(o) = out.first() {
+            match o.array() {
+                Some(a) if usize::from(a.ndim) == ndim => {}
+                _ => {
+                    return Err(KernelError::typing(
+                        format!(
+                            "the stencil's out must be a {ndim}-dimensional array, not {}",
+                            o.numba_name()
+                        ),
+                        span,
+                    ));
+                }
+            }
+        }
+        // The entry's slot first, so that a program made for a stencil starts with it.
+        let entry = self
+            .program
+            .add(kir::Function::new(def.name.clone(), Ty::None));
+        let body = |border| stencil::Body {
+            relative: relative.clone(),
+            neighborhood: neighborhood.clone(),
+            border,
+        };
+        let interior = self.function(stmt, args, &[], &[], None, None, Some(&body(None)))?;
+        let ret = match self.program.function(interior).ret.clone() {
+            Ty::Scalar(d) => d,
+            other => {
+                return Err(KernelError::typing(
+                    format!(
+                        "Stencil kernel must return a scalar and not {}",
+                        other.numba_name()
+                    ),
+                    def.name_span,
+                ));
+            }
+        };
+        let border = match spec.mode {
+            stencil::Mode::Constant => None,
+            mode => {
+                Some(self.function(stmt, args, &[], &[], None, None, Some(&body(Some(mode))))?)
+            }
+        };
+        let f = stencil::Entry {
+            name: def.name.clone(),
+            span,
+            tys,
+            params,
+            relative: &relative,
+            neighborhood: &neighborhood,
+            spec,
+            ret,
+            interior,
+            border,
+            parallel,
+        }
+        .build();
+        self.program.functions[entry.index()] = f;
+        self.stencils.insert(key, entry);
+        Ok(entry)
+    }
+
     /// Compiles function `stmt` for these argument types (and captured variables, for an
     /// inner function), returning its handle; compiled once per signature.
     fn function(
@@ -80,10 +212,12 @@ impl<'m> Compiler<'m> {
         closures: &[(String, StmtId)],
         forced_ret: Option<Option<Ty>>,
         outer: Option<&str>,
+        stencil: Option<&stencil::Body>,
     ) -> Result<FuncId> {
         let mut key_tys = tys.to_vec();
         key_tys.extend(captured.iter().map(|(_, t)| t.clone()));
-        if let Some(&id) = self.done.get(&(stmt, key_tys.clone())) {
+        let key = (stmt, key_tys, stencil.cloned());
+        if let Some(&id) = self.done.get(&key) {
             return Ok(id);
         }
         let m = self.m;
@@ -137,6 +271,7 @@ impl<'m> Compiler<'m> {
                 closures,
                 &hints,
                 forced_ret.clone(),
+                stencil,
             );
             let r = walk.run();
             let learned = walk.learned.clone();
@@ -161,7 +296,7 @@ impl<'m> Compiler<'m> {
         self.active.pop();
         let f = result?;
         self.program.functions[id.index()] = f;
-        self.done.insert((stmt, key_tys), id);
+        self.done.insert(key, id);
         Ok(id)
     }
 }
@@ -194,6 +329,8 @@ pub(super) enum Val {
     Enumerate(ExprId),
     /// `zip(a, b, ...)`.
     Zip(Vec<ExprId>),
+    /// `numba.stencil(f, ...)`: function `f` made a stencil with these options.
+    Stencil(StmtId, Box<stencil::Spec>),
 }
 
 /// The loop being lowered: the head local of each variable the loop carries.
@@ -226,6 +363,8 @@ pub(super) struct Walk<'w, 'm> {
     list_origin: HashMap<LocalId, Span>,
     /// The list keys this walk has observed (see `learn_elements`).
     fresh: HashSet<(u32, String)>,
+    /// Relative indexing, when the function is a stencil's body.
+    stencil: Option<stencil::Cx>,
 }
 
 fn is_array(t: &Ty) -> bool {
@@ -242,6 +381,7 @@ impl<'w, 'm> Walk<'w, 'm> {
         closures: &[(String, StmtId)],
         hints: &'w Hints,
         forced_ret: Option<Option<Ty>>,
+        stencil: Option<&stencil::Body>,
     ) -> Self {
         let mut f = kir::Function::new(name, Ty::None);
         let mut env = HashMap::new();
@@ -256,6 +396,17 @@ impl<'w, 'm> Walk<'w, 'm> {
         for (n, s) in closures {
             env.insert(n.clone(), Bind::Closure(*s));
         }
+        let stencil = stencil.map(|b| {
+            let params: Vec<LocalId> = f.params().collect();
+            stencil::Cx {
+                relative: b.relative.iter().map(|&i| params[i]).collect(),
+                center: (0..b.neighborhood.len())
+                    .map(|k| f.param(format!("$i{k}"), Ty::Scalar(DType::I64)))
+                    .collect(),
+                neighborhood: b.neighborhood.clone(),
+                border: b.border,
+            }
+        });
         Walk {
             c,
             def,
@@ -276,6 +427,7 @@ impl<'w, 'm> Walk<'w, 'm> {
             carried_extra: HashSet::new(),
             list_origin: HashMap::new(),
             fresh: HashSet::new(),
+            stencil,
         }
     }
 
@@ -2200,6 +2352,9 @@ impl<'w, 'm> Walk<'w, 'm> {
         span: Span,
     ) -> Result<Val> {
         let callee = self.lower(func)?;
+        if callee == Val::Lib(Some(Lib::Numba), "stencil".to_owned()) {
+            return self.make_stencil(args, kwargs, span);
+        }
         // np.array of nested lists or comprehensions: rows, not a list of lists.
         if matches!(&callee, Val::Lib(Some(Lib::Numpy), n) if n == "array" || n == "asarray")
             && kwargs.is_empty()
@@ -2223,6 +2378,10 @@ impl<'w, 'm> Walk<'w, 'm> {
             kw.push((k.clone(), *kspan, self.lower(*v)?));
         }
         match callee {
+            Val::UserFn(s) if let Some(spec) = self.m().stencil_of(s) => {
+                self.call_stencil(s, &spec.clone(), vals, kw, span)
+            }
+            Val::Stencil(s, spec) => self.call_stencil(s, &spec, vals, kw, span),
             Val::UserFn(s) => self.call_user(s, None, vals, kw, span),
             Val::Closure(s) => self.call_user(s, Some(()), vals, kw, span),
             Val::Lib(lib, name) => library::call(self, lib, &name, vals, kw, span),
@@ -2232,6 +2391,82 @@ impl<'w, 'm> Walk<'w, 'm> {
                 self.ast().expr(func).span,
             )),
         }
+    }
+
+    /// `numba.stencil(f, neighborhood=..., ...)` inside a kernel: `f` (a function of the
+    /// module, an inner function without captured variables, or a lambda) as a stencil.
+    fn make_stencil(
+        &mut self,
+        args: &[syntax::ExprId],
+        kwargs: &[(String, Span, syntax::ExprId)],
+        span: Span,
+    ) -> Result<Val> {
+        let [f] = args else {
+            return Err(KernelError::new(
+                KernelErrorKind::Type,
+                "stencil() takes the kernel function as its one positional argument",
+                span,
+            ));
+        };
+        for (k, kspan, _) in kwargs {
+            if !matches!(
+                k.as_str(),
+                "neighborhood" | "func_or_mode" | "cval" | "standard_indexing"
+            ) {
+                return Err(KernelError::new(
+                    KernelErrorKind::Type,
+                    format!("'{k}' is not a valid option of stencil()"),
+                    *kspan,
+                ));
+            }
+        }
+        let spec = stencil::Spec::parse(self.m(), kwargs)?;
+        let fspan = self.ast().expr(*f).span;
+        let stmt = match &self.ast().expr(*f).kind {
+            ExprKind::Lambda { .. } => self.m().lambda_def(*f),
+            _ => match self.lower(*f)? {
+                Val::UserFn(s) | Val::Closure(s) => Some(s),
+                Val::Stencil(s, _) => Some(s),
+                _ => None,
+            },
+        };
+        let Some(stmt) = stmt else {
+            return Err(KernelError::typing(
+                "stencil() takes a function of the module, an inner def or a lambda",
+                fspan,
+            ));
+        };
+        Ok(Val::Stencil(stmt, Box::new(spec)))
+    }
+
+    /// A call of a stencil: its loop compiled for the argument types (and `out=`).
+    fn call_stencil(
+        &mut self,
+        s: StmtId,
+        spec: &stencil::Spec,
+        args: Vec<(Val, Span)>,
+        kwargs: Vec<(String, Span, Val)>,
+        span: Span,
+    ) -> Result<Val> {
+        let mut argv = Vec::with_capacity(args.len() + 1);
+        for (v, vspan) in args {
+            argv.push(self.to_value(v, vspan)?);
+        }
+        for (k, kspan, v) in kwargs {
+            if k != "out" {
+                return Err(KernelError::new(
+                    KernelErrorKind::Type,
+                    format!("a stencil takes its arrays and out=, not '{k}='"),
+                    kspan,
+                ));
+            }
+            argv.push(self.to_value(v, kspan)?);
+        }
+        let tys: Vec<Ty> = argv.iter().map(|&a| self.ty(a).clone()).collect();
+        let parallel = self.parallel();
+        let id = self.c.stencil(s, spec, &tys, parallel, span)?;
+        let ret = self.c.program.function(id).ret.clone();
+        Ok(Val::E(self.expr(Expr::Call(id, argv), ret, span)))
     }
 
     /// A call of a function of the module or an inner function: compiled for the
@@ -2340,6 +2575,7 @@ impl<'w, 'm> Walk<'w, 'm> {
             &closures,
             None,
             inner.map(|()| outer.as_str()),
+            None,
         )?;
         let ret = self.c.program.function(id).ret.clone();
         Ok(Val::E(self.expr(Expr::Call(id, argv), ret, span)))
@@ -2430,6 +2666,13 @@ impl<'w, 'm> Walk<'w, 'm> {
     fn subscript(&mut self, b: ExprId, index: syntax::ExprId, span: Span) -> Result<ExprId> {
         match self.ty(b).clone() {
             Ty::Array(a) => {
+                if let Some(cx) = &self.stencil
+                    && let Expr::Local(l) = self.f.get(b)
+                    && cx.relative.contains(l)
+                {
+                    let cx = cx.clone();
+                    return self.relative_load(&cx, b, a, index, span);
+                }
                 let idx = self.indices(index)?;
                 if let Some(ints) = element_index(&idx, a.ndim) {
                     return Ok(self.expr(Expr::Load(b, ints), Ty::Scalar(a.dtype), span));
@@ -2463,6 +2706,68 @@ impl<'w, 'm> Walk<'w, 'm> {
                 span,
             )),
         }
+    }
+
+    /// `x[o_0, ...]` where `x` is an array a stencil indexes relatively: the element at
+    /// the stencil's element plus the offsets, mapped back into the array by the mode in a
+    /// border body. In an interior body an offset that is a constant inside the
+    /// neighbourhood is in bounds; any other is bounds-checked without Python's negative
+    /// wrap-around (an element before the start is an IndexError, not the array's end).
+    fn relative_load(
+        &mut self,
+        cx: &stencil::Cx,
+        b: ExprId,
+        a: ArrayTy,
+        index: syntax::ExprId,
+        span: Span,
+    ) -> Result<ExprId> {
+        let idx = self.indices(index)?;
+        let ndim = cx.center.len();
+        let Some(offsets) = element_index(&idx, a.ndim).filter(|o| o.len() == ndim) else {
+            return Err(KernelError::typing(
+                format!(
+                    "a stencil reads one element of its input at a time: index it with \
+                     {ndim} integer offset(s), one per axis"
+                ),
+                span,
+            ));
+        };
+        let Expr::Local(arr) = *self.f.get(b) else {
+            return Err(KernelError::typing("not a stencil input", span));
+        };
+        let i64t = Ty::Scalar(DType::I64);
+        let mut at = Vec::with_capacity(ndim);
+        for (k, o) in offsets.into_iter().enumerate() {
+            let (lo, hi) = cx.neighborhood[k];
+            let known = matches!(*self.f.get(o), Expr::Const(Scalar::I64(v)) if lo <= v && v <= hi);
+            let c = self.expr(Expr::Local(cx.center[k]), i64t.clone(), span);
+            let j = self.expr(Expr::Binary(BinaryOp::Add, c, o), i64t.clone(), span);
+            let j = match cx.border {
+                Some(mode) => {
+                    let x = self.expr(Expr::Local(arr), Ty::Array(a), span);
+                    let n = self.expr(Expr::Dim(x, k as u8), i64t.clone(), span);
+                    stencil::fold_index(&mut self.f, mode, j, n, span)
+                }
+                None if known => j,
+                None => {
+                    let t = self.temp(j);
+                    let Expr::Local(tl) = *self.f.get(t) else {
+                        return Err(KernelError::typing("not a local", span));
+                    };
+                    let zero = self.constant(Scalar::I64(0), span);
+                    let ok = self.expr(
+                        Expr::Binary(BinaryOp::Ge, t, zero),
+                        Ty::Scalar(DType::Bool),
+                        span,
+                    );
+                    let jv = self.expr(Expr::Local(tl), i64t.clone(), span);
+                    let past = self.constant(Scalar::I64(i64::MAX), span);
+                    self.expr(Expr::Cond(ok, jv, past), i64t.clone(), span)
+                }
+            };
+            at.push(j);
+        }
+        Ok(self.expr(Expr::Load(b, at), Ty::Scalar(a.dtype), span))
     }
 
     /// `t[i]` with `i` known only at run time: a tuple of one item type (Numba's
@@ -3019,6 +3324,7 @@ pub(super) fn describe(v: &Val) -> String {
         Val::Lib(Some(Lib::Numba), n) => format!("numba.{n}"),
         Val::Lib(None, n) => format!("the builtin {n}"),
         Val::UserFn(_) | Val::Closure(_) => "a function".to_owned(),
+        Val::Stencil(..) => "a stencil".to_owned(),
         Val::Method(_, n) => format!("the method {n}"),
         Val::Str(_) => "a string".to_owned(),
         Val::None => "None".to_owned(),

@@ -19,6 +19,7 @@ mod library;
 mod lower;
 pub mod rules;
 pub mod sigs;
+mod stencil;
 mod vectorize;
 
 use std::collections::HashMap;
@@ -89,6 +90,8 @@ struct KernelDef {
     /// Declared signatures: argument types and, when given, the return type (None for
     /// `void`).
     declared: Vec<(Vec<Ty>, Option<Option<Ty>>)>,
+    /// A stencil's options.
+    stencil: Option<stencil::Spec>,
 }
 
 /// A parsed kernel module.
@@ -98,6 +101,8 @@ pub struct Module {
     ast: syntax::Module,
     globals: HashMap<String, Global>,
     kernels: Vec<KernelDef>,
+    /// Each lambda as a function returning its expression (for `stencil(lambda a: ...)`).
+    lambdas: HashMap<ExprId, StmtId>,
 }
 
 /// The most functions a module may define, and constants it may hold.
@@ -112,7 +117,9 @@ impl Module {
             ast,
             globals: HashMap::new(),
             kernels: Vec::new(),
+            lambdas: HashMap::new(),
         };
+        m.lambda_defs();
         let body = m.ast.body.clone();
         for id in body {
             m.top_level(id)?;
@@ -125,6 +132,48 @@ impl Module {
             }
         }
         Ok(m)
+    }
+
+    /// Makes each lambda a function `def <lambda>(params): return body`.
+    fn lambda_defs(&mut self) {
+        for i in 0..self.ast.exprs.len() {
+            let syntax::Expr { kind, span } = &self.ast.exprs[i];
+            let ExprKind::Lambda { params, body } = kind else {
+                continue;
+            };
+            let (params, body, span) = (params.clone(), *body, *span);
+            let ret = StmtId(self.ast.stmts.len() as u32);
+            self.ast.stmts.push(syntax::Stmt {
+                kind: StmtKind::Return(Some(body)),
+                span: self.ast.expr(body).span,
+            });
+            let def = StmtId(self.ast.stmts.len() as u32);
+            self.ast.stmts.push(syntax::Stmt {
+                kind: StmtKind::FunctionDef(FunctionDef {
+                    name: "<lambda>".to_owned(),
+                    name_span: span,
+                    params,
+                    decorators: Vec::new(),
+                    returns: None,
+                    body: vec![ret],
+                }),
+                span,
+            });
+            self.lambdas.insert(ExprId(i as u32), def);
+        }
+    }
+
+    /// The function a lambda was made into.
+    pub(crate) fn lambda_def(&self, e: ExprId) -> Option<StmtId> {
+        self.lambdas.get(&e).copied()
+    }
+
+    /// The options of the stencil kernel defined by statement `s`, if it is one.
+    pub(crate) fn stencil_of(&self, s: StmtId) -> Option<&stencil::Spec> {
+        self.kernels
+            .iter()
+            .find(|k| k.stmt == s)
+            .and_then(|k| k.stencil.as_ref())
     }
 
     fn top_level(&mut self, id: StmtId) -> Result<()> {
@@ -440,12 +489,18 @@ impl Module {
                 ));
             }
         }
+        let stencil = if kind == KernelKind::Stencil {
+            Some(stencil::Spec::parse(self, &kwargs)?)
+        } else {
+            None
+        };
         Ok(Some(KernelDef {
             name: def.name.clone(),
             stmt: id,
             kind,
             options,
             declared,
+            stencil,
         }))
     }
 
@@ -555,7 +610,16 @@ impl Module {
         }
         let mut slots: Vec<Option<Value>> = args.into_iter().map(Some).collect();
         slots.resize(def.params.len(), None);
+        // A stencil also takes `out=`, the array its result goes into (last).
+        let mut out_arg = None;
         for (kname, v) in kwargs {
+            if kname == "out"
+                && k.kind == KernelKind::Stencil
+                && !def.params.iter().any(|p| p.name == "out")
+            {
+                out_arg = Some(v);
+                continue;
+            }
             let Some(i) = def.params.iter().position(|p| p.name == kname) else {
                 return Err(KernelError::new(
                     KernelErrorKind::Type,
@@ -598,6 +662,7 @@ impl Module {
                 },
             }
         }
+        out.extend(out_arg);
         Ok(out)
     }
 
@@ -608,15 +673,20 @@ impl Module {
         if k.kind == KernelKind::Vectorize {
             return vectorize::compile(self, k, self.name_span(name), tys);
         }
+        if let Some(spec) = &k.stencil {
+            // Called from outside, a stencil's interior loop is a prange: it runs on the
+            // threads the call allows.
+            let mut program =
+                lower::compile_stencil(self, k.stmt, spec, tys, k.options, self.name_span(name))?;
+            let report = crate::kir::parallel::parallelize(&mut program)
+                .map_err(|e| KernelError::typing(e.message, e.span))?;
+            program.parallel = Some(report);
+            return Ok(program);
+        }
         if k.kind != KernelKind::Jit {
-            let what = match k.kind {
-                KernelKind::Guvectorize => "@guvectorize",
-                _ => "@stencil",
-            };
             return Err(KernelError::unsupported(
-                format!(
-                    "{what} kernels are not supported yet (@njit, @jit and @vectorize run today)"
-                ),
+                "@guvectorize kernels are not supported yet (@njit, @jit, @vectorize and \
+                 @stencil run today)",
                 self.name_span(name),
             ));
         }
