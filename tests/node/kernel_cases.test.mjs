@@ -189,8 +189,12 @@ function checkValue(got, want, ulp) {
 async function runCase(c) {
   const ulp = BigInt(c.compare?.ulp ?? 0);
   const args = c.args.map(arg);
-  const kwargs = Object.fromEntries(Object.entries(c.kwargs ?? {}).map(([k, v]) => [k, arg(v).value]));
-  const pristine = args.map((a) => a.base?.slice());
+  // Keyword arguments are numbered after the positional ones (as gen.py records what a call
+  // wrote).
+  const named = Object.entries(c.kwargs ?? {}).map(([k, v]) => [k, arg(v)]);
+  const kwargs = Object.fromEntries(named.map(([k, a]) => [k, a.value]));
+  const all = [...args, ...named.map(([, a]) => a)];
+  const pristine = all.map((a) => a.base?.slice());
   let m;
   let got;
   let error;
@@ -226,7 +230,7 @@ async function runCase(c) {
   // its whole base, as passed here), as they were for the others. A failed call returns no
   // partial writes (as in the Rust API), so after an error only the second part is checked.
   const written = new Map(c.mutated.map((w) => [w.arg, w.value]));
-  for (const [i, a] of args.entries()) {
+  for (const [i, a] of all.entries()) {
     if (!a.base) continue;
     const want = written.get(i);
     if (want && !c.error) {
@@ -235,13 +239,14 @@ async function runCase(c) {
     } else if (!want) {
       const bytes = (t) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
       if (Buffer.compare(bytes(a.base), bytes(pristine[i])) !== 0) {
-        const where = sameData(c.args[i].dtype, a.base, c.args[i].data, 0n);
+        const given = i < c.args.length ? c.args[i] : Object.values(c.kwargs)[i - c.args.length];
+        const where = sameData(given.dtype, a.base, given.data, 0n);
         return `argument ${i} was written, Numba left it unchanged: ${where}`;
       }
     }
   }
   for (const i of written.keys()) {
-    if (!args[i]?.base) return `Numba wrote argument ${i}, which is not an array here`;
+    if (!all[i]?.base) return `Numba wrote argument ${i}, which is not an array here`;
   }
   return null;
 }

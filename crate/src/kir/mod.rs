@@ -24,7 +24,9 @@
 //! `evaluate("exp(x)")`), and [`Expr::PyDiv`] is a division under Python's error model
 //! (ZeroDivisionError on a zero divisor), which `@njit` uses for `/`, `//` and `%` on scalars.
 
+mod copy;
 pub mod exec;
+pub mod inline;
 pub mod parallel;
 pub mod parfor;
 mod print;

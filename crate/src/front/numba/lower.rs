@@ -183,6 +183,8 @@ impl<'m> Compiler<'m> {
                 Some(self.function(stmt, args, &[], &[], None, None, Some(&body(Some(mode))))?)
             }
         };
+        let interior_fn = self.program.function(interior).clone();
+        let border_fn = border.map(|b| self.program.function(b).clone());
         let f = stencil::Entry {
             name: def.name.clone(),
             span,
@@ -194,6 +196,8 @@ impl<'m> Compiler<'m> {
             ret,
             interior,
             border,
+            interior_fn: &interior_fn,
+            border_fn: border_fn.as_ref(),
             parallel,
         }
         .build();
@@ -2000,8 +2004,16 @@ impl<'w, 'm> Walk<'w, 'm> {
             (Ty::Scalar(a), Ty::Scalar(b)) => {
                 let (t, res) = rules::binary(bop, *a, *b).map_err(|_| no_impl())?;
                 let (x, y) = (self.cast(x, t), self.cast(y, t));
+                // A division by a constant other than zero never raises: the plain operation
+                // (true division; floor division and modulo by a positive constant).
+                let safe_divisor = match *self.f.get(y) {
+                    Expr::Const(c) if bop == BinaryOp::TrueDiv => c.to_f64() != 0.0,
+                    Expr::Const(c) => c.to_f64() > 0.0,
+                    _ => false,
+                };
                 let py_div = matches!(bop, BinaryOp::TrueDiv | BinaryOp::FloorDiv | BinaryOp::Mod)
-                    && !self.c.options.numpy_errors;
+                    && !self.c.options.numpy_errors
+                    && !safe_divisor;
                 if py_div {
                     return Ok(self.expr(Expr::PyDiv(bop, x, y), Ty::Scalar(res), span));
                 }

@@ -31,6 +31,7 @@ use super::error::{KernelError, Result};
 use super::{ConstVal, Module};
 use crate::kir::{
     ArrayTy, Expr, ExprId, FuncId, Function, Intrinsic, Layout, LocalId, RaiseKind, Stmt, Ty,
+    inline,
 };
 use crate::syntax::{self, ExprKind, FunctionDef, Span, StmtId, StmtKind};
 use crate::types::{BinaryOp, DType, Scalar};
@@ -435,6 +436,9 @@ pub(super) struct Entry<'a> {
     pub ret: DType,
     pub interior: FuncId,
     pub border: Option<FuncId>,
+    /// The bodies themselves, inlined into the loops where their returns allow.
+    pub interior_fn: &'a Function,
+    pub border_fn: Option<&'a Function>,
     /// The outermost interior loop is a prange.
     pub parallel: bool,
 }
@@ -547,52 +551,63 @@ impl Entry<'_> {
         let index: Vec<LocalId> = (0..ndim)
             .map(|k| f.local(format!("i{k}"), i64t.clone()))
             .collect();
-        // One element: out[i...] = body(args..., i...).
-        let element = |f: &mut Function, func: FuncId| -> Stmt {
+        // One element: out[i...] = body(args..., i...), the body inlined where it can be.
+        let element = |f: &mut Function, func: FuncId, callee: &Function| -> Vec<Stmt> {
             let mut args: Vec<ExprId> =
                 params[..self.params].iter().map(|&p| local(f, p)).collect();
             args.extend(index.iter().map(|&i| local(f, i)));
-            let mut v = f.expr(Expr::Call(func, args), Ty::Scalar(self.ret), span);
+            let result = f.local("$v", Ty::Scalar(self.ret));
+            let (mut stmts, mut v) = match inline::tail_call(f, callee, &args, result) {
+                Some(stmts) => (stmts, local(f, result)),
+                None => (
+                    Vec::new(),
+                    f.expr(Expr::Call(func, args), Ty::Scalar(self.ret), span),
+                ),
+            };
             if self.ret != out_dtype {
                 v = f.expr(Expr::Cast(v, out_dtype), Ty::Scalar(out_dtype), span);
             }
             let at = index.iter().map(|&i| local(f, i)).collect();
             let target = local(f, out);
-            Stmt::Store {
+            stmts.push(Stmt::Store {
                 array: target,
                 index: at,
                 value: v,
                 span,
-            }
+            });
+            stmts
         };
         // A loop nest over the given (start, stop) locals or constants, innermost first.
-        let nest =
-            |f: &mut Function, ranges: &[(Bound, Bound)], inner: Stmt, parallel: bool| -> Stmt {
-                let mut stmt = inner;
-                for k in (0..ndim).rev() {
-                    let val = |f: &mut Function, b: Bound| match b {
-                        Bound::Local(l) => local(f, l),
-                        Bound::Zero => c(f, 0),
-                    };
-                    let (start, stop) = (val(f, ranges[k].0), val(f, ranges[k].1));
-                    let step = c(f, 1);
-                    stmt = Stmt::For {
-                        var: index[k],
-                        start,
-                        stop,
-                        step,
-                        body: vec![stmt],
-                        parallel: parallel && k == 0,
-                        span,
-                    };
-                }
-                stmt
-            };
+        let nest = |f: &mut Function,
+                    ranges: &[(Bound, Bound)],
+                    inner: Vec<Stmt>,
+                    parallel: bool|
+         -> Vec<Stmt> {
+            let mut stmts = inner;
+            for k in (0..ndim).rev() {
+                let val = |f: &mut Function, b: Bound| match b {
+                    Bound::Local(l) => local(f, l),
+                    Bound::Zero => c(f, 0),
+                };
+                let (start, stop) = (val(f, ranges[k].0), val(f, ranges[k].1));
+                let step = c(f, 1);
+                stmts = vec![Stmt::For {
+                    var: index[k],
+                    start,
+                    stop,
+                    step,
+                    body: stmts,
+                    parallel: parallel && k == 0,
+                    span,
+                }];
+            }
+            stmts
+        };
         let interior: Vec<(Bound, Bound)> = (0..ndim)
             .map(|k| (Bound::Local(s[k]), Bound::Local(e[k])))
             .collect();
-        let inner = element(&mut f, self.interior);
-        body.push(nest(&mut f, &interior, inner, self.parallel));
+        let inner = element(&mut f, self.interior, self.interior_fn);
+        body.extend(nest(&mut f, &interior, inner, self.parallel));
         // The border, when a mode computes it: for each axis k, the elements whose first
         // border axis is k (axes before it interior, axes after it whole), low side then
         // high side.
@@ -615,22 +630,22 @@ impl Entry<'_> {
                             std::cmp::Ordering::Greater => (Bound::Zero, Bound::Local(n[m])),
                         });
                     }
-                    let inner = match (self.border, fill) {
-                        (Some(border), _) => element(&mut f, border),
+                    let inner = match (self.border.zip(self.border_fn), fill) {
+                        (Some((border, callee)), _) => element(&mut f, border, callee),
                         (None, Some(v)) => {
                             let value = f.expr(Expr::Const(v), Ty::Scalar(out_dtype), span);
                             let at = index.iter().map(|&i| local(&mut f, i)).collect();
                             let target = local(&mut f, out);
-                            Stmt::Store {
+                            vec![Stmt::Store {
                                 array: target,
                                 index: at,
                                 value,
                                 span,
-                            }
+                            }]
                         }
-                        (None, None) => unreachable!("a border is computed or filled"),
+                        (None, None) => Vec::new(),
                     };
-                    body.push(nest(&mut f, &ranges, inner, false));
+                    body.extend(nest(&mut f, &ranges, inner, false));
                 }
             }
         }
