@@ -370,7 +370,7 @@ impl Kernels {
             }
         }
         Ok(KernelCall {
-            value: from_value(&result)?,
+            value: into_kernel_value(result)?,
             mutated,
             signature: signature_text(&tys, &program.entry().ret),
             tier,
@@ -634,7 +634,8 @@ unsafe fn read_result(ty: &Ty, slots: &mut impl Iterator<Item = Option<u64>>) ->
 }
 
 /// The elements of a strided array at byte address `base` (strides in elements), copied
-/// into a new buffer in C order.
+/// into a new buffer in C order: a row at a time where the last axis is contiguous (one
+/// copy for a C-contiguous array), else an element at a time.
 ///
 /// # Safety
 /// Every element the shape and strides reach must lie in this process's memory.
@@ -642,17 +643,36 @@ unsafe fn gather(d: DType, base: usize, shape: &[usize], strides: &[isize]) -> O
     let n = checked_size(shape)?;
     let size = d.size();
     let mut out = Buffer::try_zeros(d, n)?;
+    if n == 0 {
+        return Some(out);
+    }
     let dst = out.as_mut().as_mut_ptr();
-    let mut index = vec![0usize; shape.len()];
-    for k in 0..n {
+    // The innermost run copied at once: the last axis when its stride is 1, extended over
+    // the axes before it while they continue it (a C-contiguous array is one run).
+    let mut run = 1usize;
+    let mut outer = shape.len();
+    while outer > 0 && strides[outer - 1] == run as isize {
+        run *= shape[outer - 1];
+        outer -= 1;
+    }
+    let runs = n / run;
+    let mut index = vec![0usize; outer];
+    for k in 0..runs {
         let mut at = base as isize;
         for (i, s) in index.iter().zip(strides) {
             at += *i as isize * s * size as isize;
         }
-        // SAFETY: the caller's promise for the source; `k < n` elements in `out`.
-        unsafe { std::ptr::copy_nonoverlapping(at as usize as *const u8, dst.add(k * size), size) };
-        // The next index in C order.
-        for axis in (0..shape.len()).rev() {
+        // SAFETY: the caller's promise for the source; runs `k < runs` of `run` elements
+        // fill `out` exactly.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                at as usize as *const u8,
+                dst.add(k * run * size),
+                run * size,
+            );
+        };
+        // The next index of the outer axes in C order.
+        for axis in (0..outer).rev() {
             index[axis] += 1;
             if index[axis] < shape[axis] {
                 break;
@@ -784,6 +804,25 @@ fn to_value(a: KernelArg) -> Result<Value, Diagnostic> {
         KernelArg::Bool(v) => Value::Scalar(Scalar::Bool(v)),
         KernelArg::Scalar(s) => Value::Scalar(s),
     })
+}
+
+/// [`from_value`] of a value the caller gives up: an array that owns its whole buffer
+/// moves into the result without a copy.
+fn into_kernel_value(v: Value) -> Result<KernelValue, Diagnostic> {
+    match v {
+        Value::Array(a) => Ok(KernelValue::Array(Array {
+            dtype: a.dtype(),
+            shape: a.shape.clone(),
+            data: a.into_contiguous(),
+        })),
+        Value::Tuple(items) => Ok(KernelValue::Tuple(
+            items
+                .into_iter()
+                .map(into_kernel_value)
+                .collect::<Result<_, _>>()?,
+        )),
+        other => from_value(&other),
+    }
 }
 
 fn from_value(v: &Value) -> Result<KernelValue, Diagnostic> {

@@ -359,6 +359,13 @@ macro_rules! one_lane {
                 if k == 2.0 {
                     return a * a;
                 }
+                // A power that is not an integer or a half-integer is pow itself: one
+                // element through the lane function, without the block loop.
+                if int_exponent(f64::from(k)).is_none()
+                    && let Some(r) = <$v as Lanes>::binary1(BinaryOp::Pow, a, k)
+                {
+                    return r;
+                }
                 let mut o = <$t>::NAN;
                 // SAFETY: one valid element each.
                 unsafe { $bink(BinaryOp::Pow, &a, k, &mut o, 1) };

@@ -44,6 +44,16 @@ macro_rules! with_buffer {
     };
 }
 
+/// Elements `from..from + n` of `buf` as a new buffer.
+fn slice_of(buf: &Buffer, from: usize, n: usize) -> Buffer {
+    macro_rules! each {
+        ($($v:ident),*) => {
+            match buf { $(Buffer::$v(x) => Buffer::$v(x[from..from + n].to_vec())),* }
+        };
+    }
+    each!(Bool, I8, I16, I32, I64, U8, U16, U32, U64, F32, F64)
+}
+
 /// Element `i` of `buf` set to `s` cast to the buffer's dtype (NumPy's unsafe cast, as
 /// `a[...] = value` does). `false` when `i` is outside the buffer.
 fn set(buf: &mut Buffer, i: usize, s: Scalar) -> bool {
@@ -300,6 +310,16 @@ impl ArrayValue {
     #[must_use]
     pub fn to_contiguous(&self) -> Buffer {
         let src = self.data.borrow();
+        let n = self.size();
+        if self.is_c_contiguous()
+            && self
+                .offset
+                .checked_add(n)
+                .is_some_and(|end| end <= src.len())
+        {
+            // One run of the buffer: copied at once.
+            return slice_of(&src, self.offset, n);
+        }
         let mut out = Buffer::zeros(src.dtype(), self.size());
         let mut k = 0;
         self.each_offset(|off| {
@@ -309,6 +329,23 @@ impl ArrayValue {
             k += 1;
         });
         out
+    }
+
+    /// The elements in C order, as a buffer: this array's own when nothing else shares it
+    /// and it is the whole buffer in C order (no copy), else a copy.
+    #[must_use]
+    pub fn into_contiguous(self) -> Buffer {
+        let whole =
+            self.offset == 0 && self.is_c_contiguous() && self.data.borrow().len() == self.size();
+        if whole {
+            match Rc::try_unwrap(self.data) {
+                Ok(cell) => return cell.into_inner(),
+                Err(data) => {
+                    return ArrayValue { data, ..self }.to_contiguous();
+                }
+            }
+        }
+        self.to_contiguous()
     }
 
     /// The elements in C order, as scalars.
