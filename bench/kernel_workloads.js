@@ -26,6 +26,9 @@ export const SIZES = {
   logreg10: 1e5,
   logreg4: 1e6,
   pexp_arcsin: 1e6,
+  pmean3: 1e7,
+  pfour: 4000,
+  pblur: 1000,
 };
 /** `--sizes small`: a quick run. */
 export const SMALL_SIZES = {
@@ -39,6 +42,9 @@ export const SMALL_SIZES = {
   logreg10: 1e3,
   logreg4: 1e4,
   pexp_arcsin: 1e4,
+  pmean3: 1e5,
+  pfour: 100,
+  pblur: 60,
 };
 /**
  * The size of the first-call measurement: small, so that parsing, typing and compiling
@@ -54,6 +60,9 @@ export const FIRST_CALL_SIZES = {
   pnormalize: 32,
   logreg10: 100,
   pexp_arcsin: 1000,
+  pmean3: 1000,
+  pfour: 32,
+  pblur: 32,
 };
 
 /** band's half-width and moving_mean's window. */
@@ -78,6 +87,14 @@ function words(n, seed) {
   const w = new Uint32Array(n);
   for (let i = 0; i < n; i++) w[i] = r() * 4294967296;
   return w;
+}
+
+/** n uint8 from the top 8 bits of the LCG's words (an image of noise). */
+function bytes8(n, seed) {
+  const w = words(n, seed);
+  const a = new Uint8Array(n);
+  for (let i = 0; i < n; i++) a[i] = w[i] >>> 24;
+  return a;
 }
 
 /** Uniform float64 in [lo, hi): `lo + (hi - lo) * u` with u the LCG's fraction, as Python computes it. */
@@ -334,6 +351,71 @@ export const KERNEL_WORKLOADS = [
     tolerance: () => 1e-13,
     mutates: [],
     jsNote: 'Math.exp(Math.asin(x)) into a new Float64Array',
+  },
+  {
+    id: 'pmean3',
+    kernel: 'pmean3',
+    parallel: true,
+    what: 'n float64 uniform in [0, 1): the stencil `(a[-1] + a[0] + a[1]) / 3.0`',
+    label: exponent,
+    args: (n) => [uniform(n, 0, 1, 46)],
+    js: (a) => {
+      const n = a.length;
+      const out = new Float64Array(n);
+      for (let i = 1; i < n - 1; i++) out[i] = (a[i - 1] + a[i] + a[i + 1]) / 3;
+      return out;
+    },
+    tolerance: () => 0,
+    mutates: [],
+    jsNote: 'one loop over the interior into a new (zeroed) Float64Array',
+  },
+  {
+    id: 'pfour',
+    kernel: 'pfour',
+    parallel: true,
+    what: 'n x n float64 uniform in [-1, 1): the stencil `0.25 * (a[0, 1] + a[1, 0] + a[0, -1] + a[-1, 0])`',
+    label: (n) => `${n}×${n}`,
+    args: (n) => [{ data: uniform(n * n, -1, 1, 47), shape: [n, n] }],
+    js: ({ data: a, shape: [r, c] }) => {
+      const out = new Float64Array(r * c);
+      for (let i = 1; i < r - 1; i++) {
+        const row = i * c;
+        for (let j = 1; j < c - 1; j++) out[row + j] = 0.25 * (a[row + j + 1] + a[row + c + j] + a[row + j - 1] + a[row - c + j]);
+      }
+      return out;
+    },
+    tolerance: () => 0,
+    mutates: [],
+    jsNote: 'rows then columns of the interior into a new Float64Array',
+  },
+  {
+    id: 'pblur',
+    kernel: 'pblur',
+    parallel: true,
+    what: 'an n x n uint8 image of noise: the seed\'s 21x21 blur in linear light (gamma 2.2)',
+    label: (n) => `${n}×${n}`,
+    args: (n) => [{ data: bytes8(n * n, 48), shape: [n, n] }],
+    js: ({ data: img, shape: [r, c] }) => {
+      const out = new Uint8Array(r * c);
+      for (let i = 10; i < r - 10; i++) {
+        for (let j = 10; j < c - 10; j++) {
+          let acc = 0;
+          for (let di = -10; di <= 10; di++) {
+            const row = (i + di) * c + j;
+            for (let dj = -10; dj <= 10; dj++) acc += (img[row + dj] / 255) ** 2.2;
+          }
+          out[i * c + j] = 255 * (acc / 441) ** (1 / 2.2);
+        }
+      }
+      return out;
+    },
+    // Math.pow against numwasm's and Numba's pow, each within an ULP: a pixel whose value
+    // falls within an ULP of an integer may truncate one lower (the pixels are about 135).
+    tolerance: () => 0.01,
+    mutates: [],
+    // Seconds a call at 1000x1000 (4.4e8 powers).
+    repeats: 3,
+    jsNote: 'the same loops, `**` (Math.pow) per neighbour, into a new Uint8Array (which truncates as np.uint8 does)',
   },
 ];
 

@@ -7,9 +7,11 @@
 #
 # The parallel group (after `first`) is timed at 1 and 2 threads: `parallel=True` kernels as
 # Numba users write them, a `prange` reduction, the seed's parallel normalize, the seed's
-# logistic regression and a whole-array ufunc chain (which Numba parallelises by itself).
+# logistic regression, a whole-array ufunc chain (which Numba parallelises by itself) and
+# the stencils (a 1-d 3-point mean, a 2-d 4-point mean, the seed's 21x21 gamma blur of a uint8
+# image), each called from a `parallel=True` kernel, where Numba runs stencils in parallel.
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, stencil
 
 
 @njit
@@ -91,3 +93,37 @@ def logreg(Y, X, w, iterations):
 @njit(parallel=True)
 def pexp_arcsin(a):
     return np.exp(np.arcsin(a))
+
+
+@stencil
+def mean3(a):
+    return (a[-1] + a[0] + a[1]) / 3.0
+
+
+@stencil
+def four(a):
+    return 0.25 * (a[0, 1] + a[1, 0] + a[0, -1] + a[-1, 0])
+
+
+@stencil(neighborhood=((-10, 10), (-10, 10)))
+def blur(img):
+    acc = 0.0
+    for i in range(-10, 11):
+        for j in range(-10, 11):
+            acc += (img[i, j] / 255.0) ** 2.2
+    return np.uint8(255.0 * (acc / 441.0) ** (1.0 / 2.2))
+
+
+@njit(parallel=True)
+def pmean3(a):
+    return mean3(a)
+
+
+@njit(parallel=True)
+def pfour(a):
+    return four(a)
+
+
+@njit(parallel=True)
+def pblur(img):
+    return blur(img)

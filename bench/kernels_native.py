@@ -69,11 +69,14 @@ import kernel_workloads as kw  # noqa: E402
 
 # The sizes, window, band width and iterations of bench/kernel_workloads.js (keep them in step).
 SIZES = {"ssum": 10**6, "band": 1000, "normalize": 1000, "moving_mean": 10**6, "filter_lt50": 10**6,
-         "pssum": 10**7, "pnormalize": 1000, "logreg10": 10**5, "logreg4": 10**6, "pexp_arcsin": 10**6}
+         "pssum": 10**7, "pnormalize": 1000, "logreg10": 10**5, "logreg4": 10**6, "pexp_arcsin": 10**6,
+         "pmean3": 10**7, "pfour": 4000, "pblur": 1000}
 SMALL_SIZES = {"ssum": 10**4, "band": 100, "normalize": 100, "moving_mean": 10**4, "filter_lt50": 10**4,
-               "pssum": 10**5, "pnormalize": 100, "logreg10": 10**3, "logreg4": 10**4, "pexp_arcsin": 10**4}
+               "pssum": 10**5, "pnormalize": 100, "logreg10": 10**3, "logreg4": 10**4, "pexp_arcsin": 10**4,
+               "pmean3": 10**5, "pfour": 100, "pblur": 60}
 FIRST_CALL_SIZES = {"ssum": 1000, "band": 32, "normalize": 32, "moving_mean": 1000, "filter_lt50": 1000,
-                    "pssum": 1000, "pnormalize": 32, "logreg10": 100, "pexp_arcsin": 1000}
+                    "pssum": 1000, "pnormalize": 32, "logreg10": 100, "pexp_arcsin": 1000,
+                    "pmean3": 1000, "pfour": 32, "pblur": 32}
 BAND_K = 10
 WINDOW = 10
 ITERATIONS = 20
@@ -97,6 +100,34 @@ def uniform(n, lo, hi, seed):
 
 def int64s(n, seed):
     return _lcg_words(seed, 2 * n).view("<i8")
+
+
+def bytes8(n, seed):
+    """bench/kernel_workloads.js's bytes8: the top 8 bits of each LCG word."""
+    return (_lcg_words(seed, n) >> 24).astype(np.uint8)
+
+
+def mean3_numpy(a):
+    out = np.zeros_like(a)
+    out[1:-1] = (a[:-2] + a[1:-1] + a[2:]) / 3.0
+    return out
+
+
+def four_numpy(a):
+    out = np.zeros_like(a)
+    out[1:-1, 1:-1] = 0.25 * (a[1:-1, 2:] + a[2:, 1:-1] + a[1:-1, :-2] + a[:-2, 1:-1])
+    return out
+
+
+def blur_numpy(img):
+    """The 21x21 mean in linear light by summed-area table (another order: the tolerance)."""
+    g = (img / 255.0) ** 2.2
+    s = np.zeros((g.shape[0] + 1, g.shape[1] + 1))
+    s[1:, 1:] = g.cumsum(0).cumsum(1)
+    out = np.zeros(img.shape, np.uint8)
+    w = s[21:, 21:] - s[:-21, 21:] - s[21:, :-21] + s[:-21, :-21]
+    out[10:-10, 10:-10] = (255.0 * (w / 441.0) ** (1.0 / 2.2)).astype(np.uint8)
+    return out
 
 
 def logreg_inputs(n, d):
@@ -130,8 +161,16 @@ def parallel_workloads():
         "logreg4": (kw.logreg, lambda n: logreg_inputs(n, 4), logreg_numpy, lambda n: 1e-12, (2,)),
         "pexp_arcsin": (kw.pexp_arcsin, lambda n: (uniform(n, -1, 1, 42),), lambda a: np.exp(np.arcsin(a)),
                         lambda n: 1e-13, ()),
+        "pmean3": (kw.pmean3, lambda n: (uniform(n, 0, 1, 46),), mean3_numpy, lambda n: 0, ()),
+        "pfour": (kw.pfour, lambda n: (uniform(n * n, -1, 1, 47).reshape(n, n),), four_numpy,
+                  lambda n: 0, ()),
+        "pblur": (kw.pblur, lambda n: (bytes8(n * n, 48).reshape(n, n),), blur_numpy,
+                  lambda n: 0.01, ()),
     }
 
+
+# Fewer timed calls for the slow ones (bench/kernel_workloads.js's `repeats`).
+REPEATS = {"logreg4": 5, "pblur": 3}
 
 # Numba's np.dot of a vector and a matrix calls BLAS through SciPy; without it logreg cannot compile.
 NEEDS_SCIPY = {"logreg10", "logreg4"}
@@ -184,6 +223,7 @@ def check(got, want, rtol):
     if rtol == 0:
         same = np.array_equal(got, want)
         return {"ok": bool(same), "maxRelDiff": 0.0 if same else None, "exact": True}
+    got, want = got.astype(np.float64), want.astype(np.float64)
     diff = np.abs(got - want) / np.maximum(np.maximum(np.abs(got), np.abs(want)), 1e-300)
     worst = float(np.max(diff)) if diff.size else 0.0
     return {"ok": worst <= rtol, "maxRelDiff": worst, "tolerance": rtol}
@@ -313,7 +353,7 @@ def main():
             # A scalar as its 8 bytes (a 1-element array), as bench/kernels.mjs hashes a float.
             row["digest"][k] = digest(np.atleast_1d(as_array(got)))
             row["probe"][k] = probe(got)
-            row["numba"][k] = timeit(lambda: kernel(*fresh(args, mutates)), a.repeats, a.warm)
+            row["numba"][k] = timeit(lambda: kernel(*fresh(args, mutates)), min(a.repeats, REPEATS.get(wid, a.repeats)), a.warm)
             if not row["check"][k]["ok"]:
                 failed.append(f"{wid} at {k} threads")
         numba.set_num_threads(1)
