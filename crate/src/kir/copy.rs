@@ -70,6 +70,9 @@ impl<'a> Copier<'a> {
             other => other.map_operands(|x| self.expr(g, x)),
         };
         let x = g.expr(new, f.ty(e).clone(), f.span(e));
+        if f.is_in_bounds(e) {
+            g.mark_in_bounds(x);
+        }
         self.exprs.insert(e, x);
         x
     }

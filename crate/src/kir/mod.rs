@@ -358,6 +358,9 @@ pub struct Function {
     exprs: Vec<Expr>,
     types: Vec<Ty>,
     spans: Vec<Span>,
+    /// Loads ([`Expr::Load`]) whose indices are proven inside the array where they run
+    /// (a stencil's interior reads): generated code skips their bounds checks.
+    in_bounds: Vec<ExprId>,
 }
 
 impl Function {
@@ -372,7 +375,21 @@ impl Function {
             exprs: Vec::new(),
             types: Vec::new(),
             spans: Vec::new(),
+            in_bounds: Vec::new(),
         }
+    }
+
+    /// Marks load `e` as proven in bounds (see the field); the executor checks it anyway.
+    pub fn mark_in_bounds(&mut self, e: ExprId) {
+        if !self.in_bounds.contains(&e) {
+            self.in_bounds.push(e);
+        }
+    }
+
+    /// Whether load `e` is proven in bounds.
+    #[must_use]
+    pub fn is_in_bounds(&self, e: ExprId) -> bool {
+        self.in_bounds.contains(&e)
     }
 
     /// Adds a parameter; parameters must be added before any other local.
@@ -440,6 +457,7 @@ impl Function {
             };
             g.expr(e, self.types[i].clone(), self.spans[i]);
         }
+        g.in_bounds = self.in_bounds.clone();
         g
     }
 

@@ -70,7 +70,11 @@ impl Function {
                 s.push(')');
             }
             Expr::Load(a, idx) => {
-                s.push_str("load(");
+                s.push_str(if self.is_in_bounds(e) {
+                    "load.inbounds("
+                } else {
+                    "load("
+                });
                 self.write_expr(s, *a);
                 for &i in idx {
                     s.push_str(", ");

@@ -2749,9 +2749,11 @@ impl<'w, 'm> Walk<'w, 'm> {
         };
         let i64t = Ty::Scalar(DType::I64);
         let mut at = Vec::with_capacity(ndim);
+        let mut all_known = true;
         for (k, o) in offsets.into_iter().enumerate() {
             let (lo, hi) = cx.neighborhood[k];
             let known = matches!(*self.f.get(o), Expr::Const(Scalar::I64(v)) if lo <= v && v <= hi);
+            all_known &= known;
             let c = self.expr(Expr::Local(cx.center[k]), i64t.clone(), span);
             let j = self.expr(Expr::Binary(BinaryOp::Add, c, o), i64t.clone(), span);
             let j = match cx.border {
@@ -2779,7 +2781,13 @@ impl<'w, 'm> Walk<'w, 'm> {
             };
             at.push(j);
         }
-        Ok(self.expr(Expr::Load(b, at), Ty::Scalar(a.dtype), span))
+        let load = self.expr(Expr::Load(b, at), Ty::Scalar(a.dtype), span);
+        // The interior loop's range keeps the element plus any offset of the neighbourhood
+        // inside the first relative array (whose shape it is made from): no bounds check.
+        if cx.border.is_none() && all_known && cx.relative.first() == Some(&arr) {
+            self.f.mark_in_bounds(load);
+        }
+        Ok(load)
     }
 
     /// `t[i]` with `i` known only at run time: a tuple of one item type (Numba's

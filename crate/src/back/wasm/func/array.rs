@@ -132,12 +132,14 @@ impl Gen<'_, '_> {
 
     /// Pushes the byte address of `a[index...]`: the array and then every index evaluated
     /// in order, then each index wrapped once if negative and checked against its
-    /// extent, axis by axis (an IndexError at `span` for the first that fails).
+    /// extent, axis by axis (an IndexError at `span` for the first that fails). Without
+    /// `checked` (a load proven in bounds) the indices are used as they are.
     pub(super) fn element(
         &mut self,
         a: ExprId,
         index: &[ExprId],
         span: Span,
+        checked: bool,
     ) -> Result<(), Unsupported> {
         let at = self.array_ty(a)?;
         if index.len() != usize::from(at.ndim) {
@@ -164,6 +166,17 @@ impl Gen<'_, '_> {
         let off = self.c.temp(ValType::I32);
         for (k, (&t, &d)) in values.iter().zip(&dtypes).enumerate() {
             self.c.push(I::LocalGet(t));
+            if !checked {
+                self.c.push(I::I32WrapI64);
+                self.stride(&src, k);
+                self.c.push(I::I32Mul);
+                if k > 0 {
+                    self.c.push(I::LocalGet(off));
+                    self.c.push(I::I32Add);
+                }
+                self.c.push(I::LocalSet(off));
+                continue;
+            }
             if d.is_signed_int() {
                 self.extent(&src, k);
                 self.c.push(I::I64Add);

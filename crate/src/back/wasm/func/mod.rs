@@ -415,7 +415,7 @@ impl Gen<'_, '_> {
                 self.expr(*value)?;
                 let v = self.c.temp(t);
                 self.c.push(I::LocalSet(v));
-                self.element(*array, index, *span)?;
+                self.element(*array, index, *span, true)?;
                 self.c.push(I::LocalGet(v));
                 self.c.push(store(at.dtype));
                 self.c.release(t, v);
@@ -691,7 +691,7 @@ impl Gen<'_, '_> {
             Expr::Load(a, index) => {
                 let at = self.array_ty(*a)?;
                 self.expect(e, &Ty::Scalar(at.dtype))?;
-                self.element(*a, index, span)?;
+                self.element(*a, index, span, !self.f.is_in_bounds(e))?;
                 self.c.push(load(at.dtype));
             }
             Expr::Dim(a, axis) => {
