@@ -92,7 +92,7 @@ def src(body):
         head.append("import math")
     if re.search(r"\bnp\.", body):
         head.append("import numpy as np")
-    names = [n for n in ("njit", "jit", "prange", "vectorize", "stencil") if re.search(rf"\b{n}\b", body)]
+    names = [n for n in ("njit", "jit", "prange", "vectorize", "guvectorize", "stencil") if re.search(rf"\b{n}\b", body)]
     head.append(f"from numba import {', '.join(names)}")
     return "\n".join(head) + "\n\n\n" + body + "\n"
 
@@ -2640,6 +2640,8 @@ numpy.isnan numpy.sign numpy.ufunc-scalar numpy.ufunc-array
 stencil.relative stencil.1d stencil.2d stencil.neighborhood stencil.asymmetric stencil.cval
 stencil.branches stencil.uint8 stencil.standard-indexing stencil.out stencil.parallel
 stencil.lambda stencil.mode-wrap stencil.mode-reflect stencil.mode-mirror stencil.mode-nearest
+gufunc.layout gufunc.scalar-core gufunc.broadcast gufunc.matmul gufunc.scalar-output
+gufunc.dispatch gufunc.out gufunc.parallel
 numpy.cast-float64 numpy.cast-float32 numpy.cast-int32 numpy.cast-uint8
 numpy.cast-int64 numpy.empty numpy.zeros numpy.ones numpy.full numpy.empty-like
 numpy.zeros-like numpy.ones-like numpy.full-like numpy.arange numpy.linspace
@@ -2945,3 +2947,101 @@ KS("stencil_mode_reflect_short", "stencil.mode-reflect", src("""
     """), "w5", V([1.0, 2.0, 3.0]),
    oracle=lambda a: _ndimage().correlate1d(a, [1.0, 0.0, 10.0, 0.0, 100.0], mode="reflect"),
    note="Neighbours beyond a whole period of the 3-element array.")
+
+
+# --- @guvectorize: generalized ufuncs over core dimensions -------------------
+
+
+def KG(name, tags, source, func, *args, note=None, **kw):
+    """A gufunc case: its body works on core arrays, which plain Python would call once on
+    whole arrays, so only Numba is the oracle."""
+    why = "A gufunc's body works on core arrays: run as plain Python it is not looped."
+    K(name, tags, source, func, *args, note=f"{note} {why}" if note else why, py=False, **kw)
+
+
+MOVE_MEAN = mod("""
+    import numpy as np
+    from numba import guvectorize, float64, intp
+
+
+    @guvectorize([(float64[:], intp[:], float64[:])], '(n),()->(n)')
+    def move_mean(a, window_arr, out):
+        window_width = window_arr[0]
+        asum = 0.0
+        count = 0
+        for i in range(window_width):
+            asum += a[i]
+            count += 1
+            out[i] = asum / count
+        for i in range(window_width, len(a)):
+            asum += a[i] - a[i - window_width]
+            out[i] = asum / count
+    """)
+KG("gufunc_move_mean", "gufunc.layout gufunc.scalar-core gufunc.typeobj-sig", MOVE_MEAN,
+   "move_mean", G(0, 10, 0.25, 4, 12), 3)
+KG("gufunc_move_mean_1d", "gufunc.layout gufunc.scalar-core", MOVE_MEAN, "move_mean",
+   G(0, 10, 0.25, 15), 4)
+KG("gufunc_move_mean_windows", "gufunc.broadcast gufunc.scalar-core", MOVE_MEAN, "move_mean",
+   G(0, 10, 0.25, 3, 8), V([1, 2, 3], "int64"),
+   note="One window per row: the () core of an array broadcast against the rows.")
+
+MATMUL = src("""
+    @guvectorize(['void(float64[:,:], float64[:,:], float64[:,:])'], '(m,n),(n,p)->(m,p)')
+    def matmul(a, b, c):
+        for i in range(a.shape[0]):
+            for j in range(b.shape[1]):
+                s = 0.0
+                for k in range(a.shape[1]):
+                    s += a[i, k] * b[k, j]
+                c[i, j] = s
+    """)
+KG("gufunc_matmul", "gufunc.matmul gufunc.layout", MATMUL, "matmul", G(-2, 2, 0.5, 3, 4),
+   G(-2, 2, 0.5, 4, 2))
+KG("gufunc_matmul_broadcast", "gufunc.matmul gufunc.broadcast", MATMUL, "matmul",
+   G(-2, 2, 0.5, 2, 3, 4), G(-2, 2, 0.5, 4, 5))
+KG("gufunc_matmul_mismatch", "gufunc.matmul error.value", MATMUL, "matmul", U(0, 1, 3, 4),
+   U(0, 1, 3, 5), error="ValueError")
+KG("gufunc_not_enough_dims", "gufunc.layout error.value", MATMUL, "matmul", U(0, 1, 4),
+   U(0, 1, 4, 5), error="ValueError")
+
+TOTAL = src("""
+    @guvectorize(['void(float64[:], float64[:])'], '(n)->()')
+    def total(a, out):
+        s = 0.0
+        for x in a:
+            s += x
+        out[0] = s
+    """)
+KG("gufunc_scalar_output", "gufunc.scalar-output", TOTAL, "total", G(-4, 4, 0.5, 3, 5))
+KG("gufunc_scalar_output_1d", "gufunc.scalar-output", TOTAL, "total", G(-4, 4, 0.5, 6),
+   note="No outer dimension: the result is a scalar.")
+KG("gufunc_scalar_output_3d", "gufunc.scalar-output gufunc.broadcast", TOTAL, "total",
+   G(-4, 4, 0.5, 2, 3, 4))
+
+CUMSUM = src("""
+    @guvectorize(['void(float64[:], float64[:])', 'void(int64[:], int64[:])'], '(n)->(n)')
+    def cumsum(a, out):
+        s = 0
+        for i in range(a.shape[0]):
+            s += a[i]
+            out[i] = s
+    """)
+KG("gufunc_cumsum_int64", "gufunc.dispatch", CUMSUM, "cumsum", R("int64", -9, 9, 3, 5),
+   note="An exact loop for int64 comes before the first safe one (float64).")
+KG("gufunc_cumsum_float64", "gufunc.dispatch", CUMSUM, "cumsum", G(-4, 4, 0.5, 3, 5))
+KG("gufunc_cumsum_int32", "gufunc.dispatch", CUMSUM, "cumsum", R("int32", -9, 9, 4),
+   note="No int32 loop: int32 casts safely to the first loop, float64.")
+KG("gufunc_cumsum_float32", "gufunc.dispatch", CUMSUM, "cumsum", G(-4, 4, 0.5, 5, dtype="float32"),
+   note="float32 takes the float64 loop.")
+KG("gufunc_out_argument", "gufunc.out", CUMSUM, "cumsum", R("int64", -9, 9, 2, 4),
+   V([0] * 8, "int64", (2, 4)),
+   note="The output passed as the last argument is written and returned.")
+
+PGU = src("""
+    @guvectorize(['void(float64[:], float64, float64[:])'], '(n),()->(n)', target='parallel')
+    def scale(a, k, out):
+        for i in range(a.shape[0]):
+            out[i] = a[i] * k + i
+    """)
+KG("gufunc_parallel", "gufunc.parallel gufunc.scalar-arg", PGU, "scale", G(-4, 4, 0.5, 40, 6), 2.5,
+   note="target='parallel' over the rows.")

@@ -75,7 +75,8 @@ fn value(j: &Json) -> Option<Value> {
     }
 }
 
-/// Every Numba case with `parallel=True` or a stencil (whose interior loop is a prange)
+/// Every Numba case with `parallel=True`, a stencil (whose interior loop is a prange) or a
+/// gufunc
 /// whose arguments the harness can pass and whose kernel compiles runs both ways with the
 /// same outcome.
 #[test]
@@ -88,7 +89,9 @@ fn numba_parallel_cases_agree_with_the_executor() {
     let (mut ran, mut stencils) = (0, 0);
     for case in cases["cases"].as_array().expect("cases") {
         let source = case["source"].as_str().unwrap_or_default();
-        if !(source.contains("parallel=True") || source.contains("@stencil"))
+        if !(source.contains("parallel=True")
+            || source.contains("@stencil")
+            || source.contains("@guvectorize"))
             || case.get("kwargs").is_some()
         {
             continue;

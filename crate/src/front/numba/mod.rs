@@ -15,6 +15,7 @@
 //! for those when the module is made, and its errors are reported then.
 
 mod error;
+mod guvectorize;
 mod library;
 mod lower;
 pub mod rules;
@@ -92,6 +93,8 @@ struct KernelDef {
     declared: Vec<(Vec<Ty>, Option<Option<Ty>>)>,
     /// A stencil's options.
     stencil: Option<stencil::Spec>,
+    /// A gufunc's layout (`'(n),()->(n)'`).
+    layout: Option<guvectorize::GuLayout>,
 }
 
 /// A parsed kernel module.
@@ -494,6 +497,27 @@ impl Module {
         } else {
             None
         };
+        let layout = if kind == KernelKind::Guvectorize {
+            match args.get(1).map(|&e| (e, self.constant(e))) {
+                Some((_, Ok(ConstVal::Str(text)))) => {
+                    Some(guvectorize::parse_layout(&text).map_err(|why| {
+                        KernelError::typing(
+                            format!("invalid gufunc layout '{text}': {why}"),
+                            self.ast.expr(args[1]).span,
+                        )
+                    })?)
+                }
+                Some((e, _)) => {
+                    return Err(KernelError::typing(
+                        "a gufunc layout is a string such as '(n),()->(n)'",
+                        self.ast.expr(e).span,
+                    ));
+                }
+                None => None,
+            }
+        } else {
+            None
+        };
         Ok(Some(KernelDef {
             name: def.name.clone(),
             stmt: id,
@@ -501,6 +525,7 @@ impl Module {
             options,
             declared,
             stencil,
+            layout,
         }))
     }
 
@@ -568,13 +593,16 @@ impl Module {
     #[must_use]
     pub fn is_ufunc(&self, name: &str) -> bool {
         self.kernel(name)
-            .is_ok_and(|k| k.kind == KernelKind::Vectorize)
+            .is_ok_and(|k| matches!(k.kind, KernelKind::Vectorize | KernelKind::Guvectorize))
     }
 
     /// The argument types of each declared signature of a kernel.
     #[must_use]
     pub fn declared(&self, name: &str) -> Vec<Vec<Ty>> {
+        // A gufunc's signatures are its loops (inputs and outputs), chosen per call.
         self.kernel(name)
+            .ok()
+            .filter(|k| k.kind != KernelKind::Guvectorize)
             .map(|k| k.declared.iter().map(|(a, _)| a.clone()).collect())
             .unwrap_or_default()
     }
@@ -596,6 +624,19 @@ impl Module {
         let k = self.kernel(name)?;
         let def = self.def_of(k.stmt);
         let span = def.name_span;
+        if k.kind == KernelKind::Guvectorize {
+            // A gufunc takes its inputs, then optionally its outputs, by position.
+            if let Some((kname, _)) = kwargs.first() {
+                return Err(KernelError::unsupported(
+                    format!(
+                        "{}() takes its operands by position; '{kname}=' is not supported",
+                        def.name
+                    ),
+                    span,
+                ));
+            }
+            return Ok(args);
+        }
         if args.len() > def.params.len() {
             return Err(KernelError::new(
                 KernelErrorKind::Type,
@@ -683,12 +724,8 @@ impl Module {
             program.parallel = Some(report);
             return Ok(program);
         }
-        if k.kind != KernelKind::Jit {
-            return Err(KernelError::unsupported(
-                "@guvectorize kernels are not supported yet (@njit, @jit, @vectorize and \
-                 @stencil run today)",
-                self.name_span(name),
-            ));
+        if k.kind == KernelKind::Guvectorize {
+            return guvectorize::compile(self, k, self.name_span(name), tys);
         }
         let ret = k
             .declared

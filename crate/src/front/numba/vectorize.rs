@@ -46,7 +46,7 @@ fn safe_cast(from: DType, to: DType) -> bool {
 /// scalars by safe casting; Python scalars (an `int` typed int64, a `float` typed
 /// float64, a `bool`) are weak, as NEP 50 treats them: an int goes to any integer or
 /// float, a float to any float.
-fn resolves(ty: &Ty, weak: bool, to: DType) -> bool {
+pub(super) fn resolves(ty: &Ty, weak: bool, to: DType) -> bool {
     match ty {
         Ty::Array(a) => safe_cast(a.dtype, to),
         Ty::Scalar(d) if weak => match d {
