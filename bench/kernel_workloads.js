@@ -190,6 +190,9 @@ function sumInt64Words(a) {
  * sums, `x ** 2` as `x * x`, the slice mean as a sum divided by its length) and the loops
  * follow it.
  *
+ * `uses` names the functions of bench/kernel_workloads.py the kernel calls (the stencils),
+ * which its first-call module holds too.
+ *
  * The parallel group also has `parallel: true`, `label(n)` (the input's size as the report
  * prints it), `tolerance(n)` (the relative difference allowed from the JS loop and from
  * Numba: 0 is bit for bit), `mutates` (the indices of arguments the kernel writes: each call
@@ -355,6 +358,7 @@ export const KERNEL_WORKLOADS = [
   {
     id: 'pmean3',
     kernel: 'pmean3',
+    uses: ['mean3'],
     parallel: true,
     what: 'n float64 uniform in [0, 1): the stencil `(a[-1] + a[0] + a[1]) / 3.0`',
     label: exponent,
@@ -372,6 +376,7 @@ export const KERNEL_WORKLOADS = [
   {
     id: 'pfour',
     kernel: 'pfour',
+    uses: ['four'],
     parallel: true,
     what: 'n x n float64 uniform in [-1, 1): the stencil `0.25 * (a[0, 1] + a[1, 0] + a[0, -1] + a[-1, 0])`',
     label: (n) => `${n}×${n}`,
@@ -391,6 +396,7 @@ export const KERNEL_WORKLOADS = [
   {
     id: 'pblur',
     kernel: 'pblur',
+    uses: ['blur'],
     parallel: true,
     what: 'an n x n uint8 image of noise: the seed\'s 21x21 blur in linear light (gamma 2.2)',
     label: (n) => `${n}×${n}`,

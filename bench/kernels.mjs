@@ -101,7 +101,8 @@ const result = await evaluateInIsolatedPage(
       let tier = null;
       for (let i = 0; i < firstRepeats; i++) {
         // A comment makes every module's text new, so nothing can be reused from another one.
-        const text = `${header}${blockOf(w.kernel)}\n# fresh module ${i}\n`;
+        // (with the functions the kernel calls: a stencil for the stencil workloads)
+        const text = `${header}${(w.uses ?? []).map(blockOf).join('')}${blockOf(w.kernel)}\n# fresh module ${i}\n`;
         const t0 = performance.now();
         const m = await nw.kernels(text);
         const [a1, a2] = [fresh(w, args), fresh(w, args)];

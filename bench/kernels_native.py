@@ -223,7 +223,7 @@ def check(got, want, rtol):
     if rtol == 0:
         same = np.array_equal(got, want)
         return {"ok": bool(same), "maxRelDiff": 0.0 if same else None, "exact": True}
-    got, want = got.astype(np.float64), want.astype(np.float64)
+    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
     diff = np.abs(got - want) / np.maximum(np.maximum(np.abs(got), np.abs(want)), 1e-300)
     worst = float(np.max(diff)) if diff.size else 0.0
     return {"ok": worst <= rtol, "maxRelDiff": worst, "tolerance": rtol}
