@@ -3045,3 +3045,25 @@ PGU = src("""
     """)
 KG("gufunc_parallel", "gufunc.parallel gufunc.scalar-arg", PGU, "scale", G(-4, 4, 0.5, 40, 6), 2.5,
    note="target='parallel' over the rows.")
+
+
+# --- @vectorize with out= ------------------------------------------------------
+
+LIN = src("""
+    @vectorize(['float64(float64, float64)'])
+    def lin(x, tau):
+        return 1.0 - x / tau
+    """)
+
+KU("ufunc_out_keyword", "ufunc.out", LIN, "lin", U(0.5, 5, 20), 1.5, kwargs={"out": U(0, 1, 20)},
+  note="The result goes into out, which is returned.")
+KU("ufunc_out_positional", "ufunc.out", LIN, "lin", U(0.5, 5, 12), 1.5, U(0, 1, 12),
+  note="out as the argument after the inputs, as NumPy's ufuncs take it.")
+KU("ufunc_out_broadcast", "ufunc.out ufunc.broadcast", LIN, "lin", U(0.5, 5, 4), 1.5,
+  kwargs={"out": U(0, 1, 3, 4)}, note="The inputs broadcast to out's shape.")
+KU("ufunc_out_float32", "ufunc.out", LIN, "lin", U(0.5, 5, 10), 2.0,
+  kwargs={"out": U(0, 1, 10, dtype="float32")}, note="The float64 loop's results cast into float32.")
+KU("ufunc_out_cast_error", "ufunc.out error.type", LIN, "lin", U(0.5, 5, 10), 2.0,
+  kwargs={"out": R("int64", 0, 5, 10)}, error="TypeError")
+KU("ufunc_out_shape_error", "ufunc.out error.value", LIN, "lin", U(0.5, 5, 4), 2.0,
+  kwargs={"out": U(0, 1, 3)}, error="ValueError")

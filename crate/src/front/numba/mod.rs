@@ -637,6 +637,13 @@ impl Module {
             }
             return Ok(args);
         }
+        // A ufunc takes its output array after its inputs, as NumPy's do.
+        let takes_out = matches!(k.kind, KernelKind::Vectorize | KernelKind::Stencil);
+        let mut args = args;
+        let mut positional_out = None;
+        if k.kind == KernelKind::Vectorize && args.len() == def.params.len() + 1 {
+            positional_out = args.pop();
+        }
         if args.len() > def.params.len() {
             return Err(KernelError::new(
                 KernelErrorKind::Type,
@@ -651,13 +658,17 @@ impl Module {
         }
         let mut slots: Vec<Option<Value>> = args.into_iter().map(Some).collect();
         slots.resize(def.params.len(), None);
-        // A stencil also takes `out=`, the array its result goes into (last).
+        // A stencil and a ufunc also take `out=`, the array their result goes into (last).
         let mut out_arg = None;
         for (kname, v) in kwargs {
-            if kname == "out"
-                && k.kind == KernelKind::Stencil
-                && !def.params.iter().any(|p| p.name == "out")
-            {
+            if kname == "out" && takes_out && !def.params.iter().any(|p| p.name == "out") {
+                if positional_out.is_some() {
+                    return Err(KernelError::new(
+                        KernelErrorKind::Type,
+                        format!("{}() got out both by position and as a keyword", def.name),
+                        span,
+                    ));
+                }
                 out_arg = Some(v);
                 continue;
             }
@@ -703,7 +714,7 @@ impl Module {
                 },
             }
         }
-        out.extend(out_arg);
+        out.extend(out_arg.or(positional_out));
         Ok(out)
     }
 

@@ -42,6 +42,16 @@ fn safe_cast(from: DType, to: DType) -> bool {
     }
 }
 
+/// Whether NumPy's `same_kind` casting allows `from` to `to` (an output into `out=`).
+fn same_kind(from: DType, to: DType) -> bool {
+    safe_cast(from, to)
+        || (from.is_float() && to.is_float())
+        || (from.is_int()
+            && to.is_int()
+            && (from.is_signed_int() == to.is_signed_int() || to.is_signed_int()))
+        || (from.is_int() && to.is_float())
+}
+
 /// Whether an argument of type `ty` goes to loop input dtype `to`: arrays and NumPy
 /// scalars by safe casting; Python scalars (an `int` typed int64, a `float` typed
 /// float64, a `bool`) are weak, as NEP 50 treats them: an int goes to any integer or
@@ -62,6 +72,13 @@ pub(super) fn resolves(ty: &Ty, weak: bool, to: DType) -> bool {
 
 /// Compiles `@vectorize` kernel `k` for argument types `tys`.
 pub(super) fn compile(m: &Module, k: &KernelDef, span: Span, tys: &[Ty]) -> Result<Program> {
+    // An output array passed after the inputs (`out=`, or positionally as NumPy allows).
+    let n_in = m.def_of(k.stmt).params.len();
+    let (tys, out_arg) = if tys.len() == n_in + 1 {
+        (&tys[..n_in], Some(&tys[n_in]))
+    } else {
+        (tys, None)
+    };
     let mut elems = Vec::with_capacity(tys.len());
     for t in tys {
         match t {
@@ -126,8 +143,57 @@ pub(super) fn compile(m: &Module, k: &KernelDef, span: Span, tys: &[Ty]) -> Resu
         ));
     };
 
+    let out_array = match out_arg {
+        None => None,
+        Some(Ty::Array(a)) => {
+            if !same_kind(out, a.dtype) {
+                return Err(KernelError::new(
+                    KernelErrorKind::Type,
+                    format!(
+                        "Cannot cast ufunc '{}' output from dtype('{}') to dtype('{}') with \
+                         casting rule 'same_kind'",
+                        k.name,
+                        out.name(),
+                        a.dtype.name()
+                    ),
+                    span,
+                ));
+            }
+            let widest = tys.iter().map(|t| t.array().map_or(0, |a| a.ndim)).max();
+            if widest.unwrap_or(0) > a.ndim {
+                return Err(KernelError::new(
+                    KernelErrorKind::Value,
+                    "non-broadcastable output operand: out has fewer dimensions than the \
+                     broadcast of the inputs",
+                    span,
+                ));
+            }
+            if a.ndim == 0 {
+                return Err(KernelError::unsupported(
+                    "a 0-dimensional out= is not supported",
+                    span,
+                ));
+            }
+            Some(a.clone())
+        }
+        Some(other) => {
+            return Err(KernelError::new(
+                KernelErrorKind::Type,
+                format!("a ufunc's out must be an array, not {}", other.numba_name()),
+                span,
+            ));
+        }
+    };
     let mut b = Builder::new(&k.name, span, tys, &loop_in, out);
     b.parallel = k.options.parallel;
+    if let Some(a) = out_array {
+        b.f = Function::new(&k.name, Ty::Array(a.clone()));
+        for (i, t) in tys.iter().enumerate() {
+            b.f.param(format!("x{i}"), t.clone());
+        }
+        b.f.param("out", Ty::Array(a));
+        b.given_out = true;
+    }
     let entry = b.build();
     let mut program = Program::default();
     program.add(entry);
@@ -149,6 +215,8 @@ struct Builder<'a> {
     f: Function,
     /// target='parallel': the outermost loop is a prange.
     parallel: bool,
+    /// The output array is the last parameter (`out=`) instead of a new one.
+    given_out: bool,
     span: Span,
     tys: &'a [Ty],
     loop_in: &'a [DType],
@@ -178,6 +246,7 @@ impl<'a> Builder<'a> {
         Builder {
             f,
             parallel: false,
+            given_out: false,
             span,
             tys,
             loop_in,
@@ -222,7 +291,8 @@ impl<'a> Builder<'a> {
     }
 
     fn build(mut self) -> Function {
-        let params: Vec<LocalId> = self.f.params().collect();
+        let mut params: Vec<LocalId> = self.f.params().collect();
+        let out_param = if self.given_out { params.pop() } else { None };
         let ndim = match &self.f.ret {
             Ty::Array(a) => usize::from(a.ndim),
             _ => 0,
@@ -238,14 +308,21 @@ impl<'a> Builder<'a> {
             return self.f;
         }
         let mut body = Vec::new();
-        // The broadcast extents, and for each array argument and axis whether it
-        // broadcasts (its extent is 1): its index there is then 0.
+        // The broadcast extents (out's, when it is given: the inputs broadcast to it), and
+        // for each array argument and axis whether it broadcasts (its extent is 1): its
+        // index there is then 0.
         let extents: Vec<LocalId> = (0..ndim)
             .map(|j| self.f.local(format!("n{j}"), Ty::Scalar(DType::I64)))
             .collect();
-        for &n in &extents {
-            let one = self.i64(1);
-            body.push(Stmt::Assign(n, one));
+        for (j, &n) in extents.iter().enumerate() {
+            let v = match out_param {
+                Some(o) => {
+                    let ov = self.local(o);
+                    self.e(Expr::Dim(ov, j as u8), Ty::Scalar(DType::I64))
+                }
+                None => self.i64(1),
+            };
+            body.push(Stmt::Assign(n, v));
         }
         let mut steps: Vec<Vec<Option<LocalId>>> = Vec::new();
         for (k, t) in self.tys.iter().enumerate() {
@@ -265,11 +342,14 @@ impl<'a> Builder<'a> {
                 let (e, dv, one) = (self.local(extents[j]), self.local(dim), self.i64(1));
                 let e_is_one = self.binary(BinaryOp::Eq, e, one, DType::Bool);
                 let dv2 = self.local(dim);
-                body.push(Stmt::If {
-                    cond: e_is_one,
-                    then: vec![Stmt::Assign(extents[j], dv)],
-                    otherwise: Vec::new(),
-                });
+                if out_param.is_none() {
+                    // (A given out is never broadcast: its extents are the loop's.)
+                    body.push(Stmt::If {
+                        cond: e_is_one,
+                        then: vec![Stmt::Assign(extents[j], dv)],
+                        otherwise: Vec::new(),
+                    });
+                }
                 let (e, dv, one) = (self.local(extents[j]), self.local(dim), self.i64(1));
                 let differs = self.binary(BinaryOp::Ne, dv, e, DType::Bool);
                 let not_one = self.binary(BinaryOp::Ne, dv2, one, DType::Bool);
@@ -298,11 +378,17 @@ impl<'a> Builder<'a> {
             steps.push(s);
         }
         // The output.
-        let out_ty = self.f.ret.clone();
-        let out = self.f.local("out", out_ty.clone());
-        let dims: Vec<ExprId> = extents.iter().map(|&n| self.local(n)).collect();
-        let zeros = self.e(Expr::Intrinsic(Intrinsic::Zeros, dims), out_ty);
-        body.push(Stmt::Assign(out, zeros));
+        let out = match out_param {
+            Some(o) => o,
+            None => {
+                let out_ty = self.f.ret.clone();
+                let out = self.f.local("out", out_ty.clone());
+                let dims: Vec<ExprId> = extents.iter().map(|&n| self.local(n)).collect();
+                let zeros = self.e(Expr::Intrinsic(Intrinsic::Zeros, dims), out_ty);
+                body.push(Stmt::Assign(out, zeros));
+                out
+            }
+        };
         // The loop nest, innermost first.
         let index: Vec<LocalId> = (0..ndim)
             .map(|j| self.f.local(format!("i{j}"), Ty::Scalar(DType::I64)))
@@ -332,7 +418,12 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        let value = self.apply(args);
+        let mut value = self.apply(args);
+        if let Some(d) = self.f.ret.array().map(|a| a.dtype)
+            && d != self.out
+        {
+            value = self.e(Expr::Cast(value, d), Ty::Scalar(d));
+        }
         let at: Vec<ExprId> = index.iter().map(|&i| self.local(i)).collect();
         let target = self.local(out);
         let mut inner = vec![Stmt::Store {
