@@ -29,6 +29,10 @@ export const SIZES = {
   pmean3: 1e7,
   pfour: 4000,
   pblur: 1000,
+  prc: 1e6,
+  presponse: 1e6,
+  psinc: 1e6,
+  pmove_mean: 1000,
 };
 /** `--sizes small`: a quick run. */
 export const SMALL_SIZES = {
@@ -45,6 +49,10 @@ export const SMALL_SIZES = {
   pmean3: 1e5,
   pfour: 100,
   pblur: 60,
+  prc: 1e4,
+  presponse: 1e4,
+  psinc: 1e4,
+  pmove_mean: 100,
 };
 /**
  * The size of the first-call measurement: small, so that parsing, typing and compiling
@@ -422,6 +430,92 @@ export const KERNEL_WORKLOADS = [
     // Seconds a call at 1000x1000 (4.4e8 powers).
     repeats: 3,
     jsNote: 'the same loops, `**` (Math.pow) per neighbour, into a new Uint8Array (which truncates as np.uint8 does)',
+  },
+  {
+    id: 'prc',
+    kernel: 'prc',
+    parallel: true,
+    what: "n float64 uniform in [0, 5), tau = 1.5: the rc filter `1.0 - math.exp(-x / tau)` as a `@vectorize(target='parallel')` ufunc",
+    label: exponent,
+    args: (n) => [uniform(n, 0, 5, 49), 1.5],
+    js: (x, tau) => {
+      const out = new Float64Array(x.length);
+      for (let i = 0; i < x.length; i++) out[i] = 1 - Math.exp(-x[i] / tau);
+      return out;
+    },
+    // Math.exp against numwasm's and Numba's exp, each within an ULP; 1 - exp(-x / tau)
+    // cancels for small x, which magnifies an ULP of exp (measured up to 7e-12).
+    tolerance: () => 1e-9,
+    mutates: [],
+    jsNote: '1 - Math.exp(-x / tau) into a new Float64Array',
+  },
+  {
+    id: 'presponse',
+    kernel: 'presponse',
+    parallel: true,
+    what: "n float64 uniform in [-0.5, 1.5): a piecewise response (0, `v ** 2.2`, 1) as a `target='parallel'` ufunc",
+    label: exponent,
+    args: (n) => [uniform(n, -0.5, 1.5, 50)],
+    js: (v) => {
+      const out = new Float64Array(v.length);
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        out[i] = x <= 0 ? 0 : x < 1 ? x ** 2.2 : 1;
+      }
+      return out;
+    },
+    tolerance: () => 1e-13,
+    mutates: [],
+    jsNote: 'the same branches, `**` (Math.pow), into a new Float64Array',
+  },
+  {
+    id: 'psinc',
+    kernel: 'psinc',
+    parallel: true,
+    what: "n float64 uniform in [-10, 10): sinc as a `target='parallel'` ufunc",
+    label: exponent,
+    args: (n) => [uniform(n, -10, 10, 51)],
+    js: (x) => {
+      const out = new Float64Array(x.length);
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i];
+        out[i] = v === 0 ? 1 : Math.sin(Math.PI * v) / (Math.PI * v);
+      }
+      return out;
+    },
+    // sin within an ULP of each other near its zeros gives larger relative differences.
+    tolerance: () => 1e-9,
+    mutates: [],
+    jsNote: 'the same branch, Math.sin, into a new Float64Array',
+  },
+  {
+    id: 'pmove_mean',
+    kernel: 'pmove_mean',
+    parallel: true,
+    what: `n x n float64 uniform in [0, 10): a moving mean of window ${WINDOW} along each row, a \`(n),()->(n)\` gufunc with target='parallel'`,
+    label: (n) => `${n}×${n}`,
+    args: (n) => [{ data: uniform(n * n, 0, 10, 52), shape: [n, n] }, WINDOW],
+    js: ({ data: a, shape: [rows, n] }, w) => {
+      const out = new Float64Array(rows * n);
+      for (let r = 0; r < rows; r++) {
+        const o = r * n;
+        let asum = 0;
+        let count = 0;
+        for (let i = 0; i < w; i++) {
+          asum += a[o + i];
+          count++;
+          out[o + i] = asum / count;
+        }
+        for (let i = w; i < n; i++) {
+          asum += a[o + i] - a[o + i - w];
+          out[o + i] = asum / count;
+        }
+      }
+      return out;
+    },
+    tolerance: () => 0,
+    mutates: [],
+    jsNote: 'the seed\'s running sum per row into a new Float64Array',
   },
 ];
 

@@ -9,9 +9,14 @@
 # Numba users write them, a `prange` reduction, the seed's parallel normalize, the seed's
 # logistic regression, a whole-array ufunc chain (which Numba parallelises by itself) and
 # the stencils (a 1-d 3-point mean, a 2-d 4-point mean, the seed's 21x21 gamma blur of a uint8
-# image), each called from a `parallel=True` kernel, where Numba runs stencils in parallel.
+# image), each called from a `parallel=True` kernel, where Numba runs stencils in parallel;
+# and the ufuncs with target='parallel': the rc filter's time constant, a piecewise response
+# curve, sinc, and a moving mean per row as a gufunc.
+import math
+
 import numpy as np
-from numba import njit, prange, stencil
+
+from numba import float64, guvectorize, intp, njit, prange, stencil, vectorize
 
 
 @njit
@@ -127,3 +132,39 @@ def pfour(a):
 @njit(parallel=True)
 def pblur(img):
     return blur(img)
+
+
+@vectorize(['float64(float64, float64)'], target='parallel')
+def prc(x, tau):
+    return 1.0 - math.exp(-x / tau)
+
+
+@vectorize(['float64(float64)'], target='parallel')
+def presponse(v):
+    if v <= 0.0:
+        return 0.0
+    elif v < 1.0:
+        return v ** 2.2
+    else:
+        return 1.0
+
+
+@vectorize(['float64(float64)'], target='parallel')
+def psinc(x):
+    if x == 0.0:
+        return 1.0
+    return math.sin(math.pi * x) / (math.pi * x)
+
+
+@guvectorize([(float64[:], intp[:], float64[:])], '(n),()->(n)', target='parallel')
+def pmove_mean(a, window_arr, out):
+    window_width = window_arr[0]
+    asum = 0.0
+    count = 0
+    for i in range(window_width):
+        asum += a[i]
+        count += 1
+        out[i] = asum / count
+    for i in range(window_width, len(a)):
+        asum += a[i] - a[i - window_width]
+        out[i] = asum / count

@@ -70,10 +70,12 @@ import kernel_workloads as kw  # noqa: E402
 # The sizes, window, band width and iterations of bench/kernel_workloads.js (keep them in step).
 SIZES = {"ssum": 10**6, "band": 1000, "normalize": 1000, "moving_mean": 10**6, "filter_lt50": 10**6,
          "pssum": 10**7, "pnormalize": 1000, "logreg10": 10**5, "logreg4": 10**6, "pexp_arcsin": 10**6,
-         "pmean3": 10**7, "pfour": 4000, "pblur": 1000}
+         "pmean3": 10**7, "pfour": 4000, "pblur": 1000,
+         "prc": 10**6, "presponse": 10**6, "psinc": 10**6, "pmove_mean": 1000}
 SMALL_SIZES = {"ssum": 10**4, "band": 100, "normalize": 100, "moving_mean": 10**4, "filter_lt50": 10**4,
                "pssum": 10**5, "pnormalize": 100, "logreg10": 10**3, "logreg4": 10**4, "pexp_arcsin": 10**4,
-               "pmean3": 10**5, "pfour": 100, "pblur": 60}
+               "pmean3": 10**5, "pfour": 100, "pblur": 60,
+               "prc": 10**4, "presponse": 10**4, "psinc": 10**4, "pmove_mean": 100}
 FIRST_CALL_SIZES = {"ssum": 1000, "band": 32, "normalize": 32, "moving_mean": 1000, "filter_lt50": 1000,
                     "pssum": 1000, "pnormalize": 32, "logreg10": 100, "pexp_arcsin": 1000,
                     "pmean3": 1000, "pfour": 32, "pblur": 32}
@@ -130,6 +132,16 @@ def blur_numpy(img):
     return out
 
 
+def move_mean_numpy(a, w):
+    """The running mean per row, as the gufunc computes it (a cumulative sum: another order,
+    hence the tolerance)."""
+    c = np.cumsum(a, axis=1)
+    out = np.empty_like(a)
+    out[:, :w] = c[:, :w] / np.arange(1, w + 1)
+    out[:, w:] = (c[:, w:] - c[:, :-w]) / w
+    return out
+
+
 def logreg_inputs(n, d):
     """Y, X, w and the iterations of bench/kernel_workloads.js's logregInputs, bit for bit."""
     s = 1 / np.sqrt(n)
@@ -166,6 +178,14 @@ def parallel_workloads():
                   lambda n: 0, ()),
         "pblur": (kw.pblur, lambda n: (bytes8(n * n, 48).reshape(n, n),), blur_numpy,
                   lambda n: 0.01, ()),
+        "prc": (kw.prc, lambda n: (uniform(n, 0, 5, 49), 1.5), lambda x, t: 1.0 - np.exp(-x / t),
+                lambda n: 1e-9, ()),
+        "presponse": (kw.presponse, lambda n: (uniform(n, -0.5, 1.5, 50),),
+                      lambda v: np.where(v <= 0, 0.0, np.where(v < 1, np.abs(v) ** 2.2, 1.0)),
+                      lambda n: 1e-13, ()),
+        "psinc": (kw.psinc, lambda n: (uniform(n, -10, 10, 51),), np.sinc, lambda n: 1e-9, ()),
+        "pmove_mean": (kw.pmove_mean, lambda n: (uniform(n * n, 0, 10, 52).reshape(n, n), WINDOW),
+                       move_mean_numpy, lambda n: 1e-12, ()),
     }
 
 
@@ -348,7 +368,9 @@ def main():
         for k in THREADS:
             numba.set_num_threads(k)
             got = kernel(*fresh(args, mutates))
-            row["signature"] = str(kernel.signatures[-1])
+            # (ufuncs made by @vectorize / @guvectorize have types, not dispatcher signatures)
+            row["signature"] = str(getattr(kernel, "signatures", None) and kernel.signatures[-1]
+                                   or getattr(kernel, "types", ""))
             row["check"][k] = check(got, want, row["tolerance"])
             # A scalar as its 8 bytes (a 1-element array), as bench/kernels.mjs hashes a float.
             row["digest"][k] = digest(np.atleast_1d(as_array(got)))
