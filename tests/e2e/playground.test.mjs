@@ -111,9 +111,13 @@ test('an expression typed in the editor runs on 1 and 2 threads, checked against
   assert.equal(byLabel['numwasm compute'], 2);
   assert.equal(byLabel['JS loop'], 2);
   const oneThread = await page.textContent('#timing tr[data-threads="1"] td');
+  const twoThreads = await page.textContent('#timing tr[data-threads="2"] td');
   if (oneThread === '≈0') {
     assert.equal(byLabel.speedup, undefined);
     assert.equal(await page.textContent('#timing tr[data-threads="2"] td:nth-of-type(3)'), '–');
+  } else if (twoThreads === '≈0') {
+    // (the 2-thread median under the timer's resolution: no speedup to draw there)
+    assert.ok((byLabel.speedup ?? 0) <= 2);
   } else {
     assert.equal(byLabel.speedup, 2);
     assert.equal(byLabel.ideal, 2);

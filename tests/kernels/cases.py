@@ -2641,7 +2641,7 @@ stencil.relative stencil.1d stencil.2d stencil.neighborhood stencil.asymmetric s
 stencil.branches stencil.uint8 stencil.standard-indexing stencil.out stencil.parallel
 stencil.lambda stencil.mode-wrap stencil.mode-reflect stencil.mode-mirror stencil.mode-nearest
 gufunc.layout gufunc.scalar-core gufunc.broadcast gufunc.matmul gufunc.scalar-output
-gufunc.dispatch gufunc.out gufunc.parallel
+gufunc.dispatch gufunc.out gufunc.parallel gufunc.axis
 numpy.cast-float64 numpy.cast-float32 numpy.cast-int32 numpy.cast-uint8
 numpy.cast-int64 numpy.empty numpy.zeros numpy.ones numpy.full numpy.empty-like
 numpy.zeros-like numpy.ones-like numpy.full-like numpy.arange numpy.linspace
@@ -3067,3 +3067,17 @@ KU("ufunc_out_cast_error", "ufunc.out error.type", LIN, "lin", U(0.5, 5, 10), 2.
   kwargs={"out": R("int64", 0, 5, 10)}, error="TypeError")
 KU("ufunc_out_shape_error", "ufunc.out error.value", LIN, "lin", U(0.5, 5, 4), 2.0,
   kwargs={"out": U(0, 1, 3)}, error="ValueError")
+
+
+# --- gufuncs with axis= --------------------------------------------------------
+
+KG("gufunc_axis_0", "gufunc.axis", CUMSUM, "cumsum", R("int64", -9, 9, 3, 4), kwargs={"axis": 0},
+   note="The core dimension taken along axis 0: a cumulative sum down each column.")
+KG("gufunc_axis_negative", "gufunc.axis", CUMSUM, "cumsum", R("int64", -9, 9, 3, 4),
+   kwargs={"axis": -1})
+KG("gufunc_axis_middle", "gufunc.axis", CUMSUM, "cumsum", G(-4, 4, 0.5, 2, 3, 4),
+   kwargs={"axis": 1})
+KG("gufunc_axis_scalar_output", "gufunc.axis gufunc.scalar-output", TOTAL, "total",
+   G(-4, 4, 0.5, 3, 4), kwargs={"axis": 0})
+KG("gufunc_axis_out_of_bounds", "gufunc.axis error.value", CUMSUM, "cumsum",
+   R("int64", -9, 9, 3, 4), kwargs={"axis": 2}, error="ValueError")

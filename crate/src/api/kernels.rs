@@ -226,14 +226,15 @@ impl Kernels {
     }
 
     /// Binds positional and keyword arguments to the kernel's parameters (defaults fill
-    /// the rest) and gives their types. A kernel with declared signatures takes the first
-    /// one the arguments convert to, as Numba's dispatcher does without compiling more.
+    /// the rest) and gives their types and the program's name (see `bind_values`). A kernel
+    /// with declared signatures takes the first one the arguments convert to, as Numba's
+    /// dispatcher does without compiling more.
     fn bind(
         &self,
         name: &str,
         args: Vec<KernelArg>,
         kwargs: Vec<(String, KernelArg)>,
-    ) -> Result<(Vec<Value>, Vec<Ty>), Diagnostic> {
+    ) -> Result<(Vec<Value>, Vec<Ty>, String), Diagnostic> {
         let mut values = Vec::with_capacity(args.len());
         for a in args {
             values.push(to_value(a)?);
@@ -246,12 +247,32 @@ impl Kernels {
     }
 
     /// [`Kernels::bind`] for arguments already converted to the executor's values.
+    /// Also gives the name the program is compiled and cached under: the kernel's, or for a
+    /// gufunc called with `axis=` the kernel's with the axis (the loop's structure depends on
+    /// it, see `numba::Module::compile`).
     fn bind_values(
         &self,
         name: &str,
         values: Vec<Value>,
-        named: Vec<(String, Value)>,
-    ) -> Result<(Vec<Value>, Vec<Ty>), Diagnostic> {
+        mut named: Vec<(String, Value)>,
+    ) -> Result<(Vec<Value>, Vec<Ty>, String), Diagnostic> {
+        let mut key = name.to_owned();
+        if self.module.is_gufunc(name)
+            && let Some(at) = named.iter().position(|(k, _)| k == "axis")
+        {
+            let (_, v) = named.remove(at);
+            let axis = match v {
+                Value::Scalar(s) if s.dtype().is_int() => s.to_i128(),
+                _ => {
+                    return Err(Diagnostic::new(
+                        ErrorKind::TypeError,
+                        "axis must be an integer",
+                        self.module.name_span(name),
+                    ));
+                }
+            };
+            key = numba::Module::with_axis(name, axis);
+        }
         let values = self
             .module
             .bind(name, values, named)
@@ -259,11 +280,11 @@ impl Kernels {
         let tys: Vec<Ty> = values.iter().map(exec::type_of).collect();
         let declared = self.module.declared(name);
         if declared.is_empty() || declared.contains(&tys) || self.module.is_ufunc(name) {
-            return Ok((values, tys));
+            return Ok((values, tys, key));
         }
         for sig in &declared {
             if let Some(converted) = convert_args(&values, sig) {
-                return Ok((converted, sig.clone()));
+                return Ok((converted, sig.clone(), key));
             }
         }
         let got: Vec<String> = tys.iter().map(Ty::numba_name).collect();
@@ -336,8 +357,8 @@ impl Kernels {
         named: Vec<(String, Value)>,
         host: Option<&dyn WasmHost>,
     ) -> Result<KernelCall, Diagnostic> {
-        let (values, tys) = self.bind_values(name, values, named)?;
-        let compiled = self.program(name, &tys)?;
+        let (values, tys, key) = self.bind_values(name, values, named)?;
+        let compiled = self.program(&key, &tys)?;
         let program = &compiled.program;
         // The arrays the kernel may write, as they were, to tell which ones it wrote.
         let before: Vec<Option<Buffer>> = values
@@ -392,9 +413,12 @@ impl Kernels {
         // scalars or None), so where a marker lands is where its argument goes.
         let marker = |i: usize| Value::Tuple(vec![Value::Scalar(Scalar::U64(i as u64))]);
         let args = (0..positional).map(marker).collect();
+        // (a gufunc's `axis=` chooses the program, it binds to no parameter)
+        let gufunc = self.module.is_gufunc(name);
         let kwargs = keywords
             .iter()
             .enumerate()
+            .filter(|(_, k)| !(gufunc && k.as_str() == "axis"))
             .map(|(j, k)| (k.clone(), marker(positional + j)))
             .collect();
         let bound = self
@@ -433,8 +457,8 @@ impl Kernels {
         kwargs: Vec<(String, KernelArg)>,
         host: Option<&dyn WasmHost>,
     ) -> Result<Inspection, Diagnostic> {
-        let (_, tys) = self.bind(name, args, kwargs)?;
-        let compiled = self.program(name, &tys)?;
+        let (_, tys, key) = self.bind(name, args, kwargs)?;
+        let compiled = self.program(&key, &tys)?;
         let program = &compiled.program;
         let (tier, wasm, not_compiled) = match host.map(|h| compiled.generated(h)) {
             Some(Ok(g)) => (

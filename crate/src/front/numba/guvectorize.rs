@@ -87,7 +87,15 @@ pub(super) fn parse_layout(text: &str) -> std::result::Result<GuLayout, String> 
 
 /// Compiles `@guvectorize` kernel `k` for argument types `tys` (the inputs, then the
 /// outputs when they are passed).
-pub(super) fn compile(m: &Module, k: &KernelDef, span: Span, tys: &[Ty]) -> Result<Program> {
+/// `axis`: the `axis=` keyword, the axis each operand with a core dimension has it on
+/// (instead of the last).
+pub(super) fn compile(
+    m: &Module,
+    k: &KernelDef,
+    span: Span,
+    tys: &[Ty],
+    axis: Option<i64>,
+) -> Result<Program> {
     let Some(layout) = &k.layout else {
         return Err(KernelError::typing(
             format!(
@@ -244,6 +252,22 @@ pub(super) fn compile(m: &Module, k: &KernelDef, span: Span, tys: &[Ty]) -> Resu
             ));
         }
     }
+    if axis.is_some() {
+        // NumPy: `axis` names one core dimension shared by every operand that has one.
+        let names: Vec<&String> = cores.iter().flat_map(|c| c.iter()).collect();
+        let one = names.first().is_some_and(|n| names.iter().all(|m| m == n));
+        if cores.iter().any(|c| c.len() > 1) || !one {
+            return Err(KernelError::new(
+                KernelErrorKind::Type,
+                format!(
+                    "{}: axis can only be used with a single shared core dimension, not with \
+                     the layout {}",
+                    k.name, layout.text
+                ),
+                span,
+            ));
+        }
+    }
     let options = Options {
         numpy_errors: true,
         parallel: false,
@@ -261,7 +285,34 @@ pub(super) fn compile(m: &Module, k: &KernelDef, span: Span, tys: &[Ty]) -> Resu
         n_out,
         parallel: k.options.parallel,
         body: Vec::new(),
+        axis,
     };
+    // The axis must exist in every operand with a core dimension.
+    if let Some(ax) = axis {
+        let outer_nd = (0..n_in)
+            .map(|i| {
+                let nd = tys[i].array().map_or(0, |a| usize::from(a.ndim));
+                nd.saturating_sub(cores[i].len())
+            })
+            .max()
+            .unwrap_or(0);
+        for (i, core) in cores.iter().enumerate() {
+            if core.len() != 1 {
+                continue;
+            }
+            let nd = match tys.get(i) {
+                Some(t) => t.array().map_or(0, |a| usize::from(a.ndim)),
+                None => outer_nd + 1,
+            };
+            if b.core_position(ax, nd).is_none() {
+                return Err(KernelError::new(
+                    KernelErrorKind::Value,
+                    format!("axis {ax} is out of bounds for array of dimension {nd}"),
+                    span,
+                ));
+            }
+        }
+    }
     let entry = b.build();
     let mut program = Program::default();
     program.add(entry);
@@ -289,9 +340,36 @@ struct Builder<'a> {
     n_out: usize,
     parallel: bool,
     body: Vec<Stmt>,
+    /// `axis=`: where operands with a core dimension have it.
+    axis: Option<i64>,
 }
 
 impl Builder<'_> {
+    /// The position of the core dimension in an operand of `nd` dimensions under `axis=`.
+    fn core_position(&self, axis: i64, nd: usize) -> Option<usize> {
+        let nd = i64::try_from(nd).ok()?;
+        let a = if axis < 0 { axis + nd } else { axis };
+        (0..nd).contains(&a).then_some(a as usize)
+    }
+
+    /// Operand `i`'s array axis for its outer axis `k` and its core axis (`core_at`: the
+    /// core dimension's position under `axis=`, or None: the core dimensions last).
+    fn outer_axis(k: usize, core_at: Option<usize>) -> usize {
+        match core_at {
+            Some(c) if k >= c => k + 1,
+            _ => k,
+        }
+    }
+
+    /// Where operand `i` (with `nd` dimensions in all) has its core dimension under
+    /// `axis=`; None without `axis=` or without a core dimension.
+    fn core_at(&self, i: usize, nd: usize) -> Option<usize> {
+        let ax = self.axis?;
+        (self.core(i).len() == 1)
+            .then(|| self.core_position(ax, nd))
+            .flatten()
+    }
+
     fn e(&mut self, e: Expr, ty: Ty) -> ExprId {
         self.f.expr(e, ty, self.span)
     }
@@ -410,10 +488,12 @@ impl Builder<'_> {
             .collect();
         let mut steps: Vec<Vec<LocalId>> = vec![Vec::new(); given];
         for i in 0..given {
+            let core_at = self.core_at(i, outer[i] + self.core(i).len());
             for axis in 0..outer[i] {
                 let j = loop_nd - outer[i] + axis;
                 let arr = self.local(operand[i]);
-                let d = self.e(Expr::Dim(arr, axis as u8), i64t.clone());
+                let actual = Self::outer_axis(axis, core_at);
+                let d = self.e(Expr::Dim(arr, actual as u8), i64t.clone());
                 let dim = self.assign(&format!("d{i}_{axis}"), i64t.clone(), d);
                 if i < self.n_in {
                     let (e, one) = (self.local(extents[j]), self.i64(1));
@@ -473,7 +553,9 @@ impl Builder<'_> {
             }
             let core = self.core(i).clone();
             for (c, name) in core.iter().enumerate() {
-                let axis = outer[i] + c;
+                let axis = self
+                    .core_at(i, outer[i] + core.len())
+                    .unwrap_or(outer[i] + c);
                 let arr = self.local(operand[i]);
                 let d = self.e(Expr::Dim(arr, axis as u8), i64t.clone());
                 if let Some(&(_, known)) = sizes.iter().find(|(n, _)| n == name) {
@@ -517,6 +599,11 @@ impl Builder<'_> {
             if core.is_empty() {
                 dims.push(self.i64(1));
             }
+            if let Some(at) = self.core_at(i, loop_nd + 1) {
+                // The core dimension at `axis`.
+                let d = dims.remove(loop_nd);
+                dims.insert(at, d);
+            }
             let ty = Ty::Array(ArrayTy {
                 dtype,
                 ndim: dims.len() as u8,
@@ -552,6 +639,17 @@ impl Builder<'_> {
             }
             let total = arr_ty.array().map_or(0, |a| usize::from(a.ndim));
             let mut indices: Vec<Index> = idx.into_iter().map(Index::At).collect();
+            if let Some(at) = self.core_at(i, total).filter(|_| total == nd + 1) {
+                // The core dimension at `axis`: a whole slice there.
+                indices.insert(
+                    at,
+                    Index::Slice {
+                        start: None,
+                        stop: None,
+                        step: None,
+                    },
+                );
+            }
             if core_empty && total > 0 && self.sig[i].array().is_some() {
                 // One element as a 1-d view: the last outer index as a slice of one.
                 if allocated {

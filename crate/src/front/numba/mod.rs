@@ -108,6 +108,9 @@ pub struct Module {
     lambdas: HashMap<ExprId, StmtId>,
 }
 
+/// What separates a gufunc's name from its `axis=` in the name of its program.
+const AXIS_MARK: &str = "\u{1}axis=";
+
 /// The most functions a module may define, and constants it may hold.
 const MAX_GLOBALS: usize = 10_000;
 
@@ -596,6 +599,20 @@ impl Module {
             .is_ok_and(|k| matches!(k.kind, KernelKind::Vectorize | KernelKind::Guvectorize))
     }
 
+    /// Whether kernel `name` is a generalized ufunc (`@guvectorize`).
+    #[must_use]
+    pub fn is_gufunc(&self, name: &str) -> bool {
+        self.kernel(name)
+            .is_ok_and(|k| k.kind == KernelKind::Guvectorize)
+    }
+
+    /// The name a gufunc's program for `axis=axis` is compiled under ([`Module::compile`]
+    /// reads the axis back from it).
+    #[must_use]
+    pub fn with_axis(name: &str, axis: i128) -> String {
+        format!("{name}{AXIS_MARK}{axis}")
+    }
+
     /// The argument types of each declared signature of a kernel.
     #[must_use]
     pub fn declared(&self, name: &str) -> Vec<Vec<Ty>> {
@@ -721,6 +738,25 @@ impl Module {
     /// Compiles kernel `name` for argument types `tys`: the program's entry is the kernel,
     /// followed by the functions it calls.
     pub fn compile(&self, name: &str, tys: &[Ty]) -> Result<Program> {
+        // A gufunc called with `axis=`: its name carries the axis (see `with_axis`).
+        if let Some((base, axis)) = name.split_once(AXIS_MARK) {
+            let k = self.kernel(base)?;
+            let axis: i64 = axis.parse().map_err(|_| {
+                KernelError::new(
+                    KernelErrorKind::Value,
+                    "axis out of range",
+                    self.name_span(base),
+                )
+            })?;
+            if k.kind != KernelKind::Guvectorize {
+                return Err(KernelError::new(
+                    KernelErrorKind::Type,
+                    format!("{base}() got an unexpected keyword argument 'axis'"),
+                    self.name_span(base),
+                ));
+            }
+            return guvectorize::compile(self, k, self.name_span(base), tys, Some(axis));
+        }
         let k = self.kernel(name)?;
         if k.kind == KernelKind::Vectorize {
             return vectorize::compile(self, k, self.name_span(name), tys);
@@ -736,7 +772,7 @@ impl Module {
             return Ok(program);
         }
         if k.kind == KernelKind::Guvectorize {
-            return guvectorize::compile(self, k, self.name_span(name), tys);
+            return guvectorize::compile(self, k, self.name_span(name), tys, None);
         }
         let ret = k
             .declared
