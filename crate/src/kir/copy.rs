@@ -30,6 +30,12 @@ impl<'a> Copier<'a> {
         }
     }
 
+    /// The copy of expression `e`, once copied.
+    #[must_use]
+    pub fn copied(&self, e: ExprId) -> Option<ExprId> {
+        self.exprs.get(&e).copied()
+    }
+
     /// Forgets the expressions copied so far (statements copied twice get their own).
     pub fn fresh_exprs(&mut self) {
         self.exprs.clear();

@@ -24,6 +24,7 @@
 //! `evaluate("exp(x)")`), and [`Expr::PyDiv`] is a division under Python's error model
 //! (ZeroDivisionError on a zero divisor), which `@njit` uses for `/`, `//` and `%` on scalars.
 
+pub mod bounds;
 mod copy;
 pub mod exec;
 pub mod inline;

@@ -738,6 +738,16 @@ impl Module {
     /// Compiles kernel `name` for argument types `tys`: the program's entry is the kernel,
     /// followed by the functions it calls.
     pub fn compile(&self, name: &str, tys: &[Ty]) -> Result<Program> {
+        let mut program = self.compile_program(name, tys)?;
+        // Bounds checks out of innermost loops, for every kind of kernel (both tiers run
+        // the result; only generated code skips the proven checks).
+        for f in &mut program.functions {
+            crate::kir::bounds::hoist(f);
+        }
+        Ok(program)
+    }
+
+    fn compile_program(&self, name: &str, tys: &[Ty]) -> Result<Program> {
         // A gufunc called with `axis=`: its name carries the axis (see `with_axis`).
         if let Some((base, axis)) = name.split_once(AXIS_MARK) {
             let k = self.kernel(base)?;
