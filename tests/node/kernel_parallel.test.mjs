@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import * as nw from '../../web/src/node.js';
+import { bits, data, sameBits } from './kernel-data.mjs';
 
 const SOURCE = `
 import numpy as np
@@ -59,23 +60,6 @@ def bad(a):
         s += a[i]
     return s
 `;
-
-// A deterministic pseudo-random array (no Math.random: the test must repeat).
-function data(n, seed) {
-  const a = new Float64Array(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    a[i] = x / 2 ** 31 - 1;
-  }
-  return a;
-}
-
-const bits = (v) => {
-  const b = new Float64Array([v]);
-  return new BigUint64Array(b.buffer)[0];
-};
-const sameBits = (x, y) => x.length === y.length && x.every((v, i) => bits(v) === bits(y[i]));
 
 let m;
 let status;

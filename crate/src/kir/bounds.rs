@@ -24,6 +24,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::copy::Copier;
+use super::parallel::each_stmt;
 use super::{Expr, ExprId, Function, LocalId, Stmt, Ty};
 use crate::types::{BinaryOp, DType, Scalar};
 
@@ -83,36 +84,21 @@ fn block(f: &mut Function, body: Vec<Stmt>) -> Vec<Stmt> {
 }
 
 fn has_loop(body: &[Stmt]) -> bool {
-    body.iter().any(|s| match s {
-        Stmt::For { .. } | Stmt::While { .. } | Stmt::ParFor(_) => true,
-        Stmt::If {
-            then, otherwise, ..
-        } => has_loop(then) || has_loop(otherwise),
-        _ => false,
-    })
+    let mut found = false;
+    each_stmt(body, &mut |s| {
+        found |= matches!(s, Stmt::For { .. } | Stmt::While { .. } | Stmt::ParFor(_));
+    });
+    found
 }
 
-/// The locals a block assigns (loop variables included).
-fn assigned(body: &[Stmt], out: &mut HashSet<LocalId>) {
-    for s in body {
-        match s {
-            Stmt::Assign(l, _) => {
-                out.insert(*l);
-            }
-            Stmt::If {
-                then, otherwise, ..
-            } => {
-                assigned(then, out);
-                assigned(otherwise, out);
-            }
-            Stmt::For { var, body, .. } => {
-                out.insert(*var);
-                assigned(body, out);
-            }
-            Stmt::While { body, .. } => assigned(body, out),
-            _ => {}
-        }
-    }
+/// How many times a block assigns each local (loop variables included).
+fn assign_counts(body: &[Stmt]) -> HashMap<LocalId, usize> {
+    let mut out: HashMap<LocalId, usize> = HashMap::new();
+    each_stmt(body, &mut |s| match s {
+        Stmt::Assign(l, _) | Stmt::For { var: l, .. } => *out.entry(*l).or_default() += 1,
+        _ => {}
+    });
+    out
 }
 
 /// A read's index on one axis: `v + c` or a loop-invariant local or constant.
@@ -149,8 +135,8 @@ fn innermost(
         }]
     };
     let positive_step = matches!(f.get(step), Expr::Const(Scalar::I64(s)) if *s > 0);
-    let mut written = HashSet::new();
-    assigned(&body, &mut written);
+    let counts = assign_counts(&body);
+    let written: HashSet<LocalId> = counts.keys().copied().collect();
     if !positive_step || written.contains(&var) {
         return keep(body);
     }
@@ -158,8 +144,6 @@ fn innermost(
     // anything reads them.
     let mut offset: HashMap<LocalId, i64> = HashMap::new();
     offset.insert(var, 0);
-    let mut counts: HashMap<LocalId, usize> = HashMap::new();
-    count_assigns(&body, &mut counts);
     for st in &body {
         let Stmt::Assign(l, e) = st else { break };
         let Some(c) = affine(f, *e, &offset) else {
@@ -298,26 +282,6 @@ fn innermost(
             }],
         },
     ]
-}
-
-fn count_assigns(body: &[Stmt], out: &mut HashMap<LocalId, usize>) {
-    for s in body {
-        match s {
-            Stmt::Assign(l, _) => *out.entry(*l).or_default() += 1,
-            Stmt::If {
-                then, otherwise, ..
-            } => {
-                count_assigns(then, out);
-                count_assigns(otherwise, out);
-            }
-            Stmt::For { var, body, .. } => {
-                *out.entry(*var).or_default() += 1;
-                count_assigns(body, out);
-            }
-            Stmt::While { body, .. } => count_assigns(body, out),
-            _ => {}
-        }
-    }
 }
 
 /// `e` as `v + c` for a known index local: its `c`.
