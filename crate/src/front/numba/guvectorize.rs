@@ -20,6 +20,7 @@
 //! loop's are cast once, as NumPy casts them.
 
 use super::error::{KernelError, KernelErrorKind, Result};
+use super::vectorize::Emit;
 use super::{KernelDef, Module, Options, lower};
 use crate::kir::{
     ArrayTy, Expr, ExprId, FuncId, Function, Index, Intrinsic, Layout, LocalId, Program, RaiseKind,
@@ -327,6 +328,15 @@ pub(super) fn compile(
     Ok(program)
 }
 
+impl Emit for Builder<'_> {
+    fn func(&mut self) -> &mut Function {
+        &mut self.f
+    }
+    fn at(&self) -> Span {
+        self.span
+    }
+}
+
 struct Builder<'a> {
     f: Function,
     span: Span,
@@ -368,23 +378,6 @@ impl Builder<'_> {
         (self.core(i).len() == 1)
             .then(|| self.core_position(ax, nd))
             .flatten()
-    }
-
-    fn e(&mut self, e: Expr, ty: Ty) -> ExprId {
-        self.f.expr(e, ty, self.span)
-    }
-
-    fn i64(&mut self, v: i64) -> ExprId {
-        self.e(Expr::Const(Scalar::I64(v)), Ty::Scalar(DType::I64))
-    }
-
-    fn local(&mut self, l: LocalId) -> ExprId {
-        let ty = self.f.local_decl(l).ty.clone();
-        self.e(Expr::Local(l), ty)
-    }
-
-    fn bin(&mut self, op: BinaryOp, a: ExprId, b: ExprId, ty: DType) -> ExprId {
-        self.e(Expr::Binary(op, a, b), Ty::Scalar(ty))
     }
 
     fn assign(&mut self, name: &str, ty: Ty, v: ExprId) -> LocalId {
@@ -497,7 +490,7 @@ impl Builder<'_> {
                 let dim = self.assign(&format!("d{i}_{axis}"), i64t.clone(), d);
                 if i < self.n_in {
                     let (e, one) = (self.local(extents[j]), self.i64(1));
-                    let is_one = self.bin(BinaryOp::Eq, e, one, DType::Bool);
+                    let is_one = self.binary(BinaryOp::Eq, e, one, DType::Bool);
                     let dv = self.local(dim);
                     self.body.push(Stmt::If {
                         cond: is_one,
@@ -505,9 +498,9 @@ impl Builder<'_> {
                         otherwise: Vec::new(),
                     });
                     let (dv, e) = (self.local(dim), self.local(extents[j]));
-                    let differs = self.bin(BinaryOp::Ne, dv, e, DType::Bool);
+                    let differs = self.binary(BinaryOp::Ne, dv, e, DType::Bool);
                     let (dv, one) = (self.local(dim), self.i64(1));
-                    let not_one = self.bin(BinaryOp::Ne, dv, one, DType::Bool);
+                    let not_one = self.binary(BinaryOp::Ne, dv, one, DType::Bool);
                     let no = self.f_false();
                     let bad = self.e(Expr::Cond(differs, not_one, no), Ty::Scalar(DType::Bool));
                     self.raise_if(
@@ -519,7 +512,7 @@ impl Builder<'_> {
                         ),
                     );
                     let (dv, one) = (self.local(dim), self.i64(1));
-                    let is1 = self.bin(BinaryOp::Eq, dv, one, DType::Bool);
+                    let is1 = self.binary(BinaryOp::Eq, dv, one, DType::Bool);
                     let (zero, one) = (self.i64(0), self.i64(1));
                     let v = self.e(Expr::Cond(is1, zero, one), i64t.clone());
                     let s = self.assign(&format!("s{i}_{axis}"), i64t.clone(), v);
@@ -527,7 +520,7 @@ impl Builder<'_> {
                 } else {
                     // An output passed in has exactly the loop's outer dimensions.
                     let (dv, e) = (self.local(dim), self.local(extents[j]));
-                    let differs = self.bin(BinaryOp::Ne, dv, e, DType::Bool);
+                    let differs = self.binary(BinaryOp::Ne, dv, e, DType::Bool);
                     self.raise_if(
                         differs,
                         format!(
@@ -560,7 +553,7 @@ impl Builder<'_> {
                 let d = self.e(Expr::Dim(arr, axis as u8), i64t.clone());
                 if let Some(&(_, known)) = sizes.iter().find(|(n, _)| n == name) {
                     let kv = self.local(known);
-                    let differs = self.bin(BinaryOp::Ne, d, kv, DType::Bool);
+                    let differs = self.binary(BinaryOp::Ne, d, kv, DType::Bool);
                     let what = if i < self.n_in { "Input" } else { "Output" };
                     let index = if i < self.n_in { i } else { i - self.n_in };
                     self.raise_if(
@@ -633,7 +626,7 @@ impl Builder<'_> {
                     iv
                 } else {
                     let s = self.local(steps[i][axis]);
-                    self.bin(BinaryOp::Mul, iv, s, DType::I64)
+                    self.binary(BinaryOp::Mul, iv, s, DType::I64)
                 };
                 idx.push(at);
             }
@@ -661,7 +654,7 @@ impl Builder<'_> {
                     });
                 } else if let Some(Index::At(last)) = indices.pop() {
                     let one = self.i64(1);
-                    let stop = self.bin(BinaryOp::Add, last, one, DType::I64);
+                    let stop = self.binary(BinaryOp::Add, last, one, DType::I64);
                     indices.push(Index::Slice {
                         start: Some(last),
                         stop: Some(stop),

@@ -210,6 +210,40 @@ pub(super) fn compile(m: &Module, k: &KernelDef, span: Span, tys: &[Ty]) -> Resu
     Ok(program)
 }
 
+/// Expression helpers of the entries written here in kir (ufuncs, gufuncs): everything at
+/// the kernel's span.
+pub(super) trait Emit {
+    fn func(&mut self) -> &mut Function;
+    fn at(&self) -> Span;
+
+    fn e(&mut self, e: Expr, ty: Ty) -> ExprId {
+        let span = self.at();
+        self.func().expr(e, ty, span)
+    }
+
+    fn i64(&mut self, v: i64) -> ExprId {
+        self.e(Expr::Const(Scalar::I64(v)), Ty::Scalar(DType::I64))
+    }
+
+    fn local(&mut self, l: LocalId) -> ExprId {
+        let ty = self.func().local_decl(l).ty.clone();
+        self.e(Expr::Local(l), ty)
+    }
+
+    fn binary(&mut self, op: BinaryOp, a: ExprId, b: ExprId, ty: DType) -> ExprId {
+        self.e(Expr::Binary(op, a, b), Ty::Scalar(ty))
+    }
+}
+
+impl Emit for Builder<'_> {
+    fn func(&mut self) -> &mut Function {
+        &mut self.f
+    }
+    fn at(&self) -> Span {
+        self.span
+    }
+}
+
 /// Builds the ufunc's entry function.
 struct Builder<'a> {
     f: Function,
@@ -252,23 +286,6 @@ impl<'a> Builder<'a> {
             loop_in,
             out,
         }
-    }
-
-    fn e(&mut self, e: Expr, ty: Ty) -> ExprId {
-        self.f.expr(e, ty, self.span)
-    }
-
-    fn i64(&mut self, v: i64) -> ExprId {
-        self.e(Expr::Const(Scalar::I64(v)), Ty::Scalar(DType::I64))
-    }
-
-    fn local(&mut self, l: LocalId) -> ExprId {
-        let ty = self.f.local_decl(l).ty.clone();
-        self.e(Expr::Local(l), ty)
-    }
-
-    fn binary(&mut self, op: BinaryOp, a: ExprId, b: ExprId, ty: DType) -> ExprId {
-        self.e(Expr::Binary(op, a, b), Ty::Scalar(ty))
     }
 
     /// The call of the scalar function on element `args` (each cast to its loop type),
