@@ -186,6 +186,7 @@ pub(super) fn compile(m: &Module, k: &KernelDef, span: Span, tys: &[Ty]) -> Resu
     };
     let mut b = Builder::new(&k.name, span, tys, &loop_in, out);
     b.parallel = k.options.parallel;
+    b.callee = inner.functions.first().map(|f| f.with_calls_shifted(1));
     if let Some(a) = out_array {
         b.f = Function::new(&k.name, Ty::Array(a.clone()));
         for (i, t) in tys.iter().enumerate() {
@@ -251,6 +252,8 @@ struct Builder<'a> {
     parallel: bool,
     /// The output array is the last parameter (`out=`) instead of a new one.
     given_out: bool,
+    /// The scalar function as it is in the program (function 1), to inline.
+    callee: Option<Function>,
     span: Span,
     tys: &'a [Ty],
     loop_in: &'a [DType],
@@ -281,6 +284,7 @@ impl<'a> Builder<'a> {
             f,
             parallel: false,
             given_out: false,
+            callee: None,
             span,
             tys,
             loop_in,
@@ -436,6 +440,20 @@ impl<'a> Builder<'a> {
             }
         }
         let mut value = self.apply(args);
+        // The scalar function inlined into the loop where its returns allow (no call per
+        // element).
+        let mut inner = Vec::new();
+        if let Some(callee) = self.callee.take()
+            && let Expr::Call(_, call_args) = self.f.get(value).clone()
+        {
+            let result = self.f.local("$v", Ty::Scalar(self.out));
+            if let Some(stmts) =
+                crate::kir::inline::tail_call(&mut self.f, &callee, &call_args, result)
+            {
+                inner = stmts;
+                value = self.local(result);
+            }
+        }
         if let Some(d) = self.f.ret.array().map(|a| a.dtype)
             && d != self.out
         {
@@ -443,12 +461,12 @@ impl<'a> Builder<'a> {
         }
         let at: Vec<ExprId> = index.iter().map(|&i| self.local(i)).collect();
         let target = self.local(out);
-        let mut inner = vec![Stmt::Store {
+        inner.push(Stmt::Store {
             array: target,
             index: at,
             value,
             span: self.span,
-        }];
+        });
         for j in (0..ndim).rev() {
             let (start, step) = (self.i64(0), self.i64(1));
             let stop = self.local(extents[j]);
