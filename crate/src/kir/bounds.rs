@@ -16,8 +16,9 @@
 //!     for v in range(lo, hi, step): <the body as it was>
 //! ```
 //!
-//! so that generated code reads without a check per element when the range proves the
-//! reads, and reports the same IndexError at the same element when it does not. Only
+//! so that generated code reads (and stores: `out[i] = ...`, marked on the store's array
+//! expression) without a check per element when the range proves them, and reports the
+//! same IndexError at the same element when it does not. Only
 //! innermost loops (no loop inside) are duplicated, so code grows at most twofold. The
 //! executor runs the same program and checks every read anyway.
 
@@ -325,6 +326,14 @@ fn collect(
                 visit(i);
             }
             visit(*value);
+            // The store itself, marked on its array expression.
+            if let Expr::Local(arr) = f.get(*array)
+                && !written.contains(arr)
+                && !f.is_in_bounds(*array)
+                && let Some(ix) = index_forms(f, index, offset, written)
+            {
+                reads.loads.push((*array, *arr, ix));
+            }
         }
         Stmt::If {
             cond,
@@ -360,30 +369,36 @@ fn each_load(
             && !written.contains(arr)
             && !f.is_in_bounds(e)
         {
-            let ix: Option<Vec<Ix>> = idx
-                .iter()
-                .map(|&i| {
-                    if f.ty(i) != &Ty::Scalar(DType::I64) {
-                        return None;
-                    }
-                    if let Some(c) = affine(f, i, offset) {
-                        return Some(Ix::Var(c));
-                    }
-                    match f.get(i) {
-                        Expr::Local(u) if !written.contains(u) => Some(Ix::Invariant(*u)),
-                        Expr::Const(Scalar::I64(c)) if (0..LIMIT).contains(c) => {
-                            Some(Ix::Const(*c))
-                        }
-                        _ => None,
-                    }
-                })
-                .collect();
-            if let Some(ix) = ix
-                && ix.iter().any(|i| matches!(i, Ix::Var(_)))
-            {
+            if let Some(ix) = index_forms(f, idx, offset, written) {
                 reads.loads.push((e, *arr, ix));
             }
         }
         x.each_operand(|o| stack.push(o));
     }
+}
+
+/// Each index's form, when every one is `v + c`, invariant or a constant and one is `v + c`.
+fn index_forms(
+    f: &Function,
+    index: &[ExprId],
+    offset: &HashMap<LocalId, i64>,
+    written: &HashSet<LocalId>,
+) -> Option<Vec<Ix>> {
+    let ix: Vec<Ix> = index
+        .iter()
+        .map(|&i| {
+            if f.ty(i) != &Ty::Scalar(DType::I64) {
+                return None;
+            }
+            if let Some(c) = affine(f, i, offset) {
+                return Some(Ix::Var(c));
+            }
+            match f.get(i) {
+                Expr::Local(u) if !written.contains(u) => Some(Ix::Invariant(*u)),
+                Expr::Const(Scalar::I64(c)) if (0..LIMIT).contains(c) => Some(Ix::Const(*c)),
+                _ => None,
+            }
+        })
+        .collect::<Option<_>>()?;
+    ix.iter().any(|i| matches!(i, Ix::Var(_))).then_some(ix)
 }

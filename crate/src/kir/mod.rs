@@ -360,7 +360,8 @@ pub struct Function {
     types: Vec<Ty>,
     spans: Vec<Span>,
     /// Loads ([`Expr::Load`]) whose indices are proven inside the array where they run
-    /// (a stencil's interior reads): generated code skips their bounds checks.
+    /// (a stencil's interior reads), and stores ([`Stmt::Store`], by their array
+    /// expression) proven the same way: generated code skips their bounds checks.
     in_bounds: Vec<ExprId>,
 }
 

@@ -167,7 +167,12 @@ impl Function {
                     let idx: Vec<String> = index.iter().map(|&i| self.expr_text(i)).collect();
                     let _ = writeln!(
                         s,
-                        "{pad}store({}, {}) = {}",
+                        "{pad}{}({}, {}) = {}",
+                        if self.is_in_bounds(*array) {
+                            "store.inbounds"
+                        } else {
+                            "store"
+                        },
                         self.expr_text(*array),
                         idx.join(", "),
                         self.expr_text(*value)

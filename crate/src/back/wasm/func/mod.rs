@@ -415,7 +415,8 @@ impl Gen<'_, '_> {
                 self.expr(*value)?;
                 let v = self.c.temp(t);
                 self.c.push(I::LocalSet(v));
-                self.element(*array, index, *span, true)?;
+                // (a store proven in bounds carries the mark on its array expression)
+                self.element(*array, index, *span, !self.f.is_in_bounds(*array))?;
                 self.c.push(I::LocalGet(v));
                 self.c.push(store(at.dtype));
                 self.c.release(t, v);
