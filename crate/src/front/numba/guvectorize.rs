@@ -27,7 +27,7 @@ use crate::kir::{
     Stmt, Ty,
 };
 use crate::syntax::Span;
-use crate::types::{BinaryOp, DType, Scalar};
+use crate::types::{BinaryOp, DType};
 
 /// A gufunc's layout: the core dimensions of each input and each output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,17 +315,7 @@ pub(super) fn compile(
         }
     }
     let entry = b.build();
-    let mut program = Program::default();
-    program.add(entry);
-    for f in &inner.functions {
-        program.add(f.with_calls_shifted(1));
-    }
-    if k.options.parallel {
-        let report = crate::kir::parallel::parallelize(&mut program)
-            .map_err(|e| KernelError::typing(e.message, e.span))?;
-        program.parallel = Some(report);
-    }
-    Ok(program)
+    super::vectorize::assemble(entry, &inner, k.options.parallel)
 }
 
 impl Emit for Builder<'_> {
@@ -489,33 +479,19 @@ impl Builder<'_> {
                 let d = self.e(Expr::Dim(arr, actual as u8), i64t.clone());
                 let dim = self.assign(&format!("d{i}_{axis}"), i64t.clone(), d);
                 if i < self.n_in {
-                    let (e, one) = (self.local(extents[j]), self.i64(1));
-                    let is_one = self.binary(BinaryOp::Eq, e, one, DType::Bool);
-                    let dv = self.local(dim);
-                    self.body.push(Stmt::If {
-                        cond: is_one,
-                        then: vec![Stmt::Assign(extents[j], dv)],
-                        otherwise: Vec::new(),
-                    });
-                    let (dv, e) = (self.local(dim), self.local(extents[j]));
-                    let differs = self.binary(BinaryOp::Ne, dv, e, DType::Bool);
-                    let (dv, one) = (self.local(dim), self.i64(1));
-                    let not_one = self.binary(BinaryOp::Ne, dv, one, DType::Bool);
-                    let no = self.f_false();
-                    let bad = self.e(Expr::Cond(differs, not_one, no), Ty::Scalar(DType::Bool));
-                    self.raise_if(
-                        bad,
-                        format!(
-                            "operands could not be broadcast together with remapped shapes \
-                             [original->remapped] (gufunc signature {})",
-                            self.layout.text
-                        ),
+                    let message = format!(
+                        "operands could not be broadcast together with remapped shapes \
+                         [original->remapped] (gufunc signature {})",
+                        self.layout.text
                     );
-                    let (dv, one) = (self.local(dim), self.i64(1));
-                    let is1 = self.binary(BinaryOp::Eq, dv, one, DType::Bool);
-                    let (zero, one) = (self.i64(0), self.i64(1));
-                    let v = self.e(Expr::Cond(is1, zero, one), i64t.clone());
-                    let s = self.assign(&format!("s{i}_{axis}"), i64t.clone(), v);
+                    let (stmts, s) = self.broadcast_axis(
+                        extents[j],
+                        dim,
+                        true,
+                        message,
+                        &format!("s{i}_{axis}"),
+                    );
+                    self.body.extend(stmts);
                     steps[i].push(s);
                 } else {
                     // An output passed in has exactly the loop's outer dimensions.
@@ -749,9 +725,5 @@ impl Builder<'_> {
         self.body.push(Stmt::Return(Some(ret)));
         self.f.body = std::mem::take(&mut self.body);
         std::mem::replace(&mut self.f, Function::new("", Ty::None))
-    }
-
-    fn f_false(&mut self) -> ExprId {
-        self.e(Expr::Const(Scalar::Bool(false)), Ty::Scalar(DType::Bool))
     }
 }

@@ -195,20 +195,7 @@ pub(super) fn compile(m: &Module, k: &KernelDef, span: Span, tys: &[Ty]) -> Resu
         b.f.param("out", Ty::Array(a));
         b.given_out = true;
     }
-    let entry = b.build();
-    let mut program = Program::default();
-    program.add(entry);
-    for f in &inner.functions {
-        program.add(f.with_calls_shifted(1));
-    }
-    if k.options.parallel {
-        // target='parallel': the outer loop over the broadcast elements runs in chunks on
-        // the pool (it stores each element once, so it has no reductions and no races).
-        let report = crate::kir::parallel::parallelize(&mut program)
-            .map_err(|e| KernelError::typing(e.message, e.span))?;
-        program.parallel = Some(report);
-    }
-    Ok(program)
+    assemble(b.build(), &inner, k.options.parallel)
 }
 
 /// Expression helpers of the entries written here in kir (ufuncs, gufuncs): everything at
@@ -234,6 +221,74 @@ pub(super) trait Emit {
     fn binary(&mut self, op: BinaryOp, a: ExprId, b: ExprId, ty: DType) -> ExprId {
         self.e(Expr::Binary(op, a, b), Ty::Scalar(ty))
     }
+
+    /// One axis of an argument broadcast against the loop's extent `e` (NumPy's rule):
+    /// `e = d` where `e` is still 1 (when `grow`), a ValueError with `message` where the
+    /// argument's extent `d` is neither `e` nor 1. Gives those statements and a new local
+    /// named `step` holding the argument's index step on the axis: 0 where it broadcasts.
+    fn broadcast_axis(
+        &mut self,
+        e: LocalId,
+        d: LocalId,
+        grow: bool,
+        message: String,
+        step: &str,
+    ) -> (Vec<Stmt>, LocalId) {
+        let mut body = Vec::new();
+        if grow {
+            let (ev, one) = (self.local(e), self.i64(1));
+            let e_is_one = self.binary(BinaryOp::Eq, ev, one, DType::Bool);
+            let dv = self.local(d);
+            body.push(Stmt::If {
+                cond: e_is_one,
+                then: vec![Stmt::Assign(e, dv)],
+                otherwise: Vec::new(),
+            });
+        }
+        let (ev, dv) = (self.local(e), self.local(d));
+        let differs = self.binary(BinaryOp::Ne, dv, ev, DType::Bool);
+        let (dv, one) = (self.local(d), self.i64(1));
+        let not_one = self.binary(BinaryOp::Ne, dv, one, DType::Bool);
+        let span = self.at();
+        body.push(Stmt::If {
+            cond: differs,
+            then: vec![Stmt::If {
+                cond: not_one,
+                then: vec![Stmt::Raise {
+                    kind: RaiseKind::ValueError,
+                    message,
+                    span,
+                }],
+                otherwise: Vec::new(),
+            }],
+            otherwise: Vec::new(),
+        });
+        let (dv, one) = (self.local(d), self.i64(1));
+        let is_one = self.binary(BinaryOp::Eq, dv, one, DType::Bool);
+        let (zero, one) = (self.i64(0), self.i64(1));
+        let v = self.e(Expr::Cond(is_one, zero, one), Ty::Scalar(DType::I64));
+        let step = self.func().local(step, Ty::Scalar(DType::I64));
+        body.push(Stmt::Assign(step, v));
+        (body, step)
+    }
+}
+
+/// The program of a ufunc or gufunc: its `entry`, then the functions of the compiled
+/// scalar or core function (`inner`, whose calls move one place); with target='parallel'
+/// the entry's outer loop runs in chunks on the pool (each element is stored once: no
+/// reductions, no races).
+pub(super) fn assemble(entry: Function, inner: &Program, parallel: bool) -> Result<Program> {
+    let mut program = Program::default();
+    program.add(entry);
+    for f in &inner.functions {
+        program.add(f.with_calls_shifted(1));
+    }
+    if parallel {
+        let report = crate::kir::parallel::parallelize(&mut program)
+            .map_err(|e| KernelError::typing(e.message, e.span))?;
+        program.parallel = Some(report);
+    }
+    Ok(program)
 }
 
 impl Emit for Builder<'_> {
@@ -359,41 +414,15 @@ impl<'a> Builder<'a> {
                 let d = self.e(Expr::Dim(arr, axis), Ty::Scalar(DType::I64));
                 let dim = self.f.local(format!("d{k}_{axis}"), Ty::Scalar(DType::I64));
                 body.push(Stmt::Assign(dim, d));
-                // E_j = d where E_j is still 1; otherwise d must be E_j or 1.
-                let (e, dv, one) = (self.local(extents[j]), self.local(dim), self.i64(1));
-                let e_is_one = self.binary(BinaryOp::Eq, e, one, DType::Bool);
-                let dv2 = self.local(dim);
-                if out_param.is_none() {
-                    // (A given out is never broadcast: its extents are the loop's.)
-                    body.push(Stmt::If {
-                        cond: e_is_one,
-                        then: vec![Stmt::Assign(extents[j], dv)],
-                        otherwise: Vec::new(),
-                    });
-                }
-                let (e, dv, one) = (self.local(extents[j]), self.local(dim), self.i64(1));
-                let differs = self.binary(BinaryOp::Ne, dv, e, DType::Bool);
-                let not_one = self.binary(BinaryOp::Ne, dv2, one, DType::Bool);
-                body.push(Stmt::If {
-                    cond: differs,
-                    then: vec![Stmt::If {
-                        cond: not_one,
-                        then: vec![Stmt::Raise {
-                            kind: RaiseKind::ValueError,
-                            message: "operands could not be broadcast together".to_owned(),
-                            span: self.span,
-                        }],
-                        otherwise: Vec::new(),
-                    }],
-                    otherwise: Vec::new(),
-                });
-                // The index step on this axis: 0 where the argument broadcasts.
-                let step = self.f.local(format!("s{k}_{axis}"), Ty::Scalar(DType::I64));
-                let (dv, one) = (self.local(dim), self.i64(1));
-                let is_one = self.binary(BinaryOp::Eq, dv, one, DType::Bool);
-                let (zero, one) = (self.i64(0), self.i64(1));
-                let v = self.e(Expr::Cond(is_one, zero, one), Ty::Scalar(DType::I64));
-                body.push(Stmt::Assign(step, v));
+                // (A given out is never broadcast: its extents are the loop's.)
+                let (stmts, step) = self.broadcast_axis(
+                    extents[j],
+                    dim,
+                    out_param.is_none(),
+                    "operands could not be broadcast together".to_owned(),
+                    &format!("s{k}_{axis}"),
+                );
+                body.extend(stmts);
                 s.push(Some(step));
             }
             steps.push(s);
