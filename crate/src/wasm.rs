@@ -25,6 +25,14 @@ pub fn function_table() -> String {
     api::function_table_json()
 }
 
+/// What kernels may name (`np.*`, `math.*`, `numba`'s decorators and their options) as
+/// JSON, for editors' completions (see `front::numba::library_json`).
+#[wasm_bindgen(js_name = kernelLibrary)]
+#[must_use]
+pub fn kernel_library() -> String {
+    crate::front::numba::library_json()
+}
+
 /// `"threads"` for the shared-memory build, `"simd"` for the single-threaded one.
 #[wasm_bindgen(js_name = buildFlavor)]
 #[must_use]

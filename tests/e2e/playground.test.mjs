@@ -271,20 +271,27 @@ test('a long run shows progress and can be cancelled between calls', async () =>
   await closePage(page);
 });
 
-test('kernel mode says kernels are coming and runs nothing (dark theme)', async () => {
+test('switching to kernel mode and back clears the other mode\'s results (dark theme)', async () => {
   const page = await openPlayground(`${isolated.url}?pool=2`, { width: 1280, height: 800 }, 'dark');
+  await page.selectOption('#n', '1000');
+  await page.click('#run');
+  await page.waitForFunction(() => document.querySelector('[data-testid=progress]').textContent === 'done', null, { timeout: 120_000 });
   await page.click('.modes button[data-mode=kernel]');
-  assert.equal(await page.isVisible('#kernel-note'), true);
-  assert.match(await page.textContent('#kernel-note'), /coming/);
-  assert.equal(await page.isDisabled('#run'), true);
-  assert.equal(await page.isDisabled('#scale'), true);
-  for (const hidden of ['#run', '#result', '#timing', '#panel', '#chart-threads']) {
-    assert.equal(await page.isVisible(hidden), false, `${hidden} is not shown in kernel mode`);
-  }
+  await page.waitForSelector('#kernel-box:not([hidden])');
+  assert.equal(await page.isVisible('#inputs-box'), false);
+  assert.match(await page.textContent('#result'), /Run to see the result/);
+  assert.match(await page.textContent('#timing'), /No timings yet/);
+  assert.equal(await page.isVisible('#chart-threads'), false);
+  // The kernel mode's panels replace the expression mode's.
+  assert.equal(await page.isVisible('.tabs button[data-panel=typed]'), true);
+  assert.equal(await page.isVisible('.tabs button[data-panel=bytecode]'), false);
+  await page.waitForFunction(() => document.querySelector('#diag').textContent.startsWith('ssum('));
   await screenshot(page, 'playground-kernel-dark');
   await page.click('.modes button[data-mode=expression]');
   assert.equal(await page.isDisabled('#run'), false);
-  assert.equal(await page.isVisible('#result'), true);
+  assert.equal(await page.isVisible('#inputs-box'), true);
+  assert.equal(await page.isVisible('#kernel-box'), false);
+  assert.match(await page.textContent('#result'), /Run to see the result/);
   await closePage(page);
 });
 
@@ -380,7 +387,7 @@ async function sharedState(page) {
   return JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
 }
 
-test('a share link carries the inputs the expression uses and the kernel text only when edited in kernel mode', async () => {
+test('a share link carries the inputs the expression uses, and in kernel mode the example\'s name or the edited module', async () => {
   const page = await openPlayground(`${isolated.url}?pool=2`);
   await typeSource(page, 'sinn * 2');
   await page.waitForSelector('.input-row[data-name="sinn"]');
@@ -389,7 +396,8 @@ test('a share link carries the inputs the expression uses and the kernel text on
   assert.deepEqual(Object.keys(shared.inputs), ['sinn'], 'no inputs of s, si, sin typed on the way');
   assert.equal(shared.inputs.sinn.gen, 'linspace');
   assert.equal(shared.source, 'sinn * 2');
-  assert.equal('kernel' in shared, false, 'the unedited kernel sample is not in the link');
+  assert.equal('kernel' in shared, false, 'nothing of the kernel mode is in an expression link');
+  assert.equal('kargs' in shared, false);
   assert.ok(page.url().length < 400, `the link is ${page.url().length} characters`);
 
   // The link reproduces the expression and its input.
@@ -398,9 +406,17 @@ test('a share link carries the inputs the expression uses and the kernel text on
   assert.equal(await again.inputValue('select[aria-label="sinn generator"]'), 'linspace');
   await closePage(again);
 
-  // Kernel mode with the sample: still no kernel text; edited: the link carries it.
+  // Kernel mode with an example: its name, not its text; edited: the link carries the module.
   await page.click('.modes button[data-mode=kernel]');
-  assert.equal('kernel' in (await sharedState(page)), false);
+  await page.selectOption('#examples', 'blur');
+  const named = await sharedState(page);
+  assert.equal('kernel' in named, false);
+  assert.equal(named.kexample, 'blur');
+  assert.equal('inputs' in named, false, 'nothing of the expression mode is in a kernel link');
+  const fourth = await openPlayground(page.url());
+  await fourth.waitForSelector('#kernel-box:not([hidden])');
+  assert.match(await fourth.textContent('.cm-content'), /def blur\(img\)/);
+  await closePage(fourth);
   await typeSource(page, 'y = 2  # an edited kernel');
   const kernel = await sharedState(page);
   assert.equal(kernel.mode, 'kernel');

@@ -24,6 +24,8 @@ export let build = null;
 export let version = null;
 /** The expression language's functions, frozen rows of the engine's table; set by init(). */
 let functionTable = null;
+/** What kernels may name (kernelLibrary()); set by init(). */
+let kernelNames = null;
 
 let backend = null;
 let ready = null;
@@ -62,6 +64,7 @@ export function init(options) {
     const info = await backend.start(threads);
     ({ version, build, poolSize } = info);
     functionTable = freezeRows(info.functions);
+    kernelNames = deepFreeze(info.kernelLibrary);
     isolated = info.isolated === true;
     threadsAvailable = build === 'threads';
     numThreads = poolSize;
@@ -110,6 +113,24 @@ export function generation() {
 export function functions() {
   if (!started) throw notInitialised('functions');
   return functionTable;
+}
+
+/**
+ * What a kernel module may name, from the engine's own tables (for editors' completions):
+ * { numpy: [names of np.*], math: [names of math.*], numba: [names imported from numba],
+ * options: { decorator: [option as written, e.g. "parallel=True"] } }.
+ */
+export function kernelLibrary() {
+  if (!started) throw notInitialised('kernelLibrary');
+  return kernelNames;
+}
+
+function deepFreeze(o) {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
 }
 
 function freezeRows(rows) {

@@ -70,7 +70,8 @@ export function makeEngine(glue) {
     /** The build, and the expression language's function table (see api.js functions()). */
     info() {
       const functions = JSON.parse(glue.functionTable());
-      return { version: glue.version(), build: glue.buildFlavor(), poolSize: glue.poolSize(), functions };
+      const kernelLibrary = JSON.parse(glue.kernelLibrary());
+      return { version: glue.version(), build: glue.buildFlavor(), poolSize: glue.poolSize(), functions, kernelLibrary };
     },
 
     /** The pool self-test: a CPU-heavy deterministic sum of `n` terms on `threads` threads. */

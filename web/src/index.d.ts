@@ -369,6 +369,20 @@ export function init(options?: InitOptions): Promise<Status>;
 export function status(): Status;
 /** The functions the expression language accepts, in the engine's order (after init()). */
 export function functions(): readonly Readonly<FunctionInfo>[];
+
+/** What a kernel module may name, from the engine's own tables (for editors' completions). */
+export interface KernelLibrary {
+  /** The names of `np.*` kernels may call or read. */
+  readonly numpy: readonly string[];
+  /** The names of `math.*`. */
+  readonly math: readonly string[];
+  /** The names a module imports from numba: decorators, prange, signature types. */
+  readonly numba: readonly string[];
+  /** Per decorator, its options as written (`parallel=True`, `target='parallel'`). */
+  readonly options: Readonly<Record<string, readonly string[]>>;
+}
+/** What kernels may name (after init()). */
+export function kernelLibrary(): KernelLibrary;
 export function getNumThreads(): number;
 /** Limits later calls to `k` threads, 1 <= k <= poolSize (else a ValueError). */
 export function setNumThreads(k: number): void;

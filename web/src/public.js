@@ -11,6 +11,7 @@ export {
   functions,
   getNumThreads,
   init,
+  kernelLibrary,
   ncores,
   poolSize,
   residentCount,

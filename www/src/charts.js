@@ -95,6 +95,15 @@ export class Charts {
     this.p = p;
   }
 
+  /** Empties both charts and hides their figures (results of the other mode). */
+  clear() {
+    for (const chart of [this.threads, this.n]) {
+      chart.data.datasets = [];
+      chart.update();
+      chart.canvas.parentElement.hidden = true;
+    }
+  }
+
   /** Shows a chart's figure (hidden until it has data) and sizes the chart to it. */
   reveal(chart) {
     const figure = chart.canvas.parentElement;
@@ -146,7 +155,8 @@ export class Charts {
       { label: 'numwasm compute, 1 thread', data: series('serial'), borderColor: p.muted, backgroundColor: p.muted },
       { label: `numwasm compute, ${P} threads`, data: series('parallel'), borderColor: p.accent, backgroundColor: p.accent },
       { label: 'JS loop', data: series('js'), borderColor: p.warn, backgroundColor: p.warn, borderDash: [6, 4] },
-      { label: 'copies in/out', data: series('transfer'), borderColor: p.good, backgroundColor: p.good, borderDash: [3, 3] },
+      // Kernel runs have no copies apart from the call (their rows carry transfer: null).
+      ...(rows.some((r) => r.transfer != null) ? [{ label: 'copies in/out', data: series('transfer'), borderColor: p.good, backgroundColor: p.good, borderDash: [3, 3] }] : []),
     ];
     this.n.update();
     describe(this.n);

@@ -32,6 +32,37 @@ function completionsFor(functions) {
   }));
 }
 
+const DECORATORS = ['njit', 'jit', 'vectorize', 'guvectorize', 'stencil'];
+
+/**
+ * Completions in kernel mode, from the engine's kernel library (numwasm's kernelLibrary()):
+ * `np.` and `math.` names, decorators after `@`, a decorator's options inside its
+ * parentheses, and `numba`'s names elsewhere.
+ */
+function kernelCompletions(context, lib) {
+  const line = context.state.doc.lineAt(context.pos);
+  const before = line.text.slice(0, context.pos - line.from);
+  const word = context.matchBefore(/[A-Za-z_][A-Za-z0-9_]*/) ?? { from: context.pos, to: context.pos, text: '' };
+  const names = (list, type, detail) => list.map((label) => ({ label, type, detail }));
+  let m;
+  if ((m = /(?:^|[^\w.])(np|numpy|math)\.(\w*)$/.exec(before))) {
+    const numpy = m[1] !== 'math';
+    return { from: context.pos - m[2].length, options: names(numpy ? lib.numpy : lib.math, 'function', numpy ? 'NumPy, in kernels' : 'math, in kernels'), validFor: /^\w*$/ };
+  }
+  if ((m = /^\s*@(\w*)$/.exec(before))) {
+    return { from: context.pos - m[1].length, options: names(DECORATORS, 'keyword', 'numba decorator'), validFor: /^\w*$/ };
+  }
+  if ((m = /^\s*@(?:numba\.)?(\w+)\((?:[^()]|\([^()]*\))*?(?:,\s*)?(\w*)$/.exec(before)) && lib.options[m[1]]) {
+    const decorator = m[1];
+    return {
+      from: context.pos - m[2].length,
+      options: lib.options[decorator].map((label) => ({ label, type: 'property', detail: `@${decorator} option` })),
+    };
+  }
+  if (word.from === word.to && !context.explicit) return null;
+  return { from: word.from, options: [...names(lib.numba, 'variable', 'from numba'), ...names(['np', 'math'], 'namespace', 'module')], validFor: /^\w*$/ };
+}
+
 const dark = window.matchMedia('(prefers-color-scheme: dark)');
 
 const darkHighlight = HighlightStyle.define([
@@ -73,7 +104,10 @@ export function createEditor(parent, doc, { onChange, onRun }) {
   const theme = new Compartment();
   // Empty until the engine has started and setFunctions() hands over its table.
   let options = [];
+  let kernelLib = null;
+  let language = 'expression';
   const complete = (context) => {
+    if (language === 'kernel') return kernelLib ? kernelCompletions(context, kernelLib) : null;
     const word = context.matchBefore(/[A-Za-z_][A-Za-z0-9_]*/);
     if (!word || options.length === 0 || (word.from === word.to && !context.explicit)) return null;
     return { from: word.from, options, validFor: /^\w*$/ };
@@ -109,6 +143,14 @@ export function createEditor(parent, doc, { onChange, onRun }) {
     /** Offers the functions of the engine's table (numwasm's functions()) as completions. */
     setFunctions(functions) {
       options = completionsFor(functions);
+    },
+    /** The kernel mode's completions (numwasm's kernelLibrary()). */
+    setKernelLibrary(lib) {
+      kernelLib = lib;
+    },
+    /** 'expression' or 'kernel': which completions the editor offers. */
+    setLanguage(mode) {
+      language = mode;
     },
     text: () => view.state.doc.toString(),
     setText(s) {

@@ -17,11 +17,13 @@ import { check } from './baseline-check.js';
 import { ARRAY, inputMaker, shapeOf, signatureOf, sizeLabel } from './inputs.js';
 import { Cancelled, Task, breathe, summary, timeCompute, timeLoop } from './measure.js';
 import { preview, sameData } from './preview.js';
+import { kernelCompile, kernelSteps, measureKernel } from './kernel-run.js';
 
 /** Elements generated between two progress reports (and two looks at the message queue). */
 const CHUNK = 1 << 20;
 
 let task = null; // the run in progress: { id, ...Task }
+let started = null; // numwasm's init(), which every other message waits for
 /** The first result of a state (job.key), which later runs on other thread counts are compared with. */
 let reference = null;
 
@@ -29,14 +31,23 @@ const post = (message) => self.postMessage(message);
 
 self.onmessage = async ({ data: m }) => {
   if (m.type === 'cancel') {
-    if (task && task.id === m.id) task.cancelled = true;
+    if (task && task.id === m.id) {
+      task.cancelled = true;
+      task.abort?.abort();
+    }
     return;
   }
   try {
     let value;
-    if (m.type === 'start') value = await start(m.threads);
+    if (m.type === 'start') started = start(m.threads);
+    else if (!started) throw new Error('the engine has not been started');
+    // Messages sent right after 'start' (as after a restart) wait for it.
+    await started;
+    if (m.type === 'start') value = await started;
     else if (m.type === 'compile') value = await compileInfo(m.source, m.signature);
     else if (m.type === 'run') value = await run(m.id, m.job);
+    else if (m.type === 'kcompile') value = await kernelCompile(m.source, m.func, m.params, m.specs, m.level);
+    else if (m.type === 'krun') value = await krun(m.id, m.job);
     else throw new Error(`unknown message ${m.type}`);
     post({ type: 'reply', id: m.id, ok: true, value });
   } catch (e) {
@@ -52,7 +63,7 @@ function describe(e) {
 
 async function start(threads) {
   const status = await nw.init(threads ? { threads } : undefined);
-  return { status, functions: nw.functions().map((f) => ({ ...f })) };
+  return { status, functions: nw.functions().map((f) => ({ ...f })), kernelLibrary: structuredClone(nw.kernelLibrary()) };
 }
 
 /** Compiles for the editor: the output's dtype and shape, the IR (data and text) and the bytecode. */
@@ -247,4 +258,33 @@ async function baseline(c, host, result, n, repeats, prefix, event) {
   const js = await timeLoop(() => fn(P, n, out), repeats, task, `${prefix}JS loop`);
   event({ type: 'js', js });
   return js;
+}
+
+/**
+ * Runs a kernel job from the page: { kind, key, source, func, params, specs, n, threads,
+ * sizes, pool, repeats } (kernel-run.js measures). Cancel aborts the call in flight.
+ */
+async function krun(id, job) {
+  const event = (e) => post({ type: 'event', id, event: e });
+  const sweep = job.kind === 'sweep';
+  const counts = sweep ? [1, ...(job.pool > 1 ? [job.pool] : [])] : job.threads;
+  const total = (sweep ? job.sizes.length : 1) * kernelSteps(job, counts.length);
+  const abort = new AbortController();
+  task = Object.assign(new Task(total, (frac, label) => event({ type: 'progress', frac, label })), { id, abort });
+  try {
+    if (!sweep) {
+      await measureKernel(job, job.n, counts, '', event, false, task, abort.signal);
+      return null;
+    }
+    for (const n of job.sizes) {
+      const m = await measureKernel(job, n, counts, `N=${sizeLabel(n)}: `, event, true, task, abort.signal);
+      event({
+        type: 'size',
+        row: { n, serial: m.rows[0].median, parallel: m.rows[1]?.median ?? null, js: m.js?.median ?? null, transfer: 0 },
+      });
+    }
+    return null;
+  } finally {
+    task = null;
+  }
 }

@@ -23,9 +23,13 @@ export class EngineError extends Error {
 
 export class EngineHost {
   constructor() {
-    this.worker = new Worker(new URL('./engine-worker.js', import.meta.url), { type: 'module', name: 'playground-engine' });
     this.next = 1;
     this.pending = new Map();
+    this.#spawn();
+  }
+
+  #spawn() {
+    this.worker = new Worker(new URL('./engine-worker.js', import.meta.url), { type: 'module', name: 'playground-engine' });
     this.worker.onmessage = ({ data }) => {
       const p = this.pending.get(data.id);
       if (!p) return;
@@ -56,7 +60,36 @@ export class EngineHost {
 
   /** Starts numwasm in the worker: resolves to { status, functions }. */
   start(threads) {
+    this.threads = threads;
     return this.#call({ type: 'start', threads }).done;
+  }
+
+  /**
+   * Ends the worker at once (a run stuck in a call that does not come back: a kernel that
+   * never ends, a long JS loop) and starts a fresh one with numwasm started as before:
+   * calls in flight reject as cancelled; resolves when the new engine has started.
+   */
+  restart() {
+    this.worker.terminate();
+    const cancelled = new EngineError({ cancelled: true });
+    for (const p of this.pending.values()) p.reject(cancelled);
+    this.pending.clear();
+    this.#spawn();
+    return this.start(this.threads);
+  }
+
+  /**
+   * Parses a kernel module and types kernel `func` for arguments made from `specs`:
+   * resolves to { names, info } (info: inspect()'s result, or null); rejects with an
+   * EngineError at the error's span.
+   */
+  kcompile(source, func, params, specs, level = 2) {
+    return this.#call({ type: 'kcompile', source, func, params, specs, level }).done;
+  }
+
+  /** Starts a kernel run (kernel-run.js); returns { id, done }. */
+  krun(job, onEvent) {
+    return this.#call({ type: 'krun', job }, onEvent);
   }
 
   /** Resolves to { output, ir, lowered, bytecode }; rejects with an EngineError. */

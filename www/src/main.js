@@ -20,28 +20,25 @@ import { renderBaseline, renderResult, renderTiming } from './results.js';
 import { Freshness } from './stale.js';
 import { loadState, saveState, setUrlParam, urlFor, urlParam } from './state.js';
 import { createEditor } from './editor.js';
+import { KERNEL_PANELS, createKernelMode, kernelDefaults } from './kernel-mode.js';
+import { kernelExample } from './kernel-examples.js';
 
 const $ = (id) => document.getElementById(id);
-
-const KERNEL_SAMPLE = `# Kernel mode is coming: this text is not run.
-@vectorize
-def response(v, gamma):
-    if v < 0.04045:
-        return v / 12.92
-    return ((v + 0.055) / 1.055) ** gamma
-`;
 
 const first = EXAMPLES[0];
 const state = loadState({
   mode: 'expression',
   source: first.source,
-  kernel: KERNEL_SAMPLE,
+  ...kernelDefaults(),
   example: first.id,
   inputs: structuredClone(first.inputs),
   n: 1_000_000,
   threads: 0,
   repeats: 5,
 });
+
+// A link names an unedited kernel example instead of carrying its module (shareable()).
+if (state.kernel === kernelDefaults().kernel && kernelExample(state.kexample)) state.kernel = kernelExample(state.kexample).source;
 
 let compiled = null; // { key, c, names, gen } for the current source + signature
 let compileSeq = 0;
@@ -50,7 +47,7 @@ const timings = { key: '', rows: new Map(), js: null, transfer: null, sizes: [] 
 
 const editor = createEditor($('editor'), state.mode === 'kernel' ? state.kernel : state.source, {
   onChange: (text) => {
-    if (state.mode === 'kernel') state.kernel = text;
+    if (state.mode === 'kernel') kernel.onEdit(text);
     else {
       state.source = text;
       if (example(state.example)?.source !== text) $('examples').value = '';
@@ -58,32 +55,49 @@ const editor = createEditor($('editor'), state.mode === 'kernel' ? state.kernel 
     persist();
     scheduleCompile();
   },
-  onRun: () => run('single'),
+  onRun: () => (state.mode === 'kernel' ? kernel.run('single') : run('single')),
 });
 const charts = new Charts($('chart-threads'), $('chart-n'));
 const freshness = new Freshness();
 const engine = new EngineHost();
 let functionTable = null; // the engine's function table, once it has started
 let poolSize = 1;
+let engineStatus = null;
+/** Resolves when the engine worker has started (again, after Cancel replaced it). */
+let engineReady = null;
 
 function persist() {
   saveState(state, shareable());
-  if (state.mode === 'expression') freshness.update(resultParts());
+  freshness.update(resultParts());
 }
 
+const KERNEL_KEYS = ['kernel', 'kexample', 'kfunc', 'kargs', 'kn'];
+
 /**
- * The state a link needs: the inputs of the names the expression uses (not of every name
- * typed on the way to it), and the kernel text only in kernel mode when it was edited.
+ * The state a link needs: in expression mode the inputs of the names the expression uses
+ * (not of every name typed on the way to it) and nothing of the kernel mode; in kernel
+ * mode the module, the kernel, its arguments and N, and nothing of the expression mode.
  */
 function shareable() {
+  if (state.mode === 'kernel') {
+    const shared = { ...state };
+    for (const k of ['source', 'example', 'inputs', 'n']) delete shared[k];
+    // An example's module unedited travels as its name.
+    if (kernelExample(state.kexample)?.source === state.kernel) delete shared.kernel;
+    return shared;
+  }
   const inputs = Object.fromEntries(currentNames().filter((k) => state.inputs[k]).map((k) => [k, state.inputs[k]]));
   const shared = { ...state, inputs };
-  if (state.mode !== 'kernel' || state.kernel === KERNEL_SAMPLE) delete shared.kernel;
+  for (const k of KERNEL_KEYS) delete shared[k];
   return shared;
 }
 
 /** What a run's results depend on, compared by the stale marks (stale.js). */
 function resultParts() {
+  if (state.mode === 'kernel') {
+    const p = state.kfunc ? JSON.stringify(state.kargs) : '';
+    return { kernel: true, source: `${state.kernel}\u0000${state.kfunc}`, n: state.kn, inputs: p };
+  }
   const inputs = JSON.stringify(currentNames().map((k) => [k, state.inputs[k] ?? null]));
   return { source: state.source, n: state.n, inputs };
 }
@@ -98,8 +112,9 @@ function shown(el, parts) {
 
 const wantPool = Number(urlParam('pool')) || undefined;
 const ready = engine.start(wantPool).then(
-  ({ status: s, functions }) => {
+  ({ status: s, functions, kernelLibrary }) => {
     functionTable = functions;
+    editor.setKernelLibrary(kernelLibrary);
     poolSize = s.poolSize;
     $('status').textContent =
       `numwasm ${s.version} · build ${s.build} · pool ${s.poolSize} thread${s.poolSize === 1 ? '' : 's'} · ` +
@@ -119,6 +134,7 @@ const ready = engine.start(wantPool).then(
     }
     editor.setFunctions(functions);
     fillThreads(s.poolSize);
+    engineStatus = s;
     setRunnable(true);
     scheduleCompile(0);
     return s;
@@ -129,6 +145,28 @@ const ready = engine.start(wantPool).then(
     throw e;
   },
 );
+
+engineReady = ready;
+
+const kernel = createKernelMode({
+  state,
+  engine,
+  editor,
+  charts,
+  persist,
+  ready: () => engineReady,
+  pool: () => poolSize,
+  active: () => state.mode === 'kernel',
+  panel: () => currentPanel(),
+  setRunnable: (on) => setRunnable(on),
+  showEngineError: (e) => showEngineError(e),
+  stamp: (el) => shown(el, resultParts()),
+  restarted: (promise) => {
+    engineReady = promise.then(() => engineStatus);
+    // Expression-mode compiles were made in the old worker's engine: compile again.
+    compiled = null;
+  },
+});
 
 function fillThreads(pool) {
   const sel = $('threads');
@@ -141,13 +179,18 @@ function fillThreads(pool) {
 
 // ---- examples, mode, N, repeats
 
-for (const e of EXAMPLES) $('examples').add(new Option(`${e.id}: ${e.source}`, e.id));
-$('examples').add(new Option('(your own)', ''), 0);
-$('examples').value = EXAMPLES.some((e) => e.id === state.example && e.source === state.source) ? state.example : '';
+function fillExamples() {
+  $('examples').replaceChildren(new Option('(your own)', ''), ...EXAMPLES.map((e) => new Option(`${e.id}: ${e.source}`, e.id)));
+  $('examples').value = EXAMPLES.some((e) => e.id === state.example && e.source === state.source) ? state.example : '';
+}
+fillExamples();
 $('examples').addEventListener('change', () => {
+  if (state.mode === 'kernel') {
+    kernel.chooseExample($('examples').value);
+    return;
+  }
   const e = example($('examples').value);
   if (!e) return;
-  setMode('expression');
   state.example = e.id;
   state.inputs = { ...state.inputs, ...structuredClone(e.inputs) };
   editor.setText(e.source);
@@ -179,20 +222,45 @@ $('threads').addEventListener('change', () => {
 });
 
 function setMode(mode) {
-  if (mode === state.mode) return;
+  if (mode === state.mode || running || kernel.isRunning()) return;
   state.mode = mode;
   for (const b of document.querySelectorAll('.modes button')) b.setAttribute('aria-selected', String(b.dataset.mode === mode));
-  $('kernel-note').hidden = mode !== 'kernel';
-  // Nothing of an expression's results stays on screen where it could pass for a kernel's.
   document.body.classList.toggle('kernel-mode', mode === 'kernel');
   $('inputs-box').hidden = mode === 'kernel';
+  $('kernel-box').hidden = mode !== 'kernel';
+  // Nothing of one mode's results stays on screen where it could pass for the other's.
+  clearResults();
   editor.clearErrors();
   $('diag').textContent = '';
+  editor.setLanguage(mode);
   editor.setText(mode === 'kernel' ? state.kernel : state.source);
+  markPanel();
   setRunnable(true);
   persist();
+  if (mode === 'kernel') kernel.enter();
+  else {
+    fillExamples();
+    scheduleCompile(0);
+  }
+}
+
+function clearResults() {
+  $('result').replaceChildren(Object.assign(document.createElement('p'), { className: 'hint', textContent: 'Run to see the result.' }));
+  delete $('result').dataset.values;
+  $('timing').replaceChildren(Object.assign(document.createElement('p'), { className: 'hint', textContent: 'No timings yet.' }));
+  $('baseline').textContent = '';
+  $('baseline').dataset.state = '';
+  $('first-call').hidden = true;
+  $('result-image').hidden = true;
+  $('progress').hidden = true;
+  $('progress-text').textContent = '';
+  charts.clear();
+  freshness.clear();
+  Object.assign(timings, { key: '', rows: new Map(), js: null, transfer: null, sizes: [] });
+  $('panel').textContent = '';
 }
 for (const b of document.querySelectorAll('.modes button')) b.addEventListener('click', () => setMode(b.dataset.mode));
+$('kernel-box').hidden = true;
 if (state.mode === 'kernel') {
   state.mode = 'expression';
   setMode('kernel');
@@ -239,7 +307,7 @@ let inflight = null; // { key, promise } of the compile under way
  * the compiled entry, null on an error, or STALE when a newer edit superseded it.
  */
 async function compileNow() {
-  await ready;
+  await engineReady;
   const source = state.source;
   const names = currentNames();
   const sig = signature(names);
@@ -295,16 +363,22 @@ function showEngineError(e) {
 
 function currentPanel() {
   const p = urlParam('panel');
-  return PANELS.includes(p) ? p : 'bytecode';
+  const panels = state.mode === 'kernel' ? KERNEL_PANELS : PANELS;
+  return panels.includes(p) ? p : panels === PANELS ? 'bytecode' : 'typed';
 }
 function markPanel() {
-  for (const b of document.querySelectorAll('.tabs button')) b.setAttribute('aria-selected', String(b.dataset.panel === currentPanel()));
+  const panels = state.mode === 'kernel' ? KERNEL_PANELS : PANELS;
+  for (const b of document.querySelectorAll('.tabs button')) {
+    b.hidden = !panels.includes(b.dataset.panel);
+    b.setAttribute('aria-selected', String(b.dataset.panel === currentPanel()));
+  }
 }
 for (const b of document.querySelectorAll('.tabs button')) {
   b.addEventListener('click', () => {
     setUrlParam('panel', b.dataset.panel);
     markPanel();
-    if (compiled) showPanel($('panel'), currentPanel(), compiled);
+    if (state.mode === 'kernel') kernel.showPanel();
+    else if (compiled) showPanel($('panel'), currentPanel(), compiled);
   });
 }
 markPanel();
@@ -312,11 +386,11 @@ markPanel();
 // ---- running
 
 function setRunnable(on) {
-  const expr = state.mode === 'expression';
   const pool = poolSize || 1;
-  $('run').disabled = !on || !expr;
-  $('scale').disabled = !on || !expr || pool < 2;
-  $('sweep').disabled = !on || !expr;
+  const ok = on && engineStatus !== null;
+  $('run').disabled = !ok;
+  $('scale').disabled = !ok || pool < 2;
+  $('sweep').disabled = !ok;
 }
 
 function progress(frac, label) {
@@ -325,10 +399,12 @@ function progress(frac, label) {
   $('progress-text').textContent = label;
 }
 
-$('run').addEventListener('click', () => run('single'));
-$('scale').addEventListener('click', () => run('scaling'));
-$('sweep').addEventListener('click', () => run('sweep'));
+const start = (kind) => (state.mode === 'kernel' ? kernel.run(kind) : run(kind));
+$('run').addEventListener('click', () => start('single'));
+$('scale').addEventListener('click', () => start('scaling'));
+$('sweep').addEventListener('click', () => start('sweep'));
 $('cancel').addEventListener('click', () => {
+  if (kernel.cancel()) return;
   if (!running) return;
   running.cancelled = true;
   if (running.id !== null) engine.cancel(running.id);
@@ -343,7 +419,7 @@ async function run(kind) {
   progress(0, 'compiling…');
   let comp = null;
   try {
-    await ready;
+    await engineReady;
   } catch {
     running = null;
     progress(0, 'failed: numwasm did not start');

@@ -5,9 +5,9 @@
 
 /** Why results computed for `was` do not describe `now`, or '' when they still do. */
 function reason(was, now) {
-  if (was.source !== now.source) return 'stale: from the previous expression';
+  if (was.source !== now.source) return `stale: from the previous ${now.kernel ? 'kernel' : 'expression'}`;
   if (was.n !== now.n) return `stale: from N = ${was.n.toLocaleString('en-US')}`;
-  if (was.inputs !== now.inputs) return 'stale: from the previous inputs';
+  if (was.inputs !== now.inputs) return `stale: from the previous ${now.kernel ? 'arguments' : 'inputs'}`;
   return '';
 }
 
@@ -19,6 +19,12 @@ export class Freshness {
   /** Records that `el` now shows results computed for `parts` ({ source, inputs, n }). */
   stamp(el, parts) {
     this.stamps.set(el, parts);
+  }
+
+  /** Forgets every stamp and clears the marks (the page switched modes and cleared its results). */
+  clear() {
+    for (const el of this.stamps.keys()) delete el.dataset.stale;
+    this.stamps.clear();
   }
 
   /** Sets or clears data-stale (shown and dimmed by the style sheet) on every stamped element. */

@@ -1132,6 +1132,153 @@ fn unknown(lib: Lib, name: &str, span: Span) -> KernelError {
     e
 }
 
+/// What kernels may name, for editors' completions: `np.*` and `math.*` names, the
+/// decorators and functions of `numba`, and each decorator's options, as JSON
+/// `{ numpy, math, numba, options: { decorator: [option] } }`.
+#[must_use]
+pub fn library_json() -> String {
+    let text = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let list = |names: &[&str]| {
+        let items: Vec<String> = names.iter().map(|n| text(n)).collect();
+        format!("[{}]", items.join(","))
+    };
+    let options: Vec<String> = DECORATOR_OPTIONS
+        .iter()
+        .map(|(d, o)| format!("{}:{}", text(d), list(o)))
+        .collect();
+    format!(
+        "{{\"numpy\":{},\"math\":{},\"numba\":{},\"options\":{{{}}}}}",
+        list(NUMPY_NAMES),
+        list(MATH_NAMES),
+        list(NUMBA_NAMES),
+        options.join(",")
+    )
+}
+
+/// The names a module imports from `numba`: decorators, `prange` and the type objects of
+/// signatures.
+const NUMBA_NAMES: &[&str] = &[
+    "njit",
+    "jit",
+    "vectorize",
+    "guvectorize",
+    "stencil",
+    "prange",
+    "float64",
+    "float32",
+    "int64",
+    "int32",
+    "int16",
+    "int8",
+    "uint64",
+    "uint32",
+    "uint16",
+    "uint8",
+    "boolean",
+    "intp",
+    "void",
+];
+
+/// The options each decorator accepts (others are errors or ignored as Numba's are; see
+/// docs/kernels.md).
+const DECORATOR_OPTIONS: &[(&str, &[&str])] = &[
+    (
+        "njit",
+        &[
+            "parallel=True",
+            "nogil=True",
+            "cache=True",
+            "fastmath=True",
+            "boundscheck=True",
+            "error_model='numpy'",
+        ],
+    ),
+    (
+        "jit",
+        &[
+            "nopython=True",
+            "parallel=True",
+            "nogil=True",
+            "cache=True",
+            "fastmath=True",
+            "boundscheck=True",
+            "error_model='numpy'",
+        ],
+    ),
+    (
+        "vectorize",
+        &[
+            "target='parallel'",
+            "target='cpu'",
+            "identity=0",
+            "nopython=True",
+            "cache=True",
+        ],
+    ),
+    (
+        "guvectorize",
+        &[
+            "target='parallel'",
+            "target='cpu'",
+            "nopython=True",
+            "cache=True",
+        ],
+    ),
+    (
+        "stencil",
+        &[
+            "neighborhood=((-1, 1),)",
+            "cval=0.0",
+            "standard_indexing=('b',)",
+            "func_or_mode='wrap'",
+        ],
+    ),
+];
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod library_tests {
+    use super::{DECORATOR_OPTIONS, library_json};
+
+    /// Every option offered to editors is one the front end accepts.
+    #[test]
+    fn offered_options_are_accepted() {
+        for (decorator, options) in DECORATOR_OPTIONS {
+            for option in *options {
+                let (sig, def) = match *decorator {
+                    "vectorize" => ("['float64(float64)'], ", "def f(a):\n    return a\n"),
+                    "guvectorize" => (
+                        "['void(float64[:], float64[:])'], '(n)->(n)', ",
+                        "def f(a, out):\n    out[0] = a[0]\n",
+                    ),
+                    "stencil" => ("", "def f(a, b):\n    return a[0] + b[0]\n"),
+                    _ => ("", "def f(a):\n    return a\n"),
+                };
+                let source =
+                    format!("from numba import {decorator}\n@{decorator}({sig}{option})\n{def}");
+                if let Err(e) = crate::api::Kernels::new(&source) {
+                    panic!("{source}: {e:?}");
+                }
+            }
+        }
+        let json: serde_json::Value = serde_json::from_str(&library_json()).unwrap();
+        assert!(
+            json["numpy"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n == "arcsin")
+        );
+        assert!(
+            json["numba"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n == "stencil")
+        );
+        assert_eq!(json["options"]["stencil"][3], "func_or_mode='wrap'");
+    }
+}
+
 const NUMPY_NAMES: &[&str] = &[
     "sqrt",
     "exp",

@@ -17,6 +17,7 @@
 mod error;
 mod guvectorize;
 mod library;
+pub use library::library_json;
 mod lower;
 pub mod rules;
 pub mod sigs;
