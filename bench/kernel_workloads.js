@@ -34,6 +34,26 @@ export const SIZES = {
   psinc: 1e6,
   pmove_mean: 1000,
 };
+/**
+ * The size sweep (`bench/kernels.mjs --sweep`, `bench/kernels_native.py --sweep`): the
+ * kernel workloads of the design brief (response, normalize, the stencil mean and blur,
+ * logistic regression, ssum as a prange reduction) at element counts from 1e3 to 1e7: `n`
+ * maps the element count to the workload's size (the side of a square for the 2-d ones,
+ * the rows of X, of 10 columns, for logistic regression), `max` caps a slow one (the blur:
+ * 441 powers per pixel). bench/kernels_native.py holds the same table.
+ */
+const side = (elements) => Math.round(Math.sqrt(elements));
+export const SWEEP = {
+  presponse: { n: (e) => e },
+  pnormalize: { n: side },
+  pmean3: { n: (e) => e },
+  pblur: { n: side, max: 1e5 },
+  logreg10: { n: (e) => Math.max(1, Math.round(e / 10)) },
+  pssum: { n: (e) => e },
+};
+/** The element counts of the sweep. */
+export const SWEEP_ELEMENTS = [1e3, 1e4, 1e5, 1e6, 1e7];
+
 /** `--sizes small`: a quick run. */
 export const SMALL_SIZES = {
   ssum: 1e4,

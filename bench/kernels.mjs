@@ -27,6 +27,7 @@
 //
 //   node bench/kernels.mjs [--sizes small | ssum=1e6,band=1000,...] [--only ssum,band]
 //     [--repeats 15] [--first 5] [--calls 2000] [--threads 1,2] [--out FILE]
+//     [--sweep 1e3,1e4,1e5,1e6,1e7]
 
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -61,12 +62,16 @@ const firstRepeats = Number(arg('first', '5'));
 const calls = Number(arg('calls', '2000'));
 const threads = arg('threads', PARALLEL_THREADS.join(',')).split(',').map(Number);
 if (!threads.every((k) => Number.isInteger(k) && k > 0)) throw new Error(`--threads: expected thread counts such as 1,2, got ${threads}`);
-const outFile = arg('out', join(repo, 'bench', 'results', 'kernels-browser.json'));
+// --sweep 1e3,1e4,...: the SWEEP workloads (bench/kernel_workloads.js) at each element count,
+// at each of --threads, and nothing else, into kernels-sweep-browser.json.
+const sweep = arg('sweep', '') ? arg('sweep', '').split(',').map(Number) : null;
+if (sweep && !sweep.every((e) => e >= 1)) throw new Error(`--sweep: expected element counts such as 1e3,1e4, got ${arg('sweep', '')}`);
+const outFile = arg('out', join(repo, 'bench', 'results', sweep ? 'kernels-sweep-browser.json' : 'kernels-browser.json'));
 
 const result = await evaluateInIsolatedPage(
-  async ({ sizes, only, repeats, firstRepeats, calls, threads, warmMs }) => {
+  async ({ sizes, only, repeats, firstRepeats, calls, threads, warmMs, sweep }) => {
     const nw = await import('/web/src/index.js');
-    const { KERNEL_WORKLOADS, FIRST_CALL_SIZES, compare, digest, probe } = await import('/bench/kernel_workloads.js');
+    const { KERNEL_WORKLOADS, FIRST_CALL_SIZES, SWEEP, compare, digest, probe } = await import('/bench/kernel_workloads.js');
     const status = await nw.init();
     const source = await (await fetch('/bench/kernel_workloads.py')).text();
     const selected = KERNEL_WORKLOADS.filter((w) => !only || only.split(',').includes(w.id));
@@ -95,7 +100,7 @@ const result = await evaluateInIsolatedPage(
     const [header, ...blocks] = source.split(/^(?=@)/m);
     const blockOf = (name) => blocks.find((b) => new RegExp(`^def ${name}\\(`, 'm').test(b));
     const firstCall = [];
-    for (const w of selected.filter((w) => w.id in FIRST_CALL_SIZES)) {
+    for (const w of selected.filter((w) => w.id in FIRST_CALL_SIZES && !sweep)) {
       const args = w.args(FIRST_CALL_SIZES[w.id]);
       const runs = { kernels: [], first: [], cached: [], compile: [], total: [] };
       let tier = null;
@@ -128,7 +133,7 @@ const result = await evaluateInIsolatedPage(
     // Steady state.
     const m = await nw.kernels(source);
     const rows = [];
-    for (const w of selected.filter((w) => !w.parallel)) {
+    for (const w of selected.filter((w) => !w.parallel && !sweep)) {
       const n = sizes[w.id];
       const args = w.args(n);
       const reply = await m.call(w.kernel, args, { threads: 1 });
@@ -192,11 +197,9 @@ const result = await evaluateInIsolatedPage(
       return stats(t);
     };
     const parallel = [];
-    for (const w of selected.filter((w) => w.parallel)) {
-      const n = sizes[w.id];
+    const parallelRow = async (w, n, m) => {
       const row = { id: w.id, kernel: w.kernel, what: w.what, label: w.label(n), n, threads, tolerance: w.tolerance(n), jsNote: w.jsNote };
       row.repeats = Math.min(repeats, w.repeats ?? repeats);
-      parallel.push(row);
       try {
         const args = w.args(n);
         const want = w.js(...fresh(w, args));
@@ -256,7 +259,21 @@ const result = await evaluateInIsolatedPage(
               (unstable.length ? `  RESULTS DIFFER BETWEEN CALLS: ${unstable.map((k) => `${row.numwasm[k].differingCalls} of ${row.repeats} timed calls at ${k} thr`).join(', ')}` : '') +
               (off.length ? `  CHECK FAILED against the JS loop at ${off.join(', ')} thr (max rel diff ${Math.max(...off.map((k) => row.check[k].maxRelDiff))}, tolerance ${row.tolerance})` : '')),
       );
+      return row;
+    };
+    // --sweep: the sweep's workloads at each element count (SWEEP maps it to the workload's
+    // size), and nothing else.
+    if (sweep) {
+      for (const w of selected.filter((w) => w.id in SWEEP)) {
+        for (const elements of sweep.filter((e) => e <= (SWEEP[w.id].max ?? Infinity))) {
+          const row = await parallelRow(w, SWEEP[w.id].n(elements), m);
+          parallel.push({ ...row, elements });
+        }
+      }
+      m.free();
+      return { status, rows: [], parallel, firstCall: [], overhead: null, userAgent: navigator.userAgent };
     }
+    for (const w of selected.filter((w) => w.parallel)) parallel.push(await parallelRow(w, sizes[w.id], m));
 
     // Cached-call overhead: the two calls interleaved, so that drift hits both alike.
     const tiny = new Float64Array([1.5]);
@@ -287,7 +304,7 @@ const result = await evaluateInIsolatedPage(
     m.free();
     return { status, rows, parallel, firstCall, overhead, userAgent: navigator.userAgent };
   },
-  { sizes, only, repeats, firstRepeats, calls, threads, warmMs: Number(process.env.WARM_MS ?? 2000) },
+  { sizes, only, repeats, firstRepeats, calls, threads, warmMs: Number(process.env.WARM_MS ?? 2000), sweep },
 );
 
 const chromium = execFileSync(process.env.CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim();
@@ -309,6 +326,7 @@ const meta = {
   threads: 1,
   parallelThreads: threads,
   sizes,
+  sweep,
   warmMs: Number(process.env.WARM_MS ?? 2000),
 };
 await mkdir(join(repo, 'bench', 'results'), { recursive: true });

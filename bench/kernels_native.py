@@ -189,6 +189,22 @@ def parallel_workloads():
     }
 
 
+# The size sweep (--sweep), as bench/kernel_workloads.js's SWEEP: element count -> the
+# workload's size, and the largest element count a slow one is run at.
+def _side(elements):
+    return int(round(elements ** 0.5))
+
+
+SWEEP = {
+    "presponse": (lambda e: int(e), None),
+    "pnormalize": (_side, None),
+    "pmean3": (lambda e: int(e), None),
+    "pblur": (_side, 1e5),
+    "logreg10": (lambda e: max(1, int(round(e / 10))), None),
+    "pssum": (lambda e: int(e), None),
+}
+
+
 # Fewer timed calls for the slow ones (bench/kernel_workloads.js's `repeats`).
 REPEATS = {"logreg4": 5, "pblur": 3}
 
@@ -289,6 +305,59 @@ def first_call(kernel, args, repeats, mutates=()):
     return {k: stats(t) for k, t in runs.items()}
 
 
+def parallel_row(wid, workload, n, repeats, warm):
+    """One parallel workload at size n on each of THREADS: checked against NumPy, timed."""
+    kernel, build, reference, tolerance, mutates = workload
+    args = build(n)
+    want = reference(*fresh(args, mutates))
+    row = {"id": wid, "n": n, "threads": THREADS, "tolerance": tolerance(n), "check": {}, "digest": {},
+           "probe": {}, "numba": {}}
+    for k in THREADS:
+        numba.set_num_threads(k)
+        got = kernel(*fresh(args, mutates))
+        row["check"][k] = check(got, want, row["tolerance"])
+        row["digest"][k] = digest(np.atleast_1d(as_array(got)))
+        row["numba"][k] = timeit(lambda: kernel(*fresh(args, mutates)), min(repeats, REPEATS.get(wid, repeats)), warm)
+    numba.set_num_threads(1)
+    return row
+
+
+def run_sweep(a, sweep, selected_parallel, skipped):
+    """--sweep: the SWEEP workloads at each element count, at each of THREADS."""
+    rows = []
+    failed = []
+    for wid, (size, cap) in SWEEP.items():
+        if wid not in selected_parallel:
+            continue
+        for elements in sweep:
+            if cap is not None and elements > cap:
+                continue
+            row = {**parallel_row(wid, selected_parallel[wid], size(elements), a.repeats, a.warm), "elements": elements}
+            rows.append(row)
+            failed += [f"{wid} at {elements:g} elements, {k} threads" for k in THREADS if not row["check"][k]["ok"]]
+            print(f"{wid:12} {elements:g} elements (n={row['n']})  "
+                  + "  ".join(f"numba {k} thr {row['numba'][k]['median']:.3f} ms" for k in THREADS), flush=True)
+    meta = {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "parallelThreads": THREADS,
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "sweep": sweep,
+        "warmMs": a.warm * 1e3,
+    }
+    os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
+    with open(a.out, "w") as f:
+        json.dump({"meta": meta, "parallel": rows, "skipped": skipped}, f, indent=2)
+        f.write("\n")
+    print(f"wrote {a.out}")
+    if failed:
+        print(f"Numba and NumPy disagree on: {', '.join(failed)}", file=sys.stderr)
+        sys.exit(1)
+
+
 def parse_sizes(text):
     if not text:
         return dict(SIZES)
@@ -312,8 +381,11 @@ def main():
     p.add_argument("--calls", type=int, default=20000)
     p.add_argument("--threads", default="1,2")  # read before Numba's import (THREADS)
     p.add_argument("--warm", type=float, default=float(os.environ.get("WARM_MS", 2000)) / 1e3)
-    p.add_argument("--out", default="bench/results/kernels-native.json")
+    p.add_argument("--out", default=None)
+    p.add_argument("--sweep", default="", help="element counts such as 1e3,1e4: the SWEEP workloads only")
     a = p.parse_args()
+    sweep = [float(e) for e in a.sweep.split(",")] if a.sweep else None
+    a.out = a.out or ("bench/results/kernels-sweep-native.json" if sweep else "bench/results/kernels-native.json")
     sizes = parse_sizes(a.sizes)
     only = a.only.split(",") if a.only else None
     selected = {k: v for k, v in workloads().items() if not only or k in only}
@@ -324,6 +396,9 @@ def main():
             skipped[wid] = "Numba's np.dot of a vector and a matrix needs SciPy (BLAS), which is not installed"
             del selected_parallel[wid]
             print(f"{wid:12} skipped: {skipped[wid]}", file=sys.stderr, flush=True)
+
+    if sweep:
+        return run_sweep(a, sweep, selected_parallel, skipped)
 
     first = []
     numba.set_num_threads(1)

@@ -4,12 +4,14 @@
 # workloads with native NumPy, numexpr and Numba when Python is available (bench/native.py,
 # in a virtual environment under target/, never a dependency of the product), then the same
 # for the Numba-style seed kernels (on one thread; the parallel=True group at 1 and 2
-# threads) (bench/kernels.mjs, bench/kernels_native.py),
+# threads) (bench/kernels.mjs, bench/kernels_native.py), and the size sweep of the design
+# brief's kernel workloads from 1e3 to 1e7 elements at 1..cores threads (--sweep of both),
 # and writes bench/results/{browser.json,native.json,kernels-browser.json,
-# kernels-native.json,REPORT.md,*.svg}.
+# kernels-native.json,kernels-sweep-*.json,REPORT.md,*.svg}.
 #   scripts/bench.sh [--sizes 1e3,1e4,1e5,1e6,1e7] [--only poly,expab]
 #                    [--kernels-only | --no-kernels] [--kernel-sizes small|ssum=1e6,band=1000,...]
-#                    [--kernels ssum,band] [--no-build]
+#                    [--kernels ssum,band] [--kernel-sweep 1e3,...,1e7 | --no-kernel-sweep]
+#                    [--no-build]
 # --kernels-only skips the expression workloads (the report keeps their last results);
 # --no-build measures the wasm already in web/dist instead of rebuilding it.
 set -euo pipefail
@@ -23,6 +25,7 @@ expressions=1
 kernels=1
 kernel_sizes=
 kernel_only=
+kernel_sweep=1e3,1e4,1e5,1e6,1e7
 build=1
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -33,6 +36,8 @@ while [[ $# -gt 0 ]]; do
     --kernel-sizes) kernel_sizes=$2; shift 2 ;;
     --kernels) kernel_only=$2; shift 2 ;;
     --no-build) build=0; shift ;;
+    --kernel-sweep) kernel_sweep=$2; shift 2 ;;
+    --no-kernel-sweep) kernel_sweep=; shift ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -65,6 +70,15 @@ if ((kernels)); then
   if python_ready && "$venv/bin/python" -c 'import numba' 2>/dev/null; then
     NUMBA_NUM_THREADS=1 "$venv/bin/python" bench/kernels_native.py ${kernel_sizes:+--sizes "$kernel_sizes"} \
       ${kernel_only:+--only "$kernel_only"} --out bench/results/kernels-native.json
+  fi
+  # The size sweep of the design brief's kernel workloads, at 1..cores threads.
+  if [[ -n $kernel_sweep ]]; then
+    threads=$(seq -s, 1 "$(nproc)")
+    rm -f bench/results/kernels-sweep-native.json
+    node bench/kernels.mjs --sweep "$kernel_sweep" --threads "$threads"
+    if python_ready && "$venv/bin/python" -c 'import numba' 2>/dev/null; then
+      "$venv/bin/python" bench/kernels_native.py --sweep "$kernel_sweep" --threads "$threads"
+    fi
   fi
 fi
 node bench/report.mjs
