@@ -107,6 +107,33 @@ test('the blur shows its result as an image; the panels show typed IR, WAT, JS a
   await page.context_.close();
 });
 
+test('Scaling 1..2 and Sweep N draw the kernel charts: numwasm per thread count and N, with the JS baseline when it agrees', async () => {
+  const page = await openKernelMode();
+  await page.selectOption('#repeats', '3');
+  await chooseExample(page, 'stencil1d');
+  await page.selectOption('#kn', '10000');
+  await page.click('#scale');
+  await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('[data-testid=progress]').textContent), null, { timeout: 120_000 });
+  assert.equal(await page.textContent('[data-testid=progress]'), 'done');
+  const series = JSON.parse(await page.getAttribute('#chart-threads', 'data-series'));
+  assert.deepEqual(series.find((x) => x.label === 'numwasm compute'), { label: 'numwasm compute', points: 2 });
+  await page.click('#sweep');
+  await page.waitForFunction(() => /^(done|failed|cancelled)/.test(document.querySelector('[data-testid=progress]').textContent), null, { timeout: 120_000 });
+  assert.equal(await page.textContent('[data-testid=progress]'), 'done');
+  const sizes = JSON.parse(await page.getAttribute('#chart-n', 'data-series'));
+  assert.deepEqual(sizes.find((x) => x.label === 'numwasm compute, 1 thread'), { label: 'numwasm compute, 1 thread', points: 2 });
+  assert.deepEqual(sizes.find((x) => x.label === 'numwasm compute, 2 threads'), { label: 'numwasm compute, 2 threads', points: 2 });
+  assert.equal(sizes.some((x) => x.label === 'copies in/out'), false, 'kernel runs have no separate copies');
+  const baseline = await page.getAttribute('#baseline', 'data-state');
+  if (baseline === 'ok') assert.deepEqual(sizes.find((x) => x.label === 'JS loop'), { label: 'JS loop', points: 2 });
+  // Results are marked stale when the kernel's arguments change.
+  await page.locator('.input-row[data-name="a"] input[data-testid="a-b"]').fill('2');
+  await page.waitForFunction(() => document.querySelector('#timing').dataset.stale);
+  assert.match(await page.getAttribute('#timing', 'data-stale'), /arguments/);
+  assert.deepEqual(page.errors, []);
+  await page.context_.close();
+});
+
 test('typing errors are underlined at their span; a run-time IndexError points at its line', async () => {
   const page = await openKernelMode();
   await chooseExample(page, 'ssum');
