@@ -242,7 +242,7 @@ export function createKernelMode(host) {
 
   function showTimings(n) {
     const rows = [...timings.rows.values()].sort((a, b) => a.threads - b.threads);
-    renderTiming($('timing'), rows, timings.js, null, n);
+    renderTiming($('timing'), rows, timings.js, null, n, true);
     charts.setThreads(rows, timings.js, null);
     host.stamp($('timing'));
     host.stamp($('chart-threads').parentElement);

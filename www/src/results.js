@@ -51,7 +51,7 @@ function warmText(label, w) {
  * null; transfer: { arrays, inBytes, outBytes, in, out } or null (the copies between JS
  * arrays and wasm memory, timed on their own: summaries with `first`).
  */
-export function renderTiming(root, rows, js, transfer, n) {
+export function renderTiming(root, rows, js, transfer, n, kernel = false) {
   const t1 = rows.find((r) => r.threads === 1)?.median;
   // No ratio with a time under the timer's resolution (shown as ≈0) on either side.
   const ratio = (t) => (js && js.median > 0 && t > 0 ? `${(t / js.median).toFixed(2)}×` : '–');
@@ -63,11 +63,15 @@ export function renderTiming(root, rows, js, transfer, n) {
     el('td', { textContent: t1 && r.median ? `${(t1 / r.median).toFixed(2)}×` : '–' }),
     el('td', { textContent: ratio(r.median) })));
   const jsRow = js
-    ? [el('tr', { dataset: { threads: 'js', kind: 'compute' } }, el('th', { textContent: 'JS loop' }), el('td', { textContent: ms(js.median) }),
+    ? [el('tr', { dataset: { threads: 'js', kind: 'compute' } }, el('th', { textContent: kernel ? 'JS baseline' : 'JS loop' }), el('td', { textContent: ms(js.median) }),
       el('td', { textContent: `${ms(js.min)}–${ms(js.max)}` }), el('td', { textContent: '' }), el('td', { textContent: '1.00×' }))]
     : [];
   const parts = [el('table', { dataset: { kind: 'compute' } },
-    el('caption', { textContent: 'Compute: numwasm on resident inputs into a resident result (no copies); the JS loop on its typed arrays' }),
+    el('caption', {
+      textContent: kernel
+        ? "Compute: numwasm's kernel call on resident arguments (the result it returns included); the JS baseline on its typed arrays"
+        : 'Compute: numwasm on resident inputs into a resident result (no copies); the JS loop on its typed arrays',
+    }),
     head, ...body, ...jsRow)];
 
   const notes = [...rows.map((r) => r.warm && warmText(`numwasm, ${r.threads} thread${r.threads === 1 ? '' : 's'}`, r.warm)), js?.warm && warmText('JS loop', js.warm)].filter(Boolean);
@@ -91,7 +95,9 @@ export function renderTiming(root, rows, js, transfer, n) {
   const reps = rows[0]?.samples.length ?? js?.samples.length ?? 0;
   parts.push(
     el('p', { className: 'hint', dataset: { testid: 'warmup' } }, `Warm-up: ${settleRule()} ${reps} times. ${notes.join('; ')}${notes.length ? '.' : ''}`),
-    el('p', { className: 'hint', textContent: `N = ${n.toLocaleString('en-US')}. Compute is the engine's time for one call whose inputs and result stay in wasm memory (inputs made with nw.array, the result written into a resident out); an app that passes JS typed arrays also pays the copies, shown under transfer, where "compute + copies" adds them up. Speedup is numwasm on 1 thread / this row (above 1: faster); "time / JS" is numwasm's time / the JS loop's (below 1: numwasm is faster), the convention of the README and the benchmark reports. A call the engine estimates at under 0.5 ms runs on one thread whatever the setting ("ran on 1"). Times are only as fine as the browser's timer (5 µs isolated, 100 µs otherwise).` }),
+    kernel
+      ? el('p', { className: 'hint', textContent: `N = ${n.toLocaleString('en-US')}. Compute is the engine's time for one call of the kernel (timing.computeMs) on arguments made resident with nw.array, so no argument is copied in; the result the kernel returns is built in the call and included. Threads bound the pool threads the kernel's parallel loops may use (prange, a parallel ufunc or gufunc, a stencil); a kernel without any runs on one ("ran on 1"), as does a parallel loop the engine estimates at under 0.5 ms. Speedup is numwasm on 1 thread / this row; "time / JS" is numwasm's time / the JS baseline's (below 1: numwasm is faster). The JS baseline is generated from the typed kernel IR and runs in the same worker. Times are only as fine as the browser's timer (5 µs isolated, 100 µs otherwise).` })
+      : el('p', { className: 'hint', textContent: `N = ${n.toLocaleString('en-US')}. Compute is the engine's time for one call whose inputs and result stay in wasm memory (inputs made with nw.array, the result written into a resident out); an app that passes JS typed arrays also pays the copies, shown under transfer, where "compute + copies" adds them up. Speedup is numwasm on 1 thread / this row (above 1: faster); "time / JS" is numwasm's time / the JS loop's (below 1: numwasm is faster), the convention of the README and the benchmark reports. A call the engine estimates at under 0.5 ms runs on one thread whatever the setting ("ran on 1"). Times are only as fine as the browser's timer (5 µs isolated, 100 µs otherwise).` }),
   );
   root.replaceChildren(...parts);
 }
