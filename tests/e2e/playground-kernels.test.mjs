@@ -84,6 +84,7 @@ test('the blur shows its result as an image; the panels show typed IR, WAT, JS a
   assert.equal(await runAndWait(page), 'done');
   assert.equal(await page.isVisible('#result-image'), true);
   assert.equal(await page.getAttribute('#result-image', 'data-size'), '100x100');
+  assert.equal(await page.getAttribute('#input-image', 'data-size'), '100x100');
   await screenshot(page, 'playground-kernel-blur');
   await page.click('.tabs button[data-panel=typed]');
   assert.match(await page.textContent('#panel'), /blur/);

@@ -195,8 +195,7 @@ export function createKernelMode(host) {
     $('progress-text').textContent = label;
   }
 
-  function showImage(image) {
-    const canvas = $('result-image');
+  function showImage(image, canvas = $('result-image')) {
     if (!image) {
       canvas.hidden = true;
       return;
@@ -300,6 +299,8 @@ export function createKernelMode(host) {
           $('first-call').hidden = false;
           $('first-call').textContent = `First call ${ms(e.ms)} ms: it compiles ${state.kfunc}${e.signature ?? ''} (typing, code generation, instantiation) and runs it once${e.tier === 'executor' ? ', on the reference executor' : ''}.`;
           $('first-call').dataset.ms = String(e.ms);
+          showImage(e.input, $('input-image'));
+          $('images').hidden = !e.input;
           break;
         case 'row':
           timings.rows.set(e.row.threads, e.row);
@@ -308,6 +309,7 @@ export function createKernelMode(host) {
           $('result').dataset.threads = String(e.row.threads);
           $('result').dataset.same = String(e.same);
           showImage(e.image);
+          $('images').hidden = !e.image;
           host.stamp($('result'));
           showTimings(n);
           break;

@@ -130,17 +130,19 @@ function show(value) {
   const data = ArrayBuffer.isView(first.data) ? first.data : Float64Array.from(first.data, num);
   const p = preview({ shape: first.shape, dtype: first.dtype, data });
   const note = ls.length > 1 ? `The kernel returned a tuple of ${ls.length} values; the first is shown.` : null;
-  let image = null;
-  if (first.dtype === 'uint8' && first.shape.length === 2) {
-    const [h, w] = first.shape;
-    const step = Math.max(1, Math.ceil(Math.max(h, w) / IMAGE_SIDE));
-    const ih = Math.ceil(h / step);
-    const iw = Math.ceil(w / step);
-    const pixels = new Uint8Array(ih * iw);
-    for (let y = 0; y < ih; y++) for (let x = 0; x < iw; x++) pixels[y * iw + x] = first.data[y * step * w + x * step];
-    image = { width: iw, height: ih, pixels, step };
-  }
-  return { preview: p, note, image };
+  return { preview: p, note, image: imageOf(first) };
+}
+
+/** A 2-D uint8 array as a gray image for the page (every step-th pixel past IMAGE_SIDE), or null. */
+function imageOf(a) {
+  if (!a || a.dtype !== 'uint8' || a.shape.length !== 2) return null;
+  const [h, w] = a.shape;
+  const step = Math.max(1, Math.ceil(Math.max(h, w) / IMAGE_SIDE));
+  const ih = Math.ceil(h / step);
+  const iw = Math.ceil(w / step);
+  const pixels = new Uint8Array(ih * iw);
+  for (let y = 0; y < ih; y++) for (let x = 0; x < iw; x++) pixels[y * iw + x] = a.data[y * step * w + x * step];
+  return { width: iw, height: ih, pixels, step };
 }
 
 /**
@@ -192,7 +194,11 @@ export async function measureKernel(job, n, counts, prefix, event, sweep, task, 
     const ref = await m.call(job.func, refArgs, { threads: 1, signal });
     const firstMs = performance.now() - t0;
     task.step(`${prefix}first call (compiles the kernel)`);
-    if (!sweep) event({ type: 'first', ms: firstMs, computeMs: ref?.timing?.computeMs ?? null, tier: ref?.timing?.tier ?? null, signature: ref?.signature ?? null });
+    if (!sweep) {
+      // An image argument (the blur's) is shown beside the result.
+      const input = imageOf(args.find((a) => a && a.dtype === 'uint8' && a.shape?.length === 2));
+      event({ type: 'first', ms: firstMs, computeMs: ref?.timing?.computeMs ?? null, tier: ref?.timing?.tier ?? null, signature: ref?.signature ?? null, input });
+    }
 
     const callArgs = [];
     for (const a of args) {

@@ -252,6 +252,8 @@ function clearResults() {
   $('baseline').dataset.state = '';
   $('first-call').hidden = true;
   $('result-image').hidden = true;
+  $('input-image').hidden = true;
+  $('images').hidden = true;
   $('progress').hidden = true;
   $('progress-text').textContent = '';
   charts.clear();
