@@ -270,7 +270,10 @@ export class KernelModule {
    * arrays. Errors are NumwasmErrors whose span points into the module's source.
    */
   call(name: string, args?: Input[], options?: KernelCallOptions): Promise<KernelResult>;
-  /** The kernel compiled for these arguments, as text: Numba's signature and the typed IR. */
+  /**
+   * The kernel compiled for these arguments, as text: Numba's signature, the typed IR, the
+   * generated module and the JS baseline.
+   */
   inspect(
     name: string,
     args?: Input[],
@@ -290,6 +293,20 @@ export class KernelModule {
     notCompiled: string | null;
     /** For a parallel=True kernel, its parallel diagnostics; null otherwise. */
     parallel: ParallelDiagnostics | null;
+    /**
+     * The kernel as the source of a plain JS function over typed arrays (the playground's
+     * JS baseline): `(function (args) { ... })`, one expression, so that
+     * `new Function('return ' + js)()` gives the function. It takes one value per parameter
+     * (an array as `{ data, shape, dtype }`, optionally with `stride` and `offset` in
+     * elements for a view; a scalar as a number or boolean), writes into the arrays it is
+     * given as the kernel does, and returns an array as `{ data, shape, dtype }`, a scalar
+     * as a number or boolean, a tuple as a JS array, None as undefined; a kernel's exception
+     * is an Error whose message starts with the Python kind. int64 values are doubles in it
+     * (exact within ±2^53). Null when not generated (see jsUnsupported).
+     */
+    js: string | null;
+    /** Why there is no JS baseline, or null when there is one. */
+    jsUnsupported: string | null;
   }>;
   /** Releases the module; later calls reject with a ValueError. */
   free(): void;

@@ -109,8 +109,12 @@ export class KernelModule {
   }
 
   /**
-   * The kernel compiled for these arguments, as text: { signature, typedIr } (Numba's
-   * signature form, and the typed kernel IR of the kernel and every function it calls).
+   * The kernel compiled for these arguments, as text: { signature, typedIr, tier, wasm,
+   * notCompiled, parallel, js, jsUnsupported } (Numba's signature form; the typed kernel IR
+   * of the kernel and every function it calls; the tier a call runs on; the generated module
+   * as WAT or null, and why not; the parallel diagnostics or null; the kernel as the source
+   * of a plain JS function over typed arrays, `(function (args) { ... })`, which
+   * `new Function('return ' + js)()` makes callable, or null, and why not).
    */
   async inspect(name, args, options) {
     const id = this.#live('inspect');

@@ -100,6 +100,9 @@ pub struct Inspection {
     /// For a `parallel=True` kernel, what became parallel loops and what did not (render
     /// with [`Kernels::parallel_text`]).
     pub parallel: Option<kir::parallel::Report>,
+    /// The kernel as a plain JS function over typed arrays (`back::js`, the playground's
+    /// baseline), or why there is none.
+    pub js: Result<String, String>,
 }
 
 /// Runs generated modules: the wasm build's engine, which instantiates them on its own
@@ -437,8 +440,8 @@ impl Kernels {
             .collect())
     }
 
-    /// The signature and typed IR of kernel `name` compiled for these arguments, on the
-    /// reference executor.
+    /// The signature, typed IR and JS baseline of kernel `name` compiled for these
+    /// arguments, on the reference executor.
     pub fn inspect(
         &self,
         name: &str,
@@ -448,8 +451,9 @@ impl Kernels {
         self.inspect_with(name, args, kwargs, None)
     }
 
-    /// The signature, typed IR, tier and (when it compiles) generated module of kernel
-    /// `name` compiled for these arguments, as `call_with` with `host` would run it.
+    /// The signature, typed IR, tier, (when it compiles) generated module and JS baseline
+    /// of kernel `name` compiled for these arguments, as `call_with` with `host` would run
+    /// it.
     pub fn inspect_with(
         &self,
         name: &str,
@@ -483,6 +487,7 @@ impl Kernels {
             wasm,
             not_compiled,
             parallel: program.parallel.clone(),
+            js: crate::back::js::generate(program).map_err(|u| u.0),
         })
     }
 

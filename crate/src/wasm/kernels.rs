@@ -17,10 +17,12 @@
 //!   tier       "wasm" (generated code, see `jit.rs`) or "executor" (the reference executor,
 //!              for what the generator does not compile yet)
 //! kernelInspect(module, name, inputs, positional, level) ──▶ { signature, typedIr, tier,
-//!              wasm, notCompiled, parallel }: wasm is the generated module as text (WAT)
-//!              or null, notCompiled why the kernel runs on the executor, or null,
-//!              parallel the parallel diagnostics at `level` (1-4) of a parallel=True
-//!              kernel, or null
+//!              wasm, notCompiled, parallel, js, jsUnsupported }: wasm is the generated
+//!              module as text (WAT) or null, notCompiled why the kernel runs on the
+//!              executor, or null, parallel the parallel diagnostics at `level` (1-4) of a
+//!              parallel=True kernel, or null, js the kernel as the source of a plain JS
+//!              function (`back::js`: `(function (args) { ... })`, the playground's
+//!              baseline) or null, jsUnsupported why there is no JS, or null
 //! ```
 
 use js_sys::{Array as JsArray, Object};
@@ -147,6 +149,12 @@ impl Engine {
             None => JsValue::NULL,
         };
         set(&o, "parallel", &parallel);
+        let (js, js_unsupported) = match inspection.js {
+            Ok(t) => (Some(t), None),
+            Err(why) => (None, Some(why)),
+        };
+        set(&o, "js", &text(js));
+        set(&o, "jsUnsupported", &text(js_unsupported));
         Ok(o.into())
     }
 
