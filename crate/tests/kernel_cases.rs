@@ -372,3 +372,58 @@ fn numba_cases() {
         "cases in known_failures.txt that now pass (remove them): {listed_but_pass:?}"
     );
 }
+
+/// Every case's program (for the arguments it is called with) has a JS baseline
+/// (`back::js`, in `Inspection::js`) or the reason why not, never a panic; the text is one
+/// function expression. tests/node/kernel_js.test.mjs runs the baselines and compares them.
+#[test]
+fn every_case_has_a_js_baseline_or_says_why() {
+    let text =
+        std::fs::read_to_string(root().join("cases.json")).expect("tests/kernels/cases.json");
+    let data: Value = serde_json::from_str(&text).expect("cases.json is JSON");
+    let cases = data["cases"].as_array().expect("cases");
+    let (mut inspected, mut generated, mut panics) = (0, 0, Vec::new());
+    for case in cases {
+        let name = case["name"].as_str().unwrap_or("?");
+        let r = std::panic::catch_unwind(|| -> Option<Result<String, String>> {
+            let source = case["source"].as_str()?;
+            let func = case["func"].as_str()?;
+            let args: Vec<KernelArg> = case["args"]
+                .as_array()?
+                .iter()
+                .map(arg)
+                .collect::<Result<_, _>>()
+                .ok()?;
+            let mut kwargs = Vec::new();
+            if let Some(kw) = case.get("kwargs").and_then(Value::as_object) {
+                for (k, v) in kw {
+                    kwargs.push((k.clone(), arg(v).ok()?));
+                }
+            }
+            let k = Kernels::new(source).ok()?;
+            Some(k.inspect(func, args, kwargs).ok()?.js)
+        });
+        match r {
+            Err(_) => panics.push(name.to_owned()),
+            Ok(None) => {}
+            Ok(Some(js)) => {
+                inspected += 1;
+                if std::env::var("KERNEL_CASE").is_ok_and(|n| n == name) {
+                    println!("{}", js.as_deref().unwrap_or_else(|e| e));
+                }
+                if let Ok(t) = js {
+                    generated += 1;
+                    assert!(
+                        t.starts_with("(function (args) {") && t.ends_with("})"),
+                        "{name}: not one function expression"
+                    );
+                } else if let Err(why) = js {
+                    assert!(!why.is_empty(), "{name}: an empty reason");
+                }
+            }
+        }
+    }
+    println!("{generated} of {inspected} inspected kernel cases have a JS baseline");
+    assert!(panics.is_empty(), "generating JS panicked for {panics:?}");
+    assert!(inspected > 300, "only {inspected} cases inspected");
+}
