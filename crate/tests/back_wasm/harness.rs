@@ -96,18 +96,32 @@ pub struct Outcome {
     pub arrays: Vec<Vec<Scalar>>,
 }
 
-/// A copy of `v` with arrays in buffers of their own, so each tier starts from the same
-/// data.
-fn fresh(v: &Value) -> Value {
-    match v {
-        Value::Array(a) => Value::Array(ArrayValue {
-            data: Rc::new(RefCell::new(a.data.borrow().clone())),
-            offset: a.offset,
-            shape: a.shape.clone(),
-            strides: a.strides.clone(),
-        }),
-        other => other.clone(),
-    }
+/// Copies of `args` with arrays in buffers of their own, so each tier starts from the
+/// same data; arguments that share a buffer (`out` passed twice, views of one array)
+/// share its copy.
+fn fresh(args: &[Value]) -> Vec<Value> {
+    let mut copies: Vec<(Rc<RefCell<Buffer>>, Rc<RefCell<Buffer>>)> = Vec::new();
+    args.iter()
+        .map(|v| match v {
+            Value::Array(a) => {
+                let data = match copies.iter().find(|(o, _)| Rc::ptr_eq(o, &a.data)) {
+                    Some((_, c)) => Rc::clone(c),
+                    None => {
+                        let c = Rc::new(RefCell::new(a.data.borrow().clone()));
+                        copies.push((Rc::clone(&a.data), Rc::clone(&c)));
+                        c
+                    }
+                };
+                Value::Array(ArrayValue {
+                    data,
+                    offset: a.offset,
+                    shape: a.shape.clone(),
+                    strides: a.strides.clone(),
+                })
+            }
+            other => other.clone(),
+        })
+        .collect()
 }
 
 fn contents(b: &Buffer) -> Vec<Scalar> {
@@ -116,7 +130,7 @@ fn contents(b: &Buffer) -> Vec<Scalar> {
 
 /// Runs the reference executor.
 pub fn reference(p: &Program, args: &[Value]) -> Outcome {
-    let args: Vec<Value> = args.iter().map(fresh).collect();
+    let args = fresh(args);
     let result = exec::run(p, args.clone()).map(|v| reference_ret(v, &args));
     let arrays = args
         .iter()
@@ -454,15 +468,31 @@ fn read_ret(
 /// Runs the compiled module's entry in wasmi. A trap fails the test: compiled kernels
 /// report every error through the error globals.
 pub fn compiled(m: &Module, args: &[Value]) -> Outcome {
+    compiled_fuel(m, args).0
+}
+
+/// [`compiled`], with the fuel the call consumed (wasmi's count of the instructions it
+/// executed), which tells a vector loop from the scalar one.
+pub fn compiled_fuel(m: &Module, args: &[Value]) -> (Outcome, u64) {
     // Arrays from byte 64 on (address 0 is never a descriptor), each buffer 16-byte
-    // aligned with its descriptor after it.
+    // aligned with its descriptor after it; arguments that share a buffer share its place.
     let mut at = 64;
-    let mut placed = Vec::new();
+    let mut placed: Vec<Placed> = Vec::new();
+    let mut buffers: Vec<(&Rc<RefCell<Buffer>>, usize)> = Vec::new();
     for a in args.iter().filter_map(Value::array) {
         let buf = a.data.borrow();
         let d = buf.dtype();
-        let base = align(at, 16);
-        let descriptor = align(base + buf.len() * d.size(), 4);
+        let shared = buffers.iter().find(|(b, _)| Rc::ptr_eq(b, &a.data));
+        let (base, descriptor) = match shared {
+            Some(&(_, base)) => (base, align(at, 4)),
+            None => {
+                let base = align(at, 16);
+                (base, align(base + buf.len() * d.size(), 4))
+            }
+        };
+        if shared.is_none() {
+            buffers.push((&a.data, base));
+        }
         at = descriptor + 4 + 8 * a.shape.len();
         placed.push(Placed {
             base,
@@ -478,9 +508,13 @@ pub fn compiled(m: &Module, args: &[Value]) -> Outcome {
     at = block + 8 * wasm::Block::slots(args.len(), n_results.max(1));
     let pages = (at / 65536 + 1) as u32;
 
-    let engine = wasmi::Engine::default();
+    let mut config = wasmi::Config::default();
+    config.consume_fuel(true);
+    let engine = wasmi::Engine::new(&config);
     let module = wasmi::Module::new(&engine, &m.bytes).expect("wasmi takes the module");
     let mut store = wasmi::Store::new(&engine, ());
+    const FUEL: u64 = u64::MAX / 2;
+    store.set_fuel(FUEL).expect("fuel is on");
     let memory =
         wasmi::Memory::new(&mut store, wasmi::MemoryType::new(pages, None)).expect("a memory");
     let mut linker = <wasmi::Linker<()>>::new(&engine);
@@ -551,6 +585,7 @@ pub fn compiled(m: &Module, args: &[Value]) -> Outcome {
             wasmprinter::print_bytes(&m.bytes).unwrap_or_default()
         );
     }
+    let fuel = FUEL - store.get_fuel().expect("fuel is on");
     let mem = memory.data(&store);
     let word = |at: u64| {
         let o = block + at as usize;
@@ -593,7 +628,7 @@ pub fn compiled(m: &Module, args: &[Value]) -> Outcome {
                 .collect()
         })
         .collect();
-    Outcome { result, arrays }
+    (Outcome { result, arrays }, fuel)
 }
 
 /// Compiles `p` (which must compile), runs it both ways on `args` and asserts the two

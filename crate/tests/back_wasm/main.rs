@@ -15,6 +15,9 @@
 //!   refusals.
 //! * `tuples.rs` and `lists.rs`: tuples (multi-value returns, unpacking, nesting, `None`
 //!   items) and lists (growth, indices, aliasing, the allocator's refusal).
+//! * `simd.rs`: loops on simd128 lanes (two `float64` or four `float32` iterations at a
+//!   time) against the executor, the run-time fallbacks, and fuel counts that show which
+//!   loop ran.
 //! * `random.rs`: a seeded generator of well-typed programs in the compiled subset, run
 //!   both ways.
 //! * `text.rs`: `back::wasm::to_text` (the text `inspect` shows) against wasmprinter and
@@ -33,5 +36,6 @@ mod lists;
 mod ops;
 mod parallel;
 mod random;
+mod simd;
 mod text;
 mod tuples;

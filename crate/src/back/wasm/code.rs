@@ -34,8 +34,8 @@ pub(super) struct Code {
     defined_calls: Vec<usize>,
     params: Vec<ValType>,
     locals: Vec<ValType>,
-    /// Free temporaries by type (`i32`, `i64`, `f32`, `f64`).
-    free: [Vec<u32>; 4],
+    /// Free temporaries by type (`i32`, `i64`, `f32`, `f64`, `v128`).
+    free: [Vec<u32>; 5],
     /// How many blocks (`block`, `loop`, `if`) are open.
     depth: u32,
 }
@@ -45,6 +45,7 @@ fn slot(t: ValType) -> usize {
         ValType::I64 => 1,
         ValType::F32 => 2,
         ValType::F64 => 3,
+        ValType::V128 => 4,
         _ => 0,
     }
 }

@@ -20,6 +20,7 @@ mod parallel;
 mod range;
 mod reduce;
 mod reshape;
+mod simd;
 mod stack;
 mod tuple;
 mod walk;
@@ -569,6 +570,10 @@ impl Gen<'_, '_> {
             return Err(self.ill_typed(span));
         };
         let [cur, stop, step, count] = self.range_prologue(bounds, span)?;
+        // Two or four iterations at a time on simd128 lanes first, where the loop allows.
+        if let Some(plan) = self.simd_plan(var, bounds[2], body) {
+            self.simd_prefix(&plan, var, body, cur, count)?;
+        }
         let exit = self.c.block(BlockType::Empty);
         let head = self.c.loop_(BlockType::Empty);
         self.c.push(I::LocalGet(count));

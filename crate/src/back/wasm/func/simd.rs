@@ -1,0 +1,916 @@
+//! simd128 lanes for innermost counted loops: two `float64` (`f64x2`) or four `float32`
+//! (`f32x4`) iterations at a time, then the unchanged scalar loop for the rest, with the
+//! scalar loop's results to the bit (the lane operations are the scalar ones, lane by
+//! lane, and no lane operation can raise).
+//!
+//! A loop qualifies when compiling (`Gen::simd_plan`) if its step is the constant 1, its
+//! variable is an `int64` the body never assigns, and its body holds only
+//! * `Assign`s of the lane dtype's locals from lane expressions, `int64` locals from
+//!   expressions affine in the loop variable (`i = $i`, `$i0 = add($start, mul($k, 1))`),
+//!   and array locals from an array local the loop does not assign (the stencil's
+//!   `a = x0`): each integer and array local assigned once, before any read;
+//! * `Store`s of a lane value into an array of the lane dtype;
+//! * `If`s on a lane comparison whose branches only assign lane locals (masked:
+//!   both branches computed, `v128.bitselect` on the comparison's mask).
+//!
+//! Lane expressions: constants (splat), the lane dtype's locals (a local the loop does
+//! not assign is splat once before it; one it assigns must be assigned earlier in the
+//! same iteration, so no value flows from one iteration to the next), `Load`s, `+ - * /`,
+//! `maximum`/`minimum`/`fmax`/`fmin` (the scalar selects, as lane masks), `negative`,
+//! `abs`, `sqrt`, `floor`, `ceil`, `trunc`, `rint`, `square`, and `Cond` on a comparison.
+//! Every access's indices must be invariant on all axes but the last, and on the last
+//! axis invariant (a load only: one element, splat) or affine in the loop variable.
+//!
+//! Before the loop (`Gen::simd_prefix`), when more than one vector of iterations and
+//! fewer than 2^31 remain, the code evaluates the aliases, the integer locals and every
+//! access's indices for the first two iterations, and runs the vector part only if
+//! * every affine index steps by exactly 1 (its two values differ by 1: the broadcast
+//!   step of `@vectorize` is 0 for a broadcast operand), lies in `[0, extent)` at the
+//!   first iteration and stays below the extent through the last vector iteration, and
+//!   its array's last stride is 1;
+//! * every invariant index lies in `[0, extent)` (a negative one runs the scalar loop,
+//!   which wraps it, or raises as it always does);
+//! * the bytes a store writes overlap no other access's, unless that access covers the
+//!   very same elements (`a[i] = a[i] * 2`).
+//!
+//! The vector part then runs on byte pointers bumped by 16 per step and covers the
+//! largest multiple of the lane count below the trip count, so the scalar loop always
+//! runs at least one iteration after it: that iteration leaves every local the body
+//! assigns, and the loop variable, as the scalar loop alone would.
+
+use std::collections::{HashMap, HashSet};
+
+use wasm_encoder::{BlockType, Instruction as I, ValType};
+
+use super::array::{load, memarg, shift_of};
+use super::{Gen, Slot, fits};
+use crate::back::wasm::Unsupported;
+use crate::back::wasm::scalar;
+use crate::kir::{Expr, ExprId, LocalId, Stmt, Ty};
+use crate::types::{BinaryOp, DType, Scalar, UnaryOp};
+
+/// How an integer expression depends on the loop variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// The same in every iteration.
+    Invariant,
+    /// `c * var + o`, wrapping, for `c` and `o` invariant.
+    Affine,
+}
+
+/// One array access of the body.
+struct Access {
+    /// The array local read or written (an alias followed to the array it holds).
+    array: LocalId,
+    index: Vec<ExprId>,
+    /// The last index is affine in the loop variable (else invariant).
+    affine: bool,
+    store: bool,
+}
+
+/// A loop that qualifies when compiling.
+pub(super) struct Plan {
+    dtype: DType,
+    /// Alias assignments (`a = x0`), evaluated once before the vector part.
+    aliases: Vec<(LocalId, ExprId)>,
+    /// The integer locals' assignments, in body order.
+    ints: Vec<(LocalId, ExprId)>,
+    accesses: Vec<Access>,
+    /// Each load expression's access.
+    loads: HashMap<ExprId, usize>,
+    /// Each store's access, in body order.
+    stores: Vec<usize>,
+    /// The lane dtype's locals the loop reads but never assigns.
+    invariants: Vec<LocalId>,
+}
+
+impl Plan {
+    fn lanes(&self) -> i64 {
+        16 / self.dtype.size() as i64
+    }
+}
+
+/// The compile-time scan of a loop body.
+struct Scan<'a, 'b, 's> {
+    g: &'a Gen<'b, 's>,
+    var: LocalId,
+    /// Every local the body assigns, anywhere.
+    assigned: HashSet<LocalId>,
+    /// The locals assigned so far in the iteration.
+    defined: HashSet<LocalId>,
+    forms: HashMap<LocalId, Form>,
+    alias: HashMap<LocalId, LocalId>,
+    dtype: Option<DType>,
+    plan: Plan,
+}
+
+fn assigned_in(body: &[Stmt], out: &mut HashSet<LocalId>) {
+    for st in body {
+        match st {
+            Stmt::Assign(l, _) => {
+                out.insert(*l);
+            }
+            Stmt::If {
+                then, otherwise, ..
+            } => {
+                assigned_in(then, out);
+                assigned_in(otherwise, out);
+            }
+            Stmt::For { var, body, .. } => {
+                out.insert(*var);
+                assigned_in(body, out);
+            }
+            Stmt::While { body, .. } => assigned_in(body, out),
+            _ => {}
+        }
+    }
+}
+
+impl Scan<'_, '_, '_> {
+    fn ty(&self, e: ExprId) -> &Ty {
+        self.g.f.ty(e)
+    }
+
+    /// A read of local `l` at `e` that needs no check of assignment.
+    fn read(&self, e: ExprId) -> Option<()> {
+        (!self.g.cx.facts.checked[e.index()]).then_some(())
+    }
+
+    /// Fixes the lane dtype, or checks `d` against it.
+    fn lane(&mut self, d: DType) -> Option<()> {
+        if !matches!(d, DType::F64 | DType::F32) {
+            return None;
+        }
+        match self.dtype {
+            Some(x) if x != d => None,
+            _ => {
+                self.dtype = Some(d);
+                Some(())
+            }
+        }
+    }
+
+    fn stmts(&mut self, body: &[Stmt], top: bool) -> Option<()> {
+        for st in body {
+            match st {
+                Stmt::Assign(l, e) => self.assign(*l, *e, top)?,
+                Stmt::Store {
+                    array,
+                    index,
+                    value,
+                    ..
+                } if top => {
+                    let d = self.ty(*value).scalar()?;
+                    self.lane(d)?;
+                    self.vexpr(*value)?;
+                    let a = self.access(*array, index, true)?;
+                    self.plan.stores.push(a);
+                }
+                Stmt::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
+                    self.mask(*cond)?;
+                    let before = self.defined.clone();
+                    self.stmts(then, false)?;
+                    let after_then = std::mem::replace(&mut self.defined, before);
+                    self.stmts(otherwise, false)?;
+                    self.defined.retain(|l| after_then.contains(l));
+                }
+                _ => return None,
+            }
+        }
+        Some(())
+    }
+
+    fn assign(&mut self, l: LocalId, e: ExprId, top: bool) -> Option<()> {
+        let f = self.g.f;
+        if l == self.var {
+            return None;
+        }
+        let lt = &f.local_decl(l).ty;
+        match lt {
+            Ty::Array(_) if top => {
+                let Expr::Local(x) = f.get(e) else {
+                    return None;
+                };
+                self.read(e)?;
+                let root = self.root(*x)?;
+                if !fits(&f.local_decl(root).ty, lt)
+                    || !fits(self.ty(e), lt)
+                    || self.alias.contains_key(&l)
+                {
+                    return None;
+                }
+                self.alias.insert(l, root);
+                self.defined.insert(l);
+                self.plan.aliases.push((l, e));
+            }
+            Ty::Scalar(DType::I64) if top => {
+                if self.ty(e) != lt || self.forms.contains_key(&l) {
+                    return None;
+                }
+                let form = self.int(e)?;
+                self.forms.insert(l, form);
+                self.defined.insert(l);
+                self.plan.ints.push((l, e));
+            }
+            Ty::Scalar(d) if d.is_float() => {
+                if self.ty(e) != lt {
+                    return None;
+                }
+                self.lane(*d)?;
+                self.vexpr(e)?;
+                self.defined.insert(l);
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
+    /// The array local that local `x` holds in the loop: itself when the loop does not
+    /// assign it, the array an alias assigned earlier holds.
+    fn root(&self, x: LocalId) -> Option<LocalId> {
+        if let Some(&r) = self.alias.get(&x) {
+            return self.defined.contains(&x).then_some(r);
+        }
+        let ty = &self.g.f.local_decl(x).ty;
+        (!self.assigned.contains(&x) && matches!(ty, Ty::Array(_))).then_some(x)
+    }
+
+    /// How the integer expression `e` depends on the loop variable, if it is affine.
+    fn int(&self, e: ExprId) -> Option<Form> {
+        let f = self.g.f;
+        let d = self.ty(e).scalar()?;
+        if !d.is_int() {
+            return None;
+        }
+        let affine = d == DType::I64;
+        match f.get(e) {
+            Expr::Const(_) => Some(Form::Invariant),
+            Expr::Local(l) => {
+                self.read(e)?;
+                if *l == self.var {
+                    return affine.then_some(Form::Affine);
+                }
+                if let Some(&form) = self.forms.get(l) {
+                    return self.defined.contains(l).then_some(form);
+                }
+                let decl = &f.local_decl(*l).ty;
+                (!self.assigned.contains(l) && decl == self.ty(e)).then_some(Form::Invariant)
+            }
+            Expr::Binary(op, a, b) => {
+                let (x, y) = (self.int(*a)?, self.int(*b)?);
+                match (x, y) {
+                    (Form::Invariant, Form::Invariant) => Some(Form::Invariant),
+                    _ if !affine => None,
+                    _ if matches!(op, BinaryOp::Add | BinaryOp::Sub) => Some(Form::Affine),
+                    (Form::Affine, Form::Invariant) | (Form::Invariant, Form::Affine)
+                        if *op == BinaryOp::Mul =>
+                    {
+                        Some(Form::Affine)
+                    }
+                    _ => None,
+                }
+            }
+            Expr::Unary(_, a) | Expr::Cast(a, _) => {
+                (self.int(*a)? == Form::Invariant).then_some(Form::Invariant)
+            }
+            Expr::Dim(a, _) => {
+                let Expr::Local(x) = f.get(*a) else {
+                    return None;
+                };
+                self.read(*a)?;
+                self.root(*x).map(|_| Form::Invariant)
+            }
+            _ => None,
+        }
+    }
+
+    /// Records an access of `array` at `index`; its index in the plan's accesses.
+    fn access(&mut self, array: ExprId, index: &[ExprId], store: bool) -> Option<usize> {
+        let f = self.g.f;
+        let Expr::Local(x) = f.get(array) else {
+            return None;
+        };
+        self.read(array)?;
+        let root = self.root(*x)?;
+        let at = f.local_decl(root).ty.array()?;
+        if !fits(&f.local_decl(*x).ty, self.ty(array)) || index.len() != usize::from(at.ndim) {
+            return None;
+        }
+        self.lane(at.dtype)?;
+        let (&last, rest) = index.split_last()?;
+        for &i in rest {
+            if self.int(i)? != Form::Invariant {
+                return None;
+            }
+        }
+        let affine = self.int(last)? == Form::Affine;
+        if store && !affine {
+            return None;
+        }
+        self.plan.accesses.push(Access {
+            array: root,
+            index: index.to_vec(),
+            affine,
+            store,
+        });
+        Some(self.plan.accesses.len() - 1)
+    }
+
+    /// A comparison of two lane values.
+    fn mask(&mut self, e: ExprId) -> Option<()> {
+        let Expr::Binary(op, a, b) = self.g.f.get(e) else {
+            return None;
+        };
+        if !op.is_comparison() || self.ty(e) != &Ty::Scalar(DType::Bool) {
+            return None;
+        }
+        if self.ty(*a) != self.ty(*b) {
+            return None;
+        }
+        self.vexpr(*a)?;
+        self.vexpr(*b)
+    }
+
+    /// A lane expression.
+    fn vexpr(&mut self, e: ExprId) -> Option<()> {
+        let f = self.g.f;
+        let d = self.ty(e).scalar()?;
+        self.lane(d)?;
+        match f.get(e) {
+            Expr::Const(s) => (s.dtype() == d).then_some(()),
+            Expr::Local(l) => {
+                self.read(e)?;
+                if f.local_decl(*l).ty != Ty::Scalar(d) || *l == self.var {
+                    return None;
+                }
+                if self.assigned.contains(l) {
+                    self.defined.contains(l).then_some(())
+                } else {
+                    if !self.plan.invariants.contains(l) {
+                        self.plan.invariants.push(*l);
+                    }
+                    Some(())
+                }
+            }
+            Expr::Load(a, index) => {
+                if !self.plan.loads.contains_key(&e) {
+                    let k = self.access(*a, index, false)?;
+                    self.plan.loads.insert(e, k);
+                }
+                Some(())
+            }
+            Expr::Binary(op, a, b) => {
+                use BinaryOp as B;
+                if !matches!(
+                    op,
+                    B::Add
+                        | B::Sub
+                        | B::Mul
+                        | B::TrueDiv
+                        | B::Maximum
+                        | B::Minimum
+                        | B::Fmax
+                        | B::Fmin
+                ) || self.ty(*a) != self.ty(e)
+                    || self.ty(*b) != self.ty(e)
+                {
+                    return None;
+                }
+                self.vexpr(*a)?;
+                self.vexpr(*b)
+            }
+            Expr::Unary(op, a) => {
+                use UnaryOp as U;
+                if !matches!(
+                    op,
+                    U::Neg | U::Abs | U::Sqrt | U::Floor | U::Ceil | U::Trunc | U::Rint | U::Square
+                ) || self.ty(*a) != self.ty(e)
+                {
+                    return None;
+                }
+                self.vexpr(*a)
+            }
+            Expr::Cond(c, a, b) => {
+                self.mask(*c)?;
+                self.vexpr(*a)?;
+                self.vexpr(*b)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The wasm locals of a vector part being emitted.
+struct Lanes {
+    /// Each access's byte pointer (`i32`), at the current vector step.
+    ptr: Vec<u32>,
+    /// Each invariant load's value, splat.
+    splat: HashMap<usize, u32>,
+    /// Each invariant local's value, splat.
+    invariant: HashMap<LocalId, u32>,
+    /// Every `v128` local of the loop body, released after it.
+    values: Vec<u32>,
+}
+
+impl Gen<'_, '_> {
+    /// The plan of `for var in range(.., .., step): body` when it qualifies for lanes.
+    pub(super) fn simd_plan(&self, var: LocalId, step: ExprId, body: &[Stmt]) -> Option<Plan> {
+        let f = self.f;
+        match f.get(step) {
+            Expr::Const(s) if s.dtype().is_int() && *s == Scalar::from_i128(1, s.dtype()) => {}
+            _ => return None,
+        }
+        if f.local_decl(var).ty != Ty::Scalar(DType::I64) {
+            return None;
+        }
+        let mut assigned = HashSet::new();
+        assigned_in(body, &mut assigned);
+        if assigned.contains(&var) {
+            return None;
+        }
+        let mut scan = Scan {
+            g: self,
+            var,
+            assigned,
+            defined: HashSet::new(),
+            forms: HashMap::new(),
+            alias: HashMap::new(),
+            dtype: None,
+            plan: Plan {
+                dtype: DType::F64,
+                aliases: Vec::new(),
+                ints: Vec::new(),
+                accesses: Vec::new(),
+                loads: HashMap::new(),
+                stores: Vec::new(),
+                invariants: Vec::new(),
+            },
+        };
+        scan.stmts(body, true)?;
+        let mut plan = scan.plan;
+        plan.dtype = scan.dtype?;
+        (!plan.stores.is_empty()).then_some(plan)
+    }
+
+    /// The array local's descriptor fields: data, extents, strides.
+    fn fields(&self, l: LocalId) -> (u32, Vec<u32>, Vec<u32>) {
+        match &self.locals[l.index()].slot {
+            Slot::Array(a) => (a.data, a.ext.clone(), a.stride.clone()),
+            _ => unreachable!("the plan's arrays are array locals"),
+        }
+    }
+
+    /// The vector part of a qualifying loop, before its scalar loop: the run-time checks,
+    /// then as many vector steps as leave at least one iteration, advancing the range's
+    /// `cur` and `count` (`i64` locals) past them.
+    pub(super) fn simd_prefix(
+        &mut self,
+        plan: &Plan,
+        var: LocalId,
+        body: &[Stmt],
+        cur: u32,
+        count: u32,
+    ) -> Result<(), Unsupported> {
+        let lanes = plan.lanes();
+        let d = plan.dtype;
+        let shift = shift_of(d);
+        let done = self.c.block(BlockType::Empty);
+        self.c.push(I::LocalGet(count));
+        self.c.push(I::I64Const(lanes));
+        self.c.push(I::I64LeU);
+        self.c.push(I::LocalGet(count));
+        self.c.push(I::I64Const(1 << 31));
+        self.c.push(I::I64GeU);
+        self.c.push(I::I32Or);
+        self.c.br_if(done);
+        for &(l, e) in &plan.aliases {
+            self.stmt(&Stmt::Assign(l, e))?;
+        }
+        // The indices at the first iteration, and the last index at the second.
+        let mut first: Vec<Vec<u32>> = Vec::new();
+        let mut second: Vec<Option<u32>> = Vec::new();
+        for step in 0..2 {
+            self.c.push(I::LocalGet(cur));
+            if step == 1 {
+                self.c.push(I::I64Const(1));
+                self.c.push(I::I64Add);
+            }
+            self.set_local(var);
+            for &(l, e) in &plan.ints {
+                self.stmt(&Stmt::Assign(l, e))?;
+            }
+            for a in &plan.accesses {
+                if step == 0 {
+                    let mut ts = Vec::new();
+                    for &i in &a.index {
+                        ts.push(self.index_value(i)?);
+                    }
+                    first.push(ts);
+                } else if a.affine {
+                    let &last = a.index.last().expect("an index");
+                    second.push(Some(self.index_value(last)?));
+                } else {
+                    second.push(None);
+                }
+            }
+        }
+        // nv = (count - 1) & -lanes: the iterations of the vector part.
+        let nv = self.c.temp(ValType::I64);
+        self.c.push(I::LocalGet(count));
+        self.c.push(I::I64Const(1));
+        self.c.push(I::I64Sub);
+        self.c.push(I::I64Const(-lanes));
+        self.c.push(I::I64And);
+        self.c.push(I::LocalSet(nv));
+        self.c.push(I::I32Const(1));
+        for (k, a) in plan.accesses.iter().enumerate() {
+            let (_, ext, stride) = self.fields(a.array);
+            let last = a.index.len() - 1;
+            for (axis, &t) in first[k].iter().enumerate() {
+                self.c.push(I::LocalGet(t));
+                self.c.push(I::LocalGet(ext[axis]));
+                self.c.push(I::I64LtU);
+                self.c.push(I::I32And);
+            }
+            if let Some(t1) = second[k] {
+                let t0 = first[k][last];
+                self.c.push(I::LocalGet(t1));
+                self.c.push(I::LocalGet(t0));
+                self.c.push(I::I64Sub);
+                self.c.push(I::I64Const(1));
+                self.c.push(I::I64Eq);
+                self.c.push(I::I32And);
+                self.c.push(I::LocalGet(t0));
+                self.c.push(I::LocalGet(nv));
+                self.c.push(I::I64Add);
+                self.c.push(I::LocalGet(ext[last]));
+                self.c.push(I::I64LeU);
+                self.c.push(I::I32And);
+                self.c.push(I::LocalGet(stride[last]));
+                self.c.push(I::I32Const(1));
+                self.c.push(I::I32Eq);
+                self.c.push(I::I32And);
+            }
+        }
+        self.c.push(I::I32Eqz);
+        self.c.br_if(done);
+        // Each access's byte pointer at the first iteration.
+        let mut lanes_ = Lanes {
+            ptr: Vec::new(),
+            splat: HashMap::new(),
+            invariant: HashMap::new(),
+            values: Vec::new(),
+        };
+        for (k, a) in plan.accesses.iter().enumerate() {
+            let (data, _, stride) = self.fields(a.array);
+            let p = self.c.temp(ValType::I32);
+            self.c.push(I::LocalGet(data));
+            for (axis, &t) in first[k].iter().enumerate() {
+                self.c.push(I::LocalGet(t));
+                self.c.push(I::I32WrapI64);
+                self.c.push(I::LocalGet(stride[axis]));
+                self.c.push(I::I32Mul);
+                if axis > 0 {
+                    self.c.push(I::I32Add);
+                }
+            }
+            if shift > 0 {
+                self.c.push(I::I32Const(shift as i32));
+                self.c.push(I::I32Shl);
+            }
+            self.c.push(I::I32Add);
+            self.c.push(I::LocalSet(p));
+            lanes_.ptr.push(p);
+        }
+        for t in first
+            .into_iter()
+            .flatten()
+            .chain(second.into_iter().flatten())
+        {
+            self.c.release(ValType::I64, t);
+        }
+        // No store may touch what another access touches, unless both cover the same
+        // elements.
+        let bytes = self.c.temp(ValType::I64);
+        self.c.push(I::LocalGet(nv));
+        self.c.push(I::I64Const(i64::from(shift)));
+        self.c.push(I::I64Shl);
+        self.c.push(I::LocalSet(bytes));
+        let size = i64::from(d.size() as u32);
+        self.c.push(I::I32Const(1));
+        let mut pairs = 0;
+        for (s, sa) in plan.accesses.iter().enumerate() {
+            if !sa.store {
+                continue;
+            }
+            for (x, xa) in plan.accesses.iter().enumerate() {
+                if x == s || (xa.store && x < s) {
+                    continue;
+                }
+                pairs += 1;
+                let (ps, px) = (lanes_.ptr[s], lanes_.ptr[x]);
+                // end(s) <= start(x)
+                self.c.push(I::LocalGet(ps));
+                self.c.push(I::I64ExtendI32U);
+                self.c.push(I::LocalGet(bytes));
+                self.c.push(I::I64Add);
+                self.c.push(I::LocalGet(px));
+                self.c.push(I::I64ExtendI32U);
+                self.c.push(I::I64LeU);
+                // end(x) <= start(s)
+                self.c.push(I::LocalGet(px));
+                self.c.push(I::I64ExtendI32U);
+                if xa.affine {
+                    self.c.push(I::LocalGet(bytes));
+                } else {
+                    self.c.push(I::I64Const(size));
+                }
+                self.c.push(I::I64Add);
+                self.c.push(I::LocalGet(ps));
+                self.c.push(I::I64ExtendI32U);
+                self.c.push(I::I64LeU);
+                self.c.push(I::I32Or);
+                if xa.affine {
+                    self.c.push(I::LocalGet(ps));
+                    self.c.push(I::LocalGet(px));
+                    self.c.push(I::I32Eq);
+                    self.c.push(I::I32Or);
+                }
+                self.c.push(I::I32And);
+            }
+        }
+        self.c.push(I::I32Eqz);
+        if pairs == 0 {
+            self.c.push(I::Drop);
+        } else {
+            self.c.br_if(done);
+        }
+        self.c.release(ValType::I64, bytes);
+        // Splats of what the loop reads but never changes.
+        for (k, a) in plan.accesses.iter().enumerate() {
+            if a.affine {
+                continue;
+            }
+            let v = self.c.temp(ValType::V128);
+            self.c.push(I::LocalGet(lanes_.ptr[k]));
+            self.c.push(load(d));
+            self.c.push(splat(d));
+            self.c.push(I::LocalSet(v));
+            lanes_.splat.insert(k, v);
+        }
+        for &l in &plan.invariants {
+            let Slot::Scalar(x) = self.locals[l.index()].slot else {
+                unreachable!("a float local is a scalar");
+            };
+            let v = self.c.temp(ValType::V128);
+            self.c.push(I::LocalGet(x));
+            self.c.push(splat(d));
+            self.c.push(I::LocalSet(v));
+            lanes_.invariant.insert(l, v);
+        }
+        // The vector steps, counted down in an i32 (nv < 2^31).
+        let left = self.c.temp(ValType::I32);
+        self.c.push(I::LocalGet(nv));
+        self.c.push(I::I32WrapI64);
+        self.c.push(I::LocalSet(left));
+        let head = self.c.loop_(BlockType::Empty);
+        let mut env = HashMap::new();
+        let mut stores = 0;
+        self.vbody(plan, &mut lanes_, body, &mut env, &mut stores)?;
+        for (k, a) in plan.accesses.iter().enumerate() {
+            if a.affine {
+                let p = lanes_.ptr[k];
+                self.c.push(I::LocalGet(p));
+                self.c.push(I::I32Const(16));
+                self.c.push(I::I32Add);
+                self.c.push(I::LocalSet(p));
+            }
+        }
+        self.c.push(I::LocalGet(left));
+        self.c.push(I::I32Const(lanes as i32));
+        self.c.push(I::I32Sub);
+        self.c.push(I::LocalTee(left));
+        self.c.br_if(head);
+        self.c.end();
+        self.c.push(I::LocalGet(cur));
+        self.c.push(I::LocalGet(nv));
+        self.c.push(I::I64Add);
+        self.c.push(I::LocalSet(cur));
+        self.c.push(I::LocalGet(count));
+        self.c.push(I::LocalGet(nv));
+        self.c.push(I::I64Sub);
+        self.c.push(I::LocalSet(count));
+        self.c.end();
+        self.c.release(ValType::I32, left);
+        self.c.release(ValType::I64, nv);
+        for p in lanes_.ptr {
+            self.c.release(ValType::I32, p);
+        }
+        for v in lanes_
+            .splat
+            .into_values()
+            .chain(lanes_.invariant.into_values())
+            .chain(lanes_.values)
+        {
+            self.c.release(ValType::V128, v);
+        }
+        Ok(())
+    }
+
+    /// Evaluates an index into a new `i64` temporary.
+    fn index_value(&mut self, i: ExprId) -> Result<u32, Unsupported> {
+        let d = self.scalar_ty(i)?;
+        self.expr(i)?;
+        scalar::to_i64(&mut self.c, d);
+        let t = self.c.temp(ValType::I64);
+        self.c.push(I::LocalSet(t));
+        Ok(t)
+    }
+
+    /// One vector step of the body: `env` holds the `v128` local of each lane local
+    /// assigned so far.
+    fn vbody(
+        &mut self,
+        plan: &Plan,
+        lanes: &mut Lanes,
+        body: &[Stmt],
+        env: &mut HashMap<LocalId, u32>,
+        stores: &mut usize,
+    ) -> Result<(), Unsupported> {
+        let d = plan.dtype;
+        for st in body {
+            match st {
+                Stmt::Assign(l, e) => {
+                    if self.f.local_decl(*l).ty != Ty::Scalar(d) {
+                        continue;
+                    }
+                    self.vexpr(plan, lanes, *e, env);
+                    let v = self.c.local(ValType::V128);
+                    lanes.values.push(v);
+                    self.c.push(I::LocalSet(v));
+                    env.insert(*l, v);
+                }
+                Stmt::Store { value, .. } => {
+                    let k = plan.stores[*stores];
+                    *stores += 1;
+                    self.c.push(I::LocalGet(lanes.ptr[k]));
+                    self.vexpr(plan, lanes, *value, env);
+                    self.c.push(I::V128Store(memarg(0, shift_of(d))));
+                }
+                Stmt::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
+                    self.vexpr(plan, lanes, *cond, env);
+                    let m = self.c.local(ValType::V128);
+                    lanes.values.push(m);
+                    self.c.push(I::LocalSet(m));
+                    let mut yes = env.clone();
+                    self.vbody(plan, lanes, then, &mut yes, stores)?;
+                    let mut no = env.clone();
+                    self.vbody(plan, lanes, otherwise, &mut no, stores)?;
+                    let mut merged = HashMap::new();
+                    let mut keys: Vec<LocalId> = yes.keys().copied().collect();
+                    keys.sort_by_key(|l| l.index());
+                    for l in keys {
+                        let (Some(&a), Some(&b)) = (yes.get(&l), no.get(&l)) else {
+                            continue;
+                        };
+                        if a == b {
+                            merged.insert(l, a);
+                            continue;
+                        }
+                        let v = self.c.local(ValType::V128);
+                        lanes.values.push(v);
+                        self.c.push(I::LocalGet(a));
+                        self.c.push(I::LocalGet(b));
+                        self.c.push(I::LocalGet(m));
+                        self.c.push(I::V128Bitselect);
+                        self.c.push(I::LocalSet(v));
+                        merged.insert(l, v);
+                    }
+                    *env = merged;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Pushes the lanes of a lane expression (or, for a comparison, its mask).
+    fn vexpr(&mut self, plan: &Plan, lanes: &Lanes, e: ExprId, env: &HashMap<LocalId, u32>) {
+        let d = plan.dtype;
+        let f64_ = d == DType::F64;
+        let pick = |a: I<'static>, b: I<'static>| if f64_ { a } else { b };
+        match self.f.get(e) {
+            Expr::Const(s) => {
+                scalar::constant(&mut self.c, *s);
+                self.c.push(splat(d));
+            }
+            Expr::Local(l) => {
+                let v = env
+                    .get(l)
+                    .or_else(|| lanes.invariant.get(l))
+                    .copied()
+                    .expect("a planned local");
+                self.c.push(I::LocalGet(v));
+            }
+            Expr::Load(..) => {
+                let k = plan.loads[&e];
+                if let Some(&v) = lanes.splat.get(&k) {
+                    self.c.push(I::LocalGet(v));
+                } else {
+                    self.c.push(I::LocalGet(lanes.ptr[k]));
+                    self.c.push(I::V128Load(memarg(0, shift_of(d))));
+                }
+            }
+            Expr::Binary(op, a, b) => {
+                use BinaryOp as B;
+                self.vexpr(plan, lanes, *a, env);
+                self.vexpr(plan, lanes, *b, env);
+                match op {
+                    B::Add => self.c.push(pick(I::F64x2Add, I::F32x4Add)),
+                    B::Sub => self.c.push(pick(I::F64x2Sub, I::F32x4Sub)),
+                    B::Mul => self.c.push(pick(I::F64x2Mul, I::F32x4Mul)),
+                    B::TrueDiv => self.c.push(pick(I::F64x2Div, I::F32x4Div)),
+                    B::Lt => self.c.push(pick(I::F64x2Lt, I::F32x4Lt)),
+                    B::Le => self.c.push(pick(I::F64x2Le, I::F32x4Le)),
+                    B::Gt => self.c.push(pick(I::F64x2Gt, I::F32x4Gt)),
+                    B::Ge => self.c.push(pick(I::F64x2Ge, I::F32x4Ge)),
+                    B::Eq => self.c.push(pick(I::F64x2Eq, I::F32x4Eq)),
+                    B::Ne => self.c.push(pick(I::F64x2Ne, I::F32x4Ne)),
+                    // The scalar selects (`scalar::binary`): maximum gives a where a is
+                    // NaN or a > b, else b; fmax a where b is NaN or a >= b, else b;
+                    // minimum and fmin likewise with < and <=.
+                    _ => {
+                        let y = self.c.temp(ValType::V128);
+                        let x = self.c.temp(ValType::V128);
+                        self.c.push(I::LocalSet(y));
+                        self.c.push(I::LocalTee(x));
+                        self.c.push(I::LocalGet(y));
+                        let nan_of = if matches!(op, B::Fmax | B::Fmin) {
+                            y
+                        } else {
+                            x
+                        };
+                        self.c.push(I::LocalGet(nan_of));
+                        self.c.push(I::LocalGet(nan_of));
+                        self.c.push(pick(I::F64x2Ne, I::F32x4Ne));
+                        self.c.push(I::LocalGet(x));
+                        self.c.push(I::LocalGet(y));
+                        self.c.push(match op {
+                            B::Maximum => pick(I::F64x2Gt, I::F32x4Gt),
+                            B::Minimum => pick(I::F64x2Lt, I::F32x4Lt),
+                            B::Fmax => pick(I::F64x2Ge, I::F32x4Ge),
+                            _ => pick(I::F64x2Le, I::F32x4Le),
+                        });
+                        self.c.push(I::V128Or);
+                        self.c.push(I::V128Bitselect);
+                        self.c.release(ValType::V128, x);
+                        self.c.release(ValType::V128, y);
+                    }
+                }
+            }
+            Expr::Unary(op, a) => {
+                use UnaryOp as U;
+                self.vexpr(plan, lanes, *a, env);
+                match op {
+                    U::Neg => self.c.push(pick(I::F64x2Neg, I::F32x4Neg)),
+                    U::Abs => self.c.push(pick(I::F64x2Abs, I::F32x4Abs)),
+                    U::Sqrt => self.c.push(pick(I::F64x2Sqrt, I::F32x4Sqrt)),
+                    U::Floor => self.c.push(pick(I::F64x2Floor, I::F32x4Floor)),
+                    U::Ceil => self.c.push(pick(I::F64x2Ceil, I::F32x4Ceil)),
+                    U::Trunc => self.c.push(pick(I::F64x2Trunc, I::F32x4Trunc)),
+                    U::Rint => self.c.push(pick(I::F64x2Nearest, I::F32x4Nearest)),
+                    _ => {
+                        let t = self.c.temp(ValType::V128);
+                        self.c.push(I::LocalTee(t));
+                        self.c.push(I::LocalGet(t));
+                        self.c.push(pick(I::F64x2Mul, I::F32x4Mul));
+                        self.c.release(ValType::V128, t);
+                    }
+                }
+            }
+            Expr::Cond(c, a, b) => {
+                self.vexpr(plan, lanes, *a, env);
+                self.vexpr(plan, lanes, *b, env);
+                self.vexpr(plan, lanes, *c, env);
+                self.c.push(I::V128Bitselect);
+            }
+            _ => unreachable!("the plan holds lane expressions only"),
+        }
+    }
+}
+
+fn splat(d: DType) -> I<'static> {
+    if d == DType::F64 {
+        I::F64x2Splat
+    } else {
+        I::F32x4Splat
+    }
+}
