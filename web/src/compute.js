@@ -19,12 +19,14 @@ import { reportFailure } from './health.js';
  * The engine's calls without a transport: `handle(method, args)` gives the reply. `host` is
  * what the platform provides: { isolated (shared memory and a pool are possible),
  * crossOriginIsolated (as status() reports it, default: isolated), notIsolated (why not),
- * load(build) -> { glue, exports },
+ * load(build) -> { glue, exports }, maxMessageBytes (the largest result one message to the
+ * caller can carry; none if absent),
  * spawnPoolWorker(i) -> endpoint, exit(), holdLock(name) }.
  */
 export function computeCalls(host) {
   let engine = null;
   let exports = null;
+  let glueModule = null;
   let health = null;
   /** Why this engine runs with less than was asked (the simd build instead of threads). */
   let fallback = null;
@@ -76,7 +78,22 @@ export function computeCalls(host) {
         fallback = host.notIsolated ?? null;
       }
       engine = makeEngine(glue);
+      glueModule = glue;
+      // Expressions whose result is larger than one message to the caller can carry are
+      // refused from their shape, before they run (none where there is no such limit).
+      glue.setResultLimit(host.maxMessageBytes ?? Infinity);
       return info();
+    },
+
+    /** Does nothing: the stand-in for a call whose message could not be posted (remote.js). */
+    noop() {
+      return null;
+    },
+
+    /** Tests only: sets the result limit (bytes; Infinity: the platform's) as a smaller platform's would be. */
+    setResultLimitForTesting({ bytes }) {
+      glueModule.setResultLimit(bytes ?? host.maxMessageBytes ?? Infinity);
+      return true;
     },
 
     /** Tests only: makes the engine trap, as a panic or an out-of-bounds access would. */
@@ -159,11 +176,27 @@ export function serveCompute(parent, host) {
     return true;
   };
 
-  /** Sends a reply by postMessage; result buffers are transferred, not cloned. */
+  /**
+   * Sends a reply by postMessage; result buffers are transferred, not cloned. A reply that
+   * cannot be posted (a result larger than one message can carry: a kernel's, or a resident
+   * array's toArray(); expressions' results are refused before they run, see
+   * setResultLimit) becomes an error reply, so the call settles and the engine serves on.
+   */
   function post(id, reply) {
     const data = reply.result?.result?.data ?? reply.result?.data;
     const transfer = data?.buffer instanceof ArrayBuffer ? [data.buffer] : [];
-    parent.post({ type: 'numwasm-reply', id, ...reply }, transfer);
+    try {
+      parent.post({ type: 'numwasm-reply', id, ...reply }, transfer);
+    } catch (e) {
+      const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      const bytes = data?.byteLength === undefined ? '' : ` (${data.byteLength} bytes)`;
+      const error = new NumwasmError(
+        'ValueError',
+        `the result${bytes} could not be sent from the compute worker (${why}); ` +
+          'it is larger than one message can carry: reduce it, or keep it in wasm memory (a resident out)',
+      );
+      parent.post({ type: 'numwasm-reply', id, ok: false, error: error.toJSON(), fatal: reply.fatal });
+    }
     if (reply.fatal) {
       // Serve nothing more; the caller terminates this worker when the reply arrives, and
       // the health word tells it even if the reply were lost.

@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use js_sys::{Array as JsArray, Object};
 use wasm_bindgen::JsCast;
@@ -389,11 +390,41 @@ fn threads_opt(threads: usize) -> Option<usize> {
     (threads > 0).then_some(threads)
 }
 
-/// Refuses a result that cannot be allocated, instead of trapping on allocation failure.
+/// The most bytes a result may have to leave the engine (`setResultLimit`): the compute
+/// worker sets what one message to the page can carry (about 2 GiB in Chromium), so that a
+/// result too big to deliver is refused from its shape before it is computed.
+static RESULT_LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// Sets the most bytes a result returned to JS may have (results written into a resident
+/// array are not limited). A non-finite or negative value removes the limit.
+#[wasm_bindgen(js_name = setResultLimit)]
+pub fn set_result_limit(bytes: f64) {
+    let limit = if bytes.is_finite() && bytes >= 0.0 {
+        // Saturating: a limit above the address space is no limit.
+        bytes as usize
+    } else {
+        usize::MAX
+    };
+    RESULT_LIMIT.store(limit, Ordering::Relaxed);
+}
+
+/// Refuses a result that cannot be allocated, instead of trapping on allocation failure,
+/// and one larger than the result limit, before anything runs.
 fn check_output_fits(compiled: &api::Compiled) -> Result<(), JsValue> {
     let (dtype, shape) = compiled.output();
     let n = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
     let bytes = n.and_then(|n| n.checked_mul(dtype.size()));
+    let limit = RESULT_LIMIT.load(Ordering::Relaxed);
+    if let Some(b) = bytes.filter(|&b| b > limit) {
+        return Err(error(
+            "ValueError",
+            &format!(
+                "the result ({dtype} with shape {shape:?}, {b} bytes) is larger than one message from \
+                 the compute worker can carry ({limit} bytes at most here); reduce it (a reduction, a \
+                 slice of the inputs) or write it into a resident array with {{ out }}"
+            ),
+        ));
+    }
     let fits = bytes.is_some_and(|b| {
         let mut probe: Vec<u8> = Vec::new();
         probe.try_reserve_exact(b).is_ok()
