@@ -20,6 +20,23 @@ import { createHealth, reportFailure, watchHealth } from './health.js';
 
 const FAST = new Set(['run', 'evaluate']);
 
+/**
+ * The error of a call whose message could not be posted: too large for one message (a
+ * RangeError in Chromium, about 2 GiB in all) or not cloneable (a DataCloneError: a buffer
+ * detached or shrunk after the call was made).
+ */
+function sendError(method, e) {
+  const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  const kind = e instanceof RangeError ? 'ValueError' : 'TypeError';
+  const hint =
+    kind === 'ValueError'
+      ? 'the inputs are larger than one message to the compute worker can carry; pass smaller arrays'
+      : 'an input could not be copied; was its buffer transferred or resized after the call was made?';
+  return new NumwasmError(kind, `${method}(): the call could not be sent to the compute worker (${why}): ${hint}`, null, undefined, [], {
+    cause: e,
+  });
+}
+
 /** One compute worker: the transport to it, one call at a time. */
 class Link {
   #worker;
@@ -32,6 +49,8 @@ class Link {
   #arrived = new Map();
   /** Settles the call that is in flight (set while one is). */
   #current = null;
+  /** Ids of stand-in messages whose replies are dropped (see send). */
+  #ignored = new Set();
 
   constructor(worker, generation, onDeath) {
     this.#worker = worker;
@@ -80,7 +99,21 @@ class Link {
       // Count the message and wake the worker out of its wait on the slot, before posting:
       // the worker then stays in its event loop until it has handled this message.
       const seq = channel?.posting();
-      this.#worker.post({ type: 'numwasm-call', id, method, args, seq }, transfer);
+      try {
+        this.#worker.post({ type: 'numwasm-call', id, method, args, seq }, transfer);
+      } catch (e) {
+        // The message could not be made (an input too large for one message, a buffer
+        // detached after the call was made): the call fails, the worker never saw it.
+        this.#pending.delete(id);
+        this.#current = null;
+        if (seq !== undefined) {
+          // The worker counts posted messages against the slot's POSTED word and waits for
+          // this one: send it a call that does nothing, whose reply is dropped.
+          this.#ignored.add(id);
+          this.#worker.post({ type: 'numwasm-call', id, method: 'noop', args: {}, seq });
+        }
+        reject(sendError(method, e));
+      }
     });
   }
 
@@ -131,6 +164,7 @@ class Link {
 
   #onReply(data) {
     if (data?.type !== 'numwasm-reply' || this.dead) return;
+    if (this.#ignored.delete(data.id)) return;
     if (this.#pending.delete(data.id)) this.#settle(data);
     else this.#arrived.set(data.id, data);
   }

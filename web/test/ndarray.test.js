@@ -23,7 +23,9 @@ test('typed arrays map to their NumPy dtypes', () => {
   for (const [arr, dtype] of cases) {
     const r = normalizeInput('x', arr);
     assert.deepEqual({ ...r, data: undefined }, { array: true, dtype, shape: [2], data: undefined });
-    assert.equal(r.data, arr, 'no copy for a plain typed array');
+    // No copy: a fresh view of the same bytes (none of the caller's own properties cross).
+    assert.equal(r.data.buffer, arr.buffer, 'no copy for a plain typed array');
+    assert.equal(r.data.length, arr.length);
   }
 });
 
