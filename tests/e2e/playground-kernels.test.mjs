@@ -68,7 +68,9 @@ test('every kernel example runs at a small N: 1 and 2 threads agree, the JS base
     const state = await page.getAttribute('#baseline', 'data-state');
     const text = await page.textContent('#baseline');
     assert.notEqual(state, 'mismatch', `${e.id}: ${text}`);
-    if (state === 'ok') assert.ok(rows.includes('js'), `${e.id}: a checked baseline is timed`);
+    // Every example has a JS baseline generated from its typed IR, checked against numwasm.
+    assert.equal(state, 'ok', `${e.id}: ${text}`);
+    assert.ok(rows.includes('js'), `${e.id}: a checked baseline is timed`);
     assert.match(await page.textContent('#first-call'), /First call .* ms: it compiles/);
     seen.push(`${e.id}:${state}`);
   }
@@ -206,6 +208,30 @@ test('Cancel stops the endless loop; the page runs again afterwards', async () =
   await chooseExample(page, 'ssum');
   await page.selectOption('#kn', '1000');
   assert.equal(await runAndWait(page), 'done');
+  assert.deepEqual(page.errors, []);
+  await page.context_.close();
+});
+
+test('Cancel that the engine worker cannot answer in time ends the worker; a new engine runs the next kernel', async () => {
+  // ?cancelms=0: the page ends the engine worker at once instead of waiting for it, the path
+  // a Cancel takes while the worker is inside a long JS baseline call.
+  const page = await openKernelMode(undefined, '?pool=2&cancelms=0');
+  await chooseExample(page, 'spin');
+  await page.click('#run');
+  await page.waitForSelector('#cancel', { state: 'visible' });
+  await new Promise((r) => setTimeout(r, 500));
+  await page.click('#cancel');
+  await page.waitForFunction(() => /^cancelled/.test(document.querySelector('[data-testid=progress]').textContent), null, { timeout: 20_000 });
+  assert.match(await page.textContent('[data-testid=progress]'), /ending the engine worker; a new engine started/);
+  await chooseExample(page, 'ssum');
+  await page.selectOption('#kn', '1000');
+  await page.selectOption('#repeats', '3');
+  assert.equal(await runAndWait(page), 'done');
+  // Expression mode works on the new engine too.
+  await page.click('.modes button[data-mode=expression]');
+  await page.selectOption('#n', '1000');
+  await page.click('#run');
+  await page.waitForFunction(() => document.querySelector('[data-testid=progress]').textContent === 'done', null, { timeout: 60_000 });
   assert.deepEqual(page.errors, []);
   await page.context_.close();
 });

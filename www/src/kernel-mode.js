@@ -21,8 +21,13 @@ import { ms } from './results.js';
 
 export const KERNEL_PANELS = ['typed', 'wat', 'kjs', 'parallel'];
 
-/** How long Cancel waits for the engine worker to stop a run before it ends the worker. */
-export const CANCEL_MS = 300;
+/**
+ * How long Cancel waits for the engine worker to stop a run before it ends the worker
+ * (`?cancelms=` overrides it: 0 ends the worker at once, which the tests use to exercise
+ * that path).
+ */
+const fromUrl = Number(new URLSearchParams(globalThis.location?.search ?? '').get('cancelms'));
+export const CANCEL_MS = Number.isFinite(fromUrl) && new URLSearchParams(globalThis.location?.search ?? '').has('cancelms') ? fromUrl : 300;
 
 const $ = (id) => document.getElementById(id);
 
