@@ -80,6 +80,13 @@
 //! `for` over `range` computes its trip count once (with unsigned arithmetic, so bounds
 //! near the ends of int64 cannot overflow), as Python's `range` does.
 //!
+//! Innermost counted loops over floats may run two `float64` or four `float32`
+//! iterations at a time on simd128 lanes before the scalar loop finishes the range
+//! (`func/simd.rs` says which loops, and the run-time checks that choose the vector part
+//! or leave the whole range to the scalar loop); the lanes compute each element with the
+//! scalar operation's instruction, so the results are the scalar loop's to the bit. Both
+//! builds' engines have simd128.
+//!
 //! A local that may be read before it is assigned (the definite-assignment analysis of
 //! `check` cannot prove otherwise) gets a flag, so the read raises the executor's
 //! RuntimeError; the front end assigns every local on every path, so kernels have none.
