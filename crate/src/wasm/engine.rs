@@ -426,8 +426,9 @@ fn check_output_fits(compiled: &api::Compiled) -> Result<(), JsValue> {
         ));
     }
     let fits = bytes.is_some_and(|b| {
+        let guard = headroom();
         let mut probe: Vec<u8> = Vec::new();
-        probe.try_reserve_exact(b).is_ok()
+        guard.is_some() && probe.try_reserve_exact(b).is_ok()
     });
     if fits {
         Ok(())
@@ -587,14 +588,41 @@ fn shape_to_js(shape: &[usize]) -> JsValue {
         .into()
 }
 
-/// Room for `len` elements, reserved without trapping when wasm memory is exhausted.
+/// Memory left free after each allocation of a caller's data (input copies, results). The
+/// small allocations around it (names, shapes, the resident table, error messages) are
+/// infallible: in a memory filled to the last block they would trap, so the fallible large
+/// allocation fails first, while this much is still free.
+const HEADROOM: usize = 1 << 20;
+
+/// Reserves the headroom; dropped once the allocation it guards is made.
+fn headroom() -> Option<Vec<u8>> {
+    let mut guard = Vec::new();
+    guard.try_reserve_exact(HEADROOM).ok()?;
+    Some(guard)
+}
+
+/// Room for `len` elements, reserved without trapping when wasm memory is exhausted, with
+/// the headroom still free afterwards.
 fn reserve<T>(len: usize, name: &str) -> Result<Vec<T>, JsValue> {
+    // Built from JS strings: formatting in wasm would allocate in a memory that is full.
+    let full = || {
+        let message = js_sys::JsString::from("input '")
+            .concat(&JsValue::from_str(name))
+            .concat(&JsValue::from_str("' ("))
+            .concat(&JsValue::from_f64(len as f64))
+            .concat(&JsValue::from_str(
+                " elements) does not fit in wasm memory (at most 4 GiB in all)",
+            ));
+        let e = js_sys::Error::new("");
+        let _ = js_sys::Reflect::set(&e, &JsValue::from_str("message"), &message);
+        let _ = js_sys::Reflect::set(&e, &JsValue::from_str("kind"), &JsValue::from_str("MemoryError"));
+        e.set_name("MemoryError");
+        JsValue::from(e)
+    };
+    let guard = headroom().ok_or_else(full)?;
     let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| {
-        memory_error(&format!(
-            "input '{name}' ({len} elements) does not fit in wasm memory (at most 4 GiB in all)"
-        ))
-    })?;
+    v.try_reserve_exact(len).map_err(|_| full())?;
+    drop(guard);
     Ok(v)
 }
 
