@@ -27,7 +27,10 @@ const FAST = new Set(['run', 'evaluate']);
  */
 function sendError(method, e) {
   const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  const kind = e instanceof RangeError ? 'ValueError' : 'TypeError';
+  // Chromium: a RangeError for one buffer over its limit, a DataCloneError "out of memory"
+  // for a message too large in all; Node: a DataCloneError for a buffer over 4 GiB.
+  const tooLarge = e instanceof RangeError || /out of memory|size|range/i.test(String(e?.message));
+  const kind = tooLarge ? 'ValueError' : 'TypeError';
   const hint =
     kind === 'ValueError'
       ? 'the inputs are larger than one message to the compute worker can carry; pass smaller arrays'
