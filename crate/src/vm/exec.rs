@@ -165,7 +165,13 @@ fn reduce_all<T: Elem>(
     t: usize,
 ) -> Result<(), RuntimeError> {
     let parts = par::map_chunks(n, CHUNK, t, |_, r| -> Result<T, RuntimeError> {
-        let mut blocks: Vec<T> = Vec::with_capacity(CHUNK / BLOCK);
+        let mut blocks: Vec<T> = Vec::new();
+        blocks
+            .try_reserve_exact(CHUNK / BLOCK)
+            .map_err(|_| RuntimeError {
+                message: "cannot allocate a reduction's partial sums".to_owned(),
+                span: Span::default(),
+            })?;
         let mut sink = |p: *const u8, len: usize| {
             // SAFETY: `p` is valid for `len` elements of T.
             let vals = unsafe { std::slice::from_raw_parts(p.cast::<T>(), len) };
@@ -233,6 +239,18 @@ fn reduce_axis<T: Elem>(
 /// Block registers of one task, 8-byte aligned.
 struct Regs(Vec<u64>);
 
+/// `n` zeros, or a RuntimeError whose message starts "cannot allocate" (which the API
+/// reports as a MemoryError) when the allocator cannot provide them.
+fn zeroed_vec(n: usize, what: &str) -> Result<Vec<u64>, RuntimeError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| RuntimeError {
+        message: format!("cannot allocate {what} ({n} words)"),
+        span: Span::default(),
+    })?;
+    v.resize(n, 0);
+    Ok(v)
+}
+
 impl Regs {
     fn ptr(&mut self, r: u16) -> *mut u8 {
         // SAFETY: codegen numbered registers below `n_regs`.
@@ -249,7 +267,8 @@ impl Ctx<'_> {
         mut sink: Option<&mut dyn FnMut(*const u8, usize)>,
     ) -> Result<(), RuntimeError> {
         let k = self.k;
-        let mut regs = Regs(vec![0u64; k.n_regs.max(1) * BLOCK]);
+        // Fallible: a nearly full memory is a MemoryError here too, never an abort.
+        let mut regs = Regs(zeroed_vec(k.n_regs.max(1) * BLOCK, "the loop's registers")?);
         for (reg, c) in &k.consts {
             let p = regs.ptr(*reg);
             with_dtype!(c.dtype(), T => {
