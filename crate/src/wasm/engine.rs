@@ -615,7 +615,11 @@ fn reserve<T>(len: usize, name: &str) -> Result<Vec<T>, JsValue> {
             ));
         let e = js_sys::Error::new("");
         let _ = js_sys::Reflect::set(&e, &JsValue::from_str("message"), &message);
-        let _ = js_sys::Reflect::set(&e, &JsValue::from_str("kind"), &JsValue::from_str("MemoryError"));
+        let _ = js_sys::Reflect::set(
+            &e,
+            &JsValue::from_str("kind"),
+            &JsValue::from_str("MemoryError"),
+        );
         e.set_name("MemoryError");
         JsValue::from(e)
     };
