@@ -29,7 +29,13 @@ def arith(a, b, out):
 @njit
 def quot(a, b, out):
     for i in range(a.shape[0]):
-        out[i] = a[i] / b[i]
+        out[i] = a[i] / b[i] - b[i] / (a[i] - b[i])
+
+@njit
+def quot_late(a, b, out):
+    for i in range(a.shape[0]):
+        out[i] = a[i]
+        b[i] = a[i] / b[i]
 
 @njit
 def unary(a, out):
@@ -308,12 +314,14 @@ fn the_lanes_are_in_the_modules_of_qualifying_loops_only() {
         ("clip", vec![a.clone(), o.clone(), f64v(1.0)]),
         ("fma1", vec![a.clone(), b.clone()]),
         ("smooth", vec![a.clone()]),
+        ("quot", vec![a.clone(), b.clone(), o.clone()]),
+        ("quot", vec![a4.clone(), b4.clone(), o4.clone()]),
     ] {
         assert!(has_lanes(name, &args), "{name} on {args:?} has no lanes");
     }
     for (name, args) in [
         ("total", vec![a.clone()]),
-        ("quot", vec![a.clone(), b.clone(), o.clone()]),
+        ("quot_late", vec![a.clone(), b.clone(), o.clone()]),
         ("expo", vec![a.clone(), o.clone()]),
         ("every2", vec![a.clone(), o.clone()]),
         ("mixed", vec![a4.clone(), b.clone(), o.clone()]),
@@ -435,4 +443,84 @@ fn lane_locals_and_the_loop_variable_live_after_the_loop() {
             assert!(o.result.is_ok());
         }
     }
+}
+
+/// `n` values without a zero (so `/` raises nowhere), or with one at `zero`.
+fn divisors(n: usize, seed: u64, zero: Option<usize>, f32: bool) -> Value {
+    let v: Vec<f64> = values(n, seed)
+        .into_iter()
+        .enumerate()
+        .map(|(i, x)| {
+            if Some(i) == zero {
+                if i % 2 == 0 { 0.0 } else { -0.0 }
+            } else if x == 0.0 {
+                0.25
+            } else {
+                x
+            }
+        })
+        .collect();
+    let buf = if f32 {
+        Buffer::F32(v.iter().map(|&x| x as f32).collect())
+    } else {
+        Buffer::F64(v)
+    };
+    Value::Array(ArrayValue::from_buffer(buf, vec![n]))
+}
+
+#[test]
+fn a_zero_divisor_leaves_the_step_to_the_scalar_loop_which_raises() {
+    for f32 in [false, true] {
+        for n in LENGTHS {
+            let s = n as u64;
+            // No zero in `b` (`a - b` may be 0 where the two are equal).
+            run(
+                "quot",
+                &[
+                    divisors(n, s, None, f32),
+                    divisors(n, s + 1, None, f32),
+                    arr(n, 0, f32),
+                ],
+            );
+            // A zero divisor at every position of the first steps and near the end.
+            let mut at: Vec<usize> = (0..n.min(10)).collect();
+            at.extend(n.saturating_sub(5)..n);
+            for z in at {
+                let (o, _) = run(
+                    "quot",
+                    &[
+                        divisors(n, s, None, f32),
+                        divisors(n, s + 1, Some(z), f32),
+                        arr(n, 0, f32),
+                    ],
+                );
+                assert!(o.result.is_err(), "a zero divisor at {z} of {n} raises");
+            }
+        }
+    }
+    for n in [7, 100] {
+        run(
+            "quot_late",
+            &[
+                arr(n, 1, false),
+                divisors(n, 2, Some(n / 2), false),
+                arr(n, 0, false),
+            ],
+        );
+    }
+    // The vector part ran without zeros.
+    let n = 1000;
+    vector_ran(
+        "quot",
+        &[
+            divisors(n, 1, None, false),
+            divisors(n, 2, None, false),
+            arr(n, 0, false),
+        ],
+        &[
+            strided(n, 2, 1),
+            divisors(n, 2, None, false),
+            arr(n, 0, false),
+        ],
+    );
 }

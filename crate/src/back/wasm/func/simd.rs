@@ -16,6 +16,9 @@
 //! Lane expressions: constants (splat), the lane dtype's locals (a local the loop does
 //! not assign is splat once before it; one it assigns must be assigned earlier in the
 //! same iteration, so no value flows from one iteration to the next), `Load`s, `+ - * /`,
+//! Python's float `/` (`PyDiv`, before any store of the body: each vector step checks its
+//! divisors' lanes for a zero first and, finding one, leaves the rest of the range to the
+//! scalar loop, which raises at the element the executor does),
 //! `maximum`/`minimum`/`fmax`/`fmin` (the scalar selects, as lane masks), `negative`,
 //! `abs`, `sqrt`, `floor`, `ceil`, `trunc`, `rint`, `square`, and `Cond` on a comparison.
 //! Every access's indices must be invariant on all axes but the last, and on the last
@@ -43,7 +46,7 @@ use std::collections::{HashMap, HashSet};
 use wasm_encoder::{BlockType, Instruction as I, ValType};
 
 use super::array::{load, memarg, shift_of};
-use super::{Gen, Slot, fits};
+use super::{Gen, Label, Slot, fits};
 use crate::back::wasm::Unsupported;
 use crate::back::wasm::scalar;
 use crate::kir::{Expr, ExprId, LocalId, Stmt, Ty};
@@ -82,6 +85,9 @@ pub(super) struct Plan {
     stores: Vec<usize>,
     /// The lane dtype's locals the loop reads but never assigns.
     invariants: Vec<LocalId>,
+    /// The body divides with `@njit`'s `/` (ZeroDivisionError): a vector step with a zero
+    /// divisor in any lane leaves the rest of the range to the scalar loop.
+    bails: bool,
 }
 
 impl Plan {
@@ -102,6 +108,8 @@ struct Scan<'a, 'b, 's> {
     alias: HashMap<LocalId, LocalId>,
     dtype: Option<DType>,
     plan: Plan,
+    /// A store was scanned: a raising division after it could not leave the step undone.
+    stored: bool,
 }
 
 fn assigned_in(body: &[Stmt], out: &mut HashSet<LocalId>) {
@@ -165,6 +173,7 @@ impl Scan<'_, '_, '_> {
                     self.vexpr(*value)?;
                     let a = self.access(*array, index, true)?;
                     self.plan.stores.push(a);
+                    self.stored = true;
                 }
                 Stmt::If {
                     cond,
@@ -399,6 +408,16 @@ impl Scan<'_, '_, '_> {
                 self.vexpr(*a)?;
                 self.vexpr(*b)
             }
+            // Python's float `/`: the step checks every lane's divisor first, before any
+            // store of the step.
+            Expr::PyDiv(BinaryOp::TrueDiv, a, b) => {
+                if self.stored || self.ty(*a) != self.ty(e) || self.ty(*b) != self.ty(e) {
+                    return None;
+                }
+                self.plan.bails = true;
+                self.vexpr(*a)?;
+                self.vexpr(*b)
+            }
             _ => None,
         }
     }
@@ -414,6 +433,8 @@ struct Lanes {
     invariant: HashMap<LocalId, u32>,
     /// Every `v128` local of the loop body, released after it.
     values: Vec<u32>,
+    /// The block a step with a zero divisor leaves, before it stores anything.
+    bail: Option<Label>,
 }
 
 impl Gen<'_, '_> {
@@ -448,7 +469,9 @@ impl Gen<'_, '_> {
                 loads: HashMap::new(),
                 stores: Vec::new(),
                 invariants: Vec::new(),
+                bails: false,
             },
+            stored: false,
         };
         scan.stmts(body, true)?;
         let mut plan = scan.plan;
@@ -564,6 +587,7 @@ impl Gen<'_, '_> {
             splat: HashMap::new(),
             invariant: HashMap::new(),
             values: Vec::new(),
+            bail: None,
         };
         for (k, a) in plan.accesses.iter().enumerate() {
             let (data, _, stride) = self.fields(a.array);
@@ -677,6 +701,11 @@ impl Gen<'_, '_> {
         self.c.push(I::LocalGet(nv));
         self.c.push(I::I32WrapI64);
         self.c.push(I::LocalSet(left));
+        // With a raising division, each step advances the range itself, so that a step
+        // left early leaves the range at its first iteration.
+        if plan.bails {
+            lanes_.bail = Some(self.c.block(BlockType::Empty));
+        }
         let head = self.c.loop_(BlockType::Empty);
         let mut env = HashMap::new();
         let mut stores = 0;
@@ -690,20 +719,34 @@ impl Gen<'_, '_> {
                 self.c.push(I::LocalSet(p));
             }
         }
+        let advance = |g: &mut Self, by: u32| {
+            g.c.push(I::LocalGet(cur));
+            g.c.push(I::LocalGet(by));
+            g.c.push(I::I64Add);
+            g.c.push(I::LocalSet(cur));
+            g.c.push(I::LocalGet(count));
+            g.c.push(I::LocalGet(by));
+            g.c.push(I::I64Sub);
+            g.c.push(I::LocalSet(count));
+        };
+        let step = self.c.temp(ValType::I64);
+        if plan.bails {
+            self.c.push(I::I64Const(lanes));
+            self.c.push(I::LocalSet(step));
+            advance(self, step);
+        }
         self.c.push(I::LocalGet(left));
         self.c.push(I::I32Const(lanes as i32));
         self.c.push(I::I32Sub);
         self.c.push(I::LocalTee(left));
         self.c.br_if(head);
         self.c.end();
-        self.c.push(I::LocalGet(cur));
-        self.c.push(I::LocalGet(nv));
-        self.c.push(I::I64Add);
-        self.c.push(I::LocalSet(cur));
-        self.c.push(I::LocalGet(count));
-        self.c.push(I::LocalGet(nv));
-        self.c.push(I::I64Sub);
-        self.c.push(I::LocalSet(count));
+        if plan.bails {
+            self.c.end();
+        } else {
+            advance(self, nv);
+        }
+        self.c.release(ValType::I64, step);
         self.c.end();
         self.c.release(ValType::I32, left);
         self.c.release(ValType::I64, nv);
@@ -901,6 +944,20 @@ impl Gen<'_, '_> {
                 self.vexpr(plan, lanes, *b, env);
                 self.vexpr(plan, lanes, *c, env);
                 self.c.push(I::V128Bitselect);
+            }
+            Expr::PyDiv(_, a, b) => {
+                self.vexpr(plan, lanes, *a, env);
+                self.vexpr(plan, lanes, *b, env);
+                let t = self.c.temp(ValType::V128);
+                self.c.push(I::LocalTee(t));
+                scalar::zero(&mut self.c, d);
+                self.c.push(splat(d));
+                self.c.push(pick(I::F64x2Eq, I::F32x4Eq));
+                self.c.push(I::V128AnyTrue);
+                self.c.br_if(lanes.bail.expect("a bail block"));
+                self.c.push(I::LocalGet(t));
+                self.c.push(pick(I::F64x2Div, I::F32x4Div));
+                self.c.release(ValType::V128, t);
             }
             _ => unreachable!("the plan holds lane expressions only"),
         }
