@@ -26,11 +26,11 @@ pub fn function_table() -> String {
 }
 
 /// What kernels may name (`np.*`, `math.*`, `numba`'s decorators and their options) as
-/// JSON, for editors' completions (see `front::numba::library_json`).
+/// JSON, for editors' completions (see `api::kernel_library_json`).
 #[wasm_bindgen(js_name = kernelLibrary)]
 #[must_use]
 pub fn kernel_library() -> String {
-    crate::front::numba::library_json()
+    api::kernel_library_json()
 }
 
 /// `"threads"` for the shared-memory build, `"simd"` for the single-threaded one.

@@ -27,6 +27,9 @@ mod kernels;
 pub mod selftest;
 mod value;
 
+/// What kernels may name, as JSON (the playground's completions; see
+/// `front::numba::library_json`).
+pub use crate::front::numba::library_json as kernel_library_json;
 pub use crate::kir::parallel::Report as ParallelReport;
 pub use crate::vm::last_run_threads;
 pub use arena::{arena_adopt, arena_mark, arena_release, arena_take, kernel_alloc, kernel_free};

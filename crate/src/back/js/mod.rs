@@ -56,8 +56,6 @@
 mod intrinsic;
 mod runtime;
 mod scalar;
-#[cfg(test)]
-mod tests;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::{self, Write as _};
@@ -1535,4 +1533,14 @@ fn stmts_ok(
                 && stmts_ok(&p.combine, e_ok, l_ok)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_and_strings_are_safe_in_the_text() {
+        assert_eq!(super::sanitize("band.inside"), "band_inside");
+        assert_eq!(super::sanitize("$partial0"), "_partial0");
+        assert_eq!(super::js_string("a\u{2028}\"\\\n"), r#""a\u2028\"\\\n""#);
+    }
 }

@@ -1235,50 +1235,6 @@ const DECORATOR_OPTIONS: &[(&str, &[&str])] = &[
     ),
 ];
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod library_tests {
-    use super::{DECORATOR_OPTIONS, library_json};
-
-    /// Every option offered to editors is one the front end accepts.
-    #[test]
-    fn offered_options_are_accepted() {
-        for (decorator, options) in DECORATOR_OPTIONS {
-            for option in *options {
-                let (sig, def) = match *decorator {
-                    "vectorize" => ("['float64(float64)'], ", "def f(a):\n    return a\n"),
-                    "guvectorize" => (
-                        "['void(float64[:], float64[:])'], '(n)->(n)', ",
-                        "def f(a, out):\n    out[0] = a[0]\n",
-                    ),
-                    "stencil" => ("", "def f(a, b):\n    return a[0] + b[0]\n"),
-                    _ => ("", "def f(a):\n    return a\n"),
-                };
-                let source =
-                    format!("from numba import {decorator}\n@{decorator}({sig}{option})\n{def}");
-                if let Err(e) = crate::api::Kernels::new(&source) {
-                    panic!("{source}: {e:?}");
-                }
-            }
-        }
-        let json: serde_json::Value = serde_json::from_str(&library_json()).unwrap();
-        assert!(
-            json["numpy"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|n| n == "arcsin")
-        );
-        assert!(
-            json["numba"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|n| n == "stencil")
-        );
-        assert_eq!(json["options"]["stencil"][3], "func_or_mode='wrap'");
-    }
-}
-
 const NUMPY_NAMES: &[&str] = &[
     "sqrt",
     "exp",
