@@ -4,12 +4,21 @@
 //! module `numwasm`, to which the host passes this module's exports, so a compiled kernel's
 //! `math.exp(x)` runs the very code the reference executor and `evaluate("exp(x)")` run.
 //!
+//! Next to each, the lane functions the vectorized loops call (`nw_vmath2_exp_f64:
+//! (v128) -> v128` on two float64 lanes, `nw_vmath4_exp_f32` on four float32 lanes,
+//! `nw_vmath2_pow_const_f64: (v128, f64) -> v128`): every lane as the one-element function
+//! computes that element, bit for bit (`back::wasm::vmath::Lanes`). With simd128 enabled
+//! (both builds), Rust passes and returns a `v128` of an `extern "C"` function as one wasm
+//! `v128` value: the built modules' type section has `(param v128) (result v128)` for them.
+//!
 //! The functions are made from the same list as the generator's table
 //! (`back::wasm::vmath::vmath_imports!`), so every name a module can import is here with
 //! its signature. They are `extern "C"` with `#[no_mangle]`, outside wasm-bindgen: a
 //! wasm-to-wasm call takes and gives plain wasm values, with no JS glue between.
 
-use crate::back::wasm::vmath::{self, BinaryOp, UnaryOp, vmath_imports};
+use core::arch::wasm32::v128;
+
+use crate::back::wasm::vmath::{self, BinaryOp, Lanes, UnaryOp, vmath_imports};
 
 macro_rules! export {
     ($name:ident, $t:ty, Unary($op:ident)) => {
@@ -32,11 +41,58 @@ macro_rules! export {
     };
 }
 
+/// The lanes of a `v128` as `N` elements of `T`, and back.
+fn split<T: Copy, const N: usize>(v: v128) -> [T; N] {
+    const { assert!(size_of::<[T; N]>() == 16) };
+    // SAFETY: 16 bytes either way, and every bit pattern is a float.
+    unsafe { core::mem::transmute_copy(&v) }
+}
+
+fn join<T: Copy, const N: usize>(a: [T; N]) -> v128 {
+    const { assert!(size_of::<[T; N]>() == 16) };
+    // SAFETY: as in `split`.
+    unsafe { core::mem::transmute_copy(&a) }
+}
+
+/// The lane functions, `v128` in and out: with simd128 enabled (both builds), a `v128`
+/// of an `extern "C"` function is one wasm `v128` parameter or result (rustc's lint knows
+/// no C type for it; tests/node/vmath_exports.test.mjs links every one with the
+/// generator's signature).
+macro_rules! export_lanes {
+    ($name:ident, $t:ty, $n:literal, Unary($op:ident)) => {
+        #[unsafe(no_mangle)]
+        #[allow(improper_ctypes_definitions)]
+        pub extern "C" fn $name(a: v128) -> v128 {
+            join(<$t as Lanes<$n>>::unary_lanes(UnaryOp::$op, split(a)))
+        }
+    };
+    ($name:ident, $t:ty, $n:literal, Binary($op:ident)) => {
+        #[unsafe(no_mangle)]
+        #[allow(improper_ctypes_definitions)]
+        pub extern "C" fn $name(a: v128, b: v128) -> v128 {
+            join(<$t as Lanes<$n>>::binary_lanes(
+                BinaryOp::$op,
+                split(a),
+                split(b),
+            ))
+        }
+    };
+    ($name:ident, $t:ty, $n:literal, PowConst) => {
+        #[unsafe(no_mangle)]
+        #[allow(improper_ctypes_definitions)]
+        pub extern "C" fn $name(a: v128, k: $t) -> v128 {
+            join(<$t as Lanes<$n>>::pow_const_lanes(split(a), k))
+        }
+    };
+}
+
 macro_rules! exports {
-    ($($f64:ident, $f32:ident => $kind:ident $(($op:ident))?;)*) => {
+    ($($f64:ident, $f32:ident, $f64x2:ident, $f32x4:ident => $kind:ident $(($op:ident))?;)*) => {
         $(
             export!($f64, f64, $kind $(($op))?);
             export!($f32, f32, $kind $(($op))?);
+            export_lanes!($f64x2, f64, 2, $kind $(($op))?);
+            export_lanes!($f32x4, f32, 4, $kind $(($op))?);
         )*
     };
 }

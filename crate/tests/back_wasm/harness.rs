@@ -10,10 +10,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use numwasm::back::wasm::vmath::Lanes;
 use numwasm::back::wasm::{self, Module, Options, VmathOp, WasmValue, vmath};
 use numwasm::kir::exec::{self, ArrayValue, RunError, Value};
 use numwasm::kir::{Program, Ty};
 use numwasm::types::{Buffer, DType, Scalar};
+use wasmi::V128;
 use wasmparser::{Validator, WasmFeatures};
 
 /// The features of the build whose memory the module imports: the threads build's
@@ -243,6 +245,10 @@ fn define_vmath(linker: &mut wasmi::Linker<()>, module: &wasmi::Module) {
             .find(|f| f.name == import.name())
             .unwrap_or_else(|| panic!("{} is not in the table", import.name()));
         let (m, name) = (wasm::VMATH_MODULE, f.name);
+        if f.lanes > 1 {
+            define_lanes(linker, f);
+            continue;
+        }
         let defined = match (f.op, f.dtype) {
             (VmathOp::Unary(op), DType::F64) => {
                 linker.func_wrap(m, name, move |a: f64| vmath::unary(op, a))
@@ -263,6 +269,60 @@ fn define_vmath(linker: &mut wasmi::Linker<()>, module: &wasmi::Module) {
         };
         defined.expect("define a vmath function");
     }
+}
+
+/// The lanes of a `v128` as elements, and back (little-endian, as wasm's).
+fn f64x2(v: V128) -> [f64; 2] {
+    let b = v.as_u128().to_le_bytes();
+    std::array::from_fn(|i| f64::from_le_bytes(b[8 * i..8 * i + 8].try_into().expect("8")))
+}
+
+fn f32x4(v: V128) -> [f32; 4] {
+    let b = v.as_u128().to_le_bytes();
+    std::array::from_fn(|i| f32::from_le_bytes(b[4 * i..4 * i + 4].try_into().expect("4")))
+}
+
+fn v128_of<const N: usize, const W: usize>(lanes: [[u8; W]; N]) -> V128 {
+    let mut b = [0; 16];
+    for (i, l) in lanes.iter().enumerate() {
+        b[W * i..W * i + W].copy_from_slice(l);
+    }
+    V128::from(u128::from_le_bytes(b))
+}
+
+fn from_f64x2(a: [f64; 2]) -> V128 {
+    v128_of(a.map(f64::to_le_bytes))
+}
+
+fn from_f32x4(a: [f32; 4]) -> V128 {
+    v128_of(a.map(f32::to_le_bytes))
+}
+
+/// Defines a lane function (`nw_vmath2_*_f64`, `nw_vmath4_*_f32`) natively, from the
+/// engine's lane functions (`vmath::Lanes`), as the engine's wasm build exports them.
+fn define_lanes(linker: &mut wasmi::Linker<()>, f: &wasm::VmathImport) {
+    let (m, name) = (wasm::VMATH_MODULE, f.name);
+    let defined = match (f.op, f.dtype) {
+        (VmathOp::Unary(op), DType::F64) => linker.func_wrap(m, name, move |a: V128| {
+            from_f64x2(<f64 as Lanes<2>>::unary_lanes(op, f64x2(a)))
+        }),
+        (VmathOp::Unary(op), _) => linker.func_wrap(m, name, move |a: V128| {
+            from_f32x4(<f32 as Lanes<4>>::unary_lanes(op, f32x4(a)))
+        }),
+        (VmathOp::Binary(op), DType::F64) => linker.func_wrap(m, name, move |a: V128, b: V128| {
+            from_f64x2(<f64 as Lanes<2>>::binary_lanes(op, f64x2(a), f64x2(b)))
+        }),
+        (VmathOp::Binary(op), _) => linker.func_wrap(m, name, move |a: V128, b: V128| {
+            from_f32x4(<f32 as Lanes<4>>::binary_lanes(op, f32x4(a), f32x4(b)))
+        }),
+        (VmathOp::PowConst, DType::F64) => linker.func_wrap(m, name, |a: V128, k: f64| {
+            from_f64x2(<f64 as Lanes<2>>::pow_const_lanes(f64x2(a), k))
+        }),
+        (VmathOp::PowConst, _) => linker.func_wrap(m, name, |a: V128, k: f32| {
+            from_f32x4(<f32 as Lanes<4>>::pow_const_lanes(f32x4(a), k))
+        }),
+    };
+    defined.expect("define a lane function");
 }
 
 thread_local! {

@@ -165,7 +165,12 @@ fn expected_name(f: &VmathImport) -> String {
         VmathOp::PowConst => "pow_const",
     };
     let t = if f.dtype == DType::F64 { "f64" } else { "f32" };
-    format!("nw_vmath_{op}_{t}")
+    let lanes = if f.lanes == 1 {
+        String::new()
+    } else {
+        f.lanes.to_string()
+    };
+    format!("nw_vmath{lanes}_{op}_{t}")
 }
 
 #[test]
@@ -176,26 +181,34 @@ fn the_table_names_each_function_once_by_its_operation_and_dtype() {
         assert!(
             VMATH_IMPORTS[..i]
                 .iter()
-                .all(|g| g.name != f.name && (g.op, g.dtype) != (f.op, f.dtype)),
+                .all(|g| g.name != f.name && (g.op, g.dtype, g.lanes) != (f.op, f.dtype, f.lanes)),
             "{} twice",
             f.name
         );
-        // Each operation in both float dtypes.
+        // Each operation in both float dtypes, one element and one vector at a time.
         let other = if f.dtype == DType::F64 {
             DType::F32
         } else {
             DType::F64
         };
         assert!(wasm::vmath::find(f.op, other).is_some(), "{f:?}");
+        assert!(wasm::vmath::find_lanes(f.op, other).is_some(), "{f:?}");
+        assert!(wasm::vmath::find_lanes(f.op, f.dtype).is_some(), "{f:?}");
         let (params, results) = f.signature();
         assert_eq!(params.len(), f.arity());
-        assert!(
-            params
-                .iter()
-                .chain(&results)
-                .all(|&t| t == wasm::val_type(f.dtype))
-        );
         assert_eq!(results.len(), 1);
+        let t = wasm::val_type(f.dtype);
+        if f.lanes == 1 {
+            assert!(params.iter().chain(&results).all(|&p| p == t));
+        } else {
+            assert_eq!(f.lanes, 16 / f.dtype.size() as u32, "{f:?}");
+            // A vector in and out; the constant power's exponent stays one scalar.
+            let v = wasm_encoder::ValType::V128;
+            assert_eq!(results, [v]);
+            assert_eq!(params[0], v);
+            let second = if f.op == VmathOp::PowConst { t } else { v };
+            assert!(params[1..].iter().all(|&p| p == second), "{f:?}");
+        }
     }
 }
 
@@ -214,7 +227,7 @@ fn each_entry_is_what_the_generator_imports_for_its_operation() {
         f64::INFINITY,
         f64::NAN,
     ];
-    for f in VMATH_IMPORTS {
+    for f in VMATH_IMPORTS.iter().filter(|f| f.lanes == 1) {
         let d = f.dtype;
         let k = (f.op == VmathOp::PowConst).then_some(Scalar::F64(3.0).cast(d));
         let p = program(d, d, f.arity(), k, f.op);

@@ -13,6 +13,10 @@
 //! unary / binary / pow_const (what the executor calls) ◀── both, and the tests' host
 //! ```
 //!
+//! Each operation also has lane functions on one `v128` (two float64 or four float32
+//! lanes, [`Lanes`]), for loops the vectorizer runs on lanes (`func/simd.rs`); each lane's
+//! result is the one-element function's on that element.
+//!
 //! A float32 operation calls its float32 function: the executor computes float32 in
 //! float32, as NumPy's float32 loops do.
 
@@ -20,7 +24,7 @@ use wasm_encoder::ValType;
 
 use crate::types::DType;
 use crate::types::elem::{self, Elem};
-use crate::types::math::OneLane;
+use crate::types::math::{self, OneLane};
 /// The operations a [`VmathOp`] names (re-exported for the engine's exports, which reach
 /// the engine's stages through `back`).
 pub use crate::types::{BinaryOp, UnaryOp};
@@ -28,41 +32,69 @@ pub use crate::types::{BinaryOp, UnaryOp};
 /// The import module the functions come from: the engine's own wasm exports.
 pub const VMATH_MODULE: &str = "numwasm";
 
-/// The list of imports, one line per operation: its float64 and float32 functions' names
-/// and what they compute. A macro, so that the table the generator reads
+/// The list of imports, one entry per operation: its float64 and float32 functions'
+/// names, its float64x2 and float32x4 lane functions' names, and what they compute. A macro, so that the table the generator reads
 /// ([`VMATH_IMPORTS`]) and the engine's exports are made from the same list and cannot
 /// drift; `$then` receives it.
 macro_rules! vmath_imports {
     ($then:ident) => {
         $then! {
-            nw_vmath_sin_f64, nw_vmath_sin_f32 => Unary(Sin);
-            nw_vmath_cos_f64, nw_vmath_cos_f32 => Unary(Cos);
-            nw_vmath_tan_f64, nw_vmath_tan_f32 => Unary(Tan);
-            nw_vmath_arcsin_f64, nw_vmath_arcsin_f32 => Unary(Arcsin);
-            nw_vmath_arccos_f64, nw_vmath_arccos_f32 => Unary(Arccos);
-            nw_vmath_arctan_f64, nw_vmath_arctan_f32 => Unary(Arctan);
-            nw_vmath_sinh_f64, nw_vmath_sinh_f32 => Unary(Sinh);
-            nw_vmath_cosh_f64, nw_vmath_cosh_f32 => Unary(Cosh);
-            nw_vmath_tanh_f64, nw_vmath_tanh_f32 => Unary(Tanh);
-            nw_vmath_arcsinh_f64, nw_vmath_arcsinh_f32 => Unary(Arcsinh);
-            nw_vmath_arccosh_f64, nw_vmath_arccosh_f32 => Unary(Arccosh);
-            nw_vmath_arctanh_f64, nw_vmath_arctanh_f32 => Unary(Arctanh);
-            nw_vmath_log_f64, nw_vmath_log_f32 => Unary(Log);
-            nw_vmath_log1p_f64, nw_vmath_log1p_f32 => Unary(Log1p);
-            nw_vmath_log10_f64, nw_vmath_log10_f32 => Unary(Log10);
-            nw_vmath_log2_f64, nw_vmath_log2_f32 => Unary(Log2);
-            nw_vmath_exp_f64, nw_vmath_exp_f32 => Unary(Exp);
-            nw_vmath_exp2_f64, nw_vmath_exp2_f32 => Unary(Exp2);
-            nw_vmath_expm1_f64, nw_vmath_expm1_f32 => Unary(Expm1);
-            nw_vmath_cbrt_f64, nw_vmath_cbrt_f32 => Unary(Cbrt);
-            nw_vmath_floordiv_f64, nw_vmath_floordiv_f32 => Binary(FloorDiv);
-            nw_vmath_mod_f64, nw_vmath_mod_f32 => Binary(Mod);
-            nw_vmath_pow_f64, nw_vmath_pow_f32 => Binary(Pow);
-            nw_vmath_fmod_f64, nw_vmath_fmod_f32 => Binary(Fmod);
-            nw_vmath_arctan2_f64, nw_vmath_arctan2_f32 => Binary(Arctan2);
-            nw_vmath_hypot_f64, nw_vmath_hypot_f32 => Binary(Hypot);
-            nw_vmath_nextafter_f64, nw_vmath_nextafter_f32 => Binary(Nextafter);
-            nw_vmath_pow_const_f64, nw_vmath_pow_const_f32 => PowConst;
+            nw_vmath_sin_f64, nw_vmath_sin_f32,
+                nw_vmath2_sin_f64, nw_vmath4_sin_f32 => Unary(Sin);
+            nw_vmath_cos_f64, nw_vmath_cos_f32,
+                nw_vmath2_cos_f64, nw_vmath4_cos_f32 => Unary(Cos);
+            nw_vmath_tan_f64, nw_vmath_tan_f32,
+                nw_vmath2_tan_f64, nw_vmath4_tan_f32 => Unary(Tan);
+            nw_vmath_arcsin_f64, nw_vmath_arcsin_f32,
+                nw_vmath2_arcsin_f64, nw_vmath4_arcsin_f32 => Unary(Arcsin);
+            nw_vmath_arccos_f64, nw_vmath_arccos_f32,
+                nw_vmath2_arccos_f64, nw_vmath4_arccos_f32 => Unary(Arccos);
+            nw_vmath_arctan_f64, nw_vmath_arctan_f32,
+                nw_vmath2_arctan_f64, nw_vmath4_arctan_f32 => Unary(Arctan);
+            nw_vmath_sinh_f64, nw_vmath_sinh_f32,
+                nw_vmath2_sinh_f64, nw_vmath4_sinh_f32 => Unary(Sinh);
+            nw_vmath_cosh_f64, nw_vmath_cosh_f32,
+                nw_vmath2_cosh_f64, nw_vmath4_cosh_f32 => Unary(Cosh);
+            nw_vmath_tanh_f64, nw_vmath_tanh_f32,
+                nw_vmath2_tanh_f64, nw_vmath4_tanh_f32 => Unary(Tanh);
+            nw_vmath_arcsinh_f64, nw_vmath_arcsinh_f32,
+                nw_vmath2_arcsinh_f64, nw_vmath4_arcsinh_f32 => Unary(Arcsinh);
+            nw_vmath_arccosh_f64, nw_vmath_arccosh_f32,
+                nw_vmath2_arccosh_f64, nw_vmath4_arccosh_f32 => Unary(Arccosh);
+            nw_vmath_arctanh_f64, nw_vmath_arctanh_f32,
+                nw_vmath2_arctanh_f64, nw_vmath4_arctanh_f32 => Unary(Arctanh);
+            nw_vmath_log_f64, nw_vmath_log_f32,
+                nw_vmath2_log_f64, nw_vmath4_log_f32 => Unary(Log);
+            nw_vmath_log1p_f64, nw_vmath_log1p_f32,
+                nw_vmath2_log1p_f64, nw_vmath4_log1p_f32 => Unary(Log1p);
+            nw_vmath_log10_f64, nw_vmath_log10_f32,
+                nw_vmath2_log10_f64, nw_vmath4_log10_f32 => Unary(Log10);
+            nw_vmath_log2_f64, nw_vmath_log2_f32,
+                nw_vmath2_log2_f64, nw_vmath4_log2_f32 => Unary(Log2);
+            nw_vmath_exp_f64, nw_vmath_exp_f32,
+                nw_vmath2_exp_f64, nw_vmath4_exp_f32 => Unary(Exp);
+            nw_vmath_exp2_f64, nw_vmath_exp2_f32,
+                nw_vmath2_exp2_f64, nw_vmath4_exp2_f32 => Unary(Exp2);
+            nw_vmath_expm1_f64, nw_vmath_expm1_f32,
+                nw_vmath2_expm1_f64, nw_vmath4_expm1_f32 => Unary(Expm1);
+            nw_vmath_cbrt_f64, nw_vmath_cbrt_f32,
+                nw_vmath2_cbrt_f64, nw_vmath4_cbrt_f32 => Unary(Cbrt);
+            nw_vmath_floordiv_f64, nw_vmath_floordiv_f32,
+                nw_vmath2_floordiv_f64, nw_vmath4_floordiv_f32 => Binary(FloorDiv);
+            nw_vmath_mod_f64, nw_vmath_mod_f32,
+                nw_vmath2_mod_f64, nw_vmath4_mod_f32 => Binary(Mod);
+            nw_vmath_pow_f64, nw_vmath_pow_f32,
+                nw_vmath2_pow_f64, nw_vmath4_pow_f32 => Binary(Pow);
+            nw_vmath_fmod_f64, nw_vmath_fmod_f32,
+                nw_vmath2_fmod_f64, nw_vmath4_fmod_f32 => Binary(Fmod);
+            nw_vmath_arctan2_f64, nw_vmath_arctan2_f32,
+                nw_vmath2_arctan2_f64, nw_vmath4_arctan2_f32 => Binary(Arctan2);
+            nw_vmath_hypot_f64, nw_vmath_hypot_f32,
+                nw_vmath2_hypot_f64, nw_vmath4_hypot_f32 => Binary(Hypot);
+            nw_vmath_nextafter_f64, nw_vmath_nextafter_f32,
+                nw_vmath2_nextafter_f64, nw_vmath4_nextafter_f32 => Binary(Nextafter);
+            nw_vmath_pow_const_f64, nw_vmath_pow_const_f32,
+                nw_vmath2_pow_const_f64, nw_vmath4_pow_const_f32 => PowConst;
         }
     };
 }
@@ -91,6 +123,11 @@ pub struct VmathImport {
     pub op: VmathOp,
     /// `float64` or `float32`: every parameter and the result are of this dtype.
     pub dtype: DType,
+    /// 1 for the one-element function; 2 (`float64`) or 4 (`float32`) for the lane
+    /// function `nw_vmath<lanes>_<op>_<dtype>`, which takes and gives `v128` values (the
+    /// exponent of [`VmathOp::PowConst`] stays one scalar) and computes every lane as the
+    /// one-element function computes that element.
+    pub lanes: u32,
 }
 
 impl VmathImport {
@@ -103,11 +140,19 @@ impl VmathImport {
         }
     }
 
-    /// The wasm signature: `arity` values of the dtype's type in, one out.
+    /// The wasm signature: `arity` values of the dtype's type in, one out; for a lane
+    /// function `v128`s, but for the scalar exponent of [`VmathOp::PowConst`].
     #[must_use]
     pub fn signature(&self) -> (Vec<ValType>, Vec<ValType>) {
         let t = super::val_type(self.dtype);
-        (vec![t; self.arity()], vec![t])
+        if self.lanes == 1 {
+            return (vec![t; self.arity()], vec![t]);
+        }
+        let v = ValType::V128;
+        match self.op {
+            VmathOp::PowConst => (vec![v, t], vec![v]),
+            _ => (vec![v; self.arity()], vec![v]),
+        }
     }
 }
 
@@ -124,13 +169,15 @@ macro_rules! op {
 }
 
 macro_rules! table {
-    ($($f64:ident, $f32:ident => $kind:ident $(($op:ident))?;)*) => {
+    ($($f64:ident, $f32:ident, $f64x2:ident, $f32x4:ident => $kind:ident $(($op:ident))?;)*) => {
         /// Every function a generated module may import from [`VMATH_MODULE`], float64
         /// and float32 for each operation. A module imports those it calls, in the order
         /// of first use.
         pub const VMATH_IMPORTS: &[VmathImport] = &[$(
-            VmathImport { name: stringify!($f64), op: op!($kind $(($op))?), dtype: DType::F64 },
-            VmathImport { name: stringify!($f32), op: op!($kind $(($op))?), dtype: DType::F32 },
+            VmathImport { name: stringify!($f64), op: op!($kind $(($op))?), dtype: DType::F64, lanes: 1 },
+            VmathImport { name: stringify!($f32), op: op!($kind $(($op))?), dtype: DType::F32, lanes: 1 },
+            VmathImport { name: stringify!($f64x2), op: op!($kind $(($op))?), dtype: DType::F64, lanes: 2 },
+            VmathImport { name: stringify!($f32x4), op: op!($kind $(($op))?), dtype: DType::F32, lanes: 4 },
         )*];
     };
 }
@@ -142,7 +189,16 @@ vmath_imports!(table);
 pub fn find(op: VmathOp, d: DType) -> Option<usize> {
     VMATH_IMPORTS
         .iter()
-        .position(|i| i.op == op && i.dtype == d)
+        .position(|i| i.op == op && i.dtype == d && i.lanes == 1)
+}
+
+/// The position in [`VMATH_IMPORTS`] of the lane function that computes `op` on a `v128`
+/// of dtype `d` (`f64x2` or `f32x4`), as [`find`].
+#[must_use]
+pub fn find_lanes(op: VmathOp, d: DType) -> Option<usize> {
+    VMATH_IMPORTS
+        .iter()
+        .position(|i| i.op == op && i.dtype == d && i.lanes > 1)
 }
 
 /// A unary operation as the executor computes it (`elem::unary`, which runs the vmath
@@ -167,3 +223,62 @@ pub fn binary<T: Elem>(op: BinaryOp, a: T, b: T) -> T {
 pub fn pow_const<T: OneLane>(a: T, k: T) -> T {
     T::pow_const_one(a, k)
 }
+
+/// The lane functions of one float dtype: `N` elements (one `v128`) at a time, every lane
+/// with the bits [`unary`], [`binary`] and [`pow_const`] give that element alone. They run
+/// the executor's block loops (`types::math`) over the `N` elements: a loop computes a
+/// vector through the lane function's common case where that applies to every lane and
+/// through the whole function otherwise, and both give each lane the one-element result.
+pub trait Lanes<const N: usize>: OneLane + Elem {
+    /// `op(a)` in every lane.
+    fn unary_lanes(op: UnaryOp, a: [Self; N]) -> [Self; N];
+    /// `op(a, b)` in every lane.
+    fn binary_lanes(op: BinaryOp, a: [Self; N], b: [Self; N]) -> [Self; N];
+    /// `a ** k` in every lane, `k` a constant of the program.
+    fn pow_const_lanes(a: [Self; N], k: Self) -> [Self; N];
+}
+
+macro_rules! lanes {
+    ($t:ty, $n:literal, $unary:ident, $binary:ident, $binary_k:ident) => {
+        impl Lanes<$n> for $t {
+            #[inline]
+            fn unary_lanes(op: UnaryOp, a: [$t; $n]) -> [$t; $n] {
+                let mut o = [<$t>::NAN; $n];
+                // SAFETY: `a` and `o` hold `$n` elements each.
+                unsafe { math::$unary(op, a.as_ptr(), o.as_mut_ptr(), $n) };
+                o
+            }
+            #[inline]
+            fn binary_lanes(op: BinaryOp, a: [$t; $n], b: [$t; $n]) -> [$t; $n] {
+                let mut o = [<$t>::NAN; $n];
+                // `fmod` is Rust's `%` in the executor, with no lane kernel.
+                // SAFETY: `a`, `b` and `o` hold `$n` elements each.
+                if op == BinaryOp::Fmod
+                    || !unsafe { math::$binary(op, a.as_ptr(), b.as_ptr(), o.as_mut_ptr(), $n) }
+                {
+                    for i in 0..$n {
+                        o[i] = binary(op, a[i], b[i]);
+                    }
+                }
+                o
+            }
+            #[inline]
+            fn pow_const_lanes(a: [$t; $n], k: $t) -> [$t; $n] {
+                // As `OneLane::pow_const_one`: `a * a` for 2, else the constant-power
+                // block loop (pow itself for an exponent that is not an integer or a
+                // half-integer).
+                if k == 2.0 {
+                    return a.map(|x| x * x);
+                }
+                let mut o = [<$t>::NAN; $n];
+                // SAFETY: `a` and `o` hold `$n` elements each.
+                if !unsafe { math::$binary_k(BinaryOp::Pow, a.as_ptr(), k, o.as_mut_ptr(), $n) } {
+                    o = a.map(|x| pow_const(x, k));
+                }
+                o
+            }
+        }
+    };
+}
+lanes!(f64, 2, unary_f64, binary_f64, binary_k_f64);
+lanes!(f32, 4, unary_f32, binary_f32, binary_k_f32);
