@@ -156,11 +156,11 @@ fn kernel(name: &str, args: &[Value]) -> Program {
 }
 
 /// Whether the module of `name` for `args` has lanes (any `f64x2` or `f32x4`
-/// instruction).
+/// instruction, or a `v128` load: `np.exp(a[i])` has nothing else).
 fn has_lanes(name: &str, args: &[Value]) -> bool {
     let m = harness::compile(&kernel(name, args)).unwrap_or_else(|u| panic!("{u}"));
     let text = wasm::to_text(&m.bytes).expect("prints");
-    text.contains("f64x2.") || text.contains("f32x4.")
+    text.contains("f64x2.") || text.contains("f32x4.") || text.contains("v128.load")
 }
 
 /// Runs `name` both ways; they must agree to the bit. Returns the outcome and the fuel
@@ -316,13 +316,14 @@ fn the_lanes_are_in_the_modules_of_qualifying_loops_only() {
         ("smooth", vec![a.clone()]),
         ("quot", vec![a.clone(), b.clone(), o.clone()]),
         ("quot", vec![a4.clone(), b4.clone(), o4.clone()]),
+        ("expo", vec![a.clone(), o.clone()]),
+        ("expo", vec![a4.clone(), o4.clone()]),
     ] {
         assert!(has_lanes(name, &args), "{name} on {args:?} has no lanes");
     }
     for (name, args) in [
         ("total", vec![a.clone()]),
         ("quot_late", vec![a.clone(), b.clone(), o.clone()]),
-        ("expo", vec![a.clone(), o.clone()]),
         ("every2", vec![a.clone(), o.clone()]),
         ("mixed", vec![a4.clone(), b.clone(), o.clone()]),
     ] {
@@ -523,4 +524,328 @@ fn a_zero_divisor_leaves_the_step_to_the_scalar_loop_which_raises() {
             arr(n, 0, false),
         ],
     );
+}
+
+/// The float transcendentals and the other operations the scalar loop imports from the
+/// engine's vmath, one kernel per operation, and formulas that mix them with branches.
+const UNARY_MATH: [&str; 20] = [
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh",
+    "arccosh", "arctanh", "log", "log1p", "log10", "log2", "exp", "exp2", "expm1", "cbrt",
+];
+const BINARY_MATH: [(&str, &str); 8] = [
+    ("floor_divide", "floordiv"),
+    ("mod", "mod"),
+    ("power", "pow"),
+    ("fmod", "fmod"),
+    ("arctan2", "arctan2"),
+    ("hypot", "hypot"),
+    ("nextafter", "nextafter"),
+    ("copysign", ""),
+];
+/// Constant exponents: pow itself (2.2, -0.3), the integer-power kernel (3, -2, 1.5,
+/// 7), and `x * x` (2).
+const POWERS: [&str; 7] = ["2.2", "-0.3", "3.0", "-2.0", "1.5", "7.0", "2.0"];
+
+fn math_kernels() -> String {
+    let mut src = String::from(
+        "import math\nimport numpy as np\nfrom numba import njit, vectorize, stencil\n",
+    );
+    for op in UNARY_MATH {
+        src += &format!(
+            "\n@njit\ndef u_{op}(a, out):\n    for i in range(a.shape[0]):\n        out[i] = np.{op}(a[i])\n"
+        );
+    }
+    for (op, _) in BINARY_MATH {
+        src += &format!(
+            "\n@njit\ndef b_{op}(a, b, out):\n    for i in range(a.shape[0]):\n        out[i] = np.{op}(a[i], b[i])\n"
+        );
+    }
+    for (k, p) in POWERS.iter().enumerate() {
+        src += &format!(
+            "\n@njit\ndef p_{k}(a, out):\n    for i in range(a.shape[0]):\n        out[i] = a[i] ** {p}\n"
+        );
+        // A float32 exponent keeps a float32 loop in float32.
+        src += &format!(
+            "\n@njit\ndef q_{k}(a, out):\n    for i in range(a.shape[0]):\n        out[i] = a[i] ** np.float32({p})\n"
+        );
+    }
+    src += r#"
+@vectorize(["float64(float64, float64)", "float32(float32, float32)"])
+def rc(x, tau):
+    return 1.0 - math.exp(-x / tau)
+
+@vectorize(["float64(float64)", "float32(float32)"])
+def sinc(x):
+    if x == 0.0:
+        return 1.0
+    return math.sin(math.pi * x) / (math.pi * x)
+
+@vectorize(["float64(float64)", "float32(float32)"])
+def response(v):
+    if v < 0.0:
+        return 0.0
+    elif v < 0.04045:
+        return v / 12.92
+    else:
+        return ((v + 0.055) / 1.055) ** 2.4
+
+@vectorize(["float64(float64)"])
+def gamma(v):
+    return v ** 2.2
+
+@njit
+def fused(a, out):
+    for i in range(a.shape[0]):
+        out[i] = np.exp(np.arcsin(a[i])) + np.tanh(a[i]) * np.log(np.abs(a[i]))
+
+@njit
+def masked(a, out):
+    for i in range(a.shape[0]):
+        x = a[i]
+        if x > a[0]:
+            y = np.log(x)
+        else:
+            y = np.expm1(x) * np.arctan2(x, a[0])
+        out[i] = y
+
+@njit
+def picked(a, out):
+    for i in range(a.shape[0]):
+        x = a[i]
+        out[i] = np.log(x) if x > a[0] else np.arccosh(-x)
+
+@njit
+def nested(a, out):
+    for i in range(a.shape[0]):
+        x = a[i]
+        if x > a[0]:
+            y = np.log(x)
+        elif x < a[1]:
+            y = np.arccosh(-x) - np.power(-x, a[2])
+        else:
+            y = np.hypot(x, a[1])
+        out[i] = y
+
+@stencil
+def wave(a):
+    return np.sin(a[-1]) * np.cos(a[1]) + np.exp(a[0] * a[1])
+
+@njit
+def waves(a):
+    return wave(a)
+"#;
+    src
+}
+
+fn math_kernel(name: &str, args: &[Value]) -> Program {
+    let m = Module::parse(&math_kernels()).unwrap_or_else(|e| panic!("{e:?}"));
+    let tys: Vec<Ty> = args.iter().map(exec::type_of).collect();
+    m.compile(name, &tys)
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"))
+}
+
+/// Runs math kernel `name` both ways (they must agree to the bit) and gives the module's
+/// text and its vmath imports.
+fn run_math(name: &str, args: &[Value]) -> (String, Vec<String>) {
+    let p = math_kernel(name, args);
+    let m = harness::compile(&p).unwrap_or_else(|u| panic!("{u}\n{p}"));
+    let want = harness::reference(&p, args);
+    let (got, _) = harness::compiled_fuel(&m, args);
+    assert_eq!(got, want, "compiled and executor differ on {name}");
+    (
+        wasm::to_text(&m.bytes).expect("prints"),
+        harness::vmath_imports(&m),
+    )
+}
+
+/// Edge values for the transcendentals' slow paths, then `n` values of every kind:
+/// ordinary ones in several ranges and random bit patterns (subnormals, huge values,
+/// NaNs with payloads).
+fn math_values(n: usize, seed: u64) -> Vec<f64> {
+    const EDGE: [f64; 40] = [
+        f64::NAN,
+        -f64::NAN,
+        0.0,
+        -0.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1.0,
+        -1.0,
+        0.5,
+        -0.5,
+        1.0000001,
+        -0.9999999,
+        5e-324,
+        -5e-324,
+        2.2250738585072014e-308,
+        1e-310,
+        1e-20,
+        -1e-20,
+        709.78,
+        709.79,
+        710.0,
+        -745.13,
+        -745.14,
+        -708.4,
+        88.72,
+        88.73,
+        -103.9,
+        1e22,
+        -1e22,
+        1.7976931348623157e308,
+        -1.7976931348623157e308,
+        3.141592653589793,
+        1.5707963267948966,
+        1e6,
+        -1e9,
+        0.7,
+        2.0,
+        19.5,
+        -19.5,
+        1e-8,
+    ];
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut v: Vec<f64> = EDGE
+        .iter()
+        .copied()
+        .cycle()
+        .skip(seed as usize % 7)
+        .take(40)
+        .collect();
+    for i in 0..n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let u = (x >> 11) as f64 / (1u64 << 53) as f64;
+        v.push(match i % 5 {
+            0 => u * 20.0 - 10.0,
+            1 => u * 2.0 - 1.0,
+            2 => f64::from_bits(x),
+            3 => (u * 1400.0 - 700.0).exp2() * if x & 1 == 0 { 1.0 } else { -1.0 },
+            _ => u * 1000.0 - 500.0,
+        });
+    }
+    v
+}
+
+fn math_arr(n: usize, seed: u64, f32: bool) -> Value {
+    let mut v = math_values(n, seed);
+    v.truncate(n);
+    let buf = if f32 {
+        Buffer::F32(v.iter().map(|&x| x as f32).collect())
+    } else {
+        Buffer::F64(v)
+    };
+    Value::Array(ArrayValue::from_buffer(buf, vec![n]))
+}
+
+/// The lane function of `op` is in the module of a loop that computes it, with the
+/// dtype's lanes, and the loop gives the executor's bits at every length.
+#[test]
+fn transcendentals_run_on_lanes_with_the_scalar_bits() {
+    for f32 in [false, true] {
+        let (lanes, t, x) = if f32 {
+            (4, "f32", "f32x4.")
+        } else {
+            (2, "f64", "f64x2.")
+        };
+        for (k, n) in [1usize, 2, 3, 4, 5, 7, 9, 41, 1200].into_iter().enumerate() {
+            let s = k as u64 * 3;
+            let check = |name: &str, import: &str, args: &[Value]| {
+                let (text, imports) = run_math(name, args);
+                if n >= 4 {
+                    assert!(
+                        text.contains(x) || text.contains("v128.load"),
+                        "{name} ({t}) has no lanes"
+                    );
+                    let want = format!("nw_vmath{lanes}_{import}_{t}");
+                    if !import.is_empty() {
+                        assert!(imports.contains(&want), "{name} ({t}) imports {imports:?}");
+                    }
+                }
+            };
+            for op in UNARY_MATH {
+                check(
+                    &format!("u_{op}"),
+                    op,
+                    &[math_arr(n, s, f32), math_arr(n, 0, f32)],
+                );
+            }
+            for (op, import) in BINARY_MATH {
+                check(
+                    &format!("b_{op}"),
+                    import,
+                    &[
+                        math_arr(n, s + 1, f32),
+                        math_arr(n, s + 2, f32),
+                        math_arr(n, 0, f32),
+                    ],
+                );
+            }
+            for (i, p) in POWERS.iter().enumerate() {
+                let import = if *p == "2.0" { "" } else { "pow_const" };
+                let name = if f32 {
+                    format!("q_{i}")
+                } else {
+                    format!("p_{i}")
+                };
+                check(
+                    &name,
+                    import,
+                    &[math_arr(n, s + 3, f32), math_arr(n, 0, f32)],
+                );
+            }
+        }
+    }
+}
+
+/// Formulas with math calls, branches as selects, a `@vectorize` division and a stencil
+/// run on lanes and give the executor's bits.
+#[test]
+fn math_formulas_run_on_lanes_with_the_scalar_bits() {
+    for f32 in [false, true] {
+        let x = if f32 { "f32x4." } else { "f64x2." };
+        for n in [3usize, 8, 101, 1200] {
+            let a = math_arr(n, n as u64, f32);
+            let b = math_arr(n, n as u64 + 1, f32);
+            let o = math_arr(n, 0, f32);
+            // Ordinary values, where `@vectorize`'s `/` meets no zero divisor and the
+            // whole range runs on lanes.
+            let tau = Value::Array(ArrayValue::from_buffer(
+                if f32 {
+                    Buffer::F32((0..n).map(|i| 0.5 + i as f32 * 0.25).collect())
+                } else {
+                    Buffer::F64((0..n).map(|i| 0.5 + i as f64 * 0.25).collect())
+                },
+                vec![n],
+            ));
+            for (name, args) in [
+                ("rc", vec![a.clone(), tau.clone(), o.clone()]),
+                ("rc", vec![a.clone(), b.clone(), o.clone()]),
+                ("sinc", vec![a.clone(), o.clone()]),
+                ("response", vec![a.clone(), o.clone()]),
+                ("fused", vec![a.clone(), o.clone()]),
+                ("masked", vec![a.clone(), o.clone()]),
+                ("picked", vec![a.clone(), o.clone()]),
+                ("nested", vec![a.clone(), o.clone()]),
+                ("waves", vec![a.clone()]),
+            ] {
+                let (text, _) = run_math(name, &args);
+                // These compute float32 in float64 (their float literals and `math` calls
+                // are float64), and a conversion keeps a loop scalar.
+                let mixed = f32 && ["rc", "sinc", "response"].contains(&name);
+                assert!(
+                    mixed || text.contains(x) || text.contains("v128.load"),
+                    "{name} ({x}) has no lanes"
+                );
+            }
+            if !f32 {
+                let (_, imports) = run_math("gamma", &[a.clone(), o.clone()]);
+                assert!(
+                    imports.contains(&"nw_vmath2_pow_const_f64".to_owned()),
+                    "{imports:?}"
+                );
+            }
+        }
+    }
 }

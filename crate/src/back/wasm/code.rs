@@ -259,6 +259,13 @@ impl Helpers {
         Some(self.import(Import::Vmath(k)))
     }
 
+    /// The imported lane function that computes `op` on a `v128` of dtype `d`, or `None`
+    /// when there is none.
+    pub fn vmath_lanes(&mut self, op: VmathOp, d: DType) -> Option<Callee> {
+        let k = vmath::find_lanes(op, d)?;
+        Some(self.import(Import::Vmath(k)))
+    }
+
     /// The engine's allocator (see [`Import::Alloc`]).
     pub fn alloc(&mut self) -> Callee {
         self.import(Import::Alloc)

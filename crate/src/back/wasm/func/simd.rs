@@ -20,7 +20,16 @@
 //! divisors' lanes for a zero first and, finding one, leaves the rest of the range to the
 //! scalar loop, which raises at the element the executor does),
 //! `maximum`/`minimum`/`fmax`/`fmin` (the scalar selects, as lane masks), `negative`,
-//! `abs`, `sqrt`, `floor`, `ceil`, `trunc`, `rint`, `square`, and `Cond` on a comparison.
+//! `abs`, `sqrt`, `floor`, `ceil`, `trunc`, `rint`, `square`, `copysign` (a bit select),
+//! `Cond` on a comparison, and every operation the scalar loop imports from the engine's
+//! vmath (the transcendentals, float `//`, `%`, `**`, `fmod`, `arctan2`, `hypot`,
+//! `nextafter`, and `**` with a constant exponent, `x * x` for 2 as in the scalar loop):
+//! a call of the engine's lane function (`nw_vmath2_<op>_f64: (v128) -> v128`,
+//! `nw_vmath4_<op>_f32`, see `back::wasm::vmath`), which gives every lane the bits of the
+//! one-element function the scalar loop calls. Under a masked branch or `Cond` arm, such a
+//! call gets a harmless argument (0.5; 2 for arccosh) in the lanes the arm does not keep,
+//! so that they cannot send the whole vector down the function's slow path (`v ** 2.2`
+//! under `if v > 0`); the lanes it keeps are computed as before, each on its own.
 //! Every access's indices must be invariant on all axes but the last, and on the last
 //! axis invariant (a load only: one element, splat) or affine in the loop variable.
 //!
@@ -41,6 +50,7 @@
 //! runs at least one iteration after it: that iteration leaves every local the body
 //! assigns, and the loop variable, as the scalar loop alone would.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 use wasm_encoder::{BlockType, Instruction as I, ValType};
@@ -49,6 +59,7 @@ use super::array::{load, memarg, shift_of};
 use super::{Gen, Label, Slot, fits};
 use crate::back::wasm::Unsupported;
 use crate::back::wasm::scalar;
+use crate::back::wasm::vmath::{self, VmathOp};
 use crate::kir::{Expr, ExprId, LocalId, Stmt, Ty};
 use crate::types::{BinaryOp, DType, Scalar, UnaryOp};
 
@@ -373,18 +384,9 @@ impl Scan<'_, '_, '_> {
                 Some(())
             }
             Expr::Binary(op, a, b) => {
-                use BinaryOp as B;
-                if !matches!(
-                    op,
-                    B::Add
-                        | B::Sub
-                        | B::Mul
-                        | B::TrueDiv
-                        | B::Maximum
-                        | B::Minimum
-                        | B::Fmax
-                        | B::Fmin
-                ) || self.ty(*a) != self.ty(e)
+                let inline = inline_binary(*op) && !op.is_comparison();
+                if !(inline || vmath::find_lanes(lane_op(f, *op, *b), d).is_some())
+                    || self.ty(*a) != self.ty(e)
                     || self.ty(*b) != self.ty(e)
                 {
                     return None;
@@ -393,11 +395,9 @@ impl Scan<'_, '_, '_> {
                 self.vexpr(*b)
             }
             Expr::Unary(op, a) => {
-                use UnaryOp as U;
-                if !matches!(
-                    op,
-                    U::Neg | U::Abs | U::Sqrt | U::Floor | U::Ceil | U::Trunc | U::Rint | U::Square
-                ) || self.ty(*a) != self.ty(e)
+                let inline = inline_unary(*op);
+                if !(inline || vmath::find_lanes(VmathOp::Unary(*op), d).is_some())
+                    || self.ty(*a) != self.ty(e)
                 {
                     return None;
                 }
@@ -435,6 +435,12 @@ struct Lanes {
     values: Vec<u32>,
     /// The block a step with a zero divisor leaves, before it stores anything.
     bail: Option<Label>,
+    /// Under a masked branch or `Cond` arm that calls a lane function: the `v128` local of
+    /// the lanes whose results are kept. The calls there get a harmless argument in the
+    /// other lanes, so that a lane the branch does not keep (a negative base of `v ** 2.2`
+    /// the `if` excludes) cannot send the vector down the function's slow path; the kept
+    /// lanes' results are unchanged, as every lane is computed on its own.
+    active: Cell<Option<u32>>,
 }
 
 impl Gen<'_, '_> {
@@ -588,6 +594,7 @@ impl Gen<'_, '_> {
             invariant: HashMap::new(),
             values: Vec::new(),
             bail: None,
+            active: Cell::new(None),
         };
         for (k, a) in plan.accesses.iter().enumerate() {
             let (data, _, stride) = self.fields(a.array);
@@ -813,10 +820,23 @@ impl Gen<'_, '_> {
                     let m = self.c.local(ValType::V128);
                     lanes.values.push(m);
                     self.c.push(I::LocalSet(m));
+                    let parent = lanes.active.get();
                     let mut yes = env.clone();
+                    if self.calls_in(then) {
+                        let a = self.narrow(parent, m, false);
+                        lanes.values.push(a);
+                        lanes.active.set(Some(a));
+                    }
                     self.vbody(plan, lanes, then, &mut yes, stores)?;
+                    lanes.active.set(parent);
                     let mut no = env.clone();
+                    if self.calls_in(otherwise) {
+                        let a = self.narrow(parent, m, true);
+                        lanes.values.push(a);
+                        lanes.active.set(Some(a));
+                    }
                     self.vbody(plan, lanes, otherwise, &mut no, stores)?;
+                    lanes.active.set(parent);
                     let mut merged = HashMap::new();
                     let mut keys: Vec<LocalId> = yes.keys().copied().collect();
                     keys.sort_by_key(|l| l.index());
@@ -875,6 +895,24 @@ impl Gen<'_, '_> {
             Expr::Binary(op, a, b) => {
                 use BinaryOp as B;
                 self.vexpr(plan, lanes, *a, env);
+                // A constant exponent runs the constant-power function, as in the scalar
+                // loop: `x * x` for 2, else the lane function with the exponent as one
+                // scalar.
+                if let VmathOp::PowConst = lane_op(self.f, *op, *b) {
+                    let Expr::Const(k) = self.f.get(*b) else {
+                        unreachable!("a constant exponent");
+                    };
+                    if k.to_f64() == 2.0 {
+                        let t = self.c.temp(ValType::V128);
+                        self.c.push(I::LocalTee(t));
+                        self.c.push(I::LocalGet(t));
+                        self.c.push(pick(I::F64x2Mul, I::F32x4Mul));
+                        self.c.release(ValType::V128, t);
+                    } else {
+                        self.call_lanes(lanes, VmathOp::PowConst, d, Some(*k));
+                    }
+                    return;
+                }
                 self.vexpr(plan, lanes, *b, env);
                 match op {
                     B::Add => self.c.push(pick(I::F64x2Add, I::F32x4Add)),
@@ -887,10 +925,20 @@ impl Gen<'_, '_> {
                     B::Ge => self.c.push(pick(I::F64x2Ge, I::F32x4Ge)),
                     B::Eq => self.c.push(pick(I::F64x2Eq, I::F32x4Eq)),
                     B::Ne => self.c.push(pick(I::F64x2Ne, I::F32x4Ne)),
+                    // The magnitude of a, the sign of b, as `f64.copysign` lane by lane.
+                    B::Copysign => {
+                        let magnitude = if f64_ {
+                            i128::from_le_bytes(u64x2(0x7fff_ffff_ffff_ffff))
+                        } else {
+                            i128::from_le_bytes(u32x4(0x7fff_ffff))
+                        };
+                        self.c.push(I::V128Const(magnitude));
+                        self.c.push(I::V128Bitselect);
+                    }
                     // The scalar selects (`scalar::binary`): maximum gives a where a is
                     // NaN or a > b, else b; fmax a where b is NaN or a >= b, else b;
                     // minimum and fmin likewise with < and <=.
-                    _ => {
+                    B::Maximum | B::Minimum | B::Fmax | B::Fmin => {
                         let y = self.c.temp(ValType::V128);
                         let x = self.c.temp(ValType::V128);
                         self.c.push(I::LocalSet(y));
@@ -917,6 +965,9 @@ impl Gen<'_, '_> {
                         self.c.release(ValType::V128, x);
                         self.c.release(ValType::V128, y);
                     }
+                    // `//`, `%`, `**`, `fmod`, `arctan2`, `hypot`, `nextafter`: the engine's
+                    // lane functions.
+                    _ => self.call_lanes(lanes, VmathOp::Binary(*op), d, None),
                 }
             }
             Expr::Unary(op, a) => {
@@ -930,14 +981,35 @@ impl Gen<'_, '_> {
                     U::Ceil => self.c.push(pick(I::F64x2Ceil, I::F32x4Ceil)),
                     U::Trunc => self.c.push(pick(I::F64x2Trunc, I::F32x4Trunc)),
                     U::Rint => self.c.push(pick(I::F64x2Nearest, I::F32x4Nearest)),
-                    _ => {
+                    U::Square => {
                         let t = self.c.temp(ValType::V128);
                         self.c.push(I::LocalTee(t));
                         self.c.push(I::LocalGet(t));
                         self.c.push(pick(I::F64x2Mul, I::F32x4Mul));
                         self.c.release(ValType::V128, t);
                     }
+                    // The transcendentals: the engine's lane functions.
+                    _ => self.call_lanes(lanes, VmathOp::Unary(*op), d, None),
                 }
+            }
+            Expr::Cond(c, a, b) if self.calls(*a) || self.calls(*b) => {
+                // The mask first, to narrow the active lanes of each arm's calls.
+                self.vexpr(plan, lanes, *c, env);
+                let m = self.c.temp(ValType::V128);
+                self.c.push(I::LocalSet(m));
+                let parent = lanes.active.get();
+                for (arm, not) in [(*a, false), (*b, true)] {
+                    let narrowed = self.calls(arm).then(|| self.narrow(parent, m, not));
+                    lanes.active.set(narrowed.or(parent));
+                    self.vexpr(plan, lanes, arm, env);
+                    lanes.active.set(parent);
+                    if let Some(t) = narrowed {
+                        self.c.release(ValType::V128, t);
+                    }
+                }
+                self.c.push(I::LocalGet(m));
+                self.c.push(I::V128Bitselect);
+                self.c.release(ValType::V128, m);
             }
             Expr::Cond(c, a, b) => {
                 self.vexpr(plan, lanes, *a, env);
@@ -962,6 +1034,170 @@ impl Gen<'_, '_> {
             _ => unreachable!("the plan holds lane expressions only"),
         }
     }
+}
+
+impl Gen<'_, '_> {
+    /// Calls the engine's lane function of `op` on the `v128` operands on the stack (and
+    /// the constant exponent `k` of the constant power). Under a masked arm, each operand
+    /// first gets a harmless value in the lanes outside the active mask, and a vector with
+    /// no active lane skips the call (its lanes are not kept).
+    fn call_lanes(&mut self, lanes: &Lanes, op: VmathOp, d: DType, k: Option<Scalar>) {
+        let Some(m) = lanes.active.get() else {
+            if let Some(k) = k {
+                scalar::constant(&mut self.c, k);
+            }
+            self.call_import(op, d);
+            return;
+        };
+        let n = if matches!(op, VmathOp::Binary(_)) {
+            2
+        } else {
+            1
+        };
+        let args: Vec<u32> = (0..n).map(|_| self.c.temp(ValType::V128)).collect();
+        for &t in args.iter().rev() {
+            self.c.push(I::LocalSet(t));
+        }
+        // arccosh is defined from 1 on; 0.5 keeps every other function, and either
+        // operand of the binary ones, on its common case.
+        let safe = if op == VmathOp::Unary(UnaryOp::Arccosh) {
+            2.0
+        } else {
+            0.5
+        };
+        self.c.push(I::LocalGet(m));
+        self.c.push(I::V128AnyTrue);
+        self.c.if_(BlockType::Result(ValType::V128));
+        for &t in &args {
+            self.c.push(I::LocalGet(t));
+            scalar::constant(&mut self.c, Scalar::F64(safe).cast(d));
+            self.c.push(splat(d));
+            self.c.push(I::LocalGet(m));
+            self.c.push(I::V128Bitselect);
+        }
+        if let Some(k) = k {
+            scalar::constant(&mut self.c, k);
+        }
+        self.call_import(op, d);
+        self.c.else_();
+        self.c.push(I::V128Const(0));
+        self.c.end();
+        for t in args {
+            self.c.release(ValType::V128, t);
+        }
+    }
+
+    /// Calls the engine's lane function of `op` on the operands on the stack.
+    fn call_import(&mut self, op: VmathOp, d: DType) {
+        let f = self
+            .helpers
+            .vmath_lanes(op, d)
+            .expect("the plan holds lane functions the engine has");
+        self.c.call(f);
+    }
+}
+
+impl Gen<'_, '_> {
+    /// The active lanes of an arm under mask `m` (or, with `not`, its complement) within
+    /// the active lanes `parent`: a new `v128` temporary.
+    fn narrow(&mut self, parent: Option<u32>, m: u32, not: bool) -> u32 {
+        let t = self.c.temp(ValType::V128);
+        self.c.push(I::LocalGet(m));
+        if not {
+            self.c.push(I::V128Not);
+        }
+        if let Some(p) = parent {
+            self.c.push(I::LocalGet(p));
+            self.c.push(I::V128And);
+        }
+        self.c.push(I::LocalSet(t));
+        t
+    }
+
+    /// Whether lane expression `e` calls a lane function.
+    fn calls(&self, e: ExprId) -> bool {
+        let f = self.f;
+        match f.get(e) {
+            Expr::Unary(op, a) => !inline_unary(*op) || self.calls(*a),
+            Expr::Binary(op, a, b) => {
+                let call = match lane_op(f, *op, *b) {
+                    VmathOp::PowConst => !matches!(f.get(*b), Expr::Const(k) if k.to_f64() == 2.0),
+                    _ => !inline_binary(*op),
+                };
+                call || self.calls(*a) || self.calls(*b)
+            }
+            Expr::Cond(c, a, b) => self.calls(*c) || self.calls(*a) || self.calls(*b),
+            Expr::PyDiv(_, a, b) => self.calls(*a) || self.calls(*b),
+            _ => false,
+        }
+    }
+
+    /// Whether a masked branch's statements call a lane function.
+    fn calls_in(&self, body: &[Stmt]) -> bool {
+        body.iter().any(|st| match st {
+            Stmt::Assign(_, e) => self.calls(*e),
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => self.calls(*cond) || self.calls_in(then) || self.calls_in(otherwise),
+            _ => false,
+        })
+    }
+}
+
+/// The unary operations lanes compute with their own instructions.
+fn inline_unary(op: UnaryOp) -> bool {
+    use UnaryOp as U;
+    matches!(
+        op,
+        U::Neg | U::Abs | U::Sqrt | U::Floor | U::Ceil | U::Trunc | U::Rint | U::Square
+    )
+}
+
+/// The binary operations lanes compute with their own instructions (comparisons aside).
+fn inline_binary(op: BinaryOp) -> bool {
+    use BinaryOp as B;
+    matches!(
+        op,
+        B::Add
+            | B::Sub
+            | B::Mul
+            | B::TrueDiv
+            | B::Maximum
+            | B::Minimum
+            | B::Fmax
+            | B::Fmin
+            | B::Copysign
+    ) || op.is_comparison()
+}
+
+/// The operation a float binary `op` on `b` runs through vmath: the constant-power
+/// function for `**` with a constant exponent (as the scalar generator, which looks at the
+/// exponent's form alone), else `op` itself.
+fn lane_op(f: &crate::kir::Function, op: BinaryOp, b: ExprId) -> VmathOp {
+    if op == BinaryOp::Pow && matches!(f.get(b), Expr::Const(_)) {
+        VmathOp::PowConst
+    } else {
+        VmathOp::Binary(op)
+    }
+}
+
+/// A `v128` constant of two equal 64-bit lanes, as bytes.
+fn u64x2(x: u64) -> [u8; 16] {
+    let mut b = [0; 16];
+    b[..8].copy_from_slice(&x.to_le_bytes());
+    b[8..].copy_from_slice(&x.to_le_bytes());
+    b
+}
+
+/// A `v128` constant of four equal 32-bit lanes, as bytes.
+fn u32x4(x: u32) -> [u8; 16] {
+    let mut b = [0; 16];
+    for c in b.chunks_mut(4) {
+        c.copy_from_slice(&x.to_le_bytes());
+    }
+    b
 }
 
 fn splat(d: DType) -> I<'static> {
