@@ -25,7 +25,7 @@ export function defaultSpec() {
 }
 
 /** A small seeded generator (mulberry32), so the same state gives the same data. */
-function random(seed) {
+export function random(seed) {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -36,7 +36,7 @@ function random(seed) {
   };
 }
 
-function seedOf(name) {
+export function seedOf(name) {
   let h = 2166136261;
   for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
   return h;
@@ -107,7 +107,7 @@ export function signatureOf(spec, n) {
   return { dtype: spec.dtype, shape: shapeOf(spec, n) };
 }
 
-function select(options, value, onChange, label) {
+export function select(options, value, onChange, label) {
   const s = document.createElement('select');
   s.setAttribute('aria-label', label);
   for (const o of options) s.add(new Option(o, o, false, o === value));
@@ -115,16 +115,21 @@ function select(options, value, onChange, label) {
   return s;
 }
 
-function field(text, value, onChange, testid) {
+/**
+ * A labelled input: a number (onChange gets finite numbers only) or, with type 'text', any
+ * text.
+ */
+export function field(text, value, onChange, testid, type = 'number') {
   const l = document.createElement('label');
   l.append(text);
   const i = document.createElement('input');
-  i.type = 'number';
-  i.step = 'any';
+  i.type = type;
+  if (type === 'number') i.step = 'any';
   i.value = String(value);
   i.dataset.testid = testid;
   i.addEventListener('input', () => {
-    if (i.value !== '' && Number.isFinite(Number(i.value))) onChange(Number(i.value));
+    if (type !== 'number') onChange(i.value);
+    else if (i.value !== '' && Number.isFinite(Number(i.value))) onChange(Number(i.value));
   });
   l.append(i);
   return l;

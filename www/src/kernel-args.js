@@ -3,7 +3,7 @@
 // deterministic generators behind each argument (the engine worker makes the arrays), and
 // the arguments panel on the page.
 
-import { ARRAY, DTYPES, GENERATORS } from './inputs.js';
+import { ARRAY, DTYPES, GENERATORS, field, random, seedOf, select } from './inputs.js';
 
 export const KERNEL_GENERATORS = { ...GENERATORS, image: ['', ''] };
 export const SCALAR_TYPES = ['int', 'float', 'bool'];
@@ -108,24 +108,6 @@ export function shapeFor(text, n) {
 
 const size = (shape) => shape.reduce((a, b) => a * b, 1);
 
-/** A small seeded generator (mulberry32). */
-function random(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function seedOf(name) {
-  let h = 2166136261;
-  for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
-  return h;
-}
-
 /**
  * A test picture for image arguments (the blur): soft waves, a checkerboard of 16-pixel
  * squares, a bright disc and some noise, 0..255; element (y, x) of a 2-D shape.
@@ -201,30 +183,6 @@ export function argElements(specs, params, n) {
 
 export function defaultKernelSpec() {
   return { kind: 'array', gen: 'uniform', a: 0, b: 1, dtype: 'float64', shape: 'N' };
-}
-
-function select(options, value, onChange, label) {
-  const s = document.createElement('select');
-  s.setAttribute('aria-label', label);
-  for (const o of options) s.add(new Option(o, o, false, o === value));
-  s.addEventListener('change', () => onChange(s.value));
-  return s;
-}
-
-function field(text, value, onChange, testid, type = 'number') {
-  const l = document.createElement('label');
-  l.append(text);
-  const i = document.createElement('input');
-  i.type = type;
-  if (type === 'number') i.step = 'any';
-  i.value = String(value);
-  i.dataset.testid = testid;
-  i.addEventListener('input', () => {
-    if (type !== 'number') onChange(i.value);
-    else if (i.value !== '' && Number.isFinite(Number(i.value))) onChange(Number(i.value));
-  });
-  l.append(i);
-  return l;
 }
 
 /**

@@ -13,7 +13,7 @@
 import * as nw from 'numwasm';
 
 import { makeArg } from './kernel-args.js';
-import { Cancelled, summary, timeLoop, warmUp } from './measure.js';
+import { Cancelled, timeEngine, timeLoop } from './measure.js';
 import { preview } from './preview.js';
 
 /** Arguments are inspected (typed) at this N when the editor compiles: types do not depend on N. */
@@ -146,29 +146,16 @@ function imageOf(a) {
 }
 
 /**
- * Times `m.call(func, args)` on `threads`: { used, warm, median, min, max, samples } of
- * the engine's compute time (timing.computeMs; the wall time of the call for a kernel that
- * returns None, which carries no timing).
+ * Times `m.call(func, args)` on `threads` (timeEngine): the engine's compute time
+ * (timing.computeMs), or the wall time of the call for a kernel that returns None, which
+ * carries no timing.
  */
-async function timeKernel(m, func, args, threads, repeats, task, label, signal) {
-  task.check();
-  let used = 1;
-  const call = async () => {
+function timeKernel(m, func, args, threads, repeats, task, label, signal) {
+  return timeEngine(async () => {
     const t0 = performance.now();
     const r = await m.call(func, args, { threads, signal });
-    const wall = performance.now() - t0;
-    used = Math.max(used, r?.timing?.threads ?? 1);
-    return r?.timing?.computeMs ?? wall;
-  };
-  const warm = await warmUp(call, task, label);
-  task.step(`${label}: warmed up`);
-  used = 1;
-  const samples = [];
-  for (let r = 0; r < repeats; r++) {
-    samples.push(await call());
-    task.step(`${label}: repeat ${r + 1}/${repeats}`);
-  }
-  return { used, warm, ...summary(samples) };
+    return { ms: r?.timing?.computeMs ?? performance.now() - t0, threads: r?.timing?.threads };
+  }, repeats, task, label);
 }
 
 /** Progress steps of measuring one N. */

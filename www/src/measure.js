@@ -125,18 +125,18 @@ export async function warmUp(call, task, label) {
 }
 
 /**
- * Times a compiled expression on resident `inputs`, writing into the resident `out`, on
- * `threads`: resolves to { used, warm, median, min, max, samples } of the engine's compute
- * time (timing.computeMs). `used` is the most threads a timed call ran on: a call under the
- * engine's parallel threshold runs on one whatever `threads` asked for.
+ * Times `callOnce` (an engine call resolving to { ms, threads }: its compute time and the
+ * threads it ran on) by the SETTLE rule, then `repeats` times: resolves to { used, warm,
+ * median, min, max, samples }. `used` is the most threads a timed call ran on: a call under
+ * the engine's parallel threshold runs on one whatever was asked for.
  */
-export async function timeCompute(compiled, inputs, out, threads, repeats, task, label) {
+export async function timeEngine(callOnce, repeats, task, label) {
   task.check();
   let used = 1;
   const call = async () => {
-    const r = await compiled.run(inputs, { threads, out });
-    used = Math.max(used, r.timing.threads ?? 1);
-    return r.timing.computeMs;
+    const r = await callOnce();
+    used = Math.max(used, r.threads ?? 1);
+    return r.ms;
   };
   const warm = await warmUp(call, task, label);
   task.step(`${label}: warmed up`);
@@ -147,6 +147,14 @@ export async function timeCompute(compiled, inputs, out, threads, repeats, task,
     task.step(`${label}: repeat ${r + 1}/${repeats}`);
   }
   return { used, warm, ...summary(samples) };
+}
+
+/** Times a compiled expression on resident `inputs`, writing into the resident `out`, on `threads` (timeEngine). */
+export function timeCompute(compiled, inputs, out, threads, repeats, task, label) {
+  return timeEngine(async () => {
+    const r = await compiled.run(inputs, { threads, out });
+    return { ms: r.timing.computeMs, threads: r.timing.threads };
+  }, repeats, task, label);
 }
 
 /** Times the synchronous `fn` (the JS loop) the same way: { warm, median, min, max, samples }. */
