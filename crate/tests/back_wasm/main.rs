@@ -23,6 +23,8 @@
 //! * `text.rs`: `back::wasm::to_text` (the text `inspect` shows) against wasmprinter and
 //!   wat, on every module the other files generate (through `harness::validate`), every
 //!   opcode, malformed modules, truncations and bit flips.
+//! * `views.rs`: reductions of and loads through views, computed over the view's fields
+//!   with no descriptor allocated, against the executor on every slice form.
 #![cfg(not(target_arch = "wasm32"))]
 
 #[path = "../common/mod.rs"]
@@ -39,3 +41,4 @@ mod random;
 mod simd;
 mod text;
 mod tuples;
+mod views;

@@ -103,7 +103,10 @@
 //! `Continue`, `Return`, `Raise`, `Eval` and `Call` between the program's functions;
 //! tuples (`Tuple`, `TupleGet`, tuple locals, parameters, results and `Cond`) and lists
 //! (`NewList`, `Append`, `ListLen`, `ListGet` with Python's IndexError); views
-//! (`View`, `Transpose`, `Reshape`: a new descriptor over the same data) and the
+//! (`View`, `Transpose`, `Reshape`: a new descriptor over the same data; a `View` that an
+//! operation only reads, as the operand of a reduction, `Load`, `Dim` or `Size`, has its
+//! fields computed into wasm locals instead, with the same checks and errors and no
+//! descriptor, so `a[i:i + w].mean()` in a loop allocates nothing) and the
 //! intrinsics that make arrays (`Zeros`, `Full`, `Copy`, `Astype`, `Map1`, `Map2`,
 //! `Where`, `Dot`, `Arange`, `Linspace`, `FromList`, `Stack`, `CumSum`, `CumProd`: one
 //! allocation from the engine's allocator, descriptor then data, C-contiguous) or reduce

@@ -17,13 +17,16 @@ pub(super) enum Source {
     Local(u32, Vec<u32>, Vec<u32>),
     /// The descriptor in memory, its address in a temporary, and the array's rank.
     Memory(u32, u8),
+    /// A view's fields computed into temporaries (the data address, the `i64` extents
+    /// and the `i32` strides), with no descriptor in memory: released with the source.
+    Fields(u32, Vec<u32>, Vec<u32>),
 }
 
 impl Source {
     /// The array's rank.
     pub(super) fn ndim(&self) -> usize {
         match self {
-            Source::Local(_, ext, _) => ext.len(),
+            Source::Local(_, ext, _) | Source::Fields(_, ext, _) => ext.len(),
             Source::Memory(_, ndim) => usize::from(*ndim),
         }
     }
@@ -71,9 +74,16 @@ pub(super) fn store(d: DType) -> I<'static> {
 
 impl Gen<'_, '_> {
     /// Where the descriptor of array `a` is read from: a local's wasm locals (after the
-    /// check that it was assigned), or the array's value evaluated into a temporary.
+    /// check that it was assigned), a view's fields computed into temporaries as the view
+    /// computes them (its subscripts evaluated and checked, its errors raised, but no
+    /// descriptor allocated), or the array's value evaluated into a temporary.
     pub(super) fn array_source(&mut self, a: ExprId) -> Result<Source, Unsupported> {
         let f = self.f;
+        if let Expr::View(base, index) = f.get(a) {
+            let (data, fields) = self.view_fields(a, *base, index)?;
+            let (ext, stride) = fields.into_iter().unzip();
+            return Ok(Source::Fields(data, ext, stride));
+        }
         if let Expr::Local(l) = f.get(a)
             && fits(&f.local_decl(*l).ty, f.ty(a))
             && let Slot::Array(c) = &self.locals[l.index()].slot
@@ -90,15 +100,27 @@ impl Gen<'_, '_> {
     }
 
     pub(super) fn release_source(&mut self, src: &Source) {
-        if let Source::Memory(t, _) = src {
-            self.c.release(ValType::I32, *t);
+        match src {
+            Source::Local(..) => {}
+            Source::Memory(t, _) => self.c.release(ValType::I32, *t),
+            Source::Fields(data, ext, stride) => {
+                self.c.release(ValType::I32, *data);
+                for &t in ext {
+                    self.c.release(ValType::I64, t);
+                }
+                for &t in stride {
+                    self.c.release(ValType::I32, t);
+                }
+            }
         }
     }
 
     /// Pushes the byte address of element `(0, 0, ...)`.
     pub(super) fn data(&mut self, src: &Source) {
         match src {
-            Source::Local(data, ..) => self.c.push(I::LocalGet(*data)),
+            Source::Local(data, ..) | Source::Fields(data, ..) => {
+                self.c.push(I::LocalGet(*data));
+            }
             Source::Memory(t, _) => {
                 self.c.push(I::LocalGet(*t));
                 self.c.push(I::I32Load(memarg(0, 2)));
@@ -109,7 +131,9 @@ impl Gen<'_, '_> {
     /// Pushes axis `k`'s extent as an `i64`.
     pub(super) fn extent(&mut self, src: &Source, k: usize) {
         match src {
-            Source::Local(_, ext, _) => self.c.push(I::LocalGet(ext[k])),
+            Source::Local(_, ext, _) | Source::Fields(_, ext, _) => {
+                self.c.push(I::LocalGet(ext[k]));
+            }
             Source::Memory(t, _) => {
                 self.c.push(I::LocalGet(*t));
                 self.c.push(I::I32Load(memarg(4 + 4 * k as u64, 2)));
@@ -121,7 +145,9 @@ impl Gen<'_, '_> {
     /// Pushes axis `k`'s stride in elements as an `i32`.
     pub(super) fn stride(&mut self, src: &Source, k: usize) {
         match src {
-            Source::Local(_, _, stride) => self.c.push(I::LocalGet(stride[k])),
+            Source::Local(_, _, stride) | Source::Fields(_, _, stride) => {
+                self.c.push(I::LocalGet(stride[k]));
+            }
             Source::Memory(t, ndim) => {
                 self.c.push(I::LocalGet(*t));
                 self.c

@@ -9,7 +9,10 @@
 //!
 //! A new array is one allocation from the engine's allocator: its descriptor, then its
 //! data 16-byte aligned, C-contiguous and zeroed. A view is a new descriptor of its own
-//! allocation over its base's data. The executor's errors that name shapes or sizes
+//! allocation over its base's data, except where an operation reads its fields through
+//! `array_source` (reductions, loads, `Dim`, `Size`, the element-wise intrinsics' operands,
+//! views of views): there [`Gen::view_fields`] computes them into temporaries, with the
+//! view's checks and errors, and no descriptor is allocated. The executor's errors that name shapes or sizes
 //! known only when the code runs report them through `error_a` and `error_b`: a new
 //! array whose extents the kernel computes has at most two dimensions, one shaped like
 //! other arrays at most four (their extents are under 2^32, two to a global), and the
@@ -404,16 +407,51 @@ impl Gen<'_, '_> {
         Ok(desc)
     }
 
-    /// `a[index...]` as a view: the array, then every subscript evaluated in order, then
-    /// the axes in order (an integer wrapped once and checked, a slice's bounds clamped
-    /// as Python's `slice.indices`, a zero step a ValueError), and a new descriptor over
-    /// the same data.
+    /// `a[index...]` as a view: its fields (as [`Gen::view_fields`]), then a new
+    /// descriptor over the same data.
     pub(super) fn view(
         &mut self,
         e: ExprId,
         a: ExprId,
         index: &[Index],
     ) -> Result<(), Unsupported> {
+        let span = self.f.span(e);
+        let (data, out) = self.view_fields(e, a, index)?;
+        let desc = self.view_descriptor(out.len(), span);
+        self.c.push(I::LocalGet(desc));
+        self.c.push(I::LocalGet(data));
+        self.c.push(I::I32Store(memarg(0, 2)));
+        self.c.release(ValType::I32, data);
+        let n = out.len() as u64;
+        for (k, &(ext, stride)) in out.iter().enumerate() {
+            let k = k as u64;
+            self.c.push(I::LocalGet(desc));
+            self.c.push(I::LocalGet(ext));
+            self.c.push(I::I32WrapI64);
+            self.c.push(I::I32Store(memarg(4 + 4 * k, 2)));
+            self.c.push(I::LocalGet(desc));
+            self.c.push(I::LocalGet(stride));
+            self.c.push(I::I32Store(memarg(4 + 4 * (n + k), 2)));
+            self.c.release(ValType::I64, ext);
+            self.c.release(ValType::I32, stride);
+        }
+        self.c.push(I::LocalGet(desc));
+        self.c.release(ValType::I32, desc);
+        Ok(())
+    }
+
+    /// The fields of the view `e`, `a[index...]`, computed into temporaries with no
+    /// descriptor: the array, then every subscript evaluated in order, then the axes in
+    /// order (an integer wrapped once and checked, a slice's bounds clamped as Python's
+    /// `slice.indices`, a zero step a ValueError). Returns the `i32` temporary of the
+    /// byte address of its first element and, per axis of the view, the temporaries of
+    /// its extent (`i64`) and stride in elements (`i32`); the caller releases them.
+    pub(super) fn view_fields(
+        &mut self,
+        e: ExprId,
+        a: ExprId,
+        index: &[Index],
+    ) -> Result<(u32, Vec<(u32, u32)>), Unsupported> {
         let span = self.f.span(e);
         let at = self.array_ty(a)?;
         let rt = self.array_ty(e)?;
@@ -486,32 +524,16 @@ impl Gen<'_, '_> {
                 self.c.release(ValType::I64, t);
             }
         }
-        // The new descriptor.
-        let desc = self.view_descriptor(out.len(), span);
-        self.c.push(I::LocalGet(desc));
+        // The byte address of the first element.
+        let data = self.c.temp(ValType::I32);
         self.data(&src);
         self.c.push(I::LocalGet(off));
         self.shift_left(at.dtype);
         self.c.push(I::I32Add);
-        self.c.push(I::I32Store(memarg(0, 2)));
-        let n = out.len() as u64;
-        for (k, &(ext, stride)) in out.iter().enumerate() {
-            let k = k as u64;
-            self.c.push(I::LocalGet(desc));
-            self.c.push(I::LocalGet(ext));
-            self.c.push(I::I32WrapI64);
-            self.c.push(I::I32Store(memarg(4 + 4 * k, 2)));
-            self.c.push(I::LocalGet(desc));
-            self.c.push(I::LocalGet(stride));
-            self.c.push(I::I32Store(memarg(4 + 4 * (n + k), 2)));
-            self.c.release(ValType::I64, ext);
-            self.c.release(ValType::I32, stride);
-        }
+        self.c.push(I::LocalSet(data));
         self.c.release(ValType::I32, off);
         self.release_source(&src);
-        self.c.push(I::LocalGet(desc));
-        self.c.release(ValType::I32, desc);
-        Ok(())
+        Ok((data, out))
     }
 
     /// Pushes index `t` (of dtype `d`, as `i64`) wrapped once if negative, after raising
