@@ -2091,6 +2091,41 @@ K("numpy_array_comprehension", "numpy.array numpy.array-comprehension stmt.listc
     def make(n):
         return np.array([i * i for i in range(n)]), np.array([[i + j for j in range(3)] for i in range(n)])
     """), "make", 4)
+K("numpy_array_comprehension_forms", "numpy.array-comprehension stmt.listcomp stmt.listcomp-nested", src("""
+    @njit
+    def make(n, m, x):
+        a = np.array([i % 3 == 0 for i in range(n)])
+        b = np.array([x * i for i in range(n, -1, -2)])
+        c = np.array([[i * m + j for j in range(m)] for i in range(2, n)])
+        d = np.array([[x + i * j for j in range(m)] for i in range(n)])
+        e = np.array([[i > j for j in range(m)] for i in range(n)])
+        f = np.array([[i + j for j in range(n)] for i in range(n) if i != 2])
+        return a, b, c, d, e, f
+    """), "make", 7, 3, 1.5)
+
+
+def _comprehension_beyond(n, m, x):
+    d = np.array([[x + j for j in range(m - 1, 0, -1)] for i in range(n)])
+    e = np.array([[1.0 for j in range(5, 2)] for i in range(n)]).reshape(n, 0)
+    f = np.array([i for i in range(n, 0)], dtype=np.int64)
+    h = np.array([[i * j for j in range(i, i + 3)] for i in range(n)])
+    return d, e, f, h
+
+
+K("numpy_array_comprehension_beyond", "numpy.array-comprehension stmt.listcomp-nested", src("""
+    @njit
+    def make(n, m, x):
+        d = np.array([[x + j for j in range(m - 1, 0, -1)] for i in range(n)])
+        e = np.array([[1.0 for j in range(5, 2)] for i in range(n)])
+        f = np.array([i for i in range(n, 0)])
+        h = np.array([[i * j for j in range(i, i + 3)] for i in range(n)])
+        return d, e, f, h
+    """), "make", 7, 3, 1.5, oracle=_comprehension_beyond,
+  note="Numba 0.68 rejects these forms (TypingError for an inner range with a negative step, "
+       "an empty inner range or one that reads the outer variable; ValueError 'negative "
+       "dimensions' for range(n, 0)); numwasm gives what NumPy gives for the same lists.",
+  py_note="NumPy makes an empty list float64; in a kernel the list's elements are typed "
+          "(int64 here) even when there are none.")
 K("numpy_copy", "numpy.copy", src("""
     @njit
     def dup(a):

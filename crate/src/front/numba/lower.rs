@@ -3008,6 +3008,9 @@ impl<'w, 'm> Walk<'w, 'm> {
     /// `np.array([[...], [...]])` and `np.array([[f(i, j) for j in ...] for i in ...])`:
     /// a 2-d array from rows; None when the argument is not a list of lists.
     fn array_from_nested(&mut self, arg: syntax::ExprId, span: Span) -> Result<Option<ExprId>> {
+        if let Some(arr) = self.array_comprehension(arg, span)? {
+            return Ok(Some(arr));
+        }
         let ast = self.ast();
         match &ast.expr(arg).kind {
             ExprKind::List(items)
@@ -3054,6 +3057,191 @@ impl<'w, 'm> Walk<'w, 'm> {
                 )))
             }
             _ => Ok(None),
+        }
+    }
+
+    /// Numba's array comprehension: `np.array([e for i in range(...)])` and
+    /// `np.array([[e for j in range(...)] for i in range(...)])`, without `if`s and with an
+    /// inner range that does not depend on the outer loop, allocate the array once and
+    /// store each element in place: no list is built, copied and reshaped. None when the
+    /// argument has another form (the list path takes it).
+    fn array_comprehension(&mut self, arg: syntax::ExprId, span: Span) -> Result<Option<ExprId>> {
+        let ast = self.ast();
+        let ExprKind::ListComp { elt, generators } = &ast.expr(arg).kind else {
+            return Ok(None);
+        };
+        let [g0] = generators.as_slice() else {
+            return Ok(None);
+        };
+        let Some(outer) = self.plain_range_generator(g0) else {
+            return Ok(None);
+        };
+        let mut gens = vec![g0.clone()];
+        let mut elt = *elt;
+        if let ExprKind::ListComp {
+            elt: inner_elt,
+            generators: inner,
+        } = &ast.expr(elt).kind
+        {
+            let [g1] = inner.as_slice() else {
+                return Ok(None);
+            };
+            // The inner range is computed once, before the loops: its arguments may only
+            // read values that cannot change while the comprehension runs.
+            let ExprKind::Call { args, .. } = &ast.expr(g1.iter).kind else {
+                return Ok(None);
+            };
+            let Some(inner_target) = self.plain_range_generator(g1) else {
+                return Ok(None);
+            };
+            // Hoisting must not raise where Python would not run the inner range at all
+            // (an empty outer range): a step, when given, is a nonzero literal.
+            let bound = [outer.as_str(), inner_target.as_str()];
+            let step_ok = args.get(2).is_none_or(|&s| {
+                matches!(&ast.expr(s).kind, ExprKind::Int(Some(v)) if *v != 0)
+                    || matches!(&ast.expr(s).kind, ExprKind::Unary(_, x)
+                        if matches!(&ast.expr(*x).kind, ExprKind::Int(Some(v)) if *v != 0))
+            });
+            if !step_ok || !args.iter().all(|&a| self.invariant_syntax(a, &bound)) {
+                return Ok(None);
+            }
+            gens.push(g1.clone());
+            elt = *inner_elt;
+        } else if self.is_list_syntax(elt) {
+            return Ok(None);
+        }
+        let key = (ast.expr(arg).span.start, "$arraycomp".to_owned());
+        let d = match self.hints.heads.get(&key) {
+            Some(Ty::List(d)) => *d,
+            _ => DType::F64,
+        };
+        let i64t = Ty::Scalar(DType::I64);
+        let zero = self.constant(Scalar::I64(0), span);
+        let one = self.constant(Scalar::I64(1), span);
+        // Each range's start, step and length, evaluated once (the inner one too).
+        let mut ranges = Vec::new();
+        for g in &gens {
+            let Val::Range(start, stop, step, _) = self.lower(g.iter)? else {
+                return Err(KernelError::typing(
+                    "internal: an array comprehension over range() is not a range",
+                    g.span,
+                ));
+            };
+            let (start, stop, step) = (self.temp(start), self.temp(stop), self.temp(step));
+            let n = self.range_len(start, stop, step, g.span);
+            ranges.push((start, step, self.temp(n)));
+        }
+        let dims: Vec<ExprId> = ranges.iter().map(|r| r.2).collect();
+        let ty = Ty::Array(ArrayTy {
+            dtype: d,
+            ndim: dims.len() as u8,
+            layout: Layout::C,
+        });
+        let arr = self.expr(Expr::Intrinsic(Intrinsic::Zeros, dims), ty, span);
+        let arr = self.temp(arr);
+        let saved_env = self.env.clone();
+        let counters: Vec<LocalId> = gens
+            .iter()
+            .map(|_| self.new_local("$i", i64t.clone()))
+            .collect();
+        let mut opened = 0;
+        let r = (|| -> Result<DType> {
+            // Loop k runs its counter over 0..n and binds the target to start + c * step.
+            for (k, g) in gens.iter().enumerate() {
+                self.out.push(Vec::new());
+                opened += 1;
+                let c = self.expr(Expr::Local(counters[k]), i64t.clone(), g.span);
+                let (start, step, _) = ranges[k];
+                let off = self.expr(Expr::Binary(BinaryOp::Mul, c, step), i64t.clone(), g.span);
+                let at = self.expr(
+                    Expr::Binary(BinaryOp::Add, start, off),
+                    i64t.clone(),
+                    g.span,
+                );
+                self.assign(g.target, Val::E(at))?;
+            }
+            let v = self.value(elt)?;
+            let Ty::Scalar(vd) = self.ty(v).clone() else {
+                return Err(KernelError::typing(
+                    format!("lists in kernels hold scalars, not {}", self.ty(v)),
+                    self.span(v),
+                ));
+            };
+            let v = self.cast(v, d);
+            let index: Vec<ExprId> = counters
+                .iter()
+                .map(|&c| self.expr(Expr::Local(c), i64t.clone(), span))
+                .collect();
+            self.emit(Stmt::Store {
+                array: arr,
+                index,
+                value: v,
+                span,
+            });
+            Ok(vd)
+        })();
+        // Close the loops that were opened, innermost first, whatever happened.
+        for k in (0..opened).rev() {
+            let body = self.out.pop().unwrap_or_default();
+            self.emit(Stmt::For {
+                var: counters[k],
+                start: zero,
+                stop: ranges[k].2,
+                step: one,
+                body,
+                parallel: false,
+                span: gens[k].span,
+            });
+        }
+        self.env = saved_env;
+        let found = r?;
+        self.learn_elements(key, found);
+        Ok(Some(arr))
+    }
+
+    /// The target name of a generator `for name in range(...)` without `if`s, or None.
+    fn plain_range_generator(&self, g: &syntax::Comprehension) -> Option<String> {
+        let ast = self.ast();
+        let ExprKind::Name(target) = &ast.expr(g.target).kind else {
+            return None;
+        };
+        let ExprKind::Call { func, kwargs, .. } = &ast.expr(g.iter).kind else {
+            return None;
+        };
+        let is_range = matches!(&ast.expr(*func).kind, ExprKind::Name(n) if n == "range");
+        (g.ifs.is_empty() && kwargs.is_empty() && is_range).then(|| target.clone())
+    }
+
+    /// Whether an expression only reads values fixed while a comprehension runs: literals,
+    /// names other than the comprehension's targets (`bound`: it binds no others),
+    /// arithmetic, an array's `.shape[k]`, `.size`, `.ndim` and `len(name)`.
+    fn invariant_syntax(&self, e: syntax::ExprId, bound: &[&str]) -> bool {
+        let free = |n: &String| !bound.contains(&n.as_str());
+        let ast = self.ast();
+        match &ast.expr(e).kind {
+            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) => true,
+            ExprKind::Name(n) => free(n),
+            ExprKind::Unary(_, x) => self.invariant_syntax(*x, bound),
+            ExprKind::Binary(_, a, b) => {
+                self.invariant_syntax(*a, bound) && self.invariant_syntax(*b, bound)
+            }
+            ExprKind::Attr { base, name, .. } => {
+                matches!(name.as_str(), "size" | "ndim")
+                    && matches!(&ast.expr(*base).kind, ExprKind::Name(n) if free(n))
+            }
+            ExprKind::Subscript { base, index } => {
+                matches!(&ast.expr(*index).kind, ExprKind::Int(_))
+                    && matches!(&ast.expr(*base).kind,
+                        ExprKind::Attr { base: b, name, .. } if name == "shape"
+                            && matches!(&ast.expr(*b).kind, ExprKind::Name(n) if free(n)))
+            }
+            ExprKind::Call { func, args, kwargs } => {
+                matches!(&ast.expr(*func).kind, ExprKind::Name(n) if n == "len")
+                    && kwargs.is_empty()
+                    && args.len() == 1
+                    && matches!(&ast.expr(args[0]).kind, ExprKind::Name(n) if free(n))
+            }
+            _ => false,
         }
     }
 
