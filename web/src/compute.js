@@ -161,6 +161,32 @@ function failure(e, method) {
   return reply;
 }
 
+/**
+ * The buffers of a reply's result that can move to the caller instead of being copied: those
+ * of typed arrays that own a whole plain ArrayBuffer (the copies the engine made out of wasm
+ * memory), found in an evaluate result's `data`, a kernel's value (an array, or a tuple's
+ * members) and the arrays it wrote (`mutated`). A view of a larger buffer (wasm memory
+ * itself) is never transferred.
+ */
+export function resultBuffers(result) {
+  const found = new Set();
+  const visit = (v, depth) => {
+    if (v === null || typeof v !== 'object' || depth > 6) return;
+    if (ArrayBuffer.isView(v)) {
+      const b = v.buffer;
+      if (b instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === b.byteLength) found.add(b);
+      return;
+    }
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x, depth + 1);
+      return;
+    }
+    for (const k of ['result', 'data', 'value', 'mutated']) visit(v[k], depth + 1);
+  };
+  visit(result, 0);
+  return [...found];
+}
+
 /** Serves calls from the caller's thread through `parent` (an endpoint.js endpoint). */
 export function serveCompute(parent, host) {
   const calls = computeCalls(host);
@@ -184,7 +210,7 @@ export function serveCompute(parent, host) {
    */
   function post(id, reply) {
     const data = reply.result?.result?.data ?? reply.result?.data;
-    const transfer = data?.buffer instanceof ArrayBuffer ? [data.buffer] : [];
+    const transfer = resultBuffers(reply.result);
     try {
       parent.post({ type: 'numwasm-reply', id, ...reply }, transfer);
     } catch (e) {
