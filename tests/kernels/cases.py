@@ -1724,6 +1724,24 @@ K("expr_slice_assign_2d", "expr.slice-assign expr.slice-2d", src("""
         m[1:-1, 1:-1] = 0
         return m
     """), "border", R("int64", 1, 9, 4, 5), 5)
+K("expr_slice_assign_overlap", "expr.slice-assign expr.slice-2d", src("""
+    @njit
+    def shifts(a, b):
+        a[1:] = a[:-1]
+        a[:3] = a[2:5] * 2.0
+        a[::-1] = a + 1.0
+        a[::2] = a[::2] - 0.5
+        b[1:, :] = b[:-1, :] / 2.0
+        b[0, :] = b[0, :] * 3.0
+        b[:, :] = b[0, :] + b
+        c = np.zeros_like(b)
+        c[:, 1:] = b[:, 1:] - b[:, :-1]
+        c[0] = c[1, ::-1] * c[1]
+        return a, b, c
+    """), "shifts", U(-1, 1, 9), U(-1, 1, 4, 5),
+  note="Each right-hand side is read whole before the slice is written, as NumPy does, "
+       "whether it overlaps the target (shifted, reversed, broadcast), is the target's own "
+       "elements, or is disjoint (numwasm computes the last two straight into the target).")
 K("expr_attributes", "expr.attr-shape expr.attr-size expr.attr-ndim builtin.len", src("""
     @njit
     def attrs(a):

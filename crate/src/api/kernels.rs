@@ -380,10 +380,12 @@ impl Kernels {
             None => None,
         };
         let (result, tier) = match ran {
-            Some(r) => r,
-            None => (exec::run(program, values.clone()), Tier::Executor),
+            Some((r, tier)) => (r.map_err(run_error)?, tier),
+            None => (
+                into_kernel_value(exec::run(program, values.clone()).map_err(run_error)?)?,
+                Tier::Executor,
+            ),
         };
-        let result = result.map_err(run_error)?;
         let mut mutated = Vec::new();
         for (i, (v, old)) in values.iter().zip(before).enumerate() {
             if let (Value::Array(a), Some(old)) = (v, old) {
@@ -394,7 +396,7 @@ impl Kernels {
             }
         }
         Ok(KernelCall {
-            value: into_kernel_value(result)?,
+            value: result,
             mutated,
             signature: signature_text(&tys, &program.entry().ret),
             tier,
@@ -518,7 +520,7 @@ fn run_generated(
     g: &Generated,
     host: &dyn WasmHost,
     values: &[Value],
-) -> Option<Result<Value, exec::RunError>> {
+) -> Option<Result<KernelValue, exec::RunError>> {
     let addr = |p: usize| u32::try_from(p).ok();
     // The descriptors live here until the call returns.
     let mut descriptors: Vec<Vec<i32>> = Vec::new();
@@ -608,12 +610,15 @@ fn result_values(ty: &Ty) -> usize {
 /// Reads a value of type `ty` from the trampoline's result slots: a scalar is its wasm
 /// value, an array the address of its descriptor, a list the address of its header
 /// (`data`, `len`, `capacity`, each an `i32`), a tuple its items in order, None nothing.
-/// Arrays and lists are copied out (C order).
+/// Arrays and lists are copied out (C order) into the call's result buffers directly.
 ///
 /// # Safety
 /// Every descriptor and header the slots name, and the elements they describe, must lie
 /// in this process's memory.
-unsafe fn read_result(ty: &Ty, slots: &mut impl Iterator<Item = Option<u64>>) -> Option<Value> {
+unsafe fn read_result(
+    ty: &Ty,
+    slots: &mut impl Iterator<Item = Option<u64>>,
+) -> Option<KernelValue> {
     Some(match ty {
         Ty::Scalar(d) => {
             let r = slots.next()??;
@@ -623,7 +628,7 @@ unsafe fn read_result(ty: &Ty, slots: &mut impl Iterator<Item = Option<u64>>) ->
                 wasm_encoder::ValType::F64 => generated::WasmValue::F64(r),
                 _ => generated::WasmValue::I32(r as u32 as i32),
             };
-            Value::Scalar(generated::from_wasm(*d, v)?)
+            KernelValue::Scalar(generated::from_wasm(*d, v)?)
         }
         Ty::Array(at) => {
             let d = slots.next()?? as u32 as usize as *const i32;
@@ -637,7 +642,11 @@ unsafe fn read_result(ty: &Ty, slots: &mut impl Iterator<Item = Option<u64>>) ->
             let strides: Vec<isize> = words[n + 1..].iter().map(|&s| s as isize).collect();
             // SAFETY: as above, for the elements.
             let data = unsafe { gather(at.dtype, words[0] as u32 as usize, &shape, &strides)? };
-            Value::Array(ArrayValue::from_buffer(data, shape))
+            KernelValue::Array(Array {
+                dtype: at.dtype,
+                shape,
+                data,
+            })
         }
         Ty::List(dtype) => {
             let h = slots.next()?? as u32 as usize as *const i32;
@@ -646,19 +655,20 @@ unsafe fn read_result(ty: &Ty, slots: &mut impl Iterator<Item = Option<u64>>) ->
             let len = usize::try_from(words[1]).ok()?;
             // SAFETY: as above, for the elements.
             let data = unsafe { gather(*dtype, words[0] as u32 as usize, &[len], &[1])? };
-            Value::List(exec::ListValue::new(
-                *dtype,
-                (0..len).map(|i| data.get(i)).collect(),
-            ))
+            KernelValue::List(Array {
+                dtype: *dtype,
+                shape: vec![len],
+                data,
+            })
         }
-        Ty::Tuple(items) => Value::Tuple(
+        Ty::Tuple(items) => KernelValue::Tuple(
             items
                 .iter()
                 // SAFETY: the caller's promise, for each item.
                 .map(|t| unsafe { read_result(t, slots) })
                 .collect::<Option<_>>()?,
         ),
-        Ty::None => Value::None,
+        Ty::None => KernelValue::None,
     })
 }
 
@@ -671,11 +681,6 @@ unsafe fn read_result(ty: &Ty, slots: &mut impl Iterator<Item = Option<u64>>) ->
 unsafe fn gather(d: DType, base: usize, shape: &[usize], strides: &[isize]) -> Option<Buffer> {
     let n = checked_size(shape)?;
     let size = d.size();
-    let mut out = Buffer::try_zeros(d, n)?;
-    if n == 0 {
-        return Some(out);
-    }
-    let dst = out.as_mut().as_mut_ptr();
     // The innermost run copied at once: the last axis when its stride is 1, extended over
     // the axes before it while they continue it (a C-contiguous array is one run).
     let mut run = 1usize;
@@ -684,6 +689,15 @@ unsafe fn gather(d: DType, base: usize, shape: &[usize], strides: &[isize]) -> O
         run *= shape[outer - 1];
         outer -= 1;
     }
+    if n == 0 {
+        return Buffer::try_zeros(d, 0);
+    }
+    if outer == 0 {
+        // SAFETY: the caller's promise: the run of `n` elements at `base`.
+        return unsafe { Buffer::try_copy_from(d, base as *const u8, n) };
+    }
+    let mut out = Buffer::try_zeros(d, n)?;
+    let dst = out.as_mut().as_mut_ptr();
     let runs = n / run;
     let mut index = vec![0usize; outer];
     for k in 0..runs {

@@ -54,6 +54,29 @@ macro_rules! buffers {
                     Some(Buffer::$v(v))
                 }),* }
             }
+            /// `n` elements of dtype `d` copied from the bytes at `src`, or `None` if the
+            /// allocation fails (no zeroing first: the copy writes every byte).
+            ///
+            /// # Safety
+            /// `src` must point to `n * d.size()` readable bytes (any alignment).
+            #[must_use]
+            pub unsafe fn try_copy_from(d: DType, src: *const u8, n: usize) -> Option<Buffer> {
+                match d { $(DType::$v => {
+                    let mut v: Vec<$t> = Vec::new();
+                    v.try_reserve_exact(n).ok()?;
+                    // SAFETY: the caller's promise for `src`; `v` has room for `n`
+                    // elements, every byte of which the copy writes before `set_len`.
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(
+                            src,
+                            v.as_mut_ptr().cast::<u8>(),
+                            n * std::mem::size_of::<$t>(),
+                        );
+                        v.set_len(n);
+                    }
+                    Some(Buffer::$v(v))
+                }),* }
+            }
             /// Element `i` as a scalar.
             #[must_use]
             pub fn get(&self, i: usize) -> Scalar { self.as_ref().get(i) }

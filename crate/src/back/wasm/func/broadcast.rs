@@ -7,7 +7,7 @@
 
 use wasm_encoder::{BlockType, Instruction as I, ValType};
 
-use super::array::{Source, load, shift_of, store};
+use super::array::{Source, load, memarg, shift_of, store};
 use super::walk::Operand;
 use super::{Gen, binary_in};
 use crate::back::wasm::code::{ERROR, ERROR_A, ERROR_B};
@@ -16,6 +16,18 @@ use crate::back::wasm::{ShapesMessage, SiteError, Unsupported};
 use crate::kir::{Expr, ExprId, Intrinsic, RaiseKind};
 use crate::syntax::Span;
 use crate::types::{BinaryOp, DType, promote};
+
+/// What the element loop of a `Map2` needs: the operation, the result's dtype and rank,
+/// the dtype it computes in, a constant exponent, and the source span.
+#[derive(Clone, Copy)]
+struct Map2Plan {
+    op: BinaryOp,
+    rd: DType,
+    nd: usize,
+    cd: DType,
+    exponent: Option<crate::types::Scalar>,
+    span: Span,
+}
 
 /// The most extents of all operands together that a shape error can report.
 const MAX_EXTENTS: usize = 4;
@@ -255,6 +267,30 @@ impl Gen<'_, '_> {
         x: ExprId,
         y: ExprId,
     ) -> Result<(), Unsupported> {
+        let plan = self.map2_plan(e, op, x, y)?;
+        let a = self.arg(x)?;
+        let b = self.arg(y)?;
+        let out = self.broadcast_shape(&[&a, &b], plan.nd, plan.span);
+        let desc = self.map2_new(&plan, &a, &b, &out)?;
+        for t in out {
+            self.c.release(ValType::I64, t);
+        }
+        self.release_arg(b);
+        self.release_arg(a);
+        self.c.push(I::LocalGet(desc));
+        self.c.release(ValType::I32, desc);
+        Ok(())
+    }
+
+    /// The checks of `Map2(op)` of `x` and `y` (the array `e`) that need no code, and
+    /// what its element loop needs to know.
+    fn map2_plan(
+        &self,
+        e: ExprId,
+        op: BinaryOp,
+        x: ExprId,
+        y: ExprId,
+    ) -> Result<Map2Plan, Unsupported> {
         let span = self.f.span(e);
         let rt = self.array_ty(e)?;
         let rd = rt.dtype;
@@ -274,7 +310,6 @@ impl Gen<'_, '_> {
             Expr::Const(k) => Some(*k),
             _ => None,
         };
-        let const_exponent = exponent.is_some();
         let (dx, dy) = (self.dtype_of(x)?, self.dtype_of(y)?);
         let cd = if op.is_comparison() {
             promote(dx, dy)
@@ -284,27 +319,67 @@ impl Gen<'_, '_> {
         if !binary_in(op, cd) || (op.is_comparison() && rd != DType::Bool) {
             return Err(self.unsupported(span, format!("{} on {cd}", op.name())));
         }
-        let a = self.arg(x)?;
-        let b = self.arg(y)?;
-        let out = self.broadcast_shape(&[&a, &b], nd, span);
-        let desc = self.new_array(rd, &out, true, span)?;
-        let dst = self.operand(&Source::Memory(desc, rt.ndim), rd, nd);
-        let ops: Vec<Option<Operand>> = [&a, &b]
+        Ok(Map2Plan {
+            op,
+            rd,
+            nd,
+            cd,
+            exponent,
+            span,
+        })
+    }
+
+    /// A new array of the broadcast shape `out` holding `plan`'s operation on the
+    /// evaluated operands `a` and `b`: the `i32` temporary of its descriptor.
+    fn map2_new(
+        &mut self,
+        plan: &Map2Plan,
+        a: &Arg,
+        b: &Arg,
+        out: &[u32],
+    ) -> Result<u32, Unsupported> {
+        let desc = self.new_array(plan.rd, out, true, plan.span)?;
+        let dst = self.operand(&Source::Memory(desc, plan.nd as u8), plan.rd, plan.nd);
+        self.map2_walk(plan, a, b, out, &dst, plan.rd)?;
+        self.release_operand(dst);
+        Ok(desc)
+    }
+
+    /// Walks `plan`'s operation on `a` and `b` over the extents `out` (the broadcast
+    /// shape), storing each element, cast to `dd`, through `dst`.
+    fn map2_walk(
+        &mut self,
+        plan: &Map2Plan,
+        a: &Arg,
+        b: &Arg,
+        out: &[u32],
+        dst: &Operand,
+        dd: DType,
+    ) -> Result<(), Unsupported> {
+        let Map2Plan {
+            op,
+            rd,
+            nd,
+            cd,
+            exponent,
+            span,
+        } = *plan;
+        let ops: Vec<Option<Operand>> = [a, b]
             .iter()
             .map(|arg| match arg {
                 Arg::Array(src, ext, d) => Some(self.broadcast_tail(src, ext, ext.len(), *d, nd)),
                 Arg::Scalar(..) => None,
             })
             .collect();
-        let mut walked: Vec<&Operand> = vec![&dst];
+        let mut walked: Vec<&Operand> = vec![dst];
         walked.extend(ops.iter().flatten());
         let (ta, tb) = (a.dtype(), b.dtype());
-        let scalars = [&a, &b].map(|arg| match arg {
+        let scalars = [a, b].map(|arg| match arg {
             Arg::Scalar(t, _) => Some(*t),
             Arg::Array(..) => None,
         });
         let int_pow = op == BinaryOp::Pow && cd.is_int();
-        self.walk(&out, &walked, &mut |g, p, _| {
+        let mut scalar_body = |g: &mut Self, p: &[u32], _| {
             g.c.push(I::LocalGet(p[0]));
             let mut next = 1;
             let mut value = |g: &mut Self, k: usize, d: DType| {
@@ -337,26 +412,68 @@ impl Gen<'_, '_> {
                 g.c.push(I::LocalGet(t));
                 g.c.release(val_type(cd), t);
             }
-            if op == BinaryOp::Pow && const_exponent && cd.is_float() {
+            if op == BinaryOp::Pow && cd.is_float() && exponent.is_some() {
                 scalar::pow_const(&mut g.c, cd, exponent, g.helpers)
             } else {
                 scalar::binary(&mut g.c, op, cd, g.helpers)
             }
             .map_err(|n| g.unsupported(span, format!("{n} on {cd}")))?;
-            g.c.push(store(rd));
+            scalar::cast(&mut g.c, rd, dd, Cast::Elem);
+            g.c.push(store(dd));
             Ok(())
-        })?;
-        self.release_operand(dst);
+        };
+        // simd128 lanes where they are the scalar operation lane by lane: float `+ - * /`
+        // with no cast.
+        let lane_op = match (op, cd) {
+            (BinaryOp::Add, DType::F64) => Some(I::F64x2Add),
+            (BinaryOp::Sub, DType::F64) => Some(I::F64x2Sub),
+            (BinaryOp::Mul, DType::F64) => Some(I::F64x2Mul),
+            (BinaryOp::TrueDiv, DType::F64) => Some(I::F64x2Div),
+            (BinaryOp::Add, DType::F32) => Some(I::F32x4Add),
+            (BinaryOp::Sub, DType::F32) => Some(I::F32x4Sub),
+            (BinaryOp::Mul, DType::F32) => Some(I::F32x4Mul),
+            (BinaryOp::TrueDiv, DType::F32) => Some(I::F32x4Div),
+            _ => None,
+        }
+        .filter(|_| ta == cd && tb == cd && rd == cd && dd == cd && !out.is_empty());
+        if let Some(lane_op) = lane_op {
+            let splat = if cd == DType::F64 {
+                I::F64x2Splat
+            } else {
+                I::F32x4Splat
+            };
+            let align = shift_of(cd);
+            let mut vector = |g: &mut Self, p: &[u32], _| {
+                g.c.push(I::LocalGet(p[0]));
+                let mut next = 1;
+                for t in scalars {
+                    if let Some(t) = t {
+                        g.c.push(I::LocalGet(t));
+                        g.c.push(splat.clone());
+                    } else {
+                        g.c.push(I::LocalGet(p[next]));
+                        g.c.push(I::V128Load(memarg(0, align)));
+                        next += 1;
+                    }
+                }
+                g.c.push(lane_op.clone());
+                g.c.push(I::V128Store(memarg(0, align)));
+                Ok(())
+            };
+            let size = cd.size() as i32;
+            self.walk_lanes(
+                out,
+                &walked,
+                (size, i64::from(16 / size)),
+                &mut scalar_body,
+                &mut vector,
+            )?;
+        } else {
+            self.walk(out, &walked, &mut scalar_body)?;
+        }
         for o in ops.into_iter().flatten() {
             self.release_operand(o);
         }
-        for t in out {
-            self.c.release(ValType::I64, t);
-        }
-        self.release_arg(b);
-        self.release_arg(a);
-        self.c.push(I::LocalGet(desc));
-        self.c.release(ValType::I32, desc);
         Ok(())
     }
 
@@ -370,7 +487,11 @@ impl Gen<'_, '_> {
 
     /// `Assign`: `dst[...] = src`, `src` broadcast to `dst`'s extents (its leading extents
     /// of 1 dropped) and cast to its dtype. An array `src` that may share memory with
-    /// `dst` is copied first, as the executor reads it whole before writing.
+    /// `dst` is read whole before `dst` is written, as the executor does: where a check
+    /// at run time finds their bytes disjoint, or `src` the very elements of `dst`, it is
+    /// written straight through; otherwise through a copy. A `src` that is an
+    /// element-wise operation (`ret[i, :] = x[i, :] / norm`) is computed straight into
+    /// `dst` under the same check, with no temporary array.
     pub(super) fn assign(
         &mut self,
         e: ExprId,
@@ -386,13 +507,158 @@ impl Gen<'_, '_> {
             return Err(self.unsupported(span, "an assignment of more than 4 dimensions in all"));
         }
         let to = self.arg(dst)?;
-        let from = self.arg(src)?;
         let Arg::Array(dsrc, dext, _) = &to else {
             return Err(self.ill_typed(span));
         };
+        if let Expr::Intrinsic(Intrinsic::Map2(op), args) = self.f.get(src)
+            && let [x, y] = args[..]
+            && ns == nd
+        {
+            let plan = self.map2_plan(src, *op, x, y)?;
+            let a = self.arg(x)?;
+            let b = self.arg(y)?;
+            let out = self.broadcast_shape(&[&a, &b], plan.nd, plan.span);
+            // Straight into `dst` when the shapes agree and no operand overlaps it.
+            for (&o, &d) in out.iter().zip(dext) {
+                self.c.push(I::LocalGet(o));
+                self.c.push(I::LocalGet(d));
+                self.c.push(I::I64Eq);
+            }
+            self.c.push(I::I32Const(1));
+            for _ in 0..nd {
+                self.c.push(I::I32And);
+            }
+            for arg in [&a, &b] {
+                if let Arg::Array(s, sext, d) = arg {
+                    self.apart((s, sext, *d), (dsrc, dext, dd));
+                    self.c.push(I::I32And);
+                }
+            }
+            self.c.if_(BlockType::Empty);
+            let target = self.operand(dsrc, dd, nd);
+            self.map2_walk(&plan, &a, &b, dext, &target, dd)?;
+            self.release_operand(target);
+            self.c.else_();
+            let desc = self.map2_new(&plan, &a, &b, &out)?;
+            let from = Arg::Array(Source::Memory(desc, nd as u8), out, plan.rd);
+            self.assign_from(span, &to, &from, false)?;
+            self.c.end();
+            self.release_arg(from);
+            self.release_arg(b);
+            self.release_arg(a);
+            self.release_arg(to);
+            return Ok(());
+        }
+        let from = self.arg(src)?;
+        match &from {
+            Arg::Array(s, sext, d) if !fresh(self.f.get(src)) => {
+                self.apart((s, sext, *d), (dsrc, dext, dd));
+                self.c.if_(BlockType::Empty);
+                self.assign_from(span, &to, &from, false)?;
+                self.c.else_();
+                self.assign_from(span, &to, &from, true)?;
+                self.c.end();
+            }
+            _ => self.assign_from(span, &to, &from, false)?,
+        }
+        self.release_arg(from);
+        self.release_arg(to);
+        Ok(())
+    }
+
+    /// Pushes, as an `i32`, whether writing array `b` while reading array `a` (each its
+    /// source, `i64` extents and dtype) cannot change what is read: their bytes are
+    /// disjoint, or `a` is `b`'s very elements (the same address, extents and strides),
+    /// so each element is read before it is written.
+    fn apart(&mut self, a: (&Source, &[u32], DType), b: (&Source, &[u32], DType)) {
+        let (lo_a, hi_a) = self.byte_span(a.0, a.1, a.2);
+        let (lo_b, hi_b) = self.byte_span(b.0, b.1, b.2);
+        self.c.push(I::LocalGet(hi_a));
+        self.c.push(I::LocalGet(lo_b));
+        self.c.push(I::I64LeS);
+        self.c.push(I::LocalGet(hi_b));
+        self.c.push(I::LocalGet(lo_a));
+        self.c.push(I::I64LeS);
+        self.c.push(I::I32Or);
+        for t in [lo_a, hi_a, lo_b, hi_b] {
+            self.c.release(ValType::I64, t);
+        }
+        if a.1.len() == b.1.len() && a.2.size() == b.2.size() {
+            self.data(a.0);
+            self.data(b.0);
+            self.c.push(I::I32Eq);
+            for k in 0..a.1.len() {
+                self.c.push(I::LocalGet(a.1[k]));
+                self.c.push(I::LocalGet(b.1[k]));
+                self.c.push(I::I64Eq);
+                self.stride(a.0, k);
+                self.stride(b.0, k);
+                self.c.push(I::I32Eq);
+                self.c.push(I::I32And);
+                self.c.push(I::I32And);
+            }
+            self.c.push(I::I32Or);
+        }
+    }
+
+    /// The `i64` temporaries of the lowest byte address of an array's elements and the
+    /// one past its highest (strides may be negative; an empty array's span is never
+    /// read, and may be anything).
+    fn byte_span(&mut self, src: &Source, ext: &[u32], d: DType) -> (u32, u32) {
+        let lo = self.c.temp(ValType::I64);
+        let hi = self.c.temp(ValType::I64);
+        let t = self.c.temp(ValType::I64);
+        self.data(src);
+        self.c.push(I::I64ExtendI32U);
+        self.c.push(I::LocalTee(lo));
+        self.c.push(I::I64Const(d.size() as i64));
+        self.c.push(I::I64Add);
+        self.c.push(I::LocalSet(hi));
+        for (k, &n) in ext.iter().enumerate() {
+            // (n - 1) * stride * size: the reach of axis k from the first element.
+            self.c.push(I::LocalGet(n));
+            self.c.push(I::I64Const(1));
+            self.c.push(I::I64Sub);
+            self.stride(src, k);
+            self.c.push(I::I64ExtendI32S);
+            self.c.push(I::I64Mul);
+            self.c.push(I::I64Const(d.size() as i64));
+            self.c.push(I::I64Mul);
+            self.c.push(I::LocalSet(t));
+            for (acc, negative) in [(lo, true), (hi, false)] {
+                self.c.push(I::LocalGet(acc));
+                self.c.push(I::LocalGet(t));
+                self.c.push(I::I64Const(0));
+                self.c.push(I::LocalGet(t));
+                self.c.push(I::I64Const(0));
+                self.c.push(if negative { I::I64LtS } else { I::I64GtS });
+                self.c.push(I::Select);
+                self.c.push(I::I64Add);
+                self.c.push(I::LocalSet(acc));
+            }
+        }
+        self.c.release(ValType::I64, t);
+        (lo, hi)
+    }
+
+    /// The walk of `Assign` once both sides are evaluated: checks `from`'s shape against
+    /// `to`'s and writes it, cast, into `to` (through a copy of it with `copy`).
+    fn assign_from(
+        &mut self,
+        span: Span,
+        to: &Arg,
+        from: &Arg,
+        copy: bool,
+    ) -> Result<(), Unsupported> {
+        let Arg::Array(dsrc, dext, dd) = to else {
+            return Err(self.ill_typed(span));
+        };
+        let dd = *dd;
+        let nd = dext.len();
+        let ns = from.ndim();
         // The source's extents past the destination's rank must be 1; the others must be
         // 1 or the destination's.
-        if let Arg::Array(_, sext, _) = &from {
+        if let Arg::Array(_, sext, _) = from {
             let lead = ns.saturating_sub(nd);
             for (k, &n) in sext.iter().enumerate() {
                 self.c.push(I::LocalGet(n));
@@ -406,15 +672,15 @@ impl Gen<'_, '_> {
                     self.c.push(I::I32And);
                 }
                 self.c.if_(BlockType::Empty);
-                self.shapes_error(&[&from, &to], ShapesMessage::Assign, span);
+                self.shapes_error(&[from, to], ShapesMessage::Assign, span);
                 self.c.end();
             }
         }
         let target = self.operand(dsrc, dd, nd);
         let sd = from.dtype();
         // The source as walked: a copy of it when it may overlap the destination.
-        let copy = match &from {
-            Arg::Array(s, sext, d) if !fresh(self.f.get(src)) => {
+        let copied = match from {
+            Arg::Array(s, sext, d) if copy => {
                 let desc = self.new_array(*d, sext, true, span)?;
                 let whole = Source::Memory(desc, ns as u8);
                 let c_dst = self.operand(&whole, *d, ns);
@@ -432,7 +698,7 @@ impl Gen<'_, '_> {
             }
             _ => None,
         };
-        let operand = match (&from, copy) {
+        let operand = match (from, copied) {
             (Arg::Array(_, sext, d), Some(desc)) => {
                 let sext = sext[ns.saturating_sub(nd)..].to_vec();
                 let s = Source::Memory(desc, ns as u8);
@@ -444,7 +710,7 @@ impl Gen<'_, '_> {
             }
             (Arg::Scalar(..), _) => None,
         };
-        let value = match &from {
+        let value = match from {
             Arg::Scalar(t, _) => Some(*t),
             Arg::Array(..) => None,
         };
@@ -466,11 +732,9 @@ impl Gen<'_, '_> {
         if let Some(o) = operand {
             self.release_operand(o);
         }
-        if let Some(desc) = copy {
+        if let Some(desc) = copied {
             self.c.release(ValType::I32, desc);
         }
-        self.release_arg(from);
-        self.release_arg(to);
         Ok(())
     }
 

@@ -66,11 +66,31 @@ impl<'a, 's> Gen<'a, 's> {
     ) -> Result<(), Unsupported> {
         let done = self.c.block(BlockType::Empty);
         let base: Vec<u32> = ops.iter().map(|o| o.ptr).collect();
-        self.walk_axis(0, ext, ops, &base, done, body)?;
+        self.walk_axis(0, ext, ops, &base, done, body, None)?;
         self.c.end();
         Ok(())
     }
 
+    /// [`Gen::walk`] whose innermost axis runs `lanes` elements of `size` bytes at a time
+    /// through `vector` (given the operands' addresses, each 16 bytes of elements) where
+    /// every operand steps by `size` along it, then the rest through `body`. A vector
+    /// body must compute each lane as `body` computes its element.
+    pub(super) fn walk_lanes(
+        &mut self,
+        ext: &[u32],
+        ops: &[&Operand],
+        (size, lanes): (i32, i64),
+        body: &mut Body<'_, '_, 'a, 's>,
+        vector: &mut Body<'_, '_, 'a, 's>,
+    ) -> Result<(), Unsupported> {
+        let done = self.c.block(BlockType::Empty);
+        let base: Vec<u32> = ops.iter().map(|o| o.ptr).collect();
+        self.walk_axis(0, ext, ops, &base, done, body, Some((size, lanes, vector)))?;
+        self.c.end();
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn walk_axis(
         &mut self,
         k: usize,
@@ -79,6 +99,7 @@ impl<'a, 's> Gen<'a, 's> {
         outer: &[u32],
         done: Label,
         body: &mut Body<'_, '_, 'a, 's>,
+        mut vector: Option<(i32, i64, &mut Body<'_, '_, 'a, 's>)>,
     ) -> Result<(), Unsupported> {
         if k == ext.len() {
             return body(self, outer, done);
@@ -95,13 +116,56 @@ impl<'a, 's> Gen<'a, 's> {
         let i = self.c.temp(ValType::I64);
         self.c.push(I::I64Const(0));
         self.c.push(I::LocalSet(i));
+        let last = k + 1 == ext.len();
+        if last
+            && let Some((size, lanes, vbody)) = vector.as_mut()
+            && ops.iter().all(|o| o.strides[k].is_some())
+        {
+            // The vector part, while a whole vector of elements remains, when every
+            // operand steps by one element.
+            self.c.push(I::I32Const(1));
+            for o in ops {
+                self.c.push(I::LocalGet(o.strides[k].unwrap_or_default()));
+                self.c.push(I::I32Const(*size));
+                self.c.push(I::I32Eq);
+                self.c.push(I::I32And);
+            }
+            self.c.if_(BlockType::Empty);
+            let whole = self.c.temp(ValType::I64);
+            self.c.push(I::LocalGet(ext[k]));
+            self.c.push(I::I64Const(!(*lanes - 1)));
+            self.c.push(I::I64And);
+            self.c.push(I::LocalSet(whole));
+            let vexit = self.c.block(BlockType::Empty);
+            let vhead = self.c.loop_(BlockType::Empty);
+            self.c.push(I::LocalGet(i));
+            self.c.push(I::LocalGet(whole));
+            self.c.push(I::I64GeU);
+            self.c.br_if(vexit);
+            vbody(self, &ptrs, done)?;
+            for &p in &ptrs {
+                self.c.push(I::LocalGet(p));
+                self.c.push(I::I32Const(16));
+                self.c.push(I::I32Add);
+                self.c.push(I::LocalSet(p));
+            }
+            self.c.push(I::LocalGet(i));
+            self.c.push(I::I64Const(*lanes));
+            self.c.push(I::I64Add);
+            self.c.push(I::LocalSet(i));
+            self.c.br(vhead);
+            self.c.end();
+            self.c.end();
+            self.c.release(ValType::I64, whole);
+            self.c.end();
+        }
         let exit = self.c.block(BlockType::Empty);
         let head = self.c.loop_(BlockType::Empty);
         self.c.push(I::LocalGet(i));
         self.c.push(I::LocalGet(ext[k]));
         self.c.push(I::I64GeU);
         self.c.br_if(exit);
-        self.walk_axis(k + 1, ext, ops, &ptrs, done, body)?;
+        self.walk_axis(k + 1, ext, ops, &ptrs, done, body, vector)?;
         for (o, &p) in ops.iter().zip(&ptrs) {
             if let Some(s) = o.strides[k] {
                 self.c.push(I::LocalGet(p));
