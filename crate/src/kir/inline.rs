@@ -10,7 +10,192 @@
 use std::collections::HashMap;
 
 use super::copy::Copier;
-use super::{ExprId, Function, LocalId, Stmt};
+use super::{Expr, ExprId, Function, LocalId, Program, Stmt};
+
+/// The most expression nodes a function's returned expression may have to be inlined at
+/// its call sites by [`expressions`].
+const MAX_INLINE_NODES: usize = 64;
+
+/// Inlines, in every function of `program`, each call of another function whose body is
+/// one `return e` (`def inside(i, j): return abs(i - j) <= k`) and whose arguments are
+/// all locals of the parameters' types: the call becomes a copy of `e` reading those
+/// locals, so a loop that calls it runs without a call per iteration (and its body can
+/// take simd128 lanes). Locals hold no side effects, so the copy reads what the
+/// parameters would have held; every operation keeps its source span, so errors are
+/// the ones the call would raise. Returns how many calls were inlined.
+pub fn expressions(program: &mut Program) -> usize {
+    let mut inlined = 0;
+    // The returned expression of each function that qualifies as a callee.
+    let single: Vec<Option<ExprId>> = program
+        .functions
+        .iter()
+        .map(|f| match f.body.as_slice() {
+            [Stmt::Return(Some(e))] if size(f, *e, MAX_INLINE_NODES + 1) <= MAX_INLINE_NODES => {
+                Some(*e)
+            }
+            _ => None,
+        })
+        .collect();
+    for fi in 0..program.functions.len() {
+        let (before, rest) = program.functions.split_at_mut(fi);
+        let Some((caller, after)) = rest.split_first_mut() else {
+            continue;
+        };
+        // Each expression's replacement, in arena order (operands come first), so that
+        // every new node comes after its operands as well.
+        let n = caller.expr_count();
+        let mut new: Vec<ExprId> = Vec::with_capacity(n);
+        for i in 0..n {
+            let e = ExprId::from_index(i);
+            if let Some(x) = inline_call(caller, e, fi, &single, before, after) {
+                new.push(x);
+                inlined += 1;
+                continue;
+            }
+            let mut changed = false;
+            let node = caller.get(e).clone().map_operands(|o| {
+                let x = new[o.index()];
+                changed |= x != o;
+                x
+            });
+            if changed {
+                let x = caller.expr(node, caller.ty(e).clone(), caller.span(e));
+                if caller.is_in_bounds(e) {
+                    caller.mark_in_bounds(x);
+                }
+                new.push(x);
+            } else {
+                new.push(e);
+            }
+        }
+        if new.iter().enumerate().any(|(i, x)| x.index() != i) {
+            let mut body = std::mem::take(&mut caller.body);
+            for st in &mut body {
+                remap(st, &new);
+            }
+            caller.body = body;
+        }
+    }
+    inlined
+}
+
+/// The copy, appended to `caller`, of the expression a call `e` returns, when `e` calls
+/// another function whose body is one `return` with locals of the parameters' types.
+fn inline_call(
+    caller: &mut Function,
+    e: ExprId,
+    fi: usize,
+    single: &[Option<ExprId>],
+    before: &[Function],
+    after: &[Function],
+) -> Option<ExprId> {
+    let Expr::Call(g, args) = caller.get(e) else {
+        return None;
+    };
+    let gi = g.index();
+    if gi == fi {
+        return None;
+    }
+    let ret = (*single.get(gi)?)?;
+    let callee = if gi < fi {
+        before.get(gi)?
+    } else {
+        after.get(gi - fi - 1)?
+    };
+    if callee.n_params != args.len() || callee.ret != *caller.ty(e) {
+        return None;
+    }
+    let mut map = HashMap::new();
+    for (&a, p) in args.iter().zip(callee.params()) {
+        match caller.get(a) {
+            Expr::Local(l) if caller.local_decl(*l).ty == callee.local_decl(p).ty => {
+                map.insert(p, *l);
+            }
+            _ => return None,
+        }
+    }
+    Some(Copier::new(callee, map).expr(caller, ret))
+}
+
+/// Replaces every expression handle of `st` (and of the statements inside it) by its
+/// entry in `new`.
+fn remap(st: &mut Stmt, new: &[ExprId]) {
+    let m = |e: &mut ExprId| *e = new[e.index()];
+    match st {
+        Stmt::Assign(_, e) | Stmt::Eval(e) | Stmt::Return(Some(e)) => m(e),
+        Stmt::Store {
+            array,
+            index,
+            value,
+            ..
+        } => {
+            m(array);
+            index.iter_mut().for_each(m);
+            m(value);
+        }
+        Stmt::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            m(cond);
+            for s in then.iter_mut().chain(otherwise) {
+                remap(s, new);
+            }
+        }
+        Stmt::For {
+            start,
+            stop,
+            step,
+            body,
+            ..
+        } => {
+            m(start);
+            m(stop);
+            m(step);
+            for s in body {
+                remap(s, new);
+            }
+        }
+        Stmt::While { cond, body } => {
+            m(cond);
+            for s in body {
+                remap(s, new);
+            }
+        }
+        Stmt::Append { list, value } => {
+            m(list);
+            m(value);
+        }
+        Stmt::ParFor(p) => {
+            m(&mut p.call);
+            p.bounds.iter_mut().for_each(m);
+            for s in &mut p.combine {
+                remap(s, new);
+            }
+        }
+        Stmt::Return(None) | Stmt::Break | Stmt::Continue | Stmt::Raise { .. } => {}
+    }
+}
+
+/// How many nodes expression `e` has, counting up to `most`.
+fn size(f: &Function, e: ExprId, most: usize) -> usize {
+    let mut n = 1;
+    let mut stack = vec![e];
+    while let Some(x) = stack.pop() {
+        let _ = f.get(x).clone().map_operands(|o| {
+            n += 1;
+            if n <= most {
+                stack.push(o);
+            }
+            o
+        });
+        if n > most {
+            break;
+        }
+    }
+    n
+}
 
 /// The statements that compute `callee(args...)` into `result` inside `caller`, or None
 /// when the callee's returns cannot all be put in tail position (or it is too large).

@@ -152,7 +152,19 @@ def arrays_flow(a, b, first):
 
 @njit
 def direct(a, b, first):
-    return either(a, b, first)[-1] + (a if first else b).shape[0]
+    return either(a[:], b, first)[-1] + (a if first else b).shape[0]
+
+@njit
+def ratio(x, y):
+    return x // y
+
+@njit
+def ratios(a, d):
+    t = 0
+    for i in range(a.shape[0]):
+        v = a[i]
+        t += ratio(v, d)
+    return t
 
 @njit(parallel=True)
 def scale(a, k):
@@ -316,6 +328,28 @@ fn two_dimensional_loops_write_the_output_argument() {
     );
     let out = array(Buffer::F64(vec![0.0; 12]), &[3, 4]);
     run("grid", &[at, out]);
+}
+
+/// A helper that is one `return` of its locals is inlined (no call left in the loop),
+/// gives the call's results, and raises the call's error at the helper's line.
+#[test]
+fn one_line_helpers_are_inlined() {
+    let a = || array(Buffer::I64(vec![7, -9, 12, 5]), &[4]);
+    let p = kernel("ratios", &[a(), i64v(2)]);
+    assert!(!p.functions[0].to_string().contains("call f"), "{p}");
+    assert_eq!(
+        ok(&run("ratios", &[a(), i64v(2)])),
+        Scalar::I64(3 - 5 + 6 + 2)
+    );
+    let e = run("ratios", &[a(), i64v(0)]);
+    assert_eq!(err(&e).kind, RaiseKind::ZeroDivisionError);
+    let line = KERNELS[..err(&e).span.start as usize].lines().count();
+    let want = KERNELS
+        .lines()
+        .position(|l| l.contains("return x // y"))
+        .unwrap()
+        + 1;
+    assert_eq!(line, want);
 }
 
 #[test]
@@ -536,7 +570,8 @@ fn arrays_through_locals_calls_and_conditions() {
     );
     assert_eq!(o.result, Ok(Ret::Array(1)));
     assert_eq!(o.arrays[1][0], Scalar::F64(-0.75));
-    // Element access and extents of arrays that are not locals: a call's result and a
+    // Element access and extents of arrays that are not locals: a call's result (its
+    // argument a view, so that the call is not inlined) and a
     // conditional expression, read through their descriptors in memory.
     let o = run("direct", &[a(), b(), Value::Scalar(Scalar::Bool(false))]);
     assert_eq!(ok(&o), Scalar::F64(2.25));

@@ -740,6 +740,8 @@ impl Module {
     /// followed by the functions it calls.
     pub fn compile(&self, name: &str, tys: &[Ty]) -> Result<Program> {
         let mut program = self.compile_program(name, tys)?;
+        // Small helpers (one `return e`) inlined at their call sites, for both tiers.
+        crate::kir::inline::expressions(&mut program);
         // Bounds checks out of innermost loops, for every kind of kernel (both tiers run
         // the result; only generated code skips the proven checks).
         for f in &mut program.functions {
