@@ -60,6 +60,22 @@ pub fn kernel_free(addr: u32) {
     }
 }
 
+/// Takes the allocation at `addr` out of this thread's arena when it has exactly
+/// `layout` (a result the engine keeps as its own buffer instead of copying it); false,
+/// and nothing changes, otherwise.
+pub(crate) fn arena_claim(addr: usize, layout: Layout) -> bool {
+    ARENA.with(|a| {
+        let mut a = a.borrow_mut();
+        match a.iter().rposition(|&(p, _)| p == addr) {
+            Some(at) if a[at].1 == layout => {
+                a.remove(at);
+                true
+            }
+            _ => false,
+        }
+    })
+}
+
 /// How many allocations this thread's arena holds: a mark to [`arena_release`] to.
 #[must_use]
 pub fn arena_mark() -> usize {

@@ -640,8 +640,35 @@ unsafe fn read_result(
                 .map(|&e| usize::try_from(e).ok())
                 .collect::<Option<_>>()?;
             let strides: Vec<isize> = words[n + 1..].iter().map(|&s| s as isize).collect();
-            // SAFETY: as above, for the elements.
-            let data = unsafe { gather(at.dtype, words[0] as u32 as usize, &shape, &strides)? };
+            let base = words[0] as u32 as usize;
+            let len = checked_size(&shape)?;
+            // An array the kernel made whole (C-contiguous, its own block) becomes the
+            // result's buffer as it is; any other is copied out.
+            let contiguous = {
+                let mut run = 1usize;
+                shape.iter().zip(&strides).rev().all(|(&e, &s)| {
+                    let ok = e == 1 || s == run as isize;
+                    run = run.saturating_mul(e);
+                    ok
+                })
+            };
+            // SAFETY: a block the arena hands over was allocated by `kernel_alloc` with
+            // that layout, holds the array's elements (all written: the allocation is
+            // zeroed) and is no longer freed with the arena.
+            let adopted = if contiguous {
+                unsafe {
+                    Buffer::adopt(at.dtype, base, len, len, |l| {
+                        super::arena::arena_claim(base, l)
+                    })
+                }
+            } else {
+                None
+            };
+            let data = match adopted {
+                Some(b) => b,
+                // SAFETY: as above, for the elements.
+                None => unsafe { gather(at.dtype, base, &shape, &strides)? },
+            };
             KernelValue::Array(Array {
                 dtype: at.dtype,
                 shape,
@@ -653,8 +680,20 @@ unsafe fn read_result(
             // SAFETY: the caller's promise: a header of three words.
             let words = unsafe { std::slice::from_raw_parts(h, 3) };
             let len = usize::try_from(words[1]).ok()?;
-            // SAFETY: as above, for the elements.
-            let data = unsafe { gather(*dtype, words[0] as u32 as usize, &[len], &[1])? };
+            let cap = usize::try_from(words[2]).ok()?;
+            let base = words[0] as u32 as usize;
+            // SAFETY: as for arrays: the list's block, of `cap` elements of which the
+            // first `len` are written, handed over by the arena.
+            let adopted = unsafe {
+                Buffer::adopt(*dtype, base, len, cap, |l| {
+                    super::arena::arena_claim(base, l)
+                })
+            };
+            let data = match adopted {
+                Some(b) => b,
+                // SAFETY: as above, for the elements.
+                None => unsafe { gather(*dtype, base, &[len], &[1])? },
+            };
             KernelValue::List(Array {
                 dtype: *dtype,
                 shape: vec![len],

@@ -77,6 +77,35 @@ macro_rules! buffers {
                     Some(Buffer::$v(v))
                 }),* }
             }
+            /// The elements of dtype `d` that a block at `addr` holds, taken over as the
+            /// buffer's own memory (`len` elements, room for `cap`) when `claim` agrees to
+            /// hand over a block of exactly the layout a `Vec` of that capacity has;
+            /// `None` otherwise (and for `bool`, whose bytes could be other than 0 and 1).
+            ///
+            /// # Safety
+            /// When `claim` returns true, the block at `addr` must have been allocated
+            /// by the global allocator with the layout `claim` was given, hold `len`
+            /// initialised elements, and belong to nobody else from then on.
+            #[must_use]
+            pub unsafe fn adopt(
+                d: DType,
+                addr: usize,
+                len: usize,
+                cap: usize,
+                claim: impl FnOnce(std::alloc::Layout) -> bool,
+            ) -> Option<Buffer> {
+                if d == DType::Bool || cap == 0 || len > cap {
+                    return None;
+                }
+                match d { $(DType::$v => {
+                    let layout = std::alloc::Layout::array::<$t>(cap).ok()?;
+                    if !claim(layout) {
+                        return None;
+                    }
+                    // SAFETY: the caller's promise once `claim` agreed.
+                    Some(Buffer::$v(unsafe { Vec::from_raw_parts(addr as *mut $t, len, cap) }))
+                }),* }
+            }
             /// Element `i` as a scalar.
             #[must_use]
             pub fn get(&self, i: usize) -> Scalar { self.as_ref().get(i) }

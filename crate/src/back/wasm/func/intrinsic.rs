@@ -341,16 +341,26 @@ impl Gen<'_, '_> {
             self.c.push(I::I64GtS);
             self.c.push(I::I32Or);
         }
+        // The elements and the descriptor are two blocks: the elements' block has the
+        // layout of a buffer of the dtype, so that a result the kernel returns becomes
+        // the engine's buffer without a copy.
+        let data = self.c.temp(ValType::I32);
+        let alloc = self.helpers.alloc();
         self.c.if_(BlockType::Result(ValType::I32));
         self.c.push(I::I32Const(0));
         self.c.else_();
         self.c.push(I::LocalGet(bytes));
         self.c.push(I::I32WrapI64);
-        self.c.push(I::I32Const(header(ndim)));
-        self.c.push(I::I32Add);
-        self.c.push(I::I32Const(16));
-        let alloc = self.helpers.alloc();
+        self.c.push(I::I32Const(d.size().min(8) as i32));
         self.c.call(alloc);
+        self.c.push(I::LocalTee(data));
+        self.c.if_(BlockType::Result(ValType::I32));
+        self.c.push(I::I32Const(header(ndim)));
+        self.c.push(I::I32Const(16));
+        self.c.call(alloc);
+        self.c.else_();
+        self.c.push(I::I32Const(0));
+        self.c.end();
         self.c.end();
         self.c.push(I::LocalTee(desc));
         self.c.push(I::I32Eqz);
@@ -377,12 +387,11 @@ impl Gen<'_, '_> {
         self.return_zero();
         self.c.end();
         self.c.release(ValType::I64, bytes);
-        // The descriptor: the data after the header, the extents, the C strides.
+        // The descriptor: the data's address, the extents, the C strides.
         self.c.push(I::LocalGet(desc));
-        self.c.push(I::LocalGet(desc));
-        self.c.push(I::I32Const(header(ndim)));
-        self.c.push(I::I32Add);
+        self.c.push(I::LocalGet(data));
         self.c.push(I::I32Store(memarg(0, 2)));
+        self.c.release(ValType::I32, data);
         for (k, &x) in ext.iter().enumerate() {
             self.c.push(I::LocalGet(desc));
             self.c.push(I::LocalGet(x));
