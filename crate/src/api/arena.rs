@@ -9,7 +9,7 @@
 //! frees by reference count as it goes); a call that would need more than the memory has
 //! gets a MemoryError from the allocating expression, never a trap.
 
-use std::alloc::{Layout, alloc_zeroed, dealloc};
+use std::alloc::{Layout, alloc, alloc_zeroed, dealloc};
 use std::cell::RefCell;
 
 thread_local! {
@@ -20,19 +20,28 @@ thread_local! {
 /// The largest alignment a kernel asks for (a `v128`).
 const MAX_ALIGN: u32 = 16;
 
-/// `size` zeroed bytes aligned to `align` (a power of two up to 16), owned by the call
+/// `size` zeroed bytes (not zeroed with the flag `ALLOC_UNZEROED` in `align`) aligned to
+/// `align` (a power of two up to 16), owned by the call
 /// running on this thread; the address, or 0 when the memory is exhausted (the generated
 /// code raises MemoryError then). Addresses are those of the wasm memory, which is why
 /// this only serves the wasm build's kernels.
 #[must_use]
 pub fn kernel_alloc(size: u32, align: u32) -> u32 {
-    let align = align.clamp(1, MAX_ALIGN).next_power_of_two();
+    // (the flag `ALLOC_UNZEROED`: a block whose bytes the kernel writes before it reads)
+    let zeroed = align & crate::back::wasm::ALLOC_UNZEROED as u32 == 0;
+    let align = (align & 0xff).clamp(1, MAX_ALIGN).next_power_of_two();
     // A zero-size request still gets a distinct, valid address.
     let Ok(layout) = Layout::from_size_align(size.max(1) as usize, align as usize) else {
         return 0;
     };
     // SAFETY: the layout's size is not zero.
-    let p = unsafe { alloc_zeroed(layout) };
+    let p = unsafe {
+        if zeroed {
+            alloc_zeroed(layout)
+        } else {
+            alloc(layout)
+        }
+    };
     if p.is_null() {
         return 0;
     }

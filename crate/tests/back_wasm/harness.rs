@@ -353,6 +353,7 @@ fn define_alloc(linker: &mut wasmi::Linker<()>, memory: wasmi::Memory) {
                 else {
                     return 0;
                 };
+                let align_to = align_to & !(wasm::ALLOC_UNZEROED as usize);
                 assert!(align_to.is_power_of_two(), "alignment {align_to}");
                 let ordering = std::sync::atomic::Ordering::Relaxed;
                 if used.load(ordering) + size > limit {

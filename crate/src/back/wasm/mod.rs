@@ -175,6 +175,10 @@ pub const ERROR_B_GLOBAL: &str = "error_b";
 /// call ends, 0 when the memory is exhausted (the site raises MemoryError).
 pub const ALLOC_IMPORT: &str = "nw_kernel_alloc";
 
+/// A flag of the allocator's `align` argument: the block need not be zeroed (a list's
+/// block of elements, read only up to its length).
+pub const ALLOC_UNZEROED: i32 = 0x100;
+
 /// The engine's parallel loop runner, imported from [`VMATH_MODULE`] by modules with
 /// parallel loops: `(function: i32, env: i32, cost_ns: f64, keep: i32) -> i32`. It reads the trip
 /// count from the loop's [`ParEnv`], splits it with `kir::parallel::chunk_plan` (writing

@@ -116,7 +116,9 @@ impl Gen<'_, '_> {
         self.c.push(I::I64Const(size));
         self.c.push(I::I64Mul);
         self.c.push(I::I32WrapI64);
-        self.alloc_or_raise(size.min(8) as i32, span);
+        // (not zeroed: the elements up to the length are copied in, the rest written
+        // before they are read)
+        self.alloc_or_raise(size.min(8) as i32 | crate::back::wasm::ALLOC_UNZEROED, span);
         let p = self.c.temp(ValType::I32);
         self.c.push(I::LocalTee(p));
         word(self, DATA);
