@@ -3060,6 +3060,18 @@ impl<'w, 'm> Walk<'w, 'm> {
         }
     }
 
+    /// The value of a list element `elt` and its dtype: a TypingError unless a scalar.
+    fn list_element(&mut self, elt: syntax::ExprId) -> Result<(ExprId, DType)> {
+        let v = self.value(elt)?;
+        let Ty::Scalar(vd) = self.ty(v).clone() else {
+            return Err(KernelError::typing(
+                format!("lists in kernels hold scalars, not {}", self.ty(v)),
+                self.span(v),
+            ));
+        };
+        Ok((v, vd))
+    }
+
     /// Numba's array comprehension: `np.array([e for i in range(...)])` and
     /// `np.array([[e for j in range(...)] for i in range(...)])`, without `if`s and with an
     /// inner range that does not depend on the outer loop, allocate the array once and
@@ -3160,13 +3172,7 @@ impl<'w, 'm> Walk<'w, 'm> {
                 );
                 self.assign(g.target, Val::E(at))?;
             }
-            let v = self.value(elt)?;
-            let Ty::Scalar(vd) = self.ty(v).clone() else {
-                return Err(KernelError::typing(
-                    format!("lists in kernels hold scalars, not {}", self.ty(v)),
-                    self.span(v),
-                ));
-            };
+            let (v, vd) = self.list_element(elt)?;
             let v = self.cast(v, d);
             let index: Vec<ExprId> = counters
                 .iter()
@@ -3345,15 +3351,9 @@ impl<'w, 'm> Walk<'w, 'm> {
                 self.emit(Stmt::Assign(rows, r1));
                 return Ok(Some(rd));
             }
-            let v = self.value(elt)?;
-            let Ty::Scalar(vd) = self.ty(v).clone() else {
-                // A list of arrays (rows): `np.array([[...] for ...])` is built by the
-                // library from a list of lists; kernels' lists hold scalars.
-                return Err(KernelError::typing(
-                    format!("lists in kernels hold scalars, not {}", self.ty(v)),
-                    self.span(v),
-                ));
-            };
+            // A list of arrays (rows): `np.array([[...] for ...])` is built by the library
+            // from a list of lists; kernels' lists hold scalars.
+            let (v, vd) = self.list_element(elt)?;
             let v = self.cast(v, d);
             self.emit(Stmt::Append { list, value: v });
             return Ok(Some(vd));
