@@ -155,6 +155,14 @@ def direct(a, b, first):
     return either(a[:], b, first)[-1] + (a if first else b).shape[0]
 
 @njit
+def sum2(m):
+    t = 0.0
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            t += m[i, j] * (i + 1)
+    return t
+
+@njit
 def ratio(x, y):
     return x // y
 
@@ -328,6 +336,27 @@ fn two_dimensional_loops_write_the_output_argument() {
     );
     let out = array(Buffer::F64(vec![0.0; 12]), &[3, 4]);
     run("grid", &[at, out]);
+}
+
+/// A C-contiguous array's last axis is addressed without its stride; an axis of extent 1
+/// counts as contiguous whatever its stride (as in NumPy), and still reads the right
+/// elements.
+#[test]
+fn c_contiguous_last_axis_and_extent_one_strides() {
+    let buf = || Buffer::F64((0..12).map(f64::from).collect());
+    let tall = view(buf(), 1, &[3, 1], &[1, 7]);
+    assert_eq!(exec::type_of(&tall).to_string(), "array(float64, 2d, C)");
+    assert_eq!(
+        ok(&run("sum2", &[tall])),
+        Scalar::F64(1.0 + 2.0 * 2.0 + 3.0 * 3.0)
+    );
+    let c = view(buf(), 0, &[3, 4], &[4, 1]);
+    assert_eq!(
+        ok(&run("sum2", &[c])),
+        Scalar::F64(6.0 + 22.0 * 2.0 + 38.0 * 3.0)
+    );
+    let strided = view(buf(), 0, &[2, 3], &[6, 2]);
+    assert_eq!(ok(&run("sum2", &[strided])), Scalar::F64(6.0 + 24.0 * 2.0));
 }
 
 /// A helper that is one `return` of its locals is inlined (no call left in the loop),

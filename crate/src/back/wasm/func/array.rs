@@ -7,7 +7,7 @@ use wasm_encoder::{BlockType, Instruction as I, MemArg, MemArgTarget, ValType};
 use super::{Gen, Slot, fits};
 use crate::back::wasm::code::{ERROR, ERROR_A, ERROR_B};
 use crate::back::wasm::{SiteError, Unsupported, scalar};
-use crate::kir::{Expr, ExprId};
+use crate::kir::{Expr, ExprId, Layout};
 use crate::syntax::Span;
 use crate::types::DType;
 
@@ -191,11 +191,16 @@ impl Gen<'_, '_> {
         let w = self.c.temp(ValType::I64);
         let off = self.c.temp(ValType::I32);
         for (k, (&t, &d)) in values.iter().zip(&dtypes).enumerate() {
+            // A C-contiguous array's last axis has stride 1 wherever its extent is over 1
+            // (and index 0 is its only one otherwise): no multiply.
+            let unit = k + 1 == values.len() && at.layout == Layout::C;
             self.c.push(I::LocalGet(t));
             if !checked {
                 self.c.push(I::I32WrapI64);
-                self.stride(&src, k);
-                self.c.push(I::I32Mul);
+                if !unit {
+                    self.stride(&src, k);
+                    self.c.push(I::I32Mul);
+                }
                 if k > 0 {
                     self.c.push(I::LocalGet(off));
                     self.c.push(I::I32Add);
@@ -235,8 +240,10 @@ impl Gen<'_, '_> {
             // The checked index fits an i32, and so does its offset in a valid array.
             self.c.push(I::LocalGet(w));
             self.c.push(I::I32WrapI64);
-            self.stride(&src, k);
-            self.c.push(I::I32Mul);
+            if !unit {
+                self.stride(&src, k);
+                self.c.push(I::I32Mul);
+            }
             if k > 0 {
                 self.c.push(I::LocalGet(off));
                 self.c.push(I::I32Add);
