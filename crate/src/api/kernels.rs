@@ -654,7 +654,8 @@ unsafe fn read_result(
             };
             // SAFETY: a block the arena hands over was allocated by `kernel_alloc` with
             // that layout, holds the array's elements (all written: the allocation is
-            // zeroed) and is no longer freed with the arena.
+            // zeroed, or the code stored every element) and is no longer freed with the
+            // arena.
             let adopted = if contiguous {
                 unsafe {
                     Buffer::adopt(at.dtype, base, len, len, |l| {

@@ -208,6 +208,10 @@ pub enum Intrinsic {
     /// A new array of the result's type; operands are the extents (int64). Zero-filled
     /// (`np.empty` too: no kernel may read memory it did not write).
     Zeros,
+    /// A new array, as `Zeros`, that the code made by the engine stores every element of
+    /// before anything reads it (an array comprehension's result): the executor zero-fills
+    /// it, generated code leaves the fresh memory as it is.
+    Filled,
     /// A new array with every element equal to the last operand (`np.ones`, `np.full`).
     Full,
     /// A C-contiguous copy of an array (`np.copy`, `a.copy()`, `np.array(a)`).

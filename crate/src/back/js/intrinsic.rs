@@ -67,7 +67,7 @@ pub(super) fn emit(
         }
     };
     match op {
-        Intrinsic::Zeros => {
+        Intrinsic::Zeros | Intrinsic::Filled => {
             let d = result_dtype(ty)?;
             let shape = extents(vals, tys)?;
             cx.helper("alloc");

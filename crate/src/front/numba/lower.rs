@@ -3149,7 +3149,8 @@ impl<'w, 'm> Walk<'w, 'm> {
             ndim: dims.len() as u8,
             layout: Layout::C,
         });
-        let arr = self.expr(Expr::Intrinsic(Intrinsic::Zeros, dims), ty, span);
+        // (every element is stored below before the array can be read)
+        let arr = self.expr(Expr::Intrinsic(Intrinsic::Filled, dims), ty, span);
         let arr = self.temp(arr);
         let saved_env = self.env.clone();
         let counters: Vec<LocalId> = gens

@@ -40,7 +40,7 @@ pub(super) fn eval(
 ) -> Result<Value, RunError> {
     let cx = Cx { op, ty, span };
     match op {
-        Intrinsic::Zeros => {
+        Intrinsic::Zeros | Intrinsic::Filled => {
             let shape = cx.shape(&cx.extents(&args)?)?;
             Ok(Value::Array(ArrayValue::zeros(cx.dtype()?, shape, span)?))
         }

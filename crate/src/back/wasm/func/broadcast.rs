@@ -61,6 +61,7 @@ fn fresh(e: &Expr) -> bool {
         e,
         Expr::Intrinsic(
             Intrinsic::Zeros
+                | Intrinsic::Filled
                 | Intrinsic::Full
                 | Intrinsic::Copy
                 | Intrinsic::Astype

@@ -96,12 +96,13 @@ impl Gen<'_, '_> {
                 self.release_source(&src);
                 Ok(())
             }
-            Intrinsic::Zeros => self.zeros(e, args, None),
+            Intrinsic::Zeros => self.zeros(e, args, None, true),
+            Intrinsic::Filled => self.zeros(e, args, None, false),
             Intrinsic::Full => {
                 let Some((fill, exts)) = args.split_last() else {
                     return Err(self.ill_typed(span));
                 };
-                self.zeros(e, exts, Some(*fill))
+                self.zeros(e, exts, Some(*fill), false)
             }
             Intrinsic::Reduce(r) => match args {
                 [a] => self.reduce(e, r, *a),
@@ -170,6 +171,7 @@ impl Gen<'_, '_> {
         e: ExprId,
         exts: &[ExprId],
         fill: Option<ExprId>,
+        zeroed: bool,
     ) -> Result<(), Unsupported> {
         let span = self.f.span(e);
         let at = self.array_ty(e)?;
@@ -201,7 +203,7 @@ impl Gen<'_, '_> {
         };
         // Extents read from another array (`np.empty_like`) are each under 2^32.
         let packed = exts.iter().all(|&x| matches!(self.f.get(x), Expr::Dim(..)));
-        let desc = self.new_array(at.dtype, &temps, packed, span)?;
+        let desc = self.new_array_with(at.dtype, &temps, packed, span, zeroed)?;
         if let Some(v) = fill {
             self.fill(desc, at.dtype, at.ndim, v);
             self.c.release(scalar::val_type(at.dtype), v);
@@ -277,6 +279,19 @@ impl Gen<'_, '_> {
         packed: bool,
         span: Span,
     ) -> Result<u32, Unsupported> {
+        self.new_array_with(d, ext, packed, span, true)
+    }
+
+    /// [`Gen::new_array`], its elements left as the allocator gives them unless `zeroed`
+    /// (for an array whose every element the code stores before anything reads it).
+    pub(super) fn new_array_with(
+        &mut self,
+        d: DType,
+        ext: &[u32],
+        packed: bool,
+        span: Span,
+        zeroed: bool,
+    ) -> Result<u32, Unsupported> {
         let ndim = u8::try_from(ext.len()).unwrap_or(u8::MAX);
         let most = if packed {
             MAX_PACKED_NDIM
@@ -351,7 +366,12 @@ impl Gen<'_, '_> {
         self.c.else_();
         self.c.push(I::LocalGet(bytes));
         self.c.push(I::I32WrapI64);
-        self.c.push(I::I32Const(d.size().min(8) as i32));
+        let unzeroed = if zeroed {
+            0
+        } else {
+            crate::back::wasm::ALLOC_UNZEROED
+        };
+        self.c.push(I::I32Const(d.size().min(8) as i32 | unzeroed));
         self.c.call(alloc);
         self.c.push(I::LocalTee(data));
         self.c.if_(BlockType::Result(ValType::I32));
