@@ -20,14 +20,12 @@ thread_local! {
 /// The largest alignment a kernel asks for (a `v128`).
 const MAX_ALIGN: u32 = 16;
 
-/// `size` zeroed bytes (not zeroed with the flag `ALLOC_UNZEROED` in `align`) aligned to
-/// `align` (a power of two up to 16), owned by the call
-/// running on this thread; the address, or 0 when the memory is exhausted (the generated
-/// code raises MemoryError then). Addresses are those of the wasm memory, which is why
-/// this only serves the wasm build's kernels.
+/// `size` bytes aligned to `align` (a power of two up to 16), zeroed unless `align` carries
+/// the flag `ALLOC_UNZEROED`, owned by the call running on this thread; the address, or 0
+/// when the memory is exhausted (the generated code raises MemoryError then). Addresses
+/// are those of the wasm memory, which is why this only serves the wasm build's kernels.
 #[must_use]
 pub fn kernel_alloc(size: u32, align: u32) -> u32 {
-    // (the flag `ALLOC_UNZEROED`: a block whose bytes the kernel writes before it reads)
     let zeroed = align & crate::back::wasm::ALLOC_UNZEROED as u32 == 0;
     let align = (align & 0xff).clamp(1, MAX_ALIGN).next_power_of_two();
     // A zero-size request still gets a distinct, valid address.

@@ -640,35 +640,10 @@ unsafe fn read_result(
                 .map(|&e| usize::try_from(e).ok())
                 .collect::<Option<_>>()?;
             let strides: Vec<isize> = words[n + 1..].iter().map(|&s| s as isize).collect();
-            let base = words[0] as u32 as usize;
             let len = checked_size(&shape)?;
-            // An array the kernel made whole (C-contiguous, its own block) becomes the
-            // result's buffer as it is; any other is copied out.
-            let contiguous = {
-                let mut run = 1usize;
-                shape.iter().zip(&strides).rev().all(|(&e, &s)| {
-                    let ok = e == 1 || s == run as isize;
-                    run = run.saturating_mul(e);
-                    ok
-                })
-            };
-            // SAFETY: a block the arena hands over was allocated by `kernel_alloc` with
-            // that layout, holds the array's elements (all written: the allocation is
-            // zeroed, or the code stored every element) and is no longer freed with the
-            // arena.
-            let adopted = if contiguous {
-                unsafe {
-                    Buffer::adopt(at.dtype, base, len, len, |l| {
-                        super::arena::arena_claim(base, l)
-                    })
-                }
-            } else {
-                None
-            };
-            let data = match adopted {
-                Some(b) => b,
-                // SAFETY: as above, for the elements.
-                None => unsafe { gather(at.dtype, base, &shape, &strides)? },
+            // SAFETY: as above, for the elements.
+            let data = unsafe {
+                result_buffer(at.dtype, words[0] as u32 as usize, &shape, &strides, len)?
             };
             KernelValue::Array(Array {
                 dtype: at.dtype,
@@ -682,19 +657,9 @@ unsafe fn read_result(
             let words = unsafe { std::slice::from_raw_parts(h, 3) };
             let len = usize::try_from(words[1]).ok()?;
             let cap = usize::try_from(words[2]).ok()?;
-            let base = words[0] as u32 as usize;
-            // SAFETY: as for arrays: the list's block, of `cap` elements of which the
-            // first `len` are written, handed over by the arena.
-            let adopted = unsafe {
-                Buffer::adopt(*dtype, base, len, cap, |l| {
-                    super::arena::arena_claim(base, l)
-                })
-            };
-            let data = match adopted {
-                Some(b) => b,
-                // SAFETY: as above, for the elements.
-                None => unsafe { gather(*dtype, base, &[len], &[1])? },
-            };
+            // SAFETY: as above, for the elements (the first `len` of `cap` written).
+            let data =
+                unsafe { result_buffer(*dtype, words[0] as u32 as usize, &[len], &[1], cap)? };
             KernelValue::List(Array {
                 dtype: *dtype,
                 shape: vec![len],
@@ -710,6 +675,42 @@ unsafe fn read_result(
         ),
         Ty::None => KernelValue::None,
     })
+}
+
+/// The elements of a result at byte address `base` (strides in elements) as a buffer: a
+/// C-contiguous block of the call's arena that holds exactly them, with room for `cap`
+/// elements (an array's, or a list's with its spare capacity), is taken over as it is;
+/// anything else is copied out by [`gather`].
+///
+/// # Safety
+/// As for [`gather`]; and every element of a block the arena holds is written (the
+/// allocation is zeroed, or the code stored every element; a list's up to its length).
+unsafe fn result_buffer(
+    d: DType,
+    base: usize,
+    shape: &[usize],
+    strides: &[isize],
+    cap: usize,
+) -> Option<Buffer> {
+    let len = checked_size(shape)?;
+    let mut run = 1usize;
+    let contiguous = shape.iter().zip(strides).rev().all(|(&e, &s)| {
+        let ok = e == 1 || s == run as isize;
+        run = run.saturating_mul(e);
+        ok
+    });
+    if contiguous {
+        // SAFETY: a block the arena hands over was allocated by `kernel_alloc` with that
+        // layout, holds the elements (the caller's promise) and is no longer freed with
+        // the arena.
+        let adopted =
+            unsafe { Buffer::adopt(d, base, len, cap, |l| super::arena::arena_claim(base, l)) };
+        if adopted.is_some() {
+            return adopted;
+        }
+    }
+    // SAFETY: the caller's promise.
+    unsafe { gather(d, base, shape, strides) }
 }
 
 /// The elements of a strided array at byte address `base` (strides in elements), copied

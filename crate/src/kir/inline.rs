@@ -183,12 +183,11 @@ fn size(f: &Function, e: ExprId, most: usize) -> usize {
     let mut n = 1;
     let mut stack = vec![e];
     while let Some(x) = stack.pop() {
-        let _ = f.get(x).clone().map_operands(|o| {
+        f.get(x).each_operand(|o| {
             n += 1;
             if n <= most {
                 stack.push(o);
             }
-            o
         });
         if n > most {
             break;

@@ -8,6 +8,7 @@
 use wasm_encoder::{BlockType, Instruction as I, ValType};
 
 use super::array::{Source, load, memarg, shift_of, store};
+use super::simd::{lane_arith, splat};
 use super::walk::Operand;
 use super::{Gen, binary_in};
 use crate::back::wasm::code::{ERROR, ERROR_A, ERROR_B};
@@ -425,24 +426,10 @@ impl Gen<'_, '_> {
         };
         // simd128 lanes where they are the scalar operation lane by lane: float `+ - * /`
         // with no cast.
-        let lane_op = match (op, cd) {
-            (BinaryOp::Add, DType::F64) => Some(I::F64x2Add),
-            (BinaryOp::Sub, DType::F64) => Some(I::F64x2Sub),
-            (BinaryOp::Mul, DType::F64) => Some(I::F64x2Mul),
-            (BinaryOp::TrueDiv, DType::F64) => Some(I::F64x2Div),
-            (BinaryOp::Add, DType::F32) => Some(I::F32x4Add),
-            (BinaryOp::Sub, DType::F32) => Some(I::F32x4Sub),
-            (BinaryOp::Mul, DType::F32) => Some(I::F32x4Mul),
-            (BinaryOp::TrueDiv, DType::F32) => Some(I::F32x4Div),
-            _ => None,
-        }
-        .filter(|_| ta == cd && tb == cd && rd == cd && dd == cd && !out.is_empty());
+        let lane_op = lane_arith(op, cd)
+            .filter(|_| ta == cd && tb == cd && rd == cd && dd == cd && !out.is_empty());
         if let Some(lane_op) = lane_op {
-            let splat = if cd == DType::F64 {
-                I::F64x2Splat
-            } else {
-                I::F32x4Splat
-            };
+            let splat = splat(cd);
             let align = shift_of(cd);
             let mut vector = |g: &mut Self, p: &[u32], _| {
                 g.c.push(I::LocalGet(p[0]));

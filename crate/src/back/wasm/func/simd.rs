@@ -915,10 +915,9 @@ impl Gen<'_, '_> {
                 }
                 self.vexpr(plan, lanes, *b, env);
                 match op {
-                    B::Add => self.c.push(pick(I::F64x2Add, I::F32x4Add)),
-                    B::Sub => self.c.push(pick(I::F64x2Sub, I::F32x4Sub)),
-                    B::Mul => self.c.push(pick(I::F64x2Mul, I::F32x4Mul)),
-                    B::TrueDiv => self.c.push(pick(I::F64x2Div, I::F32x4Div)),
+                    B::Add | B::Sub | B::Mul | B::TrueDiv => {
+                        self.c.push(lane_arith(*op, d).expect("float lanes"));
+                    }
                     B::Lt => self.c.push(pick(I::F64x2Lt, I::F32x4Lt)),
                     B::Le => self.c.push(pick(I::F64x2Le, I::F32x4Le)),
                     B::Gt => self.c.push(pick(I::F64x2Gt, I::F32x4Gt)),
@@ -1200,7 +1199,24 @@ fn u32x4(x: u32) -> [u8; 16] {
     b
 }
 
-fn splat(d: DType) -> I<'static> {
+/// The simd128 instruction of float `+ - * /` on `d`'s lanes (float64 or float32).
+pub(super) fn lane_arith(op: BinaryOp, d: DType) -> Option<I<'static>> {
+    let f64_ = match d {
+        DType::F64 => true,
+        DType::F32 => false,
+        _ => return None,
+    };
+    let pick = |a: I<'static>, b: I<'static>| if f64_ { a } else { b };
+    Some(match op {
+        BinaryOp::Add => pick(I::F64x2Add, I::F32x4Add),
+        BinaryOp::Sub => pick(I::F64x2Sub, I::F32x4Sub),
+        BinaryOp::Mul => pick(I::F64x2Mul, I::F32x4Mul),
+        BinaryOp::TrueDiv => pick(I::F64x2Div, I::F32x4Div),
+        _ => return None,
+    })
+}
+
+pub(super) fn splat(d: DType) -> I<'static> {
     if d == DType::F64 {
         I::F64x2Splat
     } else {

@@ -64,11 +64,7 @@ impl<'a, 's> Gen<'a, 's> {
         ops: &[&Operand],
         body: &mut Body<'_, '_, 'a, 's>,
     ) -> Result<(), Unsupported> {
-        let done = self.c.block(BlockType::Empty);
-        let base: Vec<u32> = ops.iter().map(|o| o.ptr).collect();
-        self.walk_axis(0, ext, ops, &base, done, body, None)?;
-        self.c.end();
-        Ok(())
+        self.walk_nest(ext, ops, body, None)
     }
 
     /// [`Gen::walk`] whose innermost axis runs `lanes` elements of `size` bytes at a time
@@ -83,9 +79,19 @@ impl<'a, 's> Gen<'a, 's> {
         body: &mut Body<'_, '_, 'a, 's>,
         vector: &mut Body<'_, '_, 'a, 's>,
     ) -> Result<(), Unsupported> {
+        self.walk_nest(ext, ops, body, Some((size, lanes, vector)))
+    }
+
+    fn walk_nest(
+        &mut self,
+        ext: &[u32],
+        ops: &[&Operand],
+        body: &mut Body<'_, '_, 'a, 's>,
+        vector: Option<(i32, i64, &mut Body<'_, '_, 'a, 's>)>,
+    ) -> Result<(), Unsupported> {
         let done = self.c.block(BlockType::Empty);
         let base: Vec<u32> = ops.iter().map(|o| o.ptr).collect();
-        self.walk_axis(0, ext, ops, &base, done, body, Some((size, lanes, vector)))?;
+        self.walk_axis(0, ext, ops, &base, done, body, vector)?;
         self.c.end();
         Ok(())
     }
