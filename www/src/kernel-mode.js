@@ -374,12 +374,15 @@ export function createKernelMode(host) {
     if (current.id !== null) engine.cancel(current.id);
     // The worker answers a cancel between calls and aborts a kernel in flight; inside the
     // JS baseline (one synchronous call) it cannot, so the page ends the worker.
-    setTimeout(() => {
+    const end = () => {
       if (running === current && !current.restart) {
         current.restart = engine.restart();
         host.restarted(current.restart);
       }
-    }, CANCEL_MS);
+    };
+    // (0: at once, before the worker's own answer to the cancel can settle the run)
+    if (CANCEL_MS > 0) setTimeout(end, CANCEL_MS);
+    else end();
     return true;
   }
 
