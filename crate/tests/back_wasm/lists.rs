@@ -88,6 +88,22 @@ def bools(a):
     return out, len(out)
 
 @njit
+def truthy(a):
+    out = []
+    for x in a:
+        if x:
+            out.append(x)
+    return out
+
+@njit
+def over(a, t):
+    out = []
+    for x in a:
+        if x > t:
+            out.append(t)
+    return out
+
+@njit
 def narrow(a):
     out = []
     for x in a:
@@ -197,6 +213,55 @@ fn every_dtype_packs() {
     );
     let o = run("narrow", &[array(Buffer::Bool(vec![]))]);
     assert!(o.result.is_err());
+}
+
+/// `if cond: xs.append(v)` of a local or constant runs without a branch on `cond`
+/// (the value stored past the length, the length grown by 0 or 1): every dtype's
+/// truth, narrow integers other than 0 and 1 included, and growth across doublings.
+#[test]
+fn conditional_appends_without_a_branch() {
+    run(
+        "truthy",
+        &[array(Buffer::I8(vec![
+            0, -1, 2, 0, 127, -128, 0, 5, 6, 7, 8, 9,
+        ]))],
+    );
+    run("truthy", &[array(Buffer::U8(vec![0, 255, 2, 0, 1, 0, 0]))]);
+    run("truthy", &[array(Buffer::I32(vec![0, 1 << 30, -7, 0]))]);
+    run(
+        "truthy",
+        &[array(Buffer::U64(vec![0, u64::MAX, 1 << 63, 0]))],
+    );
+    run(
+        "truthy",
+        &[array(Buffer::Bool(vec![true, false, true, true, false]))],
+    );
+    run(
+        "truthy",
+        &[array(Buffer::F32(vec![0.0, -0.0, f32::NAN, 1e-40, 3.0]))],
+    );
+    let xs: Vec<f64> = (0..1000).map(|i| f64::from((i * 37) % 100)).collect();
+    let o = run("filter_lt50", &[array(Buffer::F64(xs.clone()))]);
+    assert_eq!(list(&o).len(), xs.iter().filter(|&&x| x < 50.0).count());
+    run(
+        "over",
+        &[array(Buffer::F64(xs)), Value::Scalar(Scalar::F64(49.5))],
+    );
+}
+
+/// A full list grows only when the condition holds: a false condition at capacity
+/// allocates nothing (so no MemoryError where the branch would have had none).
+#[test]
+fn a_false_condition_at_capacity_allocates_nothing() {
+    let p = kernel("filter_lt50", &[array(Buffer::I64(vec![]))]);
+    let m = harness::compile(&p).expect("compiles");
+    // 12 bytes of header and 32 of a first block of four int64: room for no second.
+    let four = array(Buffer::I64(vec![1, 2, 99, 3, 4, 99, 99, 99]));
+    let o = harness::with_alloc_limit(50, || harness::compiled(&m, &[four]));
+    assert_eq!(list(&o), [1, 2, 3, 4].map(Scalar::I64));
+    let five = array(Buffer::I64(vec![1, 2, 99, 3, 4, 99, 5]));
+    let o = harness::with_alloc_limit(50, || harness::compiled(&m, &[five]));
+    assert_eq!(o.result.expect_err("no room").kind, RaiseKind::MemoryError);
 }
 
 #[test]

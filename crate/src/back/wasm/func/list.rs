@@ -10,7 +10,7 @@ use wasm_encoder::{BlockType, Instruction as I, ValType};
 use super::array::{load, memarg, shift_of, store};
 use super::{Gen, val_type};
 use crate::back::wasm::{SiteError, Unsupported, scalar};
-use crate::kir::{ExprId, RaiseKind, Ty};
+use crate::kir::{Expr, ExprId, RaiseKind, Stmt, Ty};
 use crate::syntax::Span;
 use crate::types::DType;
 
@@ -71,6 +71,43 @@ impl Gen<'_, '_> {
     /// `list.append(value)`: the value evaluated first, then the list, as the executor
     /// does; a full list's elements moved to a block of twice the capacity first.
     pub(super) fn append(&mut self, list: ExprId, value: ExprId) -> Result<(), Unsupported> {
+        self.append_when(None, list, value)
+    }
+
+    /// Whether `if cond: list.append(value)` (no else) can run without a branch on
+    /// `cond`: the list and the value are locals or constants, whose reading can neither
+    /// raise nor have an effect, so they may be read whether or not `cond` holds.
+    pub(super) fn branchless_append(
+        &self,
+        then: &[Stmt],
+        otherwise: &[Stmt],
+    ) -> Option<(ExprId, ExprId)> {
+        let [Stmt::Append { list, value }] = then else {
+            return None;
+        };
+        if !otherwise.is_empty() {
+            return None;
+        }
+        let plain = |e: ExprId| {
+            !self.cx.facts.checked[e.index()]
+                && matches!(self.f.get(e), Expr::Local(_) | Expr::Const(_))
+        };
+        (plain(*list) && plain(*value)).then_some((*list, *value))
+    }
+
+    /// `list.append(value)`, or with `cond` (`if cond: list.append(value)`, where
+    /// [`Self::branchless_append`] allows it) without a branch on the condition: the
+    /// value is stored past the length whenever the block has room and the length grows
+    /// by the condition's 0 or 1, so that a condition that the processor cannot predict
+    /// (a filter of random data) costs no mispredicted branches. A full list grows only
+    /// when the condition holds, so that memory runs out exactly where the branch would
+    /// have it run out.
+    pub(super) fn append_when(
+        &mut self,
+        cond: Option<ExprId>,
+        list: ExprId,
+        value: ExprId,
+    ) -> Result<(), Unsupported> {
         let span = self.f.span(list);
         let d = self.list_dtype(list)?;
         if self.scalar_ty(value)? != d {
@@ -78,6 +115,21 @@ impl Gen<'_, '_> {
         }
         let t = val_type(d);
         let size = d.size() as i64;
+        let taken = match cond {
+            Some(c) => {
+                let cd = self.scalar_ty(c)?;
+                self.truth(c)?;
+                if !matches!(cd, DType::I64 | DType::U64 | DType::F32 | DType::F64) {
+                    // (narrow integers and bools left as they are: make them 0 or 1)
+                    self.c.push(I::I32Const(0));
+                    self.c.push(I::I32Ne);
+                }
+                let k = self.c.temp(ValType::I32);
+                self.c.push(I::LocalSet(k));
+                Some(k)
+            }
+            None => None,
+        };
         self.expr(value)?;
         let v = self.c.temp(t);
         self.c.push(I::LocalSet(v));
@@ -89,10 +141,17 @@ impl Gen<'_, '_> {
             g.c.push(I::LocalGet(h));
             g.c.push(I::I32Load(memarg(at, 2)));
         };
+        let skip = self.c.block(BlockType::Empty);
         word(self, LEN);
         word(self, CAP);
         self.c.push(I::I32Eq);
         self.c.if_(BlockType::Empty);
+        if let Some(k) = taken {
+            // A full list and a false condition: nothing to store, nothing to grow.
+            self.c.push(I::LocalGet(k));
+            self.c.push(I::I32Eqz);
+            self.c.br_if(skip);
+        }
         // The new capacity and its bytes in i64, so that neither can overflow; a block
         // over 2 GiB is more than the allocator can give.
         let cap = self.c.temp(ValType::I64);
@@ -150,11 +209,18 @@ impl Gen<'_, '_> {
         self.c.push(store(d));
         self.c.push(I::LocalGet(h));
         word(self, LEN);
-        self.c.push(I::I32Const(1));
+        match taken {
+            Some(k) => self.c.push(I::LocalGet(k)),
+            None => self.c.push(I::I32Const(1)),
+        }
         self.c.push(I::I32Add);
         self.c.push(I::I32Store(memarg(LEN, 2)));
+        self.c.end();
         self.c.release(ValType::I32, h);
         self.c.release(t, v);
+        if let Some(k) = taken {
+            self.c.release(ValType::I32, k);
+        }
         Ok(())
     }
 

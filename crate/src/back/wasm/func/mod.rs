@@ -427,6 +427,9 @@ impl Gen<'_, '_> {
                 then,
                 otherwise,
             } => {
+                if let Some((list, value)) = self.branchless_append(then, otherwise) {
+                    return self.append_when(Some(*cond), list, value);
+                }
                 self.truth(*cond)?;
                 self.c.if_(BlockType::Empty);
                 self.body(then)?;
