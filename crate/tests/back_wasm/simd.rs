@@ -134,6 +134,29 @@ def mixed(a, b, out):
     for i in range(a.shape[0]):
         out[i] = a[i] + b[i]
 
+@njit
+def band_row(out, i, k):
+    for j in range(out.shape[0]):
+        out[j] = 1.0 if abs(i - j) <= k else 0.0
+
+@njit
+def int_masks(a, out, i, k):
+    for j in range(a.shape[0]):
+        t = j * k - i
+        u = 3 - t
+        if -t < abs(i):
+            v = a[j]
+        elif u == k:
+            v = -a[j]
+        else:
+            v = 2.0
+        out[j] = v if t * t >= k * k + i else v + 1.0
+
+@njit
+def int_mask_f32(a, out, i):
+    for j in range(a.shape[0]):
+        out[j] = a[j] if j < i else np.float32(0.0)
+
 @vectorize(["float64(float64, float64)"])
 def fma1(x, y):
     return x * y + 1.0
@@ -292,6 +315,54 @@ fn qualifying_loops_match_the_executor_at_every_length() {
         run("smooth", &[arr(n, s + 4, false)]);
         run("fma1", &[arr(n, s + 5, false), arr(n, s + 6, false)]);
     }
+}
+
+/// Masks that compare int64 values (the loop variable, locals the loop assigns from it,
+/// invariants; wrapping `+ - *`, `-x`, `abs`) run on two int64 lanes beside two float64
+/// ones, with the scalar loop's wrapping results at the extremes of int64.
+#[test]
+fn int64_masks_run_on_lanes_beside_float64() {
+    for n in LENGTHS {
+        let s = n as u64;
+        for (i, k) in [
+            (0, 0),
+            (3, 1),
+            (5, 10),
+            (-7, 2),
+            (i64::MAX, 1),
+            (i64::MIN, -1),
+            (i64::MIN, i64::MAX),
+        ] {
+            run("band_row", &[arr(n, 0, false), i64v(i), i64v(k)]);
+            run(
+                "int_masks",
+                &[arr(n, s, false), arr(n, 0, false), i64v(i), i64v(k)],
+            );
+        }
+        run(
+            "int_mask_f32",
+            &[arr(n, s, true), arr(n, 0, true), i64v(n as i64 / 2)],
+        );
+    }
+    let (a, o) = (arr(8, 1, false), arr(8, 0, false));
+    for (name, args) in [
+        ("band_row", vec![o.clone(), i64v(3), i64v(2)]),
+        ("int_masks", vec![a.clone(), o.clone(), i64v(3), i64v(2)]),
+    ] {
+        let m = harness::compile(&kernel(name, &args)).unwrap_or_else(|u| panic!("{u}"));
+        let text = wasm::to_text(&m.bytes).expect("prints");
+        assert!(text.contains("i64x2."), "{name} has no int64 lanes");
+    }
+    vector_ran(
+        "band_row",
+        &[arr(1000, 0, false), i64v(500), i64v(10)],
+        &[strided(1000, 2, 0), i64v(500), i64v(10)],
+    );
+    // Four float32 lanes do not line up with two int64 ones: the scalar loop.
+    assert!(!has_lanes(
+        "int_mask_f32",
+        &[arr(8, 1, true), arr(8, 0, true), i64v(3)]
+    ));
 }
 
 #[test]

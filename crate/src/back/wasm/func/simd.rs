@@ -13,6 +13,12 @@
 //! * `If`s on a lane comparison whose branches only assign lane locals (masked:
 //!   both branches computed, `v128.bitselect` on the comparison's mask).
 //!
+//! In a float64 loop a comparison (of an `If` or a `Cond`) may also compare `int64`
+//! values on two `i64x2` lanes, which line up with the two `f64x2` ones: constants, the
+//! loop variable (a vector of its two iterations, bumped by 2 per step), the int64
+//! locals the loop assigns (computed in lanes too), invariant locals (splat), and their
+//! wrapping `+ - *`, `-x` and `abs` (`1.0 if abs(i - j) <= k else 0.0`).
+//!
 //! Lane expressions: constants (splat), the lane dtype's locals (a local the loop does
 //! not assign is splat once before it; one it assigns must be assigned earlier in the
 //! same iteration, so no value flows from one iteration to the next), `Load`s, `+ - * /`,
@@ -99,6 +105,13 @@ pub(super) struct Plan {
     /// The body divides with `@njit`'s `/` (ZeroDivisionError): a vector step with a zero
     /// divisor in any lane leaves the rest of the range to the scalar loop.
     bails: bool,
+    /// A mask compares `int64` lanes (float64 loops only): the loop variable's lanes are
+    /// kept in a vector, and the integer locals of `int_locals` computed in lanes.
+    int_masks: bool,
+    /// The `int64` locals the loop assigns whose lanes a mask may read.
+    int_locals: HashSet<LocalId>,
+    /// The `int64` locals the loop reads in lanes but never assigns (splat once).
+    int_invariants: Vec<LocalId>,
 }
 
 impl Plan {
@@ -232,6 +245,10 @@ impl Scan<'_, '_, '_> {
                     return None;
                 }
                 let form = self.int(e)?;
+                if self.ilane(e) {
+                    self.plan.int_locals.insert(l);
+                    self.int_invariants(e);
+                }
                 self.forms.insert(l, form);
                 self.defined.insert(l);
                 self.plan.ints.push((l, e));
@@ -351,8 +368,63 @@ impl Scan<'_, '_, '_> {
         if self.ty(*a) != self.ty(*b) {
             return None;
         }
+        if self.ty(*a) == &Ty::Scalar(DType::I64) {
+            // Two int64 lanes line up with two float64 lanes, and only with them.
+            self.lane(DType::F64)?;
+            if !(self.ilane(*a) && self.ilane(*b)) {
+                return None;
+            }
+            self.int_invariants(*a);
+            self.int_invariants(*b);
+            self.plan.int_masks = true;
+            return Some(());
+        }
         self.vexpr(*a)?;
         self.vexpr(*b)
+    }
+
+    /// Whether `e` is an `int64` lane expression: constants, the loop variable, locals
+    /// the loop does not assign, int64 locals it assigned earlier in lanes, and wrapping
+    /// `+ - *`, `-x` and `abs` of them (the scalar loop's wrapping operations, lane by
+    /// lane; none of them can raise).
+    fn ilane(&self, e: ExprId) -> bool {
+        let f = self.g.f;
+        if self.ty(e) != &Ty::Scalar(DType::I64) || self.g.cx.facts.checked[e.index()] {
+            return false;
+        }
+        match f.get(e) {
+            Expr::Const(_) => true,
+            Expr::Local(l) => {
+                *l == self.var
+                    || (self.plan.int_locals.contains(l) && self.defined.contains(l))
+                    || (!self.assigned.contains(l) && f.local_decl(*l).ty == Ty::Scalar(DType::I64))
+            }
+            Expr::Binary(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, a, b) => {
+                self.ilane(*a) && self.ilane(*b)
+            }
+            Expr::Unary(UnaryOp::Neg | UnaryOp::Abs, a) => self.ilane(*a),
+            _ => false,
+        }
+    }
+
+    /// Notes the locals an [`Self::ilane`] expression reads that the loop never assigns.
+    fn int_invariants(&mut self, e: ExprId) {
+        match *self.g.f.get(e) {
+            Expr::Local(l) => {
+                if l != self.var
+                    && !self.assigned.contains(&l)
+                    && !self.plan.int_invariants.contains(&l)
+                {
+                    self.plan.int_invariants.push(l);
+                }
+            }
+            Expr::Binary(_, a, b) => {
+                self.int_invariants(a);
+                self.int_invariants(b);
+            }
+            Expr::Unary(_, a) => self.int_invariants(a),
+            _ => {}
+        }
     }
 
     /// A lane expression.
@@ -429,8 +501,10 @@ struct Lanes {
     ptr: Vec<u32>,
     /// Each invariant load's value, splat.
     splat: HashMap<usize, u32>,
-    /// Each invariant local's value, splat.
+    /// Each invariant local's value, splat (int64 ones as `i64x2`).
     invariant: HashMap<LocalId, u32>,
+    /// With int64 masks: the loop variable's two lanes at the current step.
+    ivar: Option<u32>,
     /// Every `v128` local of the loop body, released after it.
     values: Vec<u32>,
     /// The block a step with a zero divisor leaves, before it stores anything.
@@ -476,6 +550,9 @@ impl Gen<'_, '_> {
                 stores: Vec::new(),
                 invariants: Vec::new(),
                 bails: false,
+                int_masks: false,
+                int_locals: HashSet::new(),
+                int_invariants: Vec::new(),
             },
             stored: false,
         };
@@ -595,6 +672,7 @@ impl Gen<'_, '_> {
             values: Vec::new(),
             bail: None,
             active: Cell::new(None),
+            ivar: None,
         };
         for (k, a) in plan.accesses.iter().enumerate() {
             let (data, _, stride) = self.fields(a.array);
@@ -703,6 +781,26 @@ impl Gen<'_, '_> {
             self.c.push(I::LocalSet(v));
             lanes_.invariant.insert(l, v);
         }
+        if plan.int_masks {
+            for &l in &plan.int_invariants {
+                let Slot::Scalar(x) = self.locals[l.index()].slot else {
+                    unreachable!("an int64 local is a scalar");
+                };
+                let v = self.c.temp(ValType::V128);
+                self.c.push(I::LocalGet(x));
+                self.c.push(I::I64x2Splat);
+                self.c.push(I::LocalSet(v));
+                lanes_.invariant.insert(l, v);
+            }
+            // [cur, cur + 1]: the loop variable at the step's two iterations.
+            let v = self.c.temp(ValType::V128);
+            self.c.push(I::LocalGet(cur));
+            self.c.push(I::I64x2Splat);
+            self.c.push(I::V128Const(i128::from_le_bytes(i64x2(0, 1))));
+            self.c.push(I::I64x2Add);
+            self.c.push(I::LocalSet(v));
+            lanes_.ivar = Some(v);
+        }
         // The vector steps, counted down in an i32 (nv < 2^31).
         let left = self.c.temp(ValType::I32);
         self.c.push(I::LocalGet(nv));
@@ -725,6 +823,12 @@ impl Gen<'_, '_> {
                 self.c.push(I::I32Add);
                 self.c.push(I::LocalSet(p));
             }
+        }
+        if let Some(v) = lanes_.ivar {
+            self.c.push(I::LocalGet(v));
+            self.c.push(I::V128Const(i128::from_le_bytes(i64x2(2, 2))));
+            self.c.push(I::I64x2Add);
+            self.c.push(I::LocalSet(v));
         }
         let advance = |g: &mut Self, by: u32| {
             g.c.push(I::LocalGet(cur));
@@ -764,6 +868,7 @@ impl Gen<'_, '_> {
             .splat
             .into_values()
             .chain(lanes_.invariant.into_values())
+            .chain(lanes_.ivar)
             .chain(lanes_.values)
         {
             self.c.release(ValType::V128, v);
@@ -795,6 +900,14 @@ impl Gen<'_, '_> {
         for st in body {
             match st {
                 Stmt::Assign(l, e) => {
+                    if plan.int_masks && plan.int_locals.contains(l) {
+                        self.ivexpr(lanes, *e, env);
+                        let v = self.c.local(ValType::V128);
+                        lanes.values.push(v);
+                        self.c.push(I::LocalSet(v));
+                        env.insert(*l, v);
+                        continue;
+                    }
                     if self.f.local_decl(*l).ty != Ty::Scalar(d) {
                         continue;
                     }
@@ -865,6 +978,59 @@ impl Gen<'_, '_> {
         Ok(())
     }
 
+    /// Pushes the two `i64x2` lanes of an int64 lane expression (`Scan::ilane`).
+    fn ivexpr(&mut self, lanes: &Lanes, e: ExprId, env: &HashMap<LocalId, u32>) {
+        match self.f.get(e) {
+            Expr::Const(s) => {
+                scalar::constant(&mut self.c, *s);
+                self.c.push(I::I64x2Splat);
+            }
+            Expr::Local(l) => {
+                let v = env
+                    .get(l)
+                    .or_else(|| lanes.invariant.get(l))
+                    .copied()
+                    .or(lanes.ivar)
+                    .expect("a planned int64 local");
+                self.c.push(I::LocalGet(v));
+            }
+            Expr::Binary(op, a, b) => {
+                // `x * 1`, `x + 0`, `x - 0` (the front end's `start + k * step` of a
+                // range): x, since a 64-bit lane multiply is several instructions on
+                // processors without one.
+                let is = |e: ExprId, k: i64| matches!(self.f.get(e), Expr::Const(Scalar::I64(c)) if *c == k);
+                let same = match op {
+                    BinaryOp::Mul if is(*b, 1) => Some(*a),
+                    BinaryOp::Mul if is(*a, 1) => Some(*b),
+                    BinaryOp::Add if is(*b, 0) => Some(*a),
+                    BinaryOp::Add if is(*a, 0) => Some(*b),
+                    BinaryOp::Sub if is(*b, 0) => Some(*a),
+                    _ => None,
+                };
+                if let Some(x) = same {
+                    self.ivexpr(lanes, x, env);
+                    return;
+                }
+                self.ivexpr(lanes, *a, env);
+                self.ivexpr(lanes, *b, env);
+                self.c.push(match op {
+                    BinaryOp::Add => I::I64x2Add,
+                    BinaryOp::Sub => I::I64x2Sub,
+                    _ => I::I64x2Mul,
+                });
+            }
+            Expr::Unary(op, a) => {
+                self.ivexpr(lanes, *a, env);
+                self.c.push(if *op == UnaryOp::Neg {
+                    I::I64x2Neg
+                } else {
+                    I::I64x2Abs
+                });
+            }
+            _ => unreachable!("an int64 lane expression"),
+        }
+    }
+
     /// Pushes the lanes of a lane expression (or, for a comparison, its mask).
     fn vexpr(&mut self, plan: &Plan, lanes: &Lanes, e: ExprId, env: &HashMap<LocalId, u32>) {
         let d = plan.dtype;
@@ -890,6 +1056,20 @@ impl Gen<'_, '_> {
                 } else {
                     self.c.push(I::LocalGet(lanes.ptr[k]));
                     self.c.push(I::V128Load(memarg(0, shift_of(d))));
+                }
+            }
+            Expr::Binary(op, a, b) if self.f.ty(*a) == &Ty::Scalar(DType::I64) => {
+                use BinaryOp as B;
+                self.ivexpr(lanes, *a, env);
+                self.ivexpr(lanes, *b, env);
+                match op {
+                    B::Lt => self.c.push(I::I64x2LtS),
+                    B::Le => self.c.push(I::I64x2LeS),
+                    B::Gt => self.c.push(I::I64x2GtS),
+                    B::Ge => self.c.push(I::I64x2GeS),
+                    B::Eq => self.c.push(I::I64x2Eq),
+                    B::Ne => self.c.push(I::I64x2Ne),
+                    _ => unreachable!("an int64 mask is a comparison"),
                 }
             }
             Expr::Binary(op, a, b) => {
@@ -1188,6 +1368,14 @@ fn u64x2(x: u64) -> [u8; 16] {
     b[..8].copy_from_slice(&x.to_le_bytes());
     b[8..].copy_from_slice(&x.to_le_bytes());
     b
+}
+
+/// A `v128` constant of two 64-bit lanes, as bytes.
+fn i64x2(a: i64, b: i64) -> [u8; 16] {
+    let mut x = [0; 16];
+    x[..8].copy_from_slice(&a.to_le_bytes());
+    x[8..].copy_from_slice(&b.to_le_bytes());
+    x
 }
 
 /// A `v128` constant of four equal 32-bit lanes, as bytes.
