@@ -162,8 +162,36 @@ const result = await evaluateInIsolatedPage(
         compute.push(timing.computeMs);
         total.push(timing.totalMs);
       }
-      for (const r of resident) r.free?.();
       row.numwasm = { compute: stats(compute), total: stats(total) };
+      if (reply.shape.length > 0) {
+        // The same call with `resident: true`: the result stays in wasm memory (freed after
+        // each call), so neither the copy out nor a fresh JS array of the result's size is
+        // paid; and that fresh array alone (`new T(n).fill(0)`, the first touch of its
+        // memory), which the JS loop pays too.
+        const keep = async () => {
+          const r = await m.call(w.kernel, resident, { threads: 1, resident: true });
+          r.free();
+          return r;
+        };
+        await warmUp(keep);
+        const kept = { compute: [], total: [] };
+        for (let i = 0; i < repeats; i++) {
+          const { timing } = await keep();
+          kept.compute.push(timing.computeMs);
+          kept.total.push(timing.totalMs);
+        }
+        row.numwasm.resident = { compute: stats(kept.compute), total: stats(kept.total) };
+        const T = reply.data.constructor;
+        const len = reply.data.length;
+        const touch = [];
+        for (let i = 0; i < repeats; i++) {
+          const t0 = performance.now();
+          new T(len).fill(T === BigInt64Array || T === BigUint64Array ? 0n : 0);
+          touch.push(performance.now() - t0);
+        }
+        row.freshResult = { bytes: reply.data.byteLength, ...stats(touch) };
+      }
+      for (const r of resident) r.free?.();
 
       const timeJs = async (f) => {
         await warmUp(f);
@@ -181,6 +209,7 @@ const result = await evaluateInIsolatedPage(
       console.log(
         `${w.id.padEnd(12)} n=${n}  numwasm ${row.numwasm.compute.median.toFixed(3)} ms (${row.tier})  js ${row.js.median.toFixed(3)} ms` +
           (row.jsAlt ? `  js ${row.jsAlt.name} ${row.jsAlt.median.toFixed(3)} ms` : '') +
+          (row.numwasm.resident ? `  numwasm resident ${row.numwasm.resident.compute.median.toFixed(3)} ms  fresh result ${row.freshResult.median.toFixed(3)} ms` : '') +
           (row.check.ok ? '' : `  CHECK FAILED (${row.check.mismatches} differ, max rel diff ${row.check.maxRelDiff})`),
       );
     }

@@ -75,6 +75,8 @@ function serialTable({ browser, native }) {
   const nrow = (r) => native?.rows.find((x) => x.id === r.id && x.n === r.n);
   const head = ['kernel', 'input', 'numwasm tier', 'numwasm (ms)', 'JS loop (ms)', 'numwasm/JS'];
   if (native) head.push('Numba (ms)', 'numwasm/Numba');
+  head.push('numwasm, resident result (ms)', 'fresh JS array of the result (ms)');
+  if (native) head.push('resident/Numba');
   head.push('other JS loop (ms)', 'same result');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of browser.rows) {
@@ -82,6 +84,9 @@ function serialTable({ browser, native }) {
     const nr = nrow(r);
     const cells = [`\`${r.kernel}\``, `${size(r.id, r.n)}: ${r.what}`, r.tier, spread(r.numwasm.compute), spread(r.js), ratio(nw / r.js.median)];
     if (native) cells.push(nr ? spread(nr.numba) : '—', nr ? ratio(nw / nr.numba.median) : '—');
+    const kept = r.numwasm.resident?.compute;
+    cells.push(kept ? spread(kept) : '—', r.freshResult ? ms(r.freshResult.median) : '—');
+    if (native) cells.push(kept && nr ? ratio(kept.median / nr.numba.median) : '—');
     cells.push(r.jsAlt ? `${r.jsAlt.name}: ${ms(r.jsAlt.median)}` : '—');
     const same = [r.check.ok ? 'numwasm = JS' : `numwasm ≠ JS (${r.check.mismatches} differ)`];
     if (nr) same.push(nr.digest === r.digest.js ? 'Numba = JS' : 'Numba ≠ JS');
@@ -202,6 +207,12 @@ function targets({ browser, native }) {
     check(rel <= TARGET_JS, `\`${r.kernel}\` (${r.tier}): ${ratio(rel)} the JS loop's time (target ≤ ${TARGET_JS.toFixed(1)}×)`);
     const nr = native?.rows.find((x) => x.id === r.id && x.n === r.n);
     if (nr) check(nw / nr.numba.median <= TARGET_NUMBA, `\`${r.kernel}\`: ${ratio(nw / nr.numba.median)} Numba's time (target ≤ ${TARGET_NUMBA}×)`);
+    // Numba returns its array without a copy, in memory its allocator reuses; the call
+    // option that does the same is `resident: true`.
+    const kept = r.numwasm.resident?.compute.median;
+    if (nr && kept !== undefined) {
+      check(kept / nr.numba.median <= TARGET_NUMBA, `\`${r.kernel}\`, resident result: ${ratio(kept / nr.numba.median)} Numba's time (target ≤ ${TARGET_NUMBA}×)`);
+    }
   }
   for (const r of browser.firstCall) {
     check(r.total.median < TARGET_FIRST_MS, `\`${r.id}\`: first call ${ms(r.total.median)} ms in a fresh module (target < ${TARGET_FIRST_MS} ms)`);
@@ -278,6 +289,12 @@ the JS loop by SHA-256 of the result's bytes (Numba was also checked against Num
 ${jsNotes}
 - Numba's \`filter_lt50\` time includes boxing the returned list into a Python list; numwasm's
   includes building the result array in the worker.
+- numwasm's time includes copying an array result out of wasm memory into a new JS typed
+  array, and that new array's first touch of fresh memory, which the JS loop pays too for its
+  own result (the fresh-array column: \`new T(n).fill(0)\` of the result's size); Numba
+  returns its array in place, from memory its allocator reuses. The resident column is the
+  same call with \`resident: true\`, whose result stays in wasm memory (a ResidentArray, freed
+  after each call): the comparison with Numba's way of returning.
 ${notCompiled.length ? `- on the reference executor: ${notCompiled.join('; ')}\n` : ''}
 ${serialTable(results)}
 ${browser.parallel?.length ? `\n${parallelSection(results)}` : ''}

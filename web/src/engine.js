@@ -130,10 +130,10 @@ export function makeEngine(glue) {
      * them positional, the rest keywords; returns { value, mutated, signature } (see
      * crate/src/wasm/kernels.rs) with the compute time.
      */
-    kernelCall({ id, name, inputs, positional, threads }) {
+    kernelCall({ id, name, inputs, positional, threads, resident }) {
       const { module, source } = kernelModule(id);
       const { result, computeMs } = timed(() =>
-        guard(() => engine.kernelCall(module, name, toWasm(inputs), positional, threads ?? 0), source),
+        guard(() => engine.kernelCall(module, name, toWasm(inputs), positional, threads ?? 0, resident === true), source),
       );
       // threads: the most pool threads a parallel loop of the call used (1: none ran in
       // parallel).

@@ -227,6 +227,12 @@ export interface KernelCallOptions {
   threads?: number;
   /** Cancels the call, as evaluate's `signal` does (a kernel that never returns included). */
   signal?: AbortSignal;
+  /**
+   * Keep array and list results (tuple members too) in wasm memory as resident arrays
+   * instead of copying them out: no copy and no fresh JS memory per call; pass them to
+   * later calls, read them with `toArray()`, `free()` them. Scalars are unchanged.
+   */
+  resident?: boolean;
 }
 
 /** What `parallel=True` did to a kernel (Numba's parallel diagnostics). */
@@ -270,6 +276,11 @@ export class KernelModule {
    * arrays. Errors are NumwasmErrors whose span points into the module's source.
    */
   call(name: string, args?: Input[], options?: KernelCallOptions): Promise<KernelResult>;
+  call(
+    name: string,
+    args: Input[],
+    options: KernelCallOptions & { resident: true },
+  ): Promise<KernelResult | (ResidentArray & { readonly timing: Timing; readonly signature: string }) | Array<ResidentArray | KernelItem>>;
   /**
    * The kernel compiled for these arguments, as text: Numba's signature, the typed IR, the
    * generated module and the JS baseline.

@@ -5,7 +5,7 @@
 // copied into the caller's arrays here, on the caller's side of the compute worker, since
 // Numba mutates a NumPy argument in place; resident arrays are written in wasm memory.
 
-import { callThreads, engineCall, forgotten, generation, requireStarted, staleHandle } from './api.js';
+import { ResidentArray, callThreads, engineCall, forgotten, generation, requireStarted, staleHandle } from './api.js';
 import { NumwasmError } from './errors.js';
 import { normalizeInput, writeBack } from './ndarray.js';
 import { checkOptions, checkSignal } from './options.js';
@@ -33,10 +33,14 @@ function prepareArgs(fn, name, args, kwargs) {
   return { values, inputs, positional: args.length };
 }
 
-/** An engine value as the caller sees it: an NDArray, a JS array for a tuple, undefined for None. */
-function toResult(value) {
+/**
+ * An engine value as the caller sees it: an NDArray (or, for a `resident` call, a
+ * ResidentArray of engine generation `gen`), a JS array for a tuple, undefined for None.
+ */
+function toResult(value, gen) {
   if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) return value.map(toResult);
+  if (Array.isArray(value)) return value.map((v) => toResult(v, gen));
+  if (value.resident !== undefined) return new ResidentArray(value.resident, value.dtype, value.shape, gen);
   return { data: value.data, shape: value.shape, dtype: value.dtype };
 }
 
@@ -75,13 +79,18 @@ export class KernelModule {
   /**
    * Calls kernel `name` with positional `args` and `options.kwargs`. Resolves to the value:
    * an NDArray for an array, a 0-d NDArray for a scalar, a 1-d one for a list, a JS array
-   * for a tuple, undefined for None. A result that is an object carries non-enumerable
-   * `timing` and `signature`. Arrays the kernel wrote are updated in place.
+   * for a tuple, undefined for None. With `resident: true`, an array or list result
+   * (tuple members too) stays in wasm memory as a ResidentArray (no copy out; pass it to
+   * later calls, read it with toArray(), free it). A result that is an object carries
+   * non-enumerable `timing` and `signature`. Arrays the kernel wrote are updated in place.
    */
   async call(name, args, options) {
     const id = this.#live('call');
     const t0 = performance.now();
-    const { kwargs, threads, signal } = checkOptions('call', options, ['kwargs', 'threads', 'signal']);
+    const { kwargs, threads, signal, resident } = checkOptions('call', options, ['kwargs', 'threads', 'signal', 'resident']);
+    if (resident !== undefined && typeof resident !== 'boolean') {
+      throw new NumwasmError('TypeError', `call(): resident must be true or false, got ${typeof resident}`);
+    }
     // Checked (and clamped) like evaluate's: the most pool threads the kernel's parallel
     // loops may use.
     const nthreads = callThreads('call', threads);
@@ -89,10 +98,15 @@ export class KernelModule {
     const { values, inputs, positional } = prepareArgs('call', name, args, kwargs);
     const handles = this.#generation;
     const what = `call('${name}')`;
-    const reply = await engineCall('call', 'kernelCall', { id, name, inputs, positional, threads: nthreads }, { signal, handles, what });
+    const { result: reply, generation: gen } = await engineCall(
+      'call',
+      'kernelCall',
+      { id, name, inputs, positional, threads: nthreads, resident: resident === true },
+      { signal, handles, what, stamp: true },
+    );
     const { value, mutated, signature } = reply.result;
     for (const { index, data } of mutated) writeBack(values[index], data);
-    const result = toResult(value);
+    const result = toResult(value, gen);
     if (result !== undefined) {
       // tier: "wasm" (generated code) or "executor" (the reference executor runs what the
       // code generator does not compile yet).

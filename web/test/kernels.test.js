@@ -271,6 +271,47 @@ test('resident arrays are written in place in wasm memory', async () => {
   await assert.rejects(m.call('scale', [h, 2]), kind('ValueError', /freed/));
 });
 
+test('resident: true keeps array, list and tuple results in wasm memory for later calls', async () => {
+  const before = await nw.residentCount();
+  const x = new Float64Array([3, 4, 0.5, -2, 1, 1]);
+  const norm = await m.call('normalize', [{ data: x, shape: [3, 2] }], { resident: true });
+  assert.ok(norm instanceof nw.ResidentArray);
+  assert.deepEqual({ dtype: norm.dtype, shape: [...norm.shape] }, { dtype: 'float64', shape: [3, 2] });
+  assert.equal(norm.signature, '(array(float64, 2d, C)) -> array(float64, 2d, C)');
+  assert.equal(typeof norm.timing.computeMs, 'number');
+  const copied = await m.call('normalize', [{ data: x, shape: [3, 2] }]);
+  assert.deepEqual([...(await norm.toArray()).data], [...copied.data]);
+  // A resident result is an argument like any resident array, and written in place.
+  await m.call('scale2', [norm, 2]);
+  assert.deepEqual([...(await norm.toArray()).data], [...copied.data].map((v) => v * 2));
+  // A tuple's array member is resident, its scalar a 0-d NDArray.
+  const [twice, total] = await m.call('split', [new Float64Array([1, 2, 3.5])], { resident: true });
+  assert.ok(twice instanceof nw.ResidentArray);
+  assert.deepEqual([...(await twice.toArray()).data], [2, 4, 7]);
+  assert.equal((await m.call('ssum', [twice])).data[0], 13);
+  assert.deepEqual({ shape: total.shape, data: [...total.data] }, { shape: [], data: [6.5] });
+  // A list too; scalar results are unchanged.
+  const lt = await nw.kernels(`
+from numba import njit
+@njit
+def small(a):
+    out = []
+    for x in a:
+        if x < 2:
+            out.append(x)
+    return out
+`);
+  const l = await lt.call('small', [new Int32Array([5, 1, 0, 7, -3])], { resident: true });
+  assert.deepEqual({ dtype: l.dtype, shape: [...l.shape], data: [...(await l.toArray()).data] }, { dtype: 'int32', shape: [3], data: [1, 0, -3] });
+  const s = await m.call('ssum', [new Int32Array([1, 2])], { resident: true });
+  assert.deepEqual([...s.data], [3n]);
+  assert.equal(await nw.residentCount(), before + 3);
+  for (const h of [norm, twice, l]) h.free();
+  lt.free();
+  assert.equal(await nw.residentCount(), before);
+  await assert.rejects(m.call('ssum', [x], { resident: 1 }), kind('TypeError', /resident must be true or false/));
+});
+
 test('module errors reject nw.kernels() with kind, span, notes and a code frame', async () => {
   const typing = `import numpy as np
 from numba import njit

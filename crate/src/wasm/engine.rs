@@ -282,14 +282,17 @@ impl Engine {
     /// Copies one array input into wasm memory and returns its id.
     pub fn array(&mut self, input: JsValue) -> Result<u32, JsValue> {
         match convert_input(&input)? {
-            (_, Converted::Owned { data, shape }) => {
-                let id = self.next_id;
-                self.next_id = self.next_id.wrapping_add(1).max(1);
-                self.residents.insert(id, Resident { data, shape });
-                Ok(id)
-            }
+            (_, Converted::Owned { data, shape }) => Ok(self.keep(data, shape)),
             _ => Err(error("TypeError", "array() needs an array, not a scalar")),
         }
+    }
+
+    /// Makes `data` a resident array; returns its id.
+    pub(super) fn keep(&mut self, data: Buffer, shape: Vec<usize>) -> u32 {
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        self.residents.insert(id, Resident { data, shape });
+        id
     }
 
     /// A resident array's contents as `{ dtype, shape, data }` (a copy).

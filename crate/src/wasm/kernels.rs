@@ -5,12 +5,14 @@
 //! `name` is the keyword:
 //!
 //! ```text
-//! kernelCall(module, name, inputs, positional, threads) ──▶ { value, mutated, signature,
-//!              tier, threads }
+//! kernelCall(module, name, inputs, positional, threads, resident) ──▶ { value, mutated,
+//!              signature, tier, threads }
 //!   threads    (in) the most pool threads parallel loops may use, 0 for the current
 //!              limit; (out) the most a parallel loop of the call used (1: none did)
+//!   resident   (in) keep array and list results in wasm memory as resident arrays
 //!   value      { dtype, shape, data } for an array, a scalar (shape []) or a list (1-d),
-//!              a JS array for a tuple, undefined for None
+//!              a JS array for a tuple, undefined for None; with `resident`, an array
+//!              or list is { dtype, shape, resident: id } instead
 //!   mutated    [{ index, data }]: the new contents of every array argument the kernel
 //!              wrote, by index into `inputs`; resident arrays are written in place instead
 //!   signature  Numba's form of the signature it ran
@@ -79,6 +81,7 @@ impl Engine {
         inputs: &JsArray,
         positional: usize,
         threads: usize,
+        resident: bool,
     ) -> Result<JsValue, JsValue> {
         let kernels = &module.inner;
         let source = kernels.source();
@@ -113,7 +116,12 @@ impl Engine {
             }
         }
         let o = Object::new();
-        set(&o, "value", &value_to_js(&call.value));
+        let value = if resident {
+            self.keep_value(call.value)
+        } else {
+            value_to_js(&call.value)
+        };
+        set(&o, "value", &value);
         set(&o, "mutated", &mutated);
         set(&o, "signature", &call.signature.into());
         set(&o, "tier", &call.tier.name().into());
@@ -229,6 +237,38 @@ impl Engine {
             if let (Some(KernelArg::Array(a)), Some(r)) = (arg, self.residents.get_mut(&id)) {
                 r.data = std::mem::replace(&mut a.data, Buffer::zeros(a.dtype, 0));
             }
+        }
+    }
+
+    /// A kernel's value with its arrays and lists (tuple members too) made resident
+    /// arrays, `{ resident: id, dtype, shape }`, instead of copied out; a scalar as
+    /// [`value_to_js`] gives it.
+    fn keep_value(&mut self, v: KernelValue) -> JsValue {
+        match v {
+            KernelValue::Array(a) | KernelValue::List(a) => {
+                let o = Object::new();
+                set(&o, "dtype", &a.dtype.name().into());
+                set(
+                    &o,
+                    "shape",
+                    &a.shape
+                        .iter()
+                        .map(|&e| JsValue::from(e as f64))
+                        .collect::<JsArray>(),
+                );
+                set(
+                    &o,
+                    "resident",
+                    &f64::from(self.keep(a.data, a.shape)).into(),
+                );
+                o.into()
+            }
+            KernelValue::Tuple(items) => items
+                .into_iter()
+                .map(|v| self.keep_value(v))
+                .collect::<JsArray>()
+                .into(),
+            other => value_to_js(&other),
         }
     }
 
