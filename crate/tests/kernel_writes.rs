@@ -2,10 +2,11 @@
 //! compares only those after a call, and copies nothing for a kernel that writes none.
 //! Every case compiles a kernel through the real front end.
 
+use numwasm::api::{Array, KernelArg, Kernels};
 use numwasm::front::numba::Module;
 use numwasm::kir::writes::written_params;
 use numwasm::kir::{ArrayTy, Layout, Ty};
-use numwasm::types::DType;
+use numwasm::types::{Buffer, DType};
 
 const KERNELS: &str = r#"
 import numpy as np
@@ -106,4 +107,49 @@ fn a_callee_writes_the_caller_argument_it_was_passed() {
 fn new_arrays_and_copies_are_not_the_arguments() {
     assert_eq!(written("fresh"), [false, false]);
     assert_eq!(written("copied"), [false, false]);
+}
+
+fn f64_array(v: Vec<f64>) -> KernelArg {
+    KernelArg::Array(Array {
+        dtype: DType::F64,
+        shape: vec![v.len()],
+        data: Buffer::F64(v),
+    })
+}
+
+/// A write is reported when any bit changed: `0.0` over `-0.0` (equal as numbers) and a
+/// NaN over the same NaN (unequal as numbers, the same bits: no report).
+#[test]
+fn writes_are_told_by_their_bits() {
+    let k = Kernels::new(KERNELS).expect("parses");
+    let call = |a: Vec<f64>, b: Vec<f64>| {
+        k.call("stores", vec![f64_array(a), f64_array(b)], Vec::new())
+            .expect("runs")
+            .mutated
+    };
+    let m = call(vec![0.0, 1.0], vec![-0.0, 1.0]);
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].0, 1);
+    assert!(call(vec![f64::NAN, 2.0], vec![f64::NAN, 2.0]).is_empty());
+    assert_eq!(call(vec![1.0, 2.0], vec![1.0, 3.0]).len(), 1);
+}
+
+/// Arrays the caller names as written in place are neither snapshotted nor reported, and
+/// hold the kernel's writes afterwards.
+#[test]
+fn arrays_written_in_place_are_not_reported() {
+    let k = Kernels::new(KERNELS).expect("parses");
+    let mut args = vec![f64_array(vec![5.0, 6.0]), f64_array(vec![0.0, 0.0])];
+    let r = k
+        .call_in_place("stores", &mut args, &mut [], None, &|kw, i| !kw && i == 1)
+        .expect("runs");
+    assert!(r.mutated.is_empty());
+    let KernelArg::Array(b) = &args[1] else {
+        panic!("an array")
+    };
+    assert_eq!(b.data, Buffer::F64(vec![5.0, 6.0]));
+    let r = k
+        .call_in_place("stores", &mut args, &mut [], None, &|_, _| false)
+        .expect("runs");
+    assert!(r.mutated.is_empty(), "the same bits again");
 }

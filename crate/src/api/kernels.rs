@@ -325,6 +325,21 @@ impl Kernels {
         kwargs: &mut [(String, KernelArg)],
         host: Option<&dyn WasmHost>,
     ) -> Result<KernelCall, Diagnostic> {
+        self.call_in_place(name, args, kwargs, host, &|_, _| false)
+    }
+
+    /// [`Self::call_with`], where `in_place(keyword, index)` names the array arguments
+    /// whose writes need no report (an engine's resident arrays, written where they
+    /// live): they are not snapshotted before the call nor listed in
+    /// `KernelCall::mutated`, which saves a copy and a comparison of each.
+    pub fn call_in_place(
+        &self,
+        name: &str,
+        args: &mut [KernelArg],
+        kwargs: &mut [(String, KernelArg)],
+        host: Option<&dyn WasmHost>,
+        in_place: &dyn Fn(bool, usize) -> bool,
+    ) -> Result<KernelCall, Diagnostic> {
         let mut lent = Vec::new();
         let result = (|| {
             let mut values = Vec::with_capacity(args.len());
@@ -335,7 +350,12 @@ impl Kernels {
             for (i, (k, a)) in kwargs.iter_mut().enumerate() {
                 named.push((k.clone(), lend(a, true, i, &mut lent)?));
             }
-            self.run_bound(name, values, named, host)
+            let quiet: Vec<*const RefCell<Buffer>> = lent
+                .iter()
+                .filter(|l| in_place(l.keyword, l.index))
+                .map(|l| Rc::as_ptr(&l.data))
+                .collect();
+            self.run_bound(name, values, named, host, &quiet)
         })();
         // Every array goes back to its argument.
         for l in lent {
@@ -359,16 +379,21 @@ impl Kernels {
         values: Vec<Value>,
         named: Vec<(String, Value)>,
         host: Option<&dyn WasmHost>,
+        quiet: &[*const RefCell<Buffer>],
     ) -> Result<KernelCall, Diagnostic> {
         let (values, tys, key) = self.bind_values(name, values, named)?;
         let compiled = self.program(&key, &tys)?;
         let program = &compiled.program;
-        // The arrays the kernel may write, as they were, to tell which ones it wrote.
+        // The arrays the kernel may write, as they were, to tell which ones it wrote
+        // (not those written in place without a report).
         let before: Vec<Option<Buffer>> = values
             .iter()
             .enumerate()
             .map(|(i, v)| match v {
-                Value::Array(a) if compiled.writes.get(i).copied().unwrap_or(true) => {
+                Value::Array(a)
+                    if compiled.writes.get(i).copied().unwrap_or(true)
+                        && !quiet.contains(&Rc::as_ptr(&a.data)) =>
+                {
                     Some(a.data.borrow().clone())
                 }
                 _ => None,
@@ -789,7 +814,19 @@ fn signature_text(args: &[Ty], ret: &Ty) -> String {
 
 /// Bitwise equality of two buffers (a NaN written over a NaN is no change).
 fn same_bits(a: &Buffer, b: &Buffer) -> bool {
-    a.dtype() == b.dtype() && a.len() == b.len() && (0..a.len()).all(|i| a.get(i) == b.get(i))
+    if a.dtype() != b.dtype() || a.len() != b.len() {
+        return false;
+    }
+    let n = a.len() * a.dtype().size();
+    // SAFETY: each buffer holds `len` initialised elements of its dtype's size (a bool
+    // is one byte, 0 or 1), so both ranges are `n` readable bytes.
+    let (x, y) = unsafe {
+        (
+            std::slice::from_raw_parts(a.as_ref().as_ptr(), n),
+            std::slice::from_raw_parts(b.as_ref().as_ptr(), n),
+        )
+    };
+    x == y
 }
 
 /// The arguments converted to a declared signature, when each converts the way Numba's

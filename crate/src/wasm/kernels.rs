@@ -88,7 +88,21 @@ impl Engine {
         let mut args = self.kernel_args(inputs, positional, true)?;
         let keywords: Vec<String> = args.keywords.iter().map(|(k, _)| k.clone()).collect();
         let host = Host::new((threads > 0).then_some(threads));
-        let result = kernels.call_with(name, &mut args.positional, &mut args.keywords, Some(&host));
+        // A resident array lent to the call is written where it lives: no report.
+        let npos = args.positional.len();
+        let lent = args.lent.clone();
+        let in_place = |keyword: bool, i: usize| {
+            lent.get(if keyword { npos + i } else { i })
+                .copied()
+                .unwrap_or(false)
+        };
+        let result = kernels.call_in_place(
+            name,
+            &mut args.positional,
+            &mut args.keywords,
+            Some(&host),
+            &in_place,
+        );
         // Resident arrays were lent to the call (the kernel worked on them in place):
         // they go back whatever the outcome.
         self.return_residents(&mut args);
