@@ -269,6 +269,19 @@ const result = await evaluateInIsolatedPage(
             if (!compare(value(r), got[k0]).ok) differing++;
           }
           row.numwasm[k] = { compute: stats(compute), total: stats(total), reportedThreads: [...reported], differingCalls: differing };
+          // An array result also with `resident: true` (kept in wasm memory, freed after
+          // each call): the kernel's own time, without the copy into a fresh JS array.
+          if (typeof got[k0] === 'object') {
+            const keep = async () => {
+              const r = await m.call(w.kernel, fresh(w, resident), { threads: k, resident: true });
+              r.free?.();
+              return r;
+            };
+            await warmUp(keep);
+            const kept = [];
+            for (let i = 0; i < row.repeats; i++) kept.push((await keep()).timing.computeMs);
+            row.numwasm[k].resident = stats(kept);
+          }
         }
         for (const r of resident) r.free?.();
         row.js = await timeJs(() => w.js(...fresh(w, args)), row.repeats);
@@ -284,6 +297,7 @@ const result = await evaluateInIsolatedPage(
           (row.error
             ? `FAILED: ${row.error.split('\n')[0]}`
             : `${threads.map((k) => `numwasm ${k} thr ${t(k)} ms (timing.threads ${row.numwasm[k].reportedThreads.map((x) => x ?? '-').join('/')})`).join('  ')}  js ${row.js.median.toFixed(3)} ms (${row.tier})` +
+              (row.numwasm[threads[0]].resident ? `  resident ${threads.map((k) => row.numwasm[k].resident.median.toFixed(3)).join(' / ')} ms` : '') +
               (split.length ? `  RESULTS DIFFER BETWEEN THREAD COUNTS: ${split.map((k) => `${k} thr vs ${threads[0]} thr ${row.threadsCheck[k].mismatches} differ`).join(', ')}` : '') +
               (unstable.length ? `  RESULTS DIFFER BETWEEN CALLS: ${unstable.map((k) => `${row.numwasm[k].differingCalls} of ${row.repeats} timed calls at ${k} thr`).join(', ')}` : '') +
               (off.length ? `  CHECK FAILED against the JS loop at ${off.join(', ')} thr (max rel diff ${Math.max(...off.map((k) => row.check[k].maxRelDiff))}, tolerance ${row.tolerance})` : '')),

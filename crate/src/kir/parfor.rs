@@ -32,6 +32,7 @@ pub fn fuse(f: &mut Function) -> Fused {
         f,
         fused: Vec::new(),
         n: 0,
+        in_prange: 0,
     };
     let body = p.body(body);
     let fused = std::mem::take(&mut p.fused);
@@ -44,6 +45,11 @@ struct Pass<'a> {
     fused: Fused,
     /// Loop nests made so far (for the names of their locals).
     n: usize,
+    /// How many `prange` loops enclose the statements being rewritten: a loop nest made
+    /// there runs serially (nested parallel loops do), so one operation alone gains
+    /// nothing from becoming a loop of its own, and loses the whole-array operation's
+    /// writing of `a[i, :] = x[i, :] / s` straight into its target.
+    in_prange: usize,
 }
 
 /// An element-wise tree: its nodes, and its leaves in evaluation order.
@@ -94,15 +100,20 @@ impl Pass<'_> {
                     body,
                     parallel,
                     span,
-                } => out.push(Stmt::For {
-                    var,
-                    start,
-                    stop,
-                    step,
-                    body: self.body(body),
-                    parallel,
-                    span,
-                }),
+                } => {
+                    self.in_prange += usize::from(parallel);
+                    let body = self.body(body);
+                    self.in_prange -= usize::from(parallel);
+                    out.push(Stmt::For {
+                        var,
+                        start,
+                        stop,
+                        step,
+                        body,
+                        parallel,
+                        span,
+                    });
+                }
                 Stmt::While { cond, body } => out.push(Stmt::While {
                     cond,
                     body: self.body(body),
@@ -201,7 +212,9 @@ impl Pass<'_> {
         match &expr {
             Expr::Cond(..) | Expr::Const(_) | Expr::Local(_) | Expr::NoneVal => return e,
             Expr::Intrinsic(Intrinsic::Map1(_) | Intrinsic::Map2(_) | Intrinsic::Where, _) => {
-                if let Some(tree) = self.tree(e) {
+                if let Some(tree) = self.tree(e)
+                    && (self.in_prange == 0 || tree.ops.len() > 1)
+                {
                     return self.emit_tree(e, tree, out);
                 }
             }
