@@ -1428,7 +1428,7 @@ impl Report {
             let _ = writeln!(
                 s,
                 "{} whole-array operation(s) run serially (only element-wise operations \
-                 and np.dot become parallel loops){}",
+                 and np.dot of a matrix with a vector or matrix become parallel loops){}",
                 self.array_exprs.len(),
                 if level >= 2 { ":" } else { "." }
             );

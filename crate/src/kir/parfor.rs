@@ -8,9 +8,11 @@
 //!   such as `np.dot`) are evaluated first, once, in order. Fusion needs every array leaf
 //!   to have the result's number of dimensions; at run time, when the leaves' shapes
 //!   differ (broadcasting), the original operations run instead.
-//! * `np.dot` of a matrix and a vector, of two matrices, or of a vector and a matrix
-//!   becomes a `prange` over the result's rows (columns for a vector times a matrix), each
-//!   element summed in the order the intrinsic sums it, so its bits do not change.
+//! * `np.dot` of a matrix and a vector or of two matrices becomes a `prange` over the
+//!   result's rows, each element summed in the order the intrinsic sums it, so its bits
+//!   do not change. A vector times a matrix stays the intrinsic, whose code reads the
+//!   matrix once in row order (a loop over the result's elements would read it once per
+//!   column).
 //!
 //! Every element is computed as the intrinsic computes it (the operands cast to the
 //! operation's dtype, the same element operation), so a fused loop gives the bits of the
@@ -689,7 +691,7 @@ impl Pass<'_> {
     }
 
     /// `np.dot(a, b)` (operands already hoisted) as a parallel loop nest, when it is a
-    /// matrix times a vector or a matrix, or a vector times a matrix; `None` otherwise.
+    /// matrix times a vector or a matrix; `None` otherwise.
     fn emit_dot(&mut self, e: ExprId, a: ExprId, b: ExprId, out: &mut Vec<Stmt>) -> Option<ExprId> {
         let (Ty::Array(at), Ty::Array(bt), Ty::Array(rt)) = (self.ty(a), self.ty(b), self.ty(e))
         else {
@@ -699,7 +701,11 @@ impl Pass<'_> {
         if (at.dtype.is_float() || bt.dtype.is_float()) && !rd.is_float() {
             return None;
         }
-        if !matches!((at.ndim, bt.ndim), (2, 1) | (2, 2) | (1, 2)) {
+        // A vector times a matrix stays the intrinsic: its code reads the matrix once, in
+        // row order, where a parallel loop over the result's elements (the matrix's
+        // columns) reads the whole matrix once per column, down it; measured on
+        // logistic regression's 1e5 x 10 in Node: 1.3 ms against 3.0 ms at 2 threads.
+        if !matches!((at.ndim, bt.ndim), (2, 1) | (2, 2)) {
             return None;
         }
         let span = self.span(e);
@@ -774,20 +780,13 @@ impl Pass<'_> {
             let terms = loop_(k, ka, vec![cols], false, self);
             loop_(i, m, vec![terms], true, self)
         } else {
-            // acc = 0; for k: acc = acc + a[i?, k] * b[k, j?]
+            // A matrix times a vector: acc = 0; for k: acc = acc + a[i, k] * b[k]
+            let m = m?;
             let zero = self
                 .f
                 .expr(Expr::Const(Scalar::zero(rd)), Ty::Scalar(rd), span);
-            let a_index: Vec<ExprId> = if m.is_some() {
-                vec![get(self, i), get(self, k)]
-            } else {
-                vec![get(self, k)]
-            };
-            let b_index: Vec<ExprId> = if p.is_some() {
-                vec![get(self, k), get(self, j)]
-            } else {
-                vec![get(self, k)]
-            };
+            let a_index = vec![get(self, i), get(self, k)];
+            let b_index = vec![get(self, k)];
             let x = self
                 .f
                 .expr(Expr::Load(a, a_index), Ty::Scalar(at.dtype), span);
@@ -815,11 +814,7 @@ impl Pass<'_> {
                 parallel: false,
                 span,
             };
-            let store_index: Vec<ExprId> = match (m.is_some(), p.is_some()) {
-                (true, true) => vec![get(self, i), get(self, j)],
-                (true, false) => vec![get(self, i)],
-                _ => vec![get(self, j)],
-            };
+            let store_index = vec![get(self, i)];
             let target = get(self, result);
             let acc_v = get(self, acc);
             let element = vec![
@@ -832,11 +827,7 @@ impl Pass<'_> {
                     span,
                 },
             ];
-            match (m, p) {
-                (Some(m), None) => loop_(i, m, element, true, self),
-                (None, Some(p)) => loop_(j, p, element, true, self),
-                _ => return None,
-            }
+            loop_(i, m, element, true, self)
         };
         let extents: Vec<ExprId> = m.into_iter().chain(p).collect();
         let zeros = self.f.expr(

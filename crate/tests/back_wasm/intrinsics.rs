@@ -764,6 +764,63 @@ fn dot_products() {
     let m = array(f64s(12), &[4, 3]);
     let v = array(Buffer::F64(vec![1.0, f64::NAN, -0.0]), &[3]);
     run("dot_views", &[v, m]);
+    // A vector times a matrix, summed in one pass in row order: each element's terms in
+    // the column-by-column order, signed zeros, infinities and NaN included.
+    let vf = array(Buffer::F32(vec![-0.0, 3.5, f32::INFINITY, 1e-30]), &[4]);
+    let mf = array(
+        Buffer::F64(vec![
+            -0.0,
+            1.0,
+            2.0,
+            f64::NAN,
+            0.0,
+            -1e300,
+            1e300,
+            4.0,
+            0.0,
+            -0.0,
+            5.0,
+            6.0,
+            7.0,
+            8.0,
+            -9.0,
+            1e-300,
+        ]),
+        &[4, 4],
+    );
+    run("dot", &[vf.clone(), mf]);
+    // 8 columns and more: the one pass; fewer: column by column (the same bits).
+    for cols in [7, 8, 9, 33] {
+        let specials = [
+            -0.0,
+            1.0,
+            f64::NAN,
+            1e300,
+            -1e300,
+            0.0,
+            f64::INFINITY,
+            2.5,
+            -3.0,
+        ];
+        let m = array(
+            Buffer::F64(
+                (0..4 * cols)
+                    .map(|i| specials[i % 9] * (i as f64 + 1.0))
+                    .collect(),
+            ),
+            &[4, cols],
+        );
+        run("dot", &[vf.clone(), m.clone()]);
+        let strided = Value::Array(ArrayValue {
+            shape: vec![4, cols / 2],
+            strides: vec![cols as isize, 2],
+            ..match m {
+                Value::Array(a) => a,
+                _ => unreachable!(),
+            }
+        });
+        run("dot", &[vf.clone(), strided]);
+    }
 }
 
 #[test]

@@ -14,7 +14,129 @@ use crate::back::wasm::{ShapesMessage, Unsupported};
 use crate::kir::ExprId;
 use crate::types::{BinaryOp, DType};
 
+/// The fewest columns for which a vector times a matrix runs as one pass in row order:
+/// measured on logistic regression's gradient (Chromium, 1 thread), 1e5 x 10 took 48 ms
+/// that way against 92 ms column by column, 1e6 x 4 604 ms against 473.
+const ONE_PASS_COLUMNS: i64 = 8;
+
 impl Gen<'_, '_> {
+    /// A vector `x` (`k`) times a matrix `y` (`k` x `p`) into the zeroed result of
+    /// descriptor `d`, in one pass over `y` in row order: for each `k`, every result
+    /// element `j` gets `x[k] * y[k, j]` added. Each element still sums its terms in
+    /// order from +0, so its bits are the column-by-column loop's; the matrix is read once
+    /// along its rows instead of once per column down them.
+    fn vector_matrix(
+        &mut self,
+        d: u32,
+        rd: DType,
+        [(sa, da), (sb, db)]: [(&Source, DType); 2],
+        k: u32,
+        p: u32,
+        span: crate::syntax::Span,
+    ) -> Result<(), Unsupported> {
+        let byte_stride = |g: &mut Self, src: &Source, axis: usize, dt: DType| {
+            let t = g.c.temp(ValType::I32);
+            g.stride(src, axis);
+            let s = shift_of(dt);
+            if s > 0 {
+                g.c.push(I::I32Const(s as i32));
+                g.c.push(I::I32Shl);
+            }
+            g.c.push(I::LocalSet(t));
+            t
+        };
+        let [px, prow, py, po, out] = [(); 5].map(|()| self.c.temp(ValType::I32));
+        let [i, j] = [(); 2].map(|()| self.c.temp(ValType::I64));
+        let xk = byte_stride(self, sa, 0, da);
+        let yr = byte_stride(self, sb, 0, db);
+        let yc = byte_stride(self, sb, 1, db);
+        let t = val_type(rd);
+        let xv = self.c.temp(t);
+        self.data(sa);
+        self.c.push(I::LocalSet(px));
+        self.data(sb);
+        self.c.push(I::LocalSet(prow));
+        self.c.push(I::LocalGet(d));
+        self.c.push(I::I32Load(super::array::memarg(0, 2)));
+        self.c.push(I::LocalSet(out));
+        let size = rd.size() as i32;
+        // for i in 0..k
+        self.c.push(I::I64Const(0));
+        self.c.push(I::LocalSet(i));
+        let exit = self.c.block(BlockType::Empty);
+        let head = self.c.loop_(BlockType::Empty);
+        self.c.push(I::LocalGet(i));
+        self.c.push(I::LocalGet(k));
+        self.c.push(I::I64GeU);
+        self.c.br_if(exit);
+        self.c.push(I::LocalGet(px));
+        self.c.push(load(da));
+        scalar::cast(&mut self.c, da, rd, Cast::Elem);
+        self.c.push(I::LocalSet(xv));
+        self.c.push(I::LocalGet(prow));
+        self.c.push(I::LocalSet(py));
+        self.c.push(I::LocalGet(out));
+        self.c.push(I::LocalSet(po));
+        // for j in 0..p: out[j] = out[j] + x[i] * y[i, j]
+        self.c.push(I::I64Const(0));
+        self.c.push(I::LocalSet(j));
+        let inner_exit = self.c.block(BlockType::Empty);
+        let inner = self.c.loop_(BlockType::Empty);
+        self.c.push(I::LocalGet(j));
+        self.c.push(I::LocalGet(p));
+        self.c.push(I::I64GeU);
+        self.c.br_if(inner_exit);
+        self.c.push(I::LocalGet(po));
+        self.c.push(I::LocalGet(po));
+        self.c.push(load(rd));
+        self.c.push(I::LocalGet(xv));
+        self.c.push(I::LocalGet(py));
+        self.c.push(load(db));
+        scalar::cast(&mut self.c, db, rd, Cast::Elem);
+        scalar::binary(&mut self.c, BinaryOp::Mul, rd, self.helpers)
+            .map_err(|n| self.unsupported(span, n))?;
+        scalar::binary(&mut self.c, BinaryOp::Add, rd, self.helpers)
+            .map_err(|n| self.unsupported(span, n))?;
+        self.c.push(store(rd));
+        for (ptr, step) in [(py, None), (po, Some(size))] {
+            self.c.push(I::LocalGet(ptr));
+            match step {
+                Some(s) => self.c.push(I::I32Const(s)),
+                None => self.c.push(I::LocalGet(yc)),
+            }
+            self.c.push(I::I32Add);
+            self.c.push(I::LocalSet(ptr));
+        }
+        self.c.push(I::LocalGet(j));
+        self.c.push(I::I64Const(1));
+        self.c.push(I::I64Add);
+        self.c.push(I::LocalSet(j));
+        self.c.br(inner);
+        self.c.end();
+        self.c.end();
+        for (ptr, step) in [(px, xk), (prow, yr)] {
+            self.c.push(I::LocalGet(ptr));
+            self.c.push(I::LocalGet(step));
+            self.c.push(I::I32Add);
+            self.c.push(I::LocalSet(ptr));
+        }
+        self.c.push(I::LocalGet(i));
+        self.c.push(I::I64Const(1));
+        self.c.push(I::I64Add);
+        self.c.push(I::LocalSet(i));
+        self.c.br(head);
+        self.c.end();
+        self.c.end();
+        self.c.release(t, xv);
+        for x in [xk, yr, yc, px, prow, py, po, out] {
+            self.c.release(ValType::I32, x);
+        }
+        for x in [i, j] {
+            self.c.release(ValType::I64, x);
+        }
+        Ok(())
+    }
+
     /// `Dot` of the arrays `x` and `y`, the expression `e`.
     pub(super) fn dot(&mut self, e: ExprId, x: ExprId, y: ExprId) -> Result<(), Unsupported> {
         let span = self.f.span(e);
@@ -58,6 +180,19 @@ impl Gen<'_, '_> {
         } else {
             None
         };
+        // A vector times a matrix of 8 columns or more: one pass over the matrix in row
+        // order (below, the column-by-column loop reads it once per column, down it,
+        // which a narrow matrix pays less for than the pass's per-row loop).
+        let one_pass = nx == 1 && ny == 2;
+        if one_pass {
+            let d = desc.expect("a vector result");
+            self.c.push(I::LocalGet(eb[1]));
+            self.c.push(I::I64Const(ONE_PASS_COLUMNS));
+            self.c.push(I::I64GeU);
+            self.c.if_(BlockType::Empty);
+            self.vector_matrix(d, rd, [(sa, da), (sb, db)], ka, eb[1], span)?;
+            self.c.else_();
+        }
         // Walked along the result: `x` by rows (stride 0 down the columns), `y` by
         // columns; along the inner axis `x` steps by its last stride, `y` by its first.
         let byte_stride = |g: &mut Self, src: &Source, k: usize, d: DType| {
@@ -158,6 +293,9 @@ impl Gen<'_, '_> {
         }
         self.release_operand(xo);
         self.release_operand(yo);
+        if one_pass {
+            self.c.end();
+        }
         match (dst, desc) {
             (Some(o), Some(d)) => {
                 self.release_operand(o);
