@@ -778,56 +778,115 @@ impl Pass<'_> {
             };
             let cols = loop_(j, p, vec![store], false, self);
             let terms = loop_(k, ka, vec![cols], false, self);
-            loop_(i, m, vec![terms], true, self)
+            vec![loop_(i, m, vec![terms], true, self)]
         } else {
-            // A matrix times a vector: acc = 0; for k: acc = acc + a[i, k] * b[k]
+            // A matrix times a vector: row i is acc = 0; for k: acc = acc + a[i, k] * b[k].
+            // Four rows at a time, so that four independent sums hide the latency of the
+            // additions each sum must make in order (each row's terms still add in order
+            // from +0: the same bits); the rows left over after the last block of four
+            // run one at a time after the parallel loop.
             let m = m?;
-            let zero = self
-                .f
-                .expr(Expr::Const(Scalar::zero(rd)), Ty::Scalar(rd), span);
-            let a_index = vec![get(self, i), get(self, k)];
-            let b_index = vec![get(self, k)];
-            let x = self
-                .f
-                .expr(Expr::Load(a, a_index), Ty::Scalar(at.dtype), span);
-            let y = self
-                .f
-                .expr(Expr::Load(b, b_index), Ty::Scalar(bt.dtype), span);
-            let (x, y) = (self.cast(x, rd), self.cast(y, rd));
-            let prod = self
-                .f
-                .expr(Expr::Binary(BinaryOp::Mul, x, y), Ty::Scalar(rd), span);
-            let acc_e = get(self, acc);
-            let sum = self.f.expr(
-                Expr::Binary(BinaryOp::Add, acc_e, prod),
-                Ty::Scalar(rd),
-                span,
-            );
-            let zero_i = self.int(0, span);
+            const ROWS: i64 = 4;
+            let block = self.f.local(format!("$d{n}_b"), Ty::Scalar(DType::I64));
+            let bk = self.f.local(format!("$d{n}_y"), Ty::Scalar(rd));
+            let rows: Vec<LocalId> = (0..ROWS)
+                .map(|r| self.f.local(format!("$d{n}_i{r}"), Ty::Scalar(DType::I64)))
+                .collect();
+            let accs: Vec<LocalId> = (0..ROWS)
+                .map(|r| self.f.local(format!("$d{n}_acc{r}"), Ty::Scalar(rd)))
+                .collect();
+            let zero = |p: &mut Self| {
+                p.f.expr(Expr::Const(Scalar::zero(rd)), Ty::Scalar(rd), span)
+            };
+            let i64_ = Ty::Scalar(DType::I64);
+            let bin = |p: &mut Self, op: BinaryOp, x: ExprId, y: ExprId, t: Ty| {
+                p.f.expr(Expr::Binary(op, x, y), t, span)
+            };
+            // acc = acc + cast(a[row, k]) * y
+            let term = |p: &mut Self, acc: LocalId, row: LocalId, y: LocalId| {
+                let (ar, ak) = (p.local_expr(row, span), p.local_expr(k, span));
+                let x =
+                    p.f.expr(Expr::Load(a, vec![ar, ak]), Ty::Scalar(at.dtype), span);
+                let x = p.cast(x, rd);
+                let y = p.local_expr(y, span);
+                let prod = bin(p, BinaryOp::Mul, x, y, Ty::Scalar(rd));
+                let cur = p.local_expr(acc, span);
+                let sum = bin(p, BinaryOp::Add, cur, prod, Ty::Scalar(rd));
+                Stmt::Assign(acc, sum)
+            };
+            let load_b = |p: &mut Self| {
+                let bk_i = p.local_expr(k, span);
+                let yv =
+                    p.f.expr(Expr::Load(b, vec![bk_i]), Ty::Scalar(bt.dtype), span);
+                let yv = p.cast(yv, rd);
+                Stmt::Assign(bk, yv)
+            };
+            let store_acc = |p: &mut Self, row: LocalId, acc: LocalId| {
+                let target = p.local_expr(result, span);
+                let idx = p.local_expr(row, span);
+                let v = p.local_expr(acc, span);
+                Stmt::Store {
+                    array: target,
+                    index: vec![idx],
+                    value: v,
+                    span,
+                }
+            };
+            // The parallel loop over blocks of four rows.
+            let mut body = Vec::new();
+            for (r, &row) in rows.iter().enumerate() {
+                let b_e = self.local_expr(block, span);
+                let four = self.int(ROWS, span);
+                let first = bin(self, BinaryOp::Mul, b_e, four, i64_.clone());
+                let off = self.int(r as i64, span);
+                body.push(Stmt::Assign(
+                    row,
+                    bin(self, BinaryOp::Add, first, off, i64_.clone()),
+                ));
+            }
+            for &acc_r in &accs {
+                let z = zero(self);
+                body.push(Stmt::Assign(acc_r, z));
+            }
+            let mut terms = vec![load_b(self)];
+            for (&acc_r, &row) in accs.iter().zip(&rows) {
+                terms.push(term(self, acc_r, row, bk));
+            }
+            let ka_b = dim(self, a, 1);
+            body.push(loop_(k, ka_b, terms, false, self));
+            for (&acc_r, &row) in accs.iter().zip(&rows) {
+                body.push(store_acc(self, row, acc_r));
+            }
+            let nblocks = {
+                let four = self.int(ROWS, span);
+                bin(self, BinaryOp::FloorDiv, m, four, i64_.clone())
+            };
+            let blocks = loop_(block, nblocks, body, true, self);
+            // The rows after the last block, one at a time.
+            let tail_start = {
+                let m2 = dim(self, a, 0);
+                let four = self.int(ROWS, span);
+                let q = bin(self, BinaryOp::FloorDiv, m2, four, i64_.clone());
+                let four = self.int(ROWS, span);
+                bin(self, BinaryOp::Mul, q, four, i64_.clone())
+            };
+            let z = zero(self);
+            let terms = vec![load_b(self), term(self, acc, i, bk)];
+            let ka_t = dim(self, a, 1);
+            let inner = loop_(k, ka_t, terms, false, self);
+            let element = vec![Stmt::Assign(acc, z), inner, store_acc(self, i, acc)];
+            let m3 = dim(self, a, 0);
             let one = self.int(1, span);
-            let inner = Stmt::For {
-                var: k,
-                start: zero_i,
-                stop: ka,
+            let tail = Stmt::For {
+                var: i,
+                start: tail_start,
+                stop: m3,
                 step: one,
-                body: vec![Stmt::Assign(acc, sum)],
+                body: element,
                 parallel: false,
                 span,
             };
-            let store_index = vec![get(self, i)];
-            let target = get(self, result);
-            let acc_v = get(self, acc);
-            let element = vec![
-                Stmt::Assign(acc, zero),
-                inner,
-                Stmt::Store {
-                    array: target,
-                    index: store_index,
-                    value: acc_v,
-                    span,
-                },
-            ];
-            loop_(i, m, element, true, self)
+            vec![blocks, tail]
         };
         let extents: Vec<ExprId> = m.into_iter().chain(p).collect();
         let zeros = self.f.expr(
@@ -847,7 +906,9 @@ impl Pass<'_> {
         );
         out.push(Stmt::If {
             cond: aligned,
-            then: vec![Stmt::Assign(result, zeros), nest],
+            then: std::iter::once(Stmt::Assign(result, zeros))
+                .chain(nest)
+                .collect(),
             otherwise: vec![Stmt::Assign(result, original)],
         });
         self.fused.push((span, vec!["dot".to_owned()]));

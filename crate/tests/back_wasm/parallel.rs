@@ -400,6 +400,16 @@ fn parallel_dots_give_the_serial_bits() {
     ];
     both_ways("logistic", &args);
     both_ways("rows", &[array(floats(40 * 6), &[40, 6])]);
+    // A matrix times a vector runs four rows at a time, then the rows left over: every
+    // remainder, fewer rows than a block, none; 8 columns and more take the vector times
+    // matrix one pass (`v @ m.T` here).
+    for rows in [0, 1, 3, 4, 5, 6, 7, 8, 9, 13] {
+        for cols in [1, 4, 9] {
+            let m = array(floats(rows * cols), &[rows, cols]);
+            let v: Vec<f64> = (0..cols).map(|j| 0.5 - j as f64 * 0.75).collect();
+            both_ways("matrix", &[m, f64s(&v)]);
+        }
+    }
 }
 
 /// Sums and products of arrays and of element-wise trees in a parallel kernel are prange
