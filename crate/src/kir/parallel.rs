@@ -1193,13 +1193,23 @@ fn outline(
     }
     let k = g.local("$k", i64t.clone());
     let loc = |g: &mut Function, l: LocalId| g.expr(Expr::Local(l), i64t.clone(), *span);
-    let (ks, kstep, kstart) = (loc(&mut g, k), loc(&mut g, p_step), loc(&mut g, p_start));
-    let prod = g.expr(Expr::Binary(BinaryOp::Mul, ks, kstep), i64t.clone(), *span);
-    let sum = g.expr(
-        Expr::Binary(BinaryOp::Add, kstart, prod),
-        i64t.clone(),
-        *span,
-    );
+    // With the constant step 1 the chunk loops over the prange's own values,
+    // `for $k in range($start + $lo, $start + $hi, 1)` with `var = $k`, the form whose
+    // bounds checks `kir::bounds` hoists; otherwise over positions, `var = $start + $k *
+    // $step`.
+    let unit = matches!(f.get(*step), Expr::Const(c)
+        if c.dtype().is_int() && *c == Scalar::from_i128(1, c.dtype()));
+    let sum = if unit {
+        loc(&mut g, k)
+    } else {
+        let (ks, kstep, kstart) = (loc(&mut g, k), loc(&mut g, p_step), loc(&mut g, p_start));
+        let prod = g.expr(Expr::Binary(BinaryOp::Mul, ks, kstep), i64t.clone(), *span);
+        g.expr(
+            Expr::Binary(BinaryOp::Add, kstart, prod),
+            i64t.clone(),
+            *span,
+        )
+    };
     let vty = f.local_decl(*var).ty.clone();
     let value = match vty {
         Ty::Scalar(DType::I64) => sum,
@@ -1209,7 +1219,15 @@ fn outline(
     let nvar = copier.local(&mut g, *var);
     let mut inner = vec![Stmt::Assign(nvar, value)];
     inner.extend(copier.body(&mut g, body));
-    let (lo, hi) = (loc(&mut g, p_lo), loc(&mut g, p_hi));
+    let (mut lo, mut hi) = (loc(&mut g, p_lo), loc(&mut g, p_hi));
+    if unit {
+        let offset = |g: &mut Function, x: ExprId| {
+            let s0 = loc(g, p_start);
+            g.expr(Expr::Binary(BinaryOp::Add, s0, x), i64t.clone(), *span)
+        };
+        lo = offset(&mut g, lo);
+        hi = offset(&mut g, hi);
+    }
     let one = g.expr(Expr::Const(Scalar::I64(1)), i64t.clone(), *span);
     gbody.push(Stmt::For {
         var: k,
