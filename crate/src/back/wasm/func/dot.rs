@@ -20,6 +20,19 @@ use crate::types::{BinaryOp, DType};
 const ONE_PASS_COLUMNS: i64 = 8;
 
 impl Gen<'_, '_> {
+    /// The stride of `src`'s `axis` in bytes of `d`, in a new `i32` temporary.
+    fn byte_stride(&mut self, src: &Source, axis: usize, d: DType) -> u32 {
+        let t = self.c.temp(ValType::I32);
+        self.stride(src, axis);
+        let s = shift_of(d);
+        if s > 0 {
+            self.c.push(I::I32Const(s as i32));
+            self.c.push(I::I32Shl);
+        }
+        self.c.push(I::LocalSet(t));
+        t
+    }
+
     /// A vector `x` (`k`) times a matrix `y` (`k` x `p`) into the zeroed result of
     /// descriptor `d`, in one pass over `y` in row order: for each `k`, every result
     /// element `j` gets `x[k] * y[k, j]` added. Each element still sums its terms in
@@ -34,22 +47,11 @@ impl Gen<'_, '_> {
         p: u32,
         span: crate::syntax::Span,
     ) -> Result<(), Unsupported> {
-        let byte_stride = |g: &mut Self, src: &Source, axis: usize, dt: DType| {
-            let t = g.c.temp(ValType::I32);
-            g.stride(src, axis);
-            let s = shift_of(dt);
-            if s > 0 {
-                g.c.push(I::I32Const(s as i32));
-                g.c.push(I::I32Shl);
-            }
-            g.c.push(I::LocalSet(t));
-            t
-        };
         let [px, prow, py, po, out] = [(); 5].map(|()| self.c.temp(ValType::I32));
         let [i, j] = [(); 2].map(|()| self.c.temp(ValType::I64));
-        let xk = byte_stride(self, sa, 0, da);
-        let yr = byte_stride(self, sb, 0, db);
-        let yc = byte_stride(self, sb, 1, db);
+        let xk = self.byte_stride(sa, 0, da);
+        let yr = self.byte_stride(sb, 0, db);
+        let yc = self.byte_stride(sb, 1, db);
         let t = val_type(rd);
         let xv = self.c.temp(t);
         self.data(sa);
@@ -195,17 +197,6 @@ impl Gen<'_, '_> {
         }
         // Walked along the result: `x` by rows (stride 0 down the columns), `y` by
         // columns; along the inner axis `x` steps by its last stride, `y` by its first.
-        let byte_stride = |g: &mut Self, src: &Source, k: usize, d: DType| {
-            let t = g.c.temp(ValType::I32);
-            g.stride(src, k);
-            let s = shift_of(d);
-            if s > 0 {
-                g.c.push(I::I32Const(s as i32));
-                g.c.push(I::I32Shl);
-            }
-            g.c.push(I::LocalSet(t));
-            t
-        };
         let pa = self.c.temp(ValType::I32);
         self.data(sa);
         self.c.push(I::LocalSet(pa));
@@ -215,15 +206,15 @@ impl Gen<'_, '_> {
         let mut xs = Vec::new();
         let mut ys = Vec::new();
         if nx == 2 {
-            xs.push(Some(byte_stride(self, sa, 0, da)));
+            xs.push(Some(self.byte_stride(sa, 0, da)));
             ys.push(None);
         }
         if ny == 2 {
             xs.push(None);
-            ys.push(Some(byte_stride(self, sb, 1, db)));
+            ys.push(Some(self.byte_stride(sb, 1, db)));
         }
-        let xk = byte_stride(self, sa, nx - 1, da);
-        let yk = byte_stride(self, sb, 0, db);
+        let xk = self.byte_stride(sa, nx - 1, da);
+        let yk = self.byte_stride(sb, 0, db);
         let xo = Operand {
             ptr: pa,
             strides: xs,
