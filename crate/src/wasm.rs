@@ -60,6 +60,14 @@ pub fn last_run_threads() -> usize {
     api::last_run_threads()
 }
 
+/// The tier the latest expression run on this thread used: `"wasm"` (its generated loop)
+/// or `"vm"`.
+#[wasm_bindgen(js_name = lastRunTier)]
+#[must_use]
+pub fn last_run_tier() -> String {
+    api::last_run_tier().to_owned()
+}
+
 /// Threads later calls will use.
 #[wasm_bindgen(js_name = getNumThreads)]
 #[must_use]

@@ -218,8 +218,8 @@ function prepareInputs(inputs) {
 
 /** Builds the NDArray result, copying into `out` when the caller gave one. */
 function finish(fn, reply, out, t0) {
-  const { result, computeMs, threads } = reply;
-  const timing = { computeMs, totalMs: performance.now() - t0, threads };
+  const { result, computeMs, threads, tier } = reply;
+  const timing = { computeMs, totalMs: performance.now() - t0, threads, tier };
   if (out instanceof ResidentArray) {
     // The result stayed in wasm memory; like NumPy's out=, the call returns `out`.
     Object.defineProperty(out, 'timing', { value: timing, enumerable: false, configurable: true });
@@ -267,13 +267,21 @@ export async function evaluate(source, inputs, options) {
   requireStarted('evaluate');
   const t0 = performance.now();
   checkSource('evaluate', source);
-  const { out, threads, signal } = checkOptions('evaluate', options, ['out', 'threads', 'signal']);
+  const { out, threads, signal, tier } = checkOptions('evaluate', options, ['out', 'threads', 'signal', 'tier']);
   checkOut('evaluate', out);
   checkSignal('evaluate', signal);
+  checkTier('evaluate', tier);
   const prepared = prepareInputs(inputs);
-  const args = { source, inputs: prepared, threads: callThreads('evaluate', threads), out: outId(out) };
+  const args = { source, inputs: prepared, threads: callThreads('evaluate', threads), out: outId(out), tier: tier ?? 'auto' };
   const reply = await backend.call('evaluate', args, { signal, handles: handlesOf(prepared, out), what: 'evaluate()' });
   return finish('evaluate', reply, out, t0);
+}
+
+/** The `tier` call option: which tier runs an expression ("auto", "vm" or "wasm"). */
+function checkTier(fn, tier) {
+  if (tier !== undefined && tier !== 'auto' && tier !== 'vm' && tier !== 'wasm') {
+    throw new NumwasmError('ValueError', `${fn}(): tier must be "auto", "vm" or "wasm", not ${show(tier)}`);
+  }
 }
 
 /** Frees engine objects whose JS handles were collected without free(); kernels.js uses it too. */
@@ -357,9 +365,10 @@ export class Compiled {
   async run(inputs, options) {
     const gen = this.#live('run');
     const t0 = performance.now();
-    const { out, threads, signal } = checkOptions('run', options, ['out', 'threads', 'signal']);
+    const { out, threads, signal, tier } = checkOptions('run', options, ['out', 'threads', 'signal', 'tier']);
     checkOut('run', out);
     checkSignal('run', signal);
+    checkTier('run', tier);
     const prepared = prepareInputs(inputs);
     const given = new Map(prepared.map((i) => [i.name, i]));
     for (const [name, spec] of Object.entries(this.#signature)) {
@@ -380,6 +389,7 @@ export class Compiled {
       inputs: this.inputNames.map((name) => given.get(name)),
       threads: callThreads('run', threads),
       out: outId(out),
+      tier: tier ?? 'auto',
     };
     const reply = await backend.call('run', args, { signal, handles: gen, what: 'run()' });
     return finish('run', reply, out, t0);

@@ -47,12 +47,17 @@ export function makeEngine(glue) {
   }
 
   /** The cheap path: inputs in signature order, no names, dtypes or source crossing. */
-  function runCompiled(c, ordered, threads, out) {
+  function runCompiled(c, ordered, threads, out, tier) {
     const inputs = ordered.map((i) => (i.resident ? { resident: i.resident } : { data: i.data, shape: i.shape }));
     const t0 = performance.now();
-    const r = guard(() => engine.runCompiled(c.expr, inputs, threads, out), c.source);
+    const r = guard(() => engine.runCompiled(c.expr, inputs, threads, out, tier), c.source);
     const computeMs = performance.now() - t0;
-    return { result: r && { dtype: c.dtype, shape: r[1], data: r[0] }, computeMs, threads: glue.lastRunThreads() };
+    return {
+      result: r && { dtype: c.dtype, shape: r[1], data: r[0] },
+      computeMs,
+      threads: glue.lastRunThreads(),
+      tier: glue.lastRunTier(),
+    };
   }
 
   function timed(fn) {
@@ -61,9 +66,9 @@ export function makeEngine(glue) {
     return { result, computeMs: performance.now() - t0 };
   }
 
-  /** `timed` for engine calls, with the number of threads the call used. */
+  /** `timed` for expression runs, with the number of threads and the tier the call used. */
   function timedRun(fn) {
-    return { ...timed(fn), threads: glue.lastRunThreads() };
+    return { ...timed(fn), threads: glue.lastRunThreads(), tier: glue.lastRunTier() };
   }
 
   return {
@@ -80,8 +85,8 @@ export function makeEngine(glue) {
       return { value: result, computeMs };
     },
 
-    evaluate({ source, inputs, threads, out }) {
-      return timedRun(() => guard(() => engine.evaluate(source, toWasm(inputs), threads, out), source));
+    evaluate({ source, inputs, threads, out, tier }) {
+      return timedRun(() => guard(() => engine.evaluate(source, toWasm(inputs), threads, out, tier ?? 'auto'), source));
     },
 
     /** Compiles for a signature { name: { dtype, shape } | { scalar } }; returns an id. */
@@ -94,15 +99,15 @@ export function makeEngine(glue) {
     },
 
     /** Runs compiled expression `id` on inputs checked against its signature, in its order. */
-    run({ id, inputs, threads, out }) {
+    run({ id, inputs, threads, out, tier }) {
       const c = compiled.get(id);
       if (!c) throw new NumwasmError('ValueError', 'this compiled expression was freed');
       if (!c.arraysOnly) {
         // Weak scalars are compiled into the program: evaluate finds or compiles the one
         // for these values.
-        return timedRun(() => guard(() => engine.evaluate(c.source, toWasm(inputs), threads, out), c.source));
+        return timedRun(() => guard(() => engine.evaluate(c.source, toWasm(inputs), threads, out, tier ?? 'auto'), c.source));
       }
-      return runCompiled(c, inputs, threads, out);
+      return runCompiled(c, inputs, threads, out, tier ?? 'auto');
     },
 
     disassemble

@@ -66,8 +66,12 @@ export interface Timing {
   computeMs: number;
   totalMs: number;
   threads: number;
-  /** Kernel calls only: "wasm" (generated code) or "executor" (the reference executor). */
-  tier?: 'wasm' | 'executor';
+  /**
+   * The tier that ran the call. Kernels: "wasm" (generated code) or "executor" (the
+   * reference executor). Expressions: "wasm" (the expression's generated fused loop) or
+   * "vm" (the block VM).
+   */
+  tier?: 'wasm' | 'executor' | 'vm';
 }
 
 /** NDArray-like input; scijs ndarray's { data, shape, stride, offset } is accepted too. */
@@ -100,6 +104,13 @@ export interface CallOptions {
    * pool has is clamped to the pool (with a one-time console.warn).
    */
   threads?: number;
+  /**
+   * Which tier runs the expression: "auto" (default: the generated fused loop for
+   * element-wise expressions without vector math, where wasm is generated at run time; the
+   * block VM otherwise), "vm" (the block VM) or "wasm" (the generated loop wherever the
+   * expression has one). Every tier gives the same bits.
+   */
+  tier?: 'auto' | 'vm' | 'wasm';
   /**
    * Cancels the call. Aborted before the call or while it waits in the queue, it rejects at
    * once without reaching the engine; aborted while it runs, the engine's worker is

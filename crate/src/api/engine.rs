@@ -2,10 +2,13 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::{Array, Diagnostic, ErrorKind, Input};
+use super::{Array, Diagnostic, ErrorKind, Input, WasmHost};
+use crate::back::wasm as generated;
 use crate::front::expr::Signature;
+use crate::front::expr::kernel::{self as expr_kernel, NoKernel};
 use crate::ir::{self, Function};
 use crate::syntax::{self, Span};
 use crate::types::{Buffer, BufferMut, BufferRef, shape_str, size_of};
@@ -25,6 +28,60 @@ pub struct Compiled {
     lowered: Function,
     optimized: Function,
     program: vm::Program,
+    /// The generated-code tier: the expression as one fused loop compiled to wasm, made
+    /// on first use (shared by the clones the engine's cache hands out).
+    generated: Arc<OnceLock<Result<Generated, NoKernel>>>,
+}
+
+/// Which tier runs an expression (`run_on`'s choice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExprTier {
+    /// The generated loop where the host runs wasm and the expression has a kernel form
+    /// and is of the kind the generated loop is faster for; the VM otherwise.
+    #[default]
+    Auto,
+    /// The block VM.
+    Vm,
+    /// The generated loop wherever it can run (the VM where it cannot).
+    Generated,
+}
+
+impl ExprTier {
+    /// From the call option's name: `"auto"`, `"vm"` or `"wasm"`.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<ExprTier> {
+        match name {
+            "auto" => Some(ExprTier::Auto),
+            "vm" => Some(ExprTier::Vm),
+            "wasm" => Some(ExprTier::Generated),
+            _ => None,
+        }
+    }
+}
+
+thread_local! {
+    /// The tier this thread's latest expression run used.
+    static LAST_TIER: std::cell::Cell<ExprTier> = const { std::cell::Cell::new(ExprTier::Vm) };
+}
+
+/// The tier this thread's latest expression run used: `"wasm"` (the generated loop) or
+/// `"vm"`.
+#[must_use]
+pub fn last_run_tier() -> &'static str {
+    match LAST_TIER.with(std::cell::Cell::get) {
+        ExprTier::Generated => "wasm",
+        _ => "vm",
+    }
+}
+
+/// An expression's generated module.
+#[derive(Debug)]
+struct Generated {
+    id: u64,
+    module: generated::Module,
+    /// Whether the loop calls the engine's vector math (transcendental functions, float
+    /// `//`, `%`, `**`): the VM's block loops run those on whole blocks.
+    calls_vmath: bool,
 }
 
 /// Builds the signature of named inputs, checking the limits.
@@ -87,6 +144,7 @@ pub fn compile(source: &str, signature: &Signature) -> Result<Compiled, Diagnost
         lowered,
         optimized,
         program,
+        generated: Arc::new(OnceLock::new()),
     })
 }
 
@@ -154,6 +212,41 @@ impl Compiled {
         let _ = writeln!(s, "{}", self.optimized);
         let _ = writeln!(s, "; bytecode");
         let _ = writeln!(s, "{}", self.program);
+        let _ = writeln!(s, "; tier");
+        match expr_kernel::kernel(&self.optimized, true) {
+            Err(e) => {
+                let _ = writeln!(s, "; the VM everywhere: no generated loop ({})", e.0);
+            }
+            Ok(p) => {
+                let options = generated::Options {
+                    shared_memory: false,
+                };
+                match generated::compile_with(&p, options) {
+                    Err(u) => {
+                        let _ = writeln!(
+                            s,
+                            "; the VM everywhere: the code generator does not compile {}",
+                            u.construct
+                        );
+                    }
+                    Ok(m) if calls_vmath(&m) => {
+                        let _ = writeln!(
+                            s,
+                            "; the VM (its block loops run vector math on whole blocks); the \
+                             generated loop below on request (tier \"wasm\")"
+                        );
+                    }
+                    Ok(_) => {
+                        let _ = writeln!(
+                            s,
+                            "; the generated loop below where wasm is generated at run time \
+                             (browsers, Node); the VM natively or on request (tier \"vm\")"
+                        );
+                    }
+                }
+                let _ = write!(s, "{p}");
+            }
+        }
         s
     }
 
@@ -232,16 +325,68 @@ impl Compiled {
         out: Option<&mut BufferMut<'_>>,
         threads: Option<usize>,
     ) -> Result<Option<Array>, Diagnostic> {
+        self.run_on(inputs, out, threads, None, ExprTier::Vm)
+    }
+
+    /// The expression as a kernel: the kir program of its fused loop (`parallel`: a
+    /// `prange` loop), or why it has none and the VM runs it.
+    pub fn kernel_program(&self, parallel: bool) -> Result<crate::kir::Program, String> {
+        expr_kernel::kernel(&self.optimized, parallel).map_err(|e| e.0)
+    }
+
+    /// The generated module for `host`'s options, made on first use.
+    fn generated(&self, host: &dyn WasmHost) -> &Result<Generated, NoKernel> {
+        self.generated.get_or_init(|| {
+            let program = expr_kernel::kernel(&self.optimized, true)?;
+            let module = generated::compile_with(&program, host.options()).map_err(|u| {
+                NoKernel(format!(
+                    "the code generator does not compile {}",
+                    u.construct
+                ))
+            })?;
+            // The vmath functions a module calls are its imports from `numwasm`, by name.
+            let calls_vmath = calls_vmath(&module);
+            Ok(Generated {
+                id: super::kernels::NEXT_MODULE.fetch_add(1, Ordering::Relaxed),
+                module,
+                calls_vmath,
+            })
+        })
+    }
+
+    /// Which tier `run_on` with `tier` and `host` would run this expression on, and why
+    /// (a line for `disassemble` and the tests).
+    pub fn tier_with(&self, host: Option<&dyn WasmHost>, tier: ExprTier) -> (ExprTier, String) {
+        if tier == ExprTier::Vm {
+            return (ExprTier::Vm, "the VM was asked for".into());
+        }
+        let Some(h) = host else {
+            return (
+                ExprTier::Vm,
+                "no host runs generated code here (native)".into(),
+            );
+        };
+        match self.generated(h) {
+            Err(e) => (ExprTier::Vm, format!("no generated loop: {}", e.0)),
+            Ok(g) if g.calls_vmath && tier == ExprTier::Auto => (
+                ExprTier::Vm,
+                "the loop calls vector math, which the VM runs on whole blocks".into(),
+            ),
+            Ok(_) => (ExprTier::Generated, "one fused generated loop".into()),
+        }
+    }
+
+    /// [`Self::run`] on the tier `tier` chooses, with `host` running generated code.
+    pub fn run_on(
+        &self,
+        inputs: &[(&str, Input<'_>)],
+        out: Option<&mut BufferMut<'_>>,
+        threads: Option<usize>,
+        host: Option<&dyn WasmHost>,
+        tier: ExprTier,
+    ) -> Result<Option<Array>, Diagnostic> {
         let bufs = self.check_inputs(inputs)?;
         let (dtype, shape) = (self.program.out_dtype, self.program.out_shape.clone());
-        let runtime = |e: vm::RuntimeError| {
-            let kind = if e.message.starts_with("cannot allocate") {
-                ErrorKind::MemoryError
-            } else {
-                ErrorKind::ValueError
-            };
-            Diagnostic::new(kind, e.message, e.span)
-        };
         match out {
             Some(o) => {
                 if o.dtype() != dtype || o.len() != size_of(&shape) {
@@ -256,7 +401,7 @@ impl Compiled {
                         Span::default(),
                     ));
                 }
-                vm::run(&self.program, &bufs, o, threads).map_err(runtime)?;
+                self.execute(&bufs, o, threads, host, tier)?;
                 Ok(None)
             }
             None => {
@@ -270,10 +415,46 @@ impl Compiled {
                         Span::default(),
                     )
                 })?;
-                vm::run(&self.program, &bufs, &mut data.as_mut(), threads).map_err(runtime)?;
+                self.execute(&bufs, &mut data.as_mut(), threads, host, tier)?;
                 Ok(Some(Array { dtype, shape, data }))
             }
         }
+    }
+
+    /// Whether a call stays on the calling thread: the VM's estimate of its serial time is
+    /// under the parallel threshold (the same rule for both tiers, so `timing.threads` does
+    /// not depend on the tier).
+    fn serial(&self) -> bool {
+        let cost = self.program.loops_cost_ns();
+        cost.is_nan() || cost < crate::par::PARALLEL_MIN_NS
+    }
+
+    /// Runs on the chosen tier into `out`.
+    fn execute(
+        &self,
+        bufs: &[BufferRef<'_>],
+        out: &mut BufferMut<'_>,
+        threads: Option<usize>,
+        host: Option<&dyn WasmHost>,
+        tier: ExprTier,
+    ) -> Result<(), Diagnostic> {
+        if let Some(h) = host
+            && self.tier_with(host, tier).0 == ExprTier::Generated
+            && let Ok(g) = self.generated(h)
+            && let Some(r) = run_generated(g, h, bufs, out, self.serial())
+        {
+            LAST_TIER.with(|t| t.set(ExprTier::Generated));
+            return r;
+        }
+        LAST_TIER.with(|t| t.set(ExprTier::Vm));
+        vm::run(&self.program, bufs, out, threads).map_err(|e| {
+            let kind = if e.message.starts_with("cannot allocate") {
+                ErrorKind::MemoryError
+            } else {
+                ErrorKind::ValueError
+            };
+            Diagnostic::new(kind, e.message, e.span)
+        })
     }
 
     /// Evaluates the IR as lowered (before optimization) with the reference evaluator,
@@ -366,4 +547,70 @@ pub fn evaluate(source: &str, inputs: &[(&str, Input<'_>)]) -> Result<Array, Dia
     ENGINE
         .get_or_init(Engine::new)
         .evaluate(source, inputs, None)
+}
+
+/// Whether a module calls the engine's vector math: its imports from `numwasm` are named
+/// in its bytes.
+fn calls_vmath(m: &generated::Module) -> bool {
+    m.bytes
+        .windows(generated::VMATH_PREFIX.len())
+        .any(|w| w == generated::VMATH_PREFIX.as_bytes())
+}
+
+/// Runs an expression's generated loop on `bufs` into `out`: lays out a 1-d descriptor for
+/// each (the elements stay where they are: the host runs the module on this memory) and the
+/// trampoline's block, calls the host and reads the error back. `None` when an array has no
+/// place in the module's ABI (an address or length beyond `i32`; the VM runs the call).
+fn run_generated(
+    g: &Generated,
+    host: &dyn WasmHost,
+    bufs: &[BufferRef<'_>],
+    out: &mut BufferMut<'_>,
+    serial: bool,
+) -> Option<Result<(), Diagnostic>> {
+    let word = |x: usize| i32::try_from(x).ok();
+    let mut descriptors: Vec<[i32; 3]> = Vec::with_capacity(bufs.len() + 1);
+    descriptors.push([word(out.as_mut_ptr() as usize)?, word(out.len())?, 1]);
+    for b in bufs {
+        descriptors.push([word(b.as_ptr() as usize)?, word(b.len())?, 1]);
+    }
+    let mut block = vec![0u64; generated::Block::slots(descriptors.len(), 0)];
+    for (k, d) in descriptors.iter().enumerate() {
+        block[generated::Block::param(k) as usize / 8] =
+            u64::from(word(d.as_ptr() as usize)? as u32);
+    }
+    let at = u32::try_from(block.as_mut_ptr() as usize).ok()?;
+    // What the loop allocates (a parallel loop's environment) lives until it returns.
+    let _arena = super::arena::CallArena::new();
+    let internal = |m: String| Diagnostic::new(ErrorKind::InternalError, m, Span::default());
+    let ran = if serial {
+        host.run_limited(g.id, &g.module.bytes, at, 1)
+    } else {
+        host.run(g.id, &g.module.bytes, at)
+    };
+    if let Err(e) = ran {
+        return Some(Err(internal(format!(
+            "the generated code of this expression failed to run: {e}"
+        ))));
+    }
+    vm::set_last_run_threads(host.threads_used());
+    let code = block[generated::Block::ERROR as usize / 8] as u32 as i32;
+    if code != 0 {
+        let a = block[generated::Block::ERROR_A as usize / 8] as i64;
+        let b = block[generated::Block::ERROR_B as usize / 8] as i64;
+        return Some(Err(match g.module.error(code, a, b) {
+            Some(e) if e.kind == crate::kir::RaiseKind::MemoryError => {
+                Diagnostic::new(ErrorKind::MemoryError, e.message, e.span)
+            }
+            Some(e) => internal(format!(
+                "the generated loop raised {}: {}",
+                e.kind.name(),
+                e.message
+            )),
+            None => internal(format!(
+                "the generated code reported error {code}, which names no site"
+            )),
+        }));
+    }
+    Some(Ok(()))
 }

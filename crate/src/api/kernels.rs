@@ -117,6 +117,12 @@ pub trait WasmHost {
     /// kernel's own error is in the block, not here.
     fn run(&self, id: u64, bytes: &[u8], block: u32) -> Result<(), String>;
 
+    /// [`Self::run`] with the call's parallel loops limited to `threads` threads.
+    fn run_limited(&self, id: u64, bytes: &[u8], block: u32, threads: usize) -> Result<(), String> {
+        let _ = threads;
+        self.run(id, bytes, block)
+    }
+
     /// The most threads the parallel loops of the calls run so far used (1 when none ran
     /// in parallel).
     fn threads_used(&self) -> usize {
@@ -143,7 +149,7 @@ struct Generated {
 
 /// Module identities, unique in the process (threads share them: each pool thread keeps
 /// its own instance of a module under the same id).
-static NEXT_MODULE: AtomicU64 = AtomicU64::new(1);
+pub(super) static NEXT_MODULE: AtomicU64 = AtomicU64::new(1);
 
 impl Compiled {
     fn new(program: kir::Program) -> Self {

@@ -273,6 +273,21 @@ pub struct Program {
     pub temp_values: Vec<usize>,
 }
 
+impl Program {
+    /// The estimated serial time of the program's block loops, in nanoseconds (what
+    /// `par::effective_threads` weighs; axis reductions are not counted).
+    #[must_use]
+    pub fn loops_cost_ns(&self) -> f64 {
+        self.steps
+            .iter()
+            .map(|s| match s {
+                Step::Loop(l) => l.cost_ns() * crate::types::size_of(&l.shape) as f64,
+                _ => 0.0,
+            })
+            .sum()
+    }
+}
+
 fn d(x: DType) -> &'static str {
     x.short_name()
 }

@@ -60,6 +60,11 @@ pub fn last_run_threads() -> usize {
     LAST_RUN_THREADS.with(std::cell::Cell::get)
 }
 
+/// Records that this thread's latest run (of another tier) used `t` threads.
+pub fn set_last_run_threads(t: usize) {
+    LAST_RUN_THREADS.with(|c| c.set(t));
+}
+
 fn note_threads(t: usize) {
     LAST_RUN_THREADS.with(|c| c.set(c.get().max(t)));
 }

@@ -22,4 +22,4 @@ pub use bytecode::{
     BLOCK, BlockLoop, CHUNK, ChainStep, Dest, Insn, MAX_CHAIN, Opd, Program, Reg, Sink, Src, Step,
     StepOp,
 };
-pub use exec::{RuntimeError, last_run_threads, run};
+pub use exec::{RuntimeError, last_run_threads, run, set_last_run_threads};

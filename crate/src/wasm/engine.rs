@@ -84,7 +84,9 @@ impl Engine {
         inputs: JsArray,
         threads: usize,
         out: Option<u32>,
+        tier: &str,
     ) -> Result<JsValue, JsValue> {
+        let tier = tier_of(tier)?;
         let converted = convert_inputs(&inputs)?;
         let Some(out_id) = out else {
             let named = self.as_inputs(&converted)?;
@@ -94,13 +96,19 @@ impl Engine {
                 .map_err(|d| diagnostic(&d, source))?;
             check_output_fits(&compiled)?;
             let result = compiled
-                .run(&named, None, threads_opt(threads))
+                .run_on(
+                    &named,
+                    None,
+                    threads_opt(threads),
+                    Some(&host(threads)),
+                    tier,
+                )
                 .map_err(|d| diagnostic(&d, source))?
                 .ok_or_else(|| error("InternalError", "no result"))?;
             return Ok(array_to_js(&result.dtype, &result.shape, &result.data));
         };
         self.with_out(&converted, out_id, |engine, target| {
-            engine.run_into(source, &converted, threads, target)
+            engine.run_into(source, &converted, threads, target, tier)
         })
     }
 
@@ -129,6 +137,7 @@ impl Engine {
         converted: &[(String, Converted)],
         threads: usize,
         target: &mut Resident,
+        tier: api::ExprTier,
     ) -> Result<(), JsValue> {
         let compiled = {
             let named = self.as_inputs(converted)?;
@@ -136,7 +145,7 @@ impl Engine {
                 .compile(source, &named)
                 .map_err(|d| diagnostic(&d, source))?
         };
-        self.run_compiled_into(&compiled, converted, threads, target)
+        self.run_compiled_into(&compiled, converted, threads, target, tier)
     }
 
     /// Runs `compiled` into the resident array `target`, which must have the result's
@@ -147,6 +156,7 @@ impl Engine {
         converted: &[(String, Converted)],
         threads: usize,
         target: &mut Resident,
+        tier: api::ExprTier,
     ) -> Result<(), JsValue> {
         let source = compiled.source();
         let named = self.as_inputs(converted)?;
@@ -162,10 +172,12 @@ impl Engine {
             ));
         }
         compiled
-            .run(
+            .run_on(
                 &named,
                 Some(&mut target.data.as_mut()),
                 threads_opt(threads),
+                Some(&host(threads)),
+                tier,
             )
             .map_err(|d| diagnostic(&d, source))?;
         Ok(())
@@ -183,7 +195,9 @@ impl Engine {
         inputs: JsArray,
         threads: usize,
         out: Option<u32>,
+        tier: &str,
     ) -> Result<JsValue, JsValue> {
+        let tier = tier_of(tier)?;
         let sig = expr.compiled.signature();
         if inputs.length() as usize != sig.inputs.len() {
             return Err(error(
@@ -239,13 +253,19 @@ impl Engine {
         };
         if let Some(out_id) = out {
             return self.with_out(&converted, out_id, |engine, target| {
-                engine.run_compiled_into(&compiled, &converted, threads, target)
+                engine.run_compiled_into(&compiled, &converted, threads, target, tier)
             });
         }
         let named = self.as_inputs(&converted)?;
         check_output_fits(&compiled)?;
         let result = compiled
-            .run(&named, None, threads_opt(threads))
+            .run_on(
+                &named,
+                None,
+                threads_opt(threads),
+                Some(&host(threads)),
+                tier,
+            )
             .map_err(|d| diagnostic(&d, source))?
             .ok_or_else(|| error("InternalError", "no result"))?;
         Ok(JsArray::of2(&typed_array(&result.data), &shape_to_js(&result.shape)).into())
@@ -387,6 +407,24 @@ impl CompiledExpr {
 
 pub(super) fn freed(id: u32) -> JsValue {
     error("ValueError", &format!("resident array #{id} was freed"))
+}
+
+/// The host of generated code for a call limited to `threads` (0: the current limit).
+fn host(threads: usize) -> super::jit::Host {
+    super::jit::Host::new(threads_opt(threads))
+}
+
+/// The `tier` call option: `"auto"` (or empty), `"vm"` or `"wasm"`.
+fn tier_of(name: &str) -> Result<api::ExprTier, JsValue> {
+    if name.is_empty() {
+        return Ok(api::ExprTier::Auto);
+    }
+    api::ExprTier::from_name(name).ok_or_else(|| {
+        error(
+            "ValueError",
+            &format!("tier must be \"auto\", \"vm\" or \"wasm\", not {name:?}"),
+        )
+    })
 }
 
 fn threads_opt(threads: usize) -> Option<usize> {

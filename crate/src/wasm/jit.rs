@@ -70,12 +70,33 @@ impl WasmHost for Host {
     }
 
     fn run(&self, id: u64, bytes: &[u8], block: u32) -> Result<(), String> {
+        self.run_threads(id, bytes, block, self.threads)
+    }
+
+    fn run_limited(&self, id: u64, bytes: &[u8], block: u32, threads: usize) -> Result<(), String> {
+        let k = self.threads.map_or(threads, |t| t.min(threads));
+        self.run_threads(id, bytes, block, Some(k))
+    }
+
+    fn threads_used(&self) -> usize {
+        self.used.get()
+    }
+}
+
+impl Host {
+    fn run_threads(
+        &self,
+        id: u64,
+        bytes: &[u8],
+        block: u32,
+        threads: Option<usize>,
+    ) -> Result<(), String> {
         let run = export(id, bytes, RUN_EXPORT)?;
         let previous = CURRENT.replace(Some(Current {
             id,
             bytes: bytes.as_ptr() as usize,
             len: bytes.len(),
-            threads: self.threads,
+            threads,
         }));
         USED.set(1);
         let r = run
@@ -85,10 +106,6 @@ impl WasmHost for Host {
         CURRENT.set(previous);
         self.used.set(self.used.get().max(USED.get()));
         r
-    }
-
-    fn threads_used(&self) -> usize {
-        self.used.get()
     }
 }
 

@@ -3,6 +3,8 @@
 //! with a shared memory, or simd with a plain one) and executed natively in wasmi; its
 //! result, the arrays it wrote and its errors must equal the executor's to the bit.
 //!
+//! * `expressions.rs`: expressions through their generated loop (the expression tier)
+//!   against the VM, to the bit.
 //! * `cases.rs`: kernels through the real front end (loops, breaks, while, 2-d arrays,
 //!   errors, narrow integers, casts, calls), hand-built programs for what the front end
 //!   never makes (reads before assignment, a function falling off its end), what stays
@@ -32,6 +34,7 @@ mod common;
 mod harness;
 
 mod cases;
+mod expressions;
 mod imports;
 mod intrinsics;
 mod lists;

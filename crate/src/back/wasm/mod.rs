@@ -137,7 +137,7 @@ pub mod vmath;
 /// with it).
 pub use crate::kir::parallel::chunk_plan;
 pub use text::to_text;
-pub use vmath::{VMATH_IMPORTS, VMATH_MODULE, VmathImport, VmathOp};
+pub use vmath::{VMATH_IMPORTS, VMATH_MODULE, VMATH_PREFIX, VmathImport, VmathOp};
 
 use std::fmt;
 

@@ -32,6 +32,10 @@ pub use crate::types::{BinaryOp, UnaryOp};
 /// The import module the functions come from: the engine's own wasm exports.
 pub const VMATH_MODULE: &str = "numwasm";
 
+/// How the names of the vmath functions begin (`nw_vmath_exp_f64`): a module whose bytes
+/// hold it imports one.
+pub const VMATH_PREFIX: &str = "nw_vmath_";
+
 /// The list of imports, one entry per operation: its float64 and float32 functions'
 /// names, its float64x2 and float32x4 lane functions' names, and what they compute. A macro, so that the table the generator reads
 /// ([`VMATH_IMPORTS`]) and the engine's exports are made from the same list and cannot

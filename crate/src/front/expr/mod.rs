@@ -10,6 +10,7 @@
 //! Python's own arithmetic, [`pyops`]), checks broadcasting and builds the typed IR through
 //! `ir::Function`'s hash-consing, constant-folding builder.
 
+pub mod kernel;
 mod lower;
 pub mod pyops;
 

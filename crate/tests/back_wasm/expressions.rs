@@ -1,0 +1,290 @@
+//! Expressions through their generated loop (`front::expr::kernel`, the expression tier):
+//! the kernel of each expression, compiled and run in wasmi on the expression's inputs,
+//! must write the VM's result to the bit (NaNs as NaNs), and the executor must agree with
+//! it. Random element-wise expressions over every input kind the tier takes (arrays of the
+//! result's size in several dtypes, one-element arrays read once, Python scalars folded
+//! into constants), fixed cases for casts, integer division by zero and `where`, and the
+//! expressions the tier refuses, with the reason the engine gives.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use numwasm::api::{Array, Engine, ExprTier, Input, WasmHost};
+use numwasm::back::wasm::{self as wasm, Options};
+use numwasm::kir::exec::{ArrayValue, Value};
+use numwasm::types::{Buffer, Scalar};
+
+use super::common::Rng;
+use super::harness;
+
+const N: usize = 1003; // not a multiple of any lane count
+
+/// A random element-wise expression over the inputs of [`inputs`].
+fn random_expr(rng: &mut Rng, depth: u32) -> String {
+    let leaves = ["a", "b", "i", "u", "k", "o", "s", "2", "3.5", "0.5", "True"];
+    if depth == 0 || rng.below(10) < 2 {
+        return leaves[rng.below(leaves.len() as u64) as usize].to_string();
+    }
+    let x = random_expr(rng, depth - 1);
+    let y = random_expr(rng, depth - 1);
+    match rng.below(24) {
+        0 => format!("-{x}"),
+        1 => format!("sqrt(abs({x}))"),
+        2 => format!("sin({x})"),
+        3 => format!("exp({x} / 8)"),
+        4 => format!("({x})**2"),
+        5 => format!("({x})**3"),
+        6 => format!("abs({x})**1.5"),
+        7 => format!("where({x} > {y}, {x}, {})", random_expr(rng, depth - 1)),
+        8 => format!("floor({x})"),
+        9 => format!("({x}) // ({y})"),
+        10 => format!("({x}) % ({y})"),
+        11 => format!("maximum({x}, {y})"),
+        12 => format!("({x}) / ({y})"),
+        13 => format!("({x}) < ({y})"),
+        14 => format!("minimum({x}, {y})"),
+        15 => format!("arctan2({x}, {y})"),
+        16 => format!("({x}) == ({y})"),
+        17 => format!("abs({x})"),
+        _ => {
+            let ops = ["+", "-", "*", "+", "*"];
+            format!("({x} {} {y})", ops[rng.below(ops.len() as u64) as usize])
+        }
+    }
+}
+
+struct Data {
+    a: Vec<f64>,
+    b: Vec<f32>,
+    i: Vec<i32>,
+    u: Vec<u8>,
+    k: Vec<i64>,
+    o: Vec<f64>,
+}
+
+fn data(rng: &mut Rng, n: usize) -> Data {
+    Data {
+        a: (0..n).map(|_| rng.float() * 6.0 - 3.0).collect(),
+        b: (0..n).map(|_| (rng.float() * 6.0 - 3.0) as f32).collect(),
+        i: (0..n).map(|_| rng.below(101) as i32 - 50).collect(),
+        u: (0..n).map(|_| rng.below(256) as u8).collect(),
+        k: (0..n).map(|_| rng.next() as i64 >> rng.below(64)).collect(),
+        o: vec![rng.float() * 4.0 - 2.0],
+    }
+}
+
+fn inputs<'a>(d: &'a Data, shape: &'a [usize]) -> Vec<(&'static str, Input<'a>)> {
+    vec![
+        ("a", Input::array(&d.a[..], shape)),
+        ("b", Input::array(&d.b[..], shape)),
+        ("i", Input::array(&d.i[..], shape)),
+        ("u", Input::array(&d.u[..], shape)),
+        ("k", Input::array(&d.k[..], shape)),
+        ("o", Input::array(&d.o[..], &[1])),
+        ("s", Input::float(0.25)),
+    ]
+}
+
+fn flat(buf: Buffer) -> Value {
+    let n = buf.len();
+    Value::Array(ArrayValue::from_buffer(buf, vec![n]))
+}
+
+fn same(a: &Scalar, b: &Scalar) -> bool {
+    match (a, b) {
+        (Scalar::F64(x), Scalar::F64(y)) => x.to_bits() == y.to_bits() || x.is_nan() && y.is_nan(),
+        (Scalar::F32(x), Scalar::F32(y)) => x.to_bits() == y.to_bits() || x.is_nan() && y.is_nan(),
+        _ => a == b,
+    }
+}
+
+/// Runs `src`'s kernel in wasmi (serial and parallel forms) and asserts it wrote the VM's
+/// result; returns why not when the expression does not compile or has no kernel form.
+fn check(engine: &Engine, src: &str, d: &Data, shape: &[usize]) -> Result<(), String> {
+    let ins = inputs(d, shape);
+    let prog = engine
+        .compile(src, &ins)
+        .map_err(|e| format!("{}: {}", e.kind.name(), e.message))?;
+    let vm: Array = prog.run(&ins, None, Some(1)).unwrap().unwrap();
+    for parallel in [false, true] {
+        let program = prog.kernel_program(parallel)?;
+        let mut args = vec![flat(Buffer::zeros(vm.dtype, vm.data.len()))];
+        for (_, v) in &ins {
+            if let Input::Array { data, .. } = v {
+                args.push(flat(data.to_owned()));
+            }
+        }
+        let m = match harness::compile(&program) {
+            Ok(m) => m,
+            Err(u) => panic!("{src}: the generator refused {u}\n{program}"),
+        };
+        let got = harness::compiled(&m, &args);
+        assert!(got.result.is_ok(), "{src}: {:?}", got.result);
+        let want: Vec<Scalar> = (0..vm.data.len()).map(|j| vm.data.get(j)).collect();
+        let wrong = got.arrays[0]
+            .iter()
+            .zip(&want)
+            .position(|(g, w)| !same(g, w));
+        if let Some(j) = wrong {
+            panic!(
+                "{src} (parallel {parallel}): element {j}: generated {:?}, VM {:?}\n{program}",
+                got.arrays[0][j], want[j]
+            );
+        }
+        // The executor agrees with the generated code.
+        harness::differential(&program, &args);
+    }
+    Ok(())
+}
+
+#[test]
+fn random_expressions_match_the_vm_to_the_bit() {
+    let mut rng = Rng::new(0xe4b2_7c11);
+    let d = data(&mut rng, N);
+    let engine = Engine::new();
+    let mut ran = 0;
+    for _ in 0..220 {
+        let src = random_expr(&mut rng, 3);
+        if check(&engine, &src, &d, &[N]).is_ok() {
+            ran += 1;
+        }
+    }
+    // Only the expressions the front end rejects (bool arithmetic) have no kernel.
+    assert!(ran >= 180, "only {ran} of 220 expressions ran");
+}
+
+#[test]
+fn fixed_expressions_match_the_vm() {
+    let mut rng = Rng::new(7);
+    let shape = [17, 59];
+    let d = data(&mut rng, 17 * 59);
+    let engine = Engine::new();
+    for src in [
+        "a + (a**2 + (b*a + 1)*3)",
+        "(2*a + 3*a)/a",
+        "exp(2.1*a + 3.2*b)",
+        "sin(a)**2 + cos(b)**2",
+        "i // (u - 100)",
+        "i % (i - i)",
+        "k // 0",
+        "where(a > o, a, o * s)",
+        "a * o + s",
+        "a > b",
+        "(i < 3) & (u > 7)",
+        "~i ^ u",
+        "k >> (u % 70)",
+        "b + k",
+        "u + i",
+        "b * 2 + o",
+        "u / i",
+        "(u > 3) + u",
+        "a ** k",
+        "i ** 3",
+        "isnan(a / (a - a))",
+        "fmax(a / (a - a), b)",
+    ] {
+        if let Err(e) = check(&engine, src, &d, &shape) {
+            panic!("{src}: {e}");
+        }
+    }
+}
+
+/// A host that runs nothing: `tier_with` only compiles.
+struct Inspector;
+
+impl WasmHost for Inspector {
+    fn options(&self) -> Options {
+        Options {
+            shared_memory: false,
+        }
+    }
+
+    fn run(&self, _: u64, _: &[u8], _: u32) -> Result<(), String> {
+        Err("the inspector runs nothing".to_owned())
+    }
+}
+
+#[test]
+fn the_tier_and_why() {
+    let mut rng = Rng::new(9);
+    let d = data(&mut rng, 12);
+    let r = vec![1.5; 4];
+    let engine = Engine::new();
+    let tier = |src: &str, extra: Option<(&str, Input<'_>)>, want: ExprTier| {
+        let mut ins = inputs(&d, &[3, 4]);
+        ins.extend(extra);
+        let prog = engine
+            .compile(src, &ins)
+            .unwrap_or_else(|e| panic!("{src}: {e:?}"));
+        let (got, why) = prog.tier_with(Some(&Inspector), ExprTier::Auto);
+        assert_eq!(got, want, "{src}: {why}");
+        why
+    };
+    assert_eq!(
+        tier("a*b + i", None, ExprTier::Generated),
+        "one fused generated loop"
+    );
+    assert!(tier("exp(a)", None, ExprTier::Vm).contains("vector math"));
+    let why = tier("i ** u", None, ExprTier::Vm);
+    assert!(why.contains("integer power"), "{why}");
+    assert_eq!(
+        tier("i ** 3", None, ExprTier::Generated),
+        "one fused generated loop"
+    );
+    for src in ["sum(a)", "a - sum(a)", "max(a, axis=0)"] {
+        let why = tier(src, None, ExprTier::Vm);
+        assert!(why.contains("reduction"), "{src}: {why}");
+    }
+    let why = tier(
+        "a + r",
+        Some(("r", Input::array(&r[..], &[4]))),
+        ExprTier::Vm,
+    );
+    assert!(why.contains("input 'r' broadcasts"), "{why}");
+    // Asked for, the generated loop runs vector math too; natively there is no host.
+    let ins = inputs(&d, &[3, 4]);
+    let prog = engine.compile("exp(a)", &ins).unwrap();
+    assert_eq!(
+        prog.tier_with(Some(&Inspector), ExprTier::Generated).0,
+        ExprTier::Generated
+    );
+    assert_eq!(prog.tier_with(None, ExprTier::Auto).0, ExprTier::Vm);
+    assert_eq!(
+        prog.tier_with(Some(&Inspector), ExprTier::Vm).0,
+        ExprTier::Vm
+    );
+    assert!(prog.disassemble().contains("; tier\n"));
+}
+
+#[test]
+fn shared_buffers_stay_untouched() {
+    // The loop writes only `out`: the inputs come back as they went in.
+    let mut rng = Rng::new(11);
+    let d = data(&mut rng, 40);
+    let engine = Engine::new();
+    let ins = inputs(&d, &[40]);
+    let prog = engine.compile("a*2 + b", &ins).unwrap();
+    let program = prog.kernel_program(true).unwrap();
+    let a = Rc::new(RefCell::new(Buffer::F64(d.a.clone())));
+    let args = vec![
+        flat(Buffer::zeros(numwasm::types::DType::F64, 40)),
+        Value::Array(ArrayValue {
+            data: Rc::clone(&a),
+            offset: 0,
+            shape: vec![40],
+            strides: vec![1],
+        }),
+        flat(Buffer::F32(d.b.clone())),
+        flat(Buffer::I32(d.i.clone())),
+        flat(Buffer::U8(d.u.clone())),
+        flat(Buffer::I64(d.k.clone())),
+        flat(Buffer::F64(d.o.clone())),
+    ];
+    let m = harness::compile(&program).unwrap();
+    let got = harness::compiled(&m, &args);
+    assert_eq!(got.arrays[1].len(), 40);
+    for (j, v) in got.arrays[1].iter().enumerate() {
+        assert!(same(v, &Scalar::F64(d.a[j])));
+    }
+    let _ = wasm::VMATH_PREFIX;
+}
