@@ -9,7 +9,11 @@
 // into a preallocated array. Medians and quartiles over repeats after warm-up (at least 3
 // calls and 2 s per configuration, WARM_MS=... to change it).
 //
-//   node bench/run.mjs [--sizes 1e3,1e4,1e5,1e6,1e7] [--only poly,sum-f64] [--out FILE]
+// `--tiers auto,vm,wasm` also times the expression tiers one after another in each
+// configuration (row.tiers[tier][threads]); row.numwasm is the first tier's figures, and
+// row.tier names the tier the engine ran for `auto`.
+//
+//   node bench/run.mjs [--sizes 1e3,1e4,1e5,1e6,1e7] [--only poly,sum-f64] [--tiers auto,vm] [--out FILE]
 
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -25,10 +29,11 @@ function arg(name, fallback) {
 
 const sizes = arg('sizes', '1e3,1e4,1e5,1e6,1e7').split(',').map(Number);
 const only = arg('only', '');
+const tiers = arg('tiers', 'auto').split(',');
 const outFile = arg('out', join(repo, 'bench', 'results', 'browser.json'));
 
 const result = await evaluateInIsolatedPage(
-  async ({ sizes, only, warmMs }) => {
+  async ({ sizes, only, warmMs, tiers }) => {
     const nw = await import('/web/src/index.js');
     const { WORKLOADS, maxRelDiff } = await import('/bench/workloads.js');
     const status = await nw.init();
@@ -63,19 +68,26 @@ const result = await evaluateInIsolatedPage(
         const resident = {};
         for (const [k, v] of Object.entries(inputs)) resident[k] = await nw.array(v);
         const out = w.reduction ? undefined : await nw.array(new Float64Array(n));
-        const row = { id: w.id, expr: w.expr, n, repeats, check: { maxRelDiff: diff, tolerance, ok: diff <= tolerance }, numwasm: {} };
+        const row = { id: w.id, expr: w.expr, n, repeats, check: { maxRelDiff: diff, tolerance, ok: diff <= tolerance }, tiers: {} };
+        for (const tier of tiers) row.tiers[tier] = {};
         for (const k of threadCounts) {
-          const call = () => nw.evaluate(w.expr, resident, { threads: k, out });
-          await warmUp(call);
-          const t = [];
-          let used = 1; // the most threads a timed call used (calls under the threshold use 1)
-          for (let i = 0; i < repeats; i++) {
-            const { timing } = await call();
-            t.push(timing.computeMs);
-            used = Math.max(used, timing.threads ?? 1);
+          for (const tier of tiers) {
+            const call = () => nw.evaluate(w.expr, resident, { threads: k, out, tier });
+            await warmUp(call);
+            const t = [];
+            let used = 1; // the most threads a timed call used (calls under the threshold use 1)
+            let ran;
+            for (let i = 0; i < repeats; i++) {
+              const { timing } = await call();
+              t.push(timing.computeMs);
+              used = Math.max(used, timing.threads ?? 1);
+              ran = timing.tier;
+            }
+            row.tiers[tier][k] = { ...stats(t), used, ran };
           }
-          row.numwasm[k] = { ...stats(t), used };
         }
+        row.numwasm = row.tiers[tiers[0]];
+        row.tier = row.numwasm[1].ran;
         const jsBuf = new Float64Array(w.reduction ? 1 : n);
         await warmUp(() => w.js(inputs, jsBuf));
         const t = [];
@@ -90,7 +102,10 @@ const result = await evaluateInIsolatedPage(
         rows.push(row);
         console.log(
           `${w.id.padEnd(8)} n=${n.toExponential(0)} js ${row.js.median.toFixed(3)} ms` +
-            threadCounts.map((k) => `  nw@${k} ${row.numwasm[k].median.toFixed(3)} ms`).join('') +
+            tiers
+              .map((tier) => threadCounts.map((k) => `  ${tier}@${k} ${row.tiers[tier][k].median.toFixed(3)} ms`).join(''))
+              .join('') +
+            `  (${row.tier})` +
             (row.check.ok ? '' : `  CHECK FAILED (max rel diff ${diff})`),
         );
       }
@@ -122,7 +137,7 @@ const result = await evaluateInIsolatedPage(
     }
     return { status, threadCounts, rows, bandwidth, userAgent: navigator.userAgent };
   },
-  { sizes, only, warmMs: Number(process.env.WARM_MS ?? 2000) },
+  { sizes, only, warmMs: Number(process.env.WARM_MS ?? 2000), tiers },
 );
 
 const chromium = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim();

@@ -472,6 +472,11 @@ impl Function {
     pub fn expr_count(&self) -> usize {
         self.exprs.len()
     }
+
+    /// The arena's expressions, reachable or not.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        self.exprs.iter()
+    }
 }
 
 /// The functions compiled for one call signature of a kernel: the entry first, then the

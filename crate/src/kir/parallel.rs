@@ -94,6 +94,31 @@ pub struct ParLoop {
     pub span: Span,
 }
 
+/// Whether consecutive chunks of loop `p`, whose chunk function is `chunk`, may run as
+/// one call: the chunks leave no partials (so nothing is combined per chunk) and the chunk
+/// function allocates nothing (a merged call would hold what each chunk frees). Chunks
+/// that only load, compute and store give the same memory whichever way their iterations
+/// are grouped, and the first error in iteration order is the first recorded.
+#[must_use]
+pub fn chunks_merge(p: &ParLoop, chunk: &Function) -> bool {
+    if !p.partials.is_empty() || p.keeps_allocations {
+        return false;
+    }
+    let pure = chunk.exprs().all(|e| {
+        !matches!(
+            e,
+            Expr::Call(..) | Expr::Intrinsic(..) | Expr::View(..) | Expr::Tuple(..)
+        )
+    });
+    let mut plain = true;
+    each_stmt(&chunk.body, &mut |st| {
+        if matches!(st, Stmt::Append { .. } | Stmt::ParFor(_)) {
+            plain = false;
+        }
+    });
+    pure && plain
+}
+
 /// A `prange` body that would race: a TypingError at `span`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SafetyError {

@@ -17,14 +17,23 @@ use js_sys::{Function, Object, Reflect, Uint8Array, WebAssembly};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::WasmHost;
-use crate::back::wasm::{Options, RUN_EXPORT, chunk_export, chunk_plan};
+use crate::back::wasm::{Options, PAR_KEEP, PAR_MERGE, RUN_EXPORT, chunk_export, chunk_plan};
 
 /// Instances kept per thread.
 const CACHE_CAPACITY: usize = 512;
 
+/// The key of a module's [`RUN_EXPORT`] in the function cache (chunk trampolines are
+/// keyed by their function's index).
+const RUN: u32 = u32::MAX;
+
 thread_local! {
     /// The exports of each instantiated module on this thread, by module id.
     static INSTANCES: RefCell<HashMap<u64, Object>> = RefCell::new(HashMap::new());
+    /// The exported functions looked up so far, by module id and export ([`RUN`] or a
+    /// chunk function's index): a call then costs no property lookup and no string.
+    static FUNCTIONS: RefCell<HashMap<(u64, u32), Function>> = RefCell::new(HashMap::new());
+    /// `performance.now` and its receiver, looked up once per thread.
+    static CLOCK: RefCell<Option<(JsValue, Function)>> = const { RefCell::new(None) };
     /// The kernel call running on this thread, for the parallel loops it starts.
     static CURRENT: Cell<Option<Current>> = const { Cell::new(None) };
     /// Set while this thread runs a chunk of a parallel loop: a parallel loop inside it
@@ -91,7 +100,7 @@ impl Host {
         block: u32,
         threads: Option<usize>,
     ) -> Result<(), String> {
-        let run = export(id, bytes, RUN_EXPORT)?;
+        let run = export(id, bytes, RUN)?;
         let previous = CURRENT.replace(Some(Current {
             id,
             bytes: bytes.as_ptr() as usize,
@@ -109,9 +118,25 @@ impl Host {
     }
 }
 
+/// The export `key` ([`RUN`] or a chunk function's index) of module `id` on this thread,
+/// instantiating `bytes` first when this thread has no instance of it yet.
+fn export(id: u64, bytes: &[u8], key: u32) -> Result<Function, String> {
+    if let Some(f) = FUNCTIONS.with(|m| m.borrow().get(&(id, key)).cloned()) {
+        return Ok(f);
+    }
+    let name = if key == RUN {
+        RUN_EXPORT.to_owned()
+    } else {
+        chunk_export(key as usize)
+    };
+    let f = lookup(id, bytes, &name)?;
+    FUNCTIONS.with(|m| m.borrow_mut().insert((id, key), f.clone()));
+    Ok(f)
+}
+
 /// The export `name` of module `id` on this thread, instantiating `bytes` first when this
 /// thread has no instance of it yet.
-fn export(id: u64, bytes: &[u8], name: &str) -> Result<Function, String> {
+fn lookup(id: u64, bytes: &[u8], name: &str) -> Result<Function, String> {
     let cached = INSTANCES.with(|m| m.borrow().get(&id).cloned());
     let exports = match cached {
         Some(e) => e,
@@ -121,6 +146,7 @@ fn export(id: u64, bytes: &[u8], name: &str) -> Result<Function, String> {
                 let mut m = m.borrow_mut();
                 if m.len() >= CACHE_CAPACITY {
                     m.clear();
+                    FUNCTIONS.with(|f| f.borrow_mut().clear());
                 }
                 m.insert(id, e.clone());
             });
@@ -148,24 +174,30 @@ fn instantiate(bytes: &[u8]) -> Result<Object, JsValue> {
     Ok(instance.exports())
 }
 
-/// Runs chunk `chunk` of the parallel loop of `cur` whose chunk trampoline is `name`, on
-/// this thread: what the chunk allocates is freed when it returns.
+/// Runs chunks `chunk .. chunk + n` of the parallel loop of `cur` whose chunk function is
+/// `function`, as one call on this thread: what the chunks allocate is freed when it
+/// returns.
 fn run_chunk(
     cur: Current,
-    name: &str,
+    function: u32,
     env: u32,
-    chunk: u32,
+    (chunk, n): (u32, u32),
     kept: Option<&Mutex<Vec<(usize, std::alloc::Layout)>>>,
 ) -> Result<(), String> {
     // SAFETY: the bytes belong to the compiled kernel, which the call running on the
     // thread that set `cur` keeps alive until every chunk of its loop has returned.
     let bytes = unsafe { std::slice::from_raw_parts(cur.bytes as *const u8, cur.len) };
-    let f = export(cur.id, bytes, name)?;
+    let f = export(cur.id, bytes, function)?;
     let mark = crate::api::arena_mark();
     let outer = IN_CHUNK.replace(true);
     let caller = CURRENT.replace(Some(cur));
     let r = f
-        .call2(&JsValue::NULL, &JsValue::from(env), &JsValue::from(chunk))
+        .call3(
+            &JsValue::NULL,
+            &JsValue::from(env),
+            &JsValue::from(chunk),
+            &JsValue::from(n),
+        )
         .map(|_| ())
         .map_err(|e| describe(&e));
     CURRENT.set(caller);
@@ -188,23 +220,33 @@ fn run_chunk(
 
 /// The clock, in milliseconds (`performance.now()`), or `None` where there is none.
 fn now_ms() -> Option<f64> {
-    let perf = Reflect::get(&js_sys::global(), &"performance".into()).ok()?;
-    let now = Reflect::get(&perf, &"now".into())
-        .ok()?
-        .dyn_into::<Function>()
-        .ok()?;
-    now.call0(&perf).ok()?.as_f64()
+    CLOCK.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.is_none() {
+            let perf = Reflect::get(&js_sys::global(), &"performance".into()).ok()?;
+            let now = Reflect::get(&perf, &"now".into())
+                .ok()?
+                .dyn_into::<Function>()
+                .ok()?;
+            *c = Some((perf, now));
+        }
+        let (perf, now) = c.as_ref()?;
+        now.call0(perf).ok()?.as_f64()
+    })
 }
 
 /// The engine's parallel loop runner (`numwasm.nw_parallel_for`, see
 /// `back::wasm::PARALLEL_FOR_IMPORT`): splits the loop's trip count with `chunk_plan`,
 /// runs the first chunk on this thread and times it, and runs the rest on as many pool
 /// threads as that time says pays (`par::effective_threads`: a loop whose remaining work
-/// is small stays on this thread), each with its own instance of the module. Returns the
-/// number of chunks, or -1 when a chunk could not run (a chunk's own error is in its
-/// record, not here).
+/// is small stays on this thread), each with its own instance of the module. A call held
+/// to one thread runs every chunk here without timing any. Where the loop's chunks merge
+/// (`PAR_MERGE`), consecutive chunks that one thread runs are one call: the chunk plan
+/// is the same, so is every result, and a chunk of a few microseconds costs no call of
+/// its own. Returns the number of chunks, or -1 when a chunk could not run (a chunk's own
+/// error is in its record, not here).
 #[unsafe(no_mangle)]
-pub extern "C" fn nw_parallel_for(function: u32, env: u32, cost_ns: f64, keep: i32) -> i32 {
+pub extern "C" fn nw_parallel_for(function: u32, env: u32, cost_ns: f64, flags: i32) -> i32 {
     let Some(cur) = CURRENT.get() else {
         return -1;
     };
@@ -214,56 +256,65 @@ pub extern "C" fn nw_parallel_for(function: u32, env: u32, cost_ns: f64, keep: i
     let (chunk, count) = chunk_plan(trips, cost_ns);
     // SAFETY: as above; the chunk length's slot.
     unsafe { *((env as usize + 8) as *mut i64) = chunk as i64 };
-    let Ok(count32) = i32::try_from(count) else {
+    let Ok(count32) = u32::try_from(count) else {
         return -1;
     };
     if count == 0 {
         return 0;
     }
-    let name = chunk_export(function as usize);
+    let merge = flags & PAR_MERGE != 0;
     let kept_store = Mutex::new(Vec::new());
-    let kept = (keep != 0).then_some(&kept_store);
+    let kept = (flags & PAR_KEEP != 0).then_some(&kept_store);
     let adopt = || {
         if let Ok(v) = kept_store.lock() {
             crate::api::arena_adopt(v.clone());
         }
     };
+    // Chunks `from .. count` on this thread, in order.
+    let serial = |from: u32| -> i32 {
+        let ok = if merge {
+            run_chunk(cur, function, env, (from, count32 - from), kept).is_ok()
+        } else {
+            (from..count32).all(|c| run_chunk(cur, function, env, (c, 1), kept).is_ok())
+        };
+        adopt();
+        if ok { count32 as i32 } else { -1 }
+    };
+    let alone = IN_CHUNK.get()
+        || cur.threads == Some(1)
+        || crate::par::effective_threads(cur.threads, f64::INFINITY, count as usize) <= 1;
+    if alone {
+        return serial(0);
+    }
     let t0 = now_ms();
-    let first = run_chunk(cur, &name, env, 0, kept);
-    if first.is_err() {
+    if run_chunk(cur, function, env, (0, 1), kept).is_err() {
         adopt();
         return -1;
     }
     let rest = (count - 1) as usize;
     if rest == 0 {
         adopt();
-        return count32;
+        return count32 as i32;
     }
     let first_ns = match (t0, now_ms()) {
         (Some(a), Some(b)) => (b - a).max(0.0) * 1e6,
         _ => cost_ns * chunk as f64,
     };
-    let k = if IN_CHUNK.get() {
-        1
-    } else {
-        crate::par::effective_threads(cur.threads, first_ns * rest as f64, rest)
-    };
+    let k = crate::par::effective_threads(cur.threads, first_ns * rest as f64, rest);
     if k <= 1 {
-        let mut ok = true;
-        for c in 1..count32 {
-            if run_chunk(cur, &name, env, c as u32, kept).is_err() {
-                ok = false;
-                break;
-            }
-        }
-        adopt();
-        return if ok { count32 } else { -1 };
+        return serial(1);
     }
+    // Merged, the rest goes as spans of consecutive chunks, a few per thread so that a
+    // thread the machine slows down does not hold the others up.
+    let span = if merge { rest.div_ceil(4 * k) } else { 1 };
+    let spans = rest.div_ceil(span);
     let failed = Mutex::new(false);
     // The pool threads that ran a chunk (the calling thread is not one of rayon's).
     let helpers = Mutex::new(Vec::new());
-    crate::par::map_chunks(rest, 1, k, |i, _| {
-        let ok = run_chunk(cur, &name, env, (i + 1) as u32, kept).is_ok();
+    crate::par::map_chunks(spans, 1, k, |i, _| {
+        let first = 1 + i * span;
+        let n = span.min(count as usize - first);
+        let ok = run_chunk(cur, function, env, (first as u32, n as u32), kept).is_ok();
         if let Some(t) = rayon::current_thread_index()
             && let Ok(mut h) = helpers.lock()
             && !h.contains(&t)
@@ -280,7 +331,7 @@ pub extern "C" fn nw_parallel_for(function: u32, env: u32, cost_ns: f64, keep: i
     if failed.into_inner().unwrap_or(true) {
         -1
     } else {
-        count32
+        count32 as i32
     }
 }
 

@@ -288,3 +288,19 @@ fn shared_buffers_stay_untouched() {
     }
     let _ = wasm::VMATH_PREFIX;
 }
+
+
+#[test]
+fn long_loops_run_merged_chunks_with_the_same_result() {
+    // 30,000 elements are a dozen chunks: the harness runs them three at a time, as the
+    // engine's runner merges a loop with no partials and no allocation.
+    let mut rng = Rng::new(12);
+    let n = 30_000;
+    let d = data(&mut rng, n);
+    let engine = Engine::new();
+    let before = harness::MERGED.load(std::sync::atomic::Ordering::Relaxed);
+    for src in ["a*2 + b", "where(a > b, a*i, b - u)", "a + (b**2 + (a*b + 1)*3)"] {
+        check(&engine, src, &d, &[n]).unwrap();
+    }
+    assert!(harness::MERGED.load(std::sync::atomic::Ordering::Relaxed) > before);
+}

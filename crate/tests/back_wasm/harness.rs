@@ -375,7 +375,12 @@ fn define_alloc(linker: &mut wasmi::Linker<()>, memory: wasmi::Memory) {
 /// Defines the engine's parallel loop runner and `nw_kernel_free` (a no-op here: the
 /// harness's allocator only bumps). The runner splits the loop as the engine's does and
 /// runs the chunks on the same instance in reverse order, so a test shows that the result
-/// does not depend on the order chunks run in.
+/// does not depend on the order chunks run in; loops flagged `PAR_MERGE` run as spans of
+/// three chunks (counted in [`MERGED`]), so the tests show that merging changes nothing
+/// either.
+/// How many merged spans (of more than one chunk) the harness's runner has run.
+pub static MERGED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 fn define_parallel(linker: &mut wasmi::Linker<()>, memory: wasmi::Memory) {
     linker
         .func_wrap(
@@ -385,7 +390,7 @@ fn define_parallel(linker: &mut wasmi::Linker<()>, memory: wasmi::Memory) {
                   function: i32,
                   env: i32,
                   cost: f64,
-                  _keep: i32|
+                  flags: i32|
                   -> i32 {
                 let env = env as usize;
                 let mem = memory.data(&caller);
@@ -398,10 +403,20 @@ fn define_parallel(linker: &mut wasmi::Linker<()>, memory: wasmi::Memory) {
                     .get_export(&name)
                     .and_then(wasmi::Extern::into_func)
                     .expect("the chunk trampoline is exported");
-                for c in (0..count).rev() {
+                // Where the loop allows it, chunks run three at a time (the last span
+                // shorter), still in reverse order, as the engine merges them.
+                let span = if flags & wasm::PAR_MERGE != 0 { 3 } else { 1 };
+                let starts: Vec<u64> = (0..count).step_by(span).collect();
+                for &c in starts.iter().rev() {
+                    let n = (count - c).min(span as u64);
+                    MERGED.fetch_add(u64::from(n > 1), std::sync::atomic::Ordering::Relaxed);
                     f.call(
                         &mut caller,
-                        &[wasmi::Val::I32(env as i32), wasmi::Val::I32(c as i32)],
+                        &[
+                            wasmi::Val::I32(env as i32),
+                            wasmi::Val::I32(c as i32),
+                            wasmi::Val::I32(n as i32),
+                        ],
                         &mut [],
                     )
                     .expect("a chunk runs");

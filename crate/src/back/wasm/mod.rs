@@ -180,21 +180,32 @@ pub const ALLOC_IMPORT: &str = "nw_kernel_alloc";
 pub const ALLOC_UNZEROED: i32 = 0x100;
 
 /// The engine's parallel loop runner, imported from [`VMATH_MODULE`] by modules with
-/// parallel loops: `(function: i32, env: i32, cost_ns: f64, keep: i32) -> i32`. It reads the trip
-/// count from the loop's [`ParEnv`], splits it with `kir::parallel::chunk_plan` (writing
-/// the chunk length into the env), calls the export [`chunk_export`]`(function)` as
-/// `(env, chunk)` once per chunk, on as many pool threads as it decides (each with its
-/// own instance of this module, over the same memory), and returns the number of chunks,
-/// or -1 when it could not run them (the loop raises RuntimeError). What a chunk allocates
-/// is freed when it returns, unless `keep` is 1 (a loop whose partials are arrays): then it
-/// stays until the call ends.
+/// parallel loops: `(function: i32, env: i32, cost_ns: f64, flags: i32) -> i32`. It reads
+/// the trip count from the loop's [`ParEnv`], splits it with `kir::parallel::chunk_plan`
+/// (writing the chunk length into the env), calls the export [`chunk_export`]`(function)`
+/// as `(env, chunk, 1)` once per chunk, on as many pool threads as it decides (each with
+/// its own instance of this module, over the same memory), and returns the number of
+/// chunks, or -1 when it could not run them (the loop raises RuntimeError). What a chunk
+/// allocates is freed when it returns, unless `flags` has [`PAR_KEEP`]. With
+/// [`PAR_MERGE`] the runner may run `n` consecutive chunks as one call `(env, chunk, n)`.
 pub const PARALLEL_FOR_IMPORT: &str = "nw_parallel_for";
+
+/// A flag of [`PARALLEL_FOR_IMPORT`]: a loop whose partials are arrays, which the chunks
+/// allocate and the caller combines after every chunk has run: what chunks allocate stays
+/// until the call ends.
+pub const PAR_KEEP: i32 = 1;
+
+/// A flag of [`PARALLEL_FOR_IMPORT`]: consecutive chunks may run as one call (see
+/// `kir::parallel::chunks_merge`), which saves the runner a call per chunk where a
+/// chunk is a few microseconds of work.
+pub const PAR_MERGE: i32 = 2;
 
 /// The engine's release of one allocation of [`ALLOC_IMPORT`]: `(address: i32)`.
 pub const FREE_IMPORT: &str = "nw_kernel_free";
 
-/// The export that runs one chunk of the parallel loop whose chunk function is the
-/// program's function `function`: `(env: i32, chunk: i32) -> ()`.
+/// The export that runs chunks of the parallel loop whose chunk function is the program's
+/// function `function`: `(env: i32, chunk: i32, count: i32) -> ()` runs chunks `chunk ..
+/// chunk + count` as one call, recording its outcome in chunk `chunk`'s record.
 #[must_use]
 pub fn chunk_export(function: usize) -> String {
     format!("chunk{function}")
@@ -313,10 +324,11 @@ fn chunk_functions(
         .collect()
 }
 
-/// A chunk trampoline `(env, chunk)`: computes the chunk's iterations from the trip count
-/// and chunk length in the env, calls the chunk function `function` with the captures,
-/// start and step from the env and the chunk's bounds, and stores its partials and the
-/// error globals in the chunk's record (see [`ParEnv`]), clearing the error.
+/// A chunk trampoline `(env, chunk, count)`: computes the iterations of chunks `chunk ..
+/// chunk + count` from the trip count and chunk length in the env, calls the chunk
+/// function `function` with the captures, start and step from the env and those bounds,
+/// and stores its partials and the error globals in chunk `chunk`'s record (see
+/// [`ParEnv`]), clearing the error.
 fn chunk_trampoline(
     function: usize,
     params: &[ValType],
@@ -324,8 +336,8 @@ fn chunk_trampoline(
     imports: u32,
 ) -> wasm_encoder::Function {
     use wasm_encoder::Instruction as I;
-    let (env, chunk) = (0, 1);
-    let mut c = code::Code::new(vec![ValType::I32, ValType::I32]);
+    let (env, chunk, count) = (0, 1, 2);
+    let mut c = code::Code::new(vec![ValType::I32, ValType::I32, ValType::I32]);
     let mem = func::memarg;
     let captures = params.len().saturating_sub(4);
     let rec = c.local(ValType::I32);
@@ -347,7 +359,7 @@ fn chunk_trampoline(
         c.push(I::LocalGet(env));
         c.push(I::I64Load(mem(at, 3)));
     }
-    // lo = chunk * length; hi = min(lo + length, trips)
+    // lo = chunk * length; hi = min(lo + count * length, trips)
     c.push(I::LocalGet(chunk));
     c.push(I::I64ExtendI32U);
     c.push(I::LocalGet(env));
@@ -355,8 +367,11 @@ fn chunk_trampoline(
     c.push(I::I64Mul);
     c.push(I::LocalTee(lo));
     c.push(I::LocalGet(lo));
+    c.push(I::LocalGet(count));
+    c.push(I::I64ExtendI32U);
     c.push(I::LocalGet(env));
     c.push(I::I64Load(mem(ParEnv::CHUNK, 3)));
+    c.push(I::I64Mul);
     c.push(I::I64Add);
     c.push(I::LocalGet(env));
     c.push(I::I64Load(mem(ParEnv::TRIPS, 3)));
@@ -885,7 +900,7 @@ fn assemble(
     functions.function(types.index(&[ValType::I32], &[]));
     code.function(&trampoline(&entry_params, &entry_results, imported));
     for &(fi, ref params, ref results) in &chunks {
-        functions.function(types.index(&[ValType::I32, ValType::I32], &[]));
+        functions.function(types.index(&[ValType::I32, ValType::I32, ValType::I32], &[]));
         code.function(&chunk_trampoline(fi, params, results, imported));
     }
 

@@ -9,7 +9,9 @@ use wasm_encoder::{BlockType, Instruction as I, ValType};
 
 use super::{Gen, SiteError, memarg, tuple};
 use crate::back::wasm::code::{ERROR, ERROR_A, ERROR_B};
-use crate::back::wasm::{Block, ParEnv, Unsupported, load_slot as load, store_slot as store};
+use crate::back::wasm::{
+    Block, PAR_KEEP, PAR_MERGE, ParEnv, Unsupported, load_slot as load, store_slot as store,
+};
 use crate::kir::parallel::ParLoop;
 use crate::kir::{Expr, RaiseKind};
 
@@ -98,7 +100,14 @@ impl Gen<'_, '_> {
         self.c.push(I::I32Const(id.index() as i32));
         self.c.push(I::LocalGet(env));
         self.c.push(I::F64Const(p.cost_ns.into()));
-        self.c.push(I::I32Const(i32::from(p.keeps_allocations)));
+        let mut flags = 0;
+        if p.keeps_allocations {
+            flags |= PAR_KEEP;
+        }
+        if crate::kir::parallel::chunks_merge(p, callee) {
+            flags |= PAR_MERGE;
+        }
+        self.c.push(I::I32Const(flags));
         let run = self.helpers.parallel_for();
         self.c.call(run);
         self.c.push(I::LocalTee(count));
