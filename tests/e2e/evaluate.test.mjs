@@ -34,7 +34,11 @@ async function workloads() {
   const poly = out['x + (y**2 + (z*x + 1)*3)'];
   const check = await nw.evaluate('x + (y**2 + (z*x + 1)*3)', { x, y, z });
   for (let i = 0; jsSame && i < n; i++) jsSame = check.data[i] === x[i] + (y[i] ** 2 + (z[i] * x[i] + 1) * 3);
-  return { status, out, jsSame, polyFirst: poly.first };
+  // A small compiled run goes through the shared slot's binary form, which carries the tier.
+  const c = await nw.compile('a * 2', { a: 'float64' });
+  const small = (await c.run({ a: new Float64Array([1, 2, 3]) })).timing.tier;
+  c.free();
+  return { status, out, jsSame, polyFirst: poly.first, staging: nw.status().staging, small };
 }
 
 test('isolated page: expressions give identical results on 1 and 2 threads', async () => {
@@ -48,6 +52,10 @@ test('isolated page: expressions give identical results on 1 and 2 threads', asy
   }
   assert.deepEqual(r.out['sum(x*y)'].shape, []);
   assert.equal(r.jsSame, true, 'poly equals the JS loop element for element');
+  // The 8 MB inputs were staged: written by the page straight into wasm memory.
+  assert.equal(r.staging.available, true);
+  assert.ok(r.staging.calls >= 15, JSON.stringify(r.staging));
+  assert.equal(r.small, 'wasm');
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -58,6 +66,9 @@ test('not isolated: the simd build gives the same numbers as the threads build',
   const ra = await a.evaluate(workloads);
   const rb = await b.evaluate(workloads);
   assert.equal(rb.status.build, 'simd');
+  // The simd build's memory is not shared: inputs go by message, the same numbers come back.
+  assert.equal(rb.staging.available, false);
+  assert.equal(rb.small, 'wasm');
   for (const e of Object.keys(ra.out)) {
     assert.equal(Object.is(ra.out[e].first, rb.out[e].first), true, e);
   }

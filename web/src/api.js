@@ -90,7 +90,9 @@ export function init(options) {
  * duration (`lastRestart`: { reason, ms }, or null).
  */
 export function status() {
-  const life = started ? backend.status() : { engine: null, restarts: 0, lastRestart: null, fallback: null };
+  const life = started
+    ? backend.status()
+    : { engine: null, restarts: 0, lastRestart: null, fallback: null, staging: { available: false, calls: 0, bytes: 0 } };
   return { version, build, poolSize, threadsAvailable, numThreads, ncores, crossOriginIsolated: isolated, ...life };
 }
 
@@ -235,12 +237,18 @@ function finish(fn, reply, out, t0) {
           `[${result.shape.join(', ')}], got ${out?.constructor?.name} of ${out?.length}`,
       );
     }
-    out.set(data);
+    // A staged result may already have been copied into `out` (remote.js).
+    if (data !== out) out.set(data);
     data = out;
   }
   const array = { data, shape: result.shape, dtype: result.dtype };
   Object.defineProperty(array, 'timing', { value: timing, enumerable: false });
   return array;
+}
+
+/** `out` when it is a typed array: a staged result is copied straight into it. */
+function plainOut(out) {
+  return ArrayBuffer.isView(out) && !(out instanceof ResidentArray) ? out : undefined;
 }
 
 /** The resident id that `out` sends to the engine, if it is a resident array. */
@@ -273,7 +281,7 @@ export async function evaluate(source, inputs, options) {
   checkTier('evaluate', tier);
   const prepared = prepareInputs(inputs);
   const args = { source, inputs: prepared, threads: callThreads('evaluate', threads), out: outId(out), tier: tier ?? 'auto' };
-  const reply = await backend.call('evaluate', args, { signal, handles: handlesOf(prepared, out), what: 'evaluate()' });
+  const reply = await backend.call('evaluate', args, { signal, handles: handlesOf(prepared, out), what: 'evaluate()', into: plainOut(out) });
   return finish('evaluate', reply, out, t0);
 }
 
@@ -391,7 +399,7 @@ export class Compiled {
       out: outId(out),
       tier: tier ?? 'auto',
     };
-    const reply = await backend.call('run', args, { signal, handles: gen, what: 'run()' });
+    const reply = await backend.call('run', args, { signal, handles: gen, what: 'run()', into: plainOut(out) });
     return finish('run', reply, out, t0);
   }
 

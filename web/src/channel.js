@@ -45,6 +45,8 @@ const TYPES = {
 /** dtype codes of the binary run form: the index in DTYPES, the same module on both sides. */
 const DTYPE_NAMES = Object.keys(DTYPES);
 const DTYPE_CODES = Object.fromEntries(DTYPE_NAMES.map((d, i) => [d, i]));
+/** The expression tiers a binary result names, by code (-1: none). */
+const TIERS = ['vm', 'wasm'];
 /** HEADER word value marking the binary form (a JSON header has a length >= 0). */
 const BINARY = -1;
 const META_AT = HEADER_AT;
@@ -154,9 +156,13 @@ export class Channel {
     return { id: m[0], args: { id: m[1], threads: m[2], out: m[3] < 0 ? undefined : m[3], inputs } };
   }
 
-  /** Worker: a successful run's `{ result, computeMs, threads }` in binary; false if it does not fit. */
-  writeResult({ result, computeMs, threads }) {
-    const meta = [computeMs, threads ?? 1, result ? 1 : 0];
+  /**
+   * Worker: a successful run's `{ result, computeMs, threads, tier }` in binary; false if it
+   * does not fit or the result is staged (it then goes as JSON).
+   */
+  writeResult({ result, computeMs, threads, tier }) {
+    if (result && result.data === undefined) return false;
+    const meta = [computeMs, threads ?? 1, result ? 1 : 0, TIERS.indexOf(tier)];
     if (result) {
       const d = result.data;
       if (BINARY_DATA_AT + d.byteLength > this.bytes.length) return false;
@@ -169,18 +175,19 @@ export class Channel {
     return true;
   }
 
-  /** Page: reads `writeResult`'s reply as `{ ok, result: { result, computeMs, threads } }`, data copied. */
+  /** Page: reads `writeResult`'s reply as `{ ok, result: { result, computeMs, threads, tier } }`, data copied. */
   readResult() {
     const m = new Float64Array(this.buffer, META_AT, META_SLOTS);
     const [computeMs, threads] = m;
-    if (m[2] === 0) return { ok: true, result: { result: null, computeMs, threads } };
-    const dtype = DTYPE_NAMES[m[3]];
-    const ndim = m[4];
-    const shape = Array.from(m.subarray(5, 5 + ndim));
+    const tier = TIERS[m[3]];
+    if (m[2] === 0) return { ok: true, result: { result: null, computeMs, threads, tier } };
+    const dtype = DTYPE_NAMES[m[4]];
+    const ndim = m[5];
+    const shape = Array.from(m.subarray(6, 6 + ndim));
     const T = DTYPES[dtype];
-    const data = new T(m[5 + ndim]);
+    const data = new T(m[6 + ndim]);
     data.set(new T(this.buffer, BINARY_DATA_AT, data.length));
-    return { ok: true, result: { result: { dtype, shape, data }, computeMs, threads } };
+    return { ok: true, result: { result: { dtype, shape, data }, computeMs, threads, tier } };
   }
 
   /**

@@ -121,8 +121,12 @@ export function computeCalls(host) {
   };
 
   function info() {
-    // Node has shared memory without being a cross-origin isolated page.
-    return { ...engine.info(), isolated: host.crossOriginIsolated ?? host.isolated, fallback };
+    // Node has shared memory without being a cross-origin isolated page. `memory`: the
+    // threads build's shared memory, for the caller's thread to stage inputs in (remote.js);
+    // the caller takes it out of what status() shows.
+    const memory = host.isolated && glueModule?.poolMemory ? glueModule.poolMemory() : undefined;
+    const base = { ...engine.info(), isolated: host.crossOriginIsolated ?? host.isolated, fallback };
+    return memory ? { ...base, memory } : base;
   }
 
   return {

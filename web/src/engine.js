@@ -48,12 +48,16 @@ export function makeEngine(glue) {
 
   /** The cheap path: inputs in signature order, no names, dtypes or source crossing. */
   function runCompiled(c, ordered, threads, out, tier) {
-    const inputs = ordered.map((i) => (i.resident ? { resident: i.resident } : { data: i.data, shape: i.shape }));
+    const inputs = ordered.map((i) =>
+      i.resident ? { resident: i.resident } : i.staged !== undefined ? { staged: i.staged, length: i.length, shape: i.shape } : { data: i.data, shape: i.shape },
+    );
     const t0 = performance.now();
     const r = guard(() => engine.runCompiled(c.expr, inputs, threads, out, tier), c.source);
     const computeMs = performance.now() - t0;
+    // A staged result ([null, shape, address, length]) stays in wasm memory for the caller.
+    const staged = r && r.length > 2;
     return {
-      result: r && { dtype: c.dtype, shape: r[1], data: r[0] },
+      result: r && (staged ? { dtype: c.dtype, shape: r[1], staged: r[2], length: r[3] } : { dtype: c.dtype, shape: r[1], data: r[0] }),
       computeMs,
       threads: glue.lastRunThreads(),
       tier: glue.lastRunTier(),
@@ -154,6 +158,20 @@ export function makeEngine(glue) {
     freeKernels({ id }) {
       kernelModules.get(id)?.module.free();
       return kernelModules.delete(id);
+    },
+
+    /**
+     * Makes staging slot `slot` hold `length` elements of `dtype` and returns its address in
+     * wasm memory, where the caller's thread writes an input (remote.js, staging).
+     */
+    stage({ slot, dtype, length }) {
+      return guard(() => engine.stage(slot, dtype, length));
+    },
+
+    /** Frees the staging slots and the staged result. */
+    freeStaging() {
+      engine.freeStaging();
+      return true;
     },
 
     array({ input }) {

@@ -366,6 +366,14 @@ export interface Status {
   restarts: number;
   /** The latest restart: why, and how long the new engine took to be ready (null while it starts). */
   lastRestart: { reason: string; ms: number | null } | null;
+  /**
+   * Staging: where the calling thread shares the engine's memory (the threads build: a
+   * cross-origin isolated page, Node), `evaluate` and `run` write array inputs of 16 KiB or
+   * more straight into buffers in wasm memory and copy the result straight out, instead
+   * of sending them through messages. `available`: whether this engine stages; `calls`:
+   * calls staged so far; `bytes`: what the staging buffers hold now.
+   */
+  staging: { available: boolean; calls: number; bytes: number };
 }
 
 export interface Timed<T> {

@@ -95,7 +95,7 @@ function inProcessBackend(why) {
       return generation;
     },
     status() {
-      return { engine: 'in-process', restarts, lastRestart: lastRestart && { ...lastRestart }, fallback: why };
+      return { engine: 'in-process', restarts, lastRestart: lastRestart && { ...lastRestart }, fallback: why, staging: { available: false, calls: 0, bytes: 0 } };
     },
   };
 }

@@ -116,7 +116,10 @@ macro_rules! buffers {
             }
         }
 
-        impl BufferRef<'_> {
+        impl<'a> BufferRef<'a> {
+            /// The first `n` elements (all of them when there are fewer).
+            #[must_use]
+            pub fn prefix(&self, n: usize) -> BufferRef<'a> { match *self { $(BufferRef::$v(x) => BufferRef::$v(&x[..n.min(x.len())])),* } }
             #[must_use]
             pub fn dtype(&self) -> DType { match self { $(BufferRef::$v(_) => DType::$v),* } }
             #[must_use]

@@ -6,9 +6,19 @@
 //! { name, array: true,  dtype, shape, data }    data: a typed array, copied into wasm memory
 //! { name, array: false, kind, value }           a weak Python scalar (int | float | bool)
 //! { name, resident: id }                        an array that already lives in wasm memory
+//! { name, array: true, dtype, shape, staged: k, length }    see "Staging" below
 //! ```
 //!
-//! Results go back as `{ dtype, shape, data }` with `data` a fresh JS typed array. Every
+//! Results go back as `{ dtype, shape, data }` with `data` a fresh JS typed array.
+//!
+//! Staging. Where the caller's thread shares the engine's memory (the threads build: a
+//! cross-origin isolated page, Node), it writes large inputs straight into staging slots,
+//! buffers the engine keeps for it ([`Engine::stage`] makes slot `k` and gives its address),
+//! instead of sending them in a message that is copied twice on the way. A call whose
+//! inputs are staged leaves its result staged too, in a buffer kept until the next such
+//! call: `{ dtype, shape, staged: address, length }`, which the caller copies out before it
+//! sends another call (web/src/remote.js). Calls reach the engine one at a time, so the
+//! caller never writes a slot the engine is reading. Every
 //! error becomes a JS `Error` with `kind` (a Python exception name), `span` (UTF-16 offsets
 //! into the source) and `notes`.
 
@@ -34,6 +44,10 @@ extern "C" {
     fn data(this: &RunInput) -> JsValue;
     #[wasm_bindgen(method, getter)]
     fn shape(this: &RunInput) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn staged(this: &RunInput) -> Option<u32>;
+    #[wasm_bindgen(method, getter)]
+    fn length(this: &RunInput) -> Option<u32>;
 }
 
 /// An array that lives in wasm memory between calls (`nw.array(x)`).
@@ -44,8 +58,17 @@ pub(super) struct Resident {
 
 /// An input converted from JS: owned data, a resident array's id, or a scalar.
 pub(super) enum Converted {
-    Owned { data: Buffer, shape: Vec<usize> },
+    Owned {
+        data: Buffer,
+        shape: Vec<usize>,
+    },
     Resident(u32),
+    /// The first `length` elements of staging slot `slot`.
+    Staged {
+        slot: usize,
+        length: usize,
+        shape: Vec<usize>,
+    },
     Scalar(PyScalar),
 }
 
@@ -55,6 +78,10 @@ pub struct Engine {
     inner: api::Engine,
     pub(super) residents: HashMap<u32, Resident>,
     next_id: u32,
+    /// The staging slots (see the module's documentation).
+    staging: Vec<Buffer>,
+    /// The result of the last call with staged inputs, until the next one.
+    staged_result: Option<Buffer>,
 }
 
 impl Default for Engine {
@@ -72,7 +99,72 @@ impl Engine {
             inner: api::Engine::new(),
             residents: HashMap::new(),
             next_id: 1,
+            staging: Vec::new(),
+            staged_result: None,
         }
+    }
+
+    /// Makes staging slot `slot` a zeroed buffer of `length` elements of `dtype` (any but
+    /// bool, whose bytes must be 0 or 1) and returns its address in memory; the slot's
+    /// previous buffer is freed. The caller writes the slot's elements there until it
+    /// stages the slot again.
+    pub fn stage(&mut self, slot: usize, dtype: &str, length: usize) -> Result<f64, JsValue> {
+        let dtype = DType::from_name(dtype)
+            .filter(|d| *d != DType::Bool)
+            .ok_or_else(|| error("TypeError", &format!("cannot stage {dtype} elements")))?;
+        if slot >= api::MAX_INPUTS {
+            return Err(error(
+                "ValueError",
+                &format!("staging slot {slot} is beyond the input limit"),
+            ));
+        }
+        if self.staging.len() <= slot {
+            self.staging
+                .resize_with(slot + 1, || Buffer::F64(Vec::new()));
+        }
+        // The old buffer goes first, so that a larger one can take its place.
+        self.staging[slot] = Buffer::F64(Vec::new());
+        self.staged_result = None;
+        let buf = Buffer::try_zeros(dtype, length).ok_or_else(|| {
+            memory_error(&format!(
+                "cannot stage {length} elements of {dtype}: wasm memory is exhausted"
+            ))
+        })?;
+        let at = buf.as_ref().as_ptr() as usize;
+        self.staging[slot] = buf;
+        Ok(at as f64)
+    }
+
+    /// Frees the staging slots and the staged result (the caller's thread stops staging).
+    #[wasm_bindgen(js_name = freeStaging)]
+    pub fn free_staging(&mut self) {
+        self.staging = Vec::new();
+        self.staged_result = None;
+    }
+
+    /// Runs `run` into the staged result buffer (reused when it has the result's dtype and
+    /// length) and returns `(address, length)`.
+    fn run_staged(
+        &mut self,
+        compiled: &api::Compiled,
+        run: impl FnOnce(&Self, &mut Buffer) -> Result<(), JsValue>,
+    ) -> Result<(usize, usize), JsValue> {
+        // The same limit as for results sent back, so that staging changes no outcome.
+        check_output_fits(compiled)?;
+        let (dtype, shape) = compiled.output();
+        let n = shape.iter().product::<usize>();
+        let mut buf = match self.staged_result.take() {
+            Some(b) if b.dtype() == dtype && b.len() == n => b,
+            _ => Buffer::try_zeros(dtype, n).ok_or_else(|| {
+                memory_error(&format!(
+                    "cannot allocate the result: {n} elements of {dtype}"
+                ))
+            })?,
+        };
+        run(self, &mut buf)?;
+        let at = (buf.as_ref().as_ptr() as usize, n);
+        self.staged_result = Some(buf);
+        Ok(at)
     }
 
     /// Compiles (cached by source and signature) and runs `source` on `inputs` with at most
@@ -88,6 +180,34 @@ impl Engine {
     ) -> Result<JsValue, JsValue> {
         let tier = tier_of(tier)?;
         let converted = convert_inputs(&inputs)?;
+        if out.is_none() && is_staged(&converted) {
+            let compiled = {
+                let named = self.as_inputs(&converted)?;
+                self.inner
+                    .compile(source, &named)
+                    .map_err(|d| diagnostic(&d, source))?
+            };
+            let (at, length) = self.run_staged(&compiled, |engine, buf| {
+                let named = engine.as_inputs(&converted)?;
+                compiled
+                    .run_on(
+                        &named,
+                        Some(&mut buf.as_mut()),
+                        threads_opt(threads),
+                        Some(&host(threads)),
+                        tier,
+                    )
+                    .map(|_| ())
+                    .map_err(|d| diagnostic(&d, source))
+            })?;
+            let (dtype, shape) = compiled.output();
+            let o = Object::new();
+            set(&o, "dtype", &dtype.name().into());
+            set(&o, "shape", &shape_to_js(&shape));
+            set(&o, "staged", &(at as f64).into());
+            set(&o, "length", &(length as f64).into());
+            return Ok(o.into());
+        }
         let Some(out_id) = out else {
             let named = self.as_inputs(&converted)?;
             let compiled = self
@@ -232,6 +352,19 @@ impl Engine {
                     ));
                 }
                 Converted::Resident(id)
+            } else if let Some(slot) = v.staged() {
+                let c = Converted::Staged {
+                    slot: slot as usize,
+                    length: v.length().unwrap_or(0) as usize,
+                    shape: shape_from_js(&v.shape(), name)?,
+                };
+                if self.staged(&c, name)?.dtype() != *dtype {
+                    return Err(error(
+                        "TypeError",
+                        &format!("run(): input '{name}' was compiled as {dtype}, staged otherwise"),
+                    ));
+                }
+                c
             } else {
                 Converted::Owned {
                     shape: shape_from_js(&v.shape(), name)?,
@@ -255,6 +388,26 @@ impl Engine {
             return self.with_out(&converted, out_id, |engine, target| {
                 engine.run_compiled_into(&compiled, &converted, threads, target, tier)
             });
+        }
+        if is_staged(&converted) {
+            let (at, length) = self.run_staged(&compiled, |engine, buf| {
+                let named = engine.as_inputs(&converted)?;
+                compiled
+                    .run_on(
+                        &named,
+                        Some(&mut buf.as_mut()),
+                        threads_opt(threads),
+                        Some(&host(threads)),
+                        tier,
+                    )
+                    .map(|_| ())
+                    .map_err(|d| diagnostic(&d, source))
+            })?;
+            let (_, shape) = compiled.output();
+            let r = JsArray::of2(&JsValue::NULL, &shape_to_js(&shape));
+            r.push(&(at as f64).into());
+            r.push(&(length as f64).into());
+            return Ok(r.into());
         }
         let named = self.as_inputs(&converted)?;
         check_output_fits(&compiled)?;
@@ -358,11 +511,39 @@ impl Engine {
                             shape: &r.shape,
                         }
                     }
+                    Converted::Staged { shape, .. } => Input::Array {
+                        data: self.staged(c, name)?,
+                        shape,
+                    },
                     Converted::Scalar(s) => Input::Scalar(*s),
                 };
                 Ok((name.as_str(), input))
             })
             .collect()
+    }
+
+    /// The elements of a staged input: the first `length` of its slot, which must hold
+    /// that many and as many as its shape says.
+    fn staged(&self, c: &Converted, name: &str) -> Result<api::BufferRef<'_>, JsValue> {
+        let Converted::Staged {
+            slot,
+            length,
+            shape,
+        } = c
+        else {
+            return Err(error("InternalError", "not a staged input"));
+        };
+        let buf = self
+            .staging
+            .get(*slot)
+            .filter(|b| b.len() >= *length && shape.iter().product::<usize>() == *length)
+            .ok_or_else(|| {
+                error(
+                    "ValueError",
+                    &format!("input '{name}': staging slot {slot} does not hold {length} elements"),
+                )
+            })?;
+        Ok(buf.as_ref().prefix(*length))
     }
 }
 
@@ -403,6 +584,13 @@ impl CompiledExpr {
         set(&o, "shape", &shape_to_js(shape));
         o.into()
     }
+}
+
+/// Whether any input is staged: the call's result is then staged too.
+fn is_staged(converted: &[(String, Converted)]) -> bool {
+    converted
+        .iter()
+        .any(|(_, c)| matches!(c, Converted::Staged { .. }))
 }
 
 pub(super) fn freed(id: u32) -> JsValue {
@@ -545,6 +733,17 @@ fn convert_input(v: &JsValue) -> Result<(String, Converted), JsValue> {
         .ok_or_else(|| error("TypeError", "input without a name"))?;
     if let Some(id) = get(v, "resident").as_f64() {
         return Ok((name, Converted::Resident(id as u32)));
+    }
+    if let Some(slot) = get(v, "staged").as_f64() {
+        let length = get(v, "length").as_f64().unwrap_or(0.0);
+        return Ok((
+            name.clone(),
+            Converted::Staged {
+                slot: slot as usize,
+                length: length as usize,
+                shape: shape_from_js(&get(v, "shape"), &name)?,
+            },
+        ));
     }
     if get(v, "array").is_truthy() {
         let dtype_name = get(v, "dtype").as_string().unwrap_or_default();

@@ -221,6 +221,12 @@ impl Engine {
                     };
                     (array_arg(data, r.shape.clone()), Some(id))
                 }
+                Converted::Staged { .. } => {
+                    return Err(super::error(
+                        "TypeError",
+                        "kernel arguments are sent, not staged",
+                    ));
+                }
                 Converted::Scalar(PyScalar::Int(v)) => (KernelArg::Int(v), None),
                 Converted::Scalar(PyScalar::Float(v)) => (KernelArg::Float(v), None),
                 Converted::Scalar(PyScalar::Bool(v)) => (KernelArg::Bool(v), None),

@@ -289,7 +289,6 @@ fn shared_buffers_stay_untouched() {
     let _ = wasm::VMATH_PREFIX;
 }
 
-
 #[test]
 fn long_loops_run_merged_chunks_with_the_same_result() {
     // 30,000 elements are a dozen chunks: the harness runs them three at a time, as the
@@ -299,7 +298,11 @@ fn long_loops_run_merged_chunks_with_the_same_result() {
     let d = data(&mut rng, n);
     let engine = Engine::new();
     let before = harness::MERGED.load(std::sync::atomic::Ordering::Relaxed);
-    for src in ["a*2 + b", "where(a > b, a*i, b - u)", "a + (b**2 + (a*b + 1)*3)"] {
+    for src in [
+        "a*2 + b",
+        "where(a > b, a*i, b - u)",
+        "a + (b**2 + (a*b + 1)*3)",
+    ] {
         check(&engine, src, &d, &[n]).unwrap();
     }
     assert!(harness::MERGED.load(std::sync::atomic::Ordering::Relaxed) > before);
