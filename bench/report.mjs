@@ -29,7 +29,9 @@ const ratio = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—');
 const sizeName = (n) => `1e${Math.round(Math.log10(n))}`;
 
 function table(n) {
+  const vm = browser.rows.some((r) => r.tiers?.vm);
   const head = ['workload', 'JS loop (ms)', 'numwasm 1 thr (ms)', 'numwasm/JS', `numwasm ${maxK} thr (ms)`, `speedup ${maxK} thr`];
+  if (vm) head.splice(4, 0, 'tier', 'VM 1 thr (ms)');
   if (native) head.push('NumPy (ms)', 'numexpr 1 thr', `numexpr ${maxK} thr`, `Numba ${maxK} thr`, `Numba speedup ${maxK} thr`);
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const id of ids) {
@@ -38,6 +40,7 @@ function table(n) {
     const one = r.numwasm[1].median;
     const many = r.numwasm[maxK].median;
     const cells = [`${id} \`${r.expr}\``, ms(r.js.median), ms(one), ratio(one / r.js.median), ms(many), ratio(one / many)];
+    if (vm) cells.splice(4, 0, r.tier ?? '—', ms(r.tiers?.vm?.[1]?.median));
     const nr = nrow(id, n);
     if (native) {
       cells.push(

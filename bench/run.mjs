@@ -9,9 +9,9 @@
 // into a preallocated array. Medians and quartiles over repeats after warm-up (at least 3
 // calls and 2 s per configuration, WARM_MS=... to change it).
 //
-// `--tiers auto,vm,wasm` also times the expression tiers one after another in each
-// configuration (row.tiers[tier][threads]); row.numwasm is the first tier's figures, and
-// row.tier names the tier the engine ran for `auto`.
+// `--tiers auto,vm` (the default; `wasm` may be added) times each expression tier one
+// after another in each configuration (row.tiers[tier][threads]); row.numwasm is the first
+// tier's figures, and row.tier names the tier the first one ran on.
 //
 //   node bench/run.mjs [--sizes 1e3,1e4,1e5,1e6,1e7] [--only poly,sum-f64] [--tiers auto,vm] [--out FILE]
 
@@ -29,7 +29,7 @@ function arg(name, fallback) {
 
 const sizes = arg('sizes', '1e3,1e4,1e5,1e6,1e7').split(',').map(Number);
 const only = arg('only', '');
-const tiers = arg('tiers', 'auto').split(',');
+const tiers = arg('tiers', 'auto,vm').split(',');
 const outFile = arg('out', join(repo, 'bench', 'results', 'browser.json'));
 
 const result = await evaluateInIsolatedPage(

@@ -21,7 +21,8 @@ import { reportFailure } from './health.js';
  * crossOriginIsolated (as status() reports it, default: isolated), notIsolated (why not),
  * load(build) -> { glue, exports }, maxMessageBytes (the largest result one message to the
  * caller can carry; none if absent),
- * spawnPoolWorker(i) -> endpoint, exit(), holdLock(name) }.
+ * spawnPoolWorker(i) -> endpoint, exit(), holdLock(name), warmUp (false: no warm-up after
+ * init, for an engine on the caller's own thread) }.
  */
 export function computeCalls(host) {
   let engine = null;
@@ -79,6 +80,9 @@ export function computeCalls(host) {
       }
       engine = makeEngine(glue);
       glueModule = glue;
+      // Warms the engine up right after init has answered, so that the caller is not kept
+      // waiting; a call that comes meanwhile waits for it (it would have paid as much).
+      if (host.warmUp !== false) setTimeout(() => engine?.warmUp(), 0);
       // Expressions whose result is larger than one message to the caller can carry are
       // refused from their shape, before they run (none where there is no such limit).
       glue.setResultLimit(host.maxMessageBytes ?? Infinity);
@@ -109,7 +113,8 @@ export function computeCalls(host) {
      */
     stopPoolThreadForTesting() {
       if (!poolWorkers.length) throw new NumwasmError('RuntimeError', 'this engine has no pool');
-      poolWorkers[0].terminate();
+      // After this reply has gone: the thread's end must not overtake it.
+      setTimeout(() => poolWorkers[0].terminate(), 20);
       return true;
     },
 

@@ -168,6 +168,38 @@ export function makeEngine(glue) {
       return guard(() => engine.stage(slot, dtype, length));
     },
 
+    /**
+     * Runs representative work once (element-wise, vector math, reductions and a kernel, on
+     * both expression tiers), so that V8 has compiled the engine's paths before the first
+     * call needs them: a wasm function is compiled when first called, and a first call
+     * otherwise pays ~30 ms for it (docs/expression-engine.md). Leaves no trace: no ids,
+     * no resident arrays; failures are ignored.
+     */
+    warmUp() {
+      const n = 4096;
+      const arr = (name, fill) => ({ name, array: true, dtype: 'float64', shape: [n], data: new Float64Array(n).fill(fill) });
+      const inputs = [arr('x', 0.5), arr('y', 0.25)];
+      for (const source of ['x + (y**2 + (x*y + 1)*3)', 'exp(2.1*x + 3.2*y)', 'sum(x * y)', 'where(x > y, x, y) - mean(x)']) {
+        for (const tier of ['auto', 'vm']) {
+          try {
+            engine.evaluate(source, inputs, 1, undefined, tier);
+          } catch {
+            // nothing to warm there
+          }
+        }
+      }
+      let module = null;
+      try {
+        module = new glue.KernelModule('@njit\ndef warm(a):\n    s = 0.0\n    for i in range(a.shape[0]):\n        s += a[i] * a[i]\n    return s\n');
+        engine.kernelCall(module, 'warm', [arr('a', 0.5)], 1, 1, false);
+      } catch {
+        // nothing to warm there
+      } finally {
+        module?.free();
+      }
+      return true;
+    },
+
     /** Frees the staging slots and the staged result. */
     freeStaging() {
       engine.freeStaging();

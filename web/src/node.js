@@ -51,6 +51,8 @@ function inProcessBackend(why) {
     const c = computeCalls({
       isolated: false,
       notIsolated: why,
+      // On the caller's thread a warm-up would block it.
+      warmUp: false,
       async load() {
         const glue = await import(`../dist/simd/numwasm.js?instance=${n}`);
         const bytes = await readFile(new URL('../dist/simd/numwasm_bg.wasm', import.meta.url));
