@@ -356,6 +356,7 @@ impl Compiled {
 
     /// Which tier `run_on` with `tier` and `host` would run this expression on, and why
     /// (a line for `disassemble` and the tests).
+    #[must_use]
     pub fn tier_with(&self, host: Option<&dyn WasmHost>, tier: ExprTier) -> (ExprTier, String) {
         if tier == ExprTier::Vm {
             return (ExprTier::Vm, "the VM was asked for".into());
