@@ -200,6 +200,11 @@ export function makeEngine(glue) {
       return true;
     },
 
+    /** The engine's memory as a SharedArrayBuffer of its current length (remote.js, staging). */
+    memoryBuffer() {
+      return glue.poolMemory().buffer;
+    },
+
     /** Frees the staging slots and the staged result. */
     freeStaging() {
       engine.freeStaging();

@@ -84,6 +84,8 @@ class Link {
   memory = null;
   /** The staging slots: { dtype, length, address } by slot number. */
   slots = [];
+  /** The longest view of that memory this thread has been sent (see memoryView). */
+  buffer = null;
 
   constructor(worker, generation, onDeath) {
     this.#worker = worker;
@@ -216,6 +218,21 @@ class Link {
   }
 }
 
+/**
+ * A SharedArrayBuffer over `l`'s memory that reaches byte `end`. When the engine grows its
+ * memory, V8 tells the other threads' Memory objects later (at an interrupt), so right
+ * after a call that grew it `memory.buffer` here may still be the old length: the engine
+ * then sends its own, current one (a round trip, once per growth).
+ */
+async function memoryView(l, end) {
+  let b = l.memory.buffer;
+  if (l.buffer && l.buffer.byteLength > b.byteLength) b = l.buffer;
+  if (end <= b.byteLength) return b;
+  l.buffer = await l.send('memoryBuffer', {});
+  if (end > l.buffer.byteLength) throw new NumwasmError('RuntimeError', 'a staging buffer lies outside the engine memory');
+  return l.buffer;
+}
+
 /** Whether input `i` of a call can be staged: array data of a dtype other than bool. */
 function stageable(i) {
   return !i.resident && i.data !== undefined && i.dtype !== 'bool' && DTYPES[i.dtype] !== undefined;
@@ -243,8 +260,9 @@ async function stageIn(l, args) {
       const address = await l.send('stage', { slot, dtype: i.dtype, length });
       s = l.slots[slot] = { dtype: i.dtype, length, address };
     }
-    // memory.buffer: the memory may have grown since (a new, longer SharedArrayBuffer).
-    new DTYPES[i.dtype](l.memory.buffer, s.address, length).set(i.data);
+    const T = DTYPES[i.dtype];
+    const buffer = await memoryView(l, s.address + length * T.BYTES_PER_ELEMENT);
+    new T(buffer, s.address, length).set(i.data);
     const { data, ...rest } = i;
     inputs.push({ ...rest, array: true, staged: slot, length });
     slot++;
@@ -253,11 +271,11 @@ async function stageIn(l, args) {
 }
 
 /** Copies a staged result out of wasm memory (into `into` where it fits) as `data`. */
-function stageOut(l, reply, into) {
+async function stageOut(l, reply, into) {
   const r = reply?.result;
   if (!r || r.staged === undefined) return reply;
   const T = DTYPES[r.dtype];
-  const view = new T(l.memory.buffer, r.staged, r.length);
+  const view = new T(await memoryView(l, r.staged + r.length * T.BYTES_PER_ELEMENT), r.staged, r.length);
   let data;
   if (into instanceof T && into.length === r.length) {
     into.set(view);
@@ -398,7 +416,7 @@ export function remoteBackend({ spawn, ncores, slot = false, locks = false }) {
         const staged = l.memory && (c.method === 'run' || c.method === 'evaluate') ? await stageIn(l, c.args) : null;
         let result = await l.send(c.method, staged ?? c.args, c.transfer);
         if (staged) {
-          result = stageOut(l, result, c.into);
+          result = await stageOut(l, result, c.into);
           stagedCalls++;
           const kept = l.slots.reduce((b, s) => b + s.length * DTYPES[s.dtype].BYTES_PER_ELEMENT, 0);
           if (kept + (result?.result?.data?.byteLength ?? 0) > STAGE_KEEP) {

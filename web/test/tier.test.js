@@ -89,12 +89,32 @@ test('vector math and reductions stay on the VM unless asked; asked, the same bi
     const r = await nw.evaluate(src, inputs, { tier: 'wasm' });
     assert.equal(r.timing.tier, 'vm', src);
   }
-  // Broadcasting along an axis: the VM.
+  // Broadcasting along an axis: the generated loop runs rows of the last axis.
   const row = new Float64Array([1, 2, 3]);
+  const col = { data: new Float64Array([10, 20, 30, 40]), shape: [4, 1] };
   const m = { data: new Float64Array(12).map((_, j) => j), shape: [4, 3] };
-  const r = await nw.evaluate('m * row', { m, row }, { tier: 'wasm' });
-  assert.equal(r.timing.tier, 'vm');
+  const r = await nw.evaluate('m * row', { m, row });
+  assert.equal(r.timing.tier, 'wasm');
   assert.deepEqual(Array.from(r.data), [0, 2, 6, 3, 8, 15, 6, 14, 24, 9, 20, 33]);
+  const outer = await nw.evaluate('col + row - m', { col, row, m });
+  assert.equal(outer.timing.tier, 'wasm');
+  assert.deepEqual(outer.shape, [4, 3]);
+  sameBits(outer, await nw.evaluate('col + row - m', { col, row, m }, { tier: 'vm' }));
+  assert.deepEqual(Array.from(outer.data.slice(0, 6)), [11, 11, 11, 18, 18, 18]);
+  // Large enough to go parallel and be staged, 2-d and 3-d, the same bits as the VM's.
+  const big = { data: Float64Array.from({ length: 300 * 400 }, (_, j) => Math.sin(j)), shape: [300, 400] };
+  const brow = Float64Array.from({ length: 400 }, (_, j) => j / 7);
+  const bcol = { data: Float64Array.from({ length: 300 }, (_, j) => 1 - j / 300), shape: [300, 1] };
+  for (const threads of [1, 2]) {
+    const g = await nw.evaluate('big * bcol - brow', { big, bcol, brow }, { threads });
+    assert.equal(g.timing.tier, 'wasm');
+    sameBits(g, await nw.evaluate('big * bcol - brow', { big, bcol, brow }, { tier: 'vm', threads }));
+  }
+  const cube = { data: Float64Array.from({ length: 2 * 3 * 4 }, (_, j) => j * 0.5), shape: [2, 3, 4] };
+  const mid = { data: new Float64Array([1, 2, 3]), shape: [3, 1] };
+  const c3 = await nw.evaluate('cube / mid', { cube, mid });
+  assert.equal(c3.timing.tier, 'wasm');
+  sameBits(c3, await nw.evaluate('cube / mid', { cube, mid }, { tier: 'vm' }));
 });
 
 test('out=, resident arrays and compiled runs take the generated loop', async () => {

@@ -11,14 +11,28 @@
 //!             out[i] = t + sqrt(t) + s
 //! ```
 //!
+//! When an input broadcasts along an axis (a row `(n,)` or a column `(m, 1)` against an
+//! `(m, n)` result, any rank), the loop runs over rows of the result's last axis:
+//!
+//! ```text
+//!         for r in prange(rows):               # rows = size // n, n = the last extent
+//!             base = r * n
+//!             o1 = ((r // s0) % d0) * e0 + ...  # x1's offset: its axes that are not 1
+//!             c = x2[o2]                       # an input constant along the row
+//!             for j in range(n):
+//!                 out[base + j] = x0[base + j] + x1[o1 + j] * c
+//! ```
+//!
+//! Every index is the inner loop's variable plus a row invariant, which the code generator
+//! vectorizes without bounds checks, as for the flat loop.
+//!
 //! Every node maps to the kir operation that computes it with the same element semantics
 //! (`types::elem`, float math through `vmath`): `Binary`, `Unary`, `Const`, `Cast` and
 //! `Select` to their kir namesakes (`Cond` evaluates one branch; both are pure here),
 //! `MulAdd` to a multiplication and an addition (two roundings, as the VM computes it). So
 //! the generated loop computes the VM's result to the bit. What the loop does not express
 //! is refused with the reason, and the VM runs the expression: reductions (the VM's
-//! pairwise block order would have to be reproduced), inputs that broadcast other than from
-//! one element, integer powers whose exponent is not a constant >= 0 (NumPy's ValueError for
+//! pairwise block order would have to be reproduced), integer powers whose exponent is not a constant >= 0 (NumPy's ValueError for
 //! a negative one is the VM's only run-time error of an element operation), and
 //! float-to-integer casts narrower than 64 bits (kir's `Cast` converts those as Numba does,
 //! through int64; the expression language makes none, its promotions never narrow a float).
@@ -64,7 +78,30 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
     let i64t = Ty::Scalar(DType::I64);
     let at = Span::default();
     let i = k.local("i", i64t.clone());
+    // Broadcasting along an axis: rows of the last axis (see the module's documentation).
+    // Only inputs the expression reads count.
     let uses = f.use_counts();
+    let broadcast = f.handles().find_map(|h| match *f.node(h) {
+        Node::Input(slot) if uses[h.index()] > 0 => f.params.get(slot as usize).filter(|p| {
+            let size: usize = p.shape.iter().product();
+            size != n_out && size != 1
+        }),
+        _ => None,
+    });
+    let rows = broadcast.and_then(|_| Rows::new(&out_shape));
+    if rows.is_none()
+        && let Some(p) = broadcast
+    {
+        return Err(NoKernel(format!(
+            "input '{}' broadcasts to an empty result (shape {:?} to {:?})",
+            p.name, p.shape, out_shape
+        )));
+    }
+    // With rows: the inner loop's variable, the row's base offset, and the statements run
+    // once per row (offsets, loads constant along the row).
+    let j = k.local("j", i64t.clone());
+    let base = k.local("base", i64t.clone());
+    let mut per_row: Vec<Stmt> = Vec::new();
     let mut before = Vec::new();
     let mut body = Vec::new();
     // Each node's value in the loop body: an expression, or a local holding it.
@@ -85,20 +122,39 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
                 let p = *params
                     .get(slot as usize)
                     .ok_or_else(|| NoKernel("internal: an input without a parameter".into()))?;
-                let size: usize = f.params[slot as usize].shape.iter().product();
+                let shape = &f.params[slot as usize].shape;
+                let size: usize = shape.iter().product();
                 let local = k.expr(Expr::Local(p), arr(f.params[slot as usize].dtype), span);
-                if size == n_out {
-                    let iv = k.expr(Expr::Local(i), i64t.clone(), span);
-                    k.expr(Expr::Load(local, vec![iv]), ty.clone(), span)
-                } else if size == 1 {
+                if size == 1 {
                     hoist = true;
                     let zero = k.expr(Expr::Const(Scalar::I64(0)), i64t.clone(), span);
                     k.expr(Expr::Load(local, vec![zero]), ty.clone(), span)
+                } else if let Some(rows) = &rows {
+                    // base + j for a full input; offset (+ j) for one that broadcasts.
+                    let full = size == n_out;
+                    let origin = if full {
+                        base
+                    } else {
+                        let o = k.local(format!("o{slot}"), i64t.clone());
+                        let e = rows.offset(&mut k, i, shape, span);
+                        per_row.push(Stmt::Assign(o, e));
+                        o
+                    };
+                    let o = k.expr(Expr::Local(origin), i64t.clone(), span);
+                    if full || rows.along_row(shape) {
+                        let jv = k.expr(Expr::Local(j), i64t.clone(), span);
+                        let idx = k.expr(Expr::Binary(BinaryOp::Add, o, jv), i64t.clone(), span);
+                        k.expr(Expr::Load(local, vec![idx]), ty.clone(), span)
+                    } else {
+                        // Constant along the row: read once per row.
+                        let load = k.expr(Expr::Load(local, vec![o]), ty.clone(), span);
+                        let t = k.local(format!("r{}", h.index()), ty.clone());
+                        per_row.push(Stmt::Assign(t, load));
+                        k.expr(Expr::Local(t), ty.clone(), span)
+                    }
                 } else {
-                    return Err(NoKernel(format!(
-                        "input '{}' broadcasts along an axis (shape {:?} to {:?})",
-                        f.params[slot as usize].name, f.params[slot as usize].shape, out_shape
-                    )));
+                    let iv = k.expr(Expr::Local(i), i64t.clone(), span);
+                    k.expr(Expr::Load(local, vec![iv]), ty.clone(), span)
                 }
             }
             Node::Const(s) => k.expr(Expr::Const(s), ty.clone(), span),
@@ -163,17 +219,48 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
     let result =
         value[root.index()].ok_or_else(|| NoKernel("internal: the root was not built".into()))?;
     let target = k.expr(Expr::Local(out), arr(out_dtype), at);
-    let iv = k.expr(Expr::Local(i), i64t.clone(), at);
+    let index = if rows.is_some() {
+        let b = k.expr(Expr::Local(base), i64t.clone(), at);
+        let jv = k.expr(Expr::Local(j), i64t.clone(), at);
+        k.expr(Expr::Binary(BinaryOp::Add, b, jv), i64t.clone(), at)
+    } else {
+        k.expr(Expr::Local(i), i64t.clone(), at)
+    };
     body.push(Stmt::Store {
         array: target,
-        index: vec![iv],
+        index: vec![index],
         value: result,
         span: f.span(root),
     });
     let start = k.expr(Expr::Const(Scalar::I64(0)), i64t.clone(), at);
     let step = k.expr(Expr::Const(Scalar::I64(1)), i64t.clone(), at);
-    let out_v = k.expr(Expr::Local(out), arr(out_dtype), at);
-    let stop = k.expr(Expr::Dim(out_v, 0), i64t, at);
+    let (stop, body) = if let Some(rows) = &rows {
+        // base = i * n, the offsets and row constants, then the row's loop.
+        let n = k.expr(Expr::Const(Scalar::I64(rows.n as i64)), i64t.clone(), at);
+        let iv = k.expr(Expr::Local(i), i64t.clone(), at);
+        let b = k.expr(Expr::Binary(BinaryOp::Mul, iv, n), i64t.clone(), at);
+        let mut row = vec![Stmt::Assign(base, b)];
+        row.append(&mut per_row);
+        let (s0, s1) = (
+            k.expr(Expr::Const(Scalar::I64(0)), i64t.clone(), at),
+            k.expr(Expr::Const(Scalar::I64(1)), i64t.clone(), at),
+        );
+        let n_stop = k.expr(Expr::Const(Scalar::I64(rows.n as i64)), i64t.clone(), at);
+        row.push(Stmt::For {
+            var: j,
+            start: s0,
+            stop: n_stop,
+            step: s1,
+            body,
+            parallel: false,
+            span: f.span(root),
+        });
+        let count = k.expr(Expr::Const(Scalar::I64(rows.count as i64)), i64t, at);
+        (count, row)
+    } else {
+        let out_v = k.expr(Expr::Local(out), arr(out_dtype), at);
+        (k.expr(Expr::Dim(out_v, 0), i64t, at), body)
+    };
     k.body = before;
     k.body.push(Stmt::For {
         var: i,
@@ -193,4 +280,64 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
         program.parallel = Some(report);
     }
     Ok(program)
+}
+
+/// The rows of a broadcast result: `count` rows of its last extent `n`, over the result's
+/// `shape`.
+struct Rows {
+    shape: Vec<usize>,
+    n: usize,
+    count: usize,
+}
+
+impl Rows {
+    /// None for a result with no elements (nothing to index) or of rank 0.
+    fn new(shape: &[usize]) -> Option<Rows> {
+        let n = *shape.last()?;
+        let size: usize = shape.iter().product();
+        (n > 0 && size > 0).then(|| Rows {
+            shape: shape.to_vec(),
+            n,
+            count: size / n,
+        })
+    }
+
+    /// Whether an input of `shape` (right-aligned to the result) runs along the rows: its
+    /// last extent is the result's (else it is 1, constant along a row).
+    fn along_row(&self, shape: &[usize]) -> bool {
+        shape.last().is_some_and(|&d| d == self.n) && self.n > 1
+    }
+
+    /// The offset in an input of `shape` of row `row` (the local holding the row's index):
+    /// `sum(((row // s_k) % d_k) * e_k)` over the leading axes `k` where the input's extent
+    /// is the result's `d_k` (not 1), `s_k` the rows per step of axis `k`, `e_k` the
+    /// input's element stride of axis `k`.
+    fn offset(&self, k: &mut kir::Function, row: LocalId, shape: &[usize], span: Span) -> ExprId {
+        let i64t = Ty::Scalar(DType::I64);
+        let r = self.shape.len();
+        // The input's extents right-aligned to the result's rank.
+        let mut padded = vec![1usize; r - shape.len().min(r)];
+        padded.extend_from_slice(&shape[shape.len().saturating_sub(r)..]);
+        let konst = |k: &mut kir::Function, v: usize| {
+            k.expr(Expr::Const(Scalar::I64(v as i64)), i64t.clone(), span)
+        };
+        let mut total = konst(k, 0);
+        for axis in 0..r - 1 {
+            let d = self.shape[axis];
+            if padded[axis] != d || d == 1 {
+                continue;
+            }
+            let step: usize = self.shape[axis + 1..r - 1].iter().product();
+            let stride: usize = padded[axis + 1..].iter().product();
+            let rv = k.expr(Expr::Local(row), i64t.clone(), span);
+            let s = konst(k, step);
+            let q = k.expr(Expr::Binary(BinaryOp::FloorDiv, rv, s), i64t.clone(), span);
+            let dv = konst(k, d);
+            let m = k.expr(Expr::Binary(BinaryOp::Mod, q, dv), i64t.clone(), span);
+            let e = konst(k, stride);
+            let term = k.expr(Expr::Binary(BinaryOp::Mul, m, e), i64t.clone(), span);
+            total = k.expr(Expr::Binary(BinaryOp::Add, total, term), i64t.clone(), span);
+        }
+        total
+    }
 }
