@@ -142,12 +142,14 @@ impl Engine {
         self.staged_result = None;
     }
 
-    /// Runs `run` into the staged result buffer (reused when it has the result's dtype and
-    /// length) and returns `(address, length)`.
+    /// Runs `compiled` on `converted` into the staged result buffer (reused when it has the
+    /// result's dtype and length) and returns its `(address, length)`.
     fn run_staged(
         &mut self,
         compiled: &api::Compiled,
-        run: impl FnOnce(&Self, &mut Buffer) -> Result<(), JsValue>,
+        converted: &[(String, Converted)],
+        threads: usize,
+        tier: api::ExprTier,
     ) -> Result<(usize, usize), JsValue> {
         // The same limit as for results sent back, so that staging changes no outcome.
         check_output_fits(compiled)?;
@@ -161,7 +163,16 @@ impl Engine {
                 ))
             })?,
         };
-        run(self, &mut buf)?;
+        let named = self.as_inputs(converted)?;
+        compiled
+            .run_on(
+                &named,
+                Some(&mut buf.as_mut()),
+                threads_opt(threads),
+                Some(&host(threads)),
+                tier,
+            )
+            .map_err(|d| diagnostic(&d, compiled.source()))?;
         let at = (buf.as_ref().as_ptr() as usize, n);
         self.staged_result = Some(buf);
         Ok(at)
@@ -187,19 +198,7 @@ impl Engine {
                     .compile(source, &named)
                     .map_err(|d| diagnostic(&d, source))?
             };
-            let (at, length) = self.run_staged(&compiled, |engine, buf| {
-                let named = engine.as_inputs(&converted)?;
-                compiled
-                    .run_on(
-                        &named,
-                        Some(&mut buf.as_mut()),
-                        threads_opt(threads),
-                        Some(&host(threads)),
-                        tier,
-                    )
-                    .map(|_| ())
-                    .map_err(|d| diagnostic(&d, source))
-            })?;
+            let (at, length) = self.run_staged(&compiled, &converted, threads, tier)?;
             let (dtype, shape) = compiled.output();
             let o = Object::new();
             set(&o, "dtype", &dtype.name().into());
@@ -390,19 +389,7 @@ impl Engine {
             });
         }
         if is_staged(&converted) {
-            let (at, length) = self.run_staged(&compiled, |engine, buf| {
-                let named = engine.as_inputs(&converted)?;
-                compiled
-                    .run_on(
-                        &named,
-                        Some(&mut buf.as_mut()),
-                        threads_opt(threads),
-                        Some(&host(threads)),
-                        tier,
-                    )
-                    .map(|_| ())
-                    .map_err(|d| diagnostic(&d, source))
-            })?;
+            let (at, length) = self.run_staged(&compiled, &converted, threads, tier)?;
             let (_, shape) = compiled.output();
             let r = JsArray::of2(&JsValue::NULL, &shape_to_js(&shape));
             r.push(&(at as f64).into());

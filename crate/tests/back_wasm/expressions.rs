@@ -9,8 +9,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use numwasm::api::{Array, Engine, ExprTier, Input, WasmHost};
-use numwasm::back::wasm::{self as wasm, Options};
+use numwasm::api::{Array, Engine, ExprTier, Input};
+use numwasm::back::wasm;
 use numwasm::kir::exec::{ArrayValue, Value};
 use numwasm::types::{Buffer, Scalar};
 
@@ -190,21 +190,6 @@ fn fixed_expressions_match_the_vm() {
     }
 }
 
-/// A host that runs nothing: `tier_with` only compiles.
-struct Inspector;
-
-impl WasmHost for Inspector {
-    fn options(&self) -> Options {
-        Options {
-            shared_memory: false,
-        }
-    }
-
-    fn run(&self, _: u64, _: &[u8], _: u32) -> Result<(), String> {
-        Err("the inspector runs nothing".to_owned())
-    }
-}
-
 #[test]
 fn the_tier_and_why() {
     let mut rng = Rng::new(9);
@@ -217,7 +202,7 @@ fn the_tier_and_why() {
         let prog = engine
             .compile(src, &ins)
             .unwrap_or_else(|e| panic!("{src}: {e:?}"));
-        let (got, why) = prog.tier_with(Some(&Inspector), ExprTier::Auto);
+        let (got, why) = prog.tier_with(Some(&harness::Inspector), ExprTier::Auto);
         assert_eq!(got, want, "{src}: {why}");
         why
     };
@@ -249,12 +234,13 @@ fn the_tier_and_why() {
     let ins = inputs(&d, &[3, 4]);
     let prog = engine.compile("exp(a)", &ins).unwrap();
     assert_eq!(
-        prog.tier_with(Some(&Inspector), ExprTier::Generated).0,
+        prog.tier_with(Some(&harness::Inspector), ExprTier::Generated)
+            .0,
         ExprTier::Generated
     );
     assert_eq!(prog.tier_with(None, ExprTier::Auto).0, ExprTier::Vm);
     assert_eq!(
-        prog.tier_with(Some(&Inspector), ExprTier::Vm).0,
+        prog.tier_with(Some(&harness::Inspector), ExprTier::Vm).0,
         ExprTier::Vm
     );
     assert!(prog.disassemble().contains("; tier\n"));

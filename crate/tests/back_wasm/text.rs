@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::sync::{Mutex, PoisonError};
 
-use numwasm::api::{Array, KernelArg, Kernels, WasmHost};
+use numwasm::api::{Array, KernelArg, Kernels};
 use numwasm::back::wasm::{self, Options};
 use numwasm::front::numba::Module;
 use numwasm::kir::Ty;
@@ -430,21 +430,6 @@ fn flipped_bits_print_as_wasmprinter_or_are_errors() {
     );
 }
 
-/// A host that runs nothing: `inspect` only compiles.
-struct Inspector;
-
-impl WasmHost for Inspector {
-    fn options(&self) -> Options {
-        Options {
-            shared_memory: false,
-        }
-    }
-
-    fn run(&self, _: u64, _: &[u8], _: u32) -> Result<(), String> {
-        Err("the inspector runs nothing".to_owned())
-    }
-}
-
 #[test]
 fn inspect_shows_the_module_as_text() {
     let kernels = Kernels::new(KERNELS).unwrap_or_else(|e| panic!("{}", e.render(KERNELS)));
@@ -458,7 +443,7 @@ fn inspect_shows_the_module_as_text() {
             "mix",
             vec![a, KernelArg::Int(7)],
             Vec::new(),
-            Some(&Inspector),
+            Some(&crate::harness::Inspector),
         )
         .unwrap_or_else(|e| panic!("{}", e.render(KERNELS)));
     let want = wasmprinter::print_bytes(mix_module(false).bytes).expect("printable");
