@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
 import * as nw from '../src/node.js';
+import { engineCall } from '../src/api.js';
 import { STAGE_KEEP, STAGE_MIN } from '../src/remote.js';
 
 const kind = (k, re) => (e) => e instanceof nw.NumwasmError && e.kind === k && (!re || re.test(e.message));
@@ -178,4 +179,19 @@ test('staging beyond STAGE_KEEP is freed after the call; smaller staging is kept
   const b = new Float64Array(4096).fill(2);
   await nw.evaluate('b + 1', { b });
   assert.equal(nw.status().staging.bytes, b.byteLength);
+});
+
+test('after the engine restarts, staging starts over on the new engine', async () => {
+  const a = fill(Float64Array, 50_000, 3);
+  const r1 = await nw.evaluate('a * 2', { a });
+  assert.equal(r1.data[7], a[7] * 2);
+  const restarts = nw.status().restarts;
+  await assert.rejects(engineCall('test', 'trapForTesting', {}), (e) => e instanceof nw.NumwasmError);
+  assert.equal(nw.status().restarts, restarts + 1);
+  // The new engine has no slots yet: the call makes them and gives the right numbers.
+  const before = nw.status().staging.calls;
+  const r2 = await nw.evaluate('a * 3 + 1', { a });
+  assert.equal(nw.status().staging.calls, before + 1);
+  for (const i of [0, 7, 49_999]) assert.equal(r2.data[i], a[i] * 3 + 1);
+  assert.equal(nw.status().staging.bytes, a.byteLength);
 });
