@@ -99,6 +99,9 @@ test('an expression typed in the editor runs on 1 and 2 threads, checked against
   // 1,000 elements are far under the parallel threshold: the 2-thread row says it ran on one.
   assert.equal(await page.getAttribute('#timing tr[data-threads="2"]', 'data-used'), '1');
   assert.match(await page.textContent('#timing tr[data-threads="2"] th'), /^2 \(ran on 1\)$/);
+  // sqrt is not vector math: the generated loop ran it, and the page says so.
+  assert.equal(await page.getAttribute('#timing tr[data-threads="1"]', 'data-tier'), 'wasm');
+  assert.match(await page.textContent('[data-testid=warmup]'), /one fused loop generated to WebAssembly at run time \(tier "wasm"\)/);
   assert.equal(await page.getAttribute('#baseline', 'data-state'), 'ok', await page.textContent('#baseline'));
   assert.match(await page.textContent('#baseline'), /identical to numwasm on all 1,000 values/);
   assert.equal(await page.locator('#timing tr[data-threads="js"]').count(), 1);

@@ -125,17 +125,20 @@ export async function warmUp(call, task, label) {
 }
 
 /**
- * Times `callOnce` (an engine call resolving to { ms, threads }: its compute time and the
- * threads it ran on) by the SETTLE rule, then `repeats` times: resolves to { used, warm,
- * median, min, max, samples }. `used` is the most threads a timed call ran on: a call under
- * the engine's parallel threshold runs on one whatever was asked for.
+ * Times `callOnce` (an engine call resolving to { ms, threads, tier? }: its compute time,
+ * the threads it ran on and the expression tier that ran it) by the SETTLE rule, then
+ * `repeats` times: resolves to { used, tier, warm, median, min, max, samples }. `used` is
+ * the most threads a timed call ran on: a call under the engine's parallel threshold runs on
+ * one whatever was asked for. `tier`: the last call's (null for kernels).
  */
 export async function timeEngine(callOnce, repeats, task, label) {
   task.check();
   let used = 1;
+  let tier = null;
   const call = async () => {
     const r = await callOnce();
     used = Math.max(used, r.threads ?? 1);
+    tier = r.tier ?? null;
     return r.ms;
   };
   const warm = await warmUp(call, task, label);
@@ -146,14 +149,14 @@ export async function timeEngine(callOnce, repeats, task, label) {
     samples.push(await call());
     task.step(`${label}: repeat ${r + 1}/${repeats}`);
   }
-  return { used, warm, ...summary(samples) };
+  return { used, tier, warm, ...summary(samples) };
 }
 
 /** Times a compiled expression on resident `inputs`, writing into the resident `out`, on `threads` (timeEngine). */
 export function timeCompute(compiled, inputs, out, threads, repeats, task, label) {
   return timeEngine(async () => {
     const r = await compiled.run(inputs, { threads, out });
-    return { ms: r.timing.computeMs, threads: r.timing.threads };
+    return { ms: r.timing.computeMs, threads: r.timing.threads, tier: r.timing.tier };
   }, repeats, task, label);
 }
 

@@ -56,7 +56,7 @@ export function renderTiming(root, rows, js, transfer, n, kernel = false) {
   // No ratio with a time under the timer's resolution (shown as ≈0) on either side.
   const ratio = (t) => (js && js.median > 0 && t > 0 ? `${(t / js.median).toFixed(2)}×` : '–');
   const head = el('tr', {}, ...['threads', 'compute ms (median)', 'min–max ms', 'speedup', 'time / JS'].map((h) => el('th', { textContent: h })));
-  const body = rows.map((r) => el('tr', { dataset: { threads: r.threads, used: r.used ?? r.threads, kind: 'compute' } },
+  const body = rows.map((r) => el('tr', { dataset: { threads: r.threads, used: r.used ?? r.threads, kind: 'compute', ...(r.tier ? { tier: r.tier } : {}) } },
     el('th', { textContent: r.used !== undefined && r.used < r.threads ? `${r.threads} (ran on ${r.used})` : `${r.threads}` }),
     el('td', { textContent: ms(r.median) }),
     el('td', { textContent: `${ms(r.min)}–${ms(r.max)}` }),
@@ -92,6 +92,9 @@ export function renderTiming(root, rows, js, transfer, n, kernel = false) {
         el('td', { textContent: ms(r.median + copies) }), el('td', { textContent: '' }), el('td', { textContent: ratio(r.median + copies) })))));
     notes.push(`copies: the first copy in took ${ms(transfer.in.first)} ms, the first copy out ${ms(transfer.out.first)} ms (not warmed up, timed ${rows[0]?.samples.length ?? 0} times each after those)`);
   }
+  const tier = rows.find((r) => r.tier)?.tier;
+  if (tier === 'wasm') notes.push('numwasm ran the expression as one fused loop generated to WebAssembly at run time (tier "wasm")');
+  else if (tier === 'vm') notes.push('numwasm ran the expression on its block VM (tier "vm": reductions and vector math run there)');
   const reps = rows[0]?.samples.length ?? js?.samples.length ?? 0;
   parts.push(
     el('p', { className: 'hint', dataset: { testid: 'warmup' } }, `Warm-up: ${settleRule()} ${reps} times. ${notes.join('; ')}${notes.length ? '.' : ''}`),
