@@ -213,17 +213,7 @@ impl Engine {
                 .inner
                 .compile(source, &named)
                 .map_err(|d| diagnostic(&d, source))?;
-            check_output_fits(&compiled)?;
-            let result = compiled
-                .run_on(
-                    &named,
-                    None,
-                    threads_opt(threads),
-                    Some(&host(threads)),
-                    tier,
-                )
-                .map_err(|d| diagnostic(&d, source))?
-                .ok_or_else(|| error("InternalError", "no result"))?;
+            let result = run_fresh(&compiled, &named, threads, tier)?;
             return Ok(array_to_js(&result.dtype, &result.shape, &result.data));
         };
         self.with_out(&converted, out_id, |engine, target| {
@@ -397,17 +387,7 @@ impl Engine {
             return Ok(r.into());
         }
         let named = self.as_inputs(&converted)?;
-        check_output_fits(&compiled)?;
-        let result = compiled
-            .run_on(
-                &named,
-                None,
-                threads_opt(threads),
-                Some(&host(threads)),
-                tier,
-            )
-            .map_err(|d| diagnostic(&d, source))?
-            .ok_or_else(|| error("InternalError", "no result"))?;
+        let result = run_fresh(&compiled, &named, threads, tier)?;
         Ok(JsArray::of2(&typed_array(&result.data), &shape_to_js(&result.shape)).into())
     }
 
@@ -571,6 +551,26 @@ impl CompiledExpr {
         set(&o, "shape", &shape_to_js(shape));
         o.into()
     }
+}
+
+/// Runs `compiled` into a new result (refused first when it cannot be returned).
+fn run_fresh(
+    compiled: &api::Compiled,
+    named: &[(&str, Input<'_>)],
+    threads: usize,
+    tier: api::ExprTier,
+) -> Result<api::Array, JsValue> {
+    check_output_fits(compiled)?;
+    compiled
+        .run_on(
+            named,
+            None,
+            threads_opt(threads),
+            Some(&host(threads)),
+            tier,
+        )
+        .map_err(|d| diagnostic(&d, compiled.source()))?
+        .ok_or_else(|| error("InternalError", "no result"))
 }
 
 /// Whether any input is staged: the call's result is then staged too.

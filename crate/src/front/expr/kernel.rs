@@ -99,8 +99,9 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
     }
     // With rows: the inner loop's variable, the row's base offset, and the statements run
     // once per row (offsets, loads constant along the row).
-    let j = k.local("j", i64t.clone());
-    let base = k.local("base", i64t.clone());
+    let row_vars = rows
+        .as_ref()
+        .map(|_| (k.local("j", i64t.clone()), k.local("base", i64t.clone())));
     let mut per_row: Vec<Stmt> = Vec::new();
     let mut before = Vec::new();
     let mut body = Vec::new();
@@ -129,7 +130,7 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
                     hoist = true;
                     let zero = k.expr(Expr::Const(Scalar::I64(0)), i64t.clone(), span);
                     k.expr(Expr::Load(local, vec![zero]), ty.clone(), span)
-                } else if let Some(rows) = &rows {
+                } else if let (Some(rows), Some((j, base))) = (&rows, row_vars) {
                     // base + j for a full input; offset (+ j) for one that broadcasts.
                     let full = size == n_out;
                     let origin = if full {
@@ -219,7 +220,7 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
     let result =
         value[root.index()].ok_or_else(|| NoKernel("internal: the root was not built".into()))?;
     let target = k.expr(Expr::Local(out), arr(out_dtype), at);
-    let index = if rows.is_some() {
+    let index = if let Some((j, base)) = row_vars {
         let b = k.expr(Expr::Local(base), i64t.clone(), at);
         let jv = k.expr(Expr::Local(j), i64t.clone(), at);
         k.expr(Expr::Binary(BinaryOp::Add, b, jv), i64t.clone(), at)
@@ -234,7 +235,7 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
     });
     let start = k.expr(Expr::Const(Scalar::I64(0)), i64t.clone(), at);
     let step = k.expr(Expr::Const(Scalar::I64(1)), i64t.clone(), at);
-    let (stop, body) = if let Some(rows) = &rows {
+    let (stop, body) = if let (Some(rows), Some((j, base))) = (&rows, row_vars) {
         // base = i * n, the offsets and row constants, then the row's loop.
         let n = k.expr(Expr::Const(Scalar::I64(rows.n as i64)), i64t.clone(), at);
         let iv = k.expr(Expr::Local(i), i64t.clone(), at);
