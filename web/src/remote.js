@@ -87,6 +87,11 @@ class Link {
   /** The longest view of that memory this thread has been sent (see memoryView). */
   buffer = null;
 
+  /** The bytes the staging slots hold. */
+  get stagedBytes() {
+    return this.slots.reduce((b, s) => b + s.length * DTYPES[s.dtype].BYTES_PER_ELEMENT, 0);
+  }
+
   constructor(worker, generation, onDeath) {
     this.#worker = worker;
     this.#onDeath = onDeath;
@@ -418,8 +423,7 @@ export function remoteBackend({ spawn, ncores, slot = false, locks = false }) {
         if (staged) {
           result = await stageOut(l, result, c.into);
           stagedCalls++;
-          const kept = l.slots.reduce((b, s) => b + s.length * DTYPES[s.dtype].BYTES_PER_ELEMENT, 0);
-          if (kept + (result?.result?.data?.byteLength ?? 0) > STAGE_KEEP) {
+          if (l.stagedBytes + (result?.result?.data?.byteLength ?? 0) > STAGE_KEEP) {
             l.slots = [];
             await l.send('freeStaging', {});
           }
@@ -475,7 +479,7 @@ export function remoteBackend({ spawn, ncores, slot = false, locks = false }) {
       const staging = {
         available: link?.memory != null,
         calls: stagedCalls,
-        bytes: (link?.slots ?? []).reduce((b, s) => b + s.length * DTYPES[s.dtype].BYTES_PER_ELEMENT, 0),
+        bytes: link?.stagedBytes ?? 0,
       };
       return { engine: 'worker', restarts, lastRestart: lastRestart && { ...lastRestart }, fallback: info?.fallback ?? null, staging };
     },

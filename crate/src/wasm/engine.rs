@@ -191,28 +191,22 @@ impl Engine {
     ) -> Result<JsValue, JsValue> {
         let tier = tier_of(tier)?;
         let converted = convert_inputs(&inputs)?;
-        if out.is_none() && is_staged(&converted) {
-            let compiled = {
-                let named = self.as_inputs(&converted)?;
-                self.inner
-                    .compile(source, &named)
-                    .map_err(|d| diagnostic(&d, source))?
-            };
-            let (at, length) = self.run_staged(&compiled, &converted, threads, tier)?;
-            let (dtype, shape) = compiled.output();
-            let o = Object::new();
-            set(&o, "dtype", &dtype.name().into());
-            set(&o, "shape", &shape_to_js(&shape));
-            set(&o, "staged", &(at as f64).into());
-            set(&o, "length", &(length as f64).into());
-            return Ok(o.into());
-        }
         let Some(out_id) = out else {
             let named = self.as_inputs(&converted)?;
             let compiled = self
                 .inner
                 .compile(source, &named)
                 .map_err(|d| diagnostic(&d, source))?;
+            if is_staged(&converted) {
+                let (at, length) = self.run_staged(&compiled, &converted, threads, tier)?;
+                let (dtype, shape) = compiled.output();
+                let o = Object::new();
+                set(&o, "dtype", &dtype.name().into());
+                set(&o, "shape", &shape_to_js(&shape));
+                set(&o, "staged", &(at as f64).into());
+                set(&o, "length", &(length as f64).into());
+                return Ok(o.into());
+            }
             let result = run_fresh(&compiled, &named, threads, tier)?;
             return Ok(array_to_js(&result.dtype, &result.shape, &result.data));
         };

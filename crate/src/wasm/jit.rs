@@ -280,8 +280,8 @@ pub extern "C" fn nw_parallel_for(function: u32, env: u32, cost_ns: f64, flags: 
         adopt();
         if ok { count32 as i32 } else { -1 }
     };
+    // Nested in a chunk, or with one thread to use (asked for, or all the pool has).
     let alone = IN_CHUNK.get()
-        || cur.threads == Some(1)
         || crate::par::effective_threads(cur.threads, f64::INFINITY, count as usize) <= 1;
     if alone {
         return serial(0);

@@ -88,7 +88,7 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
         }),
         _ => None,
     });
-    let rows = broadcast.and_then(|_| Rows::new(&out_shape));
+    let rows = broadcast.and_then(|_| Rows::new(&out_shape, &mut k));
     if rows.is_none()
         && let Some(p) = broadcast
     {
@@ -97,11 +97,7 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
             p.name, p.shape, out_shape
         )));
     }
-    // With rows: the inner loop's variable, the row's base offset, and the statements run
-    // once per row (offsets, loads constant along the row).
-    let row_vars = rows
-        .as_ref()
-        .map(|_| (k.local("j", i64t.clone()), k.local("base", i64t.clone())));
+    // With rows: the statements run once per row (offsets, loads constant along the row).
     let mut per_row: Vec<Stmt> = Vec::new();
     let mut before = Vec::new();
     let mut body = Vec::new();
@@ -130,11 +126,11 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
                     hoist = true;
                     let zero = k.expr(Expr::Const(Scalar::I64(0)), i64t.clone(), span);
                     k.expr(Expr::Load(local, vec![zero]), ty.clone(), span)
-                } else if let (Some(rows), Some((j, base))) = (&rows, row_vars) {
+                } else if let Some(rows) = &rows {
                     // base + j for a full input; offset (+ j) for one that broadcasts.
                     let full = size == n_out;
                     let origin = if full {
-                        base
+                        rows.base
                     } else {
                         let o = k.local(format!("o{slot}"), i64t.clone());
                         let e = rows.offset(&mut k, i, shape, span);
@@ -143,7 +139,7 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
                     };
                     let o = k.expr(Expr::Local(origin), i64t.clone(), span);
                     if full || rows.along_row(shape) {
-                        let jv = k.expr(Expr::Local(j), i64t.clone(), span);
+                        let jv = k.expr(Expr::Local(rows.j), i64t.clone(), span);
                         let idx = k.expr(Expr::Binary(BinaryOp::Add, o, jv), i64t.clone(), span);
                         k.expr(Expr::Load(local, vec![idx]), ty.clone(), span)
                     } else {
@@ -220,9 +216,9 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
     let result =
         value[root.index()].ok_or_else(|| NoKernel("internal: the root was not built".into()))?;
     let target = k.expr(Expr::Local(out), arr(out_dtype), at);
-    let index = if let Some((j, base)) = row_vars {
-        let b = k.expr(Expr::Local(base), i64t.clone(), at);
-        let jv = k.expr(Expr::Local(j), i64t.clone(), at);
+    let index = if let Some(rows) = &rows {
+        let b = k.expr(Expr::Local(rows.base), i64t.clone(), at);
+        let jv = k.expr(Expr::Local(rows.j), i64t.clone(), at);
         k.expr(Expr::Binary(BinaryOp::Add, b, jv), i64t.clone(), at)
     } else {
         k.expr(Expr::Local(i), i64t.clone(), at)
@@ -235,12 +231,12 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
     });
     let start = k.expr(Expr::Const(Scalar::I64(0)), i64t.clone(), at);
     let step = k.expr(Expr::Const(Scalar::I64(1)), i64t.clone(), at);
-    let (stop, body) = if let (Some(rows), Some((j, base))) = (&rows, row_vars) {
+    let (stop, body) = if let Some(rows) = &rows {
         // base = i * n, the offsets and row constants, then the row's loop.
         let n = k.expr(Expr::Const(Scalar::I64(rows.n as i64)), i64t.clone(), at);
         let iv = k.expr(Expr::Local(i), i64t.clone(), at);
         let b = k.expr(Expr::Binary(BinaryOp::Mul, iv, n), i64t.clone(), at);
-        let mut row = vec![Stmt::Assign(base, b)];
+        let mut row = vec![Stmt::Assign(rows.base, b)];
         row.append(&mut per_row);
         let (s0, s1) = (
             k.expr(Expr::Const(Scalar::I64(0)), i64t.clone(), at),
@@ -248,7 +244,7 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
         );
         let n_stop = k.expr(Expr::Const(Scalar::I64(rows.n as i64)), i64t.clone(), at);
         row.push(Stmt::For {
-            var: j,
+            var: rows.j,
             start: s0,
             stop: n_stop,
             step: s1,
@@ -284,22 +280,28 @@ pub fn kernel(f: &ir::Function, parallel: bool) -> Result<kir::Program, NoKernel
 }
 
 /// The rows of a broadcast result: `count` rows of its last extent `n`, over the result's
-/// `shape`.
+/// `shape`, and the kernel's locals for them: the row loop's variable `j` and the row's
+/// first element `base`.
 struct Rows {
     shape: Vec<usize>,
     n: usize,
     count: usize,
+    j: LocalId,
+    base: LocalId,
 }
 
 impl Rows {
-    /// None for a result with no elements (nothing to index) or of rank 0.
-    fn new(shape: &[usize]) -> Option<Rows> {
+    /// None for a result with no elements (nothing to index) or of rank 0; otherwise the
+    /// rows, with their locals declared in `k`.
+    fn new(shape: &[usize], k: &mut kir::Function) -> Option<Rows> {
         let n = *shape.last()?;
         let size: usize = shape.iter().product();
         (n > 0 && size > 0).then(|| Rows {
             shape: shape.to_vec(),
             n,
             count: size / n,
+            j: k.local("j", Ty::Scalar(DType::I64)),
+            base: k.local("base", Ty::Scalar(DType::I64)),
         })
     }
 
