@@ -77,7 +77,7 @@ test('element-wise expressions run on the generated loop and give the VM bits', 
   }
 });
 
-test('vector math and reductions stay on the VM unless asked; asked, the same bits', async () => {
+test('vector math stays on the VM unless asked; asked, the same bits; whole reductions generated', async () => {
   for (const src of ['exp(2.1*x + 3.2*y)', 'sin(x)**2 + cos(f)**2', 'x % y', 'arctan2(x, f)', 'x ** 3']) {
     const auto = await nw.evaluate(src, inputs);
     assert.equal(auto.timing.tier, 'vm', src);
@@ -85,10 +85,15 @@ test('vector math and reductions stay on the VM unless asked; asked, the same bi
     assert.equal(wasm.timing.tier, 'wasm', src);
     sameBits(wasm, auto);
   }
-  for (const src of ['sum(x*y)', 'x - mean(x)']) {
+  // A whole reduction runs generated (each block reduced in the VM's order), an array
+  // computed from one stays on the VM.
+  for (const src of ['sum(x*y)', 'mean(x) * 2', 'max(x - y)', 'prod(y / 4 + 1)']) {
     const r = await nw.evaluate(src, inputs, { tier: 'wasm' });
-    assert.equal(r.timing.tier, 'vm', src);
+    assert.equal(r.timing.tier, 'wasm', src);
+    sameBits(r, await nw.evaluate(src, inputs, { tier: 'vm' }));
   }
+  const centred = await nw.evaluate('x - mean(x)', inputs, { tier: 'wasm' });
+  assert.equal(centred.timing.tier, 'vm');
   // Broadcasting along an axis: the generated loop runs rows of the last axis.
   const row = new Float64Array([1, 2, 3]);
   const col = { data: new Float64Array([10, 20, 30, 40]), shape: [4, 1] };

@@ -11,7 +11,8 @@ use crate::front::expr::Signature;
 use crate::front::expr::kernel::{self as expr_kernel, NoKernel};
 use crate::ir::{self, Function};
 use crate::syntax::{self, Span};
-use crate::types::{Buffer, BufferMut, BufferRef, shape_str, size_of};
+use crate::types::elem::Elem;
+use crate::types::{Buffer, BufferMut, BufferRef, ReduceOp, Scalar, shape_str, size_of};
 use crate::{codegen, front, opt, vm};
 
 /// The most inputs an expression may have.
@@ -82,6 +83,8 @@ struct Generated {
     /// Whether the loop calls the engine's vector math (transcendental functions, float
     /// `//`, `%`, `**`): the VM's block loops run those on whole blocks.
     calls_vmath: bool,
+    /// For a whole reduction, what the host does with the values the loop writes.
+    reduction: Option<expr_kernel::Reduction>,
 }
 
 /// Builds the signature of named inputs, checking the limits.
@@ -217,7 +220,19 @@ impl Compiled {
             Err(e) => {
                 let _ = writeln!(s, "; the VM everywhere: no generated loop ({})", e.0);
             }
-            Ok(p) => {
+            Ok(ek) => {
+                let p = ek.program;
+                let vm_first = ek
+                    .reduction
+                    .as_ref()
+                    .is_some_and(|r| r.op != ReduceOp::Prod);
+                if ek.reduction.is_some() {
+                    let _ = writeln!(
+                        s,
+                        "; a whole reduction: the loop writes each block's reduction, the host \
+                         combines them as the VM does"
+                    );
+                }
                 let options = generated::Options {
                     shared_memory: false,
                 };
@@ -227,6 +242,13 @@ impl Compiled {
                             s,
                             "; the VM everywhere: the code generator does not compile {}",
                             u.construct
+                        );
+                    }
+                    Ok(_) if vm_first => {
+                        let _ = writeln!(
+                            s,
+                            "; the VM (its block loop reduces faster); the generated loop below \
+                             on request (tier \"wasm\")"
                         );
                     }
                     Ok(m) if calls_vmath(&m) => {
@@ -331,14 +353,20 @@ impl Compiled {
     /// The expression as a kernel: the kir program of its fused loop (`parallel`: a
     /// `prange` loop), or why it has none and the VM runs it.
     pub fn kernel_program(&self, parallel: bool) -> Result<crate::kir::Program, String> {
+        self.kernel(parallel).map(|k| k.program)
+    }
+
+    /// The expression as a kernel: the kir program, and for a whole reduction how the
+    /// host finishes it; or why it has none.
+    pub fn kernel(&self, parallel: bool) -> Result<expr_kernel::ExprKernel, String> {
         expr_kernel::kernel(&self.optimized, parallel).map_err(|e| e.0)
     }
 
     /// The generated module for `host`'s options, made on first use.
     fn generated(&self, host: &dyn WasmHost) -> &Result<Generated, NoKernel> {
         self.generated.get_or_init(|| {
-            let program = expr_kernel::kernel(&self.optimized, true)?;
-            let module = generated::compile_with(&program, host.options()).map_err(|u| {
+            let ek = expr_kernel::kernel(&self.optimized, true)?;
+            let module = generated::compile_with(&ek.program, host.options()).map_err(|u| {
                 NoKernel(format!(
                     "the code generator does not compile {}",
                     u.construct
@@ -350,6 +378,7 @@ impl Compiled {
                 id: super::kernels::NEXT_MODULE.fetch_add(1, Ordering::Relaxed),
                 module,
                 calls_vmath,
+                reduction: ek.reduction,
             })
         })
     }
@@ -373,6 +402,17 @@ impl Compiled {
                 ExprTier::Vm,
                 "the loop calls vector math, which the VM runs on whole blocks".into(),
             ),
+            Ok(g)
+                if tier == ExprTier::Auto
+                    && g.reduction.as_ref().is_some_and(|r| r.op != ReduceOp::Prod) =>
+            {
+                (
+                    ExprTier::Vm,
+                    "a whole reduction: the VM's block loop is faster (the generated loop \
+                     reduces in scalar code); the generated loop on request"
+                        .into(),
+                )
+            }
             Ok(_) => (ExprTier::Generated, "one fused generated loop".into()),
         }
     }
@@ -442,7 +482,10 @@ impl Compiled {
         if let Some(h) = host
             && self.tier_with(host, tier).0 == ExprTier::Generated
             && let Ok(g) = self.generated(h)
-            && let Some(r) = run_generated(g, h, bufs, out, self.serial())
+            && let Some(r) = match &g.reduction {
+                None => run_generated(g, h, bufs, out, self.serial()),
+                Some(red) => run_reduction(g, red, h, bufs, out, self.serial()),
+            }
         {
             LAST_TIER.with(|t| t.set(ExprTier::Generated));
             return r;
@@ -562,6 +605,84 @@ fn calls_vmath(m: &generated::Module) -> bool {
 /// each (the elements stay where they are: the host runs the module on this memory) and the
 /// trampoline's block, calls the host and reads the error back. `None` when an array has no
 /// place in the module's ABI (an address or length beyond `i32`; the VM runs the call).
+// The generated loop of a whole reduction keeps the VM's block order.
+const _: () = assert!(expr_kernel::BLOCK == vm::BLOCK && vm::CHUNK % vm::BLOCK == 0);
+
+/// The value of a whole reduction's expression from the values its generated loop wrote
+/// (`expr_kernel::Reduction`): the full blocks' reductions, then the partial block's
+/// values, combined as the VM's `reduce_all` does (the partial block, each chunk's
+/// blocks, the chunks, then `finish`), and what the expression computes from it.
+///
+/// # Panics
+/// If `partials` is not `red.partials_len()` values of `red.dtype`.
+#[must_use]
+pub fn finish_reduction(red: &expr_kernel::Reduction, partials: BufferRef<'_>) -> Scalar {
+    assert!(partials.dtype() == red.dtype && partials.len() == red.partials_len());
+    let full = red.full_blocks();
+    let total = crate::with_dtype!(red.dtype, T => {
+        // SAFETY: checked above: `partials` holds that many elements of T.
+        let v = unsafe { std::slice::from_raw_parts(partials.as_ptr().cast::<T>(), partials.len()) };
+        combine_blocks::<T>(red.op, v, full).to_scalar()
+    });
+    red.tail(total)
+}
+
+fn combine_blocks<T: Elem>(op: ReduceOp, v: &[T], full: usize) -> T {
+    let mut blocks: Vec<T> = v[..full].to_vec();
+    if v.len() > full {
+        blocks.push(vm::reduce::combine(op, &v[full..]));
+    }
+    let parts: Vec<T> = blocks
+        .chunks(vm::CHUNK / vm::BLOCK)
+        .map(|c| vm::reduce::combine(op, c))
+        .collect();
+    if parts.is_empty() {
+        vm::reduce::identity(op)
+    } else {
+        vm::reduce::finish(op, vm::reduce::combine(op, &parts))
+    }
+}
+
+/// Runs the generated loop of a whole reduction into a buffer of its partial values and
+/// writes the expression's value into `out` (one element).
+fn run_reduction(
+    g: &Generated,
+    red: &expr_kernel::Reduction,
+    host: &dyn WasmHost,
+    bufs: &[BufferRef<'_>],
+    out: &mut BufferMut<'_>,
+    serial: bool,
+) -> Option<Result<(), Diagnostic>> {
+    let Some(mut partials) = Buffer::try_zeros(red.dtype, red.partials_len()) else {
+        return Some(Err(Diagnostic::new(
+            ErrorKind::MemoryError,
+            format!(
+                "cannot allocate a reduction's partial values: {} elements of {}",
+                red.partials_len(),
+                red.dtype
+            ),
+            Span::default(),
+        )));
+    };
+    if let Err(e) = run_generated(g, host, bufs, &mut partials.as_mut(), serial)? {
+        return Some(Err(e));
+    }
+    let v = finish_reduction(red, partials.as_ref());
+    if out.len() != 1 {
+        return Some(Err(Diagnostic::new(
+            ErrorKind::InternalError,
+            "a reduction's result is not one element",
+            Span::default(),
+        )));
+    }
+    crate::with_dtype!(out.dtype(), T => {
+        let x: T = v.cast_to();
+        // SAFETY: `out` holds one element of its dtype, T.
+        unsafe { out.as_mut_ptr().cast::<T>().write(x) };
+    });
+    Some(Ok(()))
+}
+
 fn run_generated(
     g: &Generated,
     host: &dyn WasmHost,

@@ -34,7 +34,9 @@ pub use crate::kir::parallel::Report as ParallelReport;
 pub use crate::vm::last_run_threads;
 pub use arena::{arena_adopt, arena_mark, arena_release, arena_take, kernel_alloc, kernel_free};
 pub use diagnostic::{Diagnostic, ErrorKind};
-pub use engine::{Compiled, Engine, ExprTier, MAX_INPUTS, compile, evaluate, last_run_tier};
+pub use engine::{
+    Compiled, Engine, ExprTier, MAX_INPUTS, compile, evaluate, finish_reduction, last_run_tier,
+};
 pub use functions::function_table_json;
 pub use kernels::{Inspection, KernelArg, KernelCall, KernelValue, Kernels, Tier, WasmHost};
 pub use value::{Array, Input};

@@ -16,7 +16,7 @@ mod chain;
 mod cost;
 mod exec;
 mod lanes;
-mod reduce;
+pub mod reduce;
 
 pub use bytecode::{
     BLOCK, BlockLoop, CHUNK, ChainStep, Dest, Insn, MAX_CHAIN, Opd, Program, Reg, Sink, Src, Step,
