@@ -319,12 +319,6 @@ fn reduction(f: &ir::Function, red: ir::Value) -> Result<(kir::Function, Reducti
     let blk = konst(&mut k, BLOCK);
     let start = k.expr(Expr::Binary(BinaryOp::Mul, bv, blk), I64, at);
     let mut block = vec![Stmt::Assign(base, start)];
-    // `at + offset` into a new index local `p`, in `body`.
-    let index_at = |k: &mut kir::Function, body: &mut Vec<Stmt>, from: ExprId, name: &str| {
-        let p = k.local(name, I64);
-        body.push(Stmt::Assign(p, from));
-        p
-    };
     let local = |k: &mut kir::Function, l: LocalId, t: &Ty| k.expr(Expr::Local(l), t.clone(), at);
     let bin = |k: &mut kir::Function, op: BinaryOp, a: ExprId, b: ExprId, t: &Ty| {
         k.expr(Expr::Binary(op, a, b), t.clone(), at)
@@ -354,20 +348,20 @@ fn reduction(f: &ir::Function, red: ir::Value) -> Result<(kir::Function, Reducti
             let ko = bin(&mut k, BinaryOp::Mul, kv, c8, &I64);
             let s = bin(&mut k, BinaryOp::Add, bv, lo, &I64);
             let s = bin(&mut k, BinaryOp::Add, s, ko, &I64);
-            index_at(&mut k, &mut inner, s, "q")
+            let q = k.local("q", I64);
+            inner.push(Stmt::Assign(q, s));
+            q
         };
         for (j, &r) in sums.iter().enumerate() {
             let qv = local(&mut k, q, &I64);
             let cj = konst(&mut k, j);
             let e = bin(&mut k, BinaryOp::Add, qv, cj, &I64);
-            let p = index_at(&mut k, &mut inner, e, &format!("p{j}"));
-            let mut none = Vec::new();
-            let v = tree.build(
+            let v = tree.build_flat(
                 &mut k,
-                Index::Flat(p),
+                e,
+                &format!("p{j}"),
                 &format!("_{j}"),
                 &mut before,
-                &mut none,
                 &mut inner,
             )?;
             let rv = local(&mut k, r, &ty);
@@ -423,16 +417,7 @@ fn reduction(f: &ir::Function, red: ir::Value) -> Result<(kir::Function, Reducti
         let bv = local(&mut k, base, &I64);
         let jv = local(&mut k, j, &I64);
         let e = bin(&mut k, BinaryOp::Add, bv, jv, &I64);
-        let p = index_at(&mut k, &mut inner, e, "p");
-        let mut none = Vec::new();
-        let v = tree.build(
-            &mut k,
-            Index::Flat(p),
-            "",
-            &mut before,
-            &mut none,
-            &mut inner,
-        )?;
+        let v = tree.build_flat(&mut k, e, "p", "", &mut before, &mut inner)?;
         let av = local(&mut k, acc, &ty);
         let bop = match op {
             ReduceOp::Prod => BinaryOp::Mul,
@@ -461,16 +446,7 @@ fn reduction(f: &ir::Function, red: ir::Value) -> Result<(kir::Function, Reducti
     let tv = local(&mut k, t, &I64);
     let first = konst(&mut k, full * BLOCK);
     let e = bin(&mut k, BinaryOp::Add, first, tv, &I64);
-    let p = index_at(&mut k, &mut last, e, "pt");
-    let mut none = Vec::new();
-    let v = tree.build(
-        &mut k,
-        Index::Flat(p),
-        "t",
-        &mut before,
-        &mut none,
-        &mut last,
-    )?;
+    let v = tree.build_flat(&mut k, e, "pt", "t", &mut before, &mut last)?;
     let tv = local(&mut k, t, &I64);
     let c = konst(&mut k, full);
     let slot = bin(&mut k, BinaryOp::Add, c, tv, &I64);
@@ -658,6 +634,23 @@ impl<'f> Tree<'f> {
             }
             _ => None,
         })
+    }
+
+    /// Builds the tree's value at flat element `at` of the reduction's inputs: `at` goes
+    /// into a new index local `name` in `body`, then as [`Tree::build`] with no row part.
+    fn build_flat(
+        &mut self,
+        k: &mut kir::Function,
+        at: ExprId,
+        name: &str,
+        tag: &str,
+        before: &mut Vec<Stmt>,
+        body: &mut Vec<Stmt>,
+    ) -> Result<ExprId, NoKernel> {
+        let p = k.local(name, I64);
+        body.push(Stmt::Assign(p, at));
+        let mut no_rows = Vec::new();
+        self.build(k, Index::Flat(p), tag, before, &mut no_rows, body)
     }
 
     /// Builds the tree's value at `index`: statements for the one-element inputs go to
