@@ -40,9 +40,18 @@ export function serveRepo({ isolation = true, root = repo } = {}) {
   return startServer({ root, port: 0, isolation, home: '/tests/e2e/blank.html' });
 }
 
-/** Opens `path` in a new page; browser console errors are collected on `page.errors`. */
-export async function open(browser, url) {
+/**
+ * Opens `path` in a new page; browser console errors are collected on `page.errors`. With
+ * `cores`, the page's navigator.hardwareConcurrency is `cores` (the DevTools protocol's
+ * override), so numwasm starts a pool of that many threads even where the machine has fewer
+ * cores (the parallel tests run 1, 2 and 3 threads on a 2-core machine).
+ */
+export async function open(browser, url, { cores } = {}) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  if (cores !== undefined) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: cores });
+  }
   page.errors = [];
   page.on('console', (m) => {
     if (m.type() === 'error') page.errors.push(m.text());

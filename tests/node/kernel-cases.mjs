@@ -1,9 +1,9 @@
-// The Numba kernel cases of tests/kernels/cases.json as the Node tests read them: parsing
-// (64-bit integers kept exact), arguments as the package takes them, and the comparison of
-// results with Numba's record (tests/kernels/README.md's rules). Shared by
-// kernel_cases.test.mjs (the package's results) and kernel_js.test.mjs (the JS baselines).
-
-import { readFileSync } from 'node:fs';
+// The Numba kernel cases of tests/kernels/cases.json as the tests read them: parsing
+// (64-bit integers kept exact), arguments as the package takes them, the comparison of
+// results with Numba's record (tests/kernels/README.md's rules), and one case's run through
+// the package. Shared by kernel_cases.test.mjs (the package's results), kernel_js.test.mjs
+// (the JS baselines) and, loaded into a page, tests/e2e/parallel.test.mjs (the parallel
+// cases in Chromium); so nothing here is Node-only (kernel-lists.mjs reads files).
 
 import { DTYPES } from '../../web/src/ndarray.js';
 
@@ -171,14 +171,83 @@ export function checkValue(got, want, ulp) {
   return sameData(dtype, got.data, data, ulp);
 }
 
-/** The names listed in a case list file of tests/kernels (name, a space, the reason). */
-export function listedCases(file = 'known_failures.txt') {
-  const text = readFileSync(new URL(file, ROOT), 'utf8');
-  return new Set(
-    text
-      .split('\n')
-      .filter((l) => l.trim() && !l.startsWith('#'))
-      .map((l) => l.split(' ')[0]),
-  );
+/**
+ * A result as the package gives it (or an error) as text with every byte of its data, so
+ * that two runs compare bit for bit.
+ */
+export function fingerprint(got, error) {
+  if (error) return `${error.kind ?? error.name}: ${error.message}`;
+  const one = (x) => {
+    if (x === undefined) return 'None';
+    if (Array.isArray(x)) return `(${x.map(one).join(', ')})`;
+    const d = x.data;
+    const hex = Array.from(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), (b) => b.toString(16).padStart(2, '0'));
+    return `${x.dtype}${show(x.shape)}:${hex.join('')}`;
+  };
+  return one(got);
 }
 
+/**
+ * Runs case `c` through package `nw` (its module of kernels made and freed here), the call
+ * with `threads` where given: null, or what differs from Numba's record. `onModule(m, args,
+ * kwargs)`, where given, sees the module before it is freed; `onResult(got, error, bases)`
+ * sees the call's result or error and the caller's arrays after it.
+ */
+export async function runCase(nw, c, { threads, onModule, onResult } = {}) {
+  const ulp = BigInt(c.compare?.ulp ?? 0);
+  const args = c.args.map(arg);
+  // Keyword arguments are numbered after the positional ones (as gen.py records what a call
+  // wrote).
+  const named = Object.entries(c.kwargs ?? {}).map(([k, v]) => [k, arg(v)]);
+  const kwargs = Object.fromEntries(named.map(([k, a]) => [k, a.value]));
+  const all = [...args, ...named.map(([, a]) => a)];
+  const pristine = all.map((a) => a.base?.slice());
+  let m;
+  let got;
+  let error;
+  try {
+    m = await nw.kernels(c.source);
+    got = await m.call(c.func, args.map((a) => a.value), { kwargs, threads });
+  } catch (e) {
+    error = e;
+  }
+  onResult?.(got, error, all.map((a) => a.base));
+  try {
+    if (m && onModule) await onModule(m, args.map((a) => a.value), kwargs);
+  } finally {
+    m?.free();
+  }
+  if (c.error) {
+    if (!error) return `want ${c.error.kind}, got ${show(got)}`;
+    if (error.kind !== c.error.kind) return `want ${c.error.kind}, got ${error.kind ?? error.name}: ${error.message}`;
+  } else if (error) {
+    return `${error.kind ?? error.name}: ${error.message}`;
+  } else {
+    const e = checkValue(got, c.result, ulp);
+    if (e) return `result: ${e}`;
+  }
+  // The caller's arrays after the call: Numba's record for the ones it changed (a view's is
+  // its whole base, as passed here), as they were for the others. A failed call returns no
+  // partial writes (as in the Rust API), so after an error only the second part is checked.
+  const written = new Map(c.mutated.map((w) => [w.arg, w.value]));
+  for (const [i, a] of all.entries()) {
+    if (!a.base) continue;
+    const want = written.get(i);
+    if (want && !c.error) {
+      const e = sameData(want.dtype, a.base, want.data, ulp);
+      if (e) return `argument ${i}: ${e}`;
+    } else if (!want) {
+      const bytes = (t) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
+      const [now, was] = [bytes(a.base), bytes(pristine[i])];
+      if (now.length !== was.length || now.some((x, j) => x !== was[j])) {
+        const given = i < c.args.length ? c.args[i] : Object.values(c.kwargs)[i - c.args.length];
+        const where = sameData(given.dtype, a.base, given.data, 0n);
+        return `argument ${i} was written, Numba left it unchanged: ${where}`;
+      }
+    }
+  }
+  for (const i of written.keys()) {
+    if (!all[i]?.base) return `Numba wrote argument ${i}, which is not an array here`;
+  }
+  return null;
+}

@@ -17,76 +17,11 @@ import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
 
 import * as nw from '../../web/src/node.js';
-import { ROOT, arg, checkValue, listedCases, parseCases, sameData, show } from './kernel-cases.mjs';
+import { ROOT, parseCases, runCase } from './kernel-cases.mjs';
+import { listedCases } from './kernel-lists.mjs';
 
 const FILE = process.env.KERNEL_CASES_FILE ?? new URL('cases.json', ROOT);
 const ONLY = process.env.KERNEL_CASE;
-
-/** Runs one case: null, or what differs. */
-async function runCase(c) {
-  const ulp = BigInt(c.compare?.ulp ?? 0);
-  const args = c.args.map(arg);
-  // Keyword arguments are numbered after the positional ones (as gen.py records what a call
-  // wrote).
-  const named = Object.entries(c.kwargs ?? {}).map(([k, v]) => [k, arg(v)]);
-  const kwargs = Object.fromEntries(named.map(([k, a]) => [k, a.value]));
-  const all = [...args, ...named.map(([, a]) => a)];
-  const pristine = all.map((a) => a.base?.slice());
-  let m;
-  let got;
-  let error;
-  try {
-    m = await nw.kernels(c.source);
-    if (ONLY === c.name) {
-      const i = await m.inspect(c.func, args.map((a) => a.value), { kwargs });
-      console.log(`${i.signature}\n${i.typedIr}`);
-    }
-    got = await m.call(c.func, args.map((a) => a.value), { kwargs });
-  } catch (e) {
-    error = e;
-  }
-  try {
-    // Which tier ran it: the generated code, or the executor for what it does not compile.
-    const i = await m?.inspect(c.func, args.map((a) => a.value), { kwargs });
-    if (i) tiers.set(c.name, i.tier === 'wasm' ? 'wasm' : `executor (${i.notCompiled})`);
-  } catch {
-    // A call the binding refused (wrong arguments) has no tier.
-  } finally {
-    m?.free();
-  }
-  if (c.error) {
-    if (!error) return `want ${c.error.kind}, got ${show(got)}`;
-    if (error.kind !== c.error.kind) return `want ${c.error.kind}, got ${error.kind ?? error.name}: ${error.message}`;
-  } else if (error) {
-    return `${error.kind ?? error.name}: ${error.message}`;
-  } else {
-    const e = checkValue(got, c.result, ulp);
-    if (e) return `result: ${e}`;
-  }
-  // The caller's arrays after the call: Numba's record for the ones it changed (a view's is
-  // its whole base, as passed here), as they were for the others. A failed call returns no
-  // partial writes (as in the Rust API), so after an error only the second part is checked.
-  const written = new Map(c.mutated.map((w) => [w.arg, w.value]));
-  for (const [i, a] of all.entries()) {
-    if (!a.base) continue;
-    const want = written.get(i);
-    if (want && !c.error) {
-      const e = sameData(want.dtype, a.base, want.data, ulp);
-      if (e) return `argument ${i}: ${e}`;
-    } else if (!want) {
-      const bytes = (t) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
-      if (Buffer.compare(bytes(a.base), bytes(pristine[i])) !== 0) {
-        const given = i < c.args.length ? c.args[i] : Object.values(c.kwargs)[i - c.args.length];
-        const where = sameData(given.dtype, a.base, given.data, 0n);
-        return `argument ${i} was written, Numba left it unchanged: ${where}`;
-      }
-    }
-  }
-  for (const i of written.keys()) {
-    if (!all[i]?.base) return `Numba wrote argument ${i}, which is not an array here`;
-  }
-  return null;
-}
 
 /** The tier each case ran on, by case name. */
 const tiers = new Map();
@@ -106,7 +41,15 @@ test('the Numba kernel cases give Numba results through the wasm build', async (
     if (ONLY && ONLY !== c.name) continue;
     let problem;
     try {
-      problem = await runCase(c);
+      problem = await runCase(nw, c, {
+        async onModule(m, args, kwargs) {
+          // Which tier ran it: the generated code, or the executor for what it does not
+          // compile. (A call the binding refused, wrong arguments, has no tier.)
+          const i = await m.inspect(c.func, args, { kwargs }).catch(() => null);
+          if (i && ONLY === c.name) console.log(`${i.signature}\n${i.typedIr}`);
+          if (i) tiers.set(c.name, i.tier === 'wasm' ? 'wasm' : `executor (${i.notCompiled})`);
+        },
+      });
     } catch (e) {
       // A harness error (an argument it cannot pass) is that case's failure, not the run's.
       problem = `${e.name}: ${e.message}`;

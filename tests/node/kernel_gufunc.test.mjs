@@ -1,11 +1,12 @@
-// @guvectorize through the npm package in Node (the threads build, a pool of 2): the seed's
-// moving mean over many rows with target='parallel' (the same bits for 1 and 2 threads, and
+// @guvectorize through the npm package in Node (the threads build, a pool of 3): the seed's
+// moving mean over many rows with target='parallel' (the same bits for 1, 2 and 3 threads, and
 // the JS loop's), an output passed by the caller (written back), and NumPy's dimension
 // errors. The small cases are among the Numba cases (tests/kernels/cases.json).
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import './three-threads.mjs';
 import * as nw from '../../web/src/node.js';
 import { data, sameBits } from './kernel-data.mjs';
 
@@ -59,23 +60,27 @@ function moveMeanJs(a, rows, n, w) {
 let m;
 let status;
 before(async () => {
-  status = await nw.init({ threads: 2 });
+  status = await nw.init({ threads: 3 });
   m = await nw.kernels(SOURCE);
 });
 after(() => m?.free());
 
-test('a parallel moving mean over 2000 rows: the JS loop\'s bits at 1 and 2 threads', async () => {
+test('a parallel moving mean over 2000 rows: the JS loop\'s bits at 1, 2 and 3 threads', async () => {
   const [rows, n] = [2000, 500];
   const x = { data: data(rows * n, 1), shape: [rows, n] };
   const one = await m.call('move_mean', [x, 7], { threads: 1 });
   const two = await m.call('move_mean', [x, 7], { threads: 2 });
+  const three = await m.call('move_mean', [x, 7], { threads: 3 });
   assert.deepEqual(one.shape, [rows, n]);
   assert.ok(sameBits(one.data, moveMeanJs(x.data, rows, n, 7)));
   assert.ok(sameBits(two.data, one.data));
+  assert.ok(sameBits(three.data, one.data));
   assert.equal(one.timing.tier, 'wasm');
   // (how many threads took chunks depends on the scheduler: a pool worker that wakes late
   // finds none left; bench/results shows 2 for these loops)
-  assert.ok(two.timing.threads >= 1 && two.timing.threads <= Math.max(1, status.poolSize));
+  assert.ok(two.timing.threads >= 1 && two.timing.threads <= 2);
+  assert.ok(three.timing.threads >= 1 && three.timing.threads <= 3);
+  assert.equal(status.poolSize, 3);
 });
 
 test('an output passed after the inputs is written into the caller\'s array', async () => {

@@ -21,7 +21,8 @@ import { before, test } from 'node:test';
 
 import { DTYPES } from '../../web/src/ndarray.js';
 import * as nw from '../../web/src/node.js';
-import { ROOT, arg, checkValue, float, int, is64, listedCases, parseCases, sameData, typed } from './kernel-cases.mjs';
+import { ROOT, arg, checkValue, float, int, is64, parseCases, sameData, typed } from './kernel-cases.mjs';
+import { listedCases } from './kernel-lists.mjs';
 
 const ONLY = process.env.KERNEL_CASE;
 /** The tolerance for baselines that use Math.* transcendental functions, in ULPs. */

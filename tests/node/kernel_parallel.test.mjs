@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import './three-threads.mjs';
 import * as nw from '../../web/src/node.js';
 import { bits, data, sameBits } from './kernel-data.mjs';
 
@@ -64,22 +65,24 @@ def bad(a):
 let m;
 let status;
 before(async () => {
-  status = await nw.init({ threads: 2 });
+  status = await nw.init({ threads: 3 });
   m = await nw.kernels(SOURCE);
 });
 after(() => m?.free());
 
-test('prange reductions are bit-identical for 1 and 2 threads, and 2 threads run them', async () => {
+test('prange reductions are bit-identical for 1, 2 and 3 threads, and 2 and 3 threads run them', async () => {
   const n = 2_000_003;
   const a = data(n, 1);
   const b = data(n, 2);
   const runs = [];
-  for (const threads of [1, 2, 1, 2]) runs.push(await m.call('reductions', [a, b], { threads }));
+  for (const threads of [1, 2, 3, 1, 2, 3]) runs.push(await m.call('reductions', [a, b], { threads }));
   const values = runs.map((r) => r.map((x) => (x.dtype === 'int64' ? String(x.data[0]) : bits(x.data[0]))));
   for (const v of values) assert.deepEqual(v, values[0]);
   assert.equal(runs[0].timing.threads, 1);
   assert.equal(runs[0].timing.tier, 'wasm');
-  if (status.poolSize >= 2) assert.equal(runs[1].timing.threads, 2);
+  assert.equal(status.poolSize, 3);
+  assert.equal(runs[1].timing.threads, 2);
+  assert.equal(runs[2].timing.threads, 3);
   // The chunked results are the serial ones up to rounding: the same terms, another order.
   let s = 0;
   let t = 0n;
@@ -98,11 +101,13 @@ test('prange reductions are bit-identical for 1 and 2 threads, and 2 threads run
   assert.equal(rlo, lo);
 });
 
-test('row normalisation writes every row, the same bits for 1 and 2 threads', async () => {
+test('row normalisation writes every row, the same bits for 1, 2 and 3 threads', async () => {
   const x = { data: data(700 * 300, 3), shape: [700, 300] };
   const one = await m.call('normalize', [x], { threads: 1 });
   const two = await m.call('normalize', [x], { threads: 2 });
+  const three = await m.call('normalize', [x], { threads: 3 });
   assert.ok(sameBits(one.data, two.data));
+  assert.ok(sameBits(one.data, three.data));
   let acc = 0;
   for (let j = 0; j < 300; j++) acc += x.data[j] ** 2;
   assert.ok(Math.abs(one.data[0] - x.data[0] / Math.sqrt(acc)) < 1e-15);
@@ -120,7 +125,7 @@ test('an error in a chunk is the error of the first failing iteration, and the e
   const a = data(n, 4);
   a[900_000] = 3;
   a[500_000] = 5;
-  for (const threads of [1, 2]) {
+  for (const threads of [1, 2, 3]) {
     const e = await m.call('bad', [a], { threads }).catch((err) => err);
     assert.equal(e.kind, 'ValueError');
     assert.equal(e.message, 'too big');

@@ -1,4 +1,4 @@
-// @stencil kernels through the npm package in Node (the threads build, a pool of 2): called
+// @stencil kernels through the npm package in Node (the threads build, a pool of 3): called
 // by name from JS serially and with threads (the same bits), out= through the call's
 // kwargs (written back into the caller's array), the border modes, stencils called from a
 // parallel=True kernel, and errors with their kind and span. The small cases are among the
@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import './three-threads.mjs';
 import * as nw from '../../web/src/node.js';
 import { bits, data, sameBits } from './kernel-data.mjs';
 
@@ -47,30 +48,35 @@ def reach(a, k):
 let m;
 let status;
 before(async () => {
-  status = await nw.init({ threads: 2 });
+  status = await nw.init({ threads: 3 });
   m = await nw.kernels(SOURCE);
 });
 after(() => m?.free());
 
-test('a 1-d stencil called from JS: the JS loop\'s bits, 1 and 2 threads alike', async () => {
+test('a 1-d stencil called from JS: the JS loop\'s bits, 1, 2 and 3 threads alike', async () => {
   const n = 1_000_003;
   const a = data(n, 1);
   const one = await m.call('mean3', [a], { threads: 1 });
   const two = await m.call('mean3', [a], { threads: 2 });
+  const three = await m.call('mean3', [a], { threads: 3 });
   const want = new Float64Array(n);
   for (let i = 1; i < n - 1; i++) want[i] = (a[i - 1] + a[i] + a[i + 1]) / 3;
   assert.ok(sameBits(one.data, want));
   assert.ok(sameBits(two.data, want));
+  assert.ok(sameBits(three.data, want));
   assert.equal(one.timing.tier, 'wasm');
   // (how many threads took chunks depends on the scheduler: a pool worker that wakes late
   // finds none left; bench/results shows 2 for these loops)
-  assert.ok(two.timing.threads >= 1 && two.timing.threads <= Math.max(1, status.poolSize));
+  assert.ok(two.timing.threads >= 1 && two.timing.threads <= 2);
+  assert.ok(three.timing.threads >= 1 && three.timing.threads <= 3);
+  assert.equal(status.poolSize, 3);
 });
 
 test('a 2-d stencil with cval, and the same stencil inside a parallel=True kernel', async () => {
   const [r, c] = [600, 500];
   const x = { data: data(r * c, 2), shape: [r, c] };
   const got = await m.call('four', [x], { threads: 2 });
+  assert.ok(sameBits((await m.call('four', [x], { threads: 3 })).data, got.data));
   assert.deepEqual(got.shape, [r, c]);
   for (let i = 0; i < r; i++) {
     for (let j = 0; j < c; j++) {
@@ -80,8 +86,10 @@ test('a 2-d stencil with cval, and the same stencil inside a parallel=True kerne
       if (bits(got.data[k]) !== bits(want)) assert.fail(`(${i}, ${j}): ${got.data[k]} != ${want}`);
     }
   }
-  const smooth = await m.call('smooth', [x], { threads: 2 });
-  assert.ok(sameBits(smooth.data, got.data.map((v) => v * 2)));
+  for (const threads of [1, 2, 3]) {
+    const smooth = await m.call('smooth', [x], { threads });
+    assert.ok(sameBits(smooth.data, got.data.map((v) => v * 2)), `threads: ${threads}`);
+  }
 });
 
 test('out= through kwargs: written into the caller\'s array, the border kept', async () => {
@@ -103,13 +111,14 @@ test('the wrap border mode reads the other end of the array', async () => {
   assert.deepEqual([...r.data], [16 - 2, 1 - 4, 2 - 8, 4 - 16, 8 - 1]);
 });
 
-test('a uint8 gamma blur gives uint8, the same for 1 and 2 threads', async () => {
+test('a uint8 gamma blur gives uint8, the same for 1, 2 and 3 threads', async () => {
   const [r, c] = [300, 280];
   const img = { data: Uint8Array.from(data(r * c, 4), (v) => Math.floor((v + 1) * 127.5)), shape: [r, c] };
   const one = await m.call('blur', [img], { threads: 1 });
   const two = await m.call('blur', [img], { threads: 2 });
   assert.equal(one.dtype, 'uint8');
   assert.deepEqual([...one.data], [...two.data]);
+  assert.deepEqual([...one.data], [...(await m.call('blur', [img], { threads: 3 })).data]);
   assert.equal(one.data[0], 0);
   assert.ok(one.data[2 * c + 2] > 0);
 });

@@ -436,7 +436,10 @@ export function setNumThreads(k: number): void;
 /** The pool self-test: a CPU-heavy deterministic sum of `n` terms. Same value for any thread count. */
 export function selfTest(n: number, options?: { threads?: number; signal?: AbortSignal }): Promise<Timed<number>>;
 
-/** Logical cores of this machine. */
+/**
+ * Logical cores of this machine (navigator.hardwareConcurrency; Node: os.availableParallelism(),
+ * or NUMWASM_NUM_THREADS where set): the default pool size and the most init() starts.
+ */
 export const ncores: number;
 /** True once init() started a thread pool. */
 export const threadsAvailable: boolean;

@@ -15,7 +15,23 @@ import { endpoint } from './endpoint.js';
 import { NumwasmError, abortError, restartedError, staleCallError } from './errors.js';
 import { remoteBackend } from './remote.js';
 
-const ncores = availableParallelism();
+/**
+ * The cores numwasm counts: `NUMWASM_NUM_THREADS` where it is set (as Numba's
+ * NUMBA_NUM_THREADS: the pool's default size and the most init() starts, more than the
+ * machine's cores if asked, e.g. to test 3 threads on 2 cores), else
+ * os.availableParallelism(). A value that is not an integer from 1 to 256 is ignored, with
+ * a warning.
+ */
+function countCores(env = process.env.NUMWASM_NUM_THREADS) {
+  const machine = availableParallelism();
+  if (env === undefined || env === '') return machine;
+  const n = Number(env);
+  if (Number.isInteger(n) && n >= 1 && n <= 256) return n;
+  console.warn(`numwasm: NUMWASM_NUM_THREADS=${JSON.stringify(env)} is not an integer from 1 to 256; counting the machine's ${machine} cores`);
+  return machine;
+}
+
+const ncores = countCores();
 
 const remote = remoteBackend({
   ncores,

@@ -19,9 +19,10 @@ const README = new URL('../../README.md', import.meta.url);
 const kind = (k, re) => (e) => e instanceof nw.NumwasmError && e.kind === k && (!re || re.test(e.message));
 
 /** Runs an ES module's source in a fresh Node process; returns its standard output. */
-function runModule(source, flags = []) {
+function runModule(source, flags = [], env = process.env) {
   return execFileSync(process.execPath, [...flags, '--input-type=module', '-e', source], {
     encoding: 'utf8',
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -126,6 +127,29 @@ console.log(JSON.stringify({ poolSize: s.poolSize, ncores: nw.ncores, warnings }
   assert.deepEqual(out.warnings, [
     `numwasm: init(): threads: ${out.ncores + 3} is more than the ${out.ncores} cores here; starting ${out.ncores}`,
   ]);
+});
+
+test('NUMWASM_NUM_THREADS sets the cores counted, above the machine\'s if asked; a bad value is ignored with a warning', () => {
+  const source = `
+const warnings = [];
+console.warn = (...a) => warnings.push(a.join(' '));
+const nw = await import(${JSON.stringify(NODE_ENTRY)});
+const s = await nw.init({ threads: nw.ncores + 1 });
+const e = await nw.evaluate('x * 2', { x: new Float64Array(4) }, { threads: s.poolSize });
+console.log(JSON.stringify({ poolSize: s.poolSize, ncores: nw.ncores, warnings, ok: e.data[0] === 0 }));
+`;
+  const { NUMWASM_NUM_THREADS: _, ...clean } = process.env;
+  const five = JSON.parse(runModule(source, [], { ...clean, NUMWASM_NUM_THREADS: '5' }));
+  assert.deepEqual(five, {
+    poolSize: 5,
+    ncores: 5,
+    warnings: ['numwasm: init(): threads: 6 is more than the 5 cores here; starting 5'],
+    ok: true,
+  });
+  const bad = JSON.parse(runModule(source, [], { ...clean, NUMWASM_NUM_THREADS: '0' }));
+  assert.equal(bad.ncores, nw.ncores);
+  assert.equal(bad.poolSize, nw.ncores);
+  assert.equal(bad.warnings[0], `numwasm: NUMWASM_NUM_THREADS="0" is not an integer from 1 to 256; counting the machine's ${nw.ncores} cores`);
 });
 
 test('init({ threads }) that is not an integer >= 1 is a ValueError, and init can be called again', () => {
