@@ -1031,6 +1031,38 @@ K("logistic_regression_parallel", "seed.logistic decorator.parallel numpy.dot nu
   note="parallel=True without a prange: the array expressions may run in parallel; w is "
        "updated in place.")
 
+# Whole-array extremes and means in a parallel kernel (parfor reductions): NaN propagates,
+# of equal zeros the first stays, an empty array raises; means of grid values are exact in
+# any order of addition.
+
+EXTREMES = src("""
+    @njit(parallel=True)
+    def extremes(a, b):
+        return (np.min(a), np.max(a * b + 1.0), a.max(), b.min(), np.mean(a), np.mean(a * b),
+                np.min(np.sqrt(np.abs(b))))
+    """)
+K("parallel_array_extremes", "decorator.parallel numpy.min numpy.max numpy.mean", EXTREMES,
+  "extremes", G(-10, 10, 0.25, 300), G(-4, 4, 0.5, 300))
+K("parallel_array_extremes_nan", "decorator.parallel numpy.min numpy.max numpy.nan", EXTREMES,
+  "extremes", V([1.0, float("nan"), -3.0, 2.0, float("inf")]), V([0.0, -0.0, 0.0, 2.0, -1.0]),
+  note="Numba's parfor reductions of np.min/np.max skip NaN (its serial np.min and NumPy "
+       "return nan).",
+  py_note="NumPy propagates NaN through np.min/np.max; Numba's parallel reductions do not.")
+K("parallel_array_extremes_zeros", "decorator.parallel numpy.min numpy.max", EXTREMES,
+  "extremes", V([0.0, -0.0, 0.0, -0.0]), V([-0.0, 0.0, -0.0, 0.0]),
+  py_note="NumPy's np.min of zeros of both signs gives -0.0; Numba keeps the first of equal "
+          "values.")
+K("parallel_array_extremes_2d", "decorator.parallel numpy.min numpy.max numpy.mean", EXTREMES,
+  "extremes", G(-10, 10, 0.25, 20, 15), G(-4, 4, 0.5, 20, 15))
+K("parallel_array_max_empty", "decorator.parallel numpy.max error.value", EXTREMES,
+  "extremes", V([]), V([]), error="ValueError")
+K("parallel_array_extremes_int", "decorator.parallel numpy.min numpy.max numpy.mean", src("""
+    @njit(parallel=True)
+    def int_extremes(i, m):
+        return np.min(i), np.max(i * 2), np.mean(i), np.max(m), np.min(m + 1), np.mean(m > 0)
+    """), "int_extremes", R("int64", -1000, 1000, 400), R("int32", -100, 100, 30, 7),
+  py_note="Numba types int32 + 1 as int64; NumPy 2 keeps int32.")
+
 # --- statements ------------------------------------------------------------
 
 K("stmt_assign_chained", "stmt.assign", src("""

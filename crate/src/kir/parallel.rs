@@ -162,15 +162,30 @@ enum Red {
     Mul,
     Max,
     Min,
+    /// `v = np.maximum(v, x)` (`acc_first`) or `v = np.maximum(x, v)`: NumPy's maximum,
+    /// NaN-propagating, folded and combined with the operands in the body's order (so of
+    /// equal values and of NaNs the same one wins as in a serial loop). `kir::parfor`
+    /// makes `np.max` one of these.
+    Maximum { acc_first: bool },
+    /// As `Maximum`, for `np.minimum` (and `np.min`).
+    Minimum { acc_first: bool },
 }
 
 impl Red {
+    /// Whether each chunk starts from the variable's value before the loop (the extremes,
+    /// which have no identity that keeps every value's bits) rather than an identity.
+    fn from_value_before(self) -> bool {
+        !matches!(self, Red::Add | Red::Mul)
+    }
+
     fn symbol(self) -> &'static str {
         match self {
             Red::Add => "+",
             Red::Mul => "*",
             Red::Max => "max",
             Red::Min => "min",
+            Red::Maximum { .. } => "np.maximum",
+            Red::Minimum { .. } => "np.minimum",
         }
     }
 }
@@ -537,6 +552,21 @@ fn reduction_of(f: &Function, members: &HashSet<LocalId>, value: ExprId) -> Opti
                 Red::Mul
             };
             (is_local(*a) && other(*b)).then_some((red, 1))
+        }
+        Expr::Binary(op @ (BinaryOp::Maximum | BinaryOp::Minimum), a, b) => {
+            let acc_first = if is_local(*a) && other(*b) {
+                true
+            } else if is_local(*b) && other(*a) {
+                false
+            } else {
+                return None;
+            };
+            let red = if *op == BinaryOp::Maximum {
+                Red::Maximum { acc_first }
+            } else {
+                Red::Minimum { acc_first }
+            };
+            Some((red, 1))
         }
         Expr::Cond(c, x, y) => {
             let Expr::Binary(cmp @ (BinaryOp::Gt | BinaryOp::Lt), p, q) = f.get(*c) else {
@@ -1096,7 +1126,7 @@ fn outline(
         .filter(|l| body_reads[l.index()] > 0 && !assigned.contains(l))
         .collect();
     for &(l, red) in &reductions {
-        if matches!(red, Red::Max | Red::Min) {
+        if red.from_value_before() {
             captures.push(l);
         }
     }
@@ -1182,7 +1212,7 @@ fn outline(
             Red::Add if d.is_float() => Scalar::F64(-0.0).cast(d),
             Red::Add => Scalar::zero(d),
             Red::Mul => Scalar::one(d),
-            Red::Max | Red::Min => continue,
+            _ => continue,
         };
         let nl = copier.local(&mut g, l);
         let c = g.expr(Expr::Const(init), Ty::Scalar(d), *span);
@@ -1311,6 +1341,15 @@ fn outline(
         let value = match red {
             Red::Add => f.expr(Expr::Binary(BinaryOp::Add, lv, qv), t, *span),
             Red::Mul => f.expr(Expr::Binary(BinaryOp::Mul, lv, qv), t, *span),
+            Red::Maximum { acc_first } | Red::Minimum { acc_first } => {
+                let op = if matches!(red, Red::Maximum { .. }) {
+                    BinaryOp::Maximum
+                } else {
+                    BinaryOp::Minimum
+                };
+                let (a, b) = if acc_first { (lv, qv) } else { (qv, lv) };
+                f.expr(Expr::Binary(op, a, b), t, *span)
+            }
             Red::Max | Red::Min => {
                 let cmp = if red == Red::Max {
                     BinaryOp::Gt

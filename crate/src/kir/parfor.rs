@@ -54,6 +54,43 @@ struct Pass<'a> {
     in_prange: usize,
 }
 
+/// The whole-array reductions that become parallel loop nests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fold {
+    Sum,
+    Prod,
+    /// `np.min`: NumPy's minimum folded into an accumulator that starts at the dtype's
+    /// largest value (+inf for floats), so NaN propagates and of equal values the first
+    /// stays, as in Numba's loop; an empty array runs the intrinsic (its ValueError).
+    Min,
+    Max,
+    /// `np.mean`: a sum in the float dtype of the elements (float64 for integers), then
+    /// divided by the size in float64, as the intrinsic does.
+    Mean,
+}
+
+impl Fold {
+    fn name(self) -> &'static str {
+        match self {
+            Fold::Sum => "sum",
+            Fold::Prod => "prod",
+            Fold::Min => "min",
+            Fold::Max => "max",
+            Fold::Mean => "mean",
+        }
+    }
+
+    fn intrinsic(self) -> Intrinsic {
+        match self {
+            Fold::Sum => Intrinsic::Reduce(ReduceOp::Sum),
+            Fold::Prod => Intrinsic::Reduce(ReduceOp::Prod),
+            Fold::Min => Intrinsic::Reduce(ReduceOp::Min),
+            Fold::Max => Intrinsic::Reduce(ReduceOp::Max),
+            Fold::Mean => Intrinsic::Mean,
+        }
+    }
+}
+
 /// An element-wise tree: its nodes, and its leaves in evaluation order.
 struct Tree {
     ndim: u8,
@@ -220,10 +257,22 @@ impl Pass<'_> {
                     return self.emit_tree(e, tree, out);
                 }
             }
-            Expr::Intrinsic(Intrinsic::Reduce(r @ (ReduceOp::Sum | ReduceOp::Prod)), ops)
-                if ops.len() == 1 =>
-            {
-                if let Some(x) = self.emit_reduce(e, *r, ops[0], out) {
+            Expr::Intrinsic(Intrinsic::Reduce(r), ops) if ops.len() == 1 => {
+                let fold = match r {
+                    ReduceOp::Sum => Some(Fold::Sum),
+                    ReduceOp::Prod => Some(Fold::Prod),
+                    ReduceOp::Min => Some(Fold::Min),
+                    ReduceOp::Max => Some(Fold::Max),
+                    ReduceOp::Any | ReduceOp::All => None,
+                };
+                if let Some(fold) = fold
+                    && let Some(x) = self.emit_reduce(e, fold, ops[0], out)
+                {
+                    return x;
+                }
+            }
+            Expr::Intrinsic(Intrinsic::Mean, ops) if ops.len() == 1 => {
+                if let Some(x) = self.emit_reduce(e, Fold::Mean, ops[0], out) {
                     return x;
                 }
             }
@@ -580,14 +629,14 @@ impl Pass<'_> {
         }
     }
 
-    /// `np.sum(x)` / `np.prod(x)` of an array or an element-wise tree as a parallel loop
-    /// nest accumulating into a local (a reduction `kir::parallel` splits into chunks),
-    /// the tree's elements computed in the loop without a temporary array; `None` when it
-    /// cannot be fused.
+    /// `np.sum/prod/min/max/mean(x)` of an array or an element-wise tree as a parallel
+    /// loop nest accumulating into a local (a reduction `kir::parallel` splits into
+    /// chunks), the tree's elements computed in the loop without a temporary array; `None`
+    /// when it cannot be fused.
     fn emit_reduce(
         &mut self,
         e: ExprId,
-        r: ReduceOp,
+        fold: Fold,
         x: ExprId,
         out: &mut Vec<Stmt>,
     ) -> Option<ExprId> {
@@ -600,6 +649,13 @@ impl Pass<'_> {
         if xt.ndim == 0 || rd == DType::Bool || (xt.dtype.is_float() && !rd.is_float()) {
             return None;
         }
+        // The accumulator's dtype: the result's, but a mean sums in the elements' float
+        // dtype (float64 for integers) and divides in float64.
+        let ad = match fold {
+            Fold::Mean if xt.dtype.is_float() => xt.dtype,
+            Fold::Mean => DType::F64,
+            _ => rd,
+        };
         let t = if self.is_node(x) {
             self.tree(x)?
         } else {
@@ -614,7 +670,7 @@ impl Pass<'_> {
         let first = *arrays.first()?;
         self.n += 1;
         let n = self.n;
-        let acc = self.f.local(format!("$reduce{n}"), Ty::Scalar(rd));
+        let acc = self.f.local(format!("$reduce{n}"), Ty::Scalar(ad));
         let vars: Vec<LocalId> = (0..xt.ndim)
             .map(|k| self.f.local(format!("$r{n}_{k}"), Ty::Scalar(DType::I64)))
             .collect();
@@ -626,16 +682,17 @@ impl Pass<'_> {
             self.f
                 .expr(Expr::Load(first, index), Ty::Scalar(xt.dtype), span)
         };
-        let value = self.cast(value, rd);
-        let bop = if r == ReduceOp::Sum {
-            BinaryOp::Add
-        } else {
-            BinaryOp::Mul
-        };
+        let value = self.cast(value, ad);
         let cur = self.local_expr(acc, span);
-        let next = self
-            .f
-            .expr(Expr::Binary(bop, cur, value), Ty::Scalar(rd), span);
+        // min/max: `acc = minimum/maximum(x, acc)`, NaN-propagating; of equal values
+        // (zeros of both signs) the accumulator's, so the first stays, as in Numba's loop.
+        let (bop, a, b) = match fold {
+            Fold::Sum | Fold::Mean => (BinaryOp::Add, cur, value),
+            Fold::Prod => (BinaryOp::Mul, cur, value),
+            Fold::Min => (BinaryOp::Minimum, value, cur),
+            Fold::Max => (BinaryOp::Maximum, value, cur),
+        };
+        let next = self.f.expr(Expr::Binary(bop, a, b), Ty::Scalar(ad), span);
         let mut nest = vec![Stmt::Assign(acc, next)];
         for k in (0..xt.ndim).rev() {
             let start = self.int(0, span);
@@ -654,40 +711,87 @@ impl Pass<'_> {
             }];
         }
         // The serial reduction's start (+0 for a sum, so that a sum of -0.0 is 0.0, as
-        // the executor and Numba give).
-        let init = if r == ReduceOp::Sum {
-            Scalar::zero(rd)
-        } else {
-            Scalar::one(rd)
+        // the executor and Numba give); the extremes start at the value every element
+        // replaces but an equal one (the dtype's end, an infinity for floats).
+        let init = match fold {
+            Fold::Sum | Fold::Mean => Scalar::zero(ad),
+            Fold::Prod => Scalar::one(ad),
+            Fold::Min => Scalar::end(ad, true),
+            Fold::Max => Scalar::end(ad, false),
         };
-        let init = self.f.expr(Expr::Const(init), Ty::Scalar(rd), span);
+        let init = self.f.expr(Expr::Const(init), Ty::Scalar(ad), span);
         let mut fused = vec![Stmt::Assign(acc, init)];
         fused.extend(nest);
-        let same = self.same_shapes(&arrays, xt.ndim, span);
-        match same {
+        // The size of the reduced array, for a mean's division and an extreme's check.
+        let mut size = None;
+        for k in 0..xt.ndim {
+            let d = self
+                .f
+                .expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span);
+            size = Some(match size {
+                None => d,
+                Some(p) => self.f.expr(
+                    Expr::Binary(BinaryOp::Mul, p, d),
+                    Ty::Scalar(DType::I64),
+                    span,
+                ),
+            });
+        }
+        let size = size?;
+        let result = if fold == Fold::Mean {
+            let r = self.f.local(format!("$mean{n}"), Ty::Scalar(rd));
+            let (sum, count) = (self.local_expr(acc, span), size);
+            let (sum, count) = (self.cast(sum, DType::F64), self.cast(count, DType::F64));
+            let q = self.f.expr(
+                Expr::Binary(BinaryOp::TrueDiv, sum, count),
+                Ty::Scalar(DType::F64),
+                span,
+            );
+            let q = self.cast(q, rd);
+            fused.push(Stmt::Assign(r, q));
+            r
+        } else {
+            acc
+        };
+        let mut cond = self.same_shapes(&arrays, xt.ndim, span);
+        if matches!(fold, Fold::Min | Fold::Max) {
+            // An empty array: the intrinsic's ValueError.
+            let zero = self.int(0, span);
+            let some = self.f.expr(
+                Expr::Binary(BinaryOp::Gt, size, zero),
+                Ty::Scalar(DType::Bool),
+                span,
+            );
+            cond = Some(match cond {
+                None => some,
+                Some(c) => self.f.expr(
+                    Expr::Binary(BinaryOp::And, c, some),
+                    Ty::Scalar(DType::Bool),
+                    span,
+                ),
+            });
+        }
+        match cond {
             None => out.extend(fused),
             Some(cond) => {
                 let mut leaf_at = temps.iter().copied();
                 let original = self.original(x, &mut leaf_at);
                 let whole = self.f.expr(
-                    Expr::Intrinsic(Intrinsic::Reduce(r), vec![original]),
+                    Expr::Intrinsic(fold.intrinsic(), vec![original]),
                     Ty::Scalar(rd),
                     span,
                 );
                 out.push(Stmt::If {
                     cond,
                     then: fused,
-                    otherwise: vec![Stmt::Assign(acc, whole)],
+                    otherwise: vec![Stmt::Assign(result, whole)],
                 });
             }
         }
         let mut ops = t.ops;
-        ops.insert(
-            0,
-            if r == ReduceOp::Sum { "sum" } else { "prod" }.to_owned(),
-        );
+        ops.insert(0, fold.name().to_owned());
         self.fused.push((span, ops));
-        Some(self.local_expr(acc, span))
+        Some(self.local_expr(result, span))
     }
 
     /// `np.dot(a, b)` (operands already hoisted) as a parallel loop nest, when it is a
@@ -915,3 +1019,4 @@ impl Pass<'_> {
         Some(self.local_expr(result, span))
     }
 }
+

@@ -138,6 +138,31 @@ impl Scalar {
         Scalar::from_i128(1, d)
     }
 
+    /// The largest (`high`) or smallest value of dtype `d`: an infinity for floats, the
+    /// type's bound for integers, True or False for bool. (What a min or max reduction
+    /// starts from: every element replaces it but an equal one.)
+    #[must_use]
+    pub fn end(d: DType, high: bool) -> Scalar {
+        macro_rules! pick {
+            ($v:ident, $t:ty) => {
+                Scalar::$v(if high { <$t>::MAX } else { <$t>::MIN })
+            };
+        }
+        match d {
+            DType::Bool => Scalar::Bool(high),
+            DType::I8 => pick!(I8, i8),
+            DType::I16 => pick!(I16, i16),
+            DType::I32 => pick!(I32, i32),
+            DType::I64 => pick!(I64, i64),
+            DType::U8 => pick!(U8, u8),
+            DType::U16 => pick!(U16, u16),
+            DType::U32 => pick!(U32, u32),
+            DType::U64 => pick!(U64, u64),
+            DType::F32 => Scalar::F32(if high { f32::INFINITY } else { f32::NEG_INFINITY }),
+            DType::F64 => Scalar::F64(if high { f64::INFINITY } else { f64::NEG_INFINITY }),
+        }
+    }
+
     /// The value as f64 (exact for all but huge 64-bit integers).
     #[must_use]
     pub fn to_f64(self) -> f64 {

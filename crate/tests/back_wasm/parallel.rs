@@ -302,6 +302,14 @@ def totals(a, b):
 @DECORATOR
 def two_d(a, b):
     return np.sqrt(a * a + b * b) - a / 2.0
+
+@DECORATOR
+def extremes(a, b):
+    return np.min(a), np.max(a * b), a.max(), b.min(), np.mean(a), np.mean(b > 0.0)
+
+@DECORATOR
+def int_extremes(i, m):
+    return np.min(i), np.max(i * 2), np.mean(i), np.max(m), np.min(m + 1)
 "#;
 
 fn both_ways(name: &str, args: &[Value]) -> harness::Outcome {
@@ -433,6 +441,62 @@ fn parallel_sums_are_reductions() {
     let args = [array(floats(n), &[n]), array(floats(n), &[n])];
     let p = kernel(&src, "totals", &args);
     assert!(p.to_string().contains("parallel for"), "{p}");
+    harness::differential(&p, &args);
+}
+
+/// `np.min`, `np.max` (and the methods) and `np.mean` of arrays and of element-wise trees
+/// in a parallel kernel are prange reductions: the extremes give the serial kernel's bits on
+/// any floats (NaN propagating, the first of equal zeros kept, infinities), an empty array
+/// is the serial ValueError; means of grid values (exact in any order) equal the serial
+/// kernel's, an empty mean is NaN; integers and 2-d arrays too.
+#[test]
+fn parallel_extremes_and_means_are_reductions() {
+    let grid = |n: usize| -> Vec<f64> {
+        (0..n)
+            .map(|i| ((i * 37) % 64) as f64 * 0.25 - 8.0)
+            .collect()
+    };
+    for n in [1, 5, 1000, 70_001] {
+        both_ways("extremes", &[f64s(&grid(n)), f64s(&vec![-1.5; n])]);
+    }
+    let zeros = f64s(&[0.0, -0.0, 0.0, -0.0]);
+    let nzeros = f64s(&[-0.0, 0.0, -0.0, 0.0]);
+    both_ways("extremes", &[zeros.clone(), nzeros.clone()]);
+    both_ways("extremes", &[nzeros, zeros]);
+    let mut with_nan = grid(70_001);
+    with_nan[40_000] = f64::NAN;
+    with_nan[3] = f64::INFINITY;
+    both_ways("extremes", &[f64s(&with_nan), f64s(&grid(70_001))]);
+    both_ways(
+        "extremes",
+        &[f64s(&[f64::NEG_INFINITY; 3]), f64s(&[f64::INFINITY; 3])],
+    );
+    let empty = both_ways("extremes", &[f64s(&[]), f64s(&[])]);
+    assert!(empty.result.is_err(), "np.min of an empty array raises");
+    let n = 70_001;
+    let i: Vec<i64> = (0..n as i64).map(|k| (k * 7919) % 100_003 - 50_000).collect();
+    let m: Vec<i32> = (0..(n / 7 * 7) as i32).map(|k| (k * 31) % 257 - 128).collect();
+    both_ways(
+        "int_extremes",
+        &[
+            array(Buffer::I64(i), &[n]),
+            array(Buffer::I32(m.clone()), &[7, n / 7]),
+        ],
+    );
+    both_ways(
+        "int_extremes",
+        &[
+            array(Buffer::I64(vec![i64::MIN, i64::MAX]), &[2]),
+            array(Buffer::I32(vec![i32::MIN, i32::MAX]), &[1, 2]),
+        ],
+    );
+    // They are reductions of prange loops: chunked, on both tiers.
+    let src = ARRAY_KERNELS.replace("@DECORATOR", "@njit(parallel=True)");
+    let args = [array(floats(n), &[n]), array(floats(n), &[n])];
+    let p = kernel(&src, "extremes", &args);
+    let report = p.parallel.clone().expect("a report");
+    let names: Vec<String> = report.fused.iter().map(|(_, _, ops)| ops[0].clone()).collect();
+    assert_eq!(names, ["min", "max", "max", "min", "mean", "mean"], "{p}");
     harness::differential(&p, &args);
 }
 

@@ -506,45 +506,13 @@ fn check_tail(f: &ir::Function, red: ir::Value) -> Result<(), NoKernel> {
 
 /// The value a reduction `op` folds its first element into unchanged.
 fn identity(op: ReduceOp, d: DType) -> Scalar {
-    let high = matches!(op, ReduceOp::Min | ReduceOp::All);
     match op {
         ReduceOp::Sum => Scalar::zero(d),
         ReduceOp::Prod => Scalar::one(d),
-        ReduceOp::Any | ReduceOp::All => Scalar::Bool(high).cast(d),
-        ReduceOp::Min | ReduceOp::Max => match d {
-            DType::F64 => Scalar::F64(if high {
-                f64::INFINITY
-            } else {
-                f64::NEG_INFINITY
-            }),
-            DType::F32 => Scalar::F32(if high {
-                f32::INFINITY
-            } else {
-                f32::NEG_INFINITY
-            }),
-            DType::Bool => Scalar::Bool(high),
-            _ => extreme(d, high),
-        },
-    }
-}
-
-/// The largest (`high`) or smallest value of integer dtype `d`.
-fn extreme(d: DType, high: bool) -> Scalar {
-    macro_rules! pick {
-        ($v:ident, $t:ty) => {
-            Scalar::$v(if high { <$t>::MAX } else { <$t>::MIN })
-        };
-    }
-    match d {
-        DType::I8 => pick!(I8, i8),
-        DType::I16 => pick!(I16, i16),
-        DType::I32 => pick!(I32, i32),
-        DType::I64 => pick!(I64, i64),
-        DType::U8 => pick!(U8, u8),
-        DType::U16 => pick!(U16, u16),
-        DType::U32 => pick!(U32, u32),
-        DType::U64 => pick!(U64, u64),
-        _ => Scalar::zero(d),
+        ReduceOp::Any => Scalar::Bool(false).cast(d),
+        ReduceOp::All => Scalar::Bool(true).cast(d),
+        ReduceOp::Min => Scalar::end(d, true),
+        ReduceOp::Max => Scalar::end(d, false),
     }
 }
 
