@@ -34,6 +34,15 @@ trait Lanes {
     fn unary1(op: UnaryOp, a: Self::Elem) -> Option<Self::Elem>;
     /// `op(a, b)` of one element pair, as [`Lanes::unary1`].
     fn binary1(op: BinaryOp, a: Self::Elem, b: Self::Elem) -> Option<Self::Elem>;
+    /// `op(x)` of one vector, as the block loops compute a vector (the common case, the
+    /// whole function where it does not apply); `None` if `op` has no lane kernel.
+    fn unary_v(op: UnaryOp, x: Self) -> Option<Self>
+    where
+        Self: Sized;
+    /// `op(x, y)` of one vector pair, as [`Lanes::unary_v`].
+    fn binary_v(op: BinaryOp, x: Self, y: Self) -> Option<Self>
+    where
+        Self: Sized;
     /// `o[i] = op(a[i], k)`; false if `op` has no lane kernel.
     unsafe fn binary_k(
         op: BinaryOp,
@@ -94,6 +103,26 @@ macro_rules! lanes_impl {
                     $(UnaryOp::$u => {
                         let (r, ok) = (fast1!($uf $(/ $ufast)?))(x);
                         Some(if ok { r[0] } else { vmath::$uf(x)[0] })
+                    })*
+                    _ => None,
+                }
+            }
+            #[inline(always)]
+            fn unary_v(op: UnaryOp, x: $v) -> Option<$v> {
+                match op {
+                    $(UnaryOp::$u => {
+                        let (r, ok) = (fast1!($uf $(/ $ufast)?))(x);
+                        Some(if ok { r } else { vmath::$uf(x) })
+                    })*
+                    _ => None,
+                }
+            }
+            #[inline(always)]
+            fn binary_v(op: BinaryOp, x: $v, y: $v) -> Option<$v> {
+                match op {
+                    $(BinaryOp::$b => {
+                        let (r, ok) = (fast2!($bf $(/ $bfast)?))(x, y);
+                        Some(if ok { r } else { vmath::$bf(x, y) })
                     })*
                     _ => None,
                 }
@@ -172,6 +201,38 @@ lanes_impl!(f32x4, f32, lanes_f32, lanes2_f32;
     Pow => pow_f32x4 / pow_fast_f32x4, Arctan2 => arctan2_f32x4, Hypot => hypot_f32x4,
     Copysign => copysign_f32x4, Nextafter => nextafter_f32x4, Fmod => fmod_f32x4,
     Mod => remainder_f32x4, FloorDiv => floordiv_f32x4);
+
+/// `op` on one vector of two float64 lanes, each lane as [`unary_f64`] computes it, with
+/// no loop or memory between (the lane functions the generated modules call); `None`
+/// when `op` has no lane kernel. Inlined, so that a constant `op` picks its kernel at
+/// compile time.
+#[inline(always)]
+#[must_use]
+pub fn unary_f64x2(op: UnaryOp, a: [f64; 2]) -> Option<[f64; 2]> {
+    f64x2::unary_v(op, f64x2::from_array(a)).map(|v| v.to_array())
+}
+
+/// As [`unary_f64x2`], four float32 lanes.
+#[inline(always)]
+#[must_use]
+pub fn unary_f32x4(op: UnaryOp, a: [f32; 4]) -> Option<[f32; 4]> {
+    f32x4::unary_v(op, f32x4::from_array(a)).map(|v| v.to_array())
+}
+
+/// `op(a, b)` on one vector pair of two float64 lanes, each lane as [`binary_f64`]
+/// computes it; `None` when `op` has no lane kernel.
+#[inline(always)]
+#[must_use]
+pub fn binary_f64x2(op: BinaryOp, a: [f64; 2], b: [f64; 2]) -> Option<[f64; 2]> {
+    f64x2::binary_v(op, f64x2::from_array(a), f64x2::from_array(b)).map(|v| v.to_array())
+}
+
+/// As [`binary_f64x2`], four float32 lanes.
+#[inline(always)]
+#[must_use]
+pub fn binary_f32x4(op: BinaryOp, a: [f32; 4], b: [f32; 4]) -> Option<[f32; 4]> {
+    f32x4::binary_v(op, f32x4::from_array(a), f32x4::from_array(b)).map(|v| v.to_array())
+}
 
 /// `o[i] = op(a[i])` for `n` float64 elements.
 ///

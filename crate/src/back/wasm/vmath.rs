@@ -243,36 +243,43 @@ pub trait Lanes<const N: usize>: OneLane + Elem {
 }
 
 macro_rules! lanes {
-    ($t:ty, $n:literal, $unary:ident, $binary:ident, $binary_k:ident) => {
+    ($t:ty, $n:literal, $unary:ident, $binary:ident, $binary_k:ident, $unary_v:ident, $binary_v:ident) => {
         impl Lanes<$n> for $t {
-            #[inline]
+            #[inline(always)]
             fn unary_lanes(op: UnaryOp, a: [$t; $n]) -> [$t; $n] {
+                // The vector straight into its kernel (the same bits as the block loop,
+                // which `unary_lanes` of a vector would run through pointers).
+                if let Some(o) = math::$unary_v(op, a) {
+                    return o;
+                }
                 let mut o = [<$t>::NAN; $n];
                 // SAFETY: `a` and `o` hold `$n` elements each.
                 unsafe { math::$unary(op, a.as_ptr(), o.as_mut_ptr(), $n) };
                 o
             }
-            #[inline]
+            #[inline(always)]
             fn binary_lanes(op: BinaryOp, a: [$t; $n], b: [$t; $n]) -> [$t; $n] {
-                let mut o = [<$t>::NAN; $n];
                 // `fmod` is Rust's `%` in the executor, with no lane kernel.
-                // SAFETY: `a`, `b` and `o` hold `$n` elements each.
-                if op == BinaryOp::Fmod
-                    || !unsafe { math::$binary(op, a.as_ptr(), b.as_ptr(), o.as_mut_ptr(), $n) }
-                {
-                    for i in 0..$n {
-                        o[i] = binary(op, a[i], b[i]);
-                    }
+                if op == BinaryOp::Fmod {
+                    return std::array::from_fn(|i| binary(op, a[i], b[i]));
                 }
-                o
+                if let Some(o) = math::$binary_v(op, a, b) {
+                    return o;
+                }
+                std::array::from_fn(|i| binary(op, a[i], b[i]))
             }
-            #[inline]
+            #[inline(always)]
             fn pow_const_lanes(a: [$t; $n], k: $t) -> [$t; $n] {
                 // As `OneLane::pow_const_one`: `a * a` for 2, else the constant-power
-                // block loop (pow itself for an exponent that is not an integer or a
-                // half-integer).
+                // block loop for an integer or half-integer exponent, pow itself (one
+                // vector straight into its kernel) for any other.
                 if k == 2.0 {
                     return a.map(|x| x * x);
+                }
+                if math::int_exponent(f64::from(k)).is_none()
+                    && let Some(o) = math::$binary_v(BinaryOp::Pow, a, [k; $n])
+                {
+                    return o;
                 }
                 let mut o = [<$t>::NAN; $n];
                 // SAFETY: `a` and `o` hold `$n` elements each.
@@ -284,5 +291,5 @@ macro_rules! lanes {
         }
     };
 }
-lanes!(f64, 2, unary_f64, binary_f64, binary_k_f64);
-lanes!(f32, 4, unary_f32, binary_f32, binary_k_f32);
+lanes!(f64, 2, unary_f64, binary_f64, binary_k_f64, unary_f64x2, binary_f64x2);
+lanes!(f32, 4, unary_f32, binary_f32, binary_k_f32, unary_f32x4, binary_f32x4);
