@@ -3131,6 +3131,35 @@ PGU = src("""
 KG("gufunc_parallel", "gufunc.parallel gufunc.scalar-arg", PGU, "scale", G(-4, 4, 0.5, 40, 6), 2.5,
    note="target='parallel' over the rows.")
 
+# Dynamic gufuncs: no signatures, a loop compiled for the operands' own dtypes; the outputs
+# must be passed.
+DYNGU = src("""
+    @guvectorize('(n),()->(n)')
+    def scale(a, k, out):
+        for i in range(a.shape[0]):
+            out[i] = a[i] * k + i
+    """)
+KG("gufunc_dynamic", "gufunc.dynamic gufunc.out gufunc.scalar-arg", DYNGU, "scale",
+   G(-4, 4, 0.5, 3, 5), 2.5, V([0.0] * 15, "float64", (3, 5)),
+   note="The loop is compiled for (float64, float64) -> float64 on the first call.")
+KG("gufunc_dynamic_int", "gufunc.dynamic gufunc.out", DYNGU, "scale",
+   R("int64", -9, 9, 2, 4), 3, V([0] * 8, "int64", (2, 4)))
+KG("gufunc_dynamic_per_row", "gufunc.dynamic gufunc.out gufunc.broadcast", DYNGU, "scale",
+   G(-4, 4, 0.5, 3, 4), V([1.0, -2.0, 0.5]), V([0.0] * 12, "float64", (3, 4)),
+   note="A `()` input given one value per row.")
+KG("gufunc_dynamic_without_out", "gufunc.dynamic error.type", DYNGU, "scale",
+   G(-4, 4, 0.5, 3, 5), 2.5, error="TypeError")
+DYNTOTAL = src("""
+    @guvectorize('(n)->()')
+    def total(a, out):
+        s = 0.0
+        for x in a:
+            s += x
+        out[0] = s
+    """)
+KG("gufunc_dynamic_scalar_output", "gufunc.dynamic gufunc.scalar-output", DYNTOTAL, "total",
+   G(-4, 4, 0.5, 3, 5), V([0.0] * 3))
+
 
 # --- @vectorize with out= ------------------------------------------------------
 

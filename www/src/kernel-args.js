@@ -54,7 +54,8 @@ function splitTop(text) {
  * The arguments a caller passes to top-level function `name` of `source`: its parameters
  * (annotations and defaults dropped; `*args` and keyword-only ones are not kernels'),
  * less a `@guvectorize` kernel's outputs (the names after `->` in its layout), which the
- * call allocates. Null when there is no such function.
+ * call allocates; a dynamic gufunc's (a layout and no signatures) stay, since its call
+ * needs them. Null when there is no such function.
  */
 export function kernelParams(source, name) {
   const def = new RegExp(`^def\\s+${name.replace(/[^\w]/g, '')}\\s*\\(`, 'm').exec(source);
@@ -69,7 +70,7 @@ export function kernelParams(source, name) {
   while (above.length && /^\s*(@|\s|\)|\]|'|")/.test(above[above.length - 1]) && above[above.length - 1].trim() !== '') {
     decorators = `${above.pop()}\n${decorators}`;
   }
-  if (/guvectorize/.test(decorators)) {
+  if (/guvectorize/.test(decorators) && !/guvectorize\(\s*['"][^'"]*->/.test(decorators)) {
     const layout = /['"]([^'"]*->[^'"]*)['"]/.exec(decorators);
     if (layout) {
       const outputs = (layout[1].split('->')[1].match(/\(/g) ?? []).length;

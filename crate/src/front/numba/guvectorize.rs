@@ -119,53 +119,86 @@ pub(super) fn compile(
             span,
         ));
     }
-    if k.declared.is_empty() {
-        return Err(KernelError::unsupported(
-            "@guvectorize without signatures (Numba's dynamic gufuncs) is not supported: \
-             declare them, as in @guvectorize(['void(float64[:], float64[:])'], '(n)->(n)')",
-            span,
-        ));
-    }
     // The loop: the first signature the inputs resolve to.
     let dtype_of = |t: &Ty| match t {
         Ty::Array(a) => Some(a.dtype),
         Ty::Scalar(d) => Some(*d),
         _ => None,
     };
-    // Numba's gufuncs take a loop whose input dtypes are exactly the arrays' first
-    // (Python scalars resolving to theirs), then the first the inputs cast to safely.
-    let fits = |args: &Vec<Ty>, exact: bool| {
-        args.len() == n_in + n_out
-            && args.iter().zip(&tys[..n_in]).all(|(a, t)| {
-                dtype_of(a).is_some_and(|to| match t {
-                    Ty::Array(x) if exact => x.dtype == to,
-                    _ => super::vectorize::resolves(t, true, to),
+    let cores: Vec<&Vec<String>> = layout.ins.iter().chain(&layout.outs).collect();
+    let dynamic;
+    let sig: &Vec<Ty> = if k.declared.is_empty() {
+        // Numba's dynamic gufunc: the loop is compiled for the operands' own dtypes, the
+        // outputs included, so they must be passed (a `()` input is a scalar in the loop, an
+        // operand with core dimensions an array of as many).
+        if tys.len() != n_in + n_out {
+            return Err(KernelError::new(
+                KernelErrorKind::Type,
+                format!(
+                    "Too few arguments for function '{}'. Note that the pattern `out = \
+                     gufunc(Arg1, Arg2, ..., ArgN)` is not allowed. Use `gufunc(Arg1, Arg2, \
+                     ..., ArgN, out) instead.",
+                    k.name
+                ),
+                span,
+            ));
+        }
+        let mut loop_tys = Vec::with_capacity(tys.len());
+        for (i, (t, core)) in tys.iter().zip(&cores).enumerate() {
+            let Some(d) = dtype_of(t) else {
+                return Err(KernelError::typing(
+                    format!("a gufunc takes arrays and scalars, not {}", t.numba_name()),
+                    span,
+                ));
+            };
+            loop_tys.push(if i < n_in && core.is_empty() {
+                Ty::Scalar(d)
+            } else {
+                Ty::Array(ArrayTy {
+                    dtype: d,
+                    ndim: core.len().max(1) as u8,
+                    layout: Layout::Any,
                 })
-            })
-    };
-    let found = k
-        .declared
-        .iter()
-        .find(|(args, _)| fits(args, true))
-        .or_else(|| k.declared.iter().find(|(args, _)| fits(args, false)));
-    let Some((sig, _)) = found else {
-        let got: Vec<String> = tys.iter().map(Ty::numba_name).collect();
-        return Err(KernelError::new(
-            KernelErrorKind::Type,
-            format!(
-                "ufunc '{}' not supported for the input types ({}), and the inputs could not \
-                 be safely coerced to any supported types according to the casting rule \
-                 ''safe''",
-                k.name,
-                got.join(", ")
-            ),
-            span,
-        ));
+            });
+        }
+        dynamic = loop_tys;
+        &dynamic
+    } else {
+        // Numba's gufuncs take a loop whose input dtypes are exactly the arrays' first
+        // (Python scalars resolving to theirs), then the first the inputs cast to safely.
+        let fits = |args: &Vec<Ty>, exact: bool| {
+            args.len() == n_in + n_out
+                && args.iter().zip(&tys[..n_in]).all(|(a, t)| {
+                    dtype_of(a).is_some_and(|to| match t {
+                        Ty::Array(x) if exact => x.dtype == to,
+                        _ => super::vectorize::resolves(t, true, to),
+                    })
+                })
+        };
+        let found = k
+            .declared
+            .iter()
+            .find(|(args, _)| fits(args, true))
+            .or_else(|| k.declared.iter().find(|(args, _)| fits(args, false)));
+        let Some((sig, _)) = found else {
+            let got: Vec<String> = tys.iter().map(Ty::numba_name).collect();
+            return Err(KernelError::new(
+                KernelErrorKind::Type,
+                format!(
+                    "ufunc '{}' not supported for the input types ({}), and the inputs could not \
+                     be safely coerced to any supported types according to the casting rule \
+                     ''safe''",
+                    k.name,
+                    got.join(", ")
+                ),
+                span,
+            ));
+        };
+        sig
     };
     // The inner function takes each operand as an array of its core dimensions (a `()`
     // core as one element), strided: the views are.
     let mut inner_tys = Vec::with_capacity(sig.len());
-    let cores: Vec<&Vec<String>> = layout.ins.iter().chain(&layout.outs).collect();
     for (i, (a, core)) in sig.iter().zip(&cores).enumerate() {
         let Some(d) = dtype_of(a) else {
             return Err(KernelError::typing("a gufunc signature holds arrays", span));

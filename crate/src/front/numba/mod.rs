@@ -458,8 +458,17 @@ impl Module {
             }
         }
         let _ = nopython;
+        // `@guvectorize('(n)->(n)')`: a layout alone, no signatures (Numba's dynamic gufunc).
+        let layout_only = kind == KernelKind::Guvectorize
+            && args.len() == 1
+            && matches!(self.constant(args[0]), Ok(ConstVal::Str(t)) if t.contains("->"));
+        let (sig_arg, layout_arg) = if layout_only {
+            (None, args.first())
+        } else {
+            (args.first(), args.get(1))
+        };
         let mut declared = Vec::new();
-        if let Some(&sig) = args.first() {
+        if let Some(&sig) = sig_arg {
             let items: Vec<ExprId> = match &self.ast.expr(sig).kind {
                 ExprKind::List(items) | ExprKind::Tuple(items) => items.clone(),
                 _ => vec![sig],
@@ -502,12 +511,12 @@ impl Module {
             None
         };
         let layout = if kind == KernelKind::Guvectorize {
-            match args.get(1).map(|&e| (e, self.constant(e))) {
-                Some((_, Ok(ConstVal::Str(text)))) => {
+            match layout_arg.map(|&e| (e, self.constant(e))) {
+                Some((e, Ok(ConstVal::Str(text)))) => {
                     Some(guvectorize::parse_layout(&text).map_err(|why| {
                         KernelError::typing(
                             format!("invalid gufunc layout '{text}': {why}"),
-                            self.ast.expr(args[1]).span,
+                            self.ast.expr(e).span,
                         )
                     })?)
                 }
