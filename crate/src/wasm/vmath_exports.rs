@@ -98,3 +98,73 @@ macro_rules! exports {
 }
 
 vmath_imports!(exports);
+
+/// The block form for loops that run their vmath calls over strips of elements
+/// (`back::wasm::BLOCK_IMPORT_F64`): `out[i] = op(a[i] ...)` for `n` elements at byte
+/// addresses `a`, `b`, `out` of this memory, `op` the operation of `VMATH_IMPORTS[code]`.
+/// A code outside the table leaves `out` as it is.
+///
+/// # Safety
+/// The generated module passes addresses of `n` elements it owns (its scratch strip).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_vblock_f64(code: u32, a: u32, b: u32, k: f64, out: u32, n: u32) {
+    if let Some(f) = vmath::VMATH_IMPORTS.get(code as usize) {
+        // SAFETY: as the caller promises.
+        unsafe {
+            vmath::block_f64(
+                f.op,
+                a as usize as *const f64,
+                b as usize as *const f64,
+                k,
+                out as usize as *mut f64,
+                n as usize,
+            );
+        }
+    }
+}
+
+/// [`nw_vblock_f64`] for float32 elements.
+///
+/// # Safety
+/// As [`nw_vblock_f64`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_vblock_f32(code: u32, a: u32, b: u32, k: f32, out: u32, n: u32) {
+    if let Some(f) = vmath::VMATH_IMPORTS.get(code as usize) {
+        // SAFETY: as the caller promises.
+        unsafe {
+            vmath::block_f32(
+                f.op,
+                a as usize as *const f32,
+                b as usize as *const f32,
+                k,
+                out as usize as *mut f32,
+                n as usize,
+            );
+        }
+    }
+}
+
+std::thread_local! {
+    /// The calling thread's scratch strips (`nw_vscratch`), in 16-byte units.
+    static SCRATCH: std::cell::RefCell<Vec<u128>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Scratch memory of the calling thread (`back::wasm::SCRATCH_IMPORT`): the address of at
+/// least `bytes` bytes aligned to 16, kept for the thread (grown, never shrunk); 0 when
+/// the memory cannot grow to it.
+#[unsafe(no_mangle)]
+pub extern "C" fn nw_vscratch(bytes: u32) -> u32 {
+    SCRATCH.with(|s| {
+        let mut s = s.borrow_mut();
+        // One unit more than asked, so that the address can be rounded up to 16.
+        let units = (bytes as usize).div_ceil(16) + 1;
+        let have = s.len();
+        if have < units {
+            if s.try_reserve_exact(units - have).is_err() {
+                return 0;
+            }
+            s.resize(units, 0);
+        }
+        (s.as_mut_ptr() as usize).next_multiple_of(16) as u32
+    })
+}

@@ -235,6 +235,9 @@ fn define_vmath(linker: &mut wasmi::Linker<()>, module: &wasmi::Module) {
                 wasm::ALLOC_IMPORT,
                 wasm::PARALLEL_FOR_IMPORT,
                 wasm::FREE_IMPORT,
+                wasm::BLOCK_IMPORT_F64,
+                wasm::BLOCK_IMPORT_F32,
+                wasm::SCRATCH_IMPORT,
             ]
             .contains(&import.name())
         {
@@ -323,6 +326,116 @@ fn define_lanes(linker: &mut wasmi::Linker<()>, f: &wasm::VmathImport) {
         }),
     };
     defined.expect("define a lane function");
+}
+
+/// Defines the engine's block vmath (`nw_vblock_f64`, `nw_vblock_f32`: each strip through
+/// the same `vmath::block_*` the engine exports run) and its per-thread scratch
+/// (`nw_vscratch`: here one block of memory per instance, grown when asked for more, so
+/// that a test shows a loop reuses it).
+thread_local! {
+    /// How many strips the harness's block functions have run on this thread.
+    pub static BLOCKS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn define_blocks(linker: &mut wasmi::Linker<()>, memory: wasmi::Memory) {
+    /// Copies the strip's operands out of the memory, runs `f`, writes the result back.
+    fn run<T: Copy + Default>(
+        mem: &mut [u8],
+        (a, b, o, n): (i32, i32, i32, i32),
+        size: usize,
+        read: impl Fn(&[u8]) -> T,
+        write: impl Fn(T, &mut [u8]),
+        f: impl Fn(*const T, *const T, *mut T, usize),
+    ) {
+        BLOCKS.with(|b| b.set(b.get() + 1));
+        let n = n as usize;
+        let load = |mem: &[u8], at: i32| -> Vec<T> {
+            (0..n)
+                .map(|i| {
+                    let p = at as usize + i * size;
+                    mem.get(p..p + size).map_or_else(T::default, &read)
+                })
+                .collect()
+        };
+        let (xa, xb) = (load(mem, a), load(mem, b));
+        let mut out = vec![T::default(); n];
+        f(xa.as_ptr(), xb.as_ptr(), out.as_mut_ptr(), n);
+        for (i, v) in out.into_iter().enumerate() {
+            let p = o as usize + i * size;
+            write(v, &mut mem[p..p + size]);
+        }
+    }
+    linker
+        .func_wrap(
+            wasm::VMATH_MODULE,
+            wasm::BLOCK_IMPORT_F64,
+            move |mut caller: wasmi::Caller<'_, ()>,
+                  code: i32,
+                  a: i32,
+                  b: i32,
+                  k: f64,
+                  o: i32,
+                  n: i32| {
+                let op = wasm::VMATH_IMPORTS[code as usize].op;
+                let mem = memory.data_mut(&mut caller);
+                run(
+                    mem,
+                    (a, b, o, n),
+                    8,
+                    |s| f64::from_le_bytes(s.try_into().expect("8")),
+                    |v, d| d.copy_from_slice(&v.to_le_bytes()),
+                    // SAFETY: the vectors hold n elements each.
+                    |a, b, o, n| unsafe { vmath::block_f64(op, a, b, k, o, n) },
+                );
+            },
+        )
+        .expect("define the f64 block");
+    linker
+        .func_wrap(
+            wasm::VMATH_MODULE,
+            wasm::BLOCK_IMPORT_F32,
+            move |mut caller: wasmi::Caller<'_, ()>,
+                  code: i32,
+                  a: i32,
+                  b: i32,
+                  k: f32,
+                  o: i32,
+                  n: i32| {
+                let op = wasm::VMATH_IMPORTS[code as usize].op;
+                let mem = memory.data_mut(&mut caller);
+                run(
+                    mem,
+                    (a, b, o, n),
+                    4,
+                    |s| f32::from_le_bytes(s.try_into().expect("4")),
+                    |v, d| d.copy_from_slice(&v.to_le_bytes()),
+                    // SAFETY: the vectors hold n elements each.
+                    |a, b, o, n| unsafe { vmath::block_f32(op, a, b, k, o, n) },
+                );
+            },
+        )
+        .expect("define the f32 block");
+    let held = std::sync::Arc::new(std::sync::Mutex::new((0usize, 0usize)));
+    linker
+        .func_wrap(
+            wasm::VMATH_MODULE,
+            wasm::SCRATCH_IMPORT,
+            move |mut caller: wasmi::Caller<'_, ()>, bytes: i32| -> i32 {
+                let mut held = held.lock().expect("scratch");
+                let bytes = bytes as usize;
+                if held.1 < bytes {
+                    let end = memory.data(&caller).len();
+                    let at = align(end, 16);
+                    let pages = (at + bytes).div_ceil(65536) - end / 65536;
+                    memory
+                        .grow(&mut caller, pages as u64)
+                        .expect("the memory grows");
+                    *held = (at, bytes);
+                }
+                held.0 as i32
+            },
+        )
+        .expect("define the scratch");
 }
 
 thread_local! {
@@ -600,6 +713,7 @@ pub fn compiled_fuel(m: &Module, args: &[Value]) -> (Outcome, u64) {
     define_vmath(&mut linker, &module);
     define_alloc(&mut linker, memory);
     define_parallel(&mut linker, memory);
+    define_blocks(&mut linker, memory);
     let instance = linker
         .instantiate_and_start(&mut store, &module)
         .expect("instantiate");

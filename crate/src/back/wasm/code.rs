@@ -217,6 +217,11 @@ pub(super) enum Import {
     ParallelFor,
     /// The engine's release of one allocation, [`super::FREE_IMPORT`]: `(address: i32)`.
     Free,
+    /// The engine's block vmath, [`super::BLOCK_IMPORT_F64`] (`true`) or
+    /// [`super::BLOCK_IMPORT_F32`].
+    Block(bool),
+    /// The calling thread's scratch memory, [`super::SCRATCH_IMPORT`].
+    Scratch,
 }
 
 impl Import {
@@ -239,6 +244,16 @@ impl Import {
                 vec![ValType::I32],
             ),
             Import::Free => (super::FREE_IMPORT, vec![ValType::I32], vec![]),
+            Import::Block(wide) => {
+                let (name, k) = if wide {
+                    (super::BLOCK_IMPORT_F64, ValType::F64)
+                } else {
+                    (super::BLOCK_IMPORT_F32, ValType::F32)
+                };
+                let i = ValType::I32;
+                (name, vec![i, i, i, k, i, i], vec![])
+            }
+            Import::Scratch => (super::SCRATCH_IMPORT, vec![ValType::I32], vec![ValType::I32]),
         }
     }
 }
@@ -279,6 +294,16 @@ impl Helpers {
     /// The engine's release of one allocation (see [`Import::Free`]).
     pub fn free(&mut self) -> Callee {
         self.import(Import::Free)
+    }
+
+    /// The engine's block vmath for dtype `d` (see [`Import::Block`]).
+    pub fn vmath_block(&mut self, d: DType) -> Callee {
+        self.import(Import::Block(d == DType::F64))
+    }
+
+    /// The calling thread's scratch memory (see [`Import::Scratch`]).
+    pub fn scratch(&mut self) -> Callee {
+        self.import(Import::Scratch)
     }
 
     fn import(&mut self, f: Import) -> Callee {

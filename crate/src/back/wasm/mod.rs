@@ -200,6 +200,21 @@ pub const PAR_KEEP: i32 = 1;
 /// chunk is a few microseconds of work.
 pub const PAR_MERGE: i32 = 2;
 
+/// The engine's block form of its vmath functions, imported from [`VMATH_MODULE`] by
+/// loops that run their calls over strips of elements (`func/simd.rs`): `(code: i32, a:
+/// i32, b: i32, k: f64, out: i32, n: i32)`, `out[i] = op(a[i])` (`op(a[i], b[i])`,
+/// `a[i] ** k`) for `n` float64 elements, a multiple of 2, at byte addresses `a`, `b`,
+/// `out` (`out` may be `a`), `op` the operation of `VMATH_IMPORTS[code]`; every vector
+/// of two as the lane function computes it ([`vmath::block`]). `nw_vblock_f32` takes
+/// float32 elements (a multiple of 4) and an f32 `k`.
+pub const BLOCK_IMPORT_F64: &str = "nw_vblock_f64";
+pub const BLOCK_IMPORT_F32: &str = "nw_vblock_f32";
+
+/// Scratch memory of the calling thread for those strips: `(bytes: i32) -> i32`, the
+/// address of at least `bytes` bytes aligned to 16, the thread's own until its next
+/// call; 0 when the memory is exhausted.
+pub const SCRATCH_IMPORT: &str = "nw_vscratch";
+
 /// The engine's release of one allocation of [`ALLOC_IMPORT`]: `(address: i32)`.
 pub const FREE_IMPORT: &str = "nw_kernel_free";
 

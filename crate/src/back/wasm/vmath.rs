@@ -205,6 +205,51 @@ pub fn find_lanes(op: VmathOp, d: DType) -> Option<usize> {
         .position(|i| i.op == op && i.dtype == d && i.lanes > 1)
 }
 
+/// The block form of the lane functions, over float64 (`block_f64`) or float32
+/// (`block_f32`) slices: `o[i] = op(a[i])` (`op(a[i], b[i])` for a binary `op`, `a[i] **
+/// k` for [`VmathOp::PowConst`]). It runs the expression VM's block loops, whose every
+/// vector gets the bits the lane function gives it ([`Lanes`]: the common case where it
+/// applies, else the whole function, which agrees with it there), so a loop that calls
+/// this once per strip gives the bits of one that calls the lane function once per
+/// vector. `b` is read only for a binary `op`; every slice holds `o.len()` elements (`o`
+/// may be a copy of `a`'s place: each element is read before it is written).
+macro_rules! block_fn {
+    ($name:ident, $t:ty, $unary:ident, $binary:ident, $binary_k:ident) => {
+        /// See [`block_f64`]'s family comment above.
+        ///
+        /// # Safety
+        /// `a`, `o` (and `b` for a binary `op`) must be valid for `n` elements; `o` may
+        /// equal `a`.
+        pub unsafe fn $name(op: VmathOp, a: *const $t, b: *const $t, k: $t, o: *mut $t, n: usize) {
+            // SAFETY (all calls): forwarded from the caller.
+            match op {
+                VmathOp::Unary(u) => unsafe { math::$unary(u, a, o, n) },
+                VmathOp::Binary(op) => {
+                    if op == BinaryOp::Fmod || !unsafe { math::$binary(op, a, b, o, n) } {
+                        for i in 0..n {
+                            unsafe { *o.add(i) = binary(op, *a.add(i), *b.add(i)) };
+                        }
+                    }
+                }
+                VmathOp::PowConst => {
+                    if k == 2.0 {
+                        for i in 0..n {
+                            let x = unsafe { *a.add(i) };
+                            unsafe { *o.add(i) = x * x };
+                        }
+                    } else if !unsafe { math::$binary_k(BinaryOp::Pow, a, k, o, n) } {
+                        for i in 0..n {
+                            unsafe { *o.add(i) = pow_const(*a.add(i), k) };
+                        }
+                    }
+                }
+            }
+        }
+    };
+}
+block_fn!(block_f64, f64, unary_f64, binary_f64, binary_k_f64);
+block_fn!(block_f32, f32, unary_f32, binary_f32, binary_k_f32);
+
 /// A unary operation as the executor computes it (`elem::unary`, which runs the vmath
 /// lane function on one element).
 #[inline]

@@ -515,6 +515,47 @@ struct Lanes {
     /// the `if` excludes) cannot send the vector down the function's slow path; the kept
     /// lanes' results are unchanged, as every lane is computed on its own.
     active: Cell<Option<u32>>,
+    /// Where the loop runs its calls over strips (see [`Strips`]), and which pass of a
+    /// strip is being emitted.
+    strips: Option<Strips>,
+}
+
+/// A loop that runs its vmath calls over strips: each strip of up to [`STRIP_BYTES`] bytes
+/// of elements is run twice, the first pass storing each call's operands into the
+/// thread's scratch memory (stores to arrays left out), then one call of the engine's
+/// block function per call site computes them all (the expression VM's block loops), and
+/// the second pass runs the body with each call's result loaded from the scratch. One
+/// call per strip instead of one per vector: the engine's block loops keep two vectors in
+/// flight and pay the call once.
+struct Strips {
+    /// The scratch's address (`i32`).
+    base: u32,
+    /// The current vector's byte offset within the strip (`i32`).
+    offset: u32,
+    /// The pass: `true` collects the operands, `false` uses the results.
+    collect: Cell<bool>,
+    /// The next call site, in emission order (both passes emit the same sites).
+    site: Cell<usize>,
+    /// Each call site's operation and constant exponent, as the first pass found them.
+    sites: std::cell::RefCell<Vec<(VmathOp, Option<Scalar>)>>,
+}
+
+/// The bytes of one strip of one operand: 512 float64 or 1024 float32 elements.
+const STRIP_BYTES: u32 = 4096;
+
+/// The most call sites a loop runs over strips (each takes two strips of scratch).
+const MAX_STRIP_SITES: usize = 8;
+
+/// The fewest vector iterations that run over strips: below it the calls go one per
+/// vector (the scratch and the second pass cost more than they save).
+const MIN_STRIPPED: i64 = 64;
+
+impl Strips {
+    /// The scratch offset of call site `k`'s operand `arg` (0 or 1); its result goes over
+    /// operand 0.
+    fn at(k: usize, arg: u32) -> u64 {
+        u64::from((2 * k as u32 + arg) * STRIP_BYTES)
+    }
 }
 
 impl Gen<'_, '_> {
@@ -673,6 +714,7 @@ impl Gen<'_, '_> {
             bail: None,
             active: Cell::new(None),
             ivar: None,
+            strips: None,
         };
         for (k, a) in plan.accesses.iter().enumerate() {
             let (data, _, stride) = self.fields(a.array);
@@ -801,6 +843,16 @@ impl Gen<'_, '_> {
             self.c.push(I::LocalSet(v));
             lanes_.ivar = Some(v);
         }
+        // Calls over strips where the loop is long enough (else, and where the scratch
+        // cannot be had, the vector steps below).
+        let sites = self.count_calls_in(body);
+        let stripped = !plan.bails
+            && (1..=MAX_STRIP_SITES).contains(&sites)
+            && self.strippable(body, &mut HashSet::new());
+        let plain_done = stripped.then(|| self.c.block(BlockType::Empty));
+        if let Some(exit) = plain_done {
+            self.strip_loop(plan, &mut lanes_, body, nv, sites, exit)?;
+        }
         // The vector steps, counted down in an i32 (nv < 2^31).
         let left = self.c.temp(ValType::I32);
         self.c.push(I::LocalGet(nv));
@@ -815,21 +867,7 @@ impl Gen<'_, '_> {
         let mut env = HashMap::new();
         let mut stores = 0;
         self.vbody(plan, &mut lanes_, body, &mut env, &mut stores)?;
-        for (k, a) in plan.accesses.iter().enumerate() {
-            if a.affine {
-                let p = lanes_.ptr[k];
-                self.c.push(I::LocalGet(p));
-                self.c.push(I::I32Const(16));
-                self.c.push(I::I32Add);
-                self.c.push(I::LocalSet(p));
-            }
-        }
-        if let Some(v) = lanes_.ivar {
-            self.c.push(I::LocalGet(v));
-            self.c.push(I::V128Const(i128::from_le_bytes(i64x2(2, 2))));
-            self.c.push(I::I64x2Add);
-            self.c.push(I::LocalSet(v));
-        }
+        self.bump(plan, &lanes_);
         let advance = |g: &mut Self, by: u32| {
             g.c.push(I::LocalGet(cur));
             g.c.push(I::LocalGet(by));
@@ -852,6 +890,9 @@ impl Gen<'_, '_> {
         self.c.push(I::LocalTee(left));
         self.c.br_if(head);
         self.c.end();
+        if plain_done.is_some() {
+            self.c.end();
+        }
         if plan.bails {
             self.c.end();
         } else {
@@ -874,6 +915,165 @@ impl Gen<'_, '_> {
             self.c.release(ValType::V128, v);
         }
         Ok(())
+    }
+
+    /// The vector part over strips (see [`Strips`]), when there are at least
+    /// [`MIN_STRIPPED`] vector steps and the scratch can be had; then branches to `exit`,
+    /// past the one-call-per-vector loop. Leaves the access pointers (and the loop
+    /// variable's lanes) past the `nv` iterations, as that loop does.
+    fn strip_loop(
+        &mut self,
+        plan: &Plan,
+        lanes: &mut Lanes,
+        body: &[Stmt],
+        nv: u32,
+        sites: usize,
+        exit: Label,
+    ) -> Result<(), Unsupported> {
+        let d = plan.dtype;
+        let step = plan.lanes();
+        let per = (STRIP_BYTES / d.size() as u32) as i32;
+        let skip = self.c.block(BlockType::Empty);
+        self.c.push(I::LocalGet(nv));
+        self.c.push(I::I64Const(MIN_STRIPPED * step));
+        self.c.push(I::I64LtU);
+        self.c.br_if(skip);
+        let base = self.c.temp(ValType::I32);
+        self.c.push(I::I32Const((2 * sites as u32 * STRIP_BYTES) as i32));
+        let scratch = self.helpers.scratch();
+        self.c.call(scratch);
+        self.c.push(I::LocalTee(base));
+        self.c.push(I::I32Eqz);
+        self.c.br_if(skip);
+        let offset = self.c.temp(ValType::I32);
+        lanes.strips = Some(Strips {
+            base,
+            offset,
+            collect: Cell::new(true),
+            site: Cell::new(0),
+            sites: std::cell::RefCell::new(Vec::new()),
+        });
+        let [left, strip, steps] = [(); 3].map(|()| self.c.temp(ValType::I32));
+        self.c.push(I::LocalGet(nv));
+        self.c.push(I::I32WrapI64);
+        self.c.push(I::LocalSet(left));
+        let saved: Vec<(u32, u32)> = plan
+            .accesses
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.affine)
+            .map(|(k, _)| (lanes.ptr[k], self.c.temp(ValType::I32)))
+            .collect();
+        let saved_ivar = lanes.ivar.map(|v| (v, self.c.temp(ValType::V128)));
+        let outer = self.c.loop_(BlockType::Empty);
+        // strip = min(left, per)
+        self.c.push(I::LocalGet(left));
+        self.c.push(I::I32Const(per));
+        self.c.push(I::LocalGet(left));
+        self.c.push(I::I32Const(per));
+        self.c.push(I::I32LtU);
+        self.c.push(I::Select);
+        self.c.push(I::LocalSet(strip));
+        for &(p, t) in &saved {
+            self.c.push(I::LocalGet(p));
+            self.c.push(I::LocalSet(t));
+        }
+        if let Some((v, t)) = saved_ivar {
+            self.c.push(I::LocalGet(v));
+            self.c.push(I::LocalSet(t));
+        }
+        for collect in [true, false] {
+            if !collect {
+                for &(p, t) in &saved {
+                    self.c.push(I::LocalGet(t));
+                    self.c.push(I::LocalSet(p));
+                }
+                if let Some((v, t)) = saved_ivar {
+                    self.c.push(I::LocalGet(t));
+                    self.c.push(I::LocalSet(v));
+                }
+            }
+            let st = lanes.strips.as_ref().expect("strips");
+            st.collect.set(collect);
+            st.site.set(0);
+            self.c.push(I::I32Const(0));
+            self.c.push(I::LocalSet(offset));
+            self.c.push(I::LocalGet(strip));
+            self.c.push(I::LocalSet(steps));
+            let head = self.c.loop_(BlockType::Empty);
+            let mut env = HashMap::new();
+            let mut stores = 0;
+            self.vbody(plan, lanes, body, &mut env, &mut stores)?;
+            self.bump(plan, lanes);
+            self.c.push(I::LocalGet(offset));
+            self.c.push(I::I32Const(16));
+            self.c.push(I::I32Add);
+            self.c.push(I::LocalSet(offset));
+            self.c.push(I::LocalGet(steps));
+            self.c.push(I::I32Const(step as i32));
+            self.c.push(I::I32Sub);
+            self.c.push(I::LocalTee(steps));
+            self.c.br_if(head);
+            self.c.end();
+            if collect {
+                // Every site's strip through the engine's block function, in place.
+                let sites = lanes.strips.as_ref().expect("strips").sites.borrow().clone();
+                let block = self.helpers.vmath_block(d);
+                for (k, (op, kc)) in sites.into_iter().enumerate() {
+                    let code = vmath::find(op, DType::F64).expect("a vmath operation");
+                    self.c.push(I::I32Const(code as i32));
+                    for arg in [0, 1] {
+                        self.c.push(I::LocalGet(base));
+                        self.c.push(I::I32Const(Strips::at(k, arg) as i32));
+                        self.c.push(I::I32Add);
+                    }
+                    scalar::constant(&mut self.c, kc.unwrap_or(Scalar::F64(0.0)).cast(d));
+                    self.c.push(I::LocalGet(base));
+                    self.c.push(I::I32Const(Strips::at(k, 0) as i32));
+                    self.c.push(I::I32Add);
+                    self.c.push(I::LocalGet(strip));
+                    self.c.call(block);
+                }
+            }
+        }
+        self.c.push(I::LocalGet(left));
+        self.c.push(I::LocalGet(strip));
+        self.c.push(I::I32Sub);
+        self.c.push(I::LocalTee(left));
+        self.c.br_if(outer);
+        self.c.end();
+        self.c.br(exit);
+        self.c.end();
+        lanes.strips = None;
+        for t in [base, offset, left, strip, steps]
+            .into_iter()
+            .chain(saved.into_iter().map(|(_, t)| t))
+        {
+            self.c.release(ValType::I32, t);
+        }
+        if let Some((_, t)) = saved_ivar {
+            self.c.release(ValType::V128, t);
+        }
+        Ok(())
+    }
+
+    /// Advances each affine access's pointer (and the loop variable's lanes) by one vector.
+    fn bump(&mut self, plan: &Plan, lanes: &Lanes) {
+        for (k, a) in plan.accesses.iter().enumerate() {
+            if a.affine {
+                let p = lanes.ptr[k];
+                self.c.push(I::LocalGet(p));
+                self.c.push(I::I32Const(16));
+                self.c.push(I::I32Add);
+                self.c.push(I::LocalSet(p));
+            }
+        }
+        if let Some(v) = lanes.ivar {
+            self.c.push(I::LocalGet(v));
+            self.c.push(I::V128Const(i128::from_le_bytes(i64x2(2, 2))));
+            self.c.push(I::I64x2Add);
+            self.c.push(I::LocalSet(v));
+        }
     }
 
     /// Evaluates an index into a new `i64` temporary.
@@ -920,6 +1120,13 @@ impl Gen<'_, '_> {
                 Stmt::Store { value, .. } => {
                     let k = plan.stores[*stores];
                     *stores += 1;
+                    if lanes.strips.as_ref().is_some_and(|st| st.collect.get()) {
+                        // The first pass of a strip stores nothing: it only collects the
+                        // calls' operands.
+                        self.vexpr(plan, lanes, *value, env);
+                        self.c.push(I::Drop);
+                        continue;
+                    }
                     self.c.push(I::LocalGet(lanes.ptr[k]));
                     self.vexpr(plan, lanes, *value, env);
                     self.c.push(I::V128Store(memarg(0, shift_of(d))));
@@ -1034,6 +1241,19 @@ impl Gen<'_, '_> {
     /// Pushes the lanes of a lane expression (or, for a comparison, its mask).
     fn vexpr(&mut self, plan: &Plan, lanes: &Lanes, e: ExprId, env: &HashMap<LocalId, u32>) {
         let d = plan.dtype;
+        // The second pass of a strip: a call's result, from the scratch.
+        if let Some(st) = &lanes.strips
+            && !st.collect.get()
+            && self.call_of(e).is_some()
+        {
+            let k = st.site.get();
+            st.site.set(k + 1);
+            self.c.push(I::LocalGet(st.base));
+            self.c.push(I::LocalGet(st.offset));
+            self.c.push(I::I32Add);
+            self.c.push(I::V128Load(memarg(Strips::at(k, 0), 4)));
+            return;
+        }
         let f64_ = d == DType::F64;
         let pick = |a: I<'static>, b: I<'static>| if f64_ { a } else { b };
         match self.f.get(e) {
@@ -1221,6 +1441,12 @@ impl Gen<'_, '_> {
     /// first gets a harmless value in the lanes outside the active mask, and a vector with
     /// no active lane skips the call (its lanes are not kept).
     fn call_lanes(&mut self, lanes: &Lanes, op: VmathOp, d: DType, k: Option<Scalar>) {
+        if let Some(st) = &lanes.strips
+            && st.collect.get()
+        {
+            self.collect_call(lanes, st, op, d, k);
+            return;
+        }
         let Some(m) = lanes.active.get() else {
             if let Some(k) = k {
                 scalar::constant(&mut self.c, k);
@@ -1266,6 +1492,42 @@ impl Gen<'_, '_> {
         }
     }
 
+    /// The first pass of a strip at a call: stores the operands on the stack (with the
+    /// harmless value in lanes outside the active mask, as [`Gen::call_lanes`] passes
+    /// them) into the call site's scratch, records the site, and leaves a zero vector for
+    /// the result, which this pass does not use.
+    fn collect_call(&mut self, lanes: &Lanes, st: &Strips, op: VmathOp, d: DType, k: Option<Scalar>) {
+        let site = st.site.get();
+        st.site.set(site + 1);
+        let n = if matches!(op, VmathOp::Binary(_)) { 2 } else { 1 };
+        let args: Vec<u32> = (0..n).map(|_| self.c.temp(ValType::V128)).collect();
+        for &t in args.iter().rev() {
+            self.c.push(I::LocalSet(t));
+        }
+        let safe = if op == VmathOp::Unary(UnaryOp::Arccosh) { 2.0 } else { 0.5 };
+        for (i, &t) in args.iter().enumerate() {
+            self.c.push(I::LocalGet(st.base));
+            self.c.push(I::LocalGet(st.offset));
+            self.c.push(I::I32Add);
+            self.c.push(I::LocalGet(t));
+            if let Some(m) = lanes.active.get() {
+                scalar::constant(&mut self.c, Scalar::F64(safe).cast(d));
+                self.c.push(splat(d));
+                self.c.push(I::LocalGet(m));
+                self.c.push(I::V128Bitselect);
+            }
+            self.c.push(I::V128Store(memarg(Strips::at(site, i as u32), 4)));
+        }
+        for t in args {
+            self.c.release(ValType::V128, t);
+        }
+        let mut sites = st.sites.borrow_mut();
+        if sites.len() == site {
+            sites.push((op, k));
+        }
+        self.c.push(I::V128Const(0));
+    }
+
     /// Calls the engine's lane function of `op` on the operands on the stack.
     fn call_import(&mut self, op: VmathOp, d: DType) {
         let f = self
@@ -1307,6 +1569,152 @@ impl Gen<'_, '_> {
             }
             Expr::Cond(c, a, b) => self.calls(*c) || self.calls(*a) || self.calls(*b),
             Expr::PyDiv(_, a, b) => self.calls(*a) || self.calls(*b),
+            _ => false,
+        }
+    }
+
+    /// The vmath call lane expression `e` itself makes (not its operands'): the operation
+    /// and the constant exponent of a constant power. `None` for what lanes compute
+    /// inline (`x ** 2` among them).
+    fn call_of(&self, e: ExprId) -> Option<(VmathOp, Option<Scalar>)> {
+        let f = self.f;
+        match f.get(e) {
+            Expr::Unary(op, _) if !inline_unary(*op) => Some((VmathOp::Unary(*op), None)),
+            Expr::Binary(op, a, b) if f.ty(*a) != &Ty::Scalar(DType::I64) => {
+                match lane_op(f, *op, *b) {
+                    VmathOp::PowConst => match f.get(*b) {
+                        Expr::Const(k) if k.to_f64() != 2.0 => Some((VmathOp::PowConst, Some(*k))),
+                        _ => None,
+                    },
+                    other => (!inline_binary(*op)).then_some((other, None)),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// How many vmath calls emitting `e` makes (each use of a shared expression counts).
+    fn count_calls(&self, e: ExprId) -> usize {
+        let f = self.f;
+        let own = usize::from(self.call_of(e).is_some());
+        own + match f.get(e) {
+            Expr::Unary(_, a) => self.count_calls(*a),
+            Expr::Binary(_, a, b) if f.ty(*a) == &Ty::Scalar(DType::I64) => {
+                let _ = (a, b);
+                0
+            }
+            Expr::Binary(op, a, b) => {
+                if lane_op(f, *op, *b) == VmathOp::PowConst {
+                    self.count_calls(*a)
+                } else {
+                    self.count_calls(*a) + self.count_calls(*b)
+                }
+            }
+            Expr::Cond(c, a, b) => self.count_calls(*c) + self.count_calls(*a) + self.count_calls(*b),
+            Expr::PyDiv(_, a, b) => self.count_calls(*a) + self.count_calls(*b),
+            _ => 0,
+        }
+    }
+
+    /// How many vmath calls one vector step of `body` makes.
+    fn count_calls_in(&self, body: &[Stmt]) -> usize {
+        body.iter()
+            .map(|st| match st {
+                Stmt::Assign(_, e) => self.count_calls(*e),
+                Stmt::Store { value, .. } => self.count_calls(*value),
+                Stmt::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
+                    self.count_calls(*cond)
+                        + self.count_calls_in(then)
+                        + self.count_calls_in(otherwise)
+                }
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// Whether `body`'s calls can run over strips: no call's operand, and no mask of a
+    /// branch or arm that calls, depends on a call's result (the first pass of a strip
+    /// has no results yet). `tainted`: the lane locals that hold one.
+    fn strippable(&self, body: &[Stmt], tainted: &mut HashSet<LocalId>) -> bool {
+        for st in body {
+            match st {
+                Stmt::Assign(l, e) => {
+                    if !self.strippable_expr(*e, tainted) {
+                        return false;
+                    }
+                    if self.tainted(*e, tainted) {
+                        tainted.insert(*l);
+                    }
+                }
+                Stmt::Store { value, .. } => {
+                    if !self.strippable_expr(*value, tainted) {
+                        return false;
+                    }
+                }
+                Stmt::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
+                    if (self.calls_in(then) || self.calls_in(otherwise))
+                        && self.tainted(*cond, tainted)
+                    {
+                        return false;
+                    }
+                    let mut other = tainted.clone();
+                    if !self.strippable_expr(*cond, tainted)
+                        || !self.strippable(then, tainted)
+                        || !self.strippable(otherwise, &mut other)
+                    {
+                        return false;
+                    }
+                    tainted.extend(other);
+                }
+                _ => {}
+            }
+        }
+        true
+    }
+
+    fn strippable_expr(&self, e: ExprId, tainted: &HashSet<LocalId>) -> bool {
+        let f = self.f;
+        if self.call_of(e).is_some() {
+            let mut ok = true;
+            f.get(e).each_operand(|x| ok &= !self.tainted(x, tainted));
+            return ok;
+        }
+        match f.get(e) {
+            Expr::Cond(c, a, b) => {
+                !((self.calls(*a) || self.calls(*b)) && self.tainted(*c, tainted))
+                    && [*c, *a, *b]
+                        .iter()
+                        .all(|&x| self.strippable_expr(x, tainted))
+            }
+            Expr::Unary(_, a) => self.strippable_expr(*a, tainted),
+            Expr::Binary(_, a, b) | Expr::PyDiv(_, a, b) => {
+                self.strippable_expr(*a, tainted) && self.strippable_expr(*b, tainted)
+            }
+            _ => true,
+        }
+    }
+
+    /// Whether lane expression `e` depends on a call's result: it calls, or reads a local
+    /// of `tainted`.
+    fn tainted(&self, e: ExprId, tainted: &HashSet<LocalId>) -> bool {
+        if self.calls(e) {
+            return true;
+        }
+        match self.f.get(e) {
+            Expr::Local(l) => tainted.contains(l),
+            Expr::Unary(_, a) => self.tainted(*a, tainted),
+            Expr::Binary(_, a, b) | Expr::PyDiv(_, a, b) => {
+                self.tainted(*a, tainted) || self.tainted(*b, tainted)
+            }
+            Expr::Cond(c, a, b) => [*c, *a, *b].iter().any(|&x| self.tainted(x, tainted)),
             _ => false,
         }
     }
