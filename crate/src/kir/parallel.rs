@@ -174,7 +174,7 @@ enum Red {
 impl Red {
     /// Whether each chunk starts from the variable's value before the loop (the extremes,
     /// which have no identity that keeps every value's bits) rather than an identity.
-    fn from_value_before(self) -> bool {
+    fn starts_from_value(self) -> bool {
         !matches!(self, Red::Add | Red::Mul)
     }
 
@@ -1126,7 +1126,7 @@ fn outline(
         .filter(|l| body_reads[l.index()] > 0 && !assigned.contains(l))
         .collect();
     for &(l, red) in &reductions {
-        if red.from_value_before() {
+        if red.starts_from_value() {
             captures.push(l);
         }
     }

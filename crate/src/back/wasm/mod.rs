@@ -205,7 +205,7 @@ pub const PAR_MERGE: i32 = 2;
 /// i32, b: i32, k: f64, out: i32, n: i32)`, `out[i] = op(a[i])` (`op(a[i], b[i])`,
 /// `a[i] ** k`) for `n` float64 elements, a multiple of 2, at byte addresses `a`, `b`,
 /// `out` (`out` may be `a`), `op` the operation of `VMATH_IMPORTS[code]`; every vector
-/// of two as the lane function computes it ([`vmath::block`]). `nw_vblock_f32` takes
+/// of two as the lane function computes it ([`vmath::block_f64`]). `nw_vblock_f32` takes
 /// float32 elements (a multiple of 4) and an f32 `k`.
 pub const BLOCK_IMPORT_F64: &str = "nw_vblock_f64";
 pub const BLOCK_IMPORT_F32: &str = "nw_vblock_f32";

@@ -55,6 +55,13 @@
 //! largest multiple of the lane count below the trip count, so the scalar loop always
 //! runs at least one iteration after it: that iteration leaves every local the body
 //! assigns, and the loop variable, as the scalar loop alone would.
+//!
+//! Where the vector part has at least [`MIN_STRIPPED`] steps and its calls take no call's
+//! result, it runs over strips instead (`Gen::strip_loop`, [`Strips`]): each strip's
+//! operands of every call go to the thread's scratch in a first pass, one call of the
+//! engine's block function per call site computes them (the expression VM's block loops,
+//! the lane functions' bits), and a second pass runs the body on the results. That pays a
+//! call per strip instead of one per vector.
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
