@@ -526,17 +526,18 @@ impl Pass<'_> {
                     Ty::Scalar(DType::Bool),
                     span,
                 );
-                same = Some(match same {
-                    None => eq,
-                    Some(c) => self.f.expr(
-                        Expr::Binary(BinaryOp::And, c, eq),
-                        Ty::Scalar(DType::Bool),
-                        span,
-                    ),
-                });
+                same = Some(self.chain(BinaryOp::And, same, eq, DType::Bool, span));
             }
         }
         same
+    }
+
+    /// `acc op x` (just `x` when there is no `acc` yet), of dtype `d`.
+    fn chain(&mut self, op: BinaryOp, acc: Option<ExprId>, x: ExprId, d: DType, span: Span) -> ExprId {
+        match acc {
+            None => x,
+            Some(c) => self.f.expr(Expr::Binary(op, c, x), Ty::Scalar(d), span),
+        }
     }
 
     /// The tree `e` with its leaves replaced, in order, by `leaves`.
@@ -728,14 +729,7 @@ impl Pass<'_> {
             let d = self
                 .f
                 .expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span);
-            size = Some(match size {
-                None => d,
-                Some(p) => self.f.expr(
-                    Expr::Binary(BinaryOp::Mul, p, d),
-                    Ty::Scalar(DType::I64),
-                    span,
-                ),
-            });
+            size = Some(self.chain(BinaryOp::Mul, size, d, DType::I64, span));
         }
         let size = size?;
         let result = if fold == Fold::Mean {
@@ -762,14 +756,7 @@ impl Pass<'_> {
                 Ty::Scalar(DType::Bool),
                 span,
             );
-            cond = Some(match cond {
-                None => some,
-                Some(c) => self.f.expr(
-                    Expr::Binary(BinaryOp::And, c, some),
-                    Ty::Scalar(DType::Bool),
-                    span,
-                ),
-            });
+            cond = Some(self.chain(BinaryOp::And, cond, some, DType::Bool, span));
         }
         match cond {
             None => out.extend(fused),

@@ -99,50 +99,37 @@ macro_rules! exports {
 
 vmath_imports!(exports);
 
-/// The block form for loops that run their vmath calls over strips of elements
-/// (`back::wasm::BLOCK_IMPORT_F64`): `out[i] = op(a[i] ...)` for `n` elements at byte
-/// addresses `a`, `b`, `out` of this memory, `op` the operation of `VMATH_IMPORTS[code]`.
-/// A code outside the table leaves `out` as it is.
-///
-/// # Safety
-/// The generated module passes addresses of `n` elements it owns (its scratch strip).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn nw_vblock_f64(code: u32, a: u32, b: u32, k: f64, out: u32, n: u32) {
-    if let Some(f) = vmath::VMATH_IMPORTS.get(code as usize) {
-        // SAFETY: as the caller promises.
-        unsafe {
-            vmath::block_f64(
-                f.op,
-                a as usize as *const f64,
-                b as usize as *const f64,
-                k,
-                out as usize as *mut f64,
-                n as usize,
-            );
+/// The block form for loops that run their vmath calls over strips
+/// (`back::wasm::BLOCK_IMPORT_F64`, `BLOCK_IMPORT_F32`): `out[i] = op(a[i] ...)` for `n`
+/// elements at byte addresses `a`, `b`, `out` of this memory, `op` the operation of
+/// `VMATH_IMPORTS[code]`. A code outside the table leaves `out` as it is.
+macro_rules! export_block {
+    ($name:ident, $t:ty, $block:ident) => {
+        /// See the family comment above.
+        ///
+        /// # Safety
+        /// The generated module passes addresses of `n` elements it owns (its scratch
+        /// strip).
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $name(code: u32, a: u32, b: u32, k: $t, out: u32, n: u32) {
+            if let Some(f) = vmath::VMATH_IMPORTS.get(code as usize) {
+                // SAFETY: as the caller promises.
+                unsafe {
+                    vmath::$block(
+                        f.op,
+                        a as usize as *const $t,
+                        b as usize as *const $t,
+                        k,
+                        out as usize as *mut $t,
+                        n as usize,
+                    );
+                }
+            }
         }
-    }
+    };
 }
-
-/// [`nw_vblock_f64`] for float32 elements.
-///
-/// # Safety
-/// As [`nw_vblock_f64`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn nw_vblock_f32(code: u32, a: u32, b: u32, k: f32, out: u32, n: u32) {
-    if let Some(f) = vmath::VMATH_IMPORTS.get(code as usize) {
-        // SAFETY: as the caller promises.
-        unsafe {
-            vmath::block_f32(
-                f.op,
-                a as usize as *const f32,
-                b as usize as *const f32,
-                k,
-                out as usize as *mut f32,
-                n as usize,
-            );
-        }
-    }
-}
+export_block!(nw_vblock_f64, f64, block_f64);
+export_block!(nw_vblock_f32, f32, block_f32);
 
 std::thread_local! {
     /// The calling thread's scratch strips (`nw_vscratch`), in 16-byte units.

@@ -365,56 +365,36 @@ fn define_blocks(linker: &mut wasmi::Linker<()>, memory: wasmi::Memory) {
             write(v, &mut mem[p..p + size]);
         }
     }
-    linker
-        .func_wrap(
-            wasm::VMATH_MODULE,
-            wasm::BLOCK_IMPORT_F64,
-            move |mut caller: wasmi::Caller<'_, ()>,
-                  code: i32,
-                  a: i32,
-                  b: i32,
-                  k: f64,
-                  o: i32,
-                  n: i32| {
-                let op = wasm::VMATH_IMPORTS[code as usize].op;
-                let mem = memory.data_mut(&mut caller);
-                run(
-                    mem,
-                    (a, b, o, n),
-                    8,
-                    |s| f64::from_le_bytes(s.try_into().expect("8")),
-                    |v, d| d.copy_from_slice(&v.to_le_bytes()),
-                    // SAFETY: the vectors hold n elements each.
-                    |a, b, o, n| unsafe { vmath::block_f64(op, a, b, k, o, n) },
-                );
-            },
-        )
-        .expect("define the f64 block");
-    linker
-        .func_wrap(
-            wasm::VMATH_MODULE,
-            wasm::BLOCK_IMPORT_F32,
-            move |mut caller: wasmi::Caller<'_, ()>,
-                  code: i32,
-                  a: i32,
-                  b: i32,
-                  k: f32,
-                  o: i32,
-                  n: i32| {
-                let op = wasm::VMATH_IMPORTS[code as usize].op;
-                let mem = memory.data_mut(&mut caller);
-                run(
-                    mem,
-                    (a, b, o, n),
-                    4,
-                    |s| f32::from_le_bytes(s.try_into().expect("4")),
-                    |v, d| d.copy_from_slice(&v.to_le_bytes()),
-                    // SAFETY: the vectors hold n elements each.
-                    |a, b, o, n| unsafe { vmath::block_f32(op, a, b, k, o, n) },
-                );
-            },
-        )
-        .expect("define the f32 block");
+    macro_rules! block {
+        ($import:expr, $t:ty, $size:literal, $block:ident) => {
+            linker
+                .func_wrap(
+                    wasm::VMATH_MODULE,
+                    $import,
+                    move |mut caller: wasmi::Caller<'_, ()>,
+                          code: i32,
+                          a: i32,
+                          b: i32,
+                          k: $t,
+                          o: i32,
+                          n: i32| {
+                        let op = wasm::VMATH_IMPORTS[code as usize].op;
+                        run(
+                            memory.data_mut(&mut caller),
+                            (a, b, o, n),
+                            $size,
+                            |s| <$t>::from_le_bytes(s.try_into().expect("element bytes")),
+                            |v, d| d.copy_from_slice(&v.to_le_bytes()),
+                            // SAFETY: the vectors hold n elements each.
+                            |a, b, o, n| unsafe { vmath::$block(op, a, b, k, o, n) },
+                        );
+                    },
+                )
+                .expect("define a block function");
+        };
+    }
+    block!(wasm::BLOCK_IMPORT_F64, f64, 8, block_f64);
+    block!(wasm::BLOCK_IMPORT_F32, f32, 4, block_f32);
     let held = std::sync::Arc::new(std::sync::Mutex::new((0usize, 0usize)));
     linker
         .func_wrap(
