@@ -434,8 +434,9 @@ impl<'a> Builder<'a> {
                 let out_ty = self.f.ret.clone();
                 let out = self.f.local("out", out_ty.clone());
                 let dims: Vec<ExprId> = extents.iter().map(|&n| self.local(n)).collect();
-                let zeros = self.e(Expr::Intrinsic(Intrinsic::Zeros, dims), out_ty);
-                body.push(Stmt::Assign(out, zeros));
+                // Every element is stored by the loop below before anything reads it.
+                let fresh = self.e(Expr::Intrinsic(Intrinsic::Filled, dims), out_ty);
+                body.push(Stmt::Assign(out, fresh));
                 out
             }
         };

@@ -543,8 +543,28 @@ struct Strips {
     collect: Cell<bool>,
     /// The next call site, in emission order (both passes emit the same sites).
     site: Cell<usize>,
-    /// Each call site's operation and constant exponent, as the first pass found them.
-    sites: std::cell::RefCell<Vec<(VmathOp, Option<Scalar>)>>,
+    /// Each call site, as the first pass found it.
+    sites: std::cell::RefCell<Vec<Site>>,
+}
+
+/// One call site of a loop over strips: the operation, its constant exponent, and where
+/// each operand comes from: `Some(k)`, access `k`'s elements themselves (an operand that
+/// is a plain load the strip reads one vector per step, not under a mask), which the
+/// block function reads in place; `None`, the scratch, where the first pass stored it.
+#[derive(Clone)]
+struct Site {
+    op: VmathOp,
+    k: Option<Scalar>,
+    from: Vec<Option<usize>>,
+}
+
+/// A loop that is one call per element: `out[i] = op(a[i] (, b[i]))`, by access.
+#[derive(Clone)]
+struct PureMap {
+    op: VmathOp,
+    k: Option<Scalar>,
+    from: Vec<usize>,
+    to: usize,
 }
 
 /// The bytes of one strip of one operand: 512 float64 or 1024 float32 elements.
@@ -945,6 +965,12 @@ impl Gen<'_, '_> {
         self.c.push(I::I64Const(MIN_STRIPPED * step));
         self.c.push(I::I64LtU);
         self.c.br_if(skip);
+        if let Some(map) = self.pure_map(plan, body) {
+            self.map_strips(plan, lanes, &map, nv, per);
+            self.c.br(exit);
+            self.c.end();
+            return Ok(());
+        }
         let base = self.c.temp(ValType::I32);
         self.c.push(I::I32Const((2 * sites as u32 * STRIP_BYTES) as i32));
         let scratch = self.helpers.scratch();
@@ -964,12 +990,13 @@ impl Gen<'_, '_> {
         self.c.push(I::LocalGet(nv));
         self.c.push(I::I32WrapI64);
         self.c.push(I::LocalSet(left));
-        let saved: Vec<(u32, u32)> = plan
+        // Each affine access's pointer at the strip's start, by access.
+        let saved: Vec<(usize, u32, u32)> = plan
             .accesses
             .iter()
             .enumerate()
             .filter(|(_, a)| a.affine)
-            .map(|(k, _)| (lanes.ptr[k], self.c.temp(ValType::I32)))
+            .map(|(k, _)| (k, lanes.ptr[k], self.c.temp(ValType::I32)))
             .collect();
         let saved_ivar = lanes.ivar.map(|v| (v, self.c.temp(ValType::V128)));
         let outer = self.c.loop_(BlockType::Empty);
@@ -981,7 +1008,7 @@ impl Gen<'_, '_> {
         self.c.push(I::I32LtU);
         self.c.push(I::Select);
         self.c.push(I::LocalSet(strip));
-        for &(p, t) in &saved {
+        for &(_, p, t) in &saved {
             self.c.push(I::LocalGet(p));
             self.c.push(I::LocalSet(t));
         }
@@ -991,7 +1018,7 @@ impl Gen<'_, '_> {
         }
         for collect in [true, false] {
             if !collect {
-                for &(p, t) in &saved {
+                for &(_, p, t) in &saved {
                     self.c.push(I::LocalGet(t));
                     self.c.push(I::LocalSet(p));
                 }
@@ -1026,15 +1053,25 @@ impl Gen<'_, '_> {
                 // Every site's strip through the engine's block function, in place.
                 let sites = lanes.strips.as_ref().expect("strips").sites.borrow().clone();
                 let block = self.helpers.vmath_block(d);
-                for (k, (op, kc)) in sites.into_iter().enumerate() {
-                    let code = vmath::find(op, DType::F64).expect("a vmath operation");
+                for (k, site) in sites.into_iter().enumerate() {
+                    let code = vmath::find(site.op, DType::F64).expect("a vmath operation");
                     self.c.push(I::I32Const(code as i32));
                     for arg in [0, 1] {
-                        self.c.push(I::LocalGet(base));
-                        self.c.push(I::I32Const(Strips::at(k, arg) as i32));
-                        self.c.push(I::I32Add);
+                        let direct = site.from.get(arg).copied().flatten().and_then(|a| {
+                            saved.iter().find(|s| s.0 == a).map(|s| s.2)
+                        });
+                        if let Some(t) = direct {
+                            self.c.push(I::LocalGet(t));
+                        } else {
+                            self.c.push(I::LocalGet(base));
+                            self.c.push(I::I32Const(Strips::at(k, arg as u32) as i32));
+                            self.c.push(I::I32Add);
+                        }
                     }
-                    scalar::constant(&mut self.c, kc.unwrap_or(Scalar::F64(0.0)).cast(d));
+                    scalar::constant(
+                        &mut self.c,
+                        site.k.unwrap_or(Scalar::F64(0.0)).cast(d),
+                    );
                     self.c.push(I::LocalGet(base));
                     self.c.push(I::I32Const(Strips::at(k, 0) as i32));
                     self.c.push(I::I32Add);
@@ -1054,7 +1091,7 @@ impl Gen<'_, '_> {
         lanes.strips = None;
         for t in [base, offset, left, strip, steps]
             .into_iter()
-            .chain(saved.into_iter().map(|(_, t)| t))
+            .chain(saved.into_iter().map(|(_, _, t)| t))
         {
             self.c.release(ValType::I32, t);
         }
@@ -1062,6 +1099,114 @@ impl Gen<'_, '_> {
             self.c.release(ValType::V128, t);
         }
         Ok(())
+    }
+
+    /// The loop as one call, when its body is `out[i] = f(x[i] ...)`: lane locals that
+    /// hold a load, then one store of a call whose operands are loads stepping through
+    /// the loop (or those locals). `None` for anything else.
+    fn pure_map(&self, plan: &Plan, body: &[Stmt]) -> Option<PureMap> {
+        if plan.int_masks {
+            return None;
+        }
+        let f = self.f;
+        let stepping = |e: ExprId| {
+            plan.loads
+                .get(&e)
+                .copied()
+                .filter(|&k| plan.accesses[k].affine)
+        };
+        // Lane locals holding a stepping load, and those holding such a call.
+        let mut alias: HashMap<LocalId, usize> = HashMap::new();
+        let mut called: HashMap<LocalId, PureMap> = HashMap::new();
+        let call = |e: ExprId, alias: &HashMap<LocalId, usize>| -> Option<PureMap> {
+            let (op, k) = self.call_of(e)?;
+            let operands: Vec<ExprId> = match f.get(e) {
+                Expr::Unary(_, a) => vec![*a],
+                Expr::Binary(_, a, _) if op == VmathOp::PowConst => vec![*a],
+                Expr::Binary(_, a, b) => vec![*a, *b],
+                _ => return None,
+            };
+            let from = operands
+                .iter()
+                .map(|&x| match f.get(x) {
+                    Expr::Local(l) => alias.get(l).copied(),
+                    _ => stepping(x),
+                })
+                .collect::<Option<Vec<usize>>>()?;
+            Some(PureMap { op, k, from, to: 0 })
+        };
+        let mut map = None;
+        for st in body {
+            match st {
+                Stmt::Assign(l, e) if f.local_decl(*l).ty == Ty::Scalar(plan.dtype) => {
+                    if let Some(k) = stepping(*e) {
+                        alias.insert(*l, k);
+                    } else {
+                        called.insert(*l, call(*e, &alias)?);
+                    }
+                }
+                Stmt::Assign(..) => {}
+                Stmt::Store { value, .. } if map.is_none() => {
+                    let m = match f.get(*value) {
+                        Expr::Local(l) => called.get(l).cloned()?,
+                        _ => call(*value, &alias)?,
+                    };
+                    let to = plan.stores.first().copied().filter(|&k| plan.accesses[k].affine)?;
+                    map = Some(PureMap { to, ..m });
+                }
+                _ => return None,
+            }
+        }
+        map
+    }
+
+    /// [`Gen::pure_map`]'s loop: one block call per strip, from the operands' arrays
+    /// straight into the stored array, then the pointers past the `nv` iterations.
+    fn map_strips(&mut self, plan: &Plan, lanes: &Lanes, map: &PureMap, nv: u32, per: i32) {
+        let d = plan.dtype;
+        let block = self.helpers.vmath_block(d);
+        let code = vmath::find(map.op, DType::F64).expect("a vmath operation");
+        let [left, strip] = [(); 2].map(|()| self.c.temp(ValType::I32));
+        self.c.push(I::LocalGet(nv));
+        self.c.push(I::I32WrapI64);
+        self.c.push(I::LocalSet(left));
+        let outer = self.c.loop_(BlockType::Empty);
+        self.c.push(I::LocalGet(left));
+        self.c.push(I::I32Const(per));
+        self.c.push(I::LocalGet(left));
+        self.c.push(I::I32Const(per));
+        self.c.push(I::I32LtU);
+        self.c.push(I::Select);
+        self.c.push(I::LocalSet(strip));
+        self.c.push(I::I32Const(code as i32));
+        let a = map.from[0];
+        let b = map.from.get(1).copied().unwrap_or(a);
+        self.c.push(I::LocalGet(lanes.ptr[a]));
+        self.c.push(I::LocalGet(lanes.ptr[b]));
+        scalar::constant(&mut self.c, map.k.unwrap_or(Scalar::F64(0.0)).cast(d));
+        self.c.push(I::LocalGet(lanes.ptr[map.to]));
+        self.c.push(I::LocalGet(strip));
+        self.c.call(block);
+        // Every stepping pointer past the strip.
+        for (k, acc) in plan.accesses.iter().enumerate() {
+            if acc.affine {
+                let p = lanes.ptr[k];
+                self.c.push(I::LocalGet(p));
+                self.c.push(I::LocalGet(strip));
+                self.c.push(I::I32Const(shift_of(d) as i32));
+                self.c.push(I::I32Shl);
+                self.c.push(I::I32Add);
+                self.c.push(I::LocalSet(p));
+            }
+        }
+        self.c.push(I::LocalGet(left));
+        self.c.push(I::LocalGet(strip));
+        self.c.push(I::I32Sub);
+        self.c.push(I::LocalTee(left));
+        self.c.br_if(outer);
+        self.c.end();
+        self.c.release(ValType::I32, left);
+        self.c.release(ValType::I32, strip);
     }
 
     /// Advances each affine access's pointer (and the loop variable's lanes) by one vector.
@@ -1248,6 +1393,15 @@ impl Gen<'_, '_> {
     /// Pushes the lanes of a lane expression (or, for a comparison, its mask).
     fn vexpr(&mut self, plan: &Plan, lanes: &Lanes, e: ExprId, env: &HashMap<LocalId, u32>) {
         let d = plan.dtype;
+        // The first pass of a strip: a call's operands into the scratch (or, a plain
+        // load, read in place by the block function), and no call.
+        if let Some(st) = &lanes.strips
+            && st.collect.get()
+            && let Some((op, k)) = self.call_of(e)
+        {
+            self.collect_call(plan, lanes, st, e, op, k, env);
+            return;
+        }
         // The second pass of a strip: a call's result, from the scratch.
         if let Some(st) = &lanes.strips
             && !st.collect.get()
@@ -1448,12 +1602,6 @@ impl Gen<'_, '_> {
     /// first gets a harmless value in the lanes outside the active mask, and a vector with
     /// no active lane skips the call (its lanes are not kept).
     fn call_lanes(&mut self, lanes: &Lanes, op: VmathOp, d: DType, k: Option<Scalar>) {
-        if let Some(st) = &lanes.strips
-            && st.collect.get()
-        {
-            self.collect_call(lanes, st, op, d, k);
-            return;
-        }
         let Some(m) = lanes.active.get() else {
             if let Some(k) = k {
                 scalar::constant(&mut self.c, k);
@@ -1499,38 +1647,59 @@ impl Gen<'_, '_> {
         }
     }
 
-    /// The first pass of a strip at a call: stores the operands on the stack (with the
-    /// harmless value in lanes outside the active mask, as [`Gen::call_lanes`] passes
-    /// them) into the call site's scratch, records the site, and leaves a zero vector for
-    /// the result, which this pass does not use.
-    fn collect_call(&mut self, lanes: &Lanes, st: &Strips, op: VmathOp, d: DType, k: Option<Scalar>) {
+    /// The first pass of a strip at call `e` (`op`, constant exponent `k`): each operand
+    /// that is a plain load of an access stepping through the strip, outside any mask, is
+    /// left where it is (the block function reads it there); each other one is computed,
+    /// with the harmless value in lanes outside the active mask (as [`Gen::call_lanes`]
+    /// passes them), and stored into the site's scratch. Records the site and leaves a
+    /// zero vector for the result, which this pass does not use.
+    #[allow(clippy::too_many_arguments)]
+    fn collect_call(
+        &mut self,
+        plan: &Plan,
+        lanes: &Lanes,
+        st: &Strips,
+        e: ExprId,
+        op: VmathOp,
+        k: Option<Scalar>,
+        env: &HashMap<LocalId, u32>,
+    ) {
+        let d = plan.dtype;
         let site = st.site.get();
         st.site.set(site + 1);
-        let n = if matches!(op, VmathOp::Binary(_)) { 2 } else { 1 };
-        let args: Vec<u32> = (0..n).map(|_| self.c.temp(ValType::V128)).collect();
-        for &t in args.iter().rev() {
-            self.c.push(I::LocalSet(t));
-        }
+        let operands: Vec<ExprId> = match self.f.get(e) {
+            Expr::Unary(_, a) => vec![*a],
+            Expr::Binary(_, a, _) if op == VmathOp::PowConst => vec![*a],
+            Expr::Binary(_, a, b) => vec![*a, *b],
+            _ => unreachable!("a call is a unary or binary operation"),
+        };
         let safe = if op == VmathOp::Unary(UnaryOp::Arccosh) { 2.0 } else { 0.5 };
-        for (i, &t) in args.iter().enumerate() {
-            self.c.push(I::LocalGet(st.base));
-            self.c.push(I::LocalGet(st.offset));
-            self.c.push(I::I32Add);
-            self.c.push(I::LocalGet(t));
-            if let Some(m) = lanes.active.get() {
-                scalar::constant(&mut self.c, Scalar::F64(safe).cast(d));
-                self.c.push(splat(d));
-                self.c.push(I::LocalGet(m));
-                self.c.push(I::V128Bitselect);
+        let mut from = Vec::with_capacity(operands.len());
+        for (i, x) in operands.into_iter().enumerate() {
+            let direct = match self.f.get(x) {
+                Expr::Load(..) if lanes.active.get().is_none() => {
+                    plan.loads.get(&x).copied().filter(|k| !lanes.splat.contains_key(k))
+                }
+                _ => None,
+            };
+            if direct.is_none() {
+                self.c.push(I::LocalGet(st.base));
+                self.c.push(I::LocalGet(st.offset));
+                self.c.push(I::I32Add);
+                self.vexpr(plan, lanes, x, env);
+                if let Some(m) = lanes.active.get() {
+                    scalar::constant(&mut self.c, Scalar::F64(safe).cast(d));
+                    self.c.push(splat(d));
+                    self.c.push(I::LocalGet(m));
+                    self.c.push(I::V128Bitselect);
+                }
+                self.c.push(I::V128Store(memarg(Strips::at(site, i as u32), 4)));
             }
-            self.c.push(I::V128Store(memarg(Strips::at(site, i as u32), 4)));
-        }
-        for t in args {
-            self.c.release(ValType::V128, t);
+            from.push(direct);
         }
         let mut sites = st.sites.borrow_mut();
         if sites.len() == site {
-            sites.push((op, k));
+            sites.push(Site { op, k, from });
         }
         self.c.push(I::V128Const(0));
     }
