@@ -999,15 +999,7 @@ impl Gen<'_, '_> {
             .map(|(k, _)| (k, lanes.ptr[k], self.c.temp(ValType::I32)))
             .collect();
         let saved_ivar = lanes.ivar.map(|v| (v, self.c.temp(ValType::V128)));
-        let outer = self.c.loop_(BlockType::Empty);
-        // strip = min(left, per)
-        self.c.push(I::LocalGet(left));
-        self.c.push(I::I32Const(per));
-        self.c.push(I::LocalGet(left));
-        self.c.push(I::I32Const(per));
-        self.c.push(I::I32LtU);
-        self.c.push(I::Select);
-        self.c.push(I::LocalSet(strip));
+        let outer = self.strip_head(left, strip, per);
         for &(_, p, t) in &saved {
             self.c.push(I::LocalGet(p));
             self.c.push(I::LocalSet(t));
@@ -1080,12 +1072,7 @@ impl Gen<'_, '_> {
                 }
             }
         }
-        self.c.push(I::LocalGet(left));
-        self.c.push(I::LocalGet(strip));
-        self.c.push(I::I32Sub);
-        self.c.push(I::LocalTee(left));
-        self.c.br_if(outer);
-        self.c.end();
+        self.strip_tail(left, strip, outer);
         self.c.br(exit);
         self.c.end();
         lanes.strips = None;
@@ -1170,14 +1157,7 @@ impl Gen<'_, '_> {
         self.c.push(I::LocalGet(nv));
         self.c.push(I::I32WrapI64);
         self.c.push(I::LocalSet(left));
-        let outer = self.c.loop_(BlockType::Empty);
-        self.c.push(I::LocalGet(left));
-        self.c.push(I::I32Const(per));
-        self.c.push(I::LocalGet(left));
-        self.c.push(I::I32Const(per));
-        self.c.push(I::I32LtU);
-        self.c.push(I::Select);
-        self.c.push(I::LocalSet(strip));
+        let outer = self.strip_head(left, strip, per);
         self.c.push(I::I32Const(code as i32));
         let a = map.from[0];
         let b = map.from.get(1).copied().unwrap_or(a);
@@ -1199,14 +1179,32 @@ impl Gen<'_, '_> {
                 self.c.push(I::LocalSet(p));
             }
         }
+        self.strip_tail(left, strip, outer);
+        self.c.release(ValType::I32, left);
+        self.c.release(ValType::I32, strip);
+    }
+
+    /// Opens the loop over strips: `strip = min(left, per)` at each turn.
+    fn strip_head(&mut self, left: u32, strip: u32, per: i32) -> Label {
+        let outer = self.c.loop_(BlockType::Empty);
+        self.c.push(I::LocalGet(left));
+        self.c.push(I::I32Const(per));
+        self.c.push(I::LocalGet(left));
+        self.c.push(I::I32Const(per));
+        self.c.push(I::I32LtU);
+        self.c.push(I::Select);
+        self.c.push(I::LocalSet(strip));
+        outer
+    }
+
+    /// Closes the loop over strips: `left -= strip`, again while some are left.
+    fn strip_tail(&mut self, left: u32, strip: u32, outer: Label) {
         self.c.push(I::LocalGet(left));
         self.c.push(I::LocalGet(strip));
         self.c.push(I::I32Sub);
         self.c.push(I::LocalTee(left));
         self.c.br_if(outer);
         self.c.end();
-        self.c.release(ValType::I32, left);
-        self.c.release(ValType::I32, strip);
     }
 
     /// Advances each affine access's pointer (and the loop variable's lanes) by one vector.
