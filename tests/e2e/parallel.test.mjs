@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
+import { listedCases } from '../node/kernel-lists.mjs';
 import { open, repo, useBrowserAndServers } from './browser.mjs';
 
 const env = useBrowserAndServers();
@@ -159,12 +160,7 @@ async function parallelCasesOnThePage(text) {
 
 test('isolated page: the parallel Numba cases give Numba results on 1, 2 and 3 threads, the same bits on each', async () => {
   const text = readFileSync(`${repo}/tests/kernels/cases.json`, 'utf8');
-  const known = new Set(
-    readFileSync(`${repo}/tests/kernels/known_failures.txt`, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() && !l.startsWith('#'))
-      .map((l) => l.split(' ')[0]),
-  );
+  const known = listedCases();
   const page = await open(env.browser, env.isolated.url, { cores: 3 });
   const r = await page.evaluate(parallelCasesOnThePage, text);
   assert.equal(r.poolSize, 3);

@@ -98,14 +98,7 @@ macro_rules! lanes_impl {
             }
             #[inline]
             fn unary1(op: UnaryOp, a: $t) -> Option<$t> {
-                let x = <$v>::splat(a);
-                match op {
-                    $(UnaryOp::$u => {
-                        let (r, ok) = (fast1!($uf $(/ $ufast)?))(x);
-                        Some(if ok { r[0] } else { vmath::$uf(x)[0] })
-                    })*
-                    _ => None,
-                }
+                Self::unary_v(op, <$v>::splat(a)).map(|r| r[0])
             }
             #[inline(always)]
             fn unary_v(op: UnaryOp, x: $v) -> Option<$v> {
@@ -129,14 +122,7 @@ macro_rules! lanes_impl {
             }
             #[inline]
             fn binary1(op: BinaryOp, a: $t, b: $t) -> Option<$t> {
-                let (x, y) = (<$v>::splat(a), <$v>::splat(b));
-                match op {
-                    $(BinaryOp::$b => {
-                        let (r, ok) = (fast2!($bf $(/ $bfast)?))(x, y);
-                        Some(if ok { r[0] } else { vmath::$bf(x, y)[0] })
-                    })*
-                    _ => None,
-                }
+                Self::binary_v(op, <$v>::splat(a), <$v>::splat(b)).map(|r| r[0])
             }
             unsafe fn binary(op: BinaryOp, a: *const $t, b: *const $t, o: *mut $t, n: usize) -> bool {
                 // SAFETY: forwarded from the caller.

@@ -558,6 +558,14 @@ struct Site {
     from: Vec<Option<usize>>,
 }
 
+/// An address a block call takes: an `i32` local holding it, or an offset into the
+/// scratch whose address a local holds.
+#[derive(Clone, Copy)]
+enum Addr {
+    At(u32),
+    Scratch(u32, u64),
+}
+
 /// A loop that is one call per element: `out[i] = op(a[i] (, b[i]))`, by access.
 #[derive(Clone)]
 struct PureMap {
@@ -1044,31 +1052,21 @@ impl Gen<'_, '_> {
             if collect {
                 // Every site's strip through the engine's block function, in place.
                 let sites = lanes.strips.as_ref().expect("strips").sites.borrow().clone();
-                let block = self.helpers.vmath_block(d);
                 for (k, site) in sites.into_iter().enumerate() {
-                    let code = vmath::find(site.op, DType::F64).expect("a vmath operation");
-                    self.c.push(I::I32Const(code as i32));
-                    for arg in [0, 1] {
-                        let direct = site.from.get(arg).copied().flatten().and_then(|a| {
-                            saved.iter().find(|s| s.0 == a).map(|s| s.2)
-                        });
-                        if let Some(t) = direct {
-                            self.c.push(I::LocalGet(t));
-                        } else {
-                            self.c.push(I::LocalGet(base));
-                            self.c.push(I::I32Const(Strips::at(k, arg as u32) as i32));
-                            self.c.push(I::I32Add);
-                        }
-                    }
-                    scalar::constant(
-                        &mut self.c,
-                        site.k.unwrap_or(Scalar::F64(0.0)).cast(d),
-                    );
-                    self.c.push(I::LocalGet(base));
-                    self.c.push(I::I32Const(Strips::at(k, 0) as i32));
-                    self.c.push(I::I32Add);
-                    self.c.push(I::LocalGet(strip));
-                    self.c.call(block);
+                    // An operand read in place: its access's pointer at the strip's start.
+                    let operand = |arg: usize| {
+                        site.from
+                            .get(arg)
+                            .copied()
+                            .flatten()
+                            .and_then(|a| saved.iter().find(|s| s.0 == a))
+                            .map_or(Addr::Scratch(base, Strips::at(k, arg as u32)), |s| {
+                                Addr::At(s.2)
+                            })
+                    };
+                    let (a, b) = (operand(0), operand(1));
+                    let out = Addr::Scratch(base, Strips::at(k, 0));
+                    self.block_call(d, site.op, site.k, [a, b, out], strip);
                 }
             }
         }
@@ -1107,13 +1105,8 @@ impl Gen<'_, '_> {
         let mut called: HashMap<LocalId, PureMap> = HashMap::new();
         let call = |e: ExprId, alias: &HashMap<LocalId, usize>| -> Option<PureMap> {
             let (op, k) = self.call_of(e)?;
-            let operands: Vec<ExprId> = match f.get(e) {
-                Expr::Unary(_, a) => vec![*a],
-                Expr::Binary(_, a, _) if op == VmathOp::PowConst => vec![*a],
-                Expr::Binary(_, a, b) => vec![*a, *b],
-                _ => return None,
-            };
-            let from = operands
+            let from = self
+                .call_operands(e, op)
                 .iter()
                 .map(|&x| match f.get(x) {
                     Expr::Local(l) => alias.get(l).copied(),
@@ -1151,22 +1144,15 @@ impl Gen<'_, '_> {
     /// straight into the stored array, then the pointers past the `nv` iterations.
     fn map_strips(&mut self, plan: &Plan, lanes: &Lanes, map: &PureMap, nv: u32, per: i32) {
         let d = plan.dtype;
-        let block = self.helpers.vmath_block(d);
-        let code = vmath::find(map.op, DType::F64).expect("a vmath operation");
         let [left, strip] = [(); 2].map(|()| self.c.temp(ValType::I32));
         self.c.push(I::LocalGet(nv));
         self.c.push(I::I32WrapI64);
         self.c.push(I::LocalSet(left));
         let outer = self.strip_head(left, strip, per);
-        self.c.push(I::I32Const(code as i32));
         let a = map.from[0];
         let b = map.from.get(1).copied().unwrap_or(a);
-        self.c.push(I::LocalGet(lanes.ptr[a]));
-        self.c.push(I::LocalGet(lanes.ptr[b]));
-        scalar::constant(&mut self.c, map.k.unwrap_or(Scalar::F64(0.0)).cast(d));
-        self.c.push(I::LocalGet(lanes.ptr[map.to]));
-        self.c.push(I::LocalGet(strip));
-        self.c.call(block);
+        let [a, b, out] = [a, b, map.to].map(|k| Addr::At(lanes.ptr[k]));
+        self.block_call(d, map.op, map.k, [a, b, out], strip);
         // Every stepping pointer past the strip.
         for (k, acc) in plan.accesses.iter().enumerate() {
             if acc.affine {
@@ -1182,6 +1168,34 @@ impl Gen<'_, '_> {
         self.strip_tail(left, strip, outer);
         self.c.release(ValType::I32, left);
         self.c.release(ValType::I32, strip);
+    }
+
+    /// Calls the engine's block function of `op` (constant exponent `k`) on `n` (a local)
+    /// elements: operands at `a` and `b` (`b` read only for a binary `op`), result at
+    /// `out`.
+    fn block_call(&mut self, d: DType, op: VmathOp, k: Option<Scalar>, [a, b, out]: [Addr; 3], n: u32) {
+        let code = vmath::find(op, DType::F64).expect("a vmath operation");
+        let block = self.helpers.vmath_block(d);
+        self.c.push(I::I32Const(code as i32));
+        for at in [a, b] {
+            self.push_addr(at);
+        }
+        scalar::constant(&mut self.c, k.unwrap_or(Scalar::F64(0.0)).cast(d));
+        self.push_addr(out);
+        self.c.push(I::LocalGet(n));
+        self.c.call(block);
+    }
+
+    /// Pushes address `at`.
+    fn push_addr(&mut self, at: Addr) {
+        match at {
+            Addr::At(p) => self.c.push(I::LocalGet(p)),
+            Addr::Scratch(base, offset) => {
+                self.c.push(I::LocalGet(base));
+                self.c.push(I::I32Const(offset as i32));
+                self.c.push(I::I32Add);
+            }
+        }
     }
 
     /// Opens the loop over strips: `strip = min(left, per)` at each turn.
@@ -1391,26 +1405,22 @@ impl Gen<'_, '_> {
     /// Pushes the lanes of a lane expression (or, for a comparison, its mask).
     fn vexpr(&mut self, plan: &Plan, lanes: &Lanes, e: ExprId, env: &HashMap<LocalId, u32>) {
         let d = plan.dtype;
-        // The first pass of a strip: a call's operands into the scratch (or, a plain
-        // load, read in place by the block function), and no call.
+        // A call in a loop over strips: in the first pass, its operands into the scratch
+        // (or, a plain load, read in place by the block function), and no call; in the
+        // second, its result, from the scratch.
         if let Some(st) = &lanes.strips
-            && st.collect.get()
             && let Some((op, k)) = self.call_of(e)
         {
-            self.collect_call(plan, lanes, st, e, op, k, env);
-            return;
-        }
-        // The second pass of a strip: a call's result, from the scratch.
-        if let Some(st) = &lanes.strips
-            && !st.collect.get()
-            && self.call_of(e).is_some()
-        {
-            let k = st.site.get();
-            st.site.set(k + 1);
-            self.c.push(I::LocalGet(st.base));
-            self.c.push(I::LocalGet(st.offset));
-            self.c.push(I::I32Add);
-            self.c.push(I::V128Load(memarg(Strips::at(k, 0), 4)));
+            if st.collect.get() {
+                self.collect_call(plan, lanes, st, e, op, k, env);
+            } else {
+                let k = st.site.get();
+                st.site.set(k + 1);
+                self.c.push(I::LocalGet(st.base));
+                self.c.push(I::LocalGet(st.offset));
+                self.c.push(I::I32Add);
+                self.c.push(I::V128Load(memarg(Strips::at(k, 0), 4)));
+            }
             return;
         }
         let f64_ = d == DType::F64;
@@ -1665,12 +1675,7 @@ impl Gen<'_, '_> {
         let d = plan.dtype;
         let site = st.site.get();
         st.site.set(site + 1);
-        let operands: Vec<ExprId> = match self.f.get(e) {
-            Expr::Unary(_, a) => vec![*a],
-            Expr::Binary(_, a, _) if op == VmathOp::PowConst => vec![*a],
-            Expr::Binary(_, a, b) => vec![*a, *b],
-            _ => unreachable!("a call is a unary or binary operation"),
-        };
+        let operands = self.call_operands(e, op);
         let safe = if op == VmathOp::Unary(UnaryOp::Arccosh) { 2.0 } else { 0.5 };
         let mut from = Vec::with_capacity(operands.len());
         for (i, x) in operands.into_iter().enumerate() {
@@ -1767,27 +1772,23 @@ impl Gen<'_, '_> {
         }
     }
 
-    /// How many vmath calls emitting `e` makes (each use of a shared expression counts).
-    fn count_calls(&self, e: ExprId) -> usize {
-        let f = self.f;
-        let own = usize::from(self.call_of(e).is_some());
-        own + match f.get(e) {
-            Expr::Unary(_, a) => self.count_calls(*a),
-            Expr::Binary(_, a, b) if f.ty(*a) == &Ty::Scalar(DType::I64) => {
-                let _ = (a, b);
-                0
-            }
-            Expr::Binary(op, a, b) => {
-                if lane_op(f, *op, *b) == VmathOp::PowConst {
-                    self.count_calls(*a)
-                } else {
-                    self.count_calls(*a) + self.count_calls(*b)
-                }
-            }
-            Expr::Cond(c, a, b) => self.count_calls(*c) + self.count_calls(*a) + self.count_calls(*b),
-            Expr::PyDiv(_, a, b) => self.count_calls(*a) + self.count_calls(*b),
-            _ => 0,
+    /// The operands call `e` (of operation `op`, [`Gen::call_of`]) passes: a constant
+    /// power's base alone.
+    fn call_operands(&self, e: ExprId, op: VmathOp) -> Vec<ExprId> {
+        match self.f.get(e) {
+            Expr::Unary(_, a) => vec![*a],
+            Expr::Binary(_, a, _) if op == VmathOp::PowConst => vec![*a],
+            Expr::Binary(_, a, b) => vec![*a, *b],
+            _ => unreachable!("a call is a unary or binary operation"),
         }
+    }
+
+    /// How many vmath calls emitting `e` makes, at most (each use of a shared expression
+    /// counts).
+    fn count_calls(&self, e: ExprId) -> usize {
+        let mut n = usize::from(self.call_of(e).is_some());
+        self.f.get(e).each_operand(|x| n += self.count_calls(x));
+        n
     }
 
     /// How many vmath calls one vector step of `body` makes.
