@@ -2,7 +2,7 @@
 //! compares only those after a call, and copies nothing for a kernel that writes none.
 //! Every case compiles a kernel through the real front end.
 
-use numwasm::api::{Array, KernelArg, Kernels};
+use numwasm::api::{Array, KernelArg, KernelValue, Kernels};
 use numwasm::front::numba::Module;
 use numwasm::kir::writes::written_params;
 use numwasm::kir::{ArrayTy, Layout, Ty};
@@ -18,6 +18,11 @@ def reads(a, b):
     for i in range(a.shape[0]):
         s += a[i] * b[i]
     return s
+
+@njit
+def gives_back(a, b):
+    b[0] = a[0]
+    return a[1:], b
 
 @njit
 def stores(a, b):
@@ -152,4 +157,52 @@ fn arrays_written_in_place_are_not_reported() {
         .call_in_place("stores", &mut args, &mut [], None, &|_, _| false)
         .expect("runs");
     assert!(r.mutated.is_empty(), "the same bits again");
+}
+
+/// An array argument returned whole is named, not copied, by `call_in_place` (positional
+/// or keyword); a view of one is a new array; `call` copies the argument as it was left.
+#[test]
+fn arguments_returned_whole_are_named() {
+    let k = Kernels::new(KERNELS).expect("parses");
+    let mut args = vec![f64_array(vec![5.0, 6.0])];
+    let mut kwargs = vec![("b".to_owned(), f64_array(vec![0.0, 0.0]))];
+    let r = k
+        .call_in_place("gives_back", &mut args, &mut kwargs, None, &|_, _| false)
+        .expect("runs");
+    let KernelValue::Tuple(items) = &r.value else {
+        panic!("a tuple: {:?}", r.value)
+    };
+    assert_eq!(
+        items[0],
+        KernelValue::Array(Array {
+            dtype: DType::F64,
+            shape: vec![1],
+            data: Buffer::F64(vec![6.0])
+        })
+    );
+    assert_eq!(
+        items[1],
+        KernelValue::Argument {
+            keyword: true,
+            index: 0
+        }
+    );
+    let r = k
+        .call(
+            "gives_back",
+            vec![f64_array(vec![1.0, 2.0]), f64_array(vec![0.0, 0.0])],
+            Vec::new(),
+        )
+        .expect("runs");
+    let KernelValue::Tuple(items) = &r.value else {
+        panic!("a tuple: {:?}", r.value)
+    };
+    assert_eq!(
+        items[1],
+        KernelValue::Array(Array {
+            dtype: DType::F64,
+            shape: vec![2],
+            data: Buffer::F64(vec![1.0, 0.0])
+        })
+    );
 }

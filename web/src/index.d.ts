@@ -284,7 +284,9 @@ export class KernelModule {
    * resident arrays, weak scalars; a 0-d NDArray-like is a NumPy scalar of its dtype).
    * Arrays the kernel writes are updated in place, as Numba mutates NumPy arguments: typed
    * arrays, plain arrays, NDArray-likes (strided ones through their strides) and resident
-   * arrays. Errors are NumwasmErrors whose span points into the module's source.
+   * arrays. An array argument returned whole (a ufunc's `out=`) is the caller's own: an
+   * NDArray over the caller's typed array, or with `resident: true` the ResidentArray
+   * passed. Errors are NumwasmErrors whose span points into the module's source.
    */
   call(name: string, args?: Input[], options?: KernelCallOptions): Promise<KernelResult>;
   call(

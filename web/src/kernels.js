@@ -7,7 +7,7 @@
 
 import { ResidentArray, callThreads, engineCall, forgotten, generation, requireStarted, staleHandle } from './api.js';
 import { NumwasmError } from './errors.js';
-import { normalizeInput, writeBack } from './ndarray.js';
+import { normalizeInput, ownData, writeBack } from './ndarray.js';
 import { checkOptions, checkSignal } from './options.js';
 
 function freedError() {
@@ -36,10 +36,22 @@ function prepareArgs(fn, name, args, kwargs) {
 /**
  * An engine value as the caller sees it: an NDArray (or, for a `resident` call, a
  * ResidentArray of engine generation `gen`), a JS array for a tuple, undefined for None.
+ * An argument the kernel returned whole (`{ argument }`: a ufunc's `out=`, `return a`) is
+ * the caller's own: the ResidentArray passed, or an NDArray over the caller's memory
+ * (written back already; else the written data, else the argument read again).
  */
-function toResult(value, gen) {
+function toResult(value, gen, values, mutated) {
   if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) return value.map((v) => toResult(v, gen));
+  if (Array.isArray(value)) return value.map((v) => toResult(v, gen, values, mutated));
+  if (value.argument !== undefined) {
+    const arg = values[value.argument];
+    if (value.dtype === undefined) return arg;
+    const data =
+      ownData(arg, value.dtype, value.shape.reduce((p, e) => p * e, 1)) ??
+      mutated.find((m) => m.index === value.argument)?.data ??
+      normalizeInput(`argument ${value.argument}`, arg).data;
+    return { data, shape: value.shape, dtype: value.dtype };
+  }
   if (value.resident !== undefined) return new ResidentArray(value.resident, value.dtype, value.shape, gen);
   return { data: value.data, shape: value.shape, dtype: value.dtype };
 }
@@ -79,7 +91,10 @@ export class KernelModule {
   /**
    * Calls kernel `name` with positional `args` and `options.kwargs`. Resolves to the value:
    * an NDArray for an array, a 0-d NDArray for a scalar, a 1-d one for a list, a JS array
-   * for a tuple, undefined for None. With `resident: true`, an array or list result
+   * for a tuple, undefined for None. An array argument the kernel returns whole (a
+   * ufunc's `out=`) is the caller's own: the ResidentArray passed, or an NDArray whose data
+   * views the caller's typed array's memory (as NumPy returns `out` itself), not a copy. With
+   * `resident: true`, an array or list result
    * (tuple members too) stays in wasm memory as a ResidentArray (no copy out; pass it to
    * later calls, read it with toArray(), free it). A result that is an object carries
    * non-enumerable `timing` and `signature`. Arrays the kernel wrote are updated in place.
@@ -106,7 +121,7 @@ export class KernelModule {
     );
     const { value, mutated, signature } = reply.result;
     for (const { index, data } of mutated) writeBack(values[index], data);
-    const result = toResult(value, gen);
+    const result = toResult(value, gen, values, mutated);
     if (result !== undefined) {
       // tier: "wasm" (generated code) or "executor" (the reference executor runs what the
       // code generator does not compile yet).
@@ -116,8 +131,9 @@ export class KernelModule {
         threads: reply.threads,
         tier: reply.result.tier,
       };
-      Object.defineProperty(result, 'timing', { value: timing, enumerable: false });
-      Object.defineProperty(result, 'signature', { value: signature, enumerable: false });
+      // (configurable: a ResidentArray the caller passed as `out` comes back again)
+      Object.defineProperty(result, 'timing', { value: timing, enumerable: false, configurable: true });
+      Object.defineProperty(result, 'signature', { value: signature, enumerable: false, configurable: true });
     }
     return result;
   }

@@ -529,6 +529,28 @@ export function writeBack(value, data) {
   }
 }
 
+/**
+ * A view of the caller's own memory behind `value` (as normalizeInput read it) when that
+ * holds `n` elements of a `dtype` array in C order, unstrided: a kernel that returns an
+ * argument whole (a ufunc's `out=`) gives back the caller's array, as NumPy does. A fresh
+ * view through the intrinsics (the caller's object may lie about its length), over the same
+ * buffer, offset and length. Null otherwise (then the caller gets a copy).
+ */
+export function ownData(value, dtype, n) {
+  const view = value !== null && typeof value === 'object' ? views.get(value) : undefined;
+  if (!view || view.stride || !isTypedArray(view.target) || !isDType(dtype)) return null;
+  const { target } = view;
+  const name = typedName(target);
+  if (name !== DTYPES[dtype].name) return null;
+  try {
+    TA_AT.call(target, 0);
+    if (TA_LENGTH.call(target) !== n) return null;
+    return new TYPED[name](TA_BUFFER.call(target), TA_OFFSET.call(target), n);
+  } catch {
+    return null;
+  }
+}
+
 /** bool data must hold 0 or 1; any other byte means true, as NumPy's astype(bool). */
 function toBool(data) {
   if (data.every((v) => v <= 1)) return data;

@@ -312,6 +312,91 @@ def small(a):
   await assert.rejects(m.call('ssum', [x], { resident: 1 }), kind('TypeError', /resident must be true or false/));
 });
 
+test('an argument returned whole is the caller\'s own array (a ufunc\'s out=, return a), not a copy', async () => {
+  const u = await nw.kernels(`
+import numpy as np
+from numba import njit, vectorize, float64
+
+@vectorize([float64(float64, float64)])
+def axpb(x, y):
+    return 2.0 * x + y
+
+@njit
+def bump(a):
+    a += 1.0
+    return a
+
+@njit
+def both(a):
+    return a, a[1:]
+`);
+  // The result's data views the caller's memory (a fresh view: the caller's object could
+  // lie about its length).
+  const same = (d, t) => d.constructor === t.constructor && d.buffer === t.buffer && d.byteOffset === t.byteOffset && d.length === t.length;
+  const x = new Float64Array([1, 2, 3, 4]);
+  const y = new Float64Array([0.5, 0.5, 0.5, 0.5]);
+  // A ufunc's out=, given as the argument after the inputs or as a keyword.
+  for (const call of [
+    (out) => u.call('axpb', [x, y, out]),
+    (out) => u.call('axpb', [x, y], { kwargs: { out } }),
+  ]) {
+    const out = new Float64Array(4);
+    const r = await call(out);
+    assert.ok(same(r.data, out));
+    assert.equal(r.timing.tier, 'wasm');
+    assert.deepEqual({ dtype: r.dtype, shape: r.shape, data: [...out] }, { dtype: 'float64', shape: [4], data: [2.5, 4.5, 6.5, 8.5] });
+    assert.match(r.signature, /-> array\(float64, 1d, C\)$/);
+  }
+  // An NDArray-like out: the result is over its data; a strided one is read back in C order.
+  const nd = { data: new Float64Array(4), shape: [2, 2] };
+  const r2 = await u.call('axpb', [{ data: x, shape: [2, 2] }, 1.0, nd]);
+  assert.ok(same(r2.data, nd.data));
+  assert.deepEqual(r2.shape, [2, 2]);
+  const backing = new Float64Array(8);
+  const strided = { data: backing, shape: [4], stride: [2], offset: 1 };
+  const r3 = await u.call('axpb', [x, 0.0, strided]);
+  assert.notEqual(r3.data, backing);
+  assert.deepEqual([...r3.data], [2, 4, 6, 8]);
+  assert.deepEqual([...backing], [0, 2, 0, 4, 0, 6, 0, 8]);
+  // An njit kernel returning its argument; a view of it is a new array.
+  const a = new Float64Array([1, 2, 3]);
+  const b = await u.call('bump', [a]);
+  assert.ok(same(b.data, a));
+  assert.deepEqual([...a], [2, 3, 4]);
+  b.data[0] = 7;
+  assert.equal(a[0], 7);
+  const [whole, tail] = await u.call('both', [a]);
+  assert.ok(same(whole.data, a));
+  assert.notEqual(tail.data.buffer, a.buffer);
+  assert.deepEqual([...tail.data], [3, 4]);
+
+  // resident: true with a resident out gives back that ResidentArray itself, nothing new
+  // kept; its timing is the latest call's.
+  const before = await nw.residentCount();
+  const hx = await nw.array(new Float64Array([1, 2, 3, 4]));
+  const hout = await nw.array(new Float64Array(4));
+  for (const k of [1, 2]) {
+    const r = await u.call('axpb', [hx, k, hout], { resident: true });
+    assert.equal(r, hout);
+    assert.equal(typeof r.timing.computeMs, 'number');
+    assert.deepEqual([...(await hout.toArray()).data], [2 + k, 4 + k, 6 + k, 8 + k]);
+  }
+  assert.equal(await nw.residentCount(), before + 2);
+  // A resident out without resident: true comes back as a copy; a typed out with
+  // resident: true as a new resident array holding what out holds.
+  const c = await u.call('axpb', [hx, 0.0, hout]);
+  assert.ok(!(c instanceof nw.ResidentArray));
+  assert.deepEqual([...c.data], [2, 4, 6, 8]);
+  const out = new Float64Array(4);
+  const kept = await u.call('axpb', [x, 1.0, out], { resident: true });
+  assert.ok(kept instanceof nw.ResidentArray);
+  assert.deepEqual([...(await kept.toArray()).data], [...out]);
+  assert.deepEqual([...out], [3, 5, 7, 9]);
+  for (const h of [hx, hout, kept]) h.free();
+  assert.equal(await nw.residentCount(), before);
+  u.free();
+});
+
 test('module errors reject nw.kernels() with kind, span, notes and a code frame', async () => {
   const typing = `import numpy as np
 from numba import njit

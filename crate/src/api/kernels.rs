@@ -52,6 +52,40 @@ pub enum KernelValue {
     List(Array),
     Tuple(Vec<KernelValue>),
     None,
+    /// One of the call's own array arguments, returned whole (`return out`, a ufunc's
+    /// `out=`): positional argument `index`, or keyword argument `index` in the order
+    /// given. The call moved its buffer back into that argument with what the kernel
+    /// wrote, so the result is there, not copied. Only [`Kernels::call_in_place`] gives
+    /// it; [`Kernels::call`] and [`Kernels::call_with`] copy the argument instead.
+    Argument {
+        keyword: bool,
+        index: usize,
+    },
+}
+
+impl KernelValue {
+    /// The value with every [`KernelValue::Argument`] replaced by a copy of the argument
+    /// it names (as the call left it).
+    #[must_use]
+    pub fn resolve(self, args: &[KernelArg], kwargs: &[(String, KernelArg)]) -> Self {
+        match self {
+            Self::Argument { keyword, index } => {
+                let arg = if keyword {
+                    kwargs.get(index).map(|(_, a)| a)
+                } else {
+                    args.get(index)
+                };
+                match arg {
+                    Some(KernelArg::Array(a)) => Self::Array(a.clone()),
+                    _ => Self::None,
+                }
+            }
+            Self::Tuple(items) => {
+                Self::Tuple(items.into_iter().map(|v| v.resolve(args, kwargs)).collect())
+            }
+            other => other,
+        }
+    }
 }
 
 /// The result of a call: the value, the array arguments the kernel wrote (index into the
@@ -331,13 +365,16 @@ impl Kernels {
         kwargs: &mut [(String, KernelArg)],
         host: Option<&dyn WasmHost>,
     ) -> Result<KernelCall, Diagnostic> {
-        self.call_in_place(name, args, kwargs, host, &|_, _| false)
+        let mut call = self.call_in_place(name, args, kwargs, host, &|_, _| false)?;
+        call.value = call.value.resolve(args, kwargs);
+        Ok(call)
     }
 
     /// [`Self::call_with`], where `in_place(keyword, index)` names the array arguments
     /// whose writes need no report (an engine's resident arrays, written where they
     /// live): they are not snapshotted before the call nor listed in
-    /// `KernelCall::mutated`, which saves a copy and a comparison of each.
+    /// `KernelCall::mutated`, which saves a copy and a comparison of each. An array
+    /// argument the kernel returns whole is [`KernelValue::Argument`], not a copy.
     pub fn call_in_place(
         &self,
         name: &str,
@@ -361,7 +398,7 @@ impl Kernels {
                 .filter(|l| in_place(l.keyword, l.index))
                 .map(|l| Rc::as_ptr(&l.data))
                 .collect();
-            self.run_bound(name, values, named, host, &quiet)
+            self.run_bound(name, values, named, host, &quiet, &lent)
         })();
         // Every array goes back to its argument.
         for l in lent {
@@ -386,6 +423,7 @@ impl Kernels {
         named: Vec<(String, Value)>,
         host: Option<&dyn WasmHost>,
         quiet: &[*const RefCell<Buffer>],
+        lent: &[Lent],
     ) -> Result<KernelCall, Diagnostic> {
         let (values, tys, key) = self.bind_values(name, values, named)?;
         let compiled = self.program(&key, &tys)?;
@@ -405,15 +443,32 @@ impl Kernels {
                 _ => None,
             })
             .collect();
+        // An array result that is an argument array whole (its buffer, offset, shape and
+        // strides) is that argument.
+        let argument =
+            |data: &Rc<RefCell<Buffer>>, offset: usize, shape: &[usize], strides: &[isize]| {
+                let l = lent.iter().find(|l| Rc::ptr_eq(&l.data, data))?;
+                let whole = values.iter().any(|v| {
+                    matches!(v, Value::Array(a) if Rc::ptr_eq(&a.data, data)
+                    && a.offset == offset && a.shape == shape && a.strides == strides)
+                });
+                whole.then_some(KernelValue::Argument {
+                    keyword: l.keyword,
+                    index: l.index,
+                })
+            };
         let generated = host.and_then(|h| Some((h, compiled.generated(h).as_ref().ok()?)));
         let ran = match generated {
-            Some((h, g)) => run_generated(g, h, &values).map(|r| (r, Tier::Wasm)),
+            Some((h, g)) => run_generated(g, h, &values, &argument).map(|r| (r, Tier::Wasm)),
             None => None,
         };
         let (result, tier) = match ran {
             Some((r, tier)) => (r.map_err(run_error)?, tier),
             None => (
-                into_kernel_value(exec::run(program, values.clone()).map_err(run_error)?)?,
+                into_kernel_value(
+                    exec::run(program, values.clone()).map_err(run_error)?,
+                    &|a: &ArrayValue| argument(&a.data, a.offset, &a.shape, &a.strides),
+                )?,
                 Tier::Executor,
             ),
         };
@@ -547,10 +602,12 @@ impl Kernels {
 /// stays where it is: the host runs the module on this engine's memory) and the
 /// trampoline's block, calls the host and reads the result or the error back. `None`
 /// when an argument has no place in the module's ABI (the executor runs the call then).
+/// An array result that is one of `values` whole reads as `argument` gives it.
 fn run_generated(
     g: &Generated,
     host: &dyn WasmHost,
     values: &[Value],
+    argument: &Argument,
 ) -> Option<Result<KernelValue, exec::RunError>> {
     let addr = |p: usize| u32::try_from(p).ok();
     // The descriptors live here until the call returns.
@@ -617,10 +674,24 @@ fn run_generated(
             .get(generated::Block::result(values.len(), k) as usize / 8)
             .copied()
     });
+    // A result descriptor naming an argument array's elements as its own does: that
+    // argument (the arguments' descriptors are made above from `values`, in order).
+    let alias = |base: usize, shape: &[usize], strides: &[isize]| {
+        values.iter().find_map(|v| match v {
+            Value::Array(a) => {
+                let size = a.data.try_borrow().ok()?.dtype().size();
+                let start = a.data.try_borrow().ok()?.as_ref().as_ptr() as usize;
+                (start + a.offset * size == base)
+                    .then(|| argument(&a.data, a.offset, shape, strides))
+                    .flatten()
+            }
+            _ => None,
+        })
+    };
     // SAFETY: the generated code returns descriptors and list headers of arrays and lists
     // that lie in this memory (arguments, views of them, or the call's arena, alive until
     // `_arena` drops below).
-    Some(unsafe { read_result(ret, &mut results) }.ok_or_else(|| {
+    Some(unsafe { read_result(ret, &mut results, &alias) }.ok_or_else(|| {
         exec::RunError::new(
             kir::RaiseKind::RuntimeError,
             "internal: the generated code of this kernel returned a value its type does not describe",
@@ -649,6 +720,7 @@ fn result_values(ty: &Ty) -> usize {
 unsafe fn read_result(
     ty: &Ty,
     slots: &mut impl Iterator<Item = Option<u64>>,
+    alias: &dyn Fn(usize, &[usize], &[isize]) -> Option<KernelValue>,
 ) -> Option<KernelValue> {
     Some(match ty {
         Ty::Scalar(d) => {
@@ -671,6 +743,9 @@ unsafe fn read_result(
                 .map(|&e| usize::try_from(e).ok())
                 .collect::<Option<_>>()?;
             let strides: Vec<isize> = words[n + 1..].iter().map(|&s| s as isize).collect();
+            if let Some(v) = alias(words[0] as u32 as usize, &shape, &strides) {
+                return Some(v);
+            }
             let len = checked_size(&shape)?;
             // SAFETY: as above, for the elements.
             let data = unsafe {
@@ -701,7 +776,7 @@ unsafe fn read_result(
             items
                 .iter()
                 // SAFETY: the caller's promise, for each item.
-                .map(|t| unsafe { read_result(t, slots) })
+                .map(|t| unsafe { read_result(t, slots, alias) })
                 .collect::<Option<_>>()?,
         ),
         Ty::None => KernelValue::None,
@@ -860,6 +935,10 @@ fn convert_args(values: &[Value], sig: &[Ty]) -> Option<Vec<Value>> {
 
 /// An argument's array lent to a call: where it came from (a keyword argument or a
 /// positional one, by index) and the buffer it lives in meanwhile.
+/// Names the argument an array result is, from its buffer, offset, shape and strides.
+type Argument<'a> =
+    dyn Fn(&Rc<RefCell<Buffer>>, usize, &[usize], &[isize]) -> Option<KernelValue> + 'a;
+
 struct Lent {
     keyword: bool,
     index: usize,
@@ -934,18 +1013,23 @@ fn to_value(a: KernelArg) -> Result<Value, Diagnostic> {
 }
 
 /// [`from_value`] of a value the caller gives up: an array that owns its whole buffer
-/// moves into the result without a copy.
-fn into_kernel_value(v: Value) -> Result<KernelValue, Diagnostic> {
+/// moves into the result without a copy; an array that `argument` names is that argument.
+fn into_kernel_value(
+    v: Value,
+    argument: &dyn Fn(&ArrayValue) -> Option<KernelValue>,
+) -> Result<KernelValue, Diagnostic> {
     match v {
-        Value::Array(a) => Ok(KernelValue::Array(Array {
-            dtype: a.dtype(),
-            shape: a.shape.clone(),
-            data: a.into_contiguous(),
+        Value::Array(a) => Ok(argument(&a).unwrap_or_else(|| {
+            KernelValue::Array(Array {
+                dtype: a.dtype(),
+                shape: a.shape.clone(),
+                data: a.into_contiguous(),
+            })
         })),
         Value::Tuple(items) => Ok(KernelValue::Tuple(
             items
                 .into_iter()
-                .map(into_kernel_value)
+                .map(|v| into_kernel_value(v, argument))
                 .collect::<Result<_, _>>()?,
         )),
         other => from_value(&other),

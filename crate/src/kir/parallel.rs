@@ -166,9 +166,13 @@ enum Red {
     /// NaN-propagating, folded and combined with the operands in the body's order (so of
     /// equal values and of NaNs the same one wins as in a serial loop). `kir::parfor`
     /// makes `np.max` one of these.
-    Maximum { acc_first: bool },
+    Maximum {
+        acc_first: bool,
+    },
     /// As `Maximum`, for `np.minimum` (and `np.min`).
-    Minimum { acc_first: bool },
+    Minimum {
+        acc_first: bool,
+    },
 }
 
 impl Red {

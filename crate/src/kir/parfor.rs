@@ -533,7 +533,14 @@ impl Pass<'_> {
     }
 
     /// `acc op x` (just `x` when there is no `acc` yet), of dtype `d`.
-    fn chain(&mut self, op: BinaryOp, acc: Option<ExprId>, x: ExprId, d: DType, span: Span) -> ExprId {
+    fn chain(
+        &mut self,
+        op: BinaryOp,
+        acc: Option<ExprId>,
+        x: ExprId,
+        d: DType,
+        span: Span,
+    ) -> ExprId {
         match acc {
             None => x,
             Some(c) => self.f.expr(Expr::Binary(op, c, x), Ty::Scalar(d), span),
@@ -1006,4 +1013,3 @@ impl Pass<'_> {
         Some(self.local_expr(result, span))
     }
 }
-

@@ -158,8 +158,16 @@ impl Scalar {
             DType::U16 => pick!(U16, u16),
             DType::U32 => pick!(U32, u32),
             DType::U64 => pick!(U64, u64),
-            DType::F32 => Scalar::F32(if high { f32::INFINITY } else { f32::NEG_INFINITY }),
-            DType::F64 => Scalar::F64(if high { f64::INFINITY } else { f64::NEG_INFINITY }),
+            DType::F32 => Scalar::F32(if high {
+                f32::INFINITY
+            } else {
+                f32::NEG_INFINITY
+            }),
+            DType::F64 => Scalar::F64(if high {
+                f64::INFINITY
+            } else {
+                f64::NEG_INFINITY
+            }),
         }
     }
 

@@ -130,11 +130,7 @@ impl Engine {
             }
         }
         let o = Object::new();
-        let value = if resident {
-            self.keep_value(call.value)
-        } else {
-            value_to_js(&call.value)
-        };
+        let value = self.call_value(call.value, &args, resident);
         set(&o, "value", &value);
         set(&o, "mutated", &mutated);
         set(&o, "signature", &call.signature.into());
@@ -268,14 +264,7 @@ impl Engine {
             KernelValue::Array(a) | KernelValue::List(a) => {
                 let o = Object::new();
                 set(&o, "dtype", &a.dtype.name().into());
-                set(
-                    &o,
-                    "shape",
-                    &a.shape
-                        .iter()
-                        .map(|&e| JsValue::from(e as f64))
-                        .collect::<JsArray>(),
-                );
+                set(&o, "shape", &shape_to_js(&a.shape));
                 set(
                     &o,
                     "resident",
@@ -288,6 +277,64 @@ impl Engine {
                 .map(|v| self.keep_value(v))
                 .collect::<JsArray>()
                 .into(),
+            other => value_to_js(&other),
+        }
+    }
+
+    /// A call's value for JS (after the lent residents went back): kept resident
+    /// ([`Self::keep_value`]) or copied ([`value_to_js`]). An argument returned whole is
+    /// `{ argument: index }` (an index into the call's inputs) where the caller already
+    /// holds it as the result should be: a resident array lent to a `resident` call, or an
+    /// array the caller sent to a call that copies results out (the page gives back the
+    /// caller's own array, written back with the call's other writes), with `dtype` and
+    /// `shape` in the latter case; otherwise the argument's contents are the value.
+    fn call_value(&mut self, v: KernelValue, args: &Args, resident: bool) -> JsValue {
+        match v {
+            KernelValue::Argument { keyword, index } => {
+                let npos = args.positional.len();
+                let at = if keyword { npos + index } else { index };
+                let arg = if keyword {
+                    args.keywords.get(index).map(|(_, a)| a)
+                } else {
+                    args.positional.get(index)
+                };
+                let (data, shape) = match (args.residents.get(at).copied().flatten(), arg) {
+                    (Some(id), _) => {
+                        if resident && args.lent.get(at).copied().unwrap_or(false) {
+                            let o = Object::new();
+                            set(&o, "argument", &(at as f64).into());
+                            return o.into();
+                        }
+                        match self.residents.get(&id) {
+                            Some(r) => (r.data.clone(), r.shape.clone()),
+                            None => return JsValue::UNDEFINED,
+                        }
+                    }
+                    (None, Some(KernelArg::Array(a))) => {
+                        if !resident {
+                            let o = Object::new();
+                            set(&o, "argument", &(at as f64).into());
+                            set(&o, "dtype", &a.dtype.name().into());
+                            set(&o, "shape", &shape_to_js(&a.shape));
+                            return o.into();
+                        }
+                        (a.data.clone(), a.shape.clone())
+                    }
+                    _ => return JsValue::UNDEFINED,
+                };
+                let a = Array {
+                    dtype: data.dtype(),
+                    shape,
+                    data,
+                };
+                self.call_value(KernelValue::Array(a), args, resident)
+            }
+            KernelValue::Tuple(items) => items
+                .into_iter()
+                .map(|v| self.call_value(v, args, resident))
+                .collect::<JsArray>()
+                .into(),
+            other if resident => self.keep_value(other),
             other => value_to_js(&other),
         }
     }
@@ -307,6 +354,10 @@ impl Engine {
         r.data = data;
         Ok(())
     }
+}
+
+fn shape_to_js(shape: &[usize]) -> JsArray {
+    shape.iter().map(|&e| JsValue::from(e as f64)).collect()
 }
 
 fn array_arg(data: Buffer, shape: Vec<usize>) -> KernelArg {
@@ -383,6 +434,7 @@ fn value_to_js(v: &KernelValue) -> JsValue {
             array_to_js(&s.dtype(), &[], &Buffer::from_scalars(s.dtype(), [*s]))
         }
         KernelValue::Tuple(items) => items.iter().map(value_to_js).collect::<JsArray>().into(),
-        KernelValue::None => JsValue::UNDEFINED,
+        // (a call resolves it first: `Engine::call_value`)
+        KernelValue::None | KernelValue::Argument { .. } => JsValue::UNDEFINED,
     }
 }

@@ -474,8 +474,12 @@ fn parallel_extremes_and_means_are_reductions() {
     let empty = both_ways("extremes", &[f64s(&[]), f64s(&[])]);
     assert!(empty.result.is_err(), "np.min of an empty array raises");
     let n = 70_001;
-    let i: Vec<i64> = (0..n as i64).map(|k| (k * 7919) % 100_003 - 50_000).collect();
-    let m: Vec<i32> = (0..(n / 7 * 7) as i32).map(|k| (k * 31) % 257 - 128).collect();
+    let i: Vec<i64> = (0..n as i64)
+        .map(|k| (k * 7919) % 100_003 - 50_000)
+        .collect();
+    let m: Vec<i32> = (0..(n / 7 * 7) as i32)
+        .map(|k| (k * 31) % 257 - 128)
+        .collect();
     both_ways(
         "int_extremes",
         &[
@@ -495,7 +499,11 @@ fn parallel_extremes_and_means_are_reductions() {
     let args = [array(floats(n), &[n]), array(floats(n), &[n])];
     let p = kernel(&src, "extremes", &args);
     let report = p.parallel.clone().expect("a report");
-    let names: Vec<String> = report.fused.iter().map(|(_, _, ops)| ops[0].clone()).collect();
+    let names: Vec<String> = report
+        .fused
+        .iter()
+        .map(|(_, _, ops)| ops[0].clone())
+        .collect();
     assert_eq!(names, ["min", "max", "max", "min", "mean", "mean"], "{p}");
     harness::differential(&p, &args);
 }

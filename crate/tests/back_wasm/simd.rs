@@ -924,7 +924,10 @@ fn math_formulas_run_on_lanes_with_the_scalar_bits() {
                 let mixed = f32 && ["rc", "sinc", "response", "inplace_exp"].contains(&name);
                 if n == 1200 && !mixed && name != "fused" {
                     assert!(ran >= 2, "{name} ({x}): {ran} strips");
-                    assert!(imports.iter().any(|i| i.starts_with("nw_vblock_")), "{imports:?}");
+                    assert!(
+                        imports.iter().any(|i| i.starts_with("nw_vblock_")),
+                        "{imports:?}"
+                    );
                 }
                 // These compute float32 in float64 (their float literals and `math` calls
                 // are float64), and a conversion keeps a loop scalar.

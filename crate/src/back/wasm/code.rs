@@ -253,7 +253,11 @@ impl Import {
                 let i = ValType::I32;
                 (name, vec![i, i, i, k, i, i], vec![])
             }
-            Import::Scratch => (super::SCRATCH_IMPORT, vec![ValType::I32], vec![ValType::I32]),
+            Import::Scratch => (
+                super::SCRATCH_IMPORT,
+                vec![ValType::I32],
+                vec![ValType::I32],
+            ),
         }
     }
 }

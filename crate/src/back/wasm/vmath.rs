@@ -336,5 +336,21 @@ macro_rules! lanes {
         }
     };
 }
-lanes!(f64, 2, unary_f64, binary_f64, binary_k_f64, unary_f64x2, binary_f64x2);
-lanes!(f32, 4, unary_f32, binary_f32, binary_k_f32, unary_f32x4, binary_f32x4);
+lanes!(
+    f64,
+    2,
+    unary_f64,
+    binary_f64,
+    binary_k_f64,
+    unary_f64x2,
+    binary_f64x2
+);
+lanes!(
+    f32,
+    4,
+    unary_f32,
+    binary_f32,
+    binary_k_f32,
+    unary_f32x4,
+    binary_f32x4
+);

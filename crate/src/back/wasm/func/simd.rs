@@ -980,7 +980,8 @@ impl Gen<'_, '_> {
             return Ok(());
         }
         let base = self.c.temp(ValType::I32);
-        self.c.push(I::I32Const((2 * sites as u32 * STRIP_BYTES) as i32));
+        self.c
+            .push(I::I32Const((2 * sites as u32 * STRIP_BYTES) as i32));
         let scratch = self.helpers.scratch();
         self.c.call(scratch);
         self.c.push(I::LocalTee(base));
@@ -1051,7 +1052,13 @@ impl Gen<'_, '_> {
             self.c.end();
             if collect {
                 // Every site's strip through the engine's block function, in place.
-                let sites = lanes.strips.as_ref().expect("strips").sites.borrow().clone();
+                let sites = lanes
+                    .strips
+                    .as_ref()
+                    .expect("strips")
+                    .sites
+                    .borrow()
+                    .clone();
                 for (k, site) in sites.into_iter().enumerate() {
                     // An operand read in place: its access's pointer at the strip's start.
                     let operand = |arg: usize| {
@@ -1131,7 +1138,11 @@ impl Gen<'_, '_> {
                         Expr::Local(l) => called.get(l).cloned()?,
                         _ => call(*value, &alias)?,
                     };
-                    let to = plan.stores.first().copied().filter(|&k| plan.accesses[k].affine)?;
+                    let to = plan
+                        .stores
+                        .first()
+                        .copied()
+                        .filter(|&k| plan.accesses[k].affine)?;
                     map = Some(PureMap { to, ..m });
                 }
                 _ => return None,
@@ -1173,7 +1184,14 @@ impl Gen<'_, '_> {
     /// Calls the engine's block function of `op` (constant exponent `k`) on `n` (a local)
     /// elements: operands at `a` and `b` (`b` read only for a binary `op`), result at
     /// `out`.
-    fn block_call(&mut self, d: DType, op: VmathOp, k: Option<Scalar>, [a, b, out]: [Addr; 3], n: u32) {
+    fn block_call(
+        &mut self,
+        d: DType,
+        op: VmathOp,
+        k: Option<Scalar>,
+        [a, b, out]: [Addr; 3],
+        n: u32,
+    ) {
         let code = vmath::find(op, DType::F64).expect("a vmath operation");
         let block = self.helpers.vmath_block(d);
         self.c.push(I::I32Const(code as i32));
@@ -1676,13 +1694,19 @@ impl Gen<'_, '_> {
         let site = st.site.get();
         st.site.set(site + 1);
         let operands = self.call_operands(e, op);
-        let safe = if op == VmathOp::Unary(UnaryOp::Arccosh) { 2.0 } else { 0.5 };
+        let safe = if op == VmathOp::Unary(UnaryOp::Arccosh) {
+            2.0
+        } else {
+            0.5
+        };
         let mut from = Vec::with_capacity(operands.len());
         for (i, x) in operands.into_iter().enumerate() {
             let direct = match self.f.get(x) {
-                Expr::Load(..) if lanes.active.get().is_none() => {
-                    plan.loads.get(&x).copied().filter(|k| !lanes.splat.contains_key(k))
-                }
+                Expr::Load(..) if lanes.active.get().is_none() => plan
+                    .loads
+                    .get(&x)
+                    .copied()
+                    .filter(|k| !lanes.splat.contains_key(k)),
                 _ => None,
             };
             if direct.is_none() {
@@ -1696,7 +1720,8 @@ impl Gen<'_, '_> {
                     self.c.push(I::LocalGet(m));
                     self.c.push(I::V128Bitselect);
                 }
-                self.c.push(I::V128Store(memarg(Strips::at(site, i as u32), 4)));
+                self.c
+                    .push(I::V128Store(memarg(Strips::at(site, i as u32), 4)));
             }
             from.push(direct);
         }
