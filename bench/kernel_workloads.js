@@ -30,6 +30,7 @@ export const SIZES = {
   pfour: 4000,
   pblur: 1000,
   prc: 1e6,
+  paxpb: 1e6,
   presponse: 1e6,
   psinc: 1e6,
   pmove_mean: 1000,
@@ -70,6 +71,7 @@ export const SMALL_SIZES = {
   pfour: 100,
   pblur: 60,
   prc: 1e4,
+  paxpb: 1e4,
   presponse: 1e4,
   psinc: 1e4,
   pmove_mean: 100,
@@ -468,6 +470,23 @@ export const KERNEL_WORKLOADS = [
     tolerance: () => 1e-9,
     mutates: [],
     jsNote: '1 - Math.exp(-x / tau) into a new Float64Array',
+  },
+  {
+    id: 'paxpb',
+    kernel: 'paxpb',
+    parallel: true,
+    what: "n float64 x uniform in [-1, 1), y in [1, 2): the arithmetic body `(2.0 * x + 3.0 * y) / y` as a `target='parallel'` ufunc",
+    label: exponent,
+    args: (n) => [uniform(n, -1, 1, 53), uniform(n, 1, 2, 54)],
+    js: (x, y) => {
+      const out = new Float64Array(x.length);
+      for (let i = 0; i < x.length; i++) out[i] = (2 * x[i] + 3 * y[i]) / y[i];
+      return out;
+    },
+    // Correctly rounded arithmetic everywhere: the same bits.
+    tolerance: () => 0,
+    mutates: [],
+    jsNote: '(2 * x + 3 * y) / y into a new Float64Array',
   },
   {
     id: 'presponse',

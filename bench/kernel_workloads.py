@@ -139,6 +139,11 @@ def prc(x, tau):
     return 1.0 - math.exp(-x / tau)
 
 
+@vectorize(['float64(float64, float64)'], target='parallel')
+def paxpb(x, y):
+    return (2.0 * x + 3.0 * y) / y
+
+
 @vectorize(['float64(float64)'], target='parallel')
 def presponse(v):
     if v <= 0.0:

@@ -13,7 +13,8 @@
 //   result on every call as the kernels do. Medians and quartiles over repeats after
 //   warm-up (at least 3 calls and WARM_MS, 2 s by default).
 // * The parallel group: as the steady state, at each thread count (call option
-//   `{ threads: k }`), with the `timing.threads` the calls reported. Each thread count's
+//   `{ threads: k }`, the counts interleaved call by call), with the `timing.threads` the
+//   calls reported. Each thread count's
 //   result, and every timed call's, must equal the first thread count's bit for bit; the
 //   JS loop's within the workload's
 //   tolerance (0 for most: bit for bit). A few elements of the result (`probe`) are kept so
@@ -251,37 +252,42 @@ const result = await evaluateInIsolatedPage(
         row.probe = probe(got[k0]);
 
         const resident = await Promise.all(args.map((a, i) => (typeof a === 'object' && !w.mutates?.includes(i) ? nw.array(a) : a)));
+        // The thread counts interleaved, call by call (the machine's second core comes and
+        // goes: a ratio is only fair between calls made side by side).
         row.numwasm = {};
-        for (const k of threads) {
-          const call = () => m.call(w.kernel, fresh(w, resident), { threads: k });
-          await warmUp(call);
-          const compute = [];
-          const total = [];
-          const reported = new Set();
-          // Every timed call's result must be the first result too (outside the timed part).
-          let differing = 0;
-          for (let i = 0; i < row.repeats; i++) {
-            const r = await call();
+        const call = (k) => m.call(w.kernel, fresh(w, resident), { threads: k });
+        for (const k of threads) await warmUp(() => call(k));
+        const compute = {};
+        const total = {};
+        const reported = {};
+        // Every timed call's result must be the first result too (outside the timed part).
+        const differing = {};
+        for (const k of threads) [compute[k], total[k], reported[k], differing[k]] = [[], [], new Set(), 0];
+        for (let i = 0; i < row.repeats; i++) {
+          for (const k of threads) {
+            const r = await call(k);
             const { timing } = r;
-            compute.push(timing.computeMs);
-            total.push(timing.totalMs);
-            reported.add(timing.threads ?? null);
-            if (!compare(value(r), got[k0]).ok) differing++;
+            compute[k].push(timing.computeMs);
+            total[k].push(timing.totalMs);
+            reported[k].add(timing.threads ?? null);
+            if (!compare(value(r), got[k0]).ok) differing[k]++;
           }
-          row.numwasm[k] = { compute: stats(compute), total: stats(total), reportedThreads: [...reported], differingCalls: differing };
-          // An array result also with `resident: true` (kept in wasm memory, freed after
-          // each call): the kernel's own time, without the copy into a fresh JS array.
-          if (typeof got[k0] === 'object') {
-            const keep = async () => {
-              const r = await m.call(w.kernel, fresh(w, resident), { threads: k, resident: true });
-              r.free?.();
-              return r;
-            };
-            await warmUp(keep);
-            const kept = [];
-            for (let i = 0; i < row.repeats; i++) kept.push((await keep()).timing.computeMs);
-            row.numwasm[k].resident = stats(kept);
-          }
+        }
+        for (const k of threads) {
+          row.numwasm[k] = { compute: stats(compute[k]), total: stats(total[k]), reportedThreads: [...reported[k]], differingCalls: differing[k] };
+        }
+        // An array result also with `resident: true` (kept in wasm memory, freed after
+        // each call): the kernel's own time, without the copy into a fresh JS array.
+        if (typeof got[k0] === 'object') {
+          const keep = async (k) => {
+            const r = await m.call(w.kernel, fresh(w, resident), { threads: k, resident: true });
+            r.free?.();
+            return r;
+          };
+          for (const k of threads) await warmUp(() => keep(k));
+          const kept = Object.fromEntries(threads.map((k) => [k, []]));
+          for (let i = 0; i < row.repeats; i++) for (const k of threads) kept[k].push((await keep(k)).timing.computeMs);
+          for (const k of threads) row.numwasm[k].resident = stats(kept[k]);
         }
         for (const r of resident) r.free?.();
         row.js = await timeJs(() => w.js(...fresh(w, args)), row.repeats);

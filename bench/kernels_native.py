@@ -71,11 +71,11 @@ import kernel_workloads as kw  # noqa: E402
 SIZES = {"ssum": 10**6, "band": 1000, "normalize": 1000, "moving_mean": 10**6, "filter_lt50": 10**6,
          "pssum": 10**7, "pnormalize": 1000, "logreg10": 10**5, "logreg4": 10**6, "pexp_arcsin": 10**6,
          "pmean3": 10**7, "pfour": 4000, "pblur": 1000,
-         "prc": 10**6, "presponse": 10**6, "psinc": 10**6, "pmove_mean": 1000}
+         "prc": 10**6, "paxpb": 10**6, "presponse": 10**6, "psinc": 10**6, "pmove_mean": 1000}
 SMALL_SIZES = {"ssum": 10**4, "band": 100, "normalize": 100, "moving_mean": 10**4, "filter_lt50": 10**4,
                "pssum": 10**5, "pnormalize": 100, "logreg10": 10**3, "logreg4": 10**4, "pexp_arcsin": 10**4,
                "pmean3": 10**5, "pfour": 100, "pblur": 60,
-               "prc": 10**4, "presponse": 10**4, "psinc": 10**4, "pmove_mean": 100}
+               "prc": 10**4, "paxpb": 10**4, "presponse": 10**4, "psinc": 10**4, "pmove_mean": 100}
 FIRST_CALL_SIZES = {"ssum": 1000, "band": 32, "normalize": 32, "moving_mean": 1000, "filter_lt50": 1000,
                     "pssum": 1000, "pnormalize": 32, "logreg10": 100, "pexp_arcsin": 1000,
                     "pmean3": 1000, "pfour": 32, "pblur": 32}
@@ -180,6 +180,8 @@ def parallel_workloads():
                   lambda n: 0.01, ()),
         "prc": (kw.prc, lambda n: (uniform(n, 0, 5, 49), 1.5), lambda x, t: 1.0 - np.exp(-x / t),
                 lambda n: 1e-9, ()),
+        "paxpb": (kw.paxpb, lambda n: (uniform(n, -1, 1, 53), uniform(n, 1, 2, 54)),
+                  lambda x, y: (2.0 * x + 3.0 * y) / y, lambda n: 0, ()),
         "presponse": (kw.presponse, lambda n: (uniform(n, -0.5, 1.5, 50),),
                       lambda v: np.where(v <= 0, 0.0, np.where(v < 1, np.abs(v) ** 2.2, 1.0)),
                       lambda n: 1e-13, ()),

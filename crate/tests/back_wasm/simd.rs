@@ -702,6 +702,27 @@ def inplace_exp(a):
     for i in range(a.shape[0]):
         a[i] = np.exp(a[i]) - a[i] * np.arctan2(a[i], 0.5)
 
+@njit
+def chain(a, out):
+    for i in range(a.shape[0]):
+        out[i] = np.exp(np.arcsin(a[i]))
+
+@njit
+def chain_local(a, b, out):
+    for i in range(a.shape[0]):
+        t = np.sin(a[i])
+        out[i] = np.arctan2(np.exp(t), b[i])
+
+@njit
+def chain_over(a, out):
+    for i in range(a.shape[0]):
+        out[i] = np.arctan2(np.tanh(a[i]), out[i])
+
+@njit
+def chain_inplace(a):
+    for i in range(a.shape[0]):
+        a[i] = np.log1p(np.cbrt(a[i]) ** 2.2)
+
 @stencil
 def wave(a):
     return np.sin(a[-1]) * np.cos(a[1]) + np.exp(a[0] * a[1])
@@ -914,6 +935,13 @@ fn math_formulas_run_on_lanes_with_the_scalar_bits() {
                 ("waves", vec![a.clone()]),
                 // Operands read in place by the block function, results stored over them.
                 ("inplace_exp", vec![a.clone()]),
+                // Chains of calls: each a block call per strip, the inner results in the
+                // scratch (one of them reading the stored array, one storing over its
+                // operand).
+                ("chain", vec![a.clone(), o.clone()]),
+                ("chain_local", vec![a.clone(), b.clone(), o.clone()]),
+                ("chain_over", vec![a.clone(), b.clone()]),
+                ("chain_inplace", vec![a.clone()]),
             ] {
                 let strips = harness::BLOCKS.with(std::cell::Cell::get);
                 let (text, imports) = run_math(name, &args);
@@ -921,7 +949,8 @@ fn math_formulas_run_on_lanes_with_the_scalar_bits() {
                 // partial), through the block function, with the same bits; not `fused`,
                 // whose exp takes arcsin's result (a strip's first pass has none yet).
                 let ran = harness::BLOCKS.with(std::cell::Cell::get) - strips;
-                let mixed = f32 && ["rc", "sinc", "response", "inplace_exp"].contains(&name);
+                let mixed = f32
+                    && ["rc", "sinc", "response", "inplace_exp", "chain_inplace"].contains(&name);
                 if n == 1200 && !mixed && name != "fused" {
                     assert!(ran >= 2, "{name} ({x}): {ran} strips");
                     assert!(

@@ -566,14 +566,26 @@ enum Addr {
     Scratch(u32, u64),
 }
 
-/// A loop that is one call per element: `out[i] = op(a[i] (, b[i]))`, by access.
+/// A loop that is a chain of calls per element, `out[i] = f(g(a[i]), b[i])`: each step
+/// an operation, its constant exponent and its operands, the last step's result stored
+/// into access `to`.
 #[derive(Clone)]
 struct PureMap {
-    op: VmathOp,
-    k: Option<Scalar>,
-    from: Vec<usize>,
+    steps: Vec<MapStep>,
     to: usize,
 }
+
+/// One call of a [`PureMap`]: its operands are accesses' elements (`Some(k)`) or the
+/// previous step's result (`None`).
+#[derive(Clone)]
+struct MapStep {
+    op: VmathOp,
+    k: Option<Scalar>,
+    from: Vec<Option<usize>>,
+}
+
+/// The most calls a [`PureMap`] chains.
+const MAX_MAP_STEPS: usize = 8;
 
 /// The bytes of one strip of one operand: 512 float64 or 1024 float32 elements.
 const STRIP_BYTES: u32 = 4096;
@@ -883,7 +895,8 @@ impl Gen<'_, '_> {
         let sites = self.count_calls_in(body);
         let stripped = !plan.bails
             && (1..=MAX_STRIP_SITES).contains(&sites)
-            && self.strippable(body, &mut HashSet::new());
+            && (self.strippable(body, &mut HashSet::new())
+                || self.pure_map(plan, body).is_some());
         let plain_done = stripped.then(|| self.c.block(BlockType::Empty));
         if let Some(exit) = plain_done {
             self.strip_loop(plan, &mut lanes_, body, nv, sites, exit)?;
@@ -974,7 +987,7 @@ impl Gen<'_, '_> {
         self.c.push(I::I64LtU);
         self.c.br_if(skip);
         if let Some(map) = self.pure_map(plan, body) {
-            self.map_strips(plan, lanes, &map, nv, per);
+            self.map_strips(plan, lanes, &map, nv, per, skip);
             self.c.br(exit);
             self.c.end();
             return Ok(());
@@ -1093,57 +1106,40 @@ impl Gen<'_, '_> {
         Ok(())
     }
 
-    /// The loop as one call, when its body is `out[i] = f(x[i] ...)`: lane locals that
-    /// hold a load, then one store of a call whose operands are loads stepping through
-    /// the loop (or those locals). `None` for anything else.
+    /// The loop as block calls, when its body is `out[i] = f(g(x[i]), y[i] ...)`: lane
+    /// locals that hold a load or such a chain, then one store of a chain whose innermost
+    /// operands are loads stepping through the loop. Each call takes at most one operand
+    /// from an inner call (a chain, not a tree). `None` for anything else.
     fn pure_map(&self, plan: &Plan, body: &[Stmt]) -> Option<PureMap> {
         if plan.int_masks {
             return None;
         }
         let f = self.f;
-        let stepping = |e: ExprId| {
-            plan.loads
-                .get(&e)
-                .copied()
-                .filter(|&k| plan.accesses[k].affine)
-        };
-        // Lane locals holding a stepping load, and those holding such a call.
+        // Lane locals holding a stepping load, and those holding a chain.
         let mut alias: HashMap<LocalId, usize> = HashMap::new();
-        let mut called: HashMap<LocalId, PureMap> = HashMap::new();
-        let call = |e: ExprId, alias: &HashMap<LocalId, usize>| -> Option<PureMap> {
-            let (op, k) = self.call_of(e)?;
-            let from = self
-                .call_operands(e, op)
-                .iter()
-                .map(|&x| match f.get(x) {
-                    Expr::Local(l) => alias.get(l).copied(),
-                    _ => stepping(x),
-                })
-                .collect::<Option<Vec<usize>>>()?;
-            Some(PureMap { op, k, from, to: 0 })
-        };
+        let mut called: HashMap<LocalId, Vec<MapStep>> = HashMap::new();
         let mut map = None;
         for st in body {
             match st {
                 Stmt::Assign(l, e) if f.local_decl(*l).ty == Ty::Scalar(plan.dtype) => {
-                    if let Some(k) = stepping(*e) {
+                    if let Some(k) = self.stepping(plan, *e) {
                         alias.insert(*l, k);
                     } else {
-                        called.insert(*l, call(*e, &alias)?);
+                        called.insert(*l, self.chain(plan, *e, &alias, &called)?);
                     }
                 }
                 Stmt::Assign(..) => {}
                 Stmt::Store { value, .. } if map.is_none() => {
-                    let m = match f.get(*value) {
+                    let steps = match f.get(*value) {
                         Expr::Local(l) => called.get(l).cloned()?,
-                        _ => call(*value, &alias)?,
+                        _ => self.chain(plan, *value, &alias, &called)?,
                     };
                     let to = plan
                         .stores
                         .first()
                         .copied()
                         .filter(|&k| plan.accesses[k].affine)?;
-                    map = Some(PureMap { to, ..m });
+                    map = Some(PureMap { steps, to });
                 }
                 _ => return None,
             }
@@ -1151,19 +1147,98 @@ impl Gen<'_, '_> {
         map
     }
 
-    /// [`Gen::pure_map`]'s loop: one block call per strip, from the operands' arrays
-    /// straight into the stored array, then the pointers past the `nv` iterations.
-    fn map_strips(&mut self, plan: &Plan, lanes: &Lanes, map: &PureMap, nv: u32, per: i32) {
+    /// The access whose load `e` is, when it steps through the loop.
+    fn stepping(&self, plan: &Plan, e: ExprId) -> Option<usize> {
+        plan.loads
+            .get(&e)
+            .copied()
+            .filter(|&k| plan.accesses[k].affine)
+    }
+
+    /// The chain of calls computing `e` ([`Gen::pure_map`]), innermost first.
+    fn chain(
+        &self,
+        plan: &Plan,
+        e: ExprId,
+        alias: &HashMap<LocalId, usize>,
+        called: &HashMap<LocalId, Vec<MapStep>>,
+    ) -> Option<Vec<MapStep>> {
+        let (op, k) = self.call_of(e)?;
+        let mut steps: Option<Vec<MapStep>> = None;
+        let mut from = Vec::new();
+        for x in self.call_operands(e, op) {
+            let inner = match self.f.get(x) {
+                Expr::Local(l) => match alias.get(l) {
+                    Some(&k) => {
+                        from.push(Some(k));
+                        continue;
+                    }
+                    None => called.get(l)?.clone(),
+                },
+                _ => match self.stepping(plan, x) {
+                    Some(k) => {
+                        from.push(Some(k));
+                        continue;
+                    }
+                    None => self.chain(plan, x, alias, called)?,
+                },
+            };
+            // One inner chain per call.
+            if steps.replace(inner).is_some() {
+                return None;
+            }
+            from.push(None);
+        }
+        let mut steps = steps.unwrap_or_default();
+        steps.push(MapStep { op, k, from });
+        (steps.len() <= MAX_MAP_STEPS).then_some(steps)
+    }
+
+    /// [`Gen::pure_map`]'s loop: per strip, one block call per step, the inner steps'
+    /// results in one strip of the thread's scratch (each step reads and writes it in
+    /// place, element by element), the last one's straight into the stored array; then
+    /// the pointers past the `nv` iterations. A chain skips to `skip` (the vector steps)
+    /// when the scratch cannot be had.
+    fn map_strips(
+        &mut self,
+        plan: &Plan,
+        lanes: &Lanes,
+        map: &PureMap,
+        nv: u32,
+        per: i32,
+        skip: Label,
+    ) {
         let d = plan.dtype;
+        let scratch = (map.steps.len() > 1).then(|| {
+            let base = self.c.temp(ValType::I32);
+            self.c.push(I::I32Const(STRIP_BYTES as i32));
+            let scratch = self.helpers.scratch();
+            self.c.call(scratch);
+            self.c.push(I::LocalTee(base));
+            self.c.push(I::I32Eqz);
+            self.c.br_if(skip);
+            base
+        });
         let [left, strip] = [(); 2].map(|()| self.c.temp(ValType::I32));
         self.c.push(I::LocalGet(nv));
         self.c.push(I::I32WrapI64);
         self.c.push(I::LocalSet(left));
         let outer = self.strip_head(left, strip, per);
-        let a = map.from[0];
-        let b = map.from.get(1).copied().unwrap_or(a);
-        let [a, b, out] = [a, b, map.to].map(|k| Addr::At(lanes.ptr[k]));
-        self.block_call(d, map.op, map.k, [a, b, out], strip);
+        let inner = scratch.map(|base| Addr::Scratch(base, 0));
+        for (i, step) in map.steps.iter().enumerate() {
+            let addr = |from: Option<usize>| match from {
+                Some(k) => Addr::At(lanes.ptr[k]),
+                None => inner.expect("an inner step's result is in the scratch"),
+            };
+            let a = addr(step.from[0]);
+            let b = step.from.get(1).map_or(a, |&x| addr(x));
+            let out = if i + 1 == map.steps.len() {
+                Addr::At(lanes.ptr[map.to])
+            } else {
+                inner.expect("a chain has the scratch")
+            };
+            self.block_call(d, step.op, step.k, [a, b, out], strip);
+        }
         // Every stepping pointer past the strip.
         for (k, acc) in plan.accesses.iter().enumerate() {
             if acc.affine {
@@ -1179,6 +1254,9 @@ impl Gen<'_, '_> {
         self.strip_tail(left, strip, outer);
         self.c.release(ValType::I32, left);
         self.c.release(ValType::I32, strip);
+        if let Some(base) = scratch {
+            self.c.release(ValType::I32, base);
+        }
     }
 
     /// Calls the engine's block function of `op` (constant exponent `k`) on `n` (a local)
