@@ -3121,6 +3121,15 @@ KG("gufunc_cumsum_float32", "gufunc.dispatch", CUMSUM, "cumsum", G(-4, 4, 0.5, 5
 KG("gufunc_out_argument", "gufunc.out", CUMSUM, "cumsum", R("int64", -9, 9, 2, 4),
    V([0] * 8, "int64", (2, 4)),
    note="The output passed as the last argument is written and returned.")
+KG("gufunc_out_float32", "gufunc.out", CUMSUM, "cumsum", G(-4, 4, 0.5, 3, 5),
+   V([0.0] * 15, "float32", (3, 5)),
+   note="An output of another dtype: the float64 loop's results cast into it (same_kind).")
+KG("gufunc_out_int_into_float", "gufunc.out gufunc.dispatch", CUMSUM, "cumsum",
+   R("int64", -9, 9, 2, 4), V([0.5] * 8, "float64", (2, 4)),
+   note="The int64 loop, its results cast into a float64 output.")
+KG("gufunc_out_cast_error", "gufunc.out error.type", CUMSUM, "cumsum", G(-4, 4, 0.5, 3, 5),
+   V([0] * 15, "int64", (3, 5)), error="TypeError",
+   note="float64 results do not cast into int64 under same_kind.")
 
 PGU = src("""
     @guvectorize(['void(float64[:], float64, float64[:])'], '(n),()->(n)', target='parallel')

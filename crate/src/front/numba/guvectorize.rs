@@ -10,6 +10,7 @@
 //!     each core dimension's size: from the first operand that has it; another operand
 //!     with another size is NumPy's ValueError naming the operand and the dimension
 //!     outputs: zeros(loop dims + core dims) of the signature's dtypes, unless passed
+//!     (one of another dtype: a copy in the loop's dtype, cast back after the loop)
 //!     for i... in range(loop dims):        (the outermost a prange with target='parallel')
 //!         f(x_0[i..., :, :], ..., out[i..., :, :])
 //!     return the output (a tuple of them when there are several)
@@ -228,18 +229,18 @@ pub(super) fn compile(
             layout: Layout::Any,
         }));
     }
-    // Operand checks known from the types: enough dimensions, outputs arrays of the
-    // loop's dtypes.
+    // Operand checks known from the types: enough dimensions, outputs arrays the loop's
+    // dtypes cast to (NumPy's `same_kind` rule).
     for (i, t) in tys.iter().enumerate() {
         if i >= n_in
             && let (Some(a), Some(want)) = (t.array(), dtype_of(&sig[i]))
-            && a.dtype != want
+            && !super::vectorize::same_kind(want, a.dtype)
         {
             return Err(KernelError::new(
                 KernelErrorKind::Type,
                 format!(
-                    "output operand {} of '{}' must be a {} array for this loop, not {}",
-                    i - n_in,
+                    "Cannot cast ufunc '{}' output from dtype('{}') to dtype('{}') with \
+                     casting rule 'same_kind'",
                     k.name,
                     want.name(),
                     a.dtype.name()
@@ -447,8 +448,10 @@ impl Builder<'_> {
             .collect();
         let loop_nd = outer[..self.n_in].iter().copied().max().unwrap_or(0);
         // Inputs: cast to the loop's dtype where they differ; scalars for a `()` core
-        // become one-element arrays.
+        // become one-element arrays. An output passed with another dtype: the loop works
+        // on a copy of it in the loop's dtype, cast into it afterwards.
         let mut operand: Vec<LocalId> = Vec::with_capacity(given + self.n_out);
+        let mut cast_outs: Vec<(LocalId, LocalId)> = Vec::new();
         for i in 0..given {
             let want = match &self.sig[i] {
                 Ty::Array(a) => a.dtype,
@@ -457,14 +460,18 @@ impl Builder<'_> {
             };
             let p = self.local(params[i]);
             let l = match self.tys[i].clone() {
-                Ty::Array(a) if a.dtype != want && i < self.n_in => {
+                Ty::Array(a) if a.dtype != want => {
                     let ty = Ty::Array(ArrayTy {
                         dtype: want,
                         ndim: a.ndim,
                         layout: Layout::C,
                     });
                     let v = self.e(Expr::Intrinsic(Intrinsic::Astype, vec![p]), ty.clone());
-                    self.assign(&format!("c{i}"), ty, v)
+                    let l = self.assign(&format!("c{i}"), ty, v);
+                    if i >= self.n_in {
+                        cast_outs.push((params[i], l));
+                    }
+                    l
                 }
                 Ty::Array(_) => params[i],
                 Ty::Scalar(d) if self.sig[i].scalar().is_some() => {
@@ -584,7 +591,7 @@ impl Builder<'_> {
         for o in 0..self.n_out {
             let i = self.n_in + o;
             if i < given {
-                results.push((operand[i], None));
+                results.push((params[i], None));
                 continue;
             }
             let core = self.layout.outs[o].clone();
@@ -713,6 +720,11 @@ impl Builder<'_> {
             }];
         }
         self.body.extend(inner);
+        for (out, copy) in cast_outs {
+            let (dst, src) = (self.local(out), self.local(copy));
+            let e = self.e(Expr::Intrinsic(Intrinsic::Assign, vec![dst, src]), Ty::None);
+            self.body.push(Stmt::Eval(e));
+        }
         // The outputs; a `()` core drops its trailing element axis.
         let mut values = Vec::new();
         for (l, scalar_core) in results {

@@ -43,7 +43,7 @@ fn safe_cast(from: DType, to: DType) -> bool {
 }
 
 /// Whether NumPy's `same_kind` casting allows `from` to `to` (an output into `out=`).
-fn same_kind(from: DType, to: DType) -> bool {
+pub(super) fn same_kind(from: DType, to: DType) -> bool {
     safe_cast(from, to)
         || (from.is_float() && to.is_float())
         || (from.is_int()
