@@ -1488,11 +1488,18 @@ impl Report {
                 );
             }
         }
-        for (func, span, ops) in &self.fused {
+        for (k, (func, span, ops)) in self.fused.iter().enumerate() {
+            // The n-th array expression of a statement is its n-th loop (`a += b`: the
+            // sum, then the copy into `a`).
+            let nth = self.fused[..k]
+                .iter()
+                .filter(|(f, s, _)| f == func && s == span)
+                .count();
             let loop_id = self
                 .loops
                 .iter()
-                .find(|l| l.span == *span && l.function == *func)
+                .filter(|l| l.span == *span && l.function == *func)
+                .nth(nth)
                 .map_or_else(String::new, |l| format!(" (prange loop #{})", l.id));
             if ops.len() > 1 {
                 let _ = writeln!(

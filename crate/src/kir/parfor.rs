@@ -35,6 +35,7 @@ pub fn fuse(f: &mut Function) -> Fused {
         fused: Vec::new(),
         n: 0,
         in_prange: 0,
+        fresh: Vec::new(),
     };
     let body = p.body(body);
     let fused = std::mem::take(&mut p.fused);
@@ -52,6 +53,8 @@ struct Pass<'a> {
     /// nothing from becoming a loop of its own, and loses the whole-array operation's
     /// writing of `a[i, :] = x[i, :] / s` straight into its target.
     in_prange: usize,
+    /// The arrays the loop nests made here allocate (no other local can alias them).
+    fresh: Vec<LocalId>,
 }
 
 /// The whole-array reductions that become parallel loop nests.
@@ -108,15 +111,20 @@ impl Pass<'_> {
                     out.push(Stmt::Assign(l, e));
                 }
                 // An update of an array from itself (`g += x`, `a[1:] = a[:-1]`) keeps its
-                // form: fusing it would write the array while the loop reads it, and
-                // `kir::parallel` recognises array reductions (and refuses races) by it.
-                Stmt::Eval(e) if let Some(y) = self.self_update(e) => {
+                // form in a prange body: fusing it would write the array while the loop
+                // reads it, and `kir::parallel` recognises array reductions (and refuses
+                // races) by it. Outside one, its source is fused into a new array like
+                // any other (parallel), then assigned.
+                Stmt::Eval(e) if self.in_prange > 0 && let Some(y) = self.self_update(e) => {
                     let e = self.hoist_update(e, y, &mut out);
                     out.push(Stmt::Eval(e));
                 }
                 Stmt::Eval(e) => {
                     let e = self.hoist(e, &mut out);
-                    out.push(Stmt::Eval(e));
+                    match self.copy_nest(e) {
+                        Some(st) if self.in_prange == 0 => out.push(st),
+                        _ => out.push(Stmt::Eval(e)),
+                    }
                 }
                 Stmt::Return(Some(e)) => {
                     let e = self.hoist(e, &mut out);
@@ -161,6 +169,96 @@ impl Pass<'_> {
             }
         }
         out
+    }
+
+    /// An assignment of a new array that a loop nest made here (`a += b` outside a prange:
+    /// the fused `a + b`) to a whole array of its dtype and rank (`a`, `a[:]`), as a
+    /// `prange` copy when their shapes are equal at run time (else the assignment, which
+    /// broadcasts). Nothing else can alias the new array, so the copy races with nothing.
+    fn copy_nest(&mut self, e: ExprId) -> Option<Stmt> {
+        let Expr::Intrinsic(Intrinsic::Assign, ops) = self.f.get(e).clone() else {
+            return None;
+        };
+        let [dst, src] = ops[..] else {
+            return None;
+        };
+        let Expr::Local(t) = *self.f.get(src) else {
+            return None;
+        };
+        let y = match self.f.get(dst) {
+            Expr::Local(y) => *y,
+            Expr::View(a, ix)
+                if ix.iter().all(|i| {
+                    matches!(
+                        i,
+                        super::Index::Slice {
+                            start: None,
+                            stop: None,
+                            step: None
+                        }
+                    )
+                }) =>
+            {
+                match self.f.get(*a) {
+                    Expr::Local(y) => *y,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        let (Ty::Array(yt), Ty::Array(tt)) = (
+            self.f.local_decl(y).ty.clone(),
+            self.f.local_decl(t).ty.clone(),
+        ) else {
+            return None;
+        };
+        if !self.fresh.contains(&t) || y == t || yt.ndim != tt.ndim || yt.dtype != tt.dtype {
+            return None;
+        }
+        let span = self.span(e);
+        let (ye, te) = (self.local_expr(y, span), self.local_expr(t, span));
+        let same = self.same_shapes(&[te, ye], tt.ndim, span)?;
+        self.n += 1;
+        let vars: Vec<LocalId> = (0..tt.ndim)
+            .map(|k| {
+                self.f
+                    .local(format!("$f{}_{k}", self.n), Ty::Scalar(DType::I64))
+            })
+            .collect();
+        let index = |p: &mut Self| -> Vec<ExprId> {
+            vars.iter().map(|&v| p.local_expr(v, span)).collect()
+        };
+        let at = index(self);
+        let value = self
+            .f
+            .expr(Expr::Load(te, at), Ty::Scalar(tt.dtype), span);
+        let at = index(self);
+        let mut nest = vec![Stmt::Store {
+            array: ye,
+            index: at,
+            value,
+            span,
+        }];
+        for k in (0..tt.ndim as usize).rev() {
+            let start = self.int(0, span);
+            let step = self.int(1, span);
+            let stop = self.f.expr(Expr::Dim(te, k as u8), Ty::Scalar(DType::I64), span);
+            nest = vec![Stmt::For {
+                var: vars[k],
+                start,
+                stop,
+                step,
+                body: nest,
+                parallel: k == 0,
+                span,
+            }];
+        }
+        self.fused.push((span, vec!["assign".to_owned()]));
+        Some(Stmt::If {
+            cond: same,
+            then: nest,
+            otherwise: vec![Stmt::Eval(e)],
+        })
     }
 
     /// The local an assignment `e` writes into (through a view), when its source reads
@@ -428,6 +526,7 @@ impl Pass<'_> {
         let (temps, arrays) = self.hoist_leaves(&t.leaves, out);
         self.n += 1;
         let result = self.f.local(format!("$fused{}", self.n), Ty::Array(at));
+        self.fresh.push(result);
         let first = arrays[0];
         let extents: Vec<ExprId> = (0..at.ndim)
             .map(|k| {
@@ -465,12 +564,13 @@ impl Pass<'_> {
                 span,
             }];
         }
-        let zeros = self.f.expr(
-            Expr::Intrinsic(Intrinsic::Zeros, extents.clone()),
+        // The nest stores every element: the new array need not be zeroed first.
+        let fresh = self.f.expr(
+            Expr::Intrinsic(Intrinsic::Filled, extents.clone()),
             Ty::Array(at),
             span,
         );
-        let mut fused = vec![Stmt::Assign(result, zeros)];
+        let mut fused = vec![Stmt::Assign(result, fresh)];
         fused.extend(nest);
         // Shapes equal: the loop nest; otherwise the operations themselves (broadcasting).
         let same = self.same_shapes(&arrays, at.ndim, span);

@@ -308,6 +308,21 @@ def extremes(a, b):
     return np.min(a), np.max(a * b), a.max(), b.min(), np.mean(a), np.mean(b > 0.0)
 
 @DECORATOR
+def updates(a, b, m):
+    a **= 2
+    a //= 0.75
+    a %= 5.0
+    a[:] = np.sqrt(a) + b
+    v = a[::-1]
+    a += v
+    a -= a.mean()
+    m *= b
+    m[:] = m + 1.0
+    w = np.zeros(1)
+    w += b[:1]
+    return a, m, w
+
+@DECORATOR
 def int_extremes(i, m):
     return np.min(i), np.max(i * 2), np.mean(i), np.max(m), np.min(m + 1)
 "#;
@@ -505,6 +520,43 @@ fn parallel_extremes_and_means_are_reductions() {
         .map(|(_, _, ops)| ops[0].clone())
         .collect();
     assert_eq!(names, ["min", "max", "max", "min", "mean", "mean"], "{p}");
+    harness::differential(&p, &args);
+}
+
+/// Whole-array updates outside a prange (`a **= 2`, `a[:] = f(a)`, `a += a[::-1]`, a
+/// broadcasting `m *= b`) are a fused loop into a new array and a parallel copy into the
+/// target: the serial bits, a reversed view of the target read as it was before the update.
+#[test]
+fn whole_array_updates_are_parallel_loops() {
+    for n in [1, 4, 1001, 70_000] {
+        let b: Vec<f64> = (0..n).map(|i| (i % 7) as f64 - 2.5).collect();
+        let m: Vec<f64> = (0..3 * n).map(|i| (i % 11) as f64 * 0.5).collect();
+        both_ways(
+            "updates",
+            &[
+                array(floats(n), &[n]),
+                f64s(&b),
+                array(Buffer::F64(m), &[3, n]),
+            ],
+        );
+    }
+    let n = 70_000;
+    let src = ARRAY_KERNELS.replace("@DECORATOR", "@njit(parallel=True)");
+    let args = [
+        array(floats(n), &[n]),
+        array(floats(n), &[n]),
+        array(floats(3 * n), &[3, n]),
+    ];
+    let p = kernel(&src, "updates", &args);
+    let report = p.parallel.clone().expect("a report");
+    let copies = report
+        .fused
+        .iter()
+        .filter(|(_, _, ops)| ops == &["assign"])
+        .count();
+    // a **= 2, //=, %=, a[:] =, a += v, -= mean; m *= b broadcasts (its copy stays the
+    // assignment), m[:] =, w += b[:1] (w is 1-d, b[:1] a view: fused too).
+    assert!(copies >= 8, "{copies} copies\n{p}");
     harness::differential(&p, &args);
 }
 
