@@ -36,6 +36,7 @@ pub fn fuse(f: &mut Function) -> Fused {
         n: 0,
         in_prange: 0,
         fresh: Vec::new(),
+        in_loop: 0,
     };
     let body = p.body(body);
     let fused = std::mem::take(&mut p.fused);
@@ -55,6 +56,8 @@ struct Pass<'a> {
     in_prange: usize,
     /// The arrays the loop nests made here allocate (no other local can alias them).
     fresh: Vec<LocalId>,
+    /// How many loops of any kind enclose the statements being rewritten.
+    in_loop: usize,
 }
 
 /// The whole-array reductions that become parallel loop nests.
@@ -108,14 +111,25 @@ impl Pass<'_> {
             match st {
                 Stmt::Assign(l, e) => {
                     let e = self.hoist(e, &mut out);
-                    out.push(Stmt::Assign(l, e));
+                    // (not in a loop: a small array made at each turn would pay a
+                    // parallel loop's dispatch each time)
+                    if self.in_loop == 0
+                        && let Some(nest) = self.fill_nest(l, e, &mut out)
+                    {
+                        out.extend(nest);
+                    } else {
+                        out.push(Stmt::Assign(l, e));
+                    }
                 }
                 // An update of an array from itself (`g += x`, `a[1:] = a[:-1]`) keeps its
                 // form in a prange body: fusing it would write the array while the loop
                 // reads it, and `kir::parallel` recognises array reductions (and refuses
                 // races) by it. Outside one, its source is fused into a new array like
                 // any other (parallel), then assigned.
-                Stmt::Eval(e) if self.in_prange > 0 && let Some(y) = self.self_update(e) => {
+                Stmt::Eval(e)
+                    if self.in_prange > 0
+                        && let Some(y) = self.self_update(e) =>
+                {
                     let e = self.hoist_update(e, y, &mut out);
                     out.push(Stmt::Eval(e));
                 }
@@ -149,7 +163,9 @@ impl Pass<'_> {
                     span,
                 } => {
                     self.in_prange += usize::from(parallel);
+                    self.in_loop += 1;
                     let body = self.body(body);
+                    self.in_loop -= 1;
                     self.in_prange -= usize::from(parallel);
                     out.push(Stmt::For {
                         var,
@@ -161,14 +177,95 @@ impl Pass<'_> {
                         span,
                     });
                 }
-                Stmt::While { cond, body } => out.push(Stmt::While {
-                    cond,
-                    body: self.body(body),
-                }),
+                Stmt::While { cond, body } => {
+                    self.in_loop += 1;
+                    let body = self.body(body);
+                    self.in_loop -= 1;
+                    out.push(Stmt::While { cond, body });
+                }
                 other => out.push(other),
             }
         }
         out
+    }
+
+    /// `l = np.zeros(...)` / `np.empty(...)` / `np.empty_like(x)` / `np.ones(...)` /
+    /// `np.full(..., v)` as a new array filled by a `prange` loop nest instead of the
+    /// allocation's own serial fill (the extents and the value evaluated once, before).
+    fn fill_nest(&mut self, l: LocalId, e: ExprId, out: &mut Vec<Stmt>) -> Option<Vec<Stmt>> {
+        let Expr::Intrinsic(op @ (Intrinsic::Zeros | Intrinsic::Full), ops) = self.f.get(e).clone()
+        else {
+            return None;
+        };
+        let Ty::Array(at) = self.ty(e) else {
+            return None;
+        };
+        if at.ndim == 0 || self.f.local_decl(l).ty != Ty::Array(at) {
+            return None;
+        }
+        let span = self.span(e);
+        let (dims, value) = match op {
+            Intrinsic::Full => {
+                let (v, dims) = ops.split_last()?;
+                // (a value of another dtype: the fill's own cast)
+                if self.dtype(*v) != Some(at.dtype) {
+                    return None;
+                }
+                (dims.to_vec(), self.temp(*v, out))
+            }
+            _ => (
+                ops.clone(),
+                self.f
+                    .expr(Expr::Const(Scalar::I64(0)), Ty::Scalar(DType::I64), span),
+            ),
+        };
+        if dims.len() != usize::from(at.ndim) {
+            return None;
+        }
+        let value = self.cast(value, at.dtype);
+        let extents: Vec<ExprId> = dims.iter().map(|&d| self.temp(d, out)).collect();
+        let fresh = self.f.expr(
+            Expr::Intrinsic(Intrinsic::Filled, extents.clone()),
+            Ty::Array(at),
+            span,
+        );
+        self.n += 1;
+        let vars: Vec<LocalId> = (0..at.ndim)
+            .map(|k| {
+                self.f
+                    .local(format!("$f{}_{k}", self.n), Ty::Scalar(DType::I64))
+            })
+            .collect();
+        let target = self.local_expr(l, span);
+        let index: Vec<ExprId> = vars.iter().map(|&v| self.local_expr(v, span)).collect();
+        let mut nest = vec![Stmt::Store {
+            array: target,
+            index,
+            value,
+            span,
+        }];
+        for k in (0..at.ndim as usize).rev() {
+            let start = self.int(0, span);
+            let step = self.int(1, span);
+            nest = vec![Stmt::For {
+                var: vars[k],
+                start,
+                stop: extents[k],
+                step,
+                body: nest,
+                parallel: k == 0,
+                span,
+            }];
+        }
+        let name = if op == Intrinsic::Full {
+            "full"
+        } else {
+            "zeros"
+        };
+        self.fused.push((span, vec![name.to_owned()]));
+        let mut stmts = vec![Stmt::Assign(l, fresh)];
+        stmts.extend(nest);
+        Some(stmts)
     }
 
     /// An assignment of a new array that a loop nest made here (`a += b` outside a prange:
@@ -225,13 +322,10 @@ impl Pass<'_> {
                     .local(format!("$f{}_{k}", self.n), Ty::Scalar(DType::I64))
             })
             .collect();
-        let index = |p: &mut Self| -> Vec<ExprId> {
-            vars.iter().map(|&v| p.local_expr(v, span)).collect()
-        };
+        let index =
+            |p: &mut Self| -> Vec<ExprId> { vars.iter().map(|&v| p.local_expr(v, span)).collect() };
         let at = index(self);
-        let value = self
-            .f
-            .expr(Expr::Load(te, at), Ty::Scalar(tt.dtype), span);
+        let value = self.f.expr(Expr::Load(te, at), Ty::Scalar(tt.dtype), span);
         let at = index(self);
         let mut nest = vec![Stmt::Store {
             array: ye,
@@ -242,7 +336,9 @@ impl Pass<'_> {
         for k in (0..tt.ndim as usize).rev() {
             let start = self.int(0, span);
             let step = self.int(1, span);
-            let stop = self.f.expr(Expr::Dim(te, k as u8), Ty::Scalar(DType::I64), span);
+            let stop = self
+                .f
+                .expr(Expr::Dim(te, k as u8), Ty::Scalar(DType::I64), span);
             nest = vec![Stmt::For {
                 var: vars[k],
                 start,

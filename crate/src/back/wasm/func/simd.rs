@@ -895,8 +895,7 @@ impl Gen<'_, '_> {
         let sites = self.count_calls_in(body);
         let stripped = !plan.bails
             && (1..=MAX_STRIP_SITES).contains(&sites)
-            && (self.strippable(body, &mut HashSet::new())
-                || self.pure_map(plan, body).is_some());
+            && (self.strippable(body, &mut HashSet::new()) || self.pure_map(plan, body).is_some());
         let plain_done = stripped.then(|| self.c.block(BlockType::Empty));
         if let Some(exit) = plain_done {
             self.strip_loop(plan, &mut lanes_, body, nv, sites, exit)?;
