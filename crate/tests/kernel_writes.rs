@@ -169,9 +169,7 @@ fn arguments_returned_whole_are_named() {
     let r = k
         .call_in_place("gives_back", &mut args, &mut kwargs, None, &|_, _| false)
         .expect("runs");
-    let KernelValue::Tuple(items) = &r.value else {
-        panic!("a tuple: {:?}", r.value)
-    };
+    let items = tuple(&r.value);
     assert_eq!(
         items[0],
         KernelValue::Array(Array {
@@ -194,9 +192,7 @@ fn arguments_returned_whole_are_named() {
             Vec::new(),
         )
         .expect("runs");
-    let KernelValue::Tuple(items) = &r.value else {
-        panic!("a tuple: {:?}", r.value)
-    };
+    let items = tuple(&r.value);
     assert_eq!(
         items[1],
         KernelValue::Array(Array {
@@ -205,4 +201,11 @@ fn arguments_returned_whole_are_named() {
             data: Buffer::F64(vec![1.0, 0.0])
         })
     );
+}
+
+fn tuple(v: &KernelValue) -> &[KernelValue] {
+    match v {
+        KernelValue::Tuple(items) => items,
+        other => panic!("a tuple: {other:?}"),
+    }
 }

@@ -230,13 +230,39 @@ impl Pass<'_> {
             span,
         );
         self.n += 1;
-        let vars: Vec<LocalId> = (0..at.ndim)
+        let vars = self.loop_vars(at.ndim);
+        let target = self.local_expr(l, span);
+        let nest = self.store_nest(target, &vars, value, &extents, span);
+        let name = if op == Intrinsic::Full {
+            "full"
+        } else {
+            "zeros"
+        };
+        self.fused.push((span, vec![name.to_owned()]));
+        let mut stmts = vec![Stmt::Assign(l, fresh)];
+        stmts.extend(nest);
+        Some(stmts)
+    }
+
+    /// The index variables of loop nest `self.n`, one per axis.
+    fn loop_vars(&mut self, ndim: u8) -> Vec<LocalId> {
+        (0..ndim)
             .map(|k| {
                 self.f
                     .local(format!("$f{}_{k}", self.n), Ty::Scalar(DType::I64))
             })
-            .collect();
-        let target = self.local_expr(l, span);
+            .collect()
+    }
+
+    /// `target[vars...] = value` in a loop nest over `extents`, the outer loop a `prange`.
+    fn store_nest(
+        &mut self,
+        target: ExprId,
+        vars: &[LocalId],
+        value: ExprId,
+        extents: &[ExprId],
+        span: Span,
+    ) -> Vec<Stmt> {
         let index: Vec<ExprId> = vars.iter().map(|&v| self.local_expr(v, span)).collect();
         let mut nest = vec![Stmt::Store {
             array: target,
@@ -244,7 +270,7 @@ impl Pass<'_> {
             value,
             span,
         }];
-        for k in (0..at.ndim as usize).rev() {
+        for k in (0..vars.len()).rev() {
             let start = self.int(0, span);
             let step = self.int(1, span);
             nest = vec![Stmt::For {
@@ -257,15 +283,7 @@ impl Pass<'_> {
                 span,
             }];
         }
-        let name = if op == Intrinsic::Full {
-            "full"
-        } else {
-            "zeros"
-        };
-        self.fused.push((span, vec![name.to_owned()]));
-        let mut stmts = vec![Stmt::Assign(l, fresh)];
-        stmts.extend(nest);
-        Some(stmts)
+        nest
     }
 
     /// An assignment of a new array that a loop nest made here (`a += b` outside a prange:
@@ -316,39 +334,13 @@ impl Pass<'_> {
         let (ye, te) = (self.local_expr(y, span), self.local_expr(t, span));
         let same = self.same_shapes(&[te, ye], tt.ndim, span)?;
         self.n += 1;
-        let vars: Vec<LocalId> = (0..tt.ndim)
-            .map(|k| {
-                self.f
-                    .local(format!("$f{}_{k}", self.n), Ty::Scalar(DType::I64))
-            })
-            .collect();
-        let index =
-            |p: &mut Self| -> Vec<ExprId> { vars.iter().map(|&v| p.local_expr(v, span)).collect() };
-        let at = index(self);
+        let vars = self.loop_vars(tt.ndim);
+        let at: Vec<ExprId> = vars.iter().map(|&v| self.local_expr(v, span)).collect();
         let value = self.f.expr(Expr::Load(te, at), Ty::Scalar(tt.dtype), span);
-        let at = index(self);
-        let mut nest = vec![Stmt::Store {
-            array: ye,
-            index: at,
-            value,
-            span,
-        }];
-        for k in (0..tt.ndim as usize).rev() {
-            let start = self.int(0, span);
-            let step = self.int(1, span);
-            let stop = self
-                .f
-                .expr(Expr::Dim(te, k as u8), Ty::Scalar(DType::I64), span);
-            nest = vec![Stmt::For {
-                var: vars[k],
-                start,
-                stop,
-                step,
-                body: nest,
-                parallel: k == 0,
-                span,
-            }];
-        }
+        let extents: Vec<ExprId> = (0..tt.ndim)
+            .map(|k| self.f.expr(Expr::Dim(te, k), Ty::Scalar(DType::I64), span))
+            .collect();
+        let nest = self.store_nest(ye, &vars, value, &extents, span);
         self.fused.push((span, vec!["assign".to_owned()]));
         Some(Stmt::If {
             cond: same,
@@ -630,36 +622,12 @@ impl Pass<'_> {
                     .expr(Expr::Dim(first, k), Ty::Scalar(DType::I64), span)
             })
             .collect();
-        let vars: Vec<LocalId> = (0..at.ndim)
-            .map(|k| {
-                self.f
-                    .local(format!("$f{}_{k}", self.n), Ty::Scalar(DType::I64))
-            })
-            .collect();
+        let vars = self.loop_vars(at.ndim);
         // The element, from the tree with leaves read at the loop's indices.
         let mut leaf_at = temps.iter().copied();
         let value = self.element(e, &vars, &mut leaf_at, span);
         let target = self.local_expr(result, span);
-        let index: Vec<ExprId> = vars.iter().map(|&v| self.local_expr(v, span)).collect();
-        let mut nest = vec![Stmt::Store {
-            array: target,
-            index,
-            value,
-            span,
-        }];
-        for k in (0..at.ndim as usize).rev() {
-            let start = self.int(0, span);
-            let step = self.int(1, span);
-            nest = vec![Stmt::For {
-                var: vars[k],
-                start,
-                stop: extents[k],
-                step,
-                body: nest,
-                parallel: k == 0,
-                span,
-            }];
-        }
+        let nest = self.store_nest(target, &vars, value, &extents, span);
         // The nest stores every element: the new array need not be zeroed first.
         let fresh = self.f.expr(
             Expr::Intrinsic(Intrinsic::Filled, extents.clone()),

@@ -651,7 +651,10 @@ fn array_reductions_fold_chunk_copies_in_order() {
         let report = p.parallel.clone().expect("a report");
         // The fills of np.zeros and np.ones are loops too; the prange is the last.
         assert_eq!(report.loops.len(), 3, "{report:?}");
-        assert!(report.loops.iter().all(|l| l.serial.is_none()), "{report:?}");
+        assert!(
+            report.loops.iter().all(|l| l.serial.is_none()),
+            "{report:?}"
+        );
         assert_eq!(
             harness::differential(&p, &args),
             harness::reference(&serial("grad", &args), &args)
