@@ -327,6 +327,10 @@ def bump(a):
     return a
 
 @njit
+def pick(a, b):
+    return b
+
+@njit
 def both(a):
     return a, a[1:]
 `);
@@ -365,6 +369,9 @@ def both(a):
   assert.deepEqual([...a], [2, 3, 4]);
   b.data[0] = 7;
   assert.equal(a[0], 7);
+  // Empty arguments are never taken for one another (their buffers may share an address).
+  const empty = await u.call('pick', [new Int32Array(0), new Float64Array(0)]);
+  assert.deepEqual({ dtype: empty.dtype, n: empty.data.length }, { dtype: 'float64', n: 0 });
   const [whole, tail] = await u.call('both', [a]);
   assert.ok(same(whole.data, a));
   assert.notEqual(tail.data.buffer, a.buffer);

@@ -444,10 +444,14 @@ impl Kernels {
             })
             .collect();
         // An array result that is an argument array whole (its buffer, offset, shape and
-        // strides) is that argument.
+        // strides) is that argument. Not an empty one: empty buffers of different arguments
+        // may share an address.
         let argument =
             |data: &Rc<RefCell<Buffer>>, offset: usize, shape: &[usize], strides: &[isize]| {
-                let l = lent.iter().find(|l| Rc::ptr_eq(&l.data, data))?;
+                if shape.contains(&0) {
+                return None;
+            }
+            let l = lent.iter().find(|l| Rc::ptr_eq(&l.data, data))?;
                 let whole = values.iter().any(|v| {
                     matches!(v, Value::Array(a) if Rc::ptr_eq(&a.data, data)
                     && a.offset == offset && a.shape == shape && a.strides == strides)
