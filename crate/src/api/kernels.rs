@@ -449,9 +449,9 @@ impl Kernels {
         let argument =
             |data: &Rc<RefCell<Buffer>>, offset: usize, shape: &[usize], strides: &[isize]| {
                 if shape.contains(&0) {
-                return None;
-            }
-            let l = lent.iter().find(|l| Rc::ptr_eq(&l.data, data))?;
+                    return None;
+                }
+                let l = lent.iter().find(|l| Rc::ptr_eq(&l.data, data))?;
                 let whole = values.iter().any(|v| {
                     matches!(v, Value::Array(a) if Rc::ptr_eq(&a.data, data)
                     && a.offset == offset && a.shape == shape && a.strides == strides)
@@ -683,9 +683,9 @@ fn run_generated(
     let alias = |base: usize, shape: &[usize], strides: &[isize]| {
         values.iter().find_map(|v| match v {
             Value::Array(a) => {
-                let size = a.data.try_borrow().ok()?.dtype().size();
-                let start = a.data.try_borrow().ok()?.as_ref().as_ptr() as usize;
-                (start + a.offset * size == base)
+                let data = a.data.try_borrow().ok()?;
+                let start = data.as_ref().as_ptr() as usize + a.offset * data.dtype().size();
+                (start == base)
                     .then(|| argument(&a.data, a.offset, shape, strides))
                     .flatten()
             }
