@@ -311,6 +311,7 @@ fn qualifying_loops_match_the_executor_at_every_length() {
             run("clip", &[arr(n, s + 1, false), arr(n, 0, false), f64v(k)]);
         }
         run("inplace", &[arr(n, s + 2, false)]);
+        run("mixed", &[arr(n, s + 7, true), arr(n, s + 8, false), arr(n, 0, false)]);
         run("shifted", &[arr(n, s + 3, false)]);
         run("smooth", &[arr(n, s + 4, false)]);
         run("fma1", &[arr(n, s + 5, false), arr(n, s + 6, false)]);
@@ -389,6 +390,8 @@ fn the_lanes_are_in_the_modules_of_qualifying_loops_only() {
         ("quot", vec![a4.clone(), b4.clone(), o4.clone()]),
         ("expo", vec![a.clone(), o.clone()]),
         ("expo", vec![a4.clone(), o4.clone()]),
+        // A float32 operand of a float64 loop, converted in lanes.
+        ("mixed", vec![a4.clone(), b.clone(), o.clone()]),
     ] {
         assert!(has_lanes(name, &args), "{name} on {args:?} has no lanes");
     }
@@ -396,7 +399,6 @@ fn the_lanes_are_in_the_modules_of_qualifying_loops_only() {
         ("total", vec![a.clone()]),
         ("quot_late", vec![a.clone(), b.clone(), o.clone()]),
         ("every2", vec![a.clone(), o.clone()]),
-        ("mixed", vec![a4.clone(), b.clone(), o.clone()]),
     ] {
         assert!(!has_lanes(name, &args), "{name} on {args:?} has lanes");
         run(name, &args);
@@ -641,6 +643,79 @@ fn math_kernels() -> String {
         );
     }
     src += r#"
+@njit
+def r_exp(a):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += np.exp(a[i])
+    return s
+
+@njit
+def r_mix(a, b):
+    s = 1.0
+    p = 1.0
+    q = 1e300
+    for i in range(a.shape[0]):
+        q /= np.exp(a[i] * 0.25)
+        s -= np.sin(a[i]) * b[i]
+        p = np.cos(b[i]) * p
+    return s, p, q
+
+@njit
+def r_store(a, out):
+    s = 0.0
+    for i in range(a.shape[0]):
+        out[i] = np.log(a[i])
+        s += np.exp(a[i])
+    return s
+
+@njit
+def r_read(a, out):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += np.exp(a[i])
+        out[i] = s
+    return s
+
+@njit
+def r_branch(a):
+    s = 0.0
+    for i in range(a.shape[0]):
+        if a[i] > 0.0:
+            s += np.exp(a[i])
+    return s
+
+@njit
+def r_narrow(img):
+    acc = 0.0
+    for j in range(img.shape[0]):
+        acc += (img[j] / 255.0) ** 2.2
+    return acc
+
+@njit
+def r_narrow32(a):
+    acc = np.float32(0.0)
+    for j in range(a.shape[0]):
+        acc += np.exp(np.float32(a[j]) * np.float32(0.01))
+    return acc
+
+@njit
+def narrow_map(a, b, out):
+    for i in range(a.shape[0]):
+        out[i] = a[i] * 0.5 + np.sin(b[i])
+
+@stencil(neighborhood=((-2, 2), (-2, 2)))
+def gamma_blur(img):
+    acc = 0.0
+    for i in range(-2, 3):
+        for j in range(-2, 3):
+            acc += (img[i, j] / 255.0) ** 2.2
+    return np.uint8(255.0 * (acc / 25.0) ** (1.0 / 2.2))
+
+@njit
+def blur(img):
+    return gamma_blur(img)
+
 @vectorize(["float64(float64, float64)", "float32(float32, float32)"])
 def rc(x, tau):
     return 1.0 - math.exp(-x / tau)
@@ -973,5 +1048,118 @@ fn math_formulas_run_on_lanes_with_the_scalar_bits() {
                 );
             }
         }
+    }
+}
+
+
+/// An array of `n` elements of `dtype` from integer pattern values (every value of a
+/// narrow dtype, its extremes among them).
+fn int_arr(n: usize, seed: u64, dtype: &str) -> Value {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let v: Vec<i64> = (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as i64
+        })
+        .collect();
+    let buf = match dtype {
+        "u8" => Buffer::U8(v.iter().map(|&x| x as u8).collect()),
+        "i8" => Buffer::I8(v.iter().map(|&x| x as i8).collect()),
+        "i16" => Buffer::I16(v.iter().map(|&x| x as i16).collect()),
+        "u16" => Buffer::U16(v.iter().map(|&x| x as u16).collect()),
+        "i32" => Buffer::I32(v.iter().map(|&x| x as i32).collect()),
+        "u32" => Buffer::U32(v.iter().map(|&x| x as u32).collect()),
+        "f32" => Buffer::F32(v.iter().map(|&x| (x % 100_000) as f32 / 7.0).collect()),
+        _ => unreachable!("a dtype of the test"),
+    };
+    Value::Array(ArrayValue::from_buffer(buf, vec![n]))
+}
+
+/// Reductions `s += f(a[i])` (and `-=`, `*=` from either side, `/=`) run their elements on
+/// lanes and fold them into the scalar in iteration order: the executor's bits, NaN
+/// payloads and infinities included; an accumulator read elsewhere in the body, or
+/// updated under a branch, keeps the scalar loop. Loads of narrower arrays (`uint8` to
+/// float64, `int16` to float32 ...) convert in lanes; the stencil's relative indices (a
+/// negative offset guarded to stay out of range) step in lanes too.
+#[test]
+fn reductions_and_narrow_loads_run_on_lanes_with_the_scalar_bits() {
+    for f32 in [false, true] {
+        for n in [0usize, 1, 2, 3, 4, 5, 8, 33, 101, 1200] {
+            let s = n as u64;
+            let a = math_arr(n, s, f32);
+            let b = math_arr(n, s + 1, f32);
+            run_math("r_exp", &[a.clone()]);
+            run_math("r_mix", &[a.clone(), b.clone()]);
+            run_math("r_store", &[a.clone(), math_arr(n, 0, f32)]);
+            run_math("r_read", &[a.clone(), math_arr(n, 0, f32)]);
+            run_math("r_branch", &[a.clone()]);
+        }
+    }
+    for n in [0usize, 1, 2, 3, 4, 5, 8, 33, 101, 1200] {
+        let s = n as u64;
+        for d in ["u8", "i8", "i16", "u16", "i32", "u32", "f32"] {
+            run_math("r_narrow", &[int_arr(n, s, d)]);
+            run_math(
+                "narrow_map",
+                &[int_arr(n, s + 1, d), math_arr(n, s, false), math_arr(n, 0, false)],
+            );
+            if d != "f32" {
+                run_math("r_narrow32", &[int_arr(n, s + 2, d)]);
+            }
+        }
+    }
+    let (a, o) = (math_arr(64, 1, false), math_arr(64, 0, false));
+    for (name, args) in [
+        ("r_exp", vec![a.clone()]),
+        ("r_mix", vec![a.clone(), a.clone()]),
+        ("r_store", vec![a.clone(), o.clone()]),
+        ("r_narrow", vec![int_arr(64, 1, "u8")]),
+        ("r_narrow32", vec![int_arr(64, 1, "i16")]),
+        ("narrow_map", vec![int_arr(64, 1, "i32"), a.clone(), o.clone()]),
+        ("narrow_map", vec![int_arr(64, 1, "f32"), a.clone(), o.clone()]),
+    ] {
+        let (text, _) = run_math(name, &args);
+        assert!(text.contains("v128.load"), "{name} on {args:?} has no lanes");
+    }
+    for (name, args) in [
+        ("r_read", vec![a.clone(), o.clone()]),
+        ("r_branch", vec![a.clone()]),
+    ] {
+        let (text, _) = run_math(name, &args);
+        assert!(!text.contains("v128.load"), "{name} on {args:?} has lanes");
+    }
+    // The lanes ran (over strips, a long loop): a contiguous operand, not a strided view.
+    let strided8 = |n: usize| {
+        let Value::Array(x) = int_arr(2 * n, 3, "u8") else {
+            unreachable!()
+        };
+        Value::Array(ArrayValue {
+            strides: vec![2],
+            shape: vec![n],
+            ..x
+        })
+    };
+    let strips = |args: &[Value]| {
+        let before = harness::BLOCKS.with(std::cell::Cell::get);
+        run_math("r_narrow", args);
+        harness::BLOCKS.with(std::cell::Cell::get) - before
+    };
+    assert!(strips(&[int_arr(1200, 3, "u8")]) >= 2);
+    assert_eq!(strips(&[strided8(1200)]), 0);
+    // The gamma blur (a stencil of relative indices over a uint8 image) at sizes whose
+    // rows leave a partial vector, and where the border is all there is.
+    for (r, c) in [(1, 1), (4, 4), (5, 6), (9, 13), (12, 31)] {
+        let Value::Array(x) = int_arr(r * c, (r * c) as u64, "u8") else {
+            unreachable!()
+        };
+        let img = Value::Array(ArrayValue {
+            shape: vec![r, c],
+            strides: vec![c as isize, 1],
+            ..x
+        });
+        let (text, _) = run_math("blur", &[img]);
+        assert!(text.contains("v128.load16_lane"), "the blur has no uint8 lanes");
     }
 }

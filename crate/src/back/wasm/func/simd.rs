@@ -10,6 +10,12 @@
 //!   and array locals from an array local the loop does not assign (the stencil's
 //!   `a = x0`): each integer and array local assigned once, before any read;
 //! * `Store`s of a lane value into an array of the lane dtype;
+//! * reductions `acc = acc op x` (`+ - * /`, also `@njit`'s raising `/`) or `acc = x op
+//!   acc` (`+ *`) of a lane-dtype local the body reads and assigns nowhere else, at its
+//!   top level: the step computes `x` in lanes and folds them into the scalar `acc` one
+//!   lane after the other, in iteration order, so every partial sum is the scalar loop's
+//!   (a loop of reductions alone qualifies only when its elements call a lane function:
+//!   a plain sum's fold is no shorter than the scalar loop);
 //! * `If`s on a lane comparison whose branches only assign lane locals (masked:
 //!   both branches computed, `v128.bitselect` on the comparison's mask).
 //!
@@ -21,7 +27,10 @@
 //!
 //! Lane expressions: constants (splat), the lane dtype's locals (a local the loop does
 //! not assign is splat once before it; one it assigns must be assigned earlier in the
-//! same iteration, so no value flows from one iteration to the next), `Load`s, `+ - * /`,
+//! same iteration, so no value flows from one iteration to the next), `Load`s, loads of
+//! a narrower array cast to the lane dtype (`int8` to `uint32` and `float32` into float64
+//! lanes, `int8` to `uint32` into float32 lanes: a lane load and the SIMD conversion,
+//! which gives each element the scalar cast's value), `+ - * /`,
 //! Python's float `/` (`PyDiv`, before any store of the body: each vector step checks its
 //! divisors' lanes for a zero first and, finding one, leaves the rest of the range to the
 //! scalar loop, which raises at the element the executor does),
@@ -37,7 +46,9 @@
 //! so that they cannot send the whole vector down the function's slow path (`v ** 2.2`
 //! under `if v > 0`); the lanes it keeps are computed as before, each on its own.
 //! Every access's indices must be invariant on all axes but the last, and on the last
-//! axis invariant (a load only: one element, splat) or affine in the loop variable.
+//! axis invariant (a load only: one element, splat) or affine in the loop variable (a
+//! stencil's relative index `cond(t >= 0, t, i64::MAX)` counts as `t`: see
+//! `Scan::guard`).
 //!
 //! Before the loop (`Gen::simd_prefix`), when more than one vector of iterations and
 //! fewer than 2^31 remain, the code evaluates the aliases, the integer locals and every
@@ -49,9 +60,10 @@
 //! * every invariant index lies in `[0, extent)` (a negative one runs the scalar loop,
 //!   which wraps it, or raises as it always does);
 //! * the bytes a store writes overlap no other access's, unless that access covers the
-//!   very same elements (`a[i] = a[i] * 2`).
+//!   very same elements of the same dtype (`a[i] = a[i] * 2`).
 //!
-//! The vector part then runs on byte pointers bumped by 16 per step and covers the
+//! The vector part then runs on byte pointers bumped by one vector's elements per step
+//! (16 bytes, fewer for a narrower array's) and covers the
 //! largest multiple of the lane count below the trip count, so the scalar loop always
 //! runs at least one iteration after it: that iteration leaves every local the body
 //! assigns, and the loop variable, as the scalar loop alone would.
@@ -93,6 +105,24 @@ struct Access {
     /// The last index is affine in the loop variable (else invariant).
     affine: bool,
     store: bool,
+    /// The array's element dtype: the lane dtype, or for a load under a cast to it, a
+    /// narrower one ([`lane_cast`]).
+    dtype: DType,
+}
+
+/// A loop-carried reduction of the body, `acc = acc op x` (or `x op acc` for `+` and
+/// `*`): the vector step computes `x` in lanes and folds them into the scalar `acc` one
+/// lane after the other, in iteration order, so every partial result is the scalar
+/// loop's.
+#[derive(Clone, Copy)]
+struct Acc {
+    op: BinaryOp,
+    x: ExprId,
+    /// `acc` is the left operand.
+    left: bool,
+    /// `@njit`'s `/=` (ZeroDivisionError): a step with a zero in any lane of `x` leaves
+    /// the rest of the range to the scalar loop before it folds anything.
+    raising: bool,
 }
 
 /// A loop that qualifies when compiling.
@@ -119,6 +149,8 @@ pub(super) struct Plan {
     int_locals: HashSet<LocalId>,
     /// The `int64` locals the loop reads in lanes but never assigns (splat once).
     int_invariants: Vec<LocalId>,
+    /// The reductions, by accumulator.
+    accs: HashMap<LocalId, Acc>,
 }
 
 impl Plan {
@@ -139,15 +171,77 @@ struct Scan<'a, 'b, 's> {
     alias: HashMap<LocalId, LocalId>,
     dtype: Option<DType>,
     plan: Plan,
-    /// A store was scanned: a raising division after it could not leave the step undone.
+    /// A store (or a reduction) was scanned: a raising division after it could not leave
+    /// the step undone.
     stored: bool,
+    /// How many times the body reads each local.
+    reads: HashMap<LocalId, usize>,
+    /// How many times the body assigns each local.
+    writes: HashMap<LocalId, usize>,
 }
 
-fn assigned_in(body: &[Stmt], out: &mut HashSet<LocalId>) {
+/// Counts the reads of each local in `body`.
+fn reads_in(f: &crate::kir::Function, body: &[Stmt], out: &mut HashMap<LocalId, usize>) {
+    fn expr(f: &crate::kir::Function, e: ExprId, out: &mut HashMap<LocalId, usize>) {
+        if let Expr::Local(l) = f.get(e) {
+            *out.entry(*l).or_default() += 1;
+        }
+        f.get(e).each_operand(|x| expr(f, x, out));
+    }
+    for st in body {
+        match st {
+            Stmt::Assign(_, e) | Stmt::Eval(e) => expr(f, *e, out),
+            Stmt::Store {
+                array,
+                index,
+                value,
+                ..
+            } => {
+                for &x in std::iter::once(array).chain(index).chain(std::iter::once(value)) {
+                    expr(f, x, out);
+                }
+            }
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                expr(f, *cond, out);
+                reads_in(f, then, out);
+                reads_in(f, otherwise, out);
+            }
+            Stmt::For {
+                start,
+                stop,
+                step,
+                body,
+                ..
+            } => {
+                for &x in [start, stop, step] {
+                    expr(f, x, out);
+                }
+                reads_in(f, body, out);
+            }
+            Stmt::While { cond, body } => {
+                expr(f, *cond, out);
+                reads_in(f, body, out);
+            }
+            Stmt::Return(Some(e)) => expr(f, *e, out),
+            Stmt::Append { list, value } => {
+                expr(f, *list, out);
+                expr(f, *value, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Counts the assignments of each local in `body`.
+fn assigned_in(body: &[Stmt], out: &mut HashMap<LocalId, usize>) {
     for st in body {
         match st {
             Stmt::Assign(l, _) => {
-                out.insert(*l);
+                *out.entry(*l).or_default() += 1;
             }
             Stmt::If {
                 then, otherwise, ..
@@ -156,7 +250,7 @@ fn assigned_in(body: &[Stmt], out: &mut HashSet<LocalId>) {
                 assigned_in(otherwise, out);
             }
             Stmt::For { var, body, .. } => {
-                out.insert(*var);
+                *out.entry(*var).or_default() += 1;
                 assigned_in(body, out);
             }
             Stmt::While { body, .. } => assigned_in(body, out),
@@ -202,7 +296,7 @@ impl Scan<'_, '_, '_> {
                     let d = self.ty(*value).scalar()?;
                     self.lane(d)?;
                     self.vexpr(*value)?;
-                    let a = self.access(*array, index, true)?;
+                    let a = self.access(*array, index, true, None)?;
                     self.plan.stores.push(a);
                     self.stored = true;
                 }
@@ -265,12 +359,62 @@ impl Scan<'_, '_, '_> {
                     return None;
                 }
                 self.lane(*d)?;
+                if let Some(acc) = self.reduction(l, e, top) {
+                    // Read nowhere else and assigned once: the fold is the only use.
+                    self.vexpr(acc.x)?;
+                    self.plan.bails |= acc.raising;
+                    self.plan.accs.insert(l, acc);
+                    self.stored = true;
+                    return Some(());
+                }
                 self.vexpr(e)?;
                 self.defined.insert(l);
             }
             _ => return None,
         }
         Some(())
+    }
+
+    /// `l = l op x` (or `x op l` for `+` and `*`) at the top of the body, where the body
+    /// reads `l` nowhere else and assigns it nowhere else: a reduction.
+    fn reduction(&self, l: LocalId, e: ExprId, top: bool) -> Option<Acc> {
+        let f = self.g.f;
+        let (op, a, b, raising) = match f.get(e) {
+            Expr::Binary(op, a, b) => (op, a, b, false),
+            Expr::PyDiv(op @ BinaryOp::TrueDiv, a, b) if !self.stored => (op, a, b, true),
+            _ => return None,
+        };
+        if !top
+            || self.plan.accs.contains_key(&l)
+            || self.defined.contains(&l)
+            || self.reads.get(&l) != Some(&1)
+            || self.writes.get(&l) != Some(&1)
+            || self.ty(*a) != self.ty(e)
+            || self.ty(*b) != self.ty(e)
+        {
+            return None;
+        }
+        let is_l = |x: ExprId| matches!(f.get(x), Expr::Local(y) if *y == l);
+        let (x, left) = if is_l(*a) {
+            (*b, true)
+        } else if is_l(*b) && !raising && matches!(op, BinaryOp::Add | BinaryOp::Mul) {
+            (*a, false)
+        } else {
+            return None;
+        };
+        if !matches!(
+            op,
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::TrueDiv
+        ) || self.g.cx.facts.checked[if left { *a } else { *b }.index()]
+        {
+            return None;
+        }
+        Some(Acc {
+            op: *op,
+            x,
+            left,
+            raising,
+        })
     }
 
     /// The array local that local `x` holds in the loop: itself when the loop does not
@@ -321,6 +465,7 @@ impl Scan<'_, '_, '_> {
             Expr::Unary(_, a) | Expr::Cast(a, _) => {
                 (self.int(*a)? == Form::Invariant).then_some(Form::Invariant)
             }
+            Expr::Cond(c, a, b) => self.guard(*c, *a, *b),
             Expr::Dim(a, _) => {
                 let Expr::Local(x) = f.get(*a) else {
                     return None;
@@ -332,8 +477,40 @@ impl Scan<'_, '_, '_> {
         }
     }
 
-    /// Records an access of `array` at `index`; its index in the plan's accesses.
-    fn access(&mut self, array: ExprId, index: &[ExprId], store: bool) -> Option<usize> {
+    /// The form of `cond(c, a, b)`: invariant when all of it is; for a relative index of a
+    /// stencil, `cond(t >= 0, t, K)` with `K` negative or `i64::MAX` (a negative offset
+    /// past the border made out of range rather than wrapped), the form of `t`. An index
+    /// of that form is only used where the run-time checks before the vector part find it
+    /// in range at the first iteration and stepping by 1: there `t` is at least 0 from the
+    /// first iteration on, so the index is `t` throughout (a first `t` below 0 makes the
+    /// index `K`, out of range).
+    fn guard(&self, c: ExprId, a: ExprId, b: ExprId) -> Option<Form> {
+        let f = self.g.f;
+        let Expr::Binary(op, p, q) = f.get(c) else {
+            return None;
+        };
+        if !op.is_comparison() || self.ty(a) != self.ty(b) {
+            return None;
+        }
+        let forms = [self.int(*p)?, self.int(*q)?, self.int(a)?, self.int(b)?];
+        if forms.iter().all(|&x| x == Form::Invariant) {
+            return Some(Form::Invariant);
+        }
+        let zero = matches!(f.get(*q), Expr::Const(Scalar::I64(0)));
+        let past = matches!(f.get(b), Expr::Const(Scalar::I64(k)) if *k < 0 || *k == i64::MAX);
+        let same = matches!((f.get(*p), f.get(a)), (Expr::Local(x), Expr::Local(y)) if x == y);
+        (*op == BinaryOp::Ge && zero && past && same).then_some(forms[2])
+    }
+
+    /// Records an access of `array` at `index`; its index in the plan's accesses. `from`:
+    /// a load under a cast to the lane dtype, of an array of that dtype.
+    fn access(
+        &mut self,
+        array: ExprId,
+        index: &[ExprId],
+        store: bool,
+        from: Option<DType>,
+    ) -> Option<usize> {
         let f = self.g.f;
         let Expr::Local(x) = f.get(array) else {
             return None;
@@ -344,7 +521,11 @@ impl Scan<'_, '_, '_> {
         if !fits(&f.local_decl(*x).ty, self.ty(array)) || index.len() != usize::from(at.ndim) {
             return None;
         }
-        self.lane(at.dtype)?;
+        match from {
+            Some(d) if d == at.dtype => {}
+            Some(_) => return None,
+            None => self.lane(at.dtype)?,
+        }
         let (&last, rest) = index.split_last()?;
         for &i in rest {
             if self.int(i)? != Form::Invariant {
@@ -360,6 +541,7 @@ impl Scan<'_, '_, '_> {
             index: index.to_vec(),
             affine,
             store,
+            dtype: at.dtype,
         });
         Some(self.plan.accesses.len() - 1)
     }
@@ -457,8 +639,22 @@ impl Scan<'_, '_, '_> {
             }
             Expr::Load(a, index) => {
                 if !self.plan.loads.contains_key(&e) {
-                    let k = self.access(*a, index, false)?;
+                    let k = self.access(*a, index, false, None)?;
                     self.plan.loads.insert(e, k);
+                }
+                Some(())
+            }
+            // A load of a narrower array, converted in lanes (`a[i] / 255.0` of a uint8
+            // image).
+            Expr::Cast(x, _) => {
+                let Expr::Load(a, index) = f.get(*x) else {
+                    return None;
+                };
+                let from = self.ty(*x).scalar()?;
+                lane_cast(from, d)?;
+                if !self.plan.loads.contains_key(x) {
+                    let k = self.access(*a, index, false, Some(from))?;
+                    self.plan.loads.insert(*x, k);
                 }
                 Some(())
             }
@@ -616,11 +812,12 @@ impl Gen<'_, '_> {
         if f.local_decl(var).ty != Ty::Scalar(DType::I64) {
             return None;
         }
-        let mut assigned = HashSet::new();
-        assigned_in(body, &mut assigned);
-        if assigned.contains(&var) {
+        let mut writes = HashMap::new();
+        assigned_in(body, &mut writes);
+        if writes.contains_key(&var) {
             return None;
         }
+        let assigned: HashSet<LocalId> = writes.keys().copied().collect();
         let mut scan = Scan {
             g: self,
             var,
@@ -641,13 +838,20 @@ impl Gen<'_, '_> {
                 int_masks: false,
                 int_locals: HashSet::new(),
                 int_invariants: Vec::new(),
+                accs: HashMap::new(),
             },
             stored: false,
+            reads: HashMap::new(),
+            writes,
         };
+        reads_in(f, body, &mut scan.reads);
         scan.stmts(body, true)?;
         let mut plan = scan.plan;
         plan.dtype = scan.dtype?;
-        (!plan.stores.is_empty()).then_some(plan)
+        // A reduction alone gains from lanes only where its element calls a lane function
+        // (a plain sum's fold is as long as the scalar loop).
+        (!plan.stores.is_empty() || (!plan.accs.is_empty() && self.count_calls_in(body) > 0))
+            .then_some(plan)
     }
 
     /// The array local's descriptor fields: data, extents, strides.
@@ -776,6 +980,7 @@ impl Gen<'_, '_> {
                     self.c.push(I::I32Add);
                 }
             }
+            let shift = shift_of(a.dtype);
             if shift > 0 {
                 self.c.push(I::I32Const(shift as i32));
                 self.c.push(I::I32Shl);
@@ -792,13 +997,12 @@ impl Gen<'_, '_> {
             self.c.release(ValType::I64, t);
         }
         // No store may touch what another access touches, unless both cover the same
-        // elements.
+        // elements (of the same dtype).
         let bytes = self.c.temp(ValType::I64);
         self.c.push(I::LocalGet(nv));
         self.c.push(I::I64Const(i64::from(shift)));
         self.c.push(I::I64Shl);
         self.c.push(I::LocalSet(bytes));
-        let size = i64::from(d.size() as u32);
         self.c.push(I::I32Const(1));
         let mut pairs = 0;
         for (s, sa) in plan.accesses.iter().enumerate() {
@@ -822,17 +1026,21 @@ impl Gen<'_, '_> {
                 // end(x) <= start(s)
                 self.c.push(I::LocalGet(px));
                 self.c.push(I::I64ExtendI32U);
-                if xa.affine {
+                if xa.affine && xa.dtype == d {
                     self.c.push(I::LocalGet(bytes));
+                } else if xa.affine {
+                    self.c.push(I::LocalGet(nv));
+                    self.c.push(I::I64Const(i64::from(shift_of(xa.dtype))));
+                    self.c.push(I::I64Shl);
                 } else {
-                    self.c.push(I::I64Const(size));
+                    self.c.push(I::I64Const(i64::from(xa.dtype.size() as u32)));
                 }
                 self.c.push(I::I64Add);
                 self.c.push(I::LocalGet(ps));
                 self.c.push(I::I64ExtendI32U);
                 self.c.push(I::I64LeU);
                 self.c.push(I::I32Or);
-                if xa.affine {
+                if xa.affine && xa.dtype == d {
                     self.c.push(I::LocalGet(ps));
                     self.c.push(I::LocalGet(px));
                     self.c.push(I::I32Eq);
@@ -855,7 +1063,8 @@ impl Gen<'_, '_> {
             }
             let v = self.c.temp(ValType::V128);
             self.c.push(I::LocalGet(lanes_.ptr[k]));
-            self.c.push(load(d));
+            self.c.push(load(a.dtype));
+            scalar::cast(&mut self.c, a.dtype, d, scalar::Cast::Kernel);
             self.c.push(splat(d));
             self.c.push(I::LocalSet(v));
             lanes_.splat.insert(k, v);
@@ -1244,7 +1453,7 @@ impl Gen<'_, '_> {
                 let p = lanes.ptr[k];
                 self.c.push(I::LocalGet(p));
                 self.c.push(I::LocalGet(strip));
-                self.c.push(I::I32Const(shift_of(d) as i32));
+                self.c.push(I::I32Const(shift_of(acc.dtype) as i32));
                 self.c.push(I::I32Shl);
                 self.c.push(I::I32Add);
                 self.c.push(I::LocalSet(p));
@@ -1322,7 +1531,7 @@ impl Gen<'_, '_> {
             if a.affine {
                 let p = lanes.ptr[k];
                 self.c.push(I::LocalGet(p));
-                self.c.push(I::I32Const(16));
+                self.c.push(I::I32Const((plan.lanes() as usize * a.dtype.size()) as i32));
                 self.c.push(I::I32Add);
                 self.c.push(I::LocalSet(p));
             }
@@ -1358,6 +1567,16 @@ impl Gen<'_, '_> {
         let d = plan.dtype;
         for st in body {
             match st {
+                Stmt::Assign(l, _) if plan.accs.contains_key(l) => {
+                    let acc = plan.accs[l];
+                    self.vexpr(plan, lanes, acc.x, env);
+                    if lanes.strips.as_ref().is_some_and(|st| st.collect.get()) {
+                        // The first pass of a strip folds nothing.
+                        self.c.push(I::Drop);
+                        continue;
+                    }
+                    self.fold_lanes(plan, lanes, *l, acc);
+                }
                 Stmt::Assign(l, e) => {
                     if plan.int_masks && plan.int_locals.contains(l) {
                         self.ivexpr(lanes, *e, env);
@@ -1442,6 +1661,56 @@ impl Gen<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Folds the lanes on the stack into accumulator `l`, lane 0 first: `l = l op x[0]`,
+    /// then `l = l op x[1]` ..., each the scalar loop's operation.
+    fn fold_lanes(&mut self, plan: &Plan, lanes: &Lanes, l: LocalId, acc: Acc) {
+        let d = plan.dtype;
+        let Slot::Scalar(s) = self.locals[l.index()].slot else {
+            unreachable!("an accumulator is a scalar");
+        };
+        let x = self.c.temp(ValType::V128);
+        self.c.push(I::LocalSet(x));
+        let f64_ = d == DType::F64;
+        if acc.raising {
+            self.c.push(I::LocalGet(x));
+            scalar::zero(&mut self.c, d);
+            self.c.push(splat(d));
+            self.c.push(if f64_ { I::F64x2Eq } else { I::F32x4Eq });
+            self.c.push(I::V128AnyTrue);
+            self.c.br_if(lanes.bail.expect("a bail block"));
+        }
+        let op = match (acc.op, f64_) {
+            (BinaryOp::Add, true) => I::F64Add,
+            (BinaryOp::Sub, true) => I::F64Sub,
+            (BinaryOp::Mul, true) => I::F64Mul,
+            (BinaryOp::TrueDiv, true) => I::F64Div,
+            (BinaryOp::Add, false) => I::F32Add,
+            (BinaryOp::Sub, false) => I::F32Sub,
+            (BinaryOp::Mul, false) => I::F32Mul,
+            (BinaryOp::TrueDiv, false) => I::F32Div,
+            _ => unreachable!("a planned reduction"),
+        };
+        for lane in 0..plan.lanes() as u8 {
+            let extract = if f64_ {
+                I::F64x2ExtractLane(lane)
+            } else {
+                I::F32x4ExtractLane(lane)
+            };
+            if acc.left {
+                self.c.push(I::LocalGet(s));
+                self.c.push(I::LocalGet(x));
+                self.c.push(extract);
+            } else {
+                self.c.push(I::LocalGet(x));
+                self.c.push(extract);
+                self.c.push(I::LocalGet(s));
+            }
+            self.c.push(op.clone());
+            self.c.push(I::LocalSet(s));
+        }
+        self.c.release(ValType::V128, x);
     }
 
     /// Pushes the two `i64x2` lanes of an int64 lane expression (`Scan::ilane`).
@@ -1540,6 +1809,17 @@ impl Gen<'_, '_> {
                 } else {
                     self.c.push(I::LocalGet(lanes.ptr[k]));
                     self.c.push(I::V128Load(memarg(0, shift_of(d))));
+                }
+            }
+            Expr::Cast(x, _) => {
+                let k = plan.loads[x];
+                if let Some(&v) = lanes.splat.get(&k) {
+                    self.c.push(I::LocalGet(v));
+                } else {
+                    self.c.push(I::LocalGet(lanes.ptr[k]));
+                    for i in lane_cast(plan.accesses[k].dtype, d).expect("a planned cast") {
+                        self.c.push(i);
+                    }
                 }
             }
             Expr::Binary(op, a, b) if self.f.ty(*a) == &Ty::Scalar(DType::I64) => {
@@ -2087,6 +2367,56 @@ pub(super) fn lane_arith(op: BinaryOp, d: DType) -> Option<I<'static>> {
         BinaryOp::TrueDiv => pick(I::F64x2Div, I::F32x4Div),
         _ => return None,
     })
+}
+
+/// The instructions that load one vector's elements of dtype `from` (at the address on
+/// the stack) and convert them to lanes of `to`, each element as the scalar loop's cast
+/// converts it (every value of these dtypes is exact in float64; the float32 conversions
+/// round to nearest as `f32.convert_i32_*` do). `None` where lanes have no such load.
+fn lane_cast(from: DType, to: DType) -> Option<Vec<I<'static>>> {
+    use DType as D;
+    let signed = from.is_signed_int();
+    let (i16x8, i32x4) = if signed {
+        (I::I16x8ExtendLowI8x16S, I::I32x4ExtendLowI16x8S)
+    } else {
+        (I::I16x8ExtendLowI8x16U, I::I32x4ExtendLowI16x8U)
+    };
+    let m = |align: u32| memarg(0, align);
+    Some(match (from, to) {
+        (D::I8 | D::U8, D::F64) => vec![
+            I::V128Const(0),
+            I::V128Load16Lane {
+                memarg: m(0),
+                lane: 0,
+            },
+            i16x8,
+            i32x4,
+            convert_low(signed),
+        ],
+        (D::I16 | D::U16, D::F64) => vec![I::V128Load32Zero(m(1)), i32x4, convert_low(signed)],
+        (D::I32 | D::U32, D::F64) => vec![I::V128Load64Zero(m(2)), convert_low(signed)],
+        (D::F32, D::F64) => vec![I::V128Load64Zero(m(2)), I::F64x2PromoteLowF32x4],
+        (D::I8 | D::U8, D::F32) => vec![I::V128Load32Zero(m(0)), i16x8, i32x4, convert4(signed)],
+        (D::I16 | D::U16, D::F32) => vec![I::V128Load64Zero(m(1)), i32x4, convert4(signed)],
+        (D::I32 | D::U32, D::F32) => vec![I::V128Load(m(2)), convert4(signed)],
+        _ => return None,
+    })
+}
+
+fn convert_low(signed: bool) -> I<'static> {
+    if signed {
+        I::F64x2ConvertLowI32x4S
+    } else {
+        I::F64x2ConvertLowI32x4U
+    }
+}
+
+fn convert4(signed: bool) -> I<'static> {
+    if signed {
+        I::F32x4ConvertI32x4S
+    } else {
+        I::F32x4ConvertI32x4U
+    }
 }
 
 pub(super) fn splat(d: DType) -> I<'static> {
