@@ -270,7 +270,7 @@ fn walk(
 }
 
 /// How many times the statements `body` of `f` read each local.
-fn read_counts(f: &Function, body: &[Stmt]) -> Vec<usize> {
+pub(crate) fn read_counts(f: &Function, body: &[Stmt]) -> Vec<usize> {
     let mut n = vec![0; f.locals.len()];
     each_expr_of(f, body, &mut |e| {
         if let Expr::Local(l) = f.get(e) {

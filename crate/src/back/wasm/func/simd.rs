@@ -174,66 +174,10 @@ struct Scan<'a, 'b, 's> {
     /// A store (or a reduction) was scanned: a raising division after it could not leave
     /// the step undone.
     stored: bool,
-    /// How many times the body reads each local.
-    reads: HashMap<LocalId, usize>,
+    /// How many times the body reads each local, by local index.
+    reads: Vec<usize>,
     /// How many times the body assigns each local.
     writes: HashMap<LocalId, usize>,
-}
-
-/// Counts the reads of each local in `body`.
-fn reads_in(f: &crate::kir::Function, body: &[Stmt], out: &mut HashMap<LocalId, usize>) {
-    fn expr(f: &crate::kir::Function, e: ExprId, out: &mut HashMap<LocalId, usize>) {
-        if let Expr::Local(l) = f.get(e) {
-            *out.entry(*l).or_default() += 1;
-        }
-        f.get(e).each_operand(|x| expr(f, x, out));
-    }
-    for st in body {
-        match st {
-            Stmt::Assign(_, e) | Stmt::Eval(e) => expr(f, *e, out),
-            Stmt::Store {
-                array,
-                index,
-                value,
-                ..
-            } => {
-                for &x in std::iter::once(array).chain(index).chain(std::iter::once(value)) {
-                    expr(f, x, out);
-                }
-            }
-            Stmt::If {
-                cond,
-                then,
-                otherwise,
-            } => {
-                expr(f, *cond, out);
-                reads_in(f, then, out);
-                reads_in(f, otherwise, out);
-            }
-            Stmt::For {
-                start,
-                stop,
-                step,
-                body,
-                ..
-            } => {
-                for &x in [start, stop, step] {
-                    expr(f, x, out);
-                }
-                reads_in(f, body, out);
-            }
-            Stmt::While { cond, body } => {
-                expr(f, *cond, out);
-                reads_in(f, body, out);
-            }
-            Stmt::Return(Some(e)) => expr(f, *e, out),
-            Stmt::Append { list, value } => {
-                expr(f, *list, out);
-                expr(f, *value, out);
-            }
-            _ => {}
-        }
-    }
 }
 
 /// Counts the assignments of each local in `body`.
@@ -387,7 +331,7 @@ impl Scan<'_, '_, '_> {
         if !top
             || self.plan.accs.contains_key(&l)
             || self.defined.contains(&l)
-            || self.reads.get(&l) != Some(&1)
+            || self.reads[l.index()] != 1
             || self.writes.get(&l) != Some(&1)
             || self.ty(*a) != self.ty(e)
             || self.ty(*b) != self.ty(e)
@@ -841,10 +785,9 @@ impl Gen<'_, '_> {
                 accs: HashMap::new(),
             },
             stored: false,
-            reads: HashMap::new(),
+            reads: crate::kir::parallel::read_counts(f, body),
             writes,
         };
-        reads_in(f, body, &mut scan.reads);
         scan.stmts(body, true)?;
         let mut plan = scan.plan;
         plan.dtype = scan.dtype?;
