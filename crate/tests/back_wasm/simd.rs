@@ -678,6 +678,13 @@ def r_read(a, out):
     return s
 
 @njit
+def r_deep(a):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += np.exp(np.sin(a[i])) * np.cos(a[i])
+    return s
+
+@njit
 def r_branch(a):
     s = 0.0
     for i in range(a.shape[0]):
@@ -792,6 +799,13 @@ def chain_local(a, b, out):
 def chain_over(a, out):
     for i in range(a.shape[0]):
         out[i] = np.arctan2(np.tanh(a[i]), out[i])
+
+@njit
+def deep(a, b, out):
+    for i in range(a.shape[0]):
+        t = np.sin(a[i])
+        u = np.exp(t) * b[i]
+        out[i] = np.log1p(np.abs(u)) + np.cos(t) - np.tanh(np.arctan(u) * 0.5)
 
 @njit
 def chain_inplace(a):
@@ -1017,16 +1031,17 @@ fn math_formulas_run_on_lanes_with_the_scalar_bits() {
                 ("chain_local", vec![a.clone(), b.clone(), o.clone()]),
                 ("chain_over", vec![a.clone(), b.clone()]),
                 ("chain_inplace", vec![a.clone()]),
+                ("deep", vec![a.clone(), b.clone(), o.clone()]),
             ] {
                 let strips = harness::BLOCKS.with(std::cell::Cell::get);
                 let (text, imports) = run_math(name, &args);
                 // A long loop runs its calls over strips (several here, the last one
-                // partial), through the block function, with the same bits; not `fused`,
-                // whose exp takes arcsin's result (a strip's first pass has none yet).
+                // partial), through the block function, with the same bits; calls taking
+                // other calls' results (`fused`, `deep`) a pass per level.
                 let ran = harness::BLOCKS.with(std::cell::Cell::get) - strips;
                 let mixed = f32
-                    && ["rc", "sinc", "response", "inplace_exp", "chain_inplace"].contains(&name);
-                if n == 1200 && !mixed && name != "fused" {
+                    && ["rc", "sinc", "response", "inplace_exp", "chain_inplace", "deep"].contains(&name);
+                if n == 1200 && !mixed {
                     assert!(ran >= 2, "{name} ({x}): {ran} strips");
                     assert!(
                         imports.iter().any(|i| i.starts_with("nw_vblock_")),
@@ -1095,6 +1110,7 @@ fn reductions_and_narrow_loads_run_on_lanes_with_the_scalar_bits() {
             run_math("r_store", &[a.clone(), math_arr(n, 0, f32)]);
             run_math("r_read", &[a.clone(), math_arr(n, 0, f32)]);
             run_math("r_branch", &[a.clone()]);
+            run_math("r_deep", &[a.clone()]);
         }
     }
     for n in [0usize, 1, 2, 3, 4, 5, 8, 33, 101, 1200] {
@@ -1147,6 +1163,10 @@ fn reductions_and_narrow_loads_run_on_lanes_with_the_scalar_bits() {
         harness::BLOCKS.with(std::cell::Cell::get) - before
     };
     assert!(strips(&[int_arr(1200, 3, "u8")]) >= 2);
+    // A reduction whose calls take another call's result: a pass per level.
+    let before = harness::BLOCKS.with(std::cell::Cell::get);
+    run_math("r_deep", &[math_arr(1200, 5, false)]);
+    assert!(harness::BLOCKS.with(std::cell::Cell::get) - before >= 4);
     assert_eq!(strips(&[strided8(1200)]), 0);
     // The gamma blur (a stencil of relative indices over a uint8 image) at sizes whose
     // rows leave a partial vector, and where the border is all there is.

@@ -68,12 +68,15 @@
 //! runs at least one iteration after it: that iteration leaves every local the body
 //! assigns, and the loop variable, as the scalar loop alone would.
 //!
-//! Where the vector part has at least [`MIN_STRIPPED`] steps and its calls take no call's
-//! result, it runs over strips instead (`Gen::strip_loop`, [`Strips`]): each strip's
-//! operands of every call go to the thread's scratch in a first pass, one call of the
-//! engine's block function per call site computes them (the expression VM's block loops,
-//! the lane functions' bits), and a second pass runs the body on the results. That pays a
-//! call per strip instead of one per vector.
+//! Where the vector part has at least [`MIN_STRIPPED`] steps, it runs over strips instead
+//! (`Gen::strip_loop`, [`Strips`]): each strip's operands of every call go to the
+//! thread's scratch in a first pass, one call of the engine's block function per call
+//! site computes them (the expression VM's block loops, the lane functions' bits), and a
+//! second pass runs the body on the results. That pays a call per strip instead of one
+//! per vector. Where calls take other calls' results (`np.exp(np.arcsin(x)) + y`, in a
+//! body without branches), each level of calls gets a pass of its own
+//! (`Gen::strip_levels`): a pass collects the operands of one level from the results of
+//! the levels below, and the last pass runs the body.
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
@@ -679,12 +682,23 @@ struct Strips {
     base: u32,
     /// The current vector's byte offset within the strip (`i32`).
     offset: u32,
-    /// The pass: `true` collects the operands, `false` uses the results.
-    collect: Cell<bool>,
-    /// The next call site, in emission order (both passes emit the same sites).
+    /// The pass: `p` collects the operands of the sites of level `p` (see
+    /// [`Gen::strip_levels`]), `last` uses the results.
+    pass: Cell<usize>,
+    last: usize,
+    /// The next call site, in emission order (every pass numbers the sites alike).
     site: Cell<usize>,
-    /// Each call site, as the first pass found it.
-    sites: std::cell::RefCell<Vec<Site>>,
+    /// Each call site's level: the sites it takes a result from have lower levels.
+    levels: Vec<usize>,
+    /// Each call site, as the pass of its level found it.
+    sites: std::cell::RefCell<Vec<Option<Site>>>,
+}
+
+impl Strips {
+    /// Whether this pass only collects operands (stores and reductions wait for the last).
+    fn collecting(&self) -> bool {
+        self.pass.get() < self.last
+    }
 }
 
 /// One call site of a loop over strips: the operation, its constant exponent, and where
@@ -732,6 +746,10 @@ const STRIP_BYTES: u32 = 4096;
 
 /// The most call sites a loop runs over strips (each takes two strips of scratch).
 const MAX_STRIP_SITES: usize = 8;
+
+/// The most levels of calls taking other calls' results that a loop runs over strips (a
+/// pass over each strip per level).
+const MAX_STRIP_LEVELS: usize = 4;
 
 /// The fewest vector iterations that run over strips: below it the calls go one per
 /// vector (the scratch and the second pass cost more than they save).
@@ -1045,12 +1063,17 @@ impl Gen<'_, '_> {
         // Calls over strips where the loop is long enough (else, and where the scratch
         // cannot be had, the vector steps below).
         let sites = self.count_calls_in(body);
+        let levels = if self.strippable(body, &mut HashSet::new()) {
+            Some(vec![0; sites])
+        } else {
+            self.strip_levels(body)
+        };
         let stripped = !plan.bails
             && (1..=MAX_STRIP_SITES).contains(&sites)
-            && (self.strippable(body, &mut HashSet::new()) || self.pure_map(plan, body).is_some());
+            && (levels.is_some() || self.pure_map(plan, body).is_some());
         let plain_done = stripped.then(|| self.c.block(BlockType::Empty));
         if let Some(exit) = plain_done {
-            self.strip_loop(plan, &mut lanes_, body, nv, sites, exit)?;
+            self.strip_loop(plan, &mut lanes_, body, nv, levels, exit)?;
         }
         // The vector steps, counted down in an i32 (nv < 2^31).
         let left = self.c.temp(ValType::I32);
@@ -1126,7 +1149,7 @@ impl Gen<'_, '_> {
         lanes: &mut Lanes,
         body: &[Stmt],
         nv: u32,
-        sites: usize,
+        levels: Option<Vec<usize>>,
         exit: Label,
     ) -> Result<(), Unsupported> {
         let d = plan.dtype;
@@ -1143,6 +1166,9 @@ impl Gen<'_, '_> {
             self.c.end();
             return Ok(());
         }
+        let levels = levels.expect("a pure map or the sites' levels");
+        let sites = levels.len();
+        let last = levels.iter().max().map_or(1, |m| m + 1);
         let base = self.c.temp(ValType::I32);
         self.c
             .push(I::I32Const((2 * sites as u32 * STRIP_BYTES) as i32));
@@ -1155,9 +1181,11 @@ impl Gen<'_, '_> {
         lanes.strips = Some(Strips {
             base,
             offset,
-            collect: Cell::new(true),
+            pass: Cell::new(0),
+            last,
             site: Cell::new(0),
-            sites: std::cell::RefCell::new(Vec::new()),
+            levels,
+            sites: std::cell::RefCell::new(vec![None; sites]),
         });
         let [left, strip, steps] = [(); 3].map(|()| self.c.temp(ValType::I32));
         self.c.push(I::LocalGet(nv));
@@ -1181,8 +1209,8 @@ impl Gen<'_, '_> {
             self.c.push(I::LocalGet(v));
             self.c.push(I::LocalSet(t));
         }
-        for collect in [true, false] {
-            if !collect {
+        for pass in 0..=last {
+            if pass > 0 {
                 for &(_, p, t) in &saved {
                     self.c.push(I::LocalGet(t));
                     self.c.push(I::LocalSet(p));
@@ -1193,7 +1221,7 @@ impl Gen<'_, '_> {
                 }
             }
             let st = lanes.strips.as_ref().expect("strips");
-            st.collect.set(collect);
+            st.pass.set(pass);
             st.site.set(0);
             self.c.push(I::I32Const(0));
             self.c.push(I::LocalSet(offset));
@@ -1214,16 +1242,19 @@ impl Gen<'_, '_> {
             self.c.push(I::LocalTee(steps));
             self.c.br_if(head);
             self.c.end();
-            if collect {
-                // Every site's strip through the engine's block function, in place.
-                let sites = lanes
-                    .strips
-                    .as_ref()
-                    .expect("strips")
+            if pass < last {
+                // Every site of this level: its strip through the engine's block
+                // function, in place.
+                let st = lanes.strips.as_ref().expect("strips");
+                let sites: Vec<(usize, Site)> = st
                     .sites
                     .borrow()
-                    .clone();
-                for (k, site) in sites.into_iter().enumerate() {
+                    .iter()
+                    .enumerate()
+                    .filter(|&(k, _)| st.levels[k] == pass)
+                    .map(|(k, s)| (k, s.clone().expect("a collected site")))
+                    .collect();
+                for (k, site) in sites {
                     // An operand read in place: its access's pointer at the strip's start.
                     let operand = |arg: usize| {
                         site.from
@@ -1513,8 +1544,8 @@ impl Gen<'_, '_> {
                 Stmt::Assign(l, _) if plan.accs.contains_key(l) => {
                     let acc = plan.accs[l];
                     self.vexpr(plan, lanes, acc.x, env);
-                    if lanes.strips.as_ref().is_some_and(|st| st.collect.get()) {
-                        // The first pass of a strip folds nothing.
+                    if lanes.strips.as_ref().is_some_and(Strips::collecting) {
+                        // A collecting pass of a strip folds nothing.
                         self.c.push(I::Drop);
                         continue;
                     }
@@ -1541,9 +1572,9 @@ impl Gen<'_, '_> {
                 Stmt::Store { value, .. } => {
                     let k = plan.stores[*stores];
                     *stores += 1;
-                    if lanes.strips.as_ref().is_some_and(|st| st.collect.get()) {
-                        // The first pass of a strip stores nothing: it only collects the
-                        // calls' operands.
+                    if lanes.strips.as_ref().is_some_and(Strips::collecting) {
+                        // A collecting pass of a strip stores nothing: it only collects
+                        // the calls' operands.
                         self.vexpr(plan, lanes, *value, env);
                         self.c.push(I::Drop);
                         continue;
@@ -1718,15 +1749,26 @@ impl Gen<'_, '_> {
         if let Some(st) = &lanes.strips
             && let Some((op, k)) = self.call_of(e)
         {
-            if st.collect.get() {
+            let site = st.site.get();
+            let level = st.levels[site];
+            let pass = st.pass.get();
+            if level == pass {
                 self.collect_call(plan, lanes, st, e, op, k, env);
-            } else {
-                let k = st.site.get();
-                st.site.set(k + 1);
+            } else if level < pass {
+                // Computed: its result (the sites inside it are numbered past).
+                st.site.set(site + self.count_calls(e));
                 self.c.push(I::LocalGet(st.base));
                 self.c.push(I::LocalGet(st.offset));
                 self.c.push(I::I32Add);
-                self.c.push(I::V128Load(memarg(Strips::at(k, 0), 4)));
+                self.c.push(I::V128Load(memarg(Strips::at(site, 0), 4)));
+            } else {
+                // Not yet: only the sites inside it that this pass collects.
+                st.site.set(site + 1);
+                for x in self.call_operands(e, op) {
+                    self.vexpr(plan, lanes, x, env);
+                    self.c.push(I::Drop);
+                }
+                self.c.push(I::V128Const(0));
             }
             return;
         }
@@ -2025,10 +2067,7 @@ impl Gen<'_, '_> {
             }
             from.push(direct);
         }
-        let mut sites = st.sites.borrow_mut();
-        if sites.len() == site {
-            sites.push(Site { op, k, from });
-        }
+        st.sites.borrow_mut()[site] = Some(Site { op, k, from });
         self.c.push(I::V128Const(0));
     }
 
@@ -2134,6 +2173,61 @@ impl Gen<'_, '_> {
                 _ => 0,
             })
             .sum()
+    }
+
+    /// The level of each call site of `body` (in emission order) for strips whose calls
+    /// take other calls' results (`np.exp(np.arcsin(x)) + y`): a call reading no call's
+    /// result is level 0, one reading results of level at most `l` is level `l + 1`.
+    /// Each pass over a strip collects one level's operands (the lower levels' results
+    /// already computed) and the last pass runs the body on the results. `None` for a
+    /// body with branches or conditional expressions (their masks would need the
+    /// results too), or more than [`MAX_STRIP_LEVELS`] levels.
+    fn strip_levels(&self, body: &[Stmt]) -> Option<Vec<usize>> {
+        let mut levels = Vec::new();
+        let mut of_local: HashMap<LocalId, usize> = HashMap::new();
+        for st in body {
+            match st {
+                Stmt::Assign(l, e) => {
+                    let v = self.value_level(*e, &of_local, &mut levels)?;
+                    of_local.insert(*l, v);
+                }
+                Stmt::Store { value, .. } => {
+                    self.value_level(*value, &of_local, &mut levels)?;
+                }
+                _ => return None,
+            }
+        }
+        (levels.iter().all(|&l| l < MAX_STRIP_LEVELS)).then_some(levels)
+    }
+
+    /// 0 when `e` reads no call's result, else one more than the highest level of a call
+    /// it reads; pushes the level of each call site in `e` in emission order.
+    fn value_level(
+        &self,
+        e: ExprId,
+        of_local: &HashMap<LocalId, usize>,
+        levels: &mut Vec<usize>,
+    ) -> Option<usize> {
+        if let Some((op, _)) = self.call_of(e) {
+            let at = levels.len();
+            levels.push(0);
+            let mut m = 0;
+            for x in self.call_operands(e, op) {
+                m = m.max(self.value_level(x, of_local, levels)?);
+            }
+            levels[at] = m;
+            return Some(m + 1);
+        }
+        match self.f.get(e) {
+            Expr::Local(l) => Some(of_local.get(l).copied().unwrap_or(0)),
+            Expr::Unary(_, a) => self.value_level(*a, of_local, levels),
+            Expr::Binary(_, a, b) | Expr::PyDiv(_, a, b) => {
+                let x = self.value_level(*a, of_local, levels)?;
+                Some(x.max(self.value_level(*b, of_local, levels)?))
+            }
+            Expr::Cond(..) => None,
+            _ => Some(0),
+        }
     }
 
     /// Whether `body`'s calls can run over strips: no call's operand, and no mask of a
