@@ -709,7 +709,7 @@ def r_narrow32(a):
 @njit
 def narrow_map(a, b, out):
     for i in range(a.shape[0]):
-        out[i] = a[i] * 0.5 + np.sin(b[i])
+        out[i] = a[i] * 0.5 + np.sin(b[i]) - a[0]
 
 @stencil(neighborhood=((-2, 2), (-2, 2)))
 def gamma_blur(img):
