@@ -311,7 +311,10 @@ fn qualifying_loops_match_the_executor_at_every_length() {
             run("clip", &[arr(n, s + 1, false), arr(n, 0, false), f64v(k)]);
         }
         run("inplace", &[arr(n, s + 2, false)]);
-        run("mixed", &[arr(n, s + 7, true), arr(n, s + 8, false), arr(n, 0, false)]);
+        run(
+            "mixed",
+            &[arr(n, s + 7, true), arr(n, s + 8, false), arr(n, 0, false)],
+        );
         run("shifted", &[arr(n, s + 3, false)]);
         run("smooth", &[arr(n, s + 4, false)]);
         run("fma1", &[arr(n, s + 5, false), arr(n, s + 6, false)]);
@@ -1040,7 +1043,15 @@ fn math_formulas_run_on_lanes_with_the_scalar_bits() {
                 // other calls' results (`fused`, `deep`) a pass per level.
                 let ran = harness::BLOCKS.with(std::cell::Cell::get) - strips;
                 let mixed = f32
-                    && ["rc", "sinc", "response", "inplace_exp", "chain_inplace", "deep"].contains(&name);
+                    && [
+                        "rc",
+                        "sinc",
+                        "response",
+                        "inplace_exp",
+                        "chain_inplace",
+                        "deep",
+                    ]
+                    .contains(&name);
                 if n == 1200 && !mixed {
                     assert!(ran >= 2, "{name} ({x}): {ran} strips");
                     assert!(
@@ -1065,7 +1076,6 @@ fn math_formulas_run_on_lanes_with_the_scalar_bits() {
         }
     }
 }
-
 
 /// An array of `n` elements of `dtype` from integer pattern values (every value of a
 /// narrow dtype, its extremes among them).
@@ -1119,7 +1129,11 @@ fn reductions_and_narrow_loads_run_on_lanes_with_the_scalar_bits() {
             run_math("r_narrow", &[int_arr(n, s, d)]);
             run_math(
                 "narrow_map",
-                &[int_arr(n, s + 1, d), math_arr(n, s, false), math_arr(n, 0, false)],
+                &[
+                    int_arr(n, s + 1, d),
+                    math_arr(n, s, false),
+                    math_arr(n, 0, false),
+                ],
             );
             if d != "f32" {
                 run_math("r_narrow32", &[int_arr(n, s + 2, d)]);
@@ -1133,11 +1147,20 @@ fn reductions_and_narrow_loads_run_on_lanes_with_the_scalar_bits() {
         ("r_store", vec![a.clone(), o.clone()]),
         ("r_narrow", vec![int_arr(64, 1, "u8")]),
         ("r_narrow32", vec![int_arr(64, 1, "i16")]),
-        ("narrow_map", vec![int_arr(64, 1, "i32"), a.clone(), o.clone()]),
-        ("narrow_map", vec![int_arr(64, 1, "f32"), a.clone(), o.clone()]),
+        (
+            "narrow_map",
+            vec![int_arr(64, 1, "i32"), a.clone(), o.clone()],
+        ),
+        (
+            "narrow_map",
+            vec![int_arr(64, 1, "f32"), a.clone(), o.clone()],
+        ),
     ] {
         let (text, _) = run_math(name, &args);
-        assert!(text.contains("v128.load"), "{name} on {args:?} has no lanes");
+        assert!(
+            text.contains("v128.load"),
+            "{name} on {args:?} has no lanes"
+        );
     }
     for (name, args) in [
         ("r_read", vec![a.clone(), o.clone()]),
@@ -1180,6 +1203,9 @@ fn reductions_and_narrow_loads_run_on_lanes_with_the_scalar_bits() {
             ..x
         });
         let (text, _) = run_math("blur", &[img]);
-        assert!(text.contains("v128.load16_lane"), "the blur has no uint8 lanes");
+        assert!(
+            text.contains("v128.load16_lane"),
+            "the blur has no uint8 lanes"
+        );
     }
 }

@@ -166,8 +166,8 @@ impl Plan {
 struct Scan<'a, 'b, 's> {
     g: &'a Gen<'b, 's>,
     var: LocalId,
-    /// Every local the body assigns, anywhere.
-    assigned: HashSet<LocalId>,
+    /// Every local the body assigns, anywhere, with how many times it does.
+    assigned: HashMap<LocalId, usize>,
     /// The locals assigned so far in the iteration.
     defined: HashSet<LocalId>,
     forms: HashMap<LocalId, Form>,
@@ -179,8 +179,6 @@ struct Scan<'a, 'b, 's> {
     stored: bool,
     /// How many times the body reads each local, by local index.
     reads: Vec<usize>,
-    /// How many times the body assigns each local.
-    writes: HashMap<LocalId, usize>,
 }
 
 /// Counts the assignments of each local in `body`.
@@ -335,7 +333,7 @@ impl Scan<'_, '_, '_> {
             || self.plan.accs.contains_key(&l)
             || self.defined.contains(&l)
             || self.reads[l.index()] != 1
-            || self.writes.get(&l) != Some(&1)
+            || self.assigned.get(&l) != Some(&1)
             || self.ty(*a) != self.ty(e)
             || self.ty(*b) != self.ty(e)
         {
@@ -371,7 +369,7 @@ impl Scan<'_, '_, '_> {
             return self.defined.contains(&x).then_some(r);
         }
         let ty = &self.g.f.local_decl(x).ty;
-        (!self.assigned.contains(&x) && matches!(ty, Ty::Array(_))).then_some(x)
+        (!self.assigned.contains_key(&x) && matches!(ty, Ty::Array(_))).then_some(x)
     }
 
     /// How the integer expression `e` depends on the loop variable, if it is affine.
@@ -393,7 +391,7 @@ impl Scan<'_, '_, '_> {
                     return self.defined.contains(l).then_some(form);
                 }
                 let decl = &f.local_decl(*l).ty;
-                (!self.assigned.contains(l) && decl == self.ty(e)).then_some(Form::Invariant)
+                (!self.assigned.contains_key(l) && decl == self.ty(e)).then_some(Form::Invariant)
             }
             Expr::Binary(op, a, b) => {
                 let (x, y) = (self.int(*a)?, self.int(*b)?);
@@ -533,7 +531,8 @@ impl Scan<'_, '_, '_> {
             Expr::Local(l) => {
                 *l == self.var
                     || (self.plan.int_locals.contains(l) && self.defined.contains(l))
-                    || (!self.assigned.contains(l) && f.local_decl(*l).ty == Ty::Scalar(DType::I64))
+                    || (!self.assigned.contains_key(l)
+                        && f.local_decl(*l).ty == Ty::Scalar(DType::I64))
             }
             Expr::Binary(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, a, b) => {
                 self.ilane(*a) && self.ilane(*b)
@@ -548,7 +547,7 @@ impl Scan<'_, '_, '_> {
         match *self.g.f.get(e) {
             Expr::Local(l) => {
                 if l != self.var
-                    && !self.assigned.contains(&l)
+                    && !self.assigned.contains_key(&l)
                     && !self.plan.int_invariants.contains(&l)
                 {
                     self.plan.int_invariants.push(l);
@@ -575,7 +574,7 @@ impl Scan<'_, '_, '_> {
                 if f.local_decl(*l).ty != Ty::Scalar(d) || *l == self.var {
                     return None;
                 }
-                if self.assigned.contains(l) {
+                if self.assigned.contains_key(l) {
                     self.defined.contains(l).then_some(())
                 } else {
                     if !self.plan.invariants.contains(l) {
@@ -774,12 +773,11 @@ impl Gen<'_, '_> {
         if f.local_decl(var).ty != Ty::Scalar(DType::I64) {
             return None;
         }
-        let mut writes = HashMap::new();
-        assigned_in(body, &mut writes);
-        if writes.contains_key(&var) {
+        let mut assigned = HashMap::new();
+        assigned_in(body, &mut assigned);
+        if assigned.contains_key(&var) {
             return None;
         }
-        let assigned: HashSet<LocalId> = writes.keys().copied().collect();
         let mut scan = Scan {
             g: self,
             var,
@@ -804,7 +802,6 @@ impl Gen<'_, '_> {
             },
             stored: false,
             reads: crate::kir::parallel::read_counts(f, body),
-            writes,
         };
         scan.stmts(body, true)?;
         let mut plan = scan.plan;
@@ -1063,14 +1060,15 @@ impl Gen<'_, '_> {
         // Calls over strips where the loop is long enough (else, and where the scratch
         // cannot be had, the vector steps below).
         let sites = self.count_calls_in(body);
-        let levels = if self.strippable(body, &mut HashSet::new()) {
+        let can_strip = !plan.bails && (1..=MAX_STRIP_SITES).contains(&sites);
+        let levels = if !can_strip {
+            None
+        } else if self.strippable(body, &mut HashSet::new()) {
             Some(vec![0; sites])
         } else {
             self.strip_levels(body)
         };
-        let stripped = !plan.bails
-            && (1..=MAX_STRIP_SITES).contains(&sites)
-            && (levels.is_some() || self.pure_map(plan, body).is_some());
+        let stripped = can_strip && (levels.is_some() || self.pure_map(plan, body).is_some());
         let plain_done = stripped.then(|| self.c.block(BlockType::Empty));
         if let Some(exit) = plain_done {
             self.strip_loop(plan, &mut lanes_, body, nv, levels, exit)?;
@@ -1505,7 +1503,8 @@ impl Gen<'_, '_> {
             if a.affine {
                 let p = lanes.ptr[k];
                 self.c.push(I::LocalGet(p));
-                self.c.push(I::I32Const((plan.lanes() as usize * a.dtype.size()) as i32));
+                self.c
+                    .push(I::I32Const((plan.lanes() as usize * a.dtype.size()) as i32));
                 self.c.push(I::I32Add);
                 self.c.push(I::LocalSet(p));
             }
@@ -1655,17 +1654,6 @@ impl Gen<'_, '_> {
             self.c.push(I::V128AnyTrue);
             self.c.br_if(lanes.bail.expect("a bail block"));
         }
-        let op = match (acc.op, f64_) {
-            (BinaryOp::Add, true) => I::F64Add,
-            (BinaryOp::Sub, true) => I::F64Sub,
-            (BinaryOp::Mul, true) => I::F64Mul,
-            (BinaryOp::TrueDiv, true) => I::F64Div,
-            (BinaryOp::Add, false) => I::F32Add,
-            (BinaryOp::Sub, false) => I::F32Sub,
-            (BinaryOp::Mul, false) => I::F32Mul,
-            (BinaryOp::TrueDiv, false) => I::F32Div,
-            _ => unreachable!("a planned reduction"),
-        };
         for lane in 0..plan.lanes() as u8 {
             let extract = if f64_ {
                 I::F64x2ExtractLane(lane)
@@ -1681,7 +1669,8 @@ impl Gen<'_, '_> {
                 self.c.push(extract);
                 self.c.push(I::LocalGet(s));
             }
-            self.c.push(op.clone());
+            scalar::binary(&mut self.c, acc.op, d, self.helpers)
+                .expect("a float + - * / of the scalar loop");
             self.c.push(I::LocalSet(s));
         }
         self.c.release(ValType::V128, x);
