@@ -83,13 +83,35 @@ split_pair("LOG10_2_F32", log(2) / log(10), 14, "f32")
 import struct
 def f32(v):
     return struct.unpack("f", struct.pack("f", float(v)))[0]
-w("/// log(j/64) as a double-double, j = 45..=91 (pow's table for m in [sqrt(1/2), sqrt(2))).")
-w("pub const LOG_J64: [(f64, f64); 47] = [")
-for j in range(45, 92):
-    v = log(mpf(j) / 64)
-    h = d(v)
-    w(f"    ({h!r}, {d(v - h)!r}),")
+OFF = 0x3fe6955500000000
+def bits2f(b):
+    return struct.unpack("<d", struct.pack("<Q", b))[0]
+w("/// The base of pow's log table: x's significand is placed in [bits(OFF), 2 bits(OFF)) =")
+w("/// [0.7057, 1.4115), split into 128 intervals by the 7 bits after the leading ones.")
+w(f"pub const POW_LOG_OFF: u64 = 0x{OFF:016x};")
+w("/// pow's log table, one row per interval i of z: (invc, log(c) head, log(c) tail) with")
+w("/// invc = 1/c rounded to a multiple of 2^-10 (1 on the interval holding 1), so that")
+w("/// z21 * invc - 1 is exact for z rounded to 21 bits; the head of log(c) = -log(invc) is a")
+w("/// multiple of 2^-42, so that k * LN2_HI + head is exact for |k| < 2^11.")
+w("pub const POW_LOG: [(f64, f64, f64); 128] = [")
+worst = 0
+for i in range(128):
+    zl = bits2f(OFF + i * 2**45)
+    zh = bits2f(OFF + (i + 1) * 2**45)
+    if zl <= 1.0 < zh:
+        invc = 1.0
+    else:
+        invc = float(mp.nint(ldexp(2 / (mpf(zl) + mpf(zh)), 10))) / 1024
+    lc = -log(mpf(invc))
+    h = d(ldexp(mp.nint(ldexp(lc, 42)), -42))
+    l = d(lc - h)
+    m = max(abs(mpf(z) * invc - 1) for z in (zl, zh))
+    worst = max(worst, m)
+    # t1 + r in one fast two-sum needs |r| <= |log c| wherever log c is not 0.
+    assert lc == 0 or m < abs(h), i
+    w(f"    ({invc!r}, {h!r}, {l!r}),")
 w("];")
+assert worst < 2**-7.5, worst
 w("/// log(j/32) as a float-float, j = 22..=46 (float32 pow).")
 w("pub const LOG_J32: [(f32, f32); 25] = [")
 for j in range(22, 47):

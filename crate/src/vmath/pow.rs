@@ -2,13 +2,25 @@
 //!
 //! Method: x^y = e^(y ln|x|) with ln|x| carried as a double-double (float-float) accurate
 //! to about 2^-68 (2^-44), so that the error of y ln|x|, up to 745 in size, stays far
-//! below an ULP of the result. |x| = 2^k m, m in [sqrt(1/2), sqrt(2)); c = j/64 is the
-//! nearest 64th to m (a 32nd for float32) and ln m = ln c + 2 atanh(s) with
-//! s = (m - c)/(m + c), |s| < 0.0055: m - c is exact, s is formed as a double-double
-//! with a Dekker-product remainder, ln c comes from a double-double table (`tables.rs`)
-//! and atanh(s) - s is its Taylor series (5 terms; 2 for float32). The product y ln|x| is
-//! an exact Dekker product plus the cross term, and e^(p_hi + p_lo) reuses the exp kernel
-//! with p_lo folded into the reduced argument, so the result is rounded once.
+//! below an ULP of the result.
+//!
+//! float64: |x| = 2^k z with z in [0.7057, 1.4115); the 7 bits of z after the table's base
+//! pick a row of `POW_LOG` (`tables.rs`), whose invc is 1/c rounded to a multiple of
+//! 2^-10 for a c inside the row's interval. r = z invc - 1 is formed exactly as rhi + rlo
+//! (z cut to 21 bits times the short invc is exact, and so is the rest times invc), and
+//! ln z = ln c + r - r^2/2 + r^3 P(r) with P Taylor's series to r^9 (|r| < 2^-7.5). No
+//! division and no Dekker product: the head k ln2_hi + ln c_hi + r - rhi^2/2 is summed with
+//! fast two-sums whose errors, and every smaller term, go into the tail. The product
+//! y ln|x| cuts y and the head to 26 bits (an exact product) and carries the rest.
+//!
+//! float32: |x| = 2^k m, m in [sqrt(1/2), sqrt(2)); c = j/32 is the nearest 32nd to m and
+//! ln m = ln c + 2 atanh(s) with s = (m - c)/(m + c), |s| < 0.011: m - c is exact, s is
+//! formed as a float-float with a Dekker-product remainder, ln c comes from a float-float
+//! table and atanh(s) - s is its Taylor series (2 terms); the product y ln|x| is an exact
+//! Dekker product plus the cross term.
+//!
+//! Both: e^(p_hi + p_lo) reuses the exp kernel with p_lo folded into the reduced
+//! argument, so the result is rounded once.
 //!
 //! Signs and special values follow C99 Annex F, as NumPy does: pow(x, ±0) = 1 and
 //! pow(1, y) = 1 even for NaN, pow(-1, ±inf) = 1, negative x needs an integer y (odd y
@@ -19,10 +31,10 @@ use std::simd::prelude::*;
 use super::exp::{add_exponent32, add_exponent64, exp_poly32, exp_tail64, finish32, finish64};
 use super::tables::{
     INV_LN2_64, LN2_64_HI, LN2_64_LO, LN2_F32_3, LN2_HI, LN2_HI_F32, LN2_LO, LN2_LO_F32, LOG_J32,
-    LOG_J64,
+    POW_LOG, POW_LOG_OFF,
 };
 use super::util::{
-    INVALID32, INVALID64, MinMaxNum, dd_div, f32s, f64s, fast_two_sum, fast_two_sum32, ff_div,
+    INVALID32, INVALID64, MinMaxNum, dd_div, f32s, f64s, poly64, fast_two_sum, fast_two_sum32, ff_div,
     round_int_f32, round_int_f64, sqrt_dd64, sqrt_ff32, two_prod, two_prod32, two_sum, two_sum32,
 };
 
@@ -31,36 +43,66 @@ use super::util::{
 fn log_dd64<const SUB: bool>(x: f64x2) -> (f64x2, f64x2) {
     let sub = x.simd_lt(f64s(f64::MIN_POSITIVE)) & mask64x2::splat(SUB);
     let xs = sub.select(x * f64s(18_014_398_509_481_984.0), x);
-    let ix = xs.to_bits() + u64x2::splat(0x3ff0_0000_0000_0000 - 0x3fe6_a09e_0000_0000);
+    // x = 2^k z with z in [0.7057, 1.4115); the 7 bits of z after OFF pick the row.
+    let ix = xs.to_bits() + u64x2::splat(0x3ff0_0000_0000_0000 - POW_LOG_OFF);
     let kb = (ix >> 52) | u64x2::splat(0x4330_0000_0000_0000);
     let k = f64x2::from_bits(kb) - f64s(4_503_599_627_370_496.0 + 1023.0);
     let k = sub.select(k - f64s(54.0), k);
-    let m = f64x2::from_bits(
-        (ix & u64x2::splat(0x000f_ffff_ffff_ffff)) + u64x2::splat(0x3fe6_a09e_0000_0000),
+    let low = ix & u64x2::splat(0x000f_ffff_ffff_ffff);
+    let z = f64x2::from_bits(low + u64x2::splat(POW_LOG_OFF));
+    let idx = (low >> 45).to_array();
+    let (i0, h0, l0) = POW_LOG[idx[0] as usize];
+    let (i1, h1, l1) = POW_LOG[idx[1] as usize];
+    let invc = f64x2::from_array([i0, i1]);
+    // r = z invc - 1 = rhi + rlo: z rounded to 21 bits times the 11-bit invc is exact, and
+    // so is the subtraction (the product is within 2^-7 of 1); rhi has at most 24 bits.
+    let zhi = f64x2::from_bits(
+        (z.to_bits() + u64x2::splat(1 << 31)) & u64x2::splat(0xffff_ffff_0000_0000),
     );
-    let (cd, ci) = round_int_f64(m * f64s(64.0));
-    let c = cd * f64s(1.0 / 64.0);
-    let idx = ci.to_array();
-    let (l0h, l0l) = LOG_J64[(idx[0] - 45) as usize];
-    let (l1h, l1l) = LOG_J64[(idx[1] - 45) as usize];
-    let (lch, lcl) = (f64x2::from_array([l0h, l1h]), f64x2::from_array([l0l, l1l]));
-    // s = (m - c) / (m + c) as a double-double.
-    let a = m - c;
-    let (bh, bl) = two_sum(m, c);
-    let inv = bh.recip();
-    let sh = a * inv;
-    let (p, pe) = two_prod(sh, bh);
-    let sl = (((a - p) - pe) - sh * bl) * inv;
-    let z = sh * sh;
-    let tail = f64s(2.0)
-        * sh
-        * z
-        * super::util::poly64(z, &[1.0 / 3.0, 1.0 / 5.0, 1.0 / 7.0, 1.0 / 9.0, 1.0 / 11.0]);
-    // k ln2_hi + ln c_hi + 2 s_hi, then all the small terms.
-    let (h1, e1) = two_sum(k * f64s(LN2_HI), lch);
-    let (h2, e2) = two_sum(h1, f64s(2.0) * sh);
-    let lo = (e1 + e2) + ((k * f64s(LN2_LO) + lcl) + (f64s(2.0) * sl + tail));
-    fast_two_sum(h2, lo)
+    let rhi = zhi * invc - f64s(1.0);
+    // Exact too: (z - zhi) is a multiple of z's ULP below 2^-21, times the 11-bit invc.
+    let rlo = (z - zhi) * invc;
+    // r = rhi + rlo rounded, with its error (rhi may be 0 or smaller than rlo).
+    let (r, rerr) = two_sum(rhi, rlo);
+    // ln x = k ln2 + ln c + ln(1 + r), ln(1 + r) = r - r^2/2 + r^3 P(r) (Taylor to r^9,
+    // |r| < 2^-7.5). The head: k ln2_hi + ln c_hi (exact by the table's rounding) plus r,
+    // plus -rhi^2/2 (exact), each sum a fast two-sum (|k ln2_hi + ln c_hi| > |r| unless
+    // it is 0; |t2| > rhi^2/2); every rounding error goes into the tail.
+    let t1 = k * f64s(LN2_HI) + f64x2::from_array([h0, h1]);
+    let t2 = t1 + r;
+    let lo1 = k * f64s(LN2_LO) + f64x2::from_array([l0, l1]);
+    let lo2 = ((t1 - t2) + r) + rerr;
+    let arhi = f64s(-0.5) * rhi;
+    let arhi2 = rhi * arhi;
+    let hi = t2 + arhi2;
+    let lo3 = (t2 - hi) + arhi2;
+    // -r^2/2 + rhi^2/2 = -rlo (rhi + r/2 ... ): rlo (ar + arhi) with ar = -r/2.
+    let lo4 = rlo * (f64s(-0.5) * r + arhi);
+    let p = r * r * r * poly64(r, &LOG1P_P);
+    fast_two_sum(hi, ((lo1 + lo2) + (lo3 + lo4)) + p)
+}
+
+/// ln(1 + r) = r - r^2/2 + r^3 P(r): Taylor's coefficients 1/3 .. 1/9.
+const LOG1P_P: [f64; 7] = [
+    1.0 / 3.0,
+    -1.0 / 4.0,
+    1.0 / 5.0,
+    -1.0 / 6.0,
+    1.0 / 7.0,
+    -1.0 / 8.0,
+    1.0 / 9.0,
+];
+
+/// y (lh + ll) as a double-double: y and lh cut to 26 bits, whose product is exact, and the
+/// rest in the tail (error about 2^-78 of the product).
+#[inline(always)]
+fn mul_log64(y: f64x2, lh: f64x2, ll: f64x2) -> (f64x2, f64x2) {
+    let cut = u64x2::splat(!0u64 << 27);
+    let yhi = f64x2::from_bits(y.to_bits() & cut);
+    let lhi = f64x2::from_bits(lh.to_bits() & cut);
+    let ehi = yhi * lhi;
+    let elo = (y - yhi) * lhi + y * ((lh - lhi) + ll);
+    fast_two_sum(ehi, elo)
 }
 
 /// Mask of lanes holding an odd integer.
@@ -87,8 +129,7 @@ pub fn pow_fast_f64x2(x: f64x2, y: f64x2) -> (f64x2, bool) {
     // the result normal): no clamping, subnormal scaling or special values. The full path
     // computes the same bits for these lanes (its clamps leave them unchanged).
     let (lh, ll) = log_dd64::<false>(x);
-    let (ph, pl) = two_prod(y, lh);
-    let pl = pl + y * ll;
+    let (ph, pl) = mul_log64(y, lh, ll);
     // (|y| is bounded too: Dekker's split of y overflows near f64::MAX even when x = 1.)
     // (2^1023 rather than infinity as the bound on x: see `log::all_normal64`.)
     let ok = x.simd_ge(f64s(f64::MIN_POSITIVE))
@@ -109,8 +150,7 @@ fn pow_full64(x: f64x2, y: f64x2) -> f64x2 {
     let (lh, ll) = log_dd64::<true>(axs);
     let yc = y.max_num(f64s(-8.0e270)).min_num(f64s(8.0e270));
     let yc = y.is_nan().select(f64s(0.0), yc);
-    let (ph, pl) = two_prod(yc, lh);
-    let pl = pl + yc * ll;
+    let (ph, pl) = mul_log64(yc, lh, ll);
     // e^(ph + pl), with ph clamped to where exp is 0 or inf.
     let clamped = !ph.abs().simd_le(f64s(745.0));
     let phc = ph.max_num(f64s(-760.0)).min_num(f64s(720.0));
