@@ -726,6 +726,18 @@ def gamma_blur(img):
 def blur(img):
     return gamma_blur(img)
 
+@stencil(neighborhood=((-1, 1), (-10, 10)))
+def wide_sum(img):
+    acc = 0.0
+    for i in range(-1, 2):
+        for j in range(-10, 11):
+            acc += (img[i, j] / 255.0) ** 2.2
+    return acc
+
+@njit
+def wide(img):
+    return wide_sum(img)
+
 @vectorize(["float64(float64, float64)", "float32(float32, float32)"])
 def rc(x, tau):
     return 1.0 - math.exp(-x / tau)
@@ -1208,4 +1220,19 @@ fn reductions_and_narrow_loads_run_on_lanes_with_the_scalar_bits() {
             "the blur has no uint8 lanes"
         );
     }
+    // The seed blur's 21-element rows are short loops that still run over strips (one
+    // block call per row for its ten vectors), with the float64 sums' bits.
+    let Value::Array(x) = int_arr(5 * 40, 9, "u8") else {
+        unreachable!()
+    };
+    let img = Value::Array(ArrayValue {
+        shape: vec![5, 40],
+        strides: vec![40, 1],
+        ..x
+    });
+    let before = harness::BLOCKS.with(std::cell::Cell::get);
+    run_math("wide", &[img]);
+    let ran = harness::BLOCKS.with(std::cell::Cell::get) - before;
+    // 3 rows of 20 pixels, 3 neighbourhood rows each.
+    assert_eq!(ran, 3 * 20 * 3, "{ran} strips");
 }
