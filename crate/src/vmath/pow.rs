@@ -34,8 +34,9 @@ use super::tables::{
     POW_LOG, POW_LOG_OFF,
 };
 use super::util::{
-    INVALID32, INVALID64, MinMaxNum, dd_div, f32s, f64s, poly64, fast_two_sum, fast_two_sum32, ff_div,
-    round_int_f32, round_int_f64, sqrt_dd64, sqrt_ff32, two_prod, two_prod32, two_sum, two_sum32,
+    INVALID32, INVALID64, MinMaxNum, dd_div, f32s, f64s, fast_two_sum, fast_two_sum32, ff_div,
+    poly64, round_int_f32, round_int_f64, sqrt_dd64, sqrt_ff32, two_prod, two_prod32, two_sum,
+    two_sum32,
 };
 
 /// ln(x) as a double-double for positive finite x (subnormals only when `SUB`).
