@@ -79,7 +79,14 @@ fn log_dd64<const SUB: bool>(x: f64x2) -> (f64x2, f64x2) {
     let lo3 = (t2 - hi) + arhi2;
     // -r^2/2 + rhi^2/2 = -rlo (rhi + r/2 ... ): rlo (ar + arhi) with ar = -r/2.
     let lo4 = rlo * (f64s(-0.5) * r + arhi);
-    let p = r * r * r * poly64(r, &LOG1P_P);
+    // Estrin's scheme: shorter dependency chains than Horner's.
+    let c = |i: usize| f64s(LOG1P_P[i]);
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let q = (c(0) + c(1) * r)
+        + r2 * (c(2) + c(3) * r)
+        + r4 * ((c(4) + c(5) * r) + r2 * c(6));
+    let p = r2 * r * q;
     fast_two_sum(hi, ((lo1 + lo2) + (lo3 + lo4)) + p)
 }
 
