@@ -35,8 +35,7 @@ use super::tables::{
 };
 use super::util::{
     INVALID32, INVALID64, MinMaxNum, dd_div, f32s, f64s, fast_two_sum, fast_two_sum32, ff_div,
-    poly64, round_int_f32, round_int_f64, sqrt_dd64, sqrt_ff32, two_prod, two_prod32, two_sum,
-    two_sum32,
+    round_int_f32, round_int_f64, sqrt_dd64, sqrt_ff32, two_prod, two_prod32, two_sum, two_sum32,
 };
 
 /// ln(x) as a double-double for positive finite x (subnormals only when `SUB`).
@@ -83,9 +82,7 @@ fn log_dd64<const SUB: bool>(x: f64x2) -> (f64x2, f64x2) {
     let c = |i: usize| f64s(LOG1P_P[i]);
     let r2 = r * r;
     let r4 = r2 * r2;
-    let q = (c(0) + c(1) * r)
-        + r2 * (c(2) + c(3) * r)
-        + r4 * ((c(4) + c(5) * r) + r2 * c(6));
+    let q = (c(0) + c(1) * r) + r2 * (c(2) + c(3) * r) + r4 * ((c(4) + c(5) * r) + r2 * c(6));
     let p = r2 * r * q;
     fast_two_sum(hi, ((lo1 + lo2) + (lo3 + lo4)) + p)
 }
