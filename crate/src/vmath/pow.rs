@@ -76,7 +76,7 @@ fn log_dd64<const SUB: bool>(x: f64x2) -> (f64x2, f64x2) {
     let arhi2 = rhi * arhi;
     let hi = t2 + arhi2;
     let lo3 = (t2 - hi) + arhi2;
-    // -r^2/2 + rhi^2/2 = -rlo (rhi + r/2 ... ): rlo (ar + arhi) with ar = -r/2.
+    // The rest of -r^2/2: -rhi rlo - rlo^2/2 = rlo (-r/2 - rhi/2), to rounding.
     let lo4 = rlo * (f64s(-0.5) * r + arhi);
     // Estrin's scheme: shorter dependency chains than Horner's.
     let c = |i: usize| f64s(LOG1P_P[i]);
@@ -135,7 +135,7 @@ pub fn pow_fast_f64x2(x: f64x2, y: f64x2) -> (f64x2, bool) {
     // computes the same bits for these lanes (its clamps leave them unchanged).
     let (lh, ll) = log_dd64::<false>(x);
     let (ph, pl) = mul_log64(y, lh, ll);
-    // (|y| is bounded too: Dekker's split of y overflows near f64::MAX even when x = 1.)
+    // (|y| is bounded too: the full path clamps y there, and both paths must agree.)
     // (2^1023 rather than infinity as the bound on x: see `log::all_normal64`.)
     let ok = x.simd_ge(f64s(f64::MIN_POSITIVE))
         & x.simd_lt(f64s(2f64.powi(1023)))
