@@ -282,7 +282,7 @@ pub(crate) fn read_counts(f: &Function, body: &[Stmt]) -> Vec<usize> {
 
 /// Calls `visit` on every expression the statements reach (an expression shared by two
 /// statements, once per statement), operands included.
-fn each_expr_of(f: &Function, body: &[Stmt], visit: &mut dyn FnMut(ExprId)) {
+pub(crate) fn each_expr_of(f: &Function, body: &[Stmt], visit: &mut dyn FnMut(ExprId)) {
     let mut roots = Vec::new();
     each_stmt(body, &mut |st| stmt_roots(st, &mut roots));
     let mut stack = roots;

@@ -135,6 +135,11 @@ def mixed(a, b, out):
         out[i] = a[i] + b[i]
 
 @njit
+def demote(a, out):
+    for i in range(a.shape[0]):
+        out[i] = np.exp(a[i] * 0.5) + 1.0
+
+@njit
 def band_row(out, i, k):
     for j in range(out.shape[0]):
         out[j] = 1.0 if abs(i - j) <= k else 0.0
@@ -315,6 +320,13 @@ fn qualifying_loops_match_the_executor_at_every_length() {
             "mixed",
             &[arr(n, s + 7, true), arr(n, s + 8, false), arr(n, 0, false)],
         );
+        // float64 lanes stored into float32 arrays (demoted per lane, as the scalar
+        // loop's cast): overflow to infinity, NaN payloads, subnormal results.
+        run(
+            "mixed",
+            &[arr(n, s + 7, true), arr(n, s + 8, false), arr(n, 0, true)],
+        );
+        run("demote", &[arr(n, s + 9, true), arr(n, 0, true)]);
         run("shifted", &[arr(n, s + 3, false)]);
         run("smooth", &[arr(n, s + 4, false)]);
         run("fma1", &[arr(n, s + 5, false), arr(n, s + 6, false)]);
@@ -395,8 +407,22 @@ fn the_lanes_are_in_the_modules_of_qualifying_loops_only() {
         ("expo", vec![a4.clone(), o4.clone()]),
         // A float32 operand of a float64 loop, converted in lanes.
         ("mixed", vec![a4.clone(), b.clone(), o.clone()]),
+        // A float64 loop storing into a float32 array, demoted in lanes.
+        ("mixed", vec![a4.clone(), b.clone(), o4.clone()]),
+        ("demote", vec![a4.clone(), o4.clone()]),
     ] {
         assert!(has_lanes(name, &args), "{name} on {args:?} has no lanes");
+    }
+    for (name, args) in [
+        ("mixed", vec![a4.clone(), b.clone(), o4.clone()]),
+        ("demote", vec![a4.clone(), o4.clone()]),
+    ] {
+        let m = harness::compile(&kernel(name, &args)).unwrap_or_else(|u| panic!("{u}"));
+        let text = wasm::to_text(&m.bytes).expect("prints");
+        assert!(
+            text.contains("f32x4.demote_f64x2_zero"),
+            "{name}: no demoting store"
+        );
     }
     for (name, args) in [
         ("total", vec![a.clone()]),
@@ -742,6 +768,14 @@ def wide(img):
 def rc(x, tau):
     return 1.0 - math.exp(-x / tau)
 
+@vectorize(["float32(float32)"])
+def lin32(x):
+    return x * 2.5 + 1.0
+
+@vectorize(["float32(float32)"])
+def exp32(x):
+    return np.exp(x * 0.5) + 1.0
+
 @vectorize(["float64(float64)", "float32(float32)"])
 def sinc(x):
     if x == 0.0:
@@ -1084,6 +1118,31 @@ fn math_formulas_run_on_lanes_with_the_scalar_bits() {
                     imports.contains(&"nw_vmath2_pow_const_f64".to_owned()),
                     "{imports:?}"
                 );
+            }
+        }
+    }
+}
+
+/// float32 ufuncs whose bodies Numba types through float64 (float literals): the element
+/// loaded and promoted in lanes, the float64 result demoted in lanes at the store, with
+/// the executor's bits (NaN payloads, overflow to infinity, subnormal results), over
+/// strips in a long loop.
+#[test]
+fn float32_ufuncs_typed_through_float64_run_on_float64_lanes() {
+    for n in [1usize, 3, 8, 101, 1200] {
+        let a = math_arr(n, n as u64 + 7, true);
+        let o = math_arr(n, 0, true);
+        for name in ["lin32", "exp32"] {
+            let strips = harness::BLOCKS.with(std::cell::Cell::get);
+            let (text, _) = run_math(name, &[a.clone(), o.clone()]);
+            let ran = harness::BLOCKS.with(std::cell::Cell::get) - strips;
+            assert!(
+                text.contains("f64x2.promote_low_f32x4")
+                    && text.contains("f32x4.demote_f64x2_zero"),
+                "{name}: not on float64 lanes"
+            );
+            if name == "exp32" && n == 1200 {
+                assert!(ran >= 2, "{name}: {ran} strips");
             }
         }
     }

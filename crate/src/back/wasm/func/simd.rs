@@ -154,6 +154,9 @@ pub(super) struct Plan {
     int_invariants: Vec<LocalId>,
     /// The reductions, by accumulator.
     accs: HashMap<LocalId, Acc>,
+    /// float32 locals holding a float64 value to be stored (`$v = cast.f32(...)` of a
+    /// float32 ufunc typed through float64): kept in float64 lanes, demoted at the store.
+    demoted: HashSet<LocalId>,
 }
 
 impl Plan {
@@ -179,6 +182,12 @@ struct Scan<'a, 'b, 's> {
     stored: bool,
     /// How many times the body reads each local, by local index.
     reads: Vec<usize>,
+    /// Of those, how many as `cast.f64(l)`, and how many as a store's whole value.
+    promoted: Vec<usize>,
+    stored_whole: Vec<usize>,
+    /// float32 locals holding a float32 load read only as `cast.f64(l)`: the load's
+    /// access, read and converted in lanes where the cast is.
+    narrow: HashMap<LocalId, usize>,
 }
 
 /// Counts the assignments of each local in `body`.
@@ -238,10 +247,21 @@ impl Scan<'_, '_, '_> {
                     value,
                     ..
                 } if top => {
-                    let d = self.ty(*value).scalar()?;
-                    self.lane(d)?;
-                    self.vexpr(*value)?;
-                    let a = self.access(*array, index, true, None)?;
+                    // A float64 value stored into a float32 array (a float32 ufunc whose
+                    // body Numba types through float64 literals): demoted in lanes.
+                    let (val, from) = match self.g.f.get(*value) {
+                        Expr::Cast(x, DType::F32) if self.ty(*x) == &Ty::Scalar(DType::F64) => {
+                            (Some(*x), Some(DType::F32))
+                        }
+                        Expr::Local(l) if self.plan.demoted.contains(l) => (None, Some(DType::F32)),
+                        _ => (Some(*value), None),
+                    };
+                    if let Some(val) = val {
+                        let d = self.ty(val).scalar()?;
+                        self.lane(d)?;
+                        self.vexpr(val)?;
+                    }
+                    let a = self.access(*array, index, true, from)?;
                     self.plan.stores.push(a);
                     self.stored = true;
                 }
@@ -269,6 +289,31 @@ impl Scan<'_, '_, '_> {
             return None;
         }
         let lt = &f.local_decl(l).ty;
+        // float32 locals of a loop computing in float64 (a float32 ufunc whose body Numba
+        // types through float64 literals): the element loaded, read only as
+        // `cast.f64(l)`, and the result cast back, read only as a store's value.
+        if top && lt == &Ty::Scalar(DType::F32) && self.assigned.get(&l) == Some(&1) {
+            let reads = self.reads[l.index()];
+            match f.get(e) {
+                Expr::Load(a, index) if reads > 0 && self.promoted[l.index()] == reads => {
+                    let k = self.access(*a, index, false, Some(DType::F32))?;
+                    self.narrow.insert(l, k);
+                    self.defined.insert(l);
+                    return Some(());
+                }
+                Expr::Cast(x, DType::F32)
+                    if self.ty(*x) == &Ty::Scalar(DType::F64)
+                        && reads > 0
+                        && self.stored_whole[l.index()] == reads =>
+                {
+                    self.vexpr(*x)?;
+                    self.plan.demoted.insert(l);
+                    self.defined.insert(l);
+                    return Some(());
+                }
+                _ => {}
+            }
+        }
         match lt {
             Ty::Array(_) if top => {
                 let Expr::Local(x) = f.get(e) else {
@@ -593,6 +638,13 @@ impl Scan<'_, '_, '_> {
             // A load of a narrower array, converted in lanes (`a[i] / 255.0` of a uint8
             // image).
             Expr::Cast(x, _) => {
+                if let Expr::Local(l) = f.get(*x)
+                    && let Some(&k) = self.narrow.get(l)
+                {
+                    lane_cast(DType::F32, d)?;
+                    self.plan.loads.insert(*x, k);
+                    return Some(());
+                }
                 let Expr::Load(a, index) = f.get(*x) else {
                     return None;
                 };
@@ -802,10 +854,28 @@ impl Gen<'_, '_> {
                 int_locals: HashSet::new(),
                 int_invariants: Vec::new(),
                 accs: HashMap::new(),
+                demoted: HashSet::new(),
             },
             stored: false,
             reads: crate::kir::parallel::read_counts(f, body),
+            promoted: vec![0; f.locals.len()],
+            stored_whole: vec![0; f.locals.len()],
+            narrow: HashMap::new(),
         };
+        crate::kir::parallel::each_expr_of(f, body, &mut |e| {
+            if let Expr::Cast(x, DType::F64) = f.get(e)
+                && let Expr::Local(l) = f.get(*x)
+            {
+                scan.promoted[l.index()] += 1;
+            }
+        });
+        for st in body {
+            if let Stmt::Store { value, .. } = st
+                && let Expr::Local(l) = f.get(*value)
+            {
+                scan.stored_whole[l.index()] += 1;
+            }
+        }
         scan.stmts(body, true)?;
         let mut plan = scan.plan;
         plan.dtype = scan.dtype?;
@@ -1317,11 +1387,9 @@ impl Gen<'_, '_> {
                         Expr::Local(l) => called.get(l).cloned()?,
                         _ => self.chain(plan, *value, &alias, &called)?,
                     };
-                    let to = plan
-                        .stores
-                        .first()
-                        .copied()
-                        .filter(|&k| plan.accesses[k].affine)?;
+                    let to = plan.stores.first().copied().filter(|&k| {
+                        plan.accesses[k].affine && plan.accesses[k].dtype == plan.dtype
+                    })?;
                     map = Some(PureMap { steps, to });
                 }
                 _ => return None,
@@ -1562,9 +1630,12 @@ impl Gen<'_, '_> {
                         env.insert(*l, v);
                         continue;
                     }
-                    if self.f.local_decl(*l).ty != Ty::Scalar(d) {
-                        continue;
-                    }
+                    // A demoted local holds its float64 lanes (the store demotes them).
+                    let e = match self.f.get(*e) {
+                        Expr::Cast(x, _) if plan.demoted.contains(l) => x,
+                        _ if self.f.local_decl(*l).ty != Ty::Scalar(d) => continue,
+                        _ => e,
+                    };
                     self.vexpr(plan, lanes, *e, env);
                     let v = self.c.local(ValType::V128);
                     lanes.values.push(v);
@@ -1574,16 +1645,31 @@ impl Gen<'_, '_> {
                 Stmt::Store { value, .. } => {
                     let k = plan.stores[*stores];
                     *stores += 1;
+                    // A demoting store (float64 lanes into a float32 array): the value
+                    // under its cast, then `f32.demote_f64` per lane.
+                    let demote = plan.accesses[k].dtype != d;
+                    let value = match self.f.get(*value) {
+                        Expr::Cast(x, _) if demote => *x,
+                        _ => *value,
+                    };
                     if lanes.strips.as_ref().is_some_and(Strips::collecting) {
                         // A collecting pass of a strip stores nothing: it only collects
                         // the calls' operands.
-                        self.vexpr(plan, lanes, *value, env);
+                        self.vexpr(plan, lanes, value, env);
                         self.c.push(I::Drop);
                         continue;
                     }
                     self.c.push(I::LocalGet(lanes.ptr[k]));
-                    self.vexpr(plan, lanes, *value, env);
-                    self.c.push(I::V128Store(memarg(0, shift_of(d))));
+                    self.vexpr(plan, lanes, value, env);
+                    if demote {
+                        self.c.push(I::F32x4DemoteF64x2Zero);
+                        self.c.push(I::V128Store64Lane {
+                            memarg: memarg(0, 2),
+                            lane: 0,
+                        });
+                    } else {
+                        self.c.push(I::V128Store(memarg(0, shift_of(d))));
+                    }
                 }
                 Stmt::If {
                     cond,
@@ -2095,6 +2181,7 @@ impl Gen<'_, '_> {
         let f = self.f;
         match f.get(e) {
             Expr::Unary(op, a) => !inline_unary(*op) || self.calls(*a),
+            Expr::Cast(a, _) => self.calls(*a),
             Expr::Binary(op, a, b) => {
                 let call = match lane_op(f, *op, *b) {
                     VmathOp::PowConst => !matches!(f.get(*b), Expr::Const(k) if k.to_f64() == 2.0),
@@ -2212,7 +2299,7 @@ impl Gen<'_, '_> {
         }
         match self.f.get(e) {
             Expr::Local(l) => Some(of_local.get(l).copied().unwrap_or(0)),
-            Expr::Unary(_, a) => self.value_level(*a, of_local, levels),
+            Expr::Unary(_, a) | Expr::Cast(a, _) => self.value_level(*a, of_local, levels),
             Expr::Binary(_, a, b) | Expr::PyDiv(_, a, b) => {
                 let x = self.value_level(*a, of_local, levels)?;
                 Some(x.max(self.value_level(*b, of_local, levels)?))
@@ -2280,7 +2367,7 @@ impl Gen<'_, '_> {
                         .iter()
                         .all(|&x| self.strippable_expr(x, tainted))
             }
-            Expr::Unary(_, a) => self.strippable_expr(*a, tainted),
+            Expr::Unary(_, a) | Expr::Cast(a, _) => self.strippable_expr(*a, tainted),
             Expr::Binary(_, a, b) | Expr::PyDiv(_, a, b) => {
                 self.strippable_expr(*a, tainted) && self.strippable_expr(*b, tainted)
             }
@@ -2296,7 +2383,7 @@ impl Gen<'_, '_> {
         }
         match self.f.get(e) {
             Expr::Local(l) => tainted.contains(l),
-            Expr::Unary(_, a) => self.tainted(*a, tainted),
+            Expr::Unary(_, a) | Expr::Cast(a, _) => self.tainted(*a, tainted),
             Expr::Binary(_, a, b) | Expr::PyDiv(_, a, b) => {
                 self.tainted(*a, tainted) || self.tainted(*b, tainted)
             }
