@@ -249,12 +249,14 @@ impl Scan<'_, '_, '_> {
                 } if top => {
                     // A float64 value stored into a float32 array (a float32 ufunc whose
                     // body Numba types through float64 literals): demoted in lanes.
-                    let (val, from) = match self.g.f.get(*value) {
-                        Expr::Cast(x, DType::F32) if self.ty(*x) == &Ty::Scalar(DType::F64) => {
-                            (Some(*x), Some(DType::F32))
-                        }
-                        Expr::Local(l) if self.plan.demoted.contains(l) => (None, Some(DType::F32)),
-                        _ => (Some(*value), None),
+                    let (val, from) = if let Some(x) = self.g.demoted(*value) {
+                        (Some(x), Some(DType::F32))
+                    } else if let Expr::Local(l) = self.g.f.get(*value)
+                        && self.plan.demoted.contains(l)
+                    {
+                        (None, Some(DType::F32))
+                    } else {
+                        (Some(*value), None)
                     };
                     if let Some(val) = val {
                         let d = self.ty(val).scalar()?;
@@ -294,24 +296,23 @@ impl Scan<'_, '_, '_> {
         // `cast.f64(l)`, and the result cast back, read only as a store's value.
         if top && lt == &Ty::Scalar(DType::F32) && self.assigned.get(&l) == Some(&1) {
             let reads = self.reads[l.index()];
-            match f.get(e) {
-                Expr::Load(a, index) if reads > 0 && self.promoted[l.index()] == reads => {
-                    let k = self.access(*a, index, false, Some(DType::F32))?;
-                    self.narrow.insert(l, k);
-                    self.defined.insert(l);
-                    return Some(());
-                }
-                Expr::Cast(x, DType::F32)
-                    if self.ty(*x) == &Ty::Scalar(DType::F64)
-                        && reads > 0
-                        && self.stored_whole[l.index()] == reads =>
-                {
-                    self.vexpr(*x)?;
-                    self.plan.demoted.insert(l);
-                    self.defined.insert(l);
-                    return Some(());
-                }
-                _ => {}
+            if let Some(x) = self.g.demoted(e)
+                && reads > 0
+                && self.stored_whole[l.index()] == reads
+            {
+                self.vexpr(x)?;
+                self.plan.demoted.insert(l);
+                self.defined.insert(l);
+                return Some(());
+            }
+            if let Expr::Load(a, index) = f.get(e)
+                && reads > 0
+                && self.promoted[l.index()] == reads
+            {
+                let k = self.access(*a, index, false, Some(DType::F32))?;
+                self.narrow.insert(l, k);
+                self.defined.insert(l);
+                return Some(());
             }
         }
         match lt {
@@ -818,6 +819,15 @@ impl Strips {
 }
 
 impl Gen<'_, '_> {
+    /// `x` when `e` is `cast.f32(x)` of a float64 `x`: a value the lanes keep in float64
+    /// and a store into a float32 array demotes.
+    fn demoted(&self, e: ExprId) -> Option<ExprId> {
+        match self.f.get(e) {
+            Expr::Cast(x, DType::F32) if self.f.ty(*x) == &Ty::Scalar(DType::F64) => Some(*x),
+            _ => None,
+        }
+    }
+
     /// The plan of `for var in range(.., .., step): body` when it qualifies for lanes.
     pub(super) fn simd_plan(&self, var: LocalId, step: ExprId, body: &[Stmt]) -> Option<Plan> {
         let f = self.f;
@@ -1631,12 +1641,12 @@ impl Gen<'_, '_> {
                         continue;
                     }
                     // A demoted local holds its float64 lanes (the store demotes them).
-                    let e = match self.f.get(*e) {
-                        Expr::Cast(x, _) if plan.demoted.contains(l) => x,
+                    let e = match self.demoted(*e) {
+                        Some(x) if plan.demoted.contains(l) => x,
                         _ if self.f.local_decl(*l).ty != Ty::Scalar(d) => continue,
-                        _ => e,
+                        _ => *e,
                     };
-                    self.vexpr(plan, lanes, *e, env);
+                    self.vexpr(plan, lanes, e, env);
                     let v = self.c.local(ValType::V128);
                     lanes.values.push(v);
                     self.c.push(I::LocalSet(v));
@@ -1648,8 +1658,8 @@ impl Gen<'_, '_> {
                     // A demoting store (float64 lanes into a float32 array): the value
                     // under its cast, then `f32.demote_f64` per lane.
                     let demote = plan.accesses[k].dtype != d;
-                    let value = match self.f.get(*value) {
-                        Expr::Cast(x, _) if demote => *x,
+                    let value = match self.demoted(*value) {
+                        Some(x) if demote => x,
                         _ => *value,
                     };
                     if lanes.strips.as_ref().is_some_and(Strips::collecting) {
